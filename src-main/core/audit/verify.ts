@@ -1,0 +1,124 @@
+import type { Workspace } from '../store/workspace.js';
+import { computeEventHash, GENESIS_HASH, referencedArtifacts, type AuditEvent } from './event-hash.js';
+import { rowToEvent } from './log.js';
+
+export interface AuditProblem {
+  kind:
+    | 'unreadable-event'
+    | 'sequence-gap'
+    | 'broken-link'
+    | 'hash-mismatch'
+    | 'artifact-missing'
+    | 'artifact-altered';
+  message: string;
+  seq?: number;
+  eventId?: string;
+  sha256?: string;
+  file?: string;
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  events: number;
+  head: { seq: number; hash: string } | null;
+  artifactsChecked: number;
+  problems: AuditProblem[];
+}
+
+/**
+ * Recomputes the hash chain from the first event and re-hashes every artifact that an event or a stored row
+ * refers to. Problems are listed in chain order, so the first one is the earliest point of tampering.
+ */
+export function verifyAuditTrail(workspace: Workspace): AuditVerification {
+  const problems: AuditProblem[] = [];
+  const rows = workspace.db.prepare('SELECT * FROM audit_events ORDER BY seq').all() as Parameters<
+    typeof rowToEvent
+  >[0][];
+  const artifactOwners = new Map<string, string>();
+  let previousHash = GENESIS_HASH;
+  let expectedSeq = 1;
+  let head: AuditVerification['head'] = null;
+
+  for (const row of rows) {
+    let event: AuditEvent;
+    try {
+      event = rowToEvent(row);
+    } catch {
+      problems.push({
+        kind: 'unreadable-event',
+        seq: row.seq,
+        eventId: row.id,
+        message: `event ${row.seq} payload is not valid JSON`,
+      });
+      previousHash = row.hash;
+      expectedSeq = row.seq + 1;
+      continue;
+    }
+    if (event.seq !== expectedSeq) {
+      problems.push({
+        kind: 'sequence-gap',
+        seq: event.seq,
+        eventId: event.id,
+        message: `event ${expectedSeq} is missing before event ${event.seq}`,
+      });
+    }
+    if (event.prevHash !== previousHash) {
+      problems.push({
+        kind: 'broken-link',
+        seq: event.seq,
+        eventId: event.id,
+        message: `event ${event.seq} does not link to the event before it`,
+      });
+    }
+    if (computeEventHash(event) !== event.hash) {
+      problems.push({
+        kind: 'hash-mismatch',
+        seq: event.seq,
+        eventId: event.id,
+        message: `event ${event.seq} (${event.action}) was altered: its content no longer matches its hash`,
+      });
+    }
+    for (const sha of referencedArtifacts(event.payload)) {
+      if (!artifactOwners.has(sha)) artifactOwners.set(sha, `event ${event.seq} (${event.action})`);
+    }
+    previousHash = event.hash;
+    expectedSeq = event.seq + 1;
+    head = { seq: event.seq, hash: event.hash };
+  }
+
+  // Rows that point at artifacts are checked as well, so that swapping a model file is caught even if the
+  // event that created it were somehow missing.
+  const rowArtifacts = workspace.db
+    .prepare(
+      `SELECT 'model ' || id AS owner, artifact_sha256 AS sha FROM models
+       UNION ALL SELECT 'dataset ' || id, data_sha256 FROM datasets
+       UNION ALL SELECT 'checkpoint ' || job_id || '/' || epoch, artifact_sha256 FROM checkpoints`,
+    )
+    .all() as { owner: string; sha: string }[];
+  for (const { owner, sha } of rowArtifacts) if (!artifactOwners.has(sha)) artifactOwners.set(sha, owner);
+
+  for (const [sha, owner] of artifactOwners) {
+    let status: 'ok' | 'missing' | 'altered';
+    try {
+      status = workspace.artifacts.verify(sha);
+    } catch {
+      status = 'missing';
+    }
+    if (status === 'ok') continue;
+    const file = /^[0-9a-f]{64}$/.test(sha) ? workspace.artifacts.pathOf(sha) : sha;
+    problems.push({
+      kind: status === 'missing' ? 'artifact-missing' : 'artifact-altered',
+      sha256: sha,
+      file,
+      message: `artifact of ${owner} is ${status === 'missing' ? 'missing' : 'altered (its SHA-256 no longer matches)'}: ${file}`,
+    });
+  }
+
+  return {
+    ok: problems.length === 0,
+    events: rows.length,
+    head,
+    artifactsChecked: artifactOwners.size,
+    problems,
+  };
+}

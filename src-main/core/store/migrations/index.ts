@@ -1,0 +1,12 @@
+import { migration0010 } from './0010-initial.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Every migration in order; versions go in steps of 10 and become `PRAGMA user_version`. */
+export const MIGRATIONS: readonly Migration[] = [migration0010];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
