@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 
 const entry = new URL('../dist/src-main/cli/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
-  console.error('attest: the program is not built yet; run `npm install` (or `npm run build`) in its folder.');
+  console.error(
+    'attest: the program is not built yet; run `npm install` (or `npm run build`) in its folder.',
+  );
   process.exit(1);
 }
 const { main } = await import(entry.href);

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AttestError } from '../errors.js';
@@ -31,6 +31,11 @@ export class ArtifactStore {
       renameSync(temporary, path);
     }
     return { sha256, size: bytes.byteLength };
+  }
+
+  /** Only for undoing a put whose database transaction failed; stored artifacts are otherwise never removed. */
+  remove(sha256: string): void {
+    rmSync(this.pathOf(sha256), { force: true });
   }
 
   has(sha256: string): boolean {

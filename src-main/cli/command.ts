@@ -1,0 +1,22 @@
+import type { Options } from './args.js';
+import type { Output } from './output.js';
+import type { Workspace } from '../core/store/workspace.js';
+
+export interface CommandContext {
+  options: Options;
+  out: Output;
+  signal: AbortSignal;
+  /** Opens the Attest home (--home, ATTEST_HOME or the OS default); closed by the CLI when the command ends. */
+  workspace(): Workspace;
+  home: string | undefined;
+}
+
+export interface Command {
+  /** Words that select the command, e.g. ['audit', 'verify']. */
+  path: string[];
+  usage: string;
+  summary: string;
+  booleanFlags?: string[];
+  /** Returns an exit code other than 0 when the result was printed but must still fail (e.g. verification). */
+  run(context: CommandContext): Promise<void | number>;
+}

@@ -1,0 +1,42 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from '../command.js';
+import { initEngine } from '../../core/engine/backend.js';
+import { Workspace } from '../../core/store/workspace.js';
+import { runDemo } from '../../core/demo/run-demo.js';
+import { cliJobContext } from './job-context.js';
+
+export const demoCommand: Command = {
+  path: ['demo'],
+  usage: 'demo [--home DIR] [--epochs 8] [--max-minutes 6] [--json]',
+  summary:
+    'Run the whole path on bundled MIT-BIH records: import, train, compress, validate, report (fresh temporary home)',
+  async run(context) {
+    const { options, out } = context;
+    const epochs = options.number('epochs', { min: 1, max: 200, integer: true });
+    const maxMinutes = options.number('max-minutes', { min: 0.05, max: 600 });
+    options.rejectUnknown();
+    const home = context.home ?? mkdtempSync(join(tmpdir(), 'attest-demo-'));
+    const engine = await initEngine();
+    out.log(`demo home: ${home}; backend: ${engine.backend}`);
+    const workspace = Workspace.open(home);
+    try {
+      const result = await runDemo(
+        workspace,
+        { ...(epochs !== undefined ? { epochs } : {}), ...(maxMinutes !== undefined ? { maxMinutes } : {}) },
+        cliJobContext(context),
+      );
+      out.result({ home, backend: engine.backend, ...result }, () =>
+        [
+          `demo finished in ${result.seconds.toFixed(0)} s (home ${home})`,
+          `  baseline ${result.modelId}: test accuracy ${result.baseline.accuracy.toFixed(4)}, macro-F1 ${result.baseline.macroF1.toFixed(4)}`,
+          `  compressed ${result.compressedModelId} (${result.recipe}): test accuracy ${result.compressed.accuracy.toFixed(4)}, ${result.compressedBytes} bytes vs ${result.baselineBytes}`,
+          `  report: ${result.reportPath}`,
+        ].join('\n'),
+      );
+    } finally {
+      workspace.close();
+    }
+  },
+};

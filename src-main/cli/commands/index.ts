@@ -1,0 +1,28 @@
+import type { Command } from '../command.js';
+import { inspectCommand } from './inspect.js';
+import { importWfdbCommand } from './import.js';
+import { datasetsListCommand, jobsListCommand, modelsListCommand } from './lists.js';
+import { trainCommand } from './train.js';
+import { compressCommand } from './compress.js';
+import { validateCommand } from './validate.js';
+import { reportCommand } from './report.js';
+import { auditLogCommand, auditVerifyCommand } from './audit.js';
+import { demoCommand } from './demo.js';
+import { serveCommand } from './serve.js';
+
+/** Every CLI command, in the order `attest --help` lists them. */
+export const COMMANDS: readonly Command[] = [
+  inspectCommand,
+  importWfdbCommand,
+  datasetsListCommand,
+  trainCommand,
+  compressCommand,
+  modelsListCommand,
+  validateCommand,
+  reportCommand,
+  auditVerifyCommand,
+  auditLogCommand,
+  jobsListCommand,
+  demoCommand,
+  serveCommand,
+];

@@ -1,0 +1,50 @@
+import type { Command } from '../command.js';
+import { initEngine } from '../../core/engine/backend.js';
+import { trainModel } from '../../core/train/train-model.js';
+import { cliJobContext } from './job-context.js';
+
+export const trainCommand: Command = {
+  path: ['train'],
+  usage:
+    'train --dataset ID --arch ecg-resnet --epochs N --seed S [--max-minutes M] [--batch-size 64] [--learning-rate 0.001] [--patience 3] [--json]',
+  summary:
+    'Train a baseline model (class-weighted, validation held out by record, early stopping, a checkpoint per epoch)',
+  async run(context) {
+    const { options, out } = context;
+    const datasetId = options.requiredString('dataset');
+    const arch = options.string('arch') ?? 'ecg-resnet';
+    const epochs = options.number('epochs', { min: 1, max: 1000, integer: true }) ?? 10;
+    const seed = options.number('seed', { min: 0, max: 2 ** 31 - 1, integer: true }) ?? 1;
+    const maxMinutes = options.number('max-minutes', { min: 0.05, max: 100000 });
+    const batchSize = options.number('batch-size', { min: 1, max: 4096, integer: true });
+    const learningRate = options.number('learning-rate', { min: 1e-7, max: 1 });
+    const patience = options.number('patience', { min: 1, max: 1000, integer: true });
+    const name = options.string('name');
+    options.rejectUnknown();
+    const engine = await initEngine();
+    out.log(
+      `backend: ${engine.backend}${engine.fallbackReason !== undefined ? ` (${engine.fallbackReason})` : ''}`,
+    );
+    const result = await trainModel(
+      context.workspace(),
+      {
+        datasetId,
+        arch,
+        epochs,
+        seed,
+        ...(maxMinutes !== undefined ? { maxMinutes } : {}),
+        ...(batchSize !== undefined ? { batchSize } : {}),
+        ...(learningRate !== undefined ? { learningRate } : {}),
+        ...(patience !== undefined ? { patience } : {}),
+        ...(name !== undefined ? { name } : {}),
+      },
+      cliJobContext(context),
+    );
+    out.result(result, () =>
+      [
+        `model ${result.modelId}: ${result.epochsRun} epochs (best ${result.bestEpoch}, stopped by ${result.stoppedBy}) on ${result.backend}`,
+        `  validation accuracy ${result.validation.accuracy.toFixed(4)}, macro-F1 ${result.validation.macroF1.toFixed(4)}`,
+      ].join('\n'),
+    );
+  },
+};

@@ -1,0 +1,23 @@
+import type { Command } from './command.js';
+
+export const ATTEST_VERSION = '0.1.0';
+
+export function helpText(commands: readonly Command[]): string {
+  const width = Math.max(...commands.map((c) => c.usage.length));
+  return [
+    'attest: train, compress and validate deep-learning models offline, with a verifiable audit trail',
+    '',
+    'Usage: attest [--home DIR] COMMAND ... [--json]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    '',
+    'Global options:',
+    '  --home DIR   the Attest home (database and artifacts); default: ATTEST_HOME or the application-data folder',
+    '  --json       print exactly one JSON object on stdout; progress and logs go to stderr',
+    '  --help       show this help (also: attest help COMMAND)',
+    '',
+    'Environment: ATTEST_HOME (home folder), ATTEST_BACKEND=tensorflow|wasm|cpu (force a TF.js backend)',
+    'Exit codes: 0 ok, 1 internal error, 2 bad input or usage, 3 verification failed, 130 cancelled',
+  ].join('\n');
+}

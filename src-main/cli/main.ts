@@ -1,0 +1,97 @@
+import { parseArgs, Options } from './args.js';
+import { createOutput } from './output.js';
+import { helpText, ATTEST_VERSION } from './help.js';
+import { COMMANDS } from './commands/index.js';
+import type { Command } from './command.js';
+import { AttestError, badInput, exitCodeFor } from '../core/errors.js';
+import { Workspace } from '../core/store/workspace.js';
+
+const GLOBAL_BOOLEANS = ['json', 'help', 'version'];
+
+function findCommand(words: string[]): { command: Command; rest: string[] } | undefined {
+  // The longest matching path wins, so `audit verify` beats a hypothetical `audit`.
+  const sorted = [...COMMANDS].sort((a, b) => b.path.length - a.path.length);
+  for (const command of sorted) {
+    if (command.path.every((word, i) => words[i] === word))
+      return { command, rest: words.slice(command.path.length) };
+  }
+  return undefined;
+}
+
+/** Runs the CLI and returns the process exit code; never throws. */
+export async function main(argv: string[]): Promise<number> {
+  const wantsJson = argv.includes('--json');
+  const out = createOutput(wantsJson);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      out.log('cancelling... (press Ctrl-C again to quit at once)');
+      controller.abort();
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  let workspace: Workspace | undefined;
+  try {
+    const words = argv.filter((a) => !a.startsWith('--'));
+    if (argv.includes('--version')) {
+      out.result({ version: ATTEST_VERSION }, () => `attest ${ATTEST_VERSION}`);
+      return 0;
+    }
+    if (
+      words[0] === 'help' ||
+      argv.length === 0 ||
+      (argv.includes('--help') && findCommand(words) === undefined)
+    ) {
+      const target = words[0] === 'help' ? findCommand(words.slice(1)) : undefined;
+      const text = target
+        ? `Usage: attest ${target.command.usage}\n\n${target.command.summary}`
+        : helpText(COMMANDS);
+      out.result({ help: text }, () => text);
+      return 0;
+    }
+    const found = findCommand(words);
+    if (found === undefined) throw badInput(`unknown command "${words.join(' ')}" (see \`attest --help\`)`);
+    const { command } = found;
+    if (argv.includes('--help')) {
+      const text = `Usage: attest ${command.usage}\n\n${command.summary}`;
+      out.result({ help: text }, () => text);
+      return 0;
+    }
+    // Remove the command words (first occurrences, in order) and parse what remains.
+    const remaining = [...argv];
+    for (const word of command.path) remaining.splice(remaining.indexOf(word), 1);
+    const parsed = parseArgs(remaining, new Set([...GLOBAL_BOOLEANS, ...(command.booleanFlags ?? [])]));
+    const options = new Options(parsed);
+    options.flag('json');
+    const home = options.string('home');
+    const code = await command.run({
+      options,
+      out,
+      signal: controller.signal,
+      home,
+      workspace() {
+        workspace ??= Workspace.open(home);
+        return workspace;
+      },
+    });
+    return code ?? 0;
+  } catch (error) {
+    const code = exitCodeFor(error);
+    const message = error instanceof Error ? error.message : String(error);
+    const errorCode = error instanceof AttestError ? error.code : 'INTERNAL';
+    out.endProgress();
+    if (wantsJson)
+      process.stdout.write(`${JSON.stringify({ ok: false, error: { code: errorCode, message } })}\n`);
+    process.stderr.write(`attest: ${message}\n`);
+    if (code === 1 && error instanceof Error && error.stack !== undefined)
+      process.stderr.write(`${error.stack}\n`);
+    return code;
+  } finally {
+    process.off('SIGINT', onSigint);
+    workspace?.close();
+  }
+}

@@ -1,0 +1,81 @@
+import type { Workspace } from '../store/workspace.js';
+import { getDataset } from '../store/datasets.js';
+import { decodeTensorBundle } from '../store/tensor-bundle.js';
+import { AttestError, badInput } from '../errors.js';
+import { SPLIT_CODES } from './import-wfdb-dataset.js';
+
+/** An imported beat dataset, decoded from its bundle: raw windows in mV plus per-beat label, record and split. */
+export interface EcgBeatDataset {
+  id: string;
+  name: string;
+  classes: string[];
+  records: string[];
+  length: number;
+  fs: number;
+  lead: string;
+  windows: Float32Array;
+  labels: Uint8Array;
+  record: Uint16Array;
+  split: Uint8Array;
+}
+
+export type SplitName = 'train' | 'test' | 'all';
+
+export function loadEcgDataset(workspace: Workspace, datasetId: string): EcgBeatDataset {
+  const row = getDataset(workspace.db, datasetId);
+  if (row.kind !== 'ecg-beats')
+    throw badInput(`dataset ${datasetId} is ${row.kind}, not an ECG beat dataset`);
+  const bundle = decodeTensorBundle(workspace.artifacts.get(row.dataSha256), `dataset ${datasetId}`);
+  const array = <T>(name: string): T => {
+    const value = bundle.arrays.get(name);
+    if (value === undefined) throw new AttestError('INTERNAL', `dataset ${datasetId} bundle lacks "${name}"`);
+    return value as T;
+  };
+  const meta = bundle.meta;
+  return {
+    id: row.id,
+    name: row.name,
+    classes: meta['classes'] as string[],
+    records: meta['records'] as string[],
+    length: meta['length'] as number,
+    fs: meta['fs'] as number,
+    lead: meta['lead'] as string,
+    windows: array<Float32Array>('windows'),
+    labels: array<Uint8Array>('labels'),
+    record: array<Uint16Array>('record'),
+    split: array<Uint8Array>('split'),
+  };
+}
+
+export function parseSplitName(text: string): SplitName {
+  if (text === 'train' || text === 'test' || text === 'all') return text;
+  throw badInput(`--split must be train, test or all, got "${text}"`);
+}
+
+/** Indices of the beats in a split, in stored order. */
+export function splitIndices(dataset: EcgBeatDataset, split: SplitName): Int32Array {
+  const out: number[] = [];
+  for (let i = 0; i < dataset.labels.length; i++) {
+    if (split === 'all' || dataset.split[i] === SPLIT_CODES[split]) out.push(i);
+  }
+  return Int32Array.from(out);
+}
+
+/** Copies the selected beats' windows into one contiguous array (n * length). */
+export function gatherWindows(dataset: EcgBeatDataset, indices: ArrayLike<number>): Float32Array {
+  const { length } = dataset;
+  const out = new Float32Array(indices.length * length);
+  for (let k = 0; k < indices.length; k++) {
+    const i = indices[k] as number;
+    out.set(dataset.windows.subarray(i * length, (i + 1) * length), k * length);
+  }
+  return out;
+}
+
+export function gatherLabels(dataset: EcgBeatDataset, indices: ArrayLike<number>): Int32Array {
+  return Int32Array.from(Array.from(indices, (i) => dataset.labels[i] as number));
+}
+
+export function gatherRecords(dataset: EcgBeatDataset, indices: ArrayLike<number>): Int32Array {
+  return Int32Array.from(Array.from(indices, (i) => dataset.record[i] as number));
+}

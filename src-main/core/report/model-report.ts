@@ -1,0 +1,286 @@
+import type { ReportData } from './report-data.js';
+import type { ValidationRow } from '../store/validations.js';
+import { escapeHtml, formatNumber, formatPercent, lineChart, table } from './html.js';
+import { DATA_ATTRIBUTION } from './attribution.js';
+
+interface PerClass {
+  label: string;
+  support: number;
+  sensitivity: number | null;
+  positivePredictivity: number | null;
+  f1: number | null;
+}
+interface Clean {
+  n: number;
+  accuracy: number;
+  macroF1: number;
+  perClass: PerClass[];
+  confusion: number[][];
+  labels: string[];
+}
+interface Fgsm {
+  unit: string;
+  points: { epsilon: number; accuracy: number; attackSuccessRate: number }[];
+}
+interface Noise {
+  definition?: string;
+  curves: { noise: string; points: { snr: number; accuracy: number; macroF1?: number }[] }[];
+}
+
+const STYLE = `
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1100px;color:#222;line-height:1.4}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{border-bottom:2px solid #ccc;padding-bottom:.2rem;margin-top:2rem}
+table{border-collapse:collapse;margin:.6rem 0;font-size:.9rem}th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
+th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.muted{color:#666;font-size:.85rem}.ok{color:#1a7f37;font-weight:bold}.bad{color:#b42318;font-weight:bold}
+code,.hash{font-family:ui-monospace,monospace;font-size:.8rem;word-break:break-all}
+.cols{display:flex;gap:2rem;flex-wrap:wrap}.warn{background:#fff4e5;border-left:4px solid #f79009;padding:.5rem 1rem}
+@media print{body{margin:0}h2{page-break-after:avoid}}`;
+
+function section(title: string, body: string): string {
+  return `<section><h2>${escapeHtml(title)}</h2>\n${body}\n</section>`;
+}
+
+function modelFacts(data: ReportData): string {
+  const rows: unknown[][] = [];
+  const add = (label: string, model: unknown, parent: unknown): void => {
+    rows.push(data.parent !== undefined ? [label, model, parent] : [label, model]);
+  };
+  const m = data.model;
+  const p = data.parent;
+  add('Model id', m.id, p?.id);
+  add('Name', m.name, p?.name);
+  add('Architecture', m.arch, p?.arch);
+  add('Derived by (recipe)', m.recipe ?? 'trained (baseline)', p?.recipe ?? 'trained (baseline)');
+  add('Size on disk (bytes)', m.sizeBytes, p?.sizeBytes);
+  add('Parameters', m.params, p?.params);
+  add('Nonzero parameters', m.nonzeroParams, p?.nonzeroParams);
+  add('Backend', m.backend, p?.backend);
+  add('Artifact SHA-256', m.artifactSha256, p?.artifactSha256);
+  add('Created (UTC)', m.createdAt, p?.createdAt);
+  return table(p !== undefined ? ['', 'This model', 'Parent'] : ['', 'This model'], rows);
+}
+
+function trainingSetup(data: ReportData): string {
+  const baseline = data.parent ?? data.model;
+  const config = baseline.config;
+  const summary = baseline.summary;
+  const rows: unknown[][] = [
+    ['Architecture', baseline.arch],
+    [
+      'Epochs asked / run / best',
+      `${String(config['epochs'])} / ${String((summary['history'] as unknown[] | undefined)?.length ?? '—')} / ${String(summary['bestEpoch'] ?? '—')}`,
+    ],
+    ['Stopped by', summary['stoppedBy']],
+    ['Seed', baseline.seed],
+    ['Batch size', config['batchSize']],
+    ['Optimizer, learning rate', `${String(config['optimizer'])}, ${String(config['learningRate'])}`],
+    ['Early-stopping patience (epochs, on validation macro-F1)', config['patience']],
+    ['Training records', ((summary['trainRecords'] as string[] | undefined) ?? []).join(' ')],
+    [
+      'Validation records (held out by record)',
+      ((summary['validationRecords'] as string[] | undefined) ?? []).join(' '),
+    ],
+    [
+      'Training / validation beats',
+      `${String(summary['trainBeats'])} / ${String(summary['validationBeats'])}`,
+    ],
+    ['Class weights', JSON.stringify(summary['classWeight'] ?? {})],
+    ['Backend', baseline.backend],
+  ];
+  if (data.parent !== undefined) {
+    const compression = data.model.config['compression'] as Record<string, unknown> | undefined;
+    rows.push(['Compression recipe', data.model.recipe]);
+    rows.push(['Fine-tuning epochs after pruning', compression?.['fineTuneEpochs']]);
+  }
+  const history =
+    (summary['history'] as
+      { epoch: number; loss: number; valAccuracy: number; valMacroF1: number }[] | undefined) ?? [];
+  const chart =
+    history.length > 1
+      ? lineChart({
+          title: 'Training: validation by epoch',
+          xLabel: 'epoch',
+          yLabel: 'score',
+          yMin: 0,
+          yMax: 1,
+          series: [
+            { name: 'accuracy', points: history.map((h) => ({ x: h.epoch, y: h.valAccuracy })) },
+            { name: 'macro-F1', points: history.map((h) => ({ x: h.epoch, y: h.valMacroF1 })) },
+          ],
+        })
+      : '';
+  return table(['Setting', 'Value'], rows) + chart;
+}
+
+function provenance(data: ReportData): string {
+  const d = data.dataset;
+  if (d === undefined) return '<p>No dataset is linked to this model.</p>';
+  const splitRows = d.groups.map((g) => [g.name, g.split, g.samples, ...Object.values(g.classCounts)]);
+  const classNames = Object.keys(d.groups[0]?.classCounts ?? {});
+  return [
+    table(
+      ['', ''],
+      [
+        ['Dataset', `${d.name} (${d.id})`],
+        ['Kind, importer', `${d.kind}, ${d.importerVersion}`],
+        ['Imported (UTC)', d.createdAt],
+        ['Parameters', JSON.stringify(d.params)],
+        ['Data bundle SHA-256', d.dataSha256],
+      ],
+    ),
+    '<h3>Records and splits (by record: no patient is on both sides)</h3>',
+    table(['Record', 'Split', 'Beats', ...classNames], splitRows, { numeric: true }),
+    '<h3>Source files</h3>',
+    table(
+      ['Record', 'File', 'Bytes', 'SHA-256'],
+      d.sources.map((s) => [s.record ?? '', s.path, s.size, s.sha256]),
+    ),
+  ].join('\n');
+}
+
+function cleanComparison(model: Clean | undefined, parent: Clean | undefined): string {
+  if (model === undefined) return '';
+  const withParent = parent !== undefined;
+  const header = withParent ? ['Metric', 'This model', 'Parent', 'Change'] : ['Metric', 'This model'];
+  const line = (label: string, a: number | null | undefined, b: number | null | undefined): unknown[] => {
+    const change =
+      typeof a === 'number' && typeof b === 'number'
+        ? `${a - b >= 0 ? '+' : ''}${((a - b) * 100).toFixed(1)} pt`
+        : '—';
+    return withParent ? [label, formatPercent(a), formatPercent(b), change] : [label, formatPercent(a)];
+  };
+  const rows: unknown[][] = [
+    line('Accuracy', model.accuracy, parent?.accuracy),
+    line('Macro-F1', model.macroF1, parent?.macroF1),
+  ];
+  for (const cls of model.perClass) {
+    const other = parent?.perClass.find((p) => p.label === cls.label);
+    rows.push(line(`${cls.label}: sensitivity (n=${cls.support})`, cls.sensitivity, other?.sensitivity));
+    rows.push(
+      line(`${cls.label}: positive predictivity`, cls.positivePredictivity, other?.positivePredictivity),
+    );
+    rows.push(line(`${cls.label}: F1`, cls.f1, other?.f1));
+  }
+  const confusion = (c: Clean, title: string): string =>
+    `<div><h4>${escapeHtml(title)}: confusion matrix (rows true, columns predicted)</h4>${table(
+      ['true \\ predicted', ...c.labels],
+      c.confusion.map((row, i) => [c.labels[i], ...row]),
+      { numeric: true },
+    )}</div>`;
+  return `<p>Beats evaluated: ${model.n}.</p>${table(header, rows)}<div class="cols">${confusion(model, 'This model')}${parent !== undefined ? confusion(parent, 'Parent') : ''}</div>`;
+}
+
+function fgsmComparison(model: Fgsm | undefined, parent: Fgsm | undefined): string {
+  if (model === undefined) return '';
+  const rows = model.points.map((p) => {
+    const q = parent?.points.find((x) => x.epsilon === p.epsilon);
+    return parent !== undefined
+      ? [
+          p.epsilon,
+          formatPercent(p.accuracy),
+          formatPercent(p.attackSuccessRate),
+          formatPercent(q?.accuracy),
+          formatPercent(q?.attackSuccessRate),
+        ]
+      : [p.epsilon, formatPercent(p.accuracy), formatPercent(p.attackSuccessRate)];
+  });
+  const header =
+    parent !== undefined
+      ? ['epsilon', 'accuracy', 'attack success', 'parent accuracy', 'parent attack success']
+      : ['epsilon', 'accuracy', 'attack success'];
+  return `<p>Fast gradient sign method (FGSM), white-box, on each model's own gradients. Epsilon unit: ${escapeHtml(model.unit)}.</p>${table(header, rows)}`;
+}
+
+function noiseComparison(model: Noise | undefined, parent: Noise | undefined): string {
+  if (model === undefined) return '';
+  const series = [
+    ...model.curves.map((c) => ({
+      name: `${c.noise} (this)`,
+      points: c.points.map((p) => ({ x: p.snr, y: p.accuracy })),
+    })),
+    ...(parent?.curves ?? []).map((c) => ({
+      name: `${c.noise} (parent)`,
+      points: c.points.map((p) => ({ x: p.snr, y: p.accuracy })),
+    })),
+  ];
+  const snrs = [...new Set(model.curves.flatMap((c) => c.points.map((p) => p.snr)))].sort((a, b) => b - a);
+  const rows = series.map((s) => [
+    s.name,
+    ...snrs.map((snr) => formatPercent(s.points.find((p) => p.x === snr)?.y)),
+  ]);
+  return [
+    `<p>${escapeHtml(model.definition ?? 'Noise added at each signal-to-noise ratio.')}</p>`,
+    table(['Accuracy', ...snrs.map((s) => `${s} dB`)], rows),
+    lineChart({
+      title: 'Noise stress test',
+      xLabel: 'SNR (dB)',
+      yLabel: 'accuracy',
+      yMin: 0,
+      yMax: 1,
+      series,
+      reverseX: true,
+    }),
+  ].join('\n');
+}
+
+function validationSection(pair: { model: ValidationRow; parent: ValidationRow | undefined }): string {
+  const r = pair.model.result;
+  const p = pair.parent?.result;
+  return [
+    `<p class="muted">Validation ${escapeHtml(pair.model.id)} on dataset ${escapeHtml(pair.model.datasetId)}, split <b>${escapeHtml(pair.model.split)}</b>, ` +
+      `suites ${escapeHtml(pair.model.suites.join(', '))}, backend ${escapeHtml(pair.model.backend)}, ${escapeHtml(pair.model.createdAt)}` +
+      `${pair.parent !== undefined ? `; parent validation ${escapeHtml(pair.parent.id)}` : '; no validation of a parent on the same data'}.</p>`,
+    r['clean'] !== undefined
+      ? `<h3>Clean test data</h3>${cleanComparison(r['clean'] as Clean, p?.['clean'] as Clean | undefined)}`
+      : '',
+    r['fgsm'] !== undefined
+      ? `<h3>Adversarial robustness (FGSM)</h3>${fgsmComparison(r['fgsm'] as Fgsm, p?.['fgsm'] as Fgsm | undefined)}`
+      : '',
+    r['noise'] !== undefined
+      ? `<h3>ECG noise stress test</h3>${noiseComparison(r['noise'] as Noise, p?.['noise'] as Noise | undefined)}`
+      : '',
+  ].join('\n');
+}
+
+function auditSection(data: ReportData): string {
+  const v = data.verification;
+  const status = v.ok
+    ? `<p class="ok">Audit trail intact: ${v.events} events, ${v.artifactsChecked} artifacts re-hashed at report time.</p>`
+    : `<p class="bad">Audit trail NOT intact: ${escapeHtml(v.problems[0]?.message)}</p>`;
+  return [
+    status,
+    `<p>Chain head: event ${data.head?.seq ?? '—'}, hash <span class="hash">${escapeHtml(data.head?.hash ?? '—')}</span></p>`,
+    table(
+      ['#', 'When (UTC)', 'Who', 'Action', 'Record', 'Hash'],
+      data.events.map((e) => [e.seq, e.at, e.actor, e.action, e.entityId ?? '', e.hash]),
+    ),
+  ].join('\n');
+}
+
+/** The validation report of one model beside its parent, as one self-contained HTML file. */
+export function renderModelReport(data: ReportData): string {
+  const validation =
+    data.validations.length > 0
+      ? data.validations.map(validationSection).join('\n<hr>\n')
+      : '<p class="warn">This model has not been validated yet (run <code>attest validate</code>).</p>';
+  const intraPatient =
+    data.dataset?.params['split'] !== undefined &&
+    JSON.stringify(data.dataset.params['split']).includes('"beats"');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>Attest report: ${escapeHtml(data.model.name)}</title><style>${STYLE}</style></head>
+<body>
+<h1>Validation report: ${escapeHtml(data.model.name)}</h1>
+<p class="muted">Model ${escapeHtml(data.model.id)}${data.parent !== undefined ? `, derived from ${escapeHtml(data.parent.id)}` : ''}. Generated ${escapeHtml(data.generatedAt)} by Attest, offline.</p>
+${intraPatient ? '<p class="warn">Beats of one patient are on both sides of the split: these figures are optimistic.</p>' : ''}
+${section('Model and parent', modelFacts(data))}
+${section('Results', validation)}
+${section('Dataset provenance', provenance(data))}
+${section('Training setup', trainingSetup(data))}
+${section('Audit trail', auditSection(data))}
+<footer class="muted"><h2>Data attribution</h2><ul>${DATA_ATTRIBUTION.map((a) => `<li>${escapeHtml(a)}</li>`).join('')}</ul></footer>
+</body></html>
+`;
+}

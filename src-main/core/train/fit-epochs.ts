@@ -1,0 +1,94 @@
+import { tf, tfl } from '../engine/tf.js';
+import { createRng, deriveSeed, shuffledIndices } from '../engine/seed.js';
+import { throwIfCancelled } from '../jobs/job-context.js';
+
+export type StopReason = 'epochs' | 'early-stopping' | 'time-limit';
+
+export interface FitEpochsOptions {
+  model: tfl.LayersModel;
+  /** Model inputs, already preprocessed: n * prod(sampleShape). */
+  inputs: Float32Array;
+  labels: ArrayLike<number>;
+  sampleShape: number[];
+  classes: number;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  signal: AbortSignal;
+  classWeight?: Record<number, number>;
+  callbacks?: tfl.CustomCallbackArgs[] | tfl.Callback[];
+  /** Wall-clock time (ms since epoch) after which training stops at the next batch. */
+  deadline?: number;
+  onBatch?(epoch: number, fractionOfEpoch: number, loss: number): void;
+  /** Called after each epoch; returning 'stop' ends training (early stopping). */
+  onEpochEnd?(epoch: number, loss: number): Promise<'continue' | 'stop'> | 'continue' | 'stop';
+}
+
+/**
+ * Epoch loop around `model.fit` with our own seeded shuffling (TF.js shuffles with Math.random, which would make
+ * runs irreproducible), cancellation between batches and an optional time limit.
+ */
+export async function fitEpochs(
+  options: FitEpochsOptions,
+): Promise<{ epochsRun: number; stoppedBy: StopReason }> {
+  const { model, inputs, labels, sampleShape, classes, batchSize, signal } = options;
+  const n = labels.length;
+  const size = sampleShape.reduce((a, b) => a * b, 1);
+  const batches = Math.ceil(n / batchSize);
+  let stoppedBy: StopReason = 'epochs';
+  let epochsRun = 0;
+  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    throwIfCancelled(signal);
+    const order = shuffledIndices(n, createRng(deriveSeed(options.seed, 'epoch', epoch)));
+    const x = new Float32Array(n * size);
+    const y = new Int32Array(n);
+    for (let k = 0; k < n; k++) {
+      const i = order[k] as number;
+      x.set(inputs.subarray(i * size, (i + 1) * size), k * size);
+      y[k] = labels[i] as number;
+    }
+    const xs = tf.tensor(x, [n, ...sampleShape]);
+    const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(y, 'int32'), classes));
+    let interruptedBy: 'cancel' | 'time' | undefined;
+    let lastLoss = NaN;
+    try {
+      const history = await model.fit(xs, ys, {
+        epochs: 1,
+        batchSize,
+        shuffle: false,
+        verbose: 0,
+        ...(options.classWeight !== undefined ? { classWeight: options.classWeight } : {}),
+        callbacks: [
+          ...((options.callbacks ?? []) as tfl.CustomCallbackArgs[]),
+          {
+            onBatchEnd: async (batch: number, logs?: tfl.Logs) => {
+              lastLoss = logs?.['loss'] ?? lastLoss;
+              options.onBatch?.(epoch, (batch + 1) / batches, lastLoss);
+              if (signal.aborted) interruptedBy = 'cancel';
+              else if (options.deadline !== undefined && Date.now() > options.deadline)
+                interruptedBy = 'time';
+              if (interruptedBy !== undefined) model.stopTraining = true;
+            },
+          },
+        ],
+      });
+      const losses = history.history['loss'];
+      lastLoss = Number(losses?.[losses.length - 1] ?? lastLoss);
+    } finally {
+      xs.dispose();
+      ys.dispose();
+    }
+    throwIfCancelled(signal);
+    epochsRun = epoch;
+    const decision = (await options.onEpochEnd?.(epoch, lastLoss)) ?? 'continue';
+    if (interruptedBy === 'time' || (options.deadline !== undefined && Date.now() > options.deadline)) {
+      stoppedBy = 'time-limit';
+      break;
+    }
+    if (decision === 'stop') {
+      stoppedBy = 'early-stopping';
+      break;
+    }
+  }
+  return { epochsRun, stoppedBy };
+}

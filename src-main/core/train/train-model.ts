@@ -1,0 +1,248 @@
+import type { Workspace } from '../store/workspace.js';
+import { tf } from '../engine/tf.js';
+import { engineInfo } from '../engine/backend.js';
+import { ARCHITECTURES } from '../models/registry.js';
+import { encodeModelArtifact } from '../models/artifact.js';
+import { countParams } from '../compress/model-size.js';
+import { predictClasses } from '../validate/predict.js';
+import { classificationMetrics, type ClassificationMetrics } from '../validate/metrics.js';
+import { standardizeBeats } from '../data/ecg/preprocess.js';
+import { gatherLabels, gatherWindows, loadEcgDataset, splitIndices } from '../data/ecg-dataset.js';
+import { getDataset } from '../store/datasets.js';
+import { insertCheckpoint } from '../store/jobs.js';
+import { insertModel } from '../store/models.js';
+import { appendAuditEvent } from '../audit/log.js';
+import { badInput } from '../errors.js';
+import { newId, utcNow } from '../util/ids.js';
+import { runJob } from '../jobs/run-job.js';
+import type { JobContext } from '../jobs/job-context.js';
+import { balancedClassWeights } from './class-weights.js';
+import { chooseValidationRecords } from './validation-records.js';
+import { fitEpochs, type StopReason } from './fit-epochs.js';
+
+export interface TrainOptions {
+  datasetId: string;
+  arch: string;
+  epochs: number;
+  seed: number;
+  maxMinutes?: number;
+  batchSize?: number;
+  learningRate?: number;
+  patience?: number;
+  validationFraction?: number;
+  name?: string;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  valAccuracy: number;
+  valMacroF1: number;
+  checkpointSha256: string;
+}
+
+export interface TrainResult {
+  modelId: string;
+  jobId: string;
+  epochsRun: number;
+  bestEpoch: number;
+  stoppedBy: StopReason;
+  backend: string;
+  sizeBytes: number;
+  params: number;
+  validation: ClassificationMetrics;
+  history: EpochRecord[];
+}
+
+function validateOptions(o: TrainOptions): void {
+  if (ARCHITECTURES[o.arch] === undefined) {
+    throw badInput(`unknown architecture "${o.arch}"; available: ${Object.keys(ARCHITECTURES).join(', ')}`);
+  }
+  if (!Number.isInteger(o.epochs) || o.epochs < 1 || o.epochs > 1000)
+    throw badInput('--epochs must be an integer from 1 to 1000');
+  if (!Number.isInteger(o.seed)) throw badInput('--seed must be an integer');
+}
+
+/**
+ * Trains a baseline model on a dataset's train split: validation records held out by record, balanced class
+ * weights, a checkpoint per epoch, early stopping on validation macro-F1 (the best epoch is the model kept).
+ */
+export async function trainModel(
+  workspace: Workspace,
+  options: TrainOptions,
+  context: JobContext,
+): Promise<TrainResult> {
+  validateOptions(options);
+  const datasetRow = getDataset(workspace.db, options.datasetId);
+  const batchSize = options.batchSize ?? 64;
+  const learningRate = options.learningRate ?? 1e-3;
+  const patience = options.patience ?? 3;
+  const validationFraction = options.validationFraction ?? 0.2;
+  const params = {
+    ...options,
+    batchSize,
+    learningRate,
+    patience,
+    validationFraction,
+    optimizer: 'adam',
+    loss: 'categoricalCrossentropy',
+  };
+  return runJob(workspace, 'train', params, context, async (jobId, job) => {
+    const backend = engineInfo().backend;
+    const dataset = loadEcgDataset(workspace, options.datasetId);
+    const train = splitIndices(dataset, 'train');
+    if (train.length === 0) throw badInput(`dataset ${dataset.id} has no beat in its train split`);
+    const trainRecordIds = [...new Set(Array.from(train, (i) => dataset.record[i] as number))];
+    const validationRecords = chooseValidationRecords(trainRecordIds, validationFraction, options.seed);
+    const fitIdx = train.filter((i) => !validationRecords.has(dataset.record[i] as number));
+    const valIdx = train.filter((i) => validationRecords.has(dataset.record[i] as number));
+    const classes = dataset.classes.length;
+    const sampleShape = [dataset.length, 1];
+    const fitInputs = standardizeBeats(gatherWindows(dataset, fitIdx), dataset.length);
+    const fitLabels = gatherLabels(dataset, fitIdx);
+    const valInputs = standardizeBeats(gatherWindows(dataset, valIdx), dataset.length);
+    const valLabels = gatherLabels(dataset, valIdx);
+    const classWeight = balancedClassWeights(fitLabels, classes);
+    const architecture = ARCHITECTURES[options.arch];
+    if (architecture === undefined) throw badInput(`unknown architecture "${options.arch}"`);
+    const model = architecture.build({ inputLength: dataset.length, classes, seed: options.seed });
+    const optimizer = tf.train.adam(learningRate);
+    const meta = {
+      arch: options.arch,
+      inputKind: 'ecg-beat',
+      inputLength: dataset.length,
+      classes: dataset.classes,
+      preprocessing: 'standardize-per-beat',
+      fs: dataset.fs,
+      lead: dataset.lead,
+    };
+    try {
+      model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: [] });
+      const history: EpochRecord[] = [];
+      let best:
+        { epoch: number; macroF1: number; bytes: Uint8Array; metrics: ClassificationMetrics } | undefined;
+      let sinceBest = 0;
+      const started = Date.now();
+      const deadline = options.maxMinutes !== undefined ? started + options.maxMinutes * 60_000 : undefined;
+      const run = await fitEpochs({
+        model,
+        inputs: fitInputs,
+        labels: fitLabels,
+        sampleShape,
+        classes,
+        epochs: options.epochs,
+        batchSize,
+        seed: options.seed,
+        signal: job.signal,
+        classWeight,
+        ...(deadline !== undefined ? { deadline } : {}),
+        onBatch(epoch, fraction, loss) {
+          job.progress(
+            (epoch - 1 + fraction) / options.epochs,
+            `epoch ${epoch}/${options.epochs} loss ${loss.toFixed(4)}`,
+          );
+        },
+        async onEpochEnd(epoch, loss) {
+          const predicted = predictClasses(model, valInputs, sampleShape);
+          const metrics = classificationMetrics(valLabels, predicted, dataset.classes);
+          const bytes = await encodeModelArtifact(model, { meta: { ...meta, epoch } });
+          const checkpoint = workspace.artifacts.put(bytes);
+          insertCheckpoint(workspace.db, jobId, epoch, checkpoint.sha256, {
+            loss,
+            accuracy: metrics.accuracy,
+            macroF1: metrics.macroF1,
+          });
+          history.push({
+            epoch,
+            loss,
+            valAccuracy: metrics.accuracy,
+            valMacroF1: metrics.macroF1,
+            checkpointSha256: checkpoint.sha256,
+          });
+          job.log(
+            `epoch ${epoch}: loss ${loss.toFixed(4)}, validation accuracy ${metrics.accuracy.toFixed(4)}, macro-F1 ${metrics.macroF1.toFixed(4)}`,
+          );
+          if (best === undefined || metrics.macroF1 > best.macroF1) {
+            best = { epoch, macroF1: metrics.macroF1, bytes, metrics };
+            sinceBest = 0;
+          } else {
+            sinceBest++;
+          }
+          return sinceBest >= patience ? 'stop' : 'continue';
+        },
+      });
+      if (best === undefined)
+        throw badInput('training stopped before the first epoch ended; allow more time');
+      const chosen = best;
+      // The kept model is byte for byte the best epoch's checkpoint.
+      const stored = workspace.artifacts.put(chosen.bytes);
+      const counts = countParams(model);
+      const modelId = newId('m');
+      const validation = chosen.metrics;
+      const summary = {
+        validation,
+        history,
+        bestEpoch: chosen.epoch,
+        stoppedBy: run.stoppedBy,
+        trainBeats: fitIdx.length,
+        validationBeats: valIdx.length,
+        validationRecords: [...validationRecords].map((r) => dataset.records[r]),
+        trainRecords: trainRecordIds.filter((r) => !validationRecords.has(r)).map((r) => dataset.records[r]),
+        classWeight,
+        seconds: (Date.now() - started) / 1000,
+      };
+      workspace.db.transaction(() => {
+        insertModel(workspace.db, {
+          id: modelId,
+          name: options.name ?? `${options.arch} on ${dataset.name}`,
+          arch: options.arch,
+          datasetId: options.datasetId,
+          parentId: null,
+          recipe: null,
+          artifactSha256: stored.sha256,
+          sizeBytes: stored.size,
+          params: counts.params,
+          nonzeroParams: counts.nonzero,
+          backend,
+          seed: options.seed,
+          config: { ...params, meta },
+          summary,
+          createdAt: utcNow(),
+        });
+        appendAuditEvent(workspace.db, {
+          action: 'model.train',
+          entityType: 'model',
+          entityId: modelId,
+          payload: {
+            params: { ...params, jobId },
+            backend,
+            inputs: [{ role: 'dataset-bundle', sha256: datasetRow.dataSha256 }],
+            outputs: [{ role: 'model', sha256: stored.sha256 }],
+            result: {
+              epochsRun: run.epochsRun,
+              bestEpoch: chosen.epoch,
+              stoppedBy: run.stoppedBy,
+              validationAccuracy: validation.accuracy,
+              validationMacroF1: validation.macroF1,
+            },
+          },
+        });
+      })();
+      return {
+        modelId,
+        jobId,
+        epochsRun: run.epochsRun,
+        bestEpoch: chosen.epoch,
+        stoppedBy: run.stoppedBy,
+        backend,
+        sizeBytes: stored.size,
+        params: counts.params,
+        validation,
+        history,
+      };
+    } finally {
+      model.dispose();
+      optimizer.dispose();
+    }
+  });
+}

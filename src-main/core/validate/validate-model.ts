@@ -1,0 +1,171 @@
+import type { Workspace } from '../store/workspace.js';
+import { engineInfo } from '../engine/backend.js';
+import { decodeModelArtifact } from '../models/artifact.js';
+import { getModel } from '../store/models.js';
+import { getDataset } from '../store/datasets.js';
+import { insertValidation } from '../store/validations.js';
+import { appendAuditEvent } from '../audit/log.js';
+import { badInput } from '../errors.js';
+import { newId, utcNow } from '../util/ids.js';
+import { runJob } from '../jobs/run-job.js';
+import { throwIfCancelled, type JobContext } from '../jobs/job-context.js';
+import {
+  gatherLabels,
+  gatherRecords,
+  gatherWindows,
+  loadEcgDataset,
+  splitIndices,
+  type SplitName,
+} from '../data/ecg-dataset.js';
+import { standardizeBeats } from '../data/ecg/preprocess.js';
+import { physicalSignal, readWfdbRecord } from '../data/wfdb/record.js';
+import { resourcePath } from '../util/resources.js';
+import { classificationMetrics } from './metrics.js';
+import { predictClasses } from './predict.js';
+import { fgsmSuite } from './fgsm.js';
+import { noiseStressSuite } from './noise-stress.js';
+import { metricRows } from './rows.js';
+
+export const SUITES = ['clean', 'fgsm', 'noise'] as const;
+export type SuiteName = (typeof SUITES)[number];
+
+export function parseSuites(text: string): SuiteName[] {
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (names.length === 0) throw badInput(`--suite needs at least one of ${SUITES.join(', ')}`);
+  for (const name of names) {
+    if (!(SUITES as readonly string[]).includes(name))
+      throw badInput(`unknown suite "${name}"; available: ${SUITES.join(', ')}`);
+  }
+  return [...new Set(names)] as SuiteName[];
+}
+
+export interface ValidateOptions {
+  modelId: string;
+  datasetId: string;
+  split: SplitName;
+  suites: SuiteName[];
+  epsilons?: number[];
+  snrs?: number[];
+  seed?: number;
+}
+
+/** Loads the bundled noise-stress-test records (baseline wander, muscle artifact), lead 0, in mV. */
+function loadNoiseRecords(): { bw: Float32Array; ma: Float32Array } {
+  const read = (name: string): Float32Array => physicalSignal(readWfdbRecord(resourcePath('nstdb', name)), 0);
+  return { bw: read('bw'), ma: read('ma') };
+}
+
+/**
+ * Runs the chosen suites on one model and one split of a dataset and stores the result, its metric rows and
+ * the audit event in one transaction.
+ */
+export async function validateModel(workspace: Workspace, options: ValidateOptions, context: JobContext) {
+  const modelRow = getModel(workspace.db, options.modelId);
+  const datasetRow = getDataset(workspace.db, options.datasetId);
+  const seed = options.seed ?? 1;
+  const params = { ...options, seed };
+  return runJob(workspace, 'validate', params, context, async (jobId, job) => {
+    const backend = engineInfo().backend;
+    const dataset = loadEcgDataset(workspace, options.datasetId);
+    const meta = modelRow.config['meta'] as { inputLength?: number; classes?: string[] } | undefined;
+    if (meta?.inputLength !== undefined && meta.inputLength !== dataset.length) {
+      throw badInput(
+        `model ${modelRow.id} expects windows of ${meta.inputLength} samples; dataset ${dataset.id} has ${dataset.length}`,
+      );
+    }
+    const indices = splitIndices(dataset, options.split);
+    if (indices.length === 0)
+      throw badInput(`dataset ${dataset.id} has no beat in its ${options.split} split`);
+    const raw = gatherWindows(dataset, indices);
+    const labels = gatherLabels(dataset, indices);
+    const records = gatherRecords(dataset, indices);
+    const preprocess = (windows: Float32Array): Float32Array => standardizeBeats(windows, dataset.length);
+    const inputs = preprocess(raw);
+    const sampleShape = [dataset.length, 1];
+    const { model } = await decodeModelArtifact(
+      workspace.artifacts.get(modelRow.artifactSha256),
+      `model ${modelRow.id}`,
+    );
+    const result: Record<string, unknown> = {
+      modelId: modelRow.id,
+      datasetId: dataset.id,
+      split: options.split,
+      n: indices.length,
+      backend,
+    };
+    try {
+      const steps = options.suites.length;
+      for (const [k, suite] of options.suites.entries()) {
+        throwIfCancelled(job.signal);
+        job.progress(k / steps, `suite ${suite} (${k + 1}/${steps})`);
+        if (suite === 'clean') {
+          result['clean'] = classificationMetrics(
+            labels,
+            predictClasses(model, inputs, sampleShape),
+            dataset.classes,
+          );
+        } else if (suite === 'fgsm') {
+          result['fgsm'] = fgsmSuite({
+            model,
+            inputs,
+            sampleShape,
+            labels,
+            classes: dataset.classes.length,
+            ...(options.epsilons !== undefined ? { epsilons: options.epsilons } : {}),
+          });
+        } else {
+          result['noise'] = noiseStressSuite({
+            model,
+            windows: raw,
+            length: dataset.length,
+            labels,
+            recordOfBeat: records,
+            noises: loadNoiseRecords(),
+            preprocess,
+            classes: dataset.classes,
+            seed,
+            ...(options.snrs !== undefined ? { snrs: options.snrs } : {}),
+          });
+        }
+      }
+    } finally {
+      model.dispose();
+    }
+    const rows = metricRows(result as Parameters<typeof metricRows>[0]);
+    const validationId = newId('val');
+    workspace.db.transaction(() => {
+      insertValidation(
+        workspace.db,
+        {
+          id: validationId,
+          modelId: modelRow.id,
+          datasetId: dataset.id,
+          split: options.split,
+          suites: options.suites,
+          backend,
+          result,
+          createdAt: utcNow(),
+        },
+        rows,
+      );
+      appendAuditEvent(workspace.db, {
+        action: 'model.validate',
+        entityType: 'validation',
+        entityId: validationId,
+        payload: {
+          params: { ...params, jobId },
+          backend,
+          inputs: [
+            { role: 'model', sha256: modelRow.artifactSha256 },
+            { role: 'dataset-bundle', sha256: datasetRow.dataSha256 },
+          ],
+          result: { metricRows: rows.length, modelId: modelRow.id },
+        },
+      });
+    })();
+    return { validationId, ...result, metricRows: rows.length };
+  });
+}
