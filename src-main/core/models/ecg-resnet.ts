@@ -1,0 +1,94 @@
+import { tfl } from '../engine/tf.js';
+import { deriveSeed } from '../engine/seed.js';
+import { badInput } from '../errors.js';
+
+export interface EcgResnetOptions {
+  /** Samples per beat window (187 for the Kachuee et al. MIT-BIH windows). */
+  inputLength?: number;
+  classes?: number;
+  seed: number;
+}
+
+const FILTERS = 32;
+const KERNEL = 5;
+const BLOCKS = 5;
+const POOL = 5;
+const POOL_STRIDE = 2;
+
+/**
+ * The residual 1-D CNN of Kachuee et al. 2018 ("ECG heartbeat classification: a deep transferable
+ * representation"), the same network as the PyTorch peer in bench/ (same layers, same parameter count):
+ *   Conv1D(32, 5, same)
+ *   5 x [Conv1D(32, 5, same) -> ReLU -> Conv1D(32, 5, same) -> + skip -> ReLU -> MaxPool1D(5, stride 2)]
+ *   Flatten -> Dense(32) ReLU -> Dense(32) ReLU -> Dense(classes) softmax
+ * Input is [inputLength, 1], channels-last. Layers have fixed names and every initializer a seed derived from
+ * `seed` and the layer's name, so two builds with the same seed have identical weights under identical names.
+ */
+export function buildEcgResnet(options: EcgResnetOptions): tfl.LayersModel {
+  const inputLength = options.inputLength ?? 187;
+  const classes = options.classes ?? 5;
+  if (!Number.isInteger(classes) || classes < 2)
+    throw badInput(`ecg-resnet needs at least 2 classes, got ${classes}`);
+  let length = inputLength;
+  for (let block = 0; block < BLOCKS; block++) length = Math.floor((length - POOL) / POOL_STRIDE) + 1;
+  if (!Number.isInteger(inputLength) || length < 1) {
+    throw badInput(`ecg-resnet needs beat windows of at least 125 samples, got ${inputLength}`);
+  }
+  const seedFor = (layer: string): number => deriveSeed(options.seed, 'ecg-resnet', layer);
+  const kernelInitializer = (layer: string): ReturnType<typeof tfl.initializers.glorotUniform> =>
+    tfl.initializers.glorotUniform({ seed: seedFor(layer) });
+  const conv = (name: string, activation?: 'relu'): tfl.layers.Layer =>
+    tfl.layers.conv1d({
+      name,
+      filters: FILTERS,
+      kernelSize: KERNEL,
+      padding: 'same',
+      kernelInitializer: kernelInitializer(name),
+      biasInitializer: 'zeros',
+      ...(activation !== undefined ? { activation } : {}),
+    });
+  const dense = (name: string, units: number, activation: 'relu' | 'softmax'): tfl.layers.Layer =>
+    tfl.layers.dense({
+      name,
+      units,
+      activation,
+      kernelInitializer: kernelInitializer(name),
+      biasInitializer: 'zeros',
+    });
+  const apply = (layer: tfl.layers.Layer, x: tfl.SymbolicTensor | tfl.SymbolicTensor[]): tfl.SymbolicTensor =>
+    layer.apply(x) as tfl.SymbolicTensor;
+
+  const input = tfl.input({ shape: [inputLength, 1], name: 'beat' });
+  let x = apply(conv('conv_in'), input);
+  for (let block = 1; block <= BLOCKS; block++) {
+    const y = apply(conv(`block${block}_conv1`, 'relu'), x);
+    const z = apply(conv(`block${block}_conv2`), y);
+    const sum = apply(tfl.layers.add({ name: `block${block}_add` }), [z, x]);
+    const activated = apply(tfl.layers.activation({ activation: 'relu', name: `block${block}_relu` }), sum);
+    x = apply(
+      tfl.layers.maxPooling1d({
+        poolSize: POOL,
+        strides: POOL_STRIDE,
+        padding: 'valid',
+        name: `block${block}_pool`,
+      }),
+      activated,
+    );
+  }
+  x = apply(tfl.layers.flatten({ name: 'flatten' }), x);
+  x = apply(dense('dense1', FILTERS, 'relu'), x);
+  x = apply(dense('dense2', FILTERS, 'relu'), x);
+  const output = apply(dense('output', classes, 'softmax'), x);
+  return tfl.model({ inputs: input, outputs: output, name: 'ecg_resnet' });
+}
+
+/** Parameters of the network as PyTorch counts them (weights and biases), for checking the two match. */
+export function ecgResnetParamCount(inputLength = 187, classes = 5): number {
+  let length = inputLength;
+  for (let block = 0; block < BLOCKS; block++) length = Math.floor((length - POOL) / POOL_STRIDE) + 1;
+  const convIn = FILTERS * 1 * KERNEL + FILTERS;
+  const convs = 2 * BLOCKS * (FILTERS * FILTERS * KERNEL + FILTERS);
+  const dense =
+    length * FILTERS * FILTERS + FILTERS + FILTERS * FILTERS + FILTERS + FILTERS * classes + classes;
+  return convIn + convs + dense;
+}
