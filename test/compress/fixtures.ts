@@ -62,3 +62,23 @@ export function buildSmallModel(seed = 7): tfl.LayersModel {
     ],
   });
 }
+
+/** A functional model with a residual Add and batch normalization, the shape of the real ECG network. */
+export function buildResidualModel(seed = 11): tfl.LayersModel {
+  const init = (offset: number) => tfl.initializers.heNormal({ seed: seed + offset });
+  const input = tfl.input({ shape: [BEAT_LENGTH, 1] });
+  const stem = tfl.layers
+    .conv1d({ filters: 8, kernelSize: 7, strides: 2, padding: 'same', kernelInitializer: init(0) })
+    .apply(input) as tfl.SymbolicTensor;
+  const normalized = tfl.layers.batchNormalization().apply(stem) as tfl.SymbolicTensor;
+  const activated = tfl.layers.reLU().apply(normalized) as tfl.SymbolicTensor;
+  const branch = tfl.layers
+    .conv1d({ filters: 8, kernelSize: 5, padding: 'same', kernelInitializer: init(1) })
+    .apply(activated) as tfl.SymbolicTensor;
+  const sum = tfl.layers.add().apply([branch, stem]) as tfl.SymbolicTensor;
+  const pooled = tfl.layers.globalAveragePooling1d().apply(sum) as tfl.SymbolicTensor;
+  const output = tfl.layers
+    .dense({ units: 2, activation: 'softmax', kernelInitializer: init(2) })
+    .apply(pooled) as tfl.SymbolicTensor;
+  return tfl.model({ inputs: input, outputs: output });
+}

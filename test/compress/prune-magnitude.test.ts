@@ -31,6 +31,11 @@ test('prunableWeights are the conv and dense kernels, not biases or normalizatio
   assert.match(names[0] as string, /^conv1d_Conv1D\d+\/kernel$/);
   assert.match(names[1] as string, /^dense_Dense\d+\/kernel$/);
   assert.equal(model.weights.length, 8, 'two biases and four batch-norm weights are left alone');
+  const baseline = tf.memory().numTensors;
+  // Non-trainable weights (batch-norm moving statistics) count as parameters, as in model.countParams; biases,
+  // beta and the moving mean start at zero (4 + 2 + 4 + 4).
+  assert.deepEqual(countParams(model), { params: model.countParams(), nonzero: model.countParams() - 14 });
+  assert.equal(tf.memory().numTensors, baseline);
   model.dispose();
 });
 
