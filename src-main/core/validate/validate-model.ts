@@ -22,8 +22,8 @@ import { physicalSignal, readWfdbRecord } from '../data/wfdb/record.js';
 import { resourcePath } from '../util/resources.js';
 import { classificationMetrics } from './metrics.js';
 import { predictClasses } from './predict.js';
-import { fgsmSuite } from './fgsm.js';
-import { noiseStressSuite } from './noise-stress.js';
+import { ECG_FGSM_UNIT, fgsmSuiteAsync } from './fgsm.js';
+import { noiseStressSuiteAsync } from './noise-stress.js';
 import { metricRows } from './rows.js';
 
 export const SUITES = ['clean', 'fgsm', 'noise'] as const;
@@ -108,27 +108,36 @@ export async function validateModel(workspace: Workspace, options: ValidateOptio
             dataset.classes,
           );
         } else if (suite === 'fgsm') {
-          result['fgsm'] = fgsmSuite({
-            model,
-            inputs,
-            sampleShape,
-            labels,
-            classes: dataset.classes.length,
-            ...(options.epsilons !== undefined ? { epsilons: options.epsilons } : {}),
-          });
+          result['fgsm'] = await fgsmSuiteAsync(
+            {
+              model,
+              inputs,
+              sampleShape,
+              labels,
+              classes: dataset.classes.length,
+              unit: ECG_FGSM_UNIT,
+              ...(options.epsilons !== undefined ? { epsilons: options.epsilons } : {}),
+            },
+            job,
+          );
         } else {
-          result['noise'] = noiseStressSuite({
-            model,
-            windows: raw,
-            length: dataset.length,
-            labels,
-            recordOfBeat: records,
-            noises: loadNoiseRecords(),
-            preprocess,
-            classes: dataset.classes,
-            seed,
-            ...(options.snrs !== undefined ? { snrs: options.snrs } : {}),
-          });
+          result['noise'] = await noiseStressSuiteAsync(
+            {
+              model,
+              windows: raw,
+              length: dataset.length,
+              labels,
+              recordOfBeat: records,
+              noises: loadNoiseRecords(),
+              preprocess,
+              classes: dataset.classes,
+              seed,
+              fs: dataset.fs,
+              rPeakIndex: dataset.before,
+              ...(options.snrs !== undefined ? { snrs: options.snrs } : {}),
+            },
+            job,
+          );
         }
       }
     } finally {
