@@ -1,0 +1,32 @@
+import { initEngine } from '../src-main/core/engine/backend.js';
+import { benchEcgResnet } from './ecg-resnet.js';
+import { runTorchPeer } from './torch-peer.js';
+import { benchWfdbRead } from './wfdb-read.js';
+
+/** `npm run bench [-- --json] [--samples N] [--no-peer]`: prints one JSON object with ours, the peer's, and ratios. */
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const samplesArg = args.indexOf('--samples');
+  const samples = samplesArg >= 0 ? Number(args[samplesArg + 1]) : 2048;
+  const engine = await initEngine();
+  const ours = await benchEcgResnet(samples);
+  const peer = args.includes('--no-peer')
+    ? { available: false, reason: 'skipped (--no-peer)' }
+    : runTorchPeer(samples);
+  const ratio = (key: 'train_samples_per_s' | 'infer_samples_per_s'): number | null => {
+    const theirs = peer[key];
+    return typeof theirs === 'number' && theirs > 0 ? Math.round((ours[key] / theirs) * 1000) / 1000 : null;
+  };
+  const result = {
+    backend: engine.backend,
+    threads: engine.threads,
+    samples,
+    ecg_resnet: ours,
+    peer,
+    wfdb_read: benchWfdbRead(),
+    ratios: { train: ratio('train_samples_per_s'), infer: ratio('infer_samples_per_s') },
+  };
+  process.stdout.write(`${JSON.stringify(result, null, args.includes('--json') ? 0 : 2)}\n`);
+}
+
+await main();
