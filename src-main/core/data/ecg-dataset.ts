@@ -13,6 +13,8 @@ export interface EcgBeatDataset {
   length: number;
   fs: number;
   lead: string;
+  /** Index of the R peak inside each window. */
+  before: number;
   windows: Float32Array;
   labels: Uint8Array;
   record: Uint16Array;
@@ -40,6 +42,10 @@ export function loadEcgDataset(workspace: Workspace, datasetId: string): EcgBeat
     length: meta['length'] as number,
     fs: meta['fs'] as number,
     lead: meta['lead'] as string,
+    before:
+      typeof meta['before'] === 'number'
+        ? meta['before']
+        : Math.floor(((meta['length'] as number) * 90) / 187),
     windows: array<Float32Array>('windows'),
     labels: array<Uint8Array>('labels'),
     record: array<Uint16Array>('record'),

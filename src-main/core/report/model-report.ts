@@ -1,6 +1,6 @@
 import type { ReportData } from './report-data.js';
 import type { ValidationRow } from '../store/validations.js';
-import { escapeHtml, formatNumber, formatPercent, lineChart, table } from './html.js';
+import { escapeHtml, formatPercent, lineChart, table } from './html.js';
 import { DATA_ATTRIBUTION } from './attribution.js';
 
 interface PerClass {
@@ -20,12 +20,20 @@ interface Clean {
 }
 interface Fgsm {
   unit: string;
-  points: { epsilon: number; accuracy: number; attackSuccessRate: number }[];
+  points: { epsilon: number; accuracy: number; attackSuccessRate: number | null }[];
 }
 interface Noise {
-  definition?: string;
-  curves: { noise: string; points: { snr: number; accuracy: number; macroF1?: number }[] }[];
+  snrDefinition?: string;
+  clean?: { accuracy: number; macroF1: number };
+  noises: { noise: string; points: { snrDb: number; accuracy: number; macroF1: number }[] }[];
 }
+
+/** Readable names of the noise stress test records. */
+const NOISE_NAMES: Record<string, string> = {
+  bw: 'baseline wander',
+  ma: 'muscle artifact',
+  em: 'electrode motion',
+};
 
 const STYLE = `
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1100px;color:#222;line-height:1.4}
@@ -195,22 +203,23 @@ function fgsmComparison(model: Fgsm | undefined, parent: Fgsm | undefined): stri
 function noiseComparison(model: Noise | undefined, parent: Noise | undefined): string {
   if (model === undefined) return '';
   const series = [
-    ...model.curves.map((c) => ({
-      name: `${c.noise} (this)`,
-      points: c.points.map((p) => ({ x: p.snr, y: p.accuracy })),
+    ...model.noises.map((c) => ({
+      name: `${NOISE_NAMES[c.noise] ?? c.noise} (this)`,
+      points: c.points.map((p) => ({ x: p.snrDb, y: p.accuracy })),
     })),
-    ...(parent?.curves ?? []).map((c) => ({
-      name: `${c.noise} (parent)`,
-      points: c.points.map((p) => ({ x: p.snr, y: p.accuracy })),
+    ...(parent?.noises ?? []).map((c) => ({
+      name: `${NOISE_NAMES[c.noise] ?? c.noise} (parent)`,
+      points: c.points.map((p) => ({ x: p.snrDb, y: p.accuracy })),
     })),
   ];
-  const snrs = [...new Set(model.curves.flatMap((c) => c.points.map((p) => p.snr)))].sort((a, b) => b - a);
+  const snrs = [...new Set(model.noises.flatMap((c) => c.points.map((p) => p.snrDb)))].sort((a, b) => b - a);
   const rows = series.map((s) => [
     s.name,
     ...snrs.map((snr) => formatPercent(s.points.find((p) => p.x === snr)?.y)),
   ]);
   return [
-    `<p>${escapeHtml(model.definition ?? 'Noise added at each signal-to-noise ratio.')}</p>`,
+    `<p>${escapeHtml(model.snrDefinition ?? 'Noise added at each signal-to-noise ratio.')}</p>`,
+    `<p>Clean accuracy: ${formatPercent(model.clean?.accuracy)}${parent?.clean !== undefined ? ` (parent ${formatPercent(parent.clean.accuracy)})` : ''}.</p>`,
     table(['Accuracy', ...snrs.map((s) => `${s} dB`)], rows),
     lineChart({
       title: 'Noise stress test',

@@ -16,7 +16,7 @@ export interface FitEpochsOptions {
   seed: number;
   signal: AbortSignal;
   classWeight?: Record<number, number>;
-  callbacks?: tfl.CustomCallbackArgs[] | tfl.Callback[];
+  callbacks?: (tfl.CustomCallbackArgs | tfl.Callback)[];
   /** Wall-clock time (ms since epoch) after which training stops at the next batch. */
   deadline?: number;
   onBatch?(epoch: number, fractionOfEpoch: number, loss: number): void;
@@ -58,9 +58,12 @@ export async function fitEpochs(
         shuffle: false,
         verbose: 0,
         ...(options.classWeight !== undefined ? { classWeight: options.classWeight } : {}),
+        // TF.js takes either callback objects or plain hooks, never a mix: wrap every plain one.
         callbacks: [
-          ...((options.callbacks ?? []) as tfl.CustomCallbackArgs[]),
-          {
+          ...(options.callbacks ?? []).map((c) =>
+            c instanceof tfl.Callback ? c : new tfl.CustomCallback(c),
+          ),
+          new tfl.CustomCallback({
             onBatchEnd: async (batch: number, logs?: tfl.Logs) => {
               lastLoss = logs?.['loss'] ?? lastLoss;
               options.onBatch?.(epoch, (batch + 1) / batches, lastLoss);
@@ -69,7 +72,7 @@ export async function fitEpochs(
                 interruptedBy = 'time';
               if (interruptedBy !== undefined) model.stopTraining = true;
             },
-          },
+          }),
         ],
       });
       const losses = history.history['loss'];
