@@ -36,7 +36,11 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSigint);
   let workspace: Workspace | undefined;
   try {
-    const words = argv.filter((a) => !a.startsWith('--'));
+    // One parse with every command's boolean flags, so that option values (`--home DIR`) are never taken for
+    // command words, wherever the user put the options.
+    const allBooleans = new Set([...GLOBAL_BOOLEANS, ...COMMANDS.flatMap((c) => c.booleanFlags ?? [])]);
+    const parsedAll = parseArgs(argv, allBooleans);
+    const words = parsedAll.positionals;
     if (argv.includes('--version')) {
       out.result({ version: ATTEST_VERSION }, () => `attest ${ATTEST_VERSION}`);
       return 0;
@@ -61,11 +65,7 @@ export async function main(argv: string[]): Promise<number> {
       out.result({ help: text }, () => text);
       return 0;
     }
-    // Remove the command words (first occurrences, in order) and parse what remains.
-    const remaining = [...argv];
-    for (const word of command.path) remaining.splice(remaining.indexOf(word), 1);
-    const parsed = parseArgs(remaining, new Set([...GLOBAL_BOOLEANS, ...(command.booleanFlags ?? [])]));
-    const options = new Options(parsed);
+    const options = new Options({ positionals: found.rest, options: parsedAll.options });
     options.flag('json');
     const home = options.string('home');
     const code = await command.run({

@@ -105,8 +105,8 @@ test('the registry builds ecg-resnet for beat windows', async () => {
   await initEngine('wasm');
   const arch = ARCHITECTURES['ecg-resnet'];
   assert.ok(arch !== undefined);
-  assert.equal(arch.inputKind, 'ecg-beat');
-  const model = arch.build({ inputLength: 187, classes: 4, seed: 3 });
+  assert.deepEqual(arch.inputKinds, ['ecg-beat']);
+  const model = arch.build({ sampleShape: [187, 1], classes: 4, seed: 3 });
   assert.deepEqual(model.outputs[0]!.shape, [null, 4]);
   assert.ok(
     sameWeights(weightsOf(model), weightsOf(buildEcgResnet({ inputLength: 187, classes: 4, seed: 3 }))),

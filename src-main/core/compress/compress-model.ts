@@ -9,8 +9,8 @@ import { badInput } from '../errors.js';
 import { newId, utcNow } from '../util/ids.js';
 import { runJob } from '../jobs/run-job.js';
 import type { JobContext } from '../jobs/job-context.js';
-import { gatherLabels, gatherWindows, loadEcgDataset, splitIndices } from '../data/ecg-dataset.js';
-import { standardizeBeats } from '../data/ecg/preprocess.js';
+import { loadDataset } from '../data/dataset-kinds.js';
+import { labelsOf, sampleIndices } from '../data/sample-dataset.js';
 import { fitEpochs } from '../train/fit-epochs.js';
 import { balancedClassWeights } from '../train/class-weights.js';
 import { parseRecipe, type RecipeStep } from './recipe.js';
@@ -153,13 +153,13 @@ async function pruneWithFineTune(
     if (parent.datasetId === null)
       throw badInput(`model ${parent.id} has no training dataset to fine-tune on`);
     getDataset(workspace.db, parent.datasetId);
-    const dataset = loadEcgDataset(workspace, parent.datasetId);
+    const dataset = loadDataset(workspace, parent.datasetId);
     const heldOut = new Set((parent.summary['validationRecords'] as string[] | undefined) ?? []);
-    const indices = splitIndices(dataset, 'train').filter(
-      (i) => !heldOut.has(dataset.records[dataset.record[i] as number] ?? ''),
+    const indices = sampleIndices(dataset, 'train').filter(
+      (i) => !heldOut.has(dataset.groups[dataset.group[i] as number] ?? ''),
     );
-    const inputs = standardizeBeats(gatherWindows(dataset, indices), dataset.length);
-    const labels = gatherLabels(dataset, indices);
+    const inputs = dataset.inputs(indices);
+    const labels = labelsOf(dataset, indices);
     const optimizer = tf.train.adam(learningRate);
     try {
       model.compile({ optimizer, loss: 'categoricalCrossentropy' });
@@ -167,7 +167,7 @@ async function pruneWithFineTune(
         model,
         inputs,
         labels,
-        sampleShape: [dataset.length, 1],
+        sampleShape: dataset.sampleShape,
         classes: dataset.classes.length,
         epochs,
         batchSize: 64,

@@ -2,7 +2,8 @@ import type { Workspace } from '../store/workspace.js';
 import { getDataset } from '../store/datasets.js';
 import { decodeTensorBundle } from '../store/tensor-bundle.js';
 import { AttestError, badInput } from '../errors.js';
-import { SPLIT_CODES } from './import-wfdb-dataset.js';
+import { SPLIT_CODES, type SampleDataset, type SplitName } from './sample-dataset.js';
+import { standardizeBeats } from './ecg/preprocess.js';
 
 /** An imported beat dataset, decoded from its bundle: raw windows in mV plus per-beat label, record and split. */
 export interface EcgBeatDataset {
@@ -21,7 +22,8 @@ export interface EcgBeatDataset {
   split: Uint8Array;
 }
 
-export type SplitName = 'train' | 'test' | 'all';
+export type { SplitName } from './sample-dataset.js';
+export { parseSplitName } from './sample-dataset.js';
 
 export function loadEcgDataset(workspace: Workspace, datasetId: string): EcgBeatDataset {
   const row = getDataset(workspace.db, datasetId);
@@ -53,11 +55,6 @@ export function loadEcgDataset(workspace: Workspace, datasetId: string): EcgBeat
   };
 }
 
-export function parseSplitName(text: string): SplitName {
-  if (text === 'train' || text === 'test' || text === 'all') return text;
-  throw badInput(`--split must be train, test or all, got "${text}"`);
-}
-
 /** Indices of the beats in a split, in stored order. */
 export function splitIndices(dataset: EcgBeatDataset, split: SplitName): Int32Array {
   const out: number[] = [];
@@ -84,4 +81,28 @@ export function gatherLabels(dataset: EcgBeatDataset, indices: ArrayLike<number>
 
 export function gatherRecords(dataset: EcgBeatDataset, indices: ArrayLike<number>): Int32Array {
   return Int32Array.from(Array.from(indices, (i) => dataset.record[i] as number));
+}
+
+/** The generic view of a beat dataset: model inputs are the windows standardized one by one. */
+export function ecgSampleDataset(dataset: EcgBeatDataset): SampleDataset {
+  return {
+    id: dataset.id,
+    name: dataset.name,
+    kind: 'ecg-beats',
+    inputKind: 'ecg-beat',
+    classes: dataset.classes,
+    sampleShape: [dataset.length, 1],
+    count: dataset.labels.length,
+    labels: dataset.labels,
+    group: Uint32Array.from(dataset.record),
+    groups: dataset.records,
+    split: dataset.split,
+    inputs: (indices) => standardizeBeats(gatherWindows(dataset, indices), dataset.length),
+    modelMeta: {
+      inputLength: dataset.length,
+      preprocessing: 'standardize-per-beat',
+      fs: dataset.fs,
+      lead: dataset.lead,
+    },
+  };
 }

@@ -40,7 +40,8 @@ export interface ImportWfdbResult {
 }
 
 /** The split codes stored per beat in the dataset bundle. */
-export const SPLIT_CODES = { train: 0, test: 1 } as const;
+export { SPLIT_CODES } from './sample-dataset.js';
+import { SPLIT_CODES } from './sample-dataset.js';
 
 /** Expands folders into their records (one per .hea file), keeping the user's order and dropping duplicates. */
 export function discoverRecords(inputs: string[]): { dir: string; record: string }[] {

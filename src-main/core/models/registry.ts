@@ -3,9 +3,9 @@ import { buildEcgResnet } from './ecg-resnet.js';
 
 export interface Architecture {
   description: string;
-  /** What the model reads: 'ecg-beat' is one standardised single-lead beat window, shape [inputLength, 1]. */
-  inputKind: 'ecg-beat';
-  build(options: { inputLength: number; classes: number; seed: number }): tfl.LayersModel;
+  /** The dataset input kinds it reads: 'ecg-beat' is one standardized single-lead beat window [length, 1]. */
+  inputKinds: string[];
+  build(options: { sampleShape: number[]; classes: number; seed: number }): tfl.LayersModel;
 }
 
 /** The architectures `attest train --arch NAME` can build. */
@@ -13,7 +13,8 @@ export const ARCHITECTURES: Record<string, Architecture> = {
   'ecg-resnet': {
     description:
       'Residual 1-D CNN for single-lead heartbeat classification (Kachuee et al. 2018), ~55k parameters',
-    inputKind: 'ecg-beat',
-    build: (options) => buildEcgResnet(options),
+    inputKinds: ['ecg-beat'],
+    build: ({ sampleShape, classes, seed }) =>
+      buildEcgResnet({ inputLength: sampleShape[0] ?? 187, classes, seed }),
   },
 };

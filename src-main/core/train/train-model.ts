@@ -6,8 +6,8 @@ import { encodeModelArtifact } from '../models/artifact.js';
 import { countParams } from '../compress/model-size.js';
 import { predictClasses } from '../validate/predict.js';
 import { classificationMetrics, type ClassificationMetrics } from '../validate/metrics.js';
-import { standardizeBeats } from '../data/ecg/preprocess.js';
-import { gatherLabels, gatherWindows, loadEcgDataset, splitIndices } from '../data/ecg-dataset.js';
+import { loadDataset } from '../data/dataset-kinds.js';
+import { labelsOf, sampleIndices } from '../data/sample-dataset.js';
 import { getDataset } from '../store/datasets.js';
 import { insertCheckpoint } from '../store/jobs.js';
 import { insertModel } from '../store/models.js';
@@ -89,32 +89,36 @@ export async function trainModel(
   };
   return runJob(workspace, 'train', params, context, async (jobId, job) => {
     const backend = engineInfo().backend;
-    const dataset = loadEcgDataset(workspace, options.datasetId);
-    const train = splitIndices(dataset, 'train');
-    if (train.length === 0) throw badInput(`dataset ${dataset.id} has no beat in its train split`);
-    const trainRecordIds = [...new Set(Array.from(train, (i) => dataset.record[i] as number))];
-    const validationRecords = chooseValidationRecords(trainRecordIds, validationFraction, options.seed);
-    const fitIdx = train.filter((i) => !validationRecords.has(dataset.record[i] as number));
-    const valIdx = train.filter((i) => validationRecords.has(dataset.record[i] as number));
-    const classes = dataset.classes.length;
-    const sampleShape = [dataset.length, 1];
-    const fitInputs = standardizeBeats(gatherWindows(dataset, fitIdx), dataset.length);
-    const fitLabels = gatherLabels(dataset, fitIdx);
-    const valInputs = standardizeBeats(gatherWindows(dataset, valIdx), dataset.length);
-    const valLabels = gatherLabels(dataset, valIdx);
-    const classWeight = balancedClassWeights(fitLabels, classes);
+    const dataset = loadDataset(workspace, options.datasetId);
     const architecture = ARCHITECTURES[options.arch];
     if (architecture === undefined) throw badInput(`unknown architecture "${options.arch}"`);
-    const model = architecture.build({ inputLength: dataset.length, classes, seed: options.seed });
+    if (!architecture.inputKinds.includes(dataset.inputKind)) {
+      throw badInput(
+        `architecture ${options.arch} reads ${architecture.inputKinds.join(' or ')}; dataset ${dataset.id} holds ${dataset.inputKind}`,
+      );
+    }
+    const train = sampleIndices(dataset, 'train');
+    if (train.length === 0) throw badInput(`dataset ${dataset.id} has no sample in its train split`);
+    // Validation holds out whole groups (records, patients), never single samples of a group seen in training.
+    const trainGroupIds = [...new Set(Array.from(train, (i) => dataset.group[i] as number))];
+    const validationRecords = chooseValidationRecords(trainGroupIds, validationFraction, options.seed);
+    const fitIdx = train.filter((i) => !validationRecords.has(dataset.group[i] as number));
+    const valIdx = train.filter((i) => validationRecords.has(dataset.group[i] as number));
+    const classes = dataset.classes.length;
+    const sampleShape = dataset.sampleShape;
+    const fitInputs = dataset.inputs(fitIdx);
+    const fitLabels = labelsOf(dataset, fitIdx);
+    const valInputs = dataset.inputs(valIdx);
+    const valLabels = labelsOf(dataset, valIdx);
+    const classWeight = balancedClassWeights(fitLabels, classes);
+    const model = architecture.build({ sampleShape, classes, seed: options.seed });
     const optimizer = tf.train.adam(learningRate);
     const meta = {
       arch: options.arch,
-      inputKind: 'ecg-beat',
-      inputLength: dataset.length,
+      inputKind: dataset.inputKind,
+      sampleShape,
       classes: dataset.classes,
-      preprocessing: 'standardize-per-beat',
-      fs: dataset.fs,
-      lead: dataset.lead,
+      ...dataset.modelMeta,
     };
     try {
       model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: [] });
@@ -186,8 +190,8 @@ export async function trainModel(
         stoppedBy: run.stoppedBy,
         trainBeats: fitIdx.length,
         validationBeats: valIdx.length,
-        validationRecords: [...validationRecords].map((r) => dataset.records[r]),
-        trainRecords: trainRecordIds.filter((r) => !validationRecords.has(r)).map((r) => dataset.records[r]),
+        validationRecords: [...validationRecords].map((r) => dataset.groups[r]),
+        trainRecords: trainGroupIds.filter((r) => !validationRecords.has(r)).map((r) => dataset.groups[r]),
         classWeight,
         seconds: (Date.now() - started) / 1000,
       };

@@ -9,14 +9,9 @@ import { badInput } from '../errors.js';
 import { newId, utcNow } from '../util/ids.js';
 import { runJob } from '../jobs/run-job.js';
 import { throwIfCancelled, type JobContext } from '../jobs/job-context.js';
-import {
-  gatherLabels,
-  gatherRecords,
-  gatherWindows,
-  loadEcgDataset,
-  splitIndices,
-  type SplitName,
-} from '../data/ecg-dataset.js';
+import { gatherWindows, loadEcgDataset } from '../data/ecg-dataset.js';
+import { loadDataset } from '../data/dataset-kinds.js';
+import { groupsOf, labelsOf, sampleIndices, type SplitName } from '../data/sample-dataset.js';
 import { standardizeBeats } from '../data/ecg/preprocess.js';
 import { physicalSignal, readWfdbRecord } from '../data/wfdb/record.js';
 import { resourcePath } from '../util/resources.js';
@@ -69,22 +64,24 @@ export async function validateModel(workspace: Workspace, options: ValidateOptio
   const params = { ...options, seed };
   return runJob(workspace, 'validate', params, context, async (jobId, job) => {
     const backend = engineInfo().backend;
-    const dataset = loadEcgDataset(workspace, options.datasetId);
-    const meta = modelRow.config['meta'] as { inputLength?: number; classes?: string[] } | undefined;
-    if (meta?.inputLength !== undefined && meta.inputLength !== dataset.length) {
+    const dataset = loadDataset(workspace, options.datasetId);
+    const meta = modelRow.config['meta'] as { sampleShape?: number[]; classes?: string[] } | undefined;
+    const expected = meta?.sampleShape ?? [
+      (modelRow.config['meta'] as { inputLength?: number } | undefined)?.inputLength ?? NaN,
+      1,
+    ];
+    if (expected.join('x') !== dataset.sampleShape.join('x')) {
       throw badInput(
-        `model ${modelRow.id} expects windows of ${meta.inputLength} samples; dataset ${dataset.id} has ${dataset.length}`,
+        `model ${modelRow.id} reads inputs of shape ${expected.join('x')}; dataset ${dataset.id} gives ${dataset.sampleShape.join('x')}`,
       );
     }
-    const indices = splitIndices(dataset, options.split);
+    const indices = sampleIndices(dataset, options.split);
     if (indices.length === 0)
-      throw badInput(`dataset ${dataset.id} has no beat in its ${options.split} split`);
-    const raw = gatherWindows(dataset, indices);
-    const labels = gatherLabels(dataset, indices);
-    const records = gatherRecords(dataset, indices);
-    const preprocess = (windows: Float32Array): Float32Array => standardizeBeats(windows, dataset.length);
-    const inputs = preprocess(raw);
-    const sampleShape = [dataset.length, 1];
+      throw badInput(`dataset ${dataset.id} has no sample in its ${options.split} split`);
+    const labels = labelsOf(dataset, indices);
+    const records = groupsOf(dataset, indices);
+    const inputs = dataset.inputs(indices);
+    const sampleShape = dataset.sampleShape;
     const { model } = await decodeModelArtifact(
       workspace.artifacts.get(modelRow.artifactSha256),
       `model ${modelRow.id}`,
@@ -115,25 +112,31 @@ export async function validateModel(workspace: Workspace, options: ValidateOptio
               sampleShape,
               labels,
               classes: dataset.classes.length,
-              unit: ECG_FGSM_UNIT,
+              unit: dataset.kind === 'ecg-beats' ? ECG_FGSM_UNIT : 'model input units (after preprocessing)',
               ...(options.epsilons !== undefined ? { epsilons: options.epsilons } : {}),
             },
             job,
           );
         } else {
+          if (dataset.kind !== 'ecg-beats')
+            throw badInput(
+              `the noise suite is the ECG noise stress test; dataset ${dataset.id} is ${dataset.kind}`,
+            );
+          // The noise is added to the raw beats in mV, before the per-beat standardization.
+          const ecg = loadEcgDataset(workspace, options.datasetId);
           result['noise'] = await noiseStressSuiteAsync(
             {
               model,
-              windows: raw,
-              length: dataset.length,
+              windows: gatherWindows(ecg, indices),
+              length: ecg.length,
               labels,
               recordOfBeat: records,
               noises: loadNoiseRecords(),
-              preprocess,
+              preprocess: (windows: Float32Array): Float32Array => standardizeBeats(windows, ecg.length),
               classes: dataset.classes,
               seed,
-              fs: dataset.fs,
-              rPeakIndex: dataset.before,
+              fs: ecg.fs,
+              rPeakIndex: ecg.before,
               ...(options.snrs !== undefined ? { snrs: options.snrs } : {}),
             },
             job,

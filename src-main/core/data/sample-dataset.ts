@@ -1,0 +1,75 @@
+import type { Workspace } from '../store/workspace.js';
+import { getDataset } from '../store/datasets.js';
+import { badInput } from '../errors.js';
+
+/**
+ * What training, compression and validation need from any dataset, whatever its domain: labelled samples with
+ * a fixed input shape, a group per sample (the record, patient, study or flight that must never straddle a
+ * split), a split per sample, and a function that turns chosen samples into model inputs with exactly the
+ * preprocessing recorded at import. Domain code (ECG beats, images) implements it; generic code uses only it.
+ */
+export interface SampleDataset {
+  id: string;
+  name: string;
+  /** The dataset row's kind, e.g. 'ecg-beats' or 'images'. */
+  kind: string;
+  /** What a model trained on it reads; architectures declare the input kinds they accept. */
+  inputKind: string;
+  classes: string[];
+  /** Per-sample model input shape, e.g. [187, 1] or [64, 64, 1]. */
+  sampleShape: number[];
+  count: number;
+  labels: Uint8Array;
+  /** Group index of each sample, into `groups`. */
+  group: Uint32Array;
+  /** Group names: record names, patient or study ids. */
+  groups: string[];
+  /** Split code of each sample (SPLIT_CODES). */
+  split: Uint8Array;
+  /** Model inputs of the chosen samples, back to back, preprocessed as at import. */
+  inputs(indices: ArrayLike<number>): Float32Array;
+  /** Facts a model trained on it must carry (preprocessing, sampling rate, lead, image size...). */
+  modelMeta: Record<string, unknown>;
+}
+
+/** Split codes stored per sample. */
+export const SPLIT_CODES = { train: 0, test: 1 } as const;
+export type SplitName = 'train' | 'test' | 'all';
+
+export function parseSplitName(text: string): SplitName {
+  if (text === 'train' || text === 'test' || text === 'all') return text;
+  throw badInput(`--split must be train, test or all, got "${text}"`);
+}
+
+type Loader = (workspace: Workspace, datasetId: string) => SampleDataset;
+const loaders = new Map<string, Loader>();
+
+/** Each domain registers the loader of its dataset kind (see data/dataset-kinds.ts). */
+export function registerDatasetKind(kind: string, loader: Loader): void {
+  loaders.set(kind, loader);
+}
+
+export function loadSampleDataset(workspace: Workspace, datasetId: string): SampleDataset {
+  const row = getDataset(workspace.db, datasetId);
+  const loader = loaders.get(row.kind);
+  if (loader === undefined)
+    throw badInput(`dataset ${datasetId} has kind "${row.kind}", which no loader reads`);
+  return loader(workspace, datasetId);
+}
+
+/** Indices of the samples in a split, in stored order. */
+export function sampleIndices(dataset: SampleDataset, split: SplitName): Int32Array {
+  const out: number[] = [];
+  for (let i = 0; i < dataset.count; i++) {
+    if (split === 'all' || dataset.split[i] === SPLIT_CODES[split]) out.push(i);
+  }
+  return Int32Array.from(out);
+}
+
+export function labelsOf(dataset: SampleDataset, indices: ArrayLike<number>): Int32Array {
+  return Int32Array.from(Array.from(indices, (i) => dataset.labels[i] as number));
+}
+
+export function groupsOf(dataset: SampleDataset, indices: ArrayLike<number>): Int32Array {
+  return Int32Array.from(Array.from(indices, (i) => dataset.group[i] as number));
+}
