@@ -3,14 +3,15 @@ import type { Command } from './command.js';
 export const ATTEST_VERSION = '0.1.0';
 
 export function helpText(commands: readonly Command[]): string {
-  const width = Math.max(...commands.map((c) => c.usage.length));
+  // Usage on its own line and the summary indented below it: usages are long, and padding them into a
+  // column would push every summary off an 80- or 120-column terminal.
   return [
     'attest: train, compress and validate deep-learning models offline, with a verifiable audit trail',
     '',
     'Usage: attest [--home DIR] COMMAND ... [--json]',
     '',
     'Commands:',
-    ...commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    ...commands.flatMap((c) => [`  attest ${c.usage}`, `      ${c.summary}`]),
     '',
     'Global options:',
     '  --home DIR   the Attest home (database and artifacts); default: ATTEST_HOME or the application-data folder',

@@ -55,7 +55,9 @@ export async function runDemo(
     {
       inputs: [resourcePath('mitdb')],
       name: 'MIT-BIH sample (bundled)',
-      split: { kind: 'records', seed: 3, testFraction: 0.4 },
+      // Seed 19 puts records 100 and 119 in the test split (N, S and V beats of patients never seen in
+      // training) and 106, 208 and 209 in the train split (all four AAMI beat classes that occur here).
+      split: { kind: 'records', seed: 19, testFraction: 0.4 },
     },
     stage(context, STAGES.import),
   );
@@ -72,7 +74,7 @@ export async function runDemo(
   );
   const compressed = await compressModel(
     workspace,
-    { modelId: trained.modelId, recipe, fineTuneEpochs: 1 },
+    { modelId: trained.modelId, recipe, fineTuneEpochs: 2 },
     stage(context, STAGES.compress),
   );
   const validations: Awaited<ReturnType<typeof validateModel>>[] = [];
