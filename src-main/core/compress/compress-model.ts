@@ -12,7 +12,7 @@ import type { JobContext } from '../jobs/job-context.js';
 import { loadDataset } from '../data/dataset-kinds.js';
 import { labelsOf, sampleIndices } from '../data/sample-dataset.js';
 import { fitEpochs } from '../train/fit-epochs.js';
-import { balancedClassWeights } from '../train/class-weights.js';
+import { softenedClassWeights } from '../train/class-weights.js';
 import { parseRecipe, type RecipeStep } from './recipe.js';
 import { applyMasks, disposeMasks, magnitudeMasks, PruneMaskCallback } from './prune-magnitude.js';
 import { countParams } from './model-size.js';
@@ -173,7 +173,7 @@ async function pruneWithFineTune(
         batchSize: 64,
         seed,
         signal: job.signal,
-        classWeight: balancedClassWeights(labels, dataset.classes.length),
+        classWeight: softenedClassWeights(labels, dataset.classes.length),
         callbacks: [new PruneMaskCallback(model, masks)],
         onBatch(epoch, fraction, loss) {
           job.progress(
