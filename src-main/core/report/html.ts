@@ -39,9 +39,11 @@ export function lineChart(options: {
   yMax?: number;
   reverseX?: boolean;
 }): string {
-  const width = 520;
+  // The legend sits right of the plot: make room for its longest name (about 6.5 px per character at 11 px).
+  const longestName = Math.max(0, ...options.series.map((s) => s.name.length));
+  const pad = { left: 52, right: Math.max(140, 36 + Math.ceil(longestName * 6.5)), top: 28, bottom: 40 };
+  const width = 380 + pad.right;
   const height = 260;
-  const pad = { left: 52, right: 140, top: 28, bottom: 40 };
   const xs = options.series.flatMap((s) => s.points.map((p) => p.x));
   if (xs.length === 0) return '';
   const ys = options.series.flatMap((s) => s.points.map((p) => p.y));
