@@ -3,6 +3,7 @@ import { importWfdbDataset } from '../../core/data/import-wfdb-dataset.js';
 import { parseSplitSpec } from '../../core/data/ecg-splits.js';
 import { badInput } from '../../core/errors.js';
 import { cliJobContext } from './job-context.js';
+import type { BeatDatasetResult } from '../../core/data/beat-dataset-builder.js';
 
 export const importWfdbCommand: Command = {
   path: ['import', 'wfdb'],
@@ -37,17 +38,20 @@ export const importWfdbCommand: Command = {
       },
       cliJobContext(context),
     );
-    out.result(result, () =>
-      [
-        `dataset ${result.datasetId} "${result.name}": ${result.records} records`,
-        ...Object.entries(result.splits).map(
-          ([split, s]) =>
-            `  ${split}: ${s.total} beats (${Object.entries(s.classes)
-              .map(([c, n]) => `${c} ${n}`)
-              .join(', ')}) from ${s.records.join(' ')}`,
-        ),
-        ...result.warnings.map((w) => `  warning: ${w}`),
-      ].join('\n'),
-    );
+    out.result(result, () => describeImport(result));
   },
 };
+
+/** The human-readable summary of a beat import, shared by the WFDB and EDF commands. */
+export function describeImport(result: BeatDatasetResult): string {
+  return [
+    `dataset ${result.datasetId} "${result.name}": ${result.records} records`,
+    ...Object.entries(result.splits).map(
+      ([split, s]) =>
+        `  ${split}: ${s.total} beats (${Object.entries(s.classes)
+          .map(([c, n]) => `${c} ${n}`)
+          .join(', ')}) from ${s.records.join(' ')}`,
+    ),
+    ...result.warnings.map((w) => `  warning: ${w}`),
+  ].join('\n');
+}

@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { inspectCommand } from './inspect.js';
 import { importWfdbCommand } from './import.js';
+import { importEdfCommand } from './import-edf.js';
 import { datasetsListCommand, jobsListCommand, modelsListCommand } from './lists.js';
 import { trainCommand } from './train.js';
 import { compressCommand } from './compress.js';
@@ -14,6 +15,7 @@ import { serveCommand } from './serve.js';
 export const COMMANDS: readonly Command[] = [
   inspectCommand,
   importWfdbCommand,
+  importEdfCommand,
   datasetsListCommand,
   trainCommand,
   compressCommand,
