@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { badInput } from '../../errors.js';
 import { countAamiBeats } from '../ecg/aami.js';
@@ -16,6 +16,24 @@ import type { SourceFile } from './source-file.js';
 export const ANNOTATION_EXTENSIONS = ['atr', 'qrs'] as const;
 
 const FIRST_SAMPLES = 10;
+
+/** The record (path without extension) whose header in the same folder lists this signal file, if any. */
+export function recordOfSignalFile(path: string): string | undefined {
+  const dir = dirname(path);
+  const name = basename(path);
+  const headers = readdirSync(dir)
+    .filter((f) => f.endsWith('.hea'))
+    .sort();
+  for (const header of headers) {
+    try {
+      const { header: parsed } = readWfdbHeaderFile(join(dir, header));
+      if (parsed.signals.some((signal) => signal.fileName === name)) return join(dir, header.slice(0, -4));
+    } catch {
+      // A header that does not parse names no file; the user asked about another one.
+    }
+  }
+  return undefined;
+}
 
 /** Finds the annotation file of a record, if any (see ANNOTATION_EXTENSIONS). */
 export function findAnnotationFile(dir: string, record: string): string | undefined {
@@ -88,11 +106,16 @@ export function inspectWfdb(input: string): object {
       warnings,
     };
   }
-  if (isFile && ext !== 'hea')
-    throw badInput(
-      'not a WFDB record: give the record path without extension, its .hea file, or an .atr/.qrs file',
-      path,
-    );
+  if (isFile && ext !== 'hea') {
+    // A signal file given by itself (100.dat, binformats.d3): inspect the record whose header names it.
+    const owner = recordOfSignalFile(path);
+    if (owner === undefined)
+      throw badInput(
+        'not a WFDB record: give the record path without extension, its .hea file, or an .atr/.qrs file (no header in this folder names this file)',
+        path,
+      );
+    return { ...inspectWfdb(owner), requestedFile: basename(path) };
+  }
 
   const { dir, record } = splitRecordPath(input);
   const annotationPath = findAnnotationFile(dir, record);
