@@ -82,7 +82,14 @@ test('noise stress: clean figures, one curve per noise, accuracy falls as the SN
     predictClasses(model, preprocess(beats.windows), [BEAT_LENGTH, 1]),
     AAMI,
   );
-  assert.deepEqual(result.clean, { accuracy: clean.accuracy, macroF1: clean.macroF1 });
+  assert.deepEqual(result.clean, {
+    accuracy: clean.accuracy,
+    macroF1: clean.macroF1,
+    sensitivity: Object.fromEntries(clean.perClass.map((c) => [c.label, c.sensitivity])),
+  });
+  // The curves per class: each point carries every class's sensitivity, null where the class has no beat.
+  for (const curve of result.noises)
+    for (const point of curve.points) assert.deepEqual(Object.keys(point.sensitivity), AAMI);
   assert.ok(clean.accuracy > 0.95, `the model learnt the task (${clean.accuracy})`);
   assert.match(result.snrDefinition, /nst/);
   assert.deepEqual([result.seed, result.fs], [3, 360]);

@@ -24,18 +24,23 @@ const noise: NoiseStressResult = {
   snrDefinition: 'nst',
   seed: 1,
   fs: 360,
-  clean: { accuracy: 0.6, macroF1: 0.45 },
+  clean: { accuracy: 0.6, macroF1: 0.45, sensitivity: { N: 0.9, V: 0.5 } },
   noises: [
     {
       noise: 'bw',
       noiseRms: 0.1,
       noiseChunks: 300,
       points: [
-        { snrDb: 24, accuracy: 0.6, macroF1: 0.4 },
-        { snrDb: -6, accuracy: 0.3, macroF1: 0.2 },
+        { snrDb: 24, accuracy: 0.6, macroF1: 0.4, sensitivity: { N: 0.8, V: null } },
+        { snrDb: -6, accuracy: 0.3, macroF1: 0.2, sensitivity: { N: 0.4, V: 0.1 } },
       ],
     },
-    { noise: 'ma', noiseRms: 0.08, noiseChunks: 300, points: [{ snrDb: 24, accuracy: 0.5, macroF1: 0.4 }] },
+    {
+      noise: 'ma',
+      noiseRms: 0.08,
+      noiseChunks: 300,
+      points: [{ snrDb: 24, accuracy: 0.5, macroF1: 0.4, sensitivity: { N: 0.7, V: 0.3 } }],
+    },
   ],
   records: [{ record: 0, peakToPeak: 1, beatsMeasured: 300, measuredOn: 'reference beats' }],
 };
@@ -73,11 +78,13 @@ test('FGSM and noise results become rows keyed by epsilon (with its unit) and by
   assert.equal(find(rows, 'fgsm', 'attack_success_rate', epsilonParams)[0]?.value, null);
   assert.equal(find(rows, 'fgsm', 'clean_accuracy')[0]?.value, 0.6);
   assert.equal(find(rows, 'noise', 'accuracy', { noise: 'bw', snr_db: -6 })[0]?.value, 0.3);
+  assert.equal(find(rows, 'noise', 'sensitivity', { noise: 'bw', snr_db: -6, class: 'V' })[0]?.value, 0.1);
+  assert.equal(find(rows, 'noise', 'sensitivity', { noise: 'bw', snr_db: 24, class: 'V' })[0]?.value, null);
   assert.equal(find(rows, 'noise', 'macro_f1', { noise: 'ma', snr_db: 24 })[0]?.value, 0.4);
   assert.equal(find(rows, 'noise', 'noise_rms_mv', { noise: 'ma' })[0]?.value, 0.08);
   assert.equal(find(rows, 'noise', 'clean_accuracy')[0]?.value, 0.6);
-  // fgsm: n, clean accuracy, 2 per epsilon; noise: 2 clean, per noise 1 + 2 per SNR.
-  assert.equal(rows.length, 2 + 2 * 2 + 2 + (1 + 2 * 2) + (1 + 2 * 1));
+  // fgsm: n, clean accuracy, 2 per epsilon; noise: 2 clean, per noise 1 + (2 + one per class) per SNR.
+  assert.equal(rows.length, 2 + 2 * 2 + 2 + (1 + 4 * 2) + (1 + 4 * 1));
   assert.deepEqual([...new Set(rows.map((r) => r.suite))], ['fgsm', 'noise']);
 });
 

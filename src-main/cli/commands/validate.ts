@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { parseNoiseNames } from '../../core/validate/ecg-noises.js';
 import { initEngine } from '../../core/engine/backend.js';
 import { parseSuites, validateModel } from '../../core/validate/validate-model.js';
 import { parseSplitName } from '../../core/data/ecg-dataset.js';
@@ -19,7 +20,7 @@ function numberList(text: string | undefined, name: string, min: number, max: nu
 export const validateCommand: Command = {
   path: ['validate'],
   usage:
-    'validate --model ID --dataset ID [--split test] [--suite clean,fgsm,noise] [--epsilons 0.01,0.05,0.1] [--snrs 24,18,12,6,0,-6] [--json]',
+    'validate --model ID --dataset ID [--split test] [--suite clean,fgsm,noise] [--epsilons 0.01,0.05,0.1] [--snrs 24,18,12,6,0,-6] [--noises bw,ma,em,pl50,pl60] [--json]',
   summary:
     'Validate a model: per-class metrics, FGSM robustness, ECG noise stress test; stored as metric rows',
   async run(context) {
@@ -30,6 +31,8 @@ export const validateCommand: Command = {
     const suites = parseSuites(options.string('suite') ?? 'clean,fgsm,noise');
     const epsilons = numberList(options.string('epsilons'), 'epsilons', 0, 10);
     const snrs = numberList(options.string('snrs'), 'snrs', -30, 60);
+    const noisesText = options.string('noises');
+    const noises = noisesText !== undefined ? parseNoiseNames(noisesText) : undefined;
     const seed = options.number('seed', { min: 0, max: 2 ** 31 - 1, integer: true });
     options.rejectUnknown();
     await initEngine();
@@ -42,6 +45,7 @@ export const validateCommand: Command = {
         suites,
         ...(epsilons !== undefined ? { epsilons } : {}),
         ...(snrs !== undefined ? { snrs } : {}),
+        ...(noises !== undefined ? { noises } : {}),
         ...(seed !== undefined ? { seed } : {}),
       },
       cliJobContext(context),

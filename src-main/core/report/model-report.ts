@@ -33,6 +33,8 @@ const NOISE_NAMES: Record<string, string> = {
   bw: 'baseline wander',
   ma: 'muscle artifact',
   em: 'electrode motion',
+  pl50: 'power line 50 Hz',
+  pl60: 'power line 60 Hz',
 };
 
 const STYLE = `

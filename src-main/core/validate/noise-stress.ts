@@ -90,6 +90,8 @@ export interface NoiseStressPoint {
   snrDb: number;
   accuracy: number;
   macroF1: number;
+  /** Sensitivity of each class at this SNR (null where the class has no beat): the curves per class. */
+  sensitivity: Record<string, number | null>;
 }
 
 export interface NoiseStressCurve {
@@ -104,7 +106,7 @@ export interface NoiseStressResult {
   snrDefinition: string;
   seed: number;
   fs: number;
-  clean: { accuracy: number; macroF1: number };
+  clean: Omit<NoiseStressPoint, 'snrDb'>;
   noises: NoiseStressCurve[];
   /** QRS amplitude A of each record; the gain at SNR s is nstNoiseGain(A, noiseRms, s). */
   records: RecordQrsAmplitude[];
@@ -188,7 +190,8 @@ export function* noiseStressSteps(o: NoiseStressOptions): Steps<NoiseStressResul
 
   const steps = 1 + noiseNames.length * snrs.length;
   let step = 0;
-  function* score(raw: Float32Array, what: string): Steps<{ accuracy: number; macroF1: number }> {
+  type Score = Omit<NoiseStressPoint, 'snrDb'>;
+  function* score(raw: Float32Array, what: string): Steps<Score> {
     const inputs = o.preprocess(raw);
     if (inputs.length !== n * sampleSize) {
       throw badInput(
@@ -199,7 +202,11 @@ export function* noiseStressSteps(o: NoiseStressOptions): Steps<NoiseStressResul
     step++;
     yield { fraction: step / steps, message: `noise stress: ${what} done` };
     const metrics = classificationMetrics(labels, predicted, classes);
-    return { accuracy: metrics.accuracy, macroF1: metrics.macroF1 };
+    return {
+      accuracy: metrics.accuracy,
+      macroF1: metrics.macroF1,
+      sensitivity: Object.fromEntries(metrics.perClass.map((c) => [c.label, c.sensitivity])),
+    };
   }
 
   const clean = yield* score(windows, 'clean');

@@ -88,6 +88,8 @@ function noiseRows(r: NoiseStressResult): MetricRow[] {
         { suite, name: 'accuracy', value: point.accuracy, params },
         { suite, name: 'macro_f1', value: point.macroF1, params },
       );
+      for (const [label, value] of Object.entries(point.sensitivity ?? {}))
+        rows.push({ suite, name: 'sensitivity', value, params: { ...params, class: label } });
     }
   }
   return rows;

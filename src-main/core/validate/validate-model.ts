@@ -13,12 +13,11 @@ import { gatherWindows, loadEcgDataset } from '../data/ecg-dataset.js';
 import { loadDataset } from '../data/dataset-kinds.js';
 import { groupsOf, labelsOf, sampleIndices, type SplitName } from '../data/sample-dataset.js';
 import { standardizeBeats } from '../data/ecg/preprocess.js';
-import { physicalSignal, readWfdbRecord } from '../data/wfdb/record.js';
-import { resourcePath } from '../util/resources.js';
 import { classificationMetrics } from './metrics.js';
 import { predictClasses } from './predict.js';
 import { ECG_FGSM_UNIT, fgsmSuiteAsync } from './fgsm.js';
 import { noiseStressSuiteAsync } from './noise-stress.js';
+import { DEFAULT_ECG_NOISES, loadEcgNoises, type EcgNoiseName } from './ecg-noises.js';
 import { metricRows } from './rows.js';
 
 export const SUITES = ['clean', 'fgsm', 'noise'] as const;
@@ -44,13 +43,9 @@ export interface ValidateOptions {
   suites: SuiteName[];
   epsilons?: number[];
   snrs?: number[];
+  /** Noises of the ECG noise stress test; default bw, ma, em. */
+  noises?: EcgNoiseName[];
   seed?: number;
-}
-
-/** Loads the bundled noise-stress-test records (baseline wander, muscle artifact), lead 0, in mV. */
-function loadNoiseRecords(): { bw: Float32Array; ma: Float32Array } {
-  const read = (name: string): Float32Array => physicalSignal(readWfdbRecord(resourcePath('nstdb', name)), 0);
-  return { bw: read('bw'), ma: read('ma') };
 }
 
 /**
@@ -131,7 +126,7 @@ export async function validateModel(workspace: Workspace, options: ValidateOptio
               length: ecg.length,
               labels,
               recordOfBeat: records,
-              noises: loadNoiseRecords(),
+              noises: loadEcgNoises(options.noises ?? DEFAULT_ECG_NOISES),
               preprocess: (windows: Float32Array): Float32Array => standardizeBeats(windows, ecg.length),
               classes: dataset.classes,
               seed,
