@@ -8,7 +8,8 @@ import { sha256Hex } from '../util/hash.js';
 import type { WfdbAnnotation } from './wfdb/annotations.js';
 import { AAMI_CLASSES } from './ecg/aami.js';
 import { segmentBeats } from './ecg/segment.js';
-import { splitRecords, type SplitSpec } from './ecg-splits.js';
+import { BY_BEAT_WARNING, splitRecords, type SplitSpec } from './ecg-splits.js';
+import { createRng, deriveSeed } from '../engine/seed.js';
 import { SPLIT_CODES } from './sample-dataset.js';
 import { throwIfCancelled, type JobContext } from '../jobs/job-context.js';
 
@@ -77,6 +78,10 @@ export function planSplit(recordNames: string[], split: SplitSpec, context: JobC
     throw badInput(`record ${duplicates[0]} is given twice (from two folders); records must be unique`);
   const plan = splitRecords(recordNames, split);
   const warnings: string[] = [];
+  if (split.kind === 'beats') {
+    warnings.push(BY_BEAT_WARNING);
+    context.log(`warning: ${BY_BEAT_WARNING}`);
+  }
   if (plan.skipped.length > 0) {
     warnings.push(`records in neither DS1 nor DS2 were skipped: ${plan.skipped.join(' ')}`);
     context.log(`warning: ${warnings[warnings.length - 1]}`);
@@ -132,11 +137,23 @@ export function storeBeatDataset(
     });
     const n = beats.labels.length;
     if (n === 0) warnings.push(`record ${recording.record} has no beat that fits a window; it adds nothing`);
-    const splitName = testRecords.includes(recording.record) ? 'test' : 'train';
+    const byBeat = options.split.kind === 'beats' ? options.split : undefined;
+    const splitName =
+      byBeat !== undefined ? 'both' : testRecords.includes(recording.record) ? 'test' : 'train';
     windows.push(beats.windows);
     labels.push(beats.labels);
     recordIndex.push(new Uint16Array(n).fill(index));
-    splitCode.push(new Uint8Array(n).fill(SPLIT_CODES[splitName]));
+    if (byBeat !== undefined) {
+      // Seeded per record, so that adding a record leaves the other records' beats where they were.
+      const random = createRng(deriveSeed(byBeat.seed, 'beats', recording.record));
+      splitCode.push(
+        Uint8Array.from({ length: n }, () =>
+          random() < byBeat.testFraction ? SPLIT_CODES.test : SPLIT_CODES.train,
+        ),
+      );
+    } else {
+      splitCode.push(new Uint8Array(n).fill(SPLIT_CODES[splitName === 'test' ? 'test' : 'train']));
+    }
     positions.push(beats.samples);
     sources.push(...recording.sources);
     const classCounts = Object.fromEntries(
@@ -165,7 +182,23 @@ export function storeBeatDataset(
     },
   );
   const splits: BeatDatasetResult['splits'] = {};
-  for (const group of groups) {
+  if (options.split.kind === 'beats') {
+    // Counts per side from the beats themselves: every record is on both sides.
+    const allLabels = concat(labels, (n) => new Uint8Array(n));
+    const allSplits = concat(splitCode, (n) => new Uint8Array(n));
+    for (const side of ['train', 'test'] as const) {
+      const classes = Object.fromEntries(AAMI_CLASSES.map((c) => [c, 0]));
+      let total = 0;
+      allLabels.forEach((label, i) => {
+        if (allSplits[i] !== SPLIT_CODES[side]) return;
+        total++;
+        const name = AAMI_CLASSES[label] as string;
+        classes[name] = (classes[name] ?? 0) + 1;
+      });
+      splits[side] = { total, classes, records: recordings.map((r) => r.record) };
+    }
+  }
+  for (const group of options.split.kind === 'beats' ? [] : groups) {
     const entry = (splits[group.split] ??= {
       total: 0,
       classes: Object.fromEntries(AAMI_CLASSES.map((c) => [c, 0])),
