@@ -1,5 +1,6 @@
 import type { ReportData } from './report-data.js';
 import type { ValidationRow } from '../store/validations.js';
+import type { BootstrapIntervals, Interval } from '../validate/record-bootstrap.js';
 import { escapeHtml, formatPercent, lineChart, table } from './html.js';
 import { DATA_ATTRIBUTION } from './attribution.js';
 
@@ -17,6 +18,7 @@ interface Clean {
   perClass: PerClass[];
   confusion: number[][];
   labels: string[];
+  bootstrap?: BootstrapIntervals | null;
 }
 interface Fgsm {
   unit: string;
@@ -123,6 +125,13 @@ function trainingSetup(data: ReportData): string {
   return table(['Setting', 'Value'], rows) + chart;
 }
 
+/** What the importer warned about (skipped records, an intra-patient split): carried into every report. */
+function importWarnings(summary: Record<string, unknown>): string[] {
+  const warnings = Array.isArray(summary['warnings']) ? (summary['warnings'] as unknown[]).map(String) : [];
+  if (warnings.length === 0) return [];
+  return [`<ul class="warn">${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`];
+}
+
 function provenance(data: ReportData): string {
   const d = data.dataset;
   if (d === undefined) return '<p>No dataset is linked to this model.</p>';
@@ -139,7 +148,10 @@ function provenance(data: ReportData): string {
         ['Data bundle SHA-256', d.dataSha256],
       ],
     ),
-    '<h3>Records and splits (by record: no patient is on both sides)</h3>',
+    ...importWarnings(d.summary),
+    d.groups.some((g) => g.split === 'both')
+      ? '<h3>Records and splits (by beat: every record is on both sides)</h3>'
+      : '<h3>Records and splits (by record: no patient is on both sides)</h3>',
     table(['Record', 'Split', 'Beats', ...classNames], splitRows, { numeric: true }),
     '<h3>Source files</h3>',
     table(
@@ -153,32 +165,63 @@ function cleanComparison(model: Clean | undefined, parent: Clean | undefined): s
   if (model === undefined) return '';
   const withParent = parent !== undefined;
   const header = withParent ? ['Metric', 'This model', 'Parent', 'Change'] : ['Metric', 'This model'];
-  const line = (label: string, a: number | null | undefined, b: number | null | undefined): unknown[] => {
+  // A value with its 95% interval (bootstrap over records) where one was computed.
+  const withInterval = (value: number | null | undefined, ci: Interval | null | undefined): string =>
+    ci !== undefined && ci !== null && typeof value === 'number'
+      ? `${formatPercent(value)} [${formatPercent(ci[0])}–${formatPercent(ci[1])}]`
+      : formatPercent(value);
+  const line = (
+    label: string,
+    a: number | null | undefined,
+    b: number | null | undefined,
+    ci: (c: Clean) => Interval | null | undefined,
+  ): unknown[] => {
     const change =
       typeof a === 'number' && typeof b === 'number'
         ? `${a - b >= 0 ? '+' : ''}${((a - b) * 100).toFixed(1)} pt`
         : '—';
-    return withParent ? [label, formatPercent(a), formatPercent(b), change] : [label, formatPercent(a)];
+    const ours = withInterval(a, ci(model));
+    return withParent
+      ? [label, ours, withInterval(b, parent !== undefined ? ci(parent) : undefined), change]
+      : [label, ours];
   };
+  const perClassCi = (label: string, key: 'sensitivity' | 'positivePredictivity' | 'f1') => (c: Clean) =>
+    c.bootstrap?.perClass[label]?.[key];
   const rows: unknown[][] = [
-    line('Accuracy', model.accuracy, parent?.accuracy),
-    line('Macro-F1', model.macroF1, parent?.macroF1),
+    line('Accuracy', model.accuracy, parent?.accuracy, (c) => c.bootstrap?.accuracy),
+    line('Macro-F1', model.macroF1, parent?.macroF1, (c) => c.bootstrap?.macroF1),
   ];
   for (const cls of model.perClass) {
     const other = parent?.perClass.find((p) => p.label === cls.label);
-    rows.push(line(`${cls.label}: sensitivity (n=${cls.support})`, cls.sensitivity, other?.sensitivity));
     rows.push(
-      line(`${cls.label}: positive predictivity`, cls.positivePredictivity, other?.positivePredictivity),
+      line(
+        `${cls.label}: sensitivity (n=${cls.support})`,
+        cls.sensitivity,
+        other?.sensitivity,
+        perClassCi(cls.label, 'sensitivity'),
+      ),
     );
-    rows.push(line(`${cls.label}: F1`, cls.f1, other?.f1));
+    rows.push(
+      line(
+        `${cls.label}: positive predictivity`,
+        cls.positivePredictivity,
+        other?.positivePredictivity,
+        perClassCi(cls.label, 'positivePredictivity'),
+      ),
+    );
+    rows.push(line(`${cls.label}: F1`, cls.f1, other?.f1, perClassCi(cls.label, 'f1')));
   }
+  const intervalNote =
+    model.bootstrap !== undefined && model.bootstrap !== null
+      ? `<p class="muted">In brackets: 95% confidence intervals from ${model.bootstrap.resamples} bootstrap resamples of the ${model.bootstrap.groups} test records (whole records are drawn, never single beats, because beats of one patient are alike).</p>`
+      : '<p class="muted">No confidence interval: the test split holds a single record, and resampling beats would understate the uncertainty.</p>';
   const confusion = (c: Clean, title: string): string =>
     `<div><h4>${escapeHtml(title)}: confusion matrix (rows true, columns predicted)</h4>${table(
       ['true \\ predicted', ...c.labels],
       c.confusion.map((row, i) => [c.labels[i], ...row]),
       { numeric: true },
     )}</div>`;
-  return `<p>Beats evaluated: ${model.n}.</p>${table(header, rows)}<div class="cols">${confusion(model, 'This model')}${parent !== undefined ? confusion(parent, 'Parent') : ''}</div>`;
+  return `<p>Beats evaluated: ${model.n}.</p>${table(header, rows)}${intervalNote}<div class="cols">${confusion(model, 'This model')}${parent !== undefined ? confusion(parent, 'Parent') : ''}</div>`;
 }
 
 function fgsmComparison(model: Fgsm | undefined, parent: Fgsm | undefined): string {

@@ -53,7 +53,13 @@ export function classificationMetrics(
     const p = checkedClass(predicted[i] as number, k, 'prediction', i);
     (confusion[t] as number[])[p] = ((confusion[t] as number[])[p] as number) + 1;
   }
+  return metricsFromConfusion(confusion, labels);
+}
 
+/** The figures of a confusion matrix (confusion[true][predicted]) with at least one sample. */
+export function metricsFromConfusion(confusion: number[][], labels: string[]): ClassificationMetrics {
+  const n = confusion.reduce((sum, row) => sum + row.reduce((a, b) => a + b, 0), 0);
+  if (n === 0) throw badInput('no samples to score');
   let correct = 0;
   const perClass: PerClassMetrics[] = labels.map((label, c) => {
     const row = confusion[c] as number[];

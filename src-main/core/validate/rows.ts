@@ -1,6 +1,7 @@
 import type { FgsmResult } from './fgsm.js';
 import type { ClassificationMetrics } from './metrics.js';
 import type { NoiseStressResult } from './noise-stress.js';
+import type { BootstrapIntervals, Interval } from './record-bootstrap.js';
 
 /**
  * One stored number. Names are snake_case and say what the value is; `params` says where it applies (class,
@@ -14,7 +15,7 @@ export interface MetricRow {
 }
 
 export interface ValidationResults {
-  clean?: ClassificationMetrics;
+  clean?: ClassificationMetrics & { bootstrap?: BootstrapIntervals | null };
   fgsm?: FgsmResult;
   noise?: NoiseStressResult;
 }
@@ -28,12 +29,30 @@ export function metricRows(results: ValidationResults): MetricRow[] {
   ];
 }
 
-function cleanRows(m: ClassificationMetrics): MetricRow[] {
+/** A 95% interval as two rows, NAME_ci95_low and NAME_ci95_high (nulls where undefined). */
+function intervalRows(
+  suite: string,
+  name: string,
+  value: Interval | null | undefined,
+  params?: Record<string, string | number>,
+): MetricRow[] {
+  if (value === undefined) return [];
+  const at = params !== undefined ? { params } : {};
+  return [
+    { suite, name: `${name}_ci95_low`, value: value?.[0] ?? null, ...at },
+    { suite, name: `${name}_ci95_high`, value: value?.[1] ?? null, ...at },
+  ];
+}
+
+function cleanRows(m: ClassificationMetrics & { bootstrap?: BootstrapIntervals | null }): MetricRow[] {
   const suite = 'clean';
+  const b = m.bootstrap ?? undefined;
   const rows: MetricRow[] = [
     { suite, name: 'n', value: m.n },
     { suite, name: 'accuracy', value: m.accuracy },
     { suite, name: 'macro_f1', value: m.macroF1 },
+    ...intervalRows(suite, 'accuracy', b?.accuracy),
+    ...intervalRows(suite, 'macro_f1', b?.macroF1),
   ];
   for (const c of m.perClass) {
     const params = { class: c.label };
@@ -43,6 +62,19 @@ function cleanRows(m: ClassificationMetrics): MetricRow[] {
       { suite, name: 'sensitivity', value: c.sensitivity, params },
       { suite, name: 'positive_predictivity', value: c.positivePredictivity, params },
       { suite, name: 'f1', value: c.f1, params },
+      ...intervalRows(
+        suite,
+        'sensitivity',
+        b !== undefined ? (b.perClass[c.label]?.sensitivity ?? null) : undefined,
+        params,
+      ),
+      ...intervalRows(
+        suite,
+        'positive_predictivity',
+        b !== undefined ? (b.perClass[c.label]?.positivePredictivity ?? null) : undefined,
+        params,
+      ),
+      ...intervalRows(suite, 'f1', b !== undefined ? (b.perClass[c.label]?.f1 ?? null) : undefined, params),
     );
   }
   m.confusion.forEach((row, t) =>

@@ -14,6 +14,7 @@ import { loadDataset } from '../data/dataset-kinds.js';
 import { groupsOf, labelsOf, sampleIndices, type SplitName } from '../data/sample-dataset.js';
 import { standardizeBeats } from '../data/ecg/preprocess.js';
 import { classificationMetrics } from './metrics.js';
+import { recordBootstrap } from './record-bootstrap.js';
 import { predictClasses } from './predict.js';
 import { ECG_FGSM_UNIT, fgsmSuiteAsync } from './fgsm.js';
 import { noiseStressSuiteAsync } from './noise-stress.js';
@@ -94,11 +95,18 @@ export async function validateModel(workspace: Workspace, options: ValidateOptio
         throwIfCancelled(job.signal);
         job.progress(k / steps, `suite ${suite} (${k + 1}/${steps})`);
         if (suite === 'clean') {
-          result['clean'] = classificationMetrics(
-            labels,
-            predictClasses(model, inputs, sampleShape),
-            dataset.classes,
-          );
+          const predicted = predictClasses(model, inputs, sampleShape);
+          result['clean'] = {
+            ...classificationMetrics(labels, predicted, dataset.classes),
+            // Confidence intervals resample whole records (patients), never beats.
+            bootstrap: recordBootstrap({
+              labels,
+              predicted,
+              groups: records,
+              classes: dataset.classes,
+              seed,
+            }),
+          };
         } else if (suite === 'fgsm') {
           result['fgsm'] = await fgsmSuiteAsync(
             {
