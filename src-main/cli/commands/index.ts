@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { inspectCommand } from './inspect.js';
 import { importWfdbCommand } from './import.js';
 import { importEdfCommand } from './import-edf.js';
+import { importCsvCommand, importNpyCommand } from './import-timeseries.js';
 import { datasetsListCommand, jobsListCommand, modelsListCommand } from './lists.js';
 import { trainCommand } from './train.js';
 import { compressCommand } from './compress.js';
@@ -16,6 +17,8 @@ export const COMMANDS: readonly Command[] = [
   inspectCommand,
   importWfdbCommand,
   importEdfCommand,
+  importCsvCommand,
+  importNpyCommand,
   datasetsListCommand,
   trainCommand,
   compressCommand,

@@ -104,10 +104,35 @@ function concat<T extends Float32Array | Uint8Array | Uint16Array | Float64Array
   return out;
 }
 
+/** One record's (or file's) beats, ready to store: windows back to back with their labels and sides. */
+export interface BeatBlock {
+  record: string;
+  windows: Float32Array;
+  labels: Uint8Array;
+  split: Uint8Array;
+  /** Sample index of each beat's R peak in the source, when known (NaN otherwise). */
+  positions: Float64Array;
+  /** 'train', 'test', or 'both' when beats of this record are on both sides. */
+  side: string;
+  sources: SourceFileRow[];
+}
+
+export interface BeatBundleFacts {
+  name: string;
+  importer: string;
+  params: Record<string, unknown>;
+  classes: readonly string[];
+  length: number;
+  before: number;
+  fs: number;
+  lead: string;
+  units: string;
+}
+
 /**
  * Segments every recording's beats into windows around the R peak, labels them with AAMI classes, and stores the
- * dataset bundle, its rows (sources with hashes, groups) and the audit event in one transaction. Recordings are
- * read by the caller first, so that nothing is stored when one of them is bad.
+ * dataset (see storeBeatBlocks). Recordings are read by the caller first, so that nothing is stored when one of
+ * them is bad.
  */
 export function storeBeatDataset(
   workspace: Workspace,
@@ -119,16 +144,7 @@ export function storeBeatDataset(
   context: JobContext,
 ): BeatDatasetResult {
   const { length, before, targetFs } = beatWindowOptions(options);
-  const name = options.name.trim();
-  if (name === '' || name.length > 200) throw badInput('--name must be 1 to 200 characters');
-  const windows: Float32Array[] = [];
-  const labels: Uint8Array[] = [];
-  const recordIndex: Uint16Array[] = [];
-  const splitCode: Uint8Array[] = [];
-  const positions: Float64Array[] = [];
-  const sources: SourceFileRow[] = [];
-  const groups: DatasetGroup[] = [];
-  recordings.forEach((recording, index) => {
+  const blocks: BeatBlock[] = recordings.map((recording) => {
     throwIfCancelled(context.signal);
     const beats = segmentBeats(recording.signal, recording.fs, recording.beats as WfdbAnnotation[], {
       length,
@@ -138,29 +154,73 @@ export function storeBeatDataset(
     const n = beats.labels.length;
     if (n === 0) warnings.push(`record ${recording.record} has no beat that fits a window; it adds nothing`);
     const byBeat = options.split.kind === 'beats' ? options.split : undefined;
-    const splitName =
-      byBeat !== undefined ? 'both' : testRecords.includes(recording.record) ? 'test' : 'train';
-    windows.push(beats.windows);
-    labels.push(beats.labels);
-    recordIndex.push(new Uint16Array(n).fill(index));
-    if (byBeat !== undefined) {
-      // Seeded per record, so that adding a record leaves the other records' beats where they were.
-      const random = createRng(deriveSeed(byBeat.seed, 'beats', recording.record));
-      splitCode.push(
-        Uint8Array.from({ length: n }, () =>
-          random() < byBeat.testFraction ? SPLIT_CODES.test : SPLIT_CODES.train,
-        ),
-      );
-    } else {
-      splitCode.push(new Uint8Array(n).fill(SPLIT_CODES[splitName === 'test' ? 'test' : 'train']));
-    }
-    positions.push(beats.samples);
-    sources.push(...recording.sources);
-    const classCounts = Object.fromEntries(
-      AAMI_CLASSES.map((c, k) => [c, beats.labels.filter((l) => l === k).length]),
-    );
-    groups.push({ name: recording.record, split: splitName, samples: n, classCounts });
+    const side = byBeat !== undefined ? 'both' : testRecords.includes(recording.record) ? 'test' : 'train';
+    // Seeded per record, so that adding a record leaves the other records' beats where they were.
+    const random =
+      byBeat !== undefined ? createRng(deriveSeed(byBeat.seed, 'beats', recording.record)) : undefined;
+    const split =
+      byBeat !== undefined && random !== undefined
+        ? Uint8Array.from({ length: n }, () =>
+            random() < byBeat.testFraction ? SPLIT_CODES.test : SPLIT_CODES.train,
+          )
+        : new Uint8Array(n).fill(side === 'test' ? SPLIT_CODES.test : SPLIT_CODES.train);
+    return {
+      record: recording.record,
+      windows: beats.windows,
+      labels: beats.labels,
+      split,
+      positions: beats.samples,
+      side,
+      sources: recording.sources,
+    };
   });
+  return storeBeatBlocks(
+    workspace,
+    {
+      name: options.name,
+      importer: options.importer,
+      params: { ...options.params, lead: options.lead, length, before, targetFs },
+      classes: AAMI_CLASSES,
+      length,
+      before,
+      fs: targetFs,
+      lead: options.lead,
+      units: 'mV',
+    },
+    blocks,
+    warnings,
+    skipped,
+    context,
+  );
+}
+
+/**
+ * Stores beat windows as an 'ecg-beats' dataset: the bundle in the artifact store, the dataset row with its
+ * hashed source files and per-record groups, and the audit event, in one transaction.
+ */
+export function storeBeatBlocks(
+  workspace: Workspace,
+  facts: BeatBundleFacts,
+  blocks: BeatBlock[],
+  warnings: string[],
+  skipped: string[],
+  context: JobContext,
+): BeatDatasetResult {
+  const name = facts.name.trim();
+  if (name === '' || name.length > 200) throw badInput('--name must be 1 to 200 characters');
+  const { classes, length, before } = facts;
+  const windows = blocks.map((b) => b.windows);
+  const labels = blocks.map((b) => b.labels);
+  const recordIndex = blocks.map((b, index) => new Uint16Array(b.labels.length).fill(index));
+  const splitCode = blocks.map((b) => b.split);
+  const positions = blocks.map((b) => b.positions);
+  const sources = blocks.flatMap((b) => b.sources);
+  const groups: DatasetGroup[] = blocks.map((b) => ({
+    name: b.record,
+    split: b.side,
+    samples: b.labels.length,
+    classCounts: Object.fromEntries(classes.map((c, k) => [c, b.labels.filter((l) => l === k).length])),
+  }));
   const bundle = encodeTensorBundle(
     {
       windows: concat(windows, (n) => new Float32Array(n)),
@@ -171,43 +231,36 @@ export function storeBeatDataset(
     },
     {
       kind: 'ecg-beats',
-      classes: [...AAMI_CLASSES],
-      records: recordings.map((r) => r.record),
+      classes: [...classes],
+      records: blocks.map((b) => b.record),
       length,
       before,
-      fs: targetFs,
-      lead: options.lead,
-      units: 'mV',
+      fs: facts.fs,
+      lead: facts.lead,
+      units: facts.units,
       preprocessing: 'standardize-per-beat',
     },
   );
+  // Counts per side from the beats themselves (a record split by beat is on both sides).
   const splits: BeatDatasetResult['splits'] = {};
-  if (options.split.kind === 'beats') {
-    // Counts per side from the beats themselves: every record is on both sides.
-    const allLabels = concat(labels, (n) => new Uint8Array(n));
-    const allSplits = concat(splitCode, (n) => new Uint8Array(n));
+  blocks.forEach((block) => {
     for (const side of ['train', 'test'] as const) {
-      const classes = Object.fromEntries(AAMI_CLASSES.map((c) => [c, 0]));
-      let total = 0;
-      allLabels.forEach((label, i) => {
-        if (allSplits[i] !== SPLIT_CODES[side]) return;
-        total++;
-        const name = AAMI_CLASSES[label] as string;
-        classes[name] = (classes[name] ?? 0) + 1;
+      const code = SPLIT_CODES[side];
+      if (!block.split.includes(code)) continue;
+      const entry = (splits[side] ??= {
+        total: 0,
+        classes: Object.fromEntries(classes.map((c) => [c, 0])),
+        records: [],
       });
-      splits[side] = { total, classes, records: recordings.map((r) => r.record) };
+      entry.records.push(block.record);
+      block.labels.forEach((label, i) => {
+        if (block.split[i] !== code) return;
+        entry.total++;
+        const className = classes[label] as string;
+        entry.classes[className] = (entry.classes[className] ?? 0) + 1;
+      });
     }
-  }
-  for (const group of options.split.kind === 'beats' ? [] : groups) {
-    const entry = (splits[group.split] ??= {
-      total: 0,
-      classes: Object.fromEntries(AAMI_CLASSES.map((c) => [c, 0])),
-      records: [],
-    });
-    entry.total += group.samples;
-    entry.records.push(group.name);
-    for (const [c, k] of Object.entries(group.classCounts)) entry.classes[c] = (entry.classes[c] ?? 0) + k;
-  }
+  });
   const totalBeats = groups.reduce((s, g) => s + g.samples, 0);
   if (totalBeats === 0) throw badInput('the records hold no beat annotation that maps to an AAMI class');
 
@@ -216,14 +269,8 @@ export function storeBeatDataset(
   // Identical imports share one bundle file: only a file this import created may be removed on failure.
   const wasStored = workspace.artifacts.has(sha256Hex(bundle));
   const stored = workspace.artifacts.put(bundle);
-  const params = { ...options.params, lead: options.lead, length, before, targetFs };
-  const summary = {
-    splits,
-    records: recordings.length,
-    beats: totalBeats,
-    warnings,
-    classes: [...AAMI_CLASSES],
-  };
+  const params = facts.params;
+  const summary = { splits, records: blocks.length, beats: totalBeats, warnings, classes: [...classes] };
   try {
     workspace.db.transaction(() => {
       insertDataset(
@@ -233,7 +280,7 @@ export function storeBeatDataset(
           name,
           kind: 'ecg-beats',
           createdAt: utcNow(),
-          importerVersion: options.importer,
+          importerVersion: facts.importer,
           params,
           summary,
           dataSha256: stored.sha256,
@@ -246,12 +293,12 @@ export function storeBeatDataset(
         entityType: 'dataset',
         entityId: datasetId,
         payload: {
-          params: { ...params, name, importer: options.importer },
+          params: { ...params, name, importer: facts.importer },
           sources: sources.map((s) => ({ path: s.path, sha256: s.sha256, size: s.size })),
           outputs: [{ role: 'dataset-bundle', sha256: stored.sha256 }],
           result: {
             beats: totalBeats,
-            records: recordings.length,
+            records: blocks.length,
             splits: Object.fromEntries(Object.entries(splits).map(([k, v]) => [k, v.total])),
           },
         },
@@ -265,7 +312,7 @@ export function storeBeatDataset(
   return {
     datasetId,
     name,
-    records: recordings.length,
+    records: blocks.length,
     splits,
     skipped,
     warnings,
