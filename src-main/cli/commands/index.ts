@@ -3,6 +3,7 @@ import { inspectCommand } from './inspect.js';
 import { importWfdbCommand } from './import.js';
 import { importEdfCommand } from './import-edf.js';
 import { importCsvCommand, importNpyCommand } from './import-timeseries.js';
+import { importSyntheticEcgCommand } from './import-synthetic.js';
 import { datasetsListCommand, jobsListCommand, modelsListCommand } from './lists.js';
 import { trainCommand } from './train.js';
 import { compressCommand } from './compress.js';
@@ -19,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   importEdfCommand,
   importCsvCommand,
   importNpyCommand,
+  importSyntheticEcgCommand,
   datasetsListCommand,
   trainCommand,
   compressCommand,
