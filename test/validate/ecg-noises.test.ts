@@ -2,7 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadEcgNoises, parseNoiseNames, powerLineNoise } from '../../src-main/core/validate/ecg-noises.js';
+import {
+  AMPLITUDE_SCALING,
+  baselineOffsetNoise,
+  ECG_NOISES,
+  loadEcgNoises,
+  parseNoiseNames,
+  powerLineNoise,
+} from '../../src-main/core/validate/ecg-noises.js';
+import { scaleAtSnr } from '../../src-main/core/validate/noise-stress.js';
 import { readWfdbRecord } from '../../src-main/core/data/wfdb/record.js';
 import { resourcePath } from '../../src-main/core/util/resources.js';
 import { AttestError } from '../../src-main/core/errors.js';
@@ -12,7 +20,7 @@ const SHARED = fileURLToPath(new URL('../../../../shared/data/', import.meta.url
 test('the bundled noises load in mV at 360 Hz, and power-line tones have their frequency', () => {
   const noises = loadEcgNoises(['bw', 'ma', 'em', 'pl50', 'pl60']);
   assert.deepEqual(Object.keys(noises), ['bw', 'ma', 'em', 'pl50', 'pl60']);
-  assert.equal(noises['em']?.length, 600 * 360);
+  assert.equal((noises['em'] as Float32Array).length, 600 * 360);
   for (const [name, hz] of [
     ['pl50', 50],
     ['pl60', 60],
@@ -33,6 +41,35 @@ test('noise names are checked', () => {
     (e: unknown) => e instanceof AttestError && /unknown noise "hum"/.test(e.message),
   );
   assert.throws(() => parseNoiseNames(' , '), AttestError);
+  assert.deepEqual(parseNoiseNames('all'), Object.keys(ECG_NOISES));
+});
+
+test('baseline offsets are steps between levels within 1 mV, held 0.2 to 2 s; seeded', () => {
+  const fs = 360;
+  const offset = baselineOffsetNoise(fs, 120, 3);
+  assert.deepEqual(offset, baselineOffsetNoise(fs, 120, 3));
+  assert.notDeepEqual(offset, baselineOffsetNoise(fs, 120, 4));
+  const runs: number[] = [];
+  let run = 1;
+  for (let i = 1; i < offset.length; i++) {
+    assert.ok(Math.abs(offset[i] as number) <= 1);
+    if (offset[i] === offset[i - 1]) run++;
+    else {
+      runs.push(run);
+      run = 1;
+    }
+  }
+  assert.ok(runs.length > 50, `${runs.length} jumps in 120 s`);
+  for (const r of runs) assert.ok(r >= 0.2 * fs - 1 && r <= 2 * fs + 1, `a level held ${r} samples`);
+  assert.equal(loadEcgNoises(['scale'])['scale'], AMPLITUDE_SCALING);
+});
+
+test('amplitude scaling multiplies each beat by 1+d or 1/(1+d) with d from the SNR', () => {
+  const windows = Float32Array.from([1, -2, 0.5, 4]);
+  const scaled = scaleAtSnr(windows, 2, Uint8Array.from([1, 0]), 20 * Math.log10(1 / 0.5)); // d = 0.5
+  const expected = [1.5, -3, 0.5 / 1.5, 4 / 1.5];
+  expected.forEach((v, i) => assert.ok(Math.abs((scaled[i] as number) - v) < 1e-6, `${scaled[i]} vs ${v}`));
+  assert.deepEqual(windows, Float32Array.from([1, -2, 0.5, 4]), 'the input is left alone');
 });
 
 test('em is 118e00 minus 118 from 5:00 on (checked when the shared data is beside the checkout)', (t) => {

@@ -4,6 +4,7 @@ import { before, test } from 'node:test';
 import { tf, type tfl } from '../../src-main/core/engine/tf.js';
 import { AttestError } from '../../src-main/core/errors.js';
 import { classificationMetrics } from '../../src-main/core/validate/metrics.js';
+import { AMPLITUDE_SCALING, baselineOffsetNoise } from '../../src-main/core/validate/ecg-noises.js';
 import {
   noiseStressSuite,
   noiseStressSuiteAsync,
@@ -132,6 +133,22 @@ test('noise stress: clean figures, one curve per noise, accuracy falls as the SN
     (ma[3]?.accuracy as number) < (ma[0]?.accuracy as number) - 0.1,
     `muscle noise at -6 dB hurts: ${ma.map((p) => p.accuracy)}`,
   );
+});
+
+test('amplitude scaling leaves a per-beat standardized model unchanged; baseline jumps hurt at low SNR', () => {
+  const result = noiseStressSuite({
+    ...options,
+    noises: { scale: AMPLITUDE_SCALING, offset: baselineOffsetNoise(360, 120, 5) },
+  });
+  const [scale, offset] = result.noises;
+  assert.equal(scale?.kind, 'amplitude-scaling');
+  assert.equal(offset?.kind, 'additive');
+  // Standardization divides the gain out again: every point scores like the clean beats (up to rounding).
+  for (const p of scale?.points ?? [])
+    assert.ok(Math.abs(p.accuracy - result.clean.accuracy) < 0.02, `${p.accuracy}`);
+  const accuracies = offset?.points.map((p) => p.accuracy) ?? [];
+  assert.ok((accuracies[0] as number) >= result.clean.accuracy - 0.05, `offsets at 24 dB: ${accuracies}`);
+  assert.ok((accuracies[3] as number) < (accuracies[0] as number), `offsets at -6 dB: ${accuracies}`);
 });
 
 test('noise stress is reproducible from its seed, and the async run reports progress to the same result', async () => {

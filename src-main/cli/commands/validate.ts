@@ -20,7 +20,7 @@ function numberList(text: string | undefined, name: string, min: number, max: nu
 export const validateCommand: Command = {
   path: ['validate'],
   usage:
-    'validate --model ID --dataset ID [--split test] [--suite clean,fgsm,noise] [--epsilons 0.01,0.05,0.1] [--snrs 24,18,12,6,0,-6] [--noises bw,ma,em,pl50,pl60] [--json]',
+    'validate --model ID --dataset ID [--split test] [--suite clean,fgsm,noise] [--epsilons 0.01,0.05,0.1] [--snrs 24,18,12,6,0,-6] [--noises bw,ma,em,pl50,pl60,offset,scale|all] [--json]',
   summary:
     'Validate a model: per-class metrics, FGSM robustness, ECG noise stress test; stored as metric rows',
   async run(context) {

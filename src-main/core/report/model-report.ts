@@ -37,6 +37,8 @@ const NOISE_NAMES: Record<string, string> = {
   em: 'electrode motion',
   pl50: 'power line 50 Hz',
   pl60: 'power line 60 Hz',
+  offset: 'baseline offset',
+  scale: 'amplitude scaling',
 };
 
 const STYLE = `

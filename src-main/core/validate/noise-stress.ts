@@ -13,6 +13,7 @@ import {
 import { predictClassesSteps } from './predict.js';
 import { seededRandom } from './seeded-random.js';
 import { runSteps, runStepsAsync, type Steps } from './steps.js';
+import type { StressNoise } from './ecg-noises.js';
 
 /** The SNRs of the issue, in dB (nst definition): from barely visible noise to noise twice the QRS size. */
 export const DEFAULT_NOISE_SNRS_DB = [24, 18, 12, 6, 0, -6];
@@ -94,9 +95,31 @@ export interface NoiseStressPoint {
   sensitivity: Record<string, number | null>;
 }
 
+/**
+ * Multiplies each beat window by 1 + d or 1 / (1 + d) (up or down at random per beat, seeded), d = 10^(-SNR/20):
+ * the error signal (k - 1) x is then d (or d / (1 + d)) times the beat, the amplitude-ratio reading of the SNR.
+ * A model that standardizes each beat is invariant to it by design; the curve shows whether that holds.
+ */
+export function scaleAtSnr(
+  windows: Float32Array,
+  length: number,
+  up: Uint8Array,
+  snrDb: number,
+): Float32Array {
+  const d = 10 ** (-snrDb / 20);
+  const out = new Float32Array(windows.length);
+  for (let beat = 0; beat < up.length; beat++) {
+    const gain = up[beat] === 1 ? 1 + d : 1 / (1 + d);
+    for (let i = beat * length; i < (beat + 1) * length; i++) out[i] = (windows[i] as number) * gain;
+  }
+  return out;
+}
+
 export interface NoiseStressCurve {
   noise: string;
-  /** nst RMS amplitude of the unscaled noise signal, mV. */
+  /** 'additive' noise scaled to each SNR (nst definition), or multiplicative amplitude scaling. */
+  kind?: 'additive' | 'amplitude-scaling';
+  /** nst RMS amplitude of the unscaled noise signal, mV (0 for amplitude scaling). */
   noiseRms: number;
   noiseChunks: number;
   points: NoiseStressPoint[];
@@ -121,8 +144,9 @@ export interface NoiseStressOptions {
   /** Class names, index = label (e.g. ['N', 'S', 'V', 'F', 'Q']). */
   classes: string[];
   recordOfBeat: ArrayLike<number>;
-  /** Noise signals in mV by name, e.g. { bw, ma } from the NSTDB records (signal 0 for lead MLII). */
-  noises: Record<string, Float32Array>;
+  /** Noise signals in mV by name, e.g. { bw, ma } from the NSTDB records (signal 0 for lead MLII), or
+   * AMPLITUDE_SCALING. */
+  noises: Record<string, StressNoise>;
   snrs?: number[];
   /** Raw windows to model inputs (e.g. per-beat standardization). */
   preprocess: (raw: Float32Array) => Float32Array;
@@ -212,7 +236,19 @@ export function* noiseStressSteps(o: NoiseStressOptions): Steps<NoiseStressResul
   const clean = yield* score(windows, 'clean');
   const curves: NoiseStressCurve[] = [];
   for (const name of noiseNames) {
-    const noise = o.noises[name] as Float32Array;
+    const noise = o.noises[name] as StressNoise;
+    if (!(noise instanceof Float32Array)) {
+      const random = seededRandom(seed);
+      const up = Uint8Array.from({ length: n }, () => (random() < 0.5 ? 1 : 0));
+      const points: NoiseStressPoint[] = [];
+      for (const snrDb of snrs)
+        points.push({
+          snrDb,
+          ...(yield* score(scaleAtSnr(windows, length, up, snrDb), `${name} at ${snrDb} dB`)),
+        });
+      curves.push({ noise: name, kind: 'amplitude-scaling', noiseRms: 0, noiseChunks: 0, points });
+      continue;
+    }
     const { rms, chunks } = nstNoiseRms(noise, noiseFs);
     const offsets = noiseOffsets(n, noise.length, length, seededRandom(seed));
     const points: NoiseStressPoint[] = [];
@@ -229,7 +265,7 @@ export function* noiseStressSteps(o: NoiseStressOptions): Steps<NoiseStressResul
       });
       points.push({ snrDb, ...(yield* score(noisy.windows, `${name} at ${snrDb} dB`)) });
     }
-    curves.push({ noise: name, noiseRms: rms, noiseChunks: chunks, points });
+    curves.push({ noise: name, kind: 'additive', noiseRms: rms, noiseChunks: chunks, points });
   }
   return {
     snrDefinition: NST_SNR_DEFINITION,

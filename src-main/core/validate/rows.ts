@@ -113,7 +113,8 @@ function noiseRows(r: NoiseStressResult): MetricRow[] {
     { suite, name: 'clean_macro_f1', value: r.clean.macroF1 },
   ];
   for (const curve of r.noises) {
-    rows.push({ suite, name: 'noise_rms_mv', value: curve.noiseRms, params: { noise: curve.noise } });
+    if (curve.kind !== 'amplitude-scaling')
+      rows.push({ suite, name: 'noise_rms_mv', value: curve.noiseRms, params: { noise: curve.noise } });
     for (const point of curve.points) {
       const params = { noise: curve.noise, snr_db: point.snrDb };
       rows.push(
