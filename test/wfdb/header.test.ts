@@ -122,7 +122,7 @@ test('refuses malformed and absurd headers with the line and the problem', () =>
     ['rec 1 360 10\nrec.dat 212 200 40\n', /ADC resolution must be from 0 to 32/],
     ['rec 1 360 10\nrec.dat 212 200 11 0 0 0 -3\n', /block size must not be negative/],
     ['rec 1 360 10\nrec.dat 212 200 11 0 0 123456789012345678901\n', /checksum .* out of range/],
-    ['rec/3 2 360 10\nseg1 5\nseg2 5\n', /multi-segment record .*not supported/],
+    ['rec/3 2 360 10\nseg1 5\nseg2 5\n', /multi-segment record .*multi-segment reader/],
     ['!!garbage!! 1 2 3\n', /not a WFDB record line/],
     ['rec 1 360 1099511627776\nrec.dat 16x2\n', /is absurd/],
   ];

@@ -152,6 +152,10 @@ export function storeBeatDataset(
       before,
     });
     const n = beats.labels.length;
+    if (beats.skippedInGaps > 0)
+      warnings.push(
+        `record ${recording.record}: ${beats.skippedInGaps} beats overlap a gap in the signal and were left out`,
+      );
     if (n === 0) warnings.push(`record ${recording.record} has no beat that fits a window; it adds nothing`);
     const byBeat = options.split.kind === 'beats' ? options.split : undefined;
     const side = byBeat !== undefined ? 'both' : testRecords.includes(recording.record) ? 'test' : 'train';

@@ -4,6 +4,7 @@ import type { Workspace } from '../store/workspace.js';
 import { badInput } from '../errors.js';
 import { sha256Hex } from '../util/hash.js';
 import { findSignal, physicalSignal, readWfdbRecord, resolveRecordPath } from './wfdb/record.js';
+import { readMaybeMultiSegmentHeader, readWfdbMultiSegmentRecord } from './wfdb/multi-segment.js';
 import { readWfdbAnnotations } from './wfdb/annotations.js';
 import type { SplitSpec } from './ecg-splits.js';
 import {
@@ -63,6 +64,31 @@ export function discoverRecords(inputs: string[]): { dir: string; record: string
  * chosen lead around its R peak, labelled with its AAMI class, assigned to train or test by whole record.
  * Everything is read and checked before anything is stored; the store then changes in one transaction.
  */
+/** The chosen lead of a single- or multi-segment record in physical units (NaN in a multi-segment gap). */
+function readLead(path: string, lead: string) {
+  if (readMaybeMultiSegmentHeader(path).multi) {
+    const record = readWfdbMultiSegmentRecord(path);
+    const names = record.signals.map((s) => s.name);
+    let index = names.indexOf(lead);
+    if (index < 0) index = names.findIndex((n) => n.toLowerCase() === lead.toLowerCase());
+    const signal = record.signals[index];
+    if (signal === undefined)
+      throw badInput(
+        `record ${record.header.record} has no signal named ${JSON.stringify(lead)} (it has ${names.map((n) => JSON.stringify(n)).join(', ')})`,
+        record.files[0]?.path,
+      );
+    return { signal: signal.physical, frameRate: record.header.fs, samplesPerFrame: 1, files: record.files };
+  }
+  const record = readWfdbRecord(path);
+  const signalIndex = findSignal(record, lead);
+  return {
+    signal: physicalSignal(record, signalIndex),
+    frameRate: record.header.fs,
+    samplesPerFrame: record.header.signals[signalIndex]?.samplesPerFrame ?? 1,
+    files: record.files,
+  };
+}
+
 export function importWfdbDataset(
   workspace: Workspace,
   options: ImportWfdbOptions,
@@ -88,22 +114,24 @@ export function importWfdbDataset(
   const recordings: AnnotatedRecording[] = used.map((ref, index) => {
     throwIfCancelled(context.signal);
     context.progress((0.9 * index) / used.length, `reading record ${ref.record}`);
-    const record = readWfdbRecord(join(ref.dir, ref.record));
     const annotationPath = join(ref.dir, `${ref.record}.${annotator}`);
     if (!existsSync(annotationPath))
       throw badInput(`the reference annotation file is missing (needed for beat labels)`, annotationPath);
     const annotationBytes = readFileSync(annotationPath);
+    const leadSignal = readLead(join(ref.dir, ref.record), lead);
     const limit =
-      options.durationSeconds !== undefined ? options.durationSeconds * record.header.fs : Infinity;
-    const signalIndex = findSignal(record, lead);
-    const spec = record.header.signals[signalIndex];
+      options.durationSeconds !== undefined ? options.durationSeconds * leadSignal.frameRate : Infinity;
+    // Annotation times count frames; a signal with several samples per frame is indexed in samples.
+    const beats = readWfdbAnnotations(annotationPath)
+      .filter((a) => a.sample < limit)
+      .map((a) => ({ sample: a.sample * leadSignal.samplesPerFrame, symbol: a.symbol }));
     return {
       record: ref.record,
-      signal: physicalSignal(record, signalIndex),
-      fs: record.header.fs * (spec?.samplesPerFrame ?? 1),
-      beats: readWfdbAnnotations(annotationPath).filter((a) => a.sample < limit),
+      signal: leadSignal.signal,
+      fs: leadSignal.frameRate * leadSignal.samplesPerFrame,
+      beats,
       sources: [
-        ...record.files.map((file) => ({
+        ...leadSignal.files.map((file) => ({
           record: ref.record,
           path: file.path,
           size: file.size,

@@ -13,6 +13,8 @@ export interface BeatWindows {
   samples: Float64Array;
   /** Beats left out because their window would reach past either end of the signal. */
   skippedAtEdges: number;
+  /** Beats left out because their window overlaps a gap (NaN samples: a multi-segment record's null segment). */
+  skippedInGaps: number;
 }
 
 export interface SegmentOptions {
@@ -50,6 +52,7 @@ export function segmentBeats(
   const resampled = resampleLinear(signal, fs, targetFs);
   const kept: { start: number; label: number; sample: number }[] = [];
   let skippedAtEdges = 0;
+  let skippedInGaps = 0;
   for (const annotation of annotations) {
     const cls = aamiClassOf(annotation.symbol);
     if (cls === undefined) continue;
@@ -57,6 +60,10 @@ export function segmentBeats(
     const start = r - before;
     if (start < 0 || start + length > resampled.length) {
       skippedAtEdges++;
+      continue;
+    }
+    if (resampled.subarray(start, start + length).some((v) => !Number.isFinite(v))) {
+      skippedInGaps++;
       continue;
     }
     kept.push({ start, label: AAMI_CLASSES.indexOf(cls), sample: annotation.sample });
@@ -70,5 +77,5 @@ export function segmentBeats(
     labels[k] = beat.label;
     samples[k] = beat.sample;
   });
-  return { windows, length, labels, samples, skippedAtEdges };
+  return { windows, length, labels, samples, skippedAtEdges, skippedInGaps };
 }

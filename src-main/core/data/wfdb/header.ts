@@ -94,7 +94,7 @@ export function parseWfdbHeader(text: string, filePath: string): WfdbHeader {
     throw fail(
       recordLine,
       `record ${record} is a multi-segment record (${quote(segmentsField)} segments); ` +
-        'multi-segment records are recognised but not supported: open each segment record instead',
+        'it is read by the multi-segment reader, not as a single record',
     );
   }
   if (nsigField === undefined || !INTEGER.test(nsigField))

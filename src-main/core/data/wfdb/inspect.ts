@@ -6,6 +6,7 @@ import { readWfdbAnnotationFile } from './annotations.js';
 import { checkChecksum, sampleSums } from './checksum.js';
 import type { WfdbHeader, WfdbSignalSpec } from './header.js';
 import { readWfdbHeaderFile, splitRecordPath } from './record.js';
+import { readMaybeMultiSegmentHeader, readWfdbMultiSegmentRecord } from './multi-segment.js';
 import { groupSignalFiles, readWfdbSignals } from './signals.js';
 import type { SourceFile } from './source-file.js';
 
@@ -130,6 +131,7 @@ export function inspectWfdb(input: string): object {
     };
   }
 
+  if (readMaybeMultiSegmentHeader(input).multi) return inspectMultiSegment(input, annotationPath);
   const { header, path: headerPath, source } = readWfdbHeaderFile(input);
   files.push(source);
   const missing = groupSignalFiles(header, dirname(headerPath), headerPath).filter(
@@ -181,5 +183,54 @@ export function inspectWfdb(input: string): object {
     annotations: annotationPath !== undefined ? describeAnnotations(annotationPath, files) : null,
     files,
     warnings,
+  };
+}
+
+/** Physical summary of a signal with gaps (NaN): the samples present, their range and mean. */
+function physicalSummary(values: Float32Array) {
+  let present = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (const v of values) {
+    if (Number.isNaN(v)) continue;
+    present++;
+    sum += v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return present === 0
+    ? { present, missing: values.length, min: null, max: null, mean: null, first: [] }
+    : {
+        present,
+        missing: values.length - present,
+        min,
+        max,
+        mean: sum / present,
+        first: Array.from(values.subarray(0, FIRST_SAMPLES), (v) => (Number.isNaN(v) ? null : v)),
+      };
+}
+
+/** inspectWfdb for a multi-segment record: the segments, and each signal in physical units across them. */
+function inspectMultiSegment(input: string, annotationPath: string | undefined): object {
+  const record = readWfdbMultiSegmentRecord(input);
+  const files = [...record.files];
+  return {
+    format: 'wfdb',
+    record: record.header.record,
+    fs: record.header.fs,
+    samples: record.header.samples,
+    durationSeconds: record.header.samples / record.header.fs,
+    multiSegment: { layout: record.layout, segments: record.segments },
+    comments: record.header.comments,
+    signals: record.signals.map((s) => ({
+      name: s.name,
+      units: s.units,
+      samples: s.physical.length,
+      physical: physicalSummary(s.physical),
+    })),
+    annotations: annotationPath !== undefined ? describeAnnotations(annotationPath, files) : null,
+    files,
+    warnings: [],
   };
 }
