@@ -1,96 +1,205 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFileSync, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { ATTEST_VERSION } from '../cli/help.js';
+import { resolveHome } from '../core/store/home.js';
+import type { EngineEvent } from '../contract/index.js';
+import { EngineHostClient } from './engine/host-client.js';
+import { forkHost } from './engine/fork-host.js';
+import { EXPORT_NAME } from './engine/exports.js';
+import { SECURITY_HEADERS, sameToken, tokenOf, trustedHost, trustedOrigin } from './security.js';
+import { contentType, defaultRendererDir, readStaticFile, resolveStaticFile } from './static-files.js';
 
-const SECURITY_HEADERS = {
-  'Content-Security-Policy':
-    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'",
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'Cache-Control': 'no-store',
-};
-
-function rendererFile(name: string): string {
-  const candidates = [
-    new URL(`../../../src-renderer/${name}`, import.meta.url),
-    new URL(`../../src-renderer/${name}`, import.meta.url),
-  ];
-  const found = candidates.map((u) => fileURLToPath(u)).find((p) => existsSync(p));
-  if (found === undefined) throw new Error(`renderer file ${name} not found`);
-  return found;
-}
-
-function sameToken(given: string | undefined, token: string): boolean {
-  if (given === undefined || given.length !== token.length) return false;
-  return timingSafeEqual(Buffer.from(given), Buffer.from(token));
-}
-
-function tokenOf(request: IncomingMessage, url: URL): string | undefined {
-  const fromQuery = url.searchParams.get('token') ?? undefined;
-  if (fromQuery !== undefined) return fromQuery;
-  const auth = request.headers.authorization;
-  if (auth?.startsWith('Bearer ') === true) return auth.slice(7);
-  const cookie = request.headers.cookie
-    ?.split(';')
-    .map((c) => c.trim())
-    .find((c) => c.startsWith('attest_token='));
-  return cookie?.slice('attest_token='.length);
-}
+/** Requests larger than this are refused: every action's payload is a few hundred bytes. */
+const MAX_BODY_BYTES = 1_000_000;
+const HEARTBEAT_MS = 15_000;
 
 export interface RunningServer {
   server: Server;
   url: string;
   token: string;
+  port: number;
+  engine: EngineHostClient;
   close(): Promise<void>;
 }
 
+export interface ServeOptions {
+  port?: number;
+  /** The Attest home the engine opens (--home); default ATTEST_HOME or the OS application-data folder. */
+  home?: string;
+  /** The built UI; default dist/src-renderer beside the compiled server. */
+  rendererDir?: string;
+}
+
+function send(response: ServerResponse, status: number, type: string, body: string | Buffer): void {
+  response.writeHead(status, { 'Content-Type': type, ...SECURITY_HEADERS });
+  response.end(body);
+}
+
+function sendJson(response: ServerResponse, status: number, value: unknown): void {
+  send(response, status, 'application/json; charset=utf-8', JSON.stringify(value));
+}
+
+function readBody(request: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        resolve(undefined);
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', () => resolve(undefined));
+  });
+}
+
+const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Attest</title>
+<p>The Attest interface is not built in this folder. Run <code>npm run build</code>, then <code>attest serve</code> again.</p>`;
+
 /**
- * Serves the UI on the loopback interface only, on a random port, behind a per-session token: a request
- * without the token is refused, so other local users and web pages cannot drive the engine.
+ * `attest serve`: the UI and the engine's actions over HTTP, job events over Server-Sent Events. Loopback only,
+ * a random port, and a per-session token on every request (from the address on the first visit, then an
+ * HttpOnly SameSite=Strict cookie), so that other local users and web pages cannot drive the engine. The engine
+ * itself runs in a child process (the engine host), as it does in the desktop app.
  */
-export async function startServer(options: { port?: number } = {}): Promise<RunningServer> {
+export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
   const token = randomBytes(24).toString('hex');
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+  const home = resolveHome(options.home);
+  const rendererDir = options.rendererDir ?? defaultRendererDir();
+  const engine = new EngineHostClient(() => forkHost(home));
+  await engine.start();
+  const streams = new Set<ServerResponse>();
+  const unsubscribe = engine.onEvent((event: EngineEvent) => {
+    const frame = `data: ${JSON.stringify(event)}\n\n`;
+    for (const stream of streams) stream.write(frame);
+  });
+  let port = 0;
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    if (!sameToken(tokenOf(request, url), token)) {
-      response.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
-      response.end('Forbidden: open the address printed by `attest serve` (it carries the session token).\n');
+    if (!trustedHost(request, port) || !trustedOrigin(request, port)) {
+      send(response, 403, 'text/plain; charset=utf-8', 'Forbidden: unexpected Host or Origin.\n');
       return;
     }
-    if (request.method !== 'GET') {
-      response.writeHead(405, SECURITY_HEADERS);
-      response.end();
+    if (!sameToken(tokenOf(request, url), token)) {
+      send(
+        response,
+        403,
+        'text/plain; charset=utf-8',
+        'Forbidden: open the address printed by `attest serve` (it carries the session token).\n',
+      );
+      return;
+    }
+    if (request.method === 'POST' && url.pathname.startsWith('/api/call/')) {
+      if (!(request.headers['content-type'] ?? '').startsWith('application/json')) {
+        sendJson(response, 415, { ok: false, error: { code: 'BAD_INPUT', message: 'send JSON' } });
+        return;
+      }
+      const body = await readBody(request);
+      let payload: unknown;
+      try {
+        payload = body === undefined || body === '' ? undefined : JSON.parse(body);
+      } catch {
+        payload = Symbol('invalid');
+      }
+      if (body === undefined || typeof payload === 'symbol') {
+        sendJson(response, 400, {
+          ok: false,
+          error: { code: 'BAD_INPUT', message: 'the request body is not JSON of a sensible size' },
+        });
+        return;
+      }
+      const result = await engine.request(url.pathname.slice('/api/call/'.length), payload);
+      sendJson(response, 200, result);
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      send(response, 405, 'text/plain; charset=utf-8', 'Method not allowed\n');
       return;
     }
     if (url.pathname === '/api/health') {
-      response.writeHead(200, { 'Content-Type': 'application/json', ...SECURITY_HEADERS });
-      response.end(JSON.stringify({ ok: true, value: { version: ATTEST_VERSION } }));
+      sendJson(response, 200, { ok: true, value: { version: ATTEST_VERSION } });
       return;
     }
-    if (url.pathname === '/' || url.pathname === '/index.html') {
+    if (url.pathname === '/api/events') {
       response.writeHead(200, {
-        'Content-Type': 'text/html; charset=utf-8',
-        'Set-Cookie': `attest_token=${token}; HttpOnly; SameSite=Strict; Path=/`,
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        Connection: 'keep-alive',
         ...SECURITY_HEADERS,
       });
-      response.end(readFileSync(rendererFile('index.html')));
+      response.write(': connected\n\n');
+      streams.add(response);
+      const heartbeat = setInterval(() => response.write(': heartbeat\n\n'), HEARTBEAT_MS);
+      request.on('close', () => {
+        clearInterval(heartbeat);
+        streams.delete(response);
+      });
       return;
     }
-    response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
-    response.end('Not found\n');
+    const exportMatch = /^\/api\/exports\/([^/]+)$/.exec(url.pathname);
+    if (exportMatch !== null) {
+      const name = decodeURIComponent(exportMatch[1] ?? '');
+      const path = join(home, 'exports', name);
+      if (!EXPORT_NAME.test(name) || !existsSync(path)) {
+        send(response, 404, 'text/plain; charset=utf-8', 'No such export\n');
+        return;
+      }
+      response.writeHead(200, {
+        'Content-Type': contentType(path),
+        'Content-Length': statSync(path).size,
+        'Content-Disposition': `attachment; filename="${name}"`,
+        ...SECURITY_HEADERS,
+      });
+      createReadStream(path).pipe(response);
+      return;
+    }
+    const file = resolveStaticFile(rendererDir, url.pathname);
+    if (file === undefined) {
+      if (url.pathname === '/' || url.pathname === '/index.html') {
+        send(response, 200, 'text/html; charset=utf-8', NOT_BUILT);
+        return;
+      }
+      send(response, 404, 'text/plain; charset=utf-8', 'Not found\n');
+      return;
+    }
+    const headers: Record<string, string> = { 'Content-Type': contentType(file), ...SECURITY_HEADERS };
+    if (file.endsWith('.html'))
+      headers['Set-Cookie'] = `attest_token=${token}; HttpOnly; SameSite=Strict; Path=/`;
+    response.writeHead(200, headers);
+    response.end(readStaticFile(file));
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent)
+        sendJson(response, 500, { ok: false, error: { code: 'INTERNAL', message: String(error) } });
+      else response.end();
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  port = typeof address === 'object' && address !== null ? address.port : 0;
   return {
     server,
     token,
+    port,
+    engine,
     url: `http://127.0.0.1:${port}/?token=${token}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      unsubscribe();
+      for (const stream of streams) stream.end();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await engine.close();
+    },
   };
 }

@@ -20,11 +20,14 @@ export const serveCommand: Command = {
   usage: 'serve [--port N] [--no-open] [--json]',
   summary: 'Serve the Attest UI on 127.0.0.1 (random port, session token in the URL) for a browser',
   booleanFlags: ['no-open'],
-  async run({ options, out, signal }) {
+  async run({ options, out, signal, home }) {
     const port = options.number('port', { min: 0, max: 65535, integer: true });
     const noOpen = options.flag('no-open');
     options.rejectUnknown();
-    const running = await startServer(port !== undefined ? { port } : {});
+    const running = await startServer({
+      ...(port !== undefined ? { port } : {}),
+      ...(home !== undefined ? { home } : {}),
+    });
     out.log(`Attest is served at ${running.url}\n(only this machine can reach it; press Ctrl-C to stop)`);
     if (out.json) process.stdout.write(`${JSON.stringify({ url: running.url })}\n`);
     if (!noOpen && !out.json) openBrowser(running.url);

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { jobSpecSchema, jobViewSchema } from './jobs.js';
+
+const id = z.string().min(1).max(100);
+const none = z.strictObject({});
+
+const engineInfoSchema = z.object({
+  version: z.string(),
+  backend: z.string().nullable(),
+  home: z.string(),
+  /** Records bundled with Attest (MIT-BIH), offered by the import wizard. */
+  sampleRecords: z.array(z.string()),
+  architectures: z.array(z.string()),
+  suites: z.array(z.string()),
+});
+
+const datasetSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  createdAt: z.string(),
+  summary: z.record(z.string(), z.unknown()),
+  groups: z.array(
+    z.object({
+      name: z.string(),
+      split: z.string(),
+      samples: z.number(),
+      classCounts: z.record(z.string(), z.number()),
+    }),
+  ),
+});
+export type DatasetView = z.infer<typeof datasetSchema>;
+
+const modelSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  arch: z.string(),
+  datasetId: z.string().nullable(),
+  parentId: z.string().nullable(),
+  recipe: z.string().nullable(),
+  sizeBytes: z.number(),
+  params: z.number(),
+  nonzeroParams: z.number(),
+  backend: z.string(),
+  createdAt: z.string(),
+  summary: z.record(z.string(), z.unknown()),
+});
+export type ModelView = z.infer<typeof modelSchema>;
+
+const validationSchema = z.object({
+  id: z.string(),
+  modelId: z.string(),
+  datasetId: z.string(),
+  split: z.string(),
+  suites: z.array(z.string()),
+  backend: z.string(),
+  createdAt: z.string(),
+  result: z.record(z.string(), z.unknown()),
+});
+export type ValidationView = z.infer<typeof validationSchema>;
+
+const auditEventSchema = z.object({
+  seq: z.number(),
+  id: z.string(),
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  entityType: z.string().nullable(),
+  entityId: z.string().nullable(),
+  hash: z.string(),
+});
+export type AuditEventView = z.infer<typeof auditEventSchema>;
+
+const verificationSchema = z.object({
+  ok: z.boolean(),
+  events: z.number(),
+  head: z.object({ seq: z.number(), hash: z.string() }).nullable(),
+  artifactsChecked: z.number(),
+  problems: z.array(z.object({ kind: z.string(), message: z.string(), seq: z.number().optional() })),
+});
+export type VerificationView = z.infer<typeof verificationSchema>;
+
+const exportSchema = z.object({ name: z.string(), bytes: z.number(), modifiedAt: z.string() });
+export type ExportView = z.infer<typeof exportSchema>;
+
+/**
+ * Every action the UI may ask of the engine, by name, with its request and response schema. There is no
+ * generic channel: a name not in this table is refused, and every payload is parsed before it is used.
+ */
+export const ACTIONS = {
+  'engine.info': { request: none, response: engineInfoSchema },
+  'datasets.list': { request: none, response: z.object({ datasets: z.array(datasetSchema) }) },
+  'models.list': { request: none, response: z.object({ models: z.array(modelSchema) }) },
+  'validations.list': {
+    request: z.strictObject({ modelId: id.optional() }),
+    response: z.object({ validations: z.array(validationSchema) }),
+  },
+  'audit.log': { request: none, response: z.object({ events: z.array(auditEventSchema) }) },
+  'audit.verify': { request: none, response: verificationSchema },
+  'exports.list': { request: none, response: z.object({ exports: z.array(exportSchema) }) },
+  'jobs.list': { request: none, response: z.object({ jobs: z.array(jobViewSchema) }) },
+  'jobs.start': { request: jobSpecSchema, response: z.object({ job: jobViewSchema }) },
+  'jobs.cancel': { request: z.strictObject({ jobId: id }), response: z.object({ cancelled: z.boolean() }) },
+} as const;
+
+export type ActionName = keyof typeof ACTIONS;
+export type ActionRequest<A extends ActionName> = z.input<(typeof ACTIONS)[A]['request']>;
+export type ActionResponse<A extends ActionName> = z.infer<(typeof ACTIONS)[A]['response']>;
+
+export const ACTION_NAMES = Object.keys(ACTIONS) as ActionName[];
+
+export function isActionName(name: string): name is ActionName {
+  return Object.hasOwn(ACTIONS, name);
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+const id = z.string().min(1).max(100);
+const seed = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1);
+
+/** Where an ECG import reads from: records bundled with Attest, or folders and record paths on this machine. */
+export const wfdbSourceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('sample'),
+    records: z
+      .array(z.string().regex(/^[0-9]{3}$/, 'a bundled record is named by three digits'))
+      .min(1)
+      .max(50),
+  }),
+  z.strictObject({ kind: z.literal('paths'), paths: z.array(z.string().min(1).max(4096)).min(1).max(200) }),
+]);
+
+/** Split specification as the CLI's --split accepts it (parsed and checked again by the core). */
+const splitSpec = z.string().min(1).max(200);
+
+export const jobSpecSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('import-wfdb'),
+    name: z.string().trim().min(1).max(200),
+    source: wfdbSourceSchema,
+    split: splitSpec,
+    durationSeconds: z.number().min(1).max(1e7).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('import-synthetic'),
+    name: z.string().trim().min(1).max(200),
+    records: z.number().int().min(1).max(500),
+    seconds: z.number().min(10).max(86400),
+    seed,
+    split: splitSpec,
+  }),
+  z.strictObject({
+    kind: z.literal('train'),
+    datasetId: id,
+    arch: z.string().min(1).max(100),
+    epochs: z.number().int().min(1).max(1000),
+    seed,
+    batchSize: z.number().int().min(1).max(4096).optional(),
+    learningRate: z.number().min(1e-7).max(1).optional(),
+    patience: z.number().int().min(1).max(1000).optional(),
+    maxMinutes: z.number().min(0.05).max(100000).optional(),
+    name: z.string().trim().min(1).max(200).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('compress'),
+    modelId: id,
+    recipe: z.string().min(1).max(200),
+    fineTuneEpochs: z.number().int().min(0).max(100).optional(),
+    seed: seed.optional(),
+    name: z.string().trim().min(1).max(200).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('validate'),
+    modelId: id,
+    datasetId: id,
+    split: z.enum(['train', 'test']),
+    suites: z
+      .array(z.enum(['clean', 'fgsm', 'noise']))
+      .min(1)
+      .max(3),
+    epsilons: z.array(z.number().min(0).max(10)).min(1).max(20).optional(),
+    snrs: z.array(z.number().min(-30).max(60)).min(1).max(20).optional(),
+    seed: seed.optional(),
+  }),
+  z.strictObject({ kind: z.literal('report'), modelId: id }),
+]);
+export type JobSpec = z.infer<typeof jobSpecSchema>;
+export type JobKind = JobSpec['kind'];
+
+export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/** A job of the queue as the UI shows it (the core keeps its own row in SQLite for each run). */
+export const jobViewSchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  title: z.string(),
+  state: z.enum(JOB_STATES),
+  fraction: z.number(),
+  message: z.string(),
+  queuedAt: z.number(),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+  /** Seconds left, estimated from the progress so far; null until there is enough progress to tell. */
+  remainingSeconds: z.number().nullable(),
+  result: z.unknown().optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type JobView = z.infer<typeof jobViewSchema>;

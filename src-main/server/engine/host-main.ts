@@ -1,0 +1,63 @@
+/**
+ * The engine host process: owns TF.js, the single SQLite writer and the job queue. Started by `attest serve`
+ * (child_process.fork) or by the Electron shell (utilityProcess.fork); both give it a message channel to its
+ * parent, and it speaks only the messages of contract/host-messages.ts over it.
+ */
+import { toHostSchema, type FromHost } from '../../contract/host-messages.js';
+import { Workspace } from '../../core/store/workspace.js';
+import { markInterruptedJobs } from '../../core/store/jobs.js';
+import { Engine } from './engine.js';
+
+interface ParentChannel {
+  post(message: FromHost): void;
+  onMessage(listener: (message: unknown) => void): void;
+}
+
+/** Electron's utility process has process.parentPort; a Node child has process.send. */
+function parentChannel(): ParentChannel {
+  const parentPort = (
+    process as NodeJS.Process & {
+      parentPort?: {
+        postMessage(m: unknown): void;
+        on(e: 'message', l: (e: { data: unknown }) => void): void;
+      };
+    }
+  ).parentPort;
+  if (parentPort !== undefined) {
+    return {
+      post: (message) => parentPort.postMessage(message),
+      onMessage: (listener) => parentPort.on('message', (e) => listener(e.data)),
+    };
+  }
+  if (process.send === undefined) throw new Error('the engine host must be started with a message channel');
+  return {
+    post: (message) => process.send?.(message),
+    onMessage: (listener) => process.on('message', listener),
+  };
+}
+
+function homeArgument(argv: string[]): string | undefined {
+  const index = argv.indexOf('--home');
+  return index >= 0 ? argv[index + 1] : undefined;
+}
+
+const channel = parentChannel();
+const workspace = Workspace.open(homeArgument(process.argv.slice(2)));
+// Jobs left "running" by a host that crashed are shown as interrupted, not as running forever.
+markInterruptedJobs(workspace.db);
+const engine = new Engine(workspace, (event) => channel.post({ type: 'event', event }));
+
+channel.onMessage((raw) => {
+  const parsed = toHostSchema.safeParse(raw);
+  if (!parsed.success) return;
+  const { id, action, payload } = parsed.data;
+  void engine.dispatch(action, payload).then((result) => channel.post({ type: 'response', id, result }));
+});
+
+const shutdown = (): void => {
+  workspace.close();
+  process.exit(0);
+};
+process.on('SIGTERM', shutdown);
+process.on('disconnect', shutdown);
+channel.post({ type: 'ready' });

@@ -1,0 +1,94 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JobSpec } from '../../contract/index.js';
+import type { Workspace } from '../../core/store/workspace.js';
+import type { JobContext } from '../../core/jobs/job-context.js';
+import { importWfdbDataset } from '../../core/data/import-wfdb-dataset.js';
+import { importSyntheticEcgDataset } from '../../core/data/import-synthetic-ecg.js';
+import { parseSplitSpec } from '../../core/data/ecg-splits.js';
+import { initEngine } from '../../core/engine/backend.js';
+import { trainModel } from '../../core/train/train-model.js';
+import { compressModel } from '../../core/compress/compress-model.js';
+import { validateModel } from '../../core/validate/validate-model.js';
+import { exportModelReport } from '../../core/report/export-report.js';
+import { resourcePath } from '../../core/util/resources.js';
+import { exportsDir } from './exports.js';
+
+/** A short title for the job list, in the words a user would use. */
+export function jobTitle(spec: JobSpec): string {
+  switch (spec.kind) {
+    case 'import-wfdb':
+      return `Import ECG records as "${spec.name}"`;
+    case 'import-synthetic':
+      return `Generate ${spec.records} synthetic ECG patients as "${spec.name}"`;
+    case 'train':
+      return `Train ${spec.arch} on ${spec.datasetId} (${spec.epochs} epochs)`;
+    case 'compress':
+      return `Compress ${spec.modelId} with ${spec.recipe}`;
+    case 'validate':
+      return `Validate ${spec.modelId} on ${spec.datasetId} (${spec.suites.join(', ')})`;
+    case 'report':
+      return `Export the report of ${spec.modelId}`;
+  }
+}
+
+/**
+ * Calls the core for one job, exactly as the CLI commands do: the same functions, the same options, so that a
+ * result from the UI is the result the command line would give.
+ */
+export async function runJobSpec(workspace: Workspace, spec: JobSpec, context: JobContext): Promise<unknown> {
+  switch (spec.kind) {
+    case 'import-wfdb': {
+      const inputs =
+        spec.source.kind === 'sample'
+          ? spec.source.records.map((record) => resourcePath('mitdb', record))
+          : spec.source.paths;
+      return importWfdbDataset(
+        workspace,
+        {
+          inputs,
+          name: spec.name,
+          split: parseSplitSpec(spec.split),
+          ...(spec.durationSeconds !== undefined ? { durationSeconds: spec.durationSeconds } : {}),
+        },
+        context,
+      );
+    }
+    case 'import-synthetic':
+      return importSyntheticEcgDataset(
+        workspace,
+        {
+          name: spec.name,
+          records: spec.records,
+          seconds: spec.seconds,
+          seed: spec.seed,
+          split: parseSplitSpec(spec.split),
+        },
+        context,
+      );
+    case 'train': {
+      await initEngine();
+      const { kind: _kind, ...options } = spec;
+      return trainModel(workspace, options, context);
+    }
+    case 'compress': {
+      await initEngine();
+      const { kind: _kind, ...options } = spec;
+      return compressModel(workspace, options, context);
+    }
+    case 'validate': {
+      await initEngine();
+      const { kind: _kind, ...options } = spec;
+      return validateModel(workspace, options, context);
+    }
+    case 'report': {
+      const dir = exportsDir(workspace);
+      mkdirSync(dir, { recursive: true });
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const name = `report-${spec.modelId}-${stamp}.html`;
+      context.progress(0.1, 'writing the report');
+      const written = exportModelReport(workspace, spec.modelId, join(dir, name));
+      return { name, sha256: written.sha256, bytes: written.bytes };
+    }
+  }
+}
