@@ -2,6 +2,7 @@ import { initEngine } from '../src-main/core/engine/backend.js';
 import { benchEcgResnet } from './ecg-resnet.js';
 import { runTorchPeer } from './torch-peer.js';
 import { benchWfdbRead } from './wfdb-read.js';
+import { benchRecordViewer } from './record-viewer.js';
 
 /** `npm run bench [-- --json] [--samples N] [--no-peer]`: prints one JSON object with ours, the peer's, and ratios. */
 async function main(): Promise<void> {
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
     ecg_resnet: ours,
     peer,
     wfdb_read: benchWfdbRead(),
+    record_viewer: benchRecordViewer(),
     ratios: { train: ratio('train_samples_per_s'), infer: ratio('infer_samples_per_s') },
   };
   process.stdout.write(`${JSON.stringify(result, null, args.includes('--json') ? 0 : 2)}\n`);

@@ -4,6 +4,7 @@ import { importWfdbCommand } from './import.js';
 import { importEdfCommand } from './import-edf.js';
 import { importCsvCommand, importNpyCommand } from './import-timeseries.js';
 import { importSyntheticEcgCommand } from './import-synthetic.js';
+import { viewRecordCommand } from './view.js';
 import { datasetsListCommand, jobsListCommand, modelsListCommand } from './lists.js';
 import { trainCommand } from './train.js';
 import { compressCommand } from './compress.js';
@@ -21,6 +22,7 @@ export const COMMANDS: readonly Command[] = [
   importCsvCommand,
   importNpyCommand,
   importSyntheticEcgCommand,
+  viewRecordCommand,
   datasetsListCommand,
   trainCommand,
   compressCommand,

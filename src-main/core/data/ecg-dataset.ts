@@ -20,6 +20,8 @@ export interface EcgBeatDataset {
   labels: Uint8Array;
   record: Uint16Array;
   split: Uint8Array;
+  /** R-peak sample of each beat in its source recording (at the source's rate), when the importer knew it. */
+  positions?: Float64Array;
 }
 
 export type { SplitName } from './sample-dataset.js';
@@ -52,6 +54,7 @@ export function loadEcgDataset(workspace: Workspace, datasetId: string): EcgBeat
     labels: array<Uint8Array>('labels'),
     record: array<Uint16Array>('record'),
     split: array<Uint8Array>('split'),
+    ...(bundle.arrays.has('position') ? { positions: array<Float64Array>('position') } : {}),
   };
 }
 

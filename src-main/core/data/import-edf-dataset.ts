@@ -68,7 +68,7 @@ function sampleAt(edf: EdfFile, seconds: number, samplesPerRecord: number, fs: n
   return undefined;
 }
 
-function readRecording(path: string, options: ImportEdfOptions): AnnotatedRecording {
+export function readEdfRecording(path: string, options: ImportEdfOptions): AnnotatedRecording {
   const edf = readEdfFile(path);
   const record = edfName(path);
   const labels = edf.signals.map((s) => s.header.label);
@@ -136,7 +136,7 @@ export function importEdfDataset(
   const recordings = used.map((path, i) => {
     throwIfCancelled(context.signal);
     context.progress((0.9 * i) / used.length, `reading ${edfName(path)}`);
-    return readRecording(path, options);
+    return readEdfRecording(path, options);
   });
   return storeBeatDataset(
     workspace,

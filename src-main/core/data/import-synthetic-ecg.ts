@@ -36,6 +36,14 @@ export function syntheticRecordName(index: number, count: number): string {
 }
 
 /**
+ * Resting heart rates from 62 to 82 bpm across patients: wide enough to vary, narrow enough that a premature
+ * beat of a slow patient is not confused with a normal beat of a fast one.
+ */
+export function syntheticHeartRate(recordSeed: number): number {
+  return 62 + (recordSeed % 2001) / 100;
+}
+
+/**
  * Generates synthetic ECG records (one per synthetic patient, each with its own heart rate and morphology) and
  * stores their beats as a dataset exactly like an imported one. The generated signal is what gets hashed: the
  * same parameters give the same hashes, and the audit event records the generator and its seed.
@@ -56,9 +64,7 @@ export function importSyntheticEcgDataset(
     throwIfCancelled(context.signal);
     context.progress((0.8 * i) / names.length, `generating ${record}`);
     const seed = deriveSeed(options.seed, 'synthetic-record', record);
-    // Resting heart rates from 62 to 82 bpm across patients: wide enough to vary, narrow enough that a
-    // premature beat of a slow patient is not confused with a normal beat of a fast one.
-    const heartRate = 62 + (seed % 2001) / 100;
+    const heartRate = syntheticHeartRate(seed);
     const ecg = synthesizeEcg({
       seconds: options.seconds,
       fs: 360,
