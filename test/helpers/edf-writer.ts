@@ -1,5 +1,5 @@
 /**
- * Writes EDF+C files for tests: 16-bit signals in one-second data records plus an "EDF Annotations" channel
+ * Writes EDF+C (or EDF+D) files for tests: 16-bit signals in one-second data records plus an "EDF Annotations" channel
  * holding each record's timekeeping TAL and the annotations whose onset falls in that record.
  */
 export interface EdfWriterSignal {
@@ -20,6 +20,8 @@ export function writeEdfPlus(o: {
   signals: EdfWriterSignal[];
   annotations: { onset: number; text: string }[];
   annotationBytesPerRecord?: number;
+  /** EDF+D: the start of each data record, seconds (default contiguous 0, 1, 2, ... as EDF+C). */
+  recordStarts?: number[];
 }): Buffer {
   const records = (o.signals[0]?.digital.length ?? 0) / o.fs;
   const annotationSamples = Math.ceil((o.annotationBytesPerRecord ?? 240) / 2);
@@ -33,7 +35,7 @@ export function writeEdfPlus(o: {
     field('01.01.00', 8) +
     field('00.00.00', 8) +
     field(String(256 * (ns + 1)), 8) +
-    field('EDF+C', 44) +
+    field(o.recordStarts !== undefined ? 'EDF+D' : 'EDF+C', 44) +
     field(String(records), 8) +
     field('1', 8) +
     field(String(ns), 4) +
@@ -65,9 +67,10 @@ export function writeEdfPlus(o: {
       for (let k = 0; k < o.fs; k++) out.writeInt16LE(signal.digital[r * o.fs + k] as number, offset + k * 2);
       offset += o.fs * 2;
     }
-    const tals = [`+${r}\x14\x14\x00`];
+    const start = o.recordStarts?.[r] ?? r;
+    const tals = [`+${start}\x14\x14\x00`];
     for (const a of o.annotations)
-      if (a.onset >= r && a.onset < r + 1) tals.push(`+${a.onset.toFixed(6)}\x14${a.text}\x14\x00`);
+      if (a.onset >= start && a.onset < start + 1) tals.push(`+${a.onset.toFixed(6)}\x14${a.text}\x14\x00`);
     const text = Buffer.from(tals.join(''), 'utf8');
     if (text.length > annotationSamples * 2) throw new Error(`record ${r}: annotations overflow the channel`);
     text.copy(out, offset);
