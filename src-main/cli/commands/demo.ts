@@ -6,16 +6,20 @@ import { initEngine } from '../../core/engine/backend.js';
 import { Workspace } from '../../core/store/workspace.js';
 import { runDemo } from '../../core/demo/run-demo.js';
 import { cliJobContext } from './job-context.js';
+import { badInput } from '../../core/errors.js';
 
 export const demoCommand: Command = {
   path: ['demo'],
-  usage: 'demo [--home DIR] [--epochs 8] [--max-minutes 6] [--json]',
+  usage: 'demo [--home DIR] [--epochs 8] [--max-minutes 6] [--data mitdb|synthetic] [--json]',
   summary:
-    'Run the whole path on bundled MIT-BIH records: import, train, compress, validate, report (fresh temporary home)',
+    'Run the whole path on bundled MIT-BIH records (or synthetic patients: --data synthetic): import, train, compress, validate, report (fresh temporary home)',
   async run(context) {
     const { options, out } = context;
     const epochs = options.number('epochs', { min: 1, max: 200, integer: true });
     const maxMinutes = options.number('max-minutes', { min: 0.05, max: 600 });
+    const data = options.string('data') ?? 'mitdb';
+    if (data !== 'mitdb' && data !== 'synthetic')
+      throw badInput(`--data must be mitdb or synthetic, got "${data}"`);
     options.rejectUnknown();
     const home = context.home ?? mkdtempSync(join(tmpdir(), 'attest-demo-'));
     const engine = await initEngine();
@@ -24,7 +28,11 @@ export const demoCommand: Command = {
     try {
       const result = await runDemo(
         workspace,
-        { ...(epochs !== undefined ? { epochs } : {}), ...(maxMinutes !== undefined ? { maxMinutes } : {}) },
+        {
+          data,
+          ...(epochs !== undefined ? { epochs } : {}),
+          ...(maxMinutes !== undefined ? { maxMinutes } : {}),
+        },
         cliJobContext(context),
       );
       out.result({ home, backend: engine.backend, ...result }, () =>

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Workspace } from '../store/workspace.js';
 import type { JobContext } from '../jobs/job-context.js';
 import { importWfdbDataset } from '../data/import-wfdb-dataset.js';
+import { importSyntheticEcgDataset } from '../data/import-synthetic-ecg.js';
 import { trainModel } from '../train/train-model.js';
 import { compressModel } from '../compress/compress-model.js';
 import { validateModel } from '../validate/validate-model.js';
@@ -12,6 +13,8 @@ export interface DemoOptions {
   epochs?: number;
   maxMinutes?: number;
   recipe?: string;
+  /** 'mitdb' (default): the bundled MIT-BIH records; 'synthetic': generated patients, no patient data at all. */
+  data?: 'mitdb' | 'synthetic';
 }
 
 export interface DemoResult {
@@ -40,7 +43,7 @@ function stage(context: JobContext, [from, to]: readonly [number, number]): JobC
 }
 
 /**
- * The whole product path on the bundled MIT-BIH records: import (split by record), train the baseline, derive a
+ * The whole product path on the bundled MIT-BIH records (or synthetic patients): import (split by record), train the baseline, derive a
  * pruned int8 child, validate both on the same test records, and write the report beside the database.
  */
 export async function runDemo(
@@ -50,17 +53,30 @@ export async function runDemo(
 ): Promise<DemoResult> {
   const started = Date.now();
   const recipe = options.recipe ?? 'prune:0.8,quant:int8';
-  const imported = importWfdbDataset(
-    workspace,
-    {
-      inputs: [resourcePath('mitdb')],
-      name: 'MIT-BIH sample (bundled)',
-      // Seed 19 puts records 100 and 119 in the test split (N, S and V beats of patients never seen in
-      // training) and 106, 208 and 209 in the train split (all four AAMI beat classes that occur here).
-      split: { kind: 'records', seed: 19, testFraction: 0.4 },
-    },
-    stage(context, STAGES.import),
-  );
+  const imported =
+    options.data === 'synthetic'
+      ? importSyntheticEcgDataset(
+          workspace,
+          {
+            name: 'Synthetic ECG (no patient data)',
+            records: 12,
+            seconds: 300,
+            seed: 1,
+            split: { kind: 'records', seed: 1, testFraction: 0.25 },
+          },
+          stage(context, STAGES.import),
+        )
+      : importWfdbDataset(
+          workspace,
+          {
+            inputs: [resourcePath('mitdb')],
+            name: 'MIT-BIH sample (bundled)',
+            // Seed 19 puts records 100 and 119 in the test split (N, S and V beats of patients never seen in
+            // training) and 106, 208 and 209 in the train split (all four AAMI beat classes that occur here).
+            split: { kind: 'records', seed: 19, testFraction: 0.4 },
+          },
+          stage(context, STAGES.import),
+        );
   const trained = await trainModel(
     workspace,
     {
