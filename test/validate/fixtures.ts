@@ -142,3 +142,29 @@ export async function train(
     y.dispose();
   }
 }
+
+/**
+ * A synthetic task with known structure: `classes` fixed +-1 patterns of `length` values, plus Gaussian noise
+ * of standard deviation `sigma`; labels drawn uniformly. Same seed, same samples.
+ */
+export function prototypeTask(
+  n: number,
+  seed: number,
+  o: { length?: number; classes?: number; sigma?: number } = {},
+): { inputs: Float32Array; labels: Int32Array } {
+  const length = o.length ?? 16;
+  const classes = o.classes ?? 3;
+  const pattern = seededRandom(1);
+  const prototypes = Array.from({ length: classes }, () =>
+    Array.from({ length }, () => (pattern() < 0.5 ? -1 : 1)),
+  );
+  const random = seededRandom(seed);
+  const noise = gaussianNoise(n * length, o.sigma ?? 0.6, seed + 100);
+  const labels = Int32Array.from({ length: n }, () => Math.floor(random() * classes));
+  const inputs = new Float32Array(n * length);
+  labels.forEach((label, i) => {
+    for (let j = 0; j < length; j++)
+      inputs[i * length + j] = (prototypes[label]?.[j] as number) + (noise[i * length + j] as number);
+  });
+  return { inputs, labels };
+}

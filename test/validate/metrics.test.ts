@@ -32,6 +32,7 @@ test('confusion matrix, accuracy and per-class figures match the hand computatio
     sensitivity: 0.75,
     positivePredictivity: 0.6,
     f1: 6 / 9,
+    specificity: 4 / 6,
   });
   assert.deepEqual(s, {
     label: 'S',
@@ -40,6 +41,7 @@ test('confusion matrix, accuracy and per-class figures match the hand computatio
     sensitivity: 0.5,
     positivePredictivity: 0.5,
     f1: 0.5,
+    specificity: 7 / 8,
   });
   assert.deepEqual(v, {
     label: 'V',
@@ -48,6 +50,7 @@ test('confusion matrix, accuracy and per-class figures match the hand computatio
     sensitivity: 0.5,
     positivePredictivity: 1,
     f1: 4 / 6,
+    specificity: 1,
   });
   // Absent from both: no metric at all.
   assert.deepEqual(f, {
@@ -57,6 +60,7 @@ test('confusion matrix, accuracy and per-class figures match the hand computatio
     sensitivity: null,
     positivePredictivity: null,
     f1: null,
+    specificity: 1,
   });
   // Predicted without support: no sensitivity, but a wrong prediction makes PPV and F1 zero.
   assert.deepEqual(q, {
@@ -66,6 +70,7 @@ test('confusion matrix, accuracy and per-class figures match the hand computatio
     sensitivity: null,
     positivePredictivity: 0,
     f1: 0,
+    specificity: 0.9,
   });
 });
 
@@ -95,6 +100,7 @@ test('a class with support that is never predicted has sensitivity 0, no PPV and
     sensitivity: 0,
     positivePredictivity: null,
     f1: 0,
+    specificity: 1,
   });
   assert.equal(m.perClass[0]?.f1, 2 / 3);
   assert.equal(m.macroF1, 1 / 3);

@@ -12,6 +12,8 @@ export interface PerClassMetrics {
   positivePredictivity: number | null;
   /** 2 TP / (support + predicted); null when the class is absent from both truth and prediction. */
   f1: number | null;
+  /** TN / (TN + FP), one class against the rest; null when every sample belongs to this class. */
+  specificity: number | null;
 }
 
 export interface ClassificationMetrics {
@@ -26,7 +28,8 @@ export interface ClassificationMetrics {
 }
 
 /**
- * Accuracy, macro-F1, per-class sensitivity, positive predictivity and F1, and the confusion matrix.
+ * Accuracy, macro-F1, per-class sensitivity, specificity, positive predictivity and F1, and the confusion
+ * matrix.
  *
  * A class absent from both truth and prediction has no defined metric (all null) and is left out of macro-F1,
  * rather than counted as 0 (which would punish a model for a class the split does not contain) or as 1.
@@ -67,6 +70,8 @@ export function metricsFromConfusion(confusion: number[][], labels: string[]): C
     correct += truePositives;
     const support = row.reduce((a, b) => a + b, 0);
     const predictedCount = confusion.reduce((a, r) => a + (r[c] as number), 0);
+    const negatives = n - support;
+    const falsePositives = predictedCount - truePositives;
     return {
       label,
       support,
@@ -74,6 +79,7 @@ export function metricsFromConfusion(confusion: number[][], labels: string[]): C
       sensitivity: support > 0 ? truePositives / support : null,
       positivePredictivity: predictedCount > 0 ? truePositives / predictedCount : null,
       f1: support + predictedCount > 0 ? (2 * truePositives) / (support + predictedCount) : null,
+      specificity: negatives > 0 ? (negatives - falsePositives) / negatives : null,
     };
   });
   const f1s = perClass.map((m) => m.f1).filter((f): f is number => f !== null);

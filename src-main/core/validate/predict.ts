@@ -84,3 +84,60 @@ export function predictClasses(
 ): Int32Array {
   return runSteps(predictClassesSteps(model, inputs, shape, batchSize));
 }
+
+/** predictProbabilities as steps, pausing after each batch (see steps.ts). */
+export function* predictProbabilitiesSteps(
+  model: tfl.LayersModel,
+  inputs: Float32Array,
+  shape: number[],
+  batchSize = DEFAULT_PREDICT_BATCH,
+): Steps<{ probabilities: Float32Array; classes: number }> {
+  const n = sampleCount(inputs, shape);
+  checkBatchSize(batchSize);
+  const size = shape.reduce((a, b) => a * b, 1);
+  let out: Float32Array | undefined;
+  let classes = 0;
+  for (let start = 0; start < n; start += batchSize) {
+    const end = Math.min(n, start + batchSize);
+    const output = tf.tidy(() => {
+      const x = tf.tensor(inputs.subarray(start * size, end * size), [end - start, ...shape]);
+      return singleOutput(model.apply(x, { training: false }));
+    });
+    try {
+      classes = output.shape[output.shape.length - 1] ?? 0;
+      out ??= new Float32Array(n * classes);
+      out.set(output.dataSync() as Float32Array, start * classes);
+    } finally {
+      output.dispose();
+    }
+    if (end < n) yield undefined;
+  }
+  return { probabilities: out ?? new Float32Array(0), classes };
+}
+
+/**
+ * The model output (class probabilities, softmax) of every sample, row by row: probabilities[i * classes + c].
+ * Batched like predictClasses; no tensor outlives the call.
+ */
+export function predictProbabilities(
+  model: tfl.LayersModel,
+  inputs: Float32Array,
+  shape: number[],
+  batchSize = DEFAULT_PREDICT_BATCH,
+): { probabilities: Float32Array; classes: number } {
+  return runSteps(predictProbabilitiesSteps(model, inputs, shape, batchSize));
+}
+
+/** Arg-max of each row of a row-major probability matrix. */
+export function argMaxRows(probabilities: Float32Array, classes: number): Int32Array {
+  const n = classes > 0 ? probabilities.length / classes : 0;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++)
+      if ((probabilities[i * classes + c] as number) > (probabilities[i * classes + best] as number))
+        best = c;
+    out[i] = best;
+  }
+  return out;
+}
