@@ -5,6 +5,9 @@ import type { FgsmResult } from '../../src-main/core/validate/fgsm.js';
 import { classificationMetrics } from '../../src-main/core/validate/metrics.js';
 import type { NoiseStressResult } from '../../src-main/core/validate/noise-stress.js';
 import { metricRows, type MetricRow } from '../../src-main/core/validate/rows.js';
+import { rocCurves } from '../../src-main/core/validate/roc.js';
+import { calibrationFigures } from '../../src-main/core/validate/calibration.js';
+import type { AttackSweep } from '../../src-main/core/validate/attack-sweep.js';
 
 const AAMI = ['N', 'S', 'V', 'F', 'Q'];
 const clean = classificationMetrics([0, 0, 0, 0, 1, 1, 2, 2, 2, 2], [0, 0, 0, 1, 1, 0, 2, 2, 0, 4], AAMI);
@@ -57,8 +60,9 @@ const find = (
 
 test('clean metrics become one row per figure, per class and per confusion cell', () => {
   const rows = metricRows({ clean });
-  // n, accuracy, macro-F1; 5 figures for each of 5 classes; 25 confusion cells.
-  assert.equal(rows.length, 3 + 5 * 5 + 25);
+  // n, accuracy, macro-F1; 6 figures for each of 5 classes; 25 confusion cells.
+  assert.equal(rows.length, 3 + 5 * 6 + 25);
+  assert.equal(find(rows, 'clean', 'specificity', { class: 'S' })[0]?.value, 7 / 8);
   assert.deepEqual(find(rows, 'clean', 'accuracy'), [{ suite: 'clean', name: 'accuracy', value: 0.6 }]);
   assert.equal(find(rows, 'clean', 'macro_f1')[0]?.value, clean.macroF1);
   assert.equal(find(rows, 'clean', 'sensitivity', { class: 'N' })[0]?.value, 0.75);
@@ -94,4 +98,42 @@ test('rows come out in a stable order and each (suite, name, params) appears onc
   const keys = rows.map((r) => `${r.suite}|${r.name}|${JSON.stringify(r.params ?? {})}`);
   assert.equal(new Set(keys).size, keys.length);
   assert.deepEqual(metricRows({}), []);
+});
+
+test('ROC, operating threshold, calibration and attack sweeps become rows keyed by class, stage, attack and epsilon', () => {
+  const labels = [0, 0, 1, 1];
+  const probabilities = Float32Array.from([0.9, 0.1, 0.6, 0.4, 0.3, 0.7, 0.45, 0.55]);
+  const binary = classificationMetrics(labels, [0, 0, 1, 1], ['neg', 'pos']);
+  const roc = rocCurves(probabilities, labels, ['neg', 'pos']);
+  const before = calibrationFigures(probabilities, labels, 2);
+  const sweep: AttackSweep = {
+    attack: 'pgd',
+    norm: 'L2',
+    unit: 'u',
+    targeted: true,
+    target: 'pos',
+    params: { steps: 10 },
+    n: 4,
+    cleanAccuracy: 1,
+    points: [{ epsilon: 0.5, accuracy: 0.5, attackSuccessRate: 0.5, targetSuccessRate: 1 }],
+  };
+  const rows = metricRows({
+    clean: {
+      ...binary,
+      roc,
+      decisionRule: { kind: 'threshold', positiveClass: 'pos', positiveIndex: 1, threshold: 0.3 },
+    },
+    calibration: { bins: 15, before, temperature: null, after: null },
+    pgd: { sweeps: [sweep] },
+  });
+  assert.equal(find(rows, 'clean', 'auc', { class: 'pos' })[0]?.value, 1);
+  assert.equal(find(rows, 'clean', 'macro_auc')[0]?.value, 1);
+  assert.equal(find(rows, 'clean', 'operating_threshold', { class: 'pos' })[0]?.value, 0.3);
+  assert.equal(find(rows, 'calibration', 'ece', { stage: 'model', bins: 15 })[0]?.value, before.ece);
+  assert.equal(find(rows, 'calibration', 'temperature').length, 0, 'no temperature without validation data');
+  const at = { attack: 'pgd', norm: 'L2', unit: 'u', target: 'pos', epsilon: 0.5 };
+  assert.equal(find(rows, 'pgd', 'target_success_rate', at)[0]?.value, 1);
+  assert.equal(find(rows, 'pgd', 'accuracy', at)[0]?.value, 0.5);
+  const keys = rows.map((r) => `${r.suite}/${r.name}/${JSON.stringify(r.params ?? {})}`);
+  assert.equal(new Set(keys).size, keys.length);
 });

@@ -1,55 +1,91 @@
 import type { Command } from '../command.js';
 import { parseNoiseNames } from '../../core/validate/ecg-noises.js';
 import { initEngine } from '../../core/engine/backend.js';
-import { parseSuites, validateModel } from '../../core/validate/validate-model.js';
+import { parseSuites, validateModel, type ValidateOptions } from '../../core/validate/validate-model.js';
+import type { PgdNorm } from '../../core/validate/pgd.js';
 import { parseSplitName } from '../../core/data/ecg-dataset.js';
 import { badInput } from '../../core/errors.js';
 import { cliJobContext } from './job-context.js';
 
-function numberList(text: string | undefined, name: string, min: number, max: number): number[] | undefined {
+function numberList(
+  text: string | undefined,
+  name: string,
+  min: number,
+  max: number,
+  integer = false,
+): number[] | undefined {
   if (text === undefined) return undefined;
   const values = text.split(',').map(Number);
-  if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v < min || v > max)) {
+  if (
+    values.length === 0 ||
+    values.some((v) => !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v)))
+  ) {
     throw badInput(
-      `--${name} must be a comma-separated list of numbers from ${min} to ${max}, got "${text}"`,
+      `--${name} must be a comma-separated list of ${integer ? 'integers' : 'numbers'} from ${min} to ${max}, got "${text}"`,
     );
   }
   return values;
 }
 
+function pgdNorms(text: string | undefined): PgdNorm[] | undefined {
+  if (text === undefined) return undefined;
+  const norms = [...new Set(text.split(',').map((s) => s.trim().toLowerCase()))];
+  return norms.map((norm) => {
+    if (norm === 'linf') return 'Linf';
+    if (norm === 'l2') return 'L2';
+    throw badInput(`--pgd-norms takes linf and l2, got "${norm}"`);
+  });
+}
+
+/** Drops the undefined entries, so that optional options stay absent rather than undefined. */
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
 export const validateCommand: Command = {
   path: ['validate'],
+  booleanFlags: ['temperature-scaling', 'no-random-start'],
   usage:
-    'validate --model ID --dataset ID [--split test] [--suite clean,fgsm,noise] [--epsilons 0.01,0.05,0.1] [--snrs 24,18,12,6,0,-6] [--noises bw,ma,em,pl50,pl60,offset,scale|all] [--json]',
+    'validate --model ID --dataset ID [--split test] [--suite clean,calibration,fgsm,pgd,sparse,square,transfer,noise] ' +
+    '[--threshold P [--positive-class NAME]] [--temperature-scaling] [--epsilons 0.01,0.05,0.1] ' +
+    '[--pgd-norms linf,l2] [--l2-epsilons 0.1,0.5,1] [--pgd-steps 10] [--pgd-step-size R] [--pgd-restarts 1] [--no-random-start] ' +
+    '[--target CLASS] [--sparse-k 1,5,20] [--sparse-magnitude 1] [--square-queries 200] ' +
+    '[--snrs 24,18,12,6,0,-6] [--noises bw,ma,em,pl50,pl60,offset,scale|all] [--seed S] [--json]',
   summary:
-    'Validate a model: per-class metrics, FGSM robustness, ECG noise stress test; stored as metric rows',
+    'Validate a model: per-class metrics with ROC/AUC, calibration (ECE, temperature scaling), FGSM, PGD, sparse, Square and transfer attacks, ECG noise stress test; stored as metric rows',
   async run(context) {
     const { options, out } = context;
     const modelId = options.requiredString('model');
     const datasetId = options.requiredString('dataset');
     const split = parseSplitName(options.string('split') ?? 'test');
     const suites = parseSuites(options.string('suite') ?? 'clean,fgsm,noise');
-    const epsilons = numberList(options.string('epsilons'), 'epsilons', 0, 10);
-    const snrs = numberList(options.string('snrs'), 'snrs', -30, 60);
     const noisesText = options.string('noises');
-    const noises = noisesText !== undefined ? parseNoiseNames(noisesText) : undefined;
-    const seed = options.number('seed', { min: 0, max: 2 ** 31 - 1, integer: true });
+    const validate: ValidateOptions = defined({
+      modelId,
+      datasetId,
+      split,
+      suites,
+      epsilons: numberList(options.string('epsilons'), 'epsilons', 0, 10),
+      snrs: numberList(options.string('snrs'), 'snrs', -30, 60),
+      noises: noisesText !== undefined ? parseNoiseNames(noisesText) : undefined,
+      seed: options.number('seed', { min: 0, max: 2 ** 31 - 1, integer: true }),
+      threshold: options.number('threshold', { min: 0, max: 1 }),
+      positiveClass: options.string('positive-class'),
+      temperatureScaling: options.flag('temperature-scaling') ? true : undefined,
+      pgdNorms: pgdNorms(options.string('pgd-norms')),
+      l2Epsilons: numberList(options.string('l2-epsilons'), 'l2-epsilons', 0, 1000),
+      pgdSteps: options.number('pgd-steps', { min: 1, max: 10_000, integer: true }),
+      pgdStepSize: options.number('pgd-step-size', { min: 1e-6, max: 10 }),
+      pgdRestarts: options.number('pgd-restarts', { min: 1, max: 100, integer: true }),
+      pgdRandomStart: options.flag('no-random-start') ? false : undefined,
+      target: options.string('target'),
+      sparseBudgets: numberList(options.string('sparse-k'), 'sparse-k', 0, 1_000_000, true),
+      sparseMagnitude: options.number('sparse-magnitude', { min: 1e-6, max: 1000 }),
+      squareQueries: options.number('square-queries', { min: 1, max: 100_000, integer: true }),
+    });
     options.rejectUnknown();
     await initEngine();
-    const result = await validateModel(
-      context.workspace(),
-      {
-        modelId,
-        datasetId,
-        split,
-        suites,
-        ...(epsilons !== undefined ? { epsilons } : {}),
-        ...(snrs !== undefined ? { snrs } : {}),
-        ...(noises !== undefined ? { noises } : {}),
-        ...(seed !== undefined ? { seed } : {}),
-      },
-      cliJobContext(context),
-    );
+    const result = await validateModel(context.workspace(), validate, cliJobContext(context));
     out.result(result, () => JSON.stringify(result, null, 2));
   },
 };

@@ -3,6 +3,13 @@ import type { ValidationRow } from '../store/validations.js';
 import type { BootstrapIntervals, Interval } from '../validate/record-bootstrap.js';
 import { escapeHtml, formatPercent, lineChart, table } from './html.js';
 import { DATA_ATTRIBUTION } from './attribution.js';
+import { attackSection, calibrationSection, rocSection, transferSection } from './robustness-sections.js';
+
+const ATTACK_TITLES = {
+  pgd: 'PGD',
+  sparse: 'sparse attack',
+  square: 'Square attack, gradient-free',
+} as const;
 
 interface PerClass {
   label: string;
@@ -295,6 +302,20 @@ function validationSection(pair: { model: ValidationRow; parent: ValidationRow |
       : '',
     r['noise'] !== undefined
       ? `<h3>ECG noise stress test</h3>${noiseComparison(r['noise'] as Noise, p?.['noise'] as Noise | undefined)}`
+      : '',
+    (r['clean'] as { roc?: unknown } | undefined)?.roc !== undefined
+      ? `<h3>ROC curves and specificity</h3>${rocSection(r['clean'], p?.['clean'])}`
+      : '',
+    r['calibration'] !== undefined
+      ? `<h3>Calibration</h3>${calibrationSection(r['calibration'], p?.['calibration'])}`
+      : '',
+    ...(['pgd', 'sparse', 'square'] as const).map((suite) =>
+      r[suite] !== undefined
+        ? `<h3>Adversarial robustness (${ATTACK_TITLES[suite]})</h3>${attackSection(r[suite], p?.[suite])}`
+        : '',
+    ),
+    r['transfer'] !== undefined
+      ? `<h3>Transfer attack from the parent</h3>${transferSection(r['transfer'])}`
       : '',
   ].join('\n');
 }

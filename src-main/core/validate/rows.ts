@@ -2,6 +2,12 @@ import type { FgsmResult } from './fgsm.js';
 import type { ClassificationMetrics } from './metrics.js';
 import type { NoiseStressResult } from './noise-stress.js';
 import type { BootstrapIntervals, Interval } from './record-bootstrap.js';
+import type { RocResult } from './roc.js';
+import type { DecisionRule } from './operating-threshold.js';
+import type { CalibrationResult } from './clean-suites.js';
+import type { CalibrationFigures } from './calibration.js';
+import type { AttackSweep } from './attack-sweep.js';
+import type { TransferResult } from './transfer-attack.js';
 
 /**
  * One stored number. Names are snake_case and say what the value is; `params` says where it applies (class,
@@ -14,18 +20,88 @@ export interface MetricRow {
   params?: Record<string, string | number>;
 }
 
+type CleanFigures = ClassificationMetrics & {
+  bootstrap?: BootstrapIntervals | null;
+  roc?: RocResult;
+  decisionRule?: DecisionRule;
+  temperature?: { temperature: number };
+};
+
 export interface ValidationResults {
-  clean?: ClassificationMetrics & { bootstrap?: BootstrapIntervals | null };
+  clean?: CleanFigures;
   fgsm?: FgsmResult;
   noise?: NoiseStressResult;
+  calibration?: CalibrationResult;
+  pgd?: { sweeps: AttackSweep[] };
+  sparse?: { sweeps: AttackSweep[] };
+  square?: { sweeps: AttackSweep[] };
+  transfer?: TransferResult;
 }
 
-/** Flattens suite results into metric rows, in a stable order: clean, fgsm, noise. */
+/**
+ * Flattens suite results into metric rows, in a stable order: clean, fgsm, noise, then calibration, pgd, sparse,
+ * square, transfer.
+ */
 export function metricRows(results: ValidationResults): MetricRow[] {
   return [
     ...(results.clean !== undefined ? cleanRows(results.clean) : []),
     ...(results.fgsm !== undefined ? fgsmRows(results.fgsm) : []),
     ...(results.noise !== undefined ? noiseRows(results.noise) : []),
+    ...(results.calibration !== undefined ? calibrationRows(results.calibration) : []),
+    ...(results.pgd !== undefined ? results.pgd.sweeps.flatMap((s) => sweepRows('pgd', s)) : []),
+    ...(results.sparse !== undefined ? results.sparse.sweeps.flatMap((s) => sweepRows('sparse', s)) : []),
+    ...(results.square !== undefined ? results.square.sweeps.flatMap((s) => sweepRows('square', s)) : []),
+    ...(results.transfer !== undefined ? transferRows(results.transfer) : []),
+  ];
+}
+
+function calibrationFigureRows(f: CalibrationFigures, stage: string): MetricRow[] {
+  const suite = 'calibration';
+  const params = { stage, bins: f.bins.length };
+  return [
+    { suite, name: 'ece', value: f.ece, params },
+    { suite, name: 'mce', value: f.mce, params },
+    { suite, name: 'nll', value: f.nll, params },
+    { suite, name: 'brier', value: f.brier, params },
+  ];
+}
+
+function calibrationRows(r: CalibrationResult): MetricRow[] {
+  return [
+    ...calibrationFigureRows(r.before, 'model'),
+    ...(r.temperature !== null
+      ? [{ suite: 'calibration', name: 'temperature', value: r.temperature.temperature }]
+      : []),
+    ...(r.after !== null ? calibrationFigureRows(r.after, 'temperature-scaled') : []),
+  ];
+}
+
+/** One attack sweep: accuracy and success rates per budget, with the attack's identity in params. */
+function sweepRows(suite: string, r: AttackSweep): MetricRow[] {
+  const base: Record<string, string | number> = {
+    attack: r.attack,
+    norm: r.norm,
+    unit: r.unit,
+    ...(r.target !== undefined ? { target: r.target } : {}),
+  };
+  const rows: MetricRow[] = [{ suite, name: 'clean_accuracy', value: r.cleanAccuracy, params: base }];
+  for (const point of r.points) {
+    const params = { ...base, epsilon: point.epsilon };
+    rows.push(
+      { suite, name: 'accuracy', value: point.accuracy, params },
+      { suite, name: 'attack_success_rate', value: point.attackSuccessRate, params },
+    );
+    if (point.targetSuccessRate !== undefined)
+      rows.push({ suite, name: 'target_success_rate', value: point.targetSuccessRate, params });
+  }
+  return rows;
+}
+
+function transferRows(r: TransferResult): MetricRow[] {
+  return [
+    ...sweepRows('transfer', r.transfer),
+    ...sweepRows('transfer', r.whiteBox),
+    { suite: 'transfer', name: 'gradient_masking_suspected', value: r.gradientMaskingSuspected ? 1 : 0 },
   ];
 }
 
@@ -44,7 +120,7 @@ function intervalRows(
   ];
 }
 
-function cleanRows(m: ClassificationMetrics & { bootstrap?: BootstrapIntervals | null }): MetricRow[] {
+function cleanRows(m: CleanFigures): MetricRow[] {
   const suite = 'clean';
   const b = m.bootstrap ?? undefined;
   const rows: MetricRow[] = [
@@ -62,6 +138,7 @@ function cleanRows(m: ClassificationMetrics & { bootstrap?: BootstrapIntervals |
       { suite, name: 'sensitivity', value: c.sensitivity, params },
       { suite, name: 'positive_predictivity', value: c.positivePredictivity, params },
       { suite, name: 'f1', value: c.f1, params },
+      { suite, name: 'specificity', value: c.specificity, params },
       ...intervalRows(
         suite,
         'sensitivity',
@@ -77,6 +154,22 @@ function cleanRows(m: ClassificationMetrics & { bootstrap?: BootstrapIntervals |
       ...intervalRows(suite, 'f1', b !== undefined ? (b.perClass[c.label]?.f1 ?? null) : undefined, params),
     );
   }
+  for (const roc of m.roc?.perClass ?? [])
+    rows.push({ suite, name: 'auc', value: roc.auc, params: { class: roc.label } });
+  if (m.roc !== undefined)
+    rows.push(
+      { suite, name: 'macro_auc', value: m.roc.macroAuc },
+      { suite, name: 'weighted_auc', value: m.roc.weightedAuc },
+    );
+  if (m.decisionRule?.kind === 'threshold')
+    rows.push({
+      suite,
+      name: 'operating_threshold',
+      value: m.decisionRule.threshold,
+      params: { class: m.decisionRule.positiveClass },
+    });
+  if (m.temperature !== undefined)
+    rows.push({ suite, name: 'temperature', value: m.temperature.temperature });
   m.confusion.forEach((row, t) =>
     row.forEach((count, p) =>
       rows.push({

@@ -11,18 +11,17 @@ import { runJob } from '../jobs/run-job.js';
 import { throwIfCancelled, type JobContext } from '../jobs/job-context.js';
 import { gatherWindows, loadEcgDataset } from '../data/ecg-dataset.js';
 import { loadDataset } from '../data/dataset-kinds.js';
-import { groupsOf, labelsOf, sampleIndices, type SplitName } from '../data/sample-dataset.js';
+import { groupsOf, labelsOf, sampleIndices } from '../data/sample-dataset.js';
 import { standardizeBeats } from '../data/ecg/preprocess.js';
-import { classificationMetrics } from './metrics.js';
-import { recordBootstrap } from './record-bootstrap.js';
-import { predictClasses } from './predict.js';
-import { ECG_FGSM_UNIT, fgsmSuiteAsync } from './fgsm.js';
 import { noiseStressSuiteAsync } from './noise-stress.js';
-import { DEFAULT_ECG_NOISES, loadEcgNoises, type EcgNoiseName } from './ecg-noises.js';
+import { DEFAULT_ECG_NOISES, loadEcgNoises } from './ecg-noises.js';
 import { metricRows } from './rows.js';
+import { SuiteContext } from './suite-context.js';
+import { calibrationSuite, cleanSuite } from './clean-suites.js';
+import { fgsmSuiteOf, pgdSuite, sparseSuite, squareSuite, transferSuite } from './attack-suites.js';
+import { SUITES, type SuiteName, type ValidateOptions } from './validate-options.js';
 
-export const SUITES = ['clean', 'fgsm', 'noise'] as const;
-export type SuiteName = (typeof SUITES)[number];
+export { SUITES, type SuiteName, type ValidateOptions } from './validate-options.js';
 
 export function parseSuites(text: string): SuiteName[] {
   const names = text
@@ -37,16 +36,44 @@ export function parseSuites(text: string): SuiteName[] {
   return [...new Set(names)] as SuiteName[];
 }
 
-export interface ValidateOptions {
-  modelId: string;
-  datasetId: string;
-  split: SplitName;
-  suites: SuiteName[];
-  epsilons?: number[];
-  snrs?: number[];
-  /** Noises of the ECG noise stress test; default bw, ma, em. */
-  noises?: EcgNoiseName[];
-  seed?: number;
+type SuiteRunner = (ctx: SuiteContext, options: ValidateOptions, job: JobContext) => unknown;
+
+/** What each suite computes; results are stored under the suite's name. */
+const SUITE_RUNNERS: Record<SuiteName, SuiteRunner> = {
+  clean: (ctx, options) => cleanSuite(ctx, options),
+  calibration: (ctx) => calibrationSuite(ctx),
+  fgsm: fgsmSuiteOf,
+  pgd: pgdSuite,
+  sparse: sparseSuite,
+  square: squareSuite,
+  transfer: transferSuite,
+  noise: noiseSuite,
+};
+
+function noiseSuite(ctx: SuiteContext, options: ValidateOptions, job: JobContext): unknown {
+  if (ctx.dataset.kind !== 'ecg-beats')
+    throw badInput(
+      `the noise suite is the ECG noise stress test; dataset ${ctx.dataset.id} is ${ctx.dataset.kind}`,
+    );
+  // The noise is added to the raw beats in mV, before the per-beat standardization.
+  const ecg = loadEcgDataset(ctx.workspace, options.datasetId);
+  return noiseStressSuiteAsync(
+    {
+      model: ctx.model,
+      windows: gatherWindows(ecg, ctx.indices),
+      length: ecg.length,
+      labels: ctx.labels,
+      recordOfBeat: ctx.groups,
+      noises: loadEcgNoises(options.noises ?? DEFAULT_ECG_NOISES),
+      preprocess: (windows: Float32Array): Float32Array => standardizeBeats(windows, ecg.length),
+      classes: ctx.dataset.classes,
+      seed: ctx.seed,
+      fs: ecg.fs,
+      rPeakIndex: ecg.before,
+      ...(options.snrs !== undefined ? { snrs: options.snrs } : {}),
+    },
+    job,
+  );
 }
 
 /**
@@ -77,10 +104,21 @@ export async function validateModel(workspace: Workspace, options: ValidateOptio
     const labels = labelsOf(dataset, indices);
     const records = groupsOf(dataset, indices);
     const inputs = dataset.inputs(indices);
-    const sampleShape = dataset.sampleShape;
     const { model } = await decodeModelArtifact(
       workspace.artifacts.get(modelRow.artifactSha256),
       `model ${modelRow.id}`,
+    );
+    const ctx = new SuiteContext(
+      workspace,
+      modelRow,
+      model,
+      dataset,
+      options.split,
+      indices,
+      labels,
+      records,
+      inputs,
+      seed,
     );
     const result: Record<string, unknown> = {
       modelId: modelRow.id,
@@ -94,59 +132,13 @@ export async function validateModel(workspace: Workspace, options: ValidateOptio
       for (const [k, suite] of options.suites.entries()) {
         throwIfCancelled(job.signal);
         job.progress(k / steps, `suite ${suite} (${k + 1}/${steps})`);
-        if (suite === 'clean') {
-          const predicted = predictClasses(model, inputs, sampleShape);
-          result['clean'] = {
-            ...classificationMetrics(labels, predicted, dataset.classes),
-            // Confidence intervals resample whole records (patients), never beats.
-            bootstrap: recordBootstrap({
-              labels,
-              predicted,
-              groups: records,
-              classes: dataset.classes,
-              seed,
-            }),
-          };
-        } else if (suite === 'fgsm') {
-          result['fgsm'] = await fgsmSuiteAsync(
-            {
-              model,
-              inputs,
-              sampleShape,
-              labels,
-              classes: dataset.classes.length,
-              unit: dataset.kind === 'ecg-beats' ? ECG_FGSM_UNIT : 'model input units (after preprocessing)',
-              ...(options.epsilons !== undefined ? { epsilons: options.epsilons } : {}),
-            },
-            job,
-          );
-        } else {
-          if (dataset.kind !== 'ecg-beats')
-            throw badInput(
-              `the noise suite is the ECG noise stress test; dataset ${dataset.id} is ${dataset.kind}`,
-            );
-          // The noise is added to the raw beats in mV, before the per-beat standardization.
-          const ecg = loadEcgDataset(workspace, options.datasetId);
-          result['noise'] = await noiseStressSuiteAsync(
-            {
-              model,
-              windows: gatherWindows(ecg, indices),
-              length: ecg.length,
-              labels,
-              recordOfBeat: records,
-              noises: loadEcgNoises(options.noises ?? DEFAULT_ECG_NOISES),
-              preprocess: (windows: Float32Array): Float32Array => standardizeBeats(windows, ecg.length),
-              classes: dataset.classes,
-              seed,
-              fs: ecg.fs,
-              rPeakIndex: ecg.before,
-              ...(options.snrs !== undefined ? { snrs: options.snrs } : {}),
-            },
-            job,
-          );
-        }
+        const runner = SUITE_RUNNERS[suite];
+        if (runner === undefined)
+          throw badInput(`unknown suite "${String(suite)}"; available: ${SUITES.join(', ')}`);
+        result[suite] = await runner(ctx, options, job);
       }
     } finally {
+      ctx.dispose();
       model.dispose();
     }
     const rows = metricRows(result as Parameters<typeof metricRows>[0]);

@@ -1,0 +1,264 @@
+import { escapeHtml, formatNumber, formatPercent, lineChart, table } from './html.js';
+
+/**
+ * Report sections of the validation suites beyond the first three: ROC and specificity, calibration, the attack
+ * sweeps (PGD, sparse, Square) and the transfer attack from the parent. Each reads the stored result JSON
+ * loosely (older validations lack these suites) and shows the parent's figures beside the model's.
+ */
+
+interface RocClass {
+  label: string;
+  positives: number;
+  auc: number | null;
+  points: { fpr: number; tpr: number }[];
+}
+interface CleanExtras {
+  perClass: { label: string; specificity?: number | null }[];
+  roc?: { perClass: RocClass[]; macroAuc: number | null; weightedAuc: number | null };
+  decisionRule?: { kind: string; positiveClass?: string; threshold?: number };
+  temperature?: { temperature: number };
+}
+interface Figures {
+  ece: number;
+  mce: number;
+  nll: number;
+  brier: number;
+  bins: { lower: number; upper: number; count: number; confidence: number | null; accuracy: number | null }[];
+}
+interface Calibration {
+  before: Figures;
+  after: Figures | null;
+  temperature: { temperature: number; fittedOn: { groups: string[]; n: number } } | null;
+}
+interface Sweep {
+  attack: string;
+  norm: string;
+  unit: string;
+  targeted: boolean;
+  target?: string;
+  params: Record<string, unknown>;
+  cleanAccuracy: number;
+  points: {
+    epsilon: number;
+    accuracy: number;
+    attackSuccessRate: number | null;
+    targetSuccessRate?: number | null;
+  }[];
+}
+interface Transfer {
+  sourceModelId: string;
+  transfer: Sweep;
+  whiteBox: Sweep;
+  gradientMaskingSuspected: boolean;
+  maskedAt: number[];
+}
+
+/** TPR of a ROC curve at a grid of FPRs (the best TPR reached without exceeding each FPR). */
+function tprAtGrid(points: { fpr: number; tpr: number }[], grid: number[]): { x: number; y: number }[] {
+  return grid.map((x) => ({
+    x,
+    y: Math.max(0, ...points.filter((p) => p.fpr <= x + 1e-12).map((p) => p.tpr)),
+  }));
+}
+
+export function rocSection(model: unknown, parent: unknown): string {
+  const m = model as CleanExtras | undefined;
+  if (m?.roc === undefined) return '';
+  const p = parent as CleanExtras | undefined;
+  const rows = m.perClass.map((c) => {
+    const auc = m.roc?.perClass.find((r) => r.label === c.label)?.auc;
+    const other = p?.perClass.find((x) => x.label === c.label);
+    const otherAuc = p?.roc?.perClass.find((r) => r.label === c.label)?.auc;
+    return p !== undefined
+      ? [
+          c.label,
+          formatPercent(c.specificity),
+          formatNumber(auc, 3),
+          formatPercent(other?.specificity),
+          formatNumber(otherAuc, 3),
+        ]
+      : [c.label, formatPercent(c.specificity), formatNumber(auc, 3)];
+  });
+  rows.push(
+    p !== undefined
+      ? ['macro AUC', '', formatNumber(m.roc.macroAuc, 3), '', formatNumber(p.roc?.macroAuc, 3)]
+      : ['macro AUC', '', formatNumber(m.roc.macroAuc, 3)],
+  );
+  const header =
+    p !== undefined
+      ? ['Class', 'specificity', 'AUC (one vs rest)', 'parent specificity', 'parent AUC']
+      : ['Class', 'specificity', 'AUC (one vs rest)'];
+  const grid = Array.from({ length: 11 }, (_, i) => i / 10);
+  const rule =
+    m.decisionRule?.kind === 'threshold'
+      ? `<p>Operating point: class <b>${escapeHtml(m.decisionRule.positiveClass)}</b> when its probability is at least ${escapeHtml(m.decisionRule.threshold)}, otherwise the most probable other class. Every figure above is at this threshold.</p>`
+      : '<p class="muted">Decision: the most probable class (no operating threshold set).</p>';
+  const temperature =
+    m.temperature !== undefined
+      ? `<p>Probabilities temperature-scaled (T = ${formatNumber(m.temperature.temperature, 3)}) before deciding.</p>`
+      : '';
+  return [
+    rule,
+    temperature,
+    table(header, rows),
+    lineChart({
+      title: 'ROC curves (one vs rest)',
+      xLabel: 'false positive rate',
+      yLabel: 'true positive rate',
+      yMin: 0,
+      yMax: 1,
+      series: m.roc.perClass
+        .filter((r) => r.auc !== null)
+        .map((r) => ({
+          name: `${r.label} (AUC ${formatNumber(r.auc, 3)})`,
+          points: tprAtGrid(r.points, grid),
+        })),
+    }),
+  ].join('\n');
+}
+
+export function calibrationSection(model: unknown, parent: unknown): string {
+  const m = model as Calibration | undefined;
+  if (m === undefined) return '';
+  const p = parent as Calibration | undefined;
+  const line = (label: string, f: Figures | null | undefined): unknown[] => [
+    label,
+    formatPercent(f?.ece),
+    formatPercent(f?.mce),
+    formatNumber(f?.nll, 4),
+    formatNumber(f?.brier, 4),
+  ];
+  const rows = [
+    line('This model', m.before),
+    ...(m.after !== null ? [line('This model, temperature-scaled', m.after)] : []),
+  ];
+  if (p !== undefined) {
+    rows.push(line('Parent', p.before));
+    if (p.after !== null) rows.push(line('Parent, temperature-scaled', p.after));
+  }
+  const fit =
+    m.temperature !== null
+      ? `<p>Temperature T = ${formatNumber(m.temperature.temperature, 3)}, fitted by minimising the negative log-likelihood on the ${m.temperature.fittedOn.n} samples of the training run's validation records (${escapeHtml(m.temperature.fittedOn.groups.join(' '))}), never on the split judged here. T &gt; 1 softens an overconfident model; the predicted class never changes.</p>`
+      : '<p class="muted">No temperature: the training run left no validation records on this dataset.</p>';
+  const diagram = (f: Figures, name: string) => ({
+    name,
+    points: f.bins
+      .filter((b) => b.count > 0 && b.confidence !== null && b.accuracy !== null)
+      .map((b) => ({ x: Math.round(((b.lower + b.upper) / 2) * 100) / 100, y: b.accuracy as number })),
+  });
+  return [
+    table(['', `ECE (${m.before.bins.length} bins)`, 'MCE', 'NLL', 'Brier'], rows),
+    fit,
+    lineChart({
+      title: 'Reliability diagram',
+      xLabel: 'confidence (bin centre)',
+      yLabel: 'accuracy',
+      yMin: 0,
+      yMax: 1,
+      series: [
+        {
+          name: 'perfect calibration',
+          points: [
+            { x: 0, y: 0 },
+            { x: 1, y: 1 },
+          ],
+        },
+        diagram(m.before, 'this model'),
+        ...(m.after !== null ? [diagram(m.after, 'temperature-scaled')] : []),
+      ],
+    }),
+  ].join('\n');
+}
+
+function sweepName(s: Sweep): string {
+  const base =
+    s.attack === 'pgd'
+      ? `PGD ${s.norm}`
+      : s.attack === 'sparse'
+        ? 'Sparse (L0)'
+        : s.attack === 'square'
+          ? 'Square (L-inf)'
+          : `${s.attack} ${s.norm}`;
+  return s.targeted ? `${base}, targeted at ${s.target ?? '?'}` : base;
+}
+
+function sweepTable(s: Sweep, parent: Sweep | undefined): string {
+  const targeted = s.targeted;
+  const rows = s.points.map((point) => {
+    const q = parent?.points.find((x) => x.epsilon === point.epsilon);
+    return [
+      point.epsilon,
+      formatPercent(point.accuracy),
+      formatPercent(point.attackSuccessRate),
+      ...(targeted ? [formatPercent(point.targetSuccessRate)] : []),
+      ...(parent !== undefined
+        ? [
+            formatPercent(q?.accuracy),
+            formatPercent(q?.attackSuccessRate),
+            ...(targeted ? [formatPercent(q?.targetSuccessRate)] : []),
+          ]
+        : []),
+    ];
+  });
+  const header = [
+    `budget (${s.unit})`,
+    'accuracy',
+    'attack success',
+    ...(targeted ? ['reached target'] : []),
+    ...(parent !== undefined
+      ? ['parent accuracy', 'parent attack success', ...(targeted ? ['parent reached target'] : [])]
+      : []),
+  ];
+  const settings = Object.entries(s.params)
+    .map(([k, v]) => `${k} ${String(v)}`)
+    .join(', ');
+  return `<h4>${escapeHtml(sweepName(s))}</h4><p class="muted">Clean accuracy ${formatPercent(s.cleanAccuracy)}; ${escapeHtml(settings)}.</p>${table(header, rows)}`;
+}
+
+/** PGD, sparse or Square sweeps of the model beside the parent's sweep of the same attack. */
+export function attackSection(model: unknown, parent: unknown): string {
+  const m = model as { sweeps: Sweep[] } | undefined;
+  if (m === undefined) return '';
+  const p = parent as { sweeps: Sweep[] } | undefined;
+  const match = (s: Sweep) => p?.sweeps.find((x) => sweepName(x) === sweepName(s));
+  const series = m.sweeps.flatMap((s) => [
+    { name: `${sweepName(s)} (this)`, points: s.points.map((x) => ({ x: x.epsilon, y: x.accuracy })) },
+    ...(match(s) !== undefined
+      ? [
+          {
+            name: `${sweepName(s)} (parent)`,
+            points: (match(s) as Sweep).points.map((x) => ({ x: x.epsilon, y: x.accuracy })),
+          },
+        ]
+      : []),
+  ]);
+  const charts = [...new Set(m.sweeps.map((s) => s.unit))].map((unit) =>
+    lineChart({
+      title: 'Accuracy under attack',
+      xLabel: `budget (${unit})`,
+      yLabel: 'accuracy',
+      yMin: 0,
+      yMax: 1,
+      series: series.filter((x) => m.sweeps.some((s) => x.name.startsWith(sweepName(s)) && s.unit === unit)),
+    }),
+  );
+  return [...m.sweeps.map((s) => sweepTable(s, match(s))), ...charts].join('\n');
+}
+
+export function transferSection(model: unknown): string {
+  const t = model as Transfer | undefined;
+  if (t === undefined) return '';
+  const rows = t.transfer.points.map((point, e) => [
+    point.epsilon,
+    formatPercent(point.accuracy),
+    formatPercent(t.whiteBox.points[e]?.accuracy),
+  ]);
+  const verdict = t.gradientMaskingSuspected
+    ? `<p class="warn">Examples crafted on the parent hurt this model more than its own white-box PGD at epsilon ${escapeHtml(t.maskedAt.join(', '))}: its gradients mislead attacks (gradient masking), so its white-box robustness figures overstate its real robustness.</p>`
+    : '<p class="ok">No sign of gradient masking: the model\'s own gradients attack it at least as well as examples transferred from its parent.</p>';
+  return [
+    `<p>PGD examples crafted on the parent ${escapeHtml(t.sourceModelId)} (L-inf, ${escapeHtml(String(t.transfer.params['steps']))} steps) and replayed on this model, beside PGD on this model's own gradients. Epsilon unit: ${escapeHtml(t.transfer.unit)}.</p>`,
+    table(['epsilon', 'accuracy on transferred examples', 'accuracy under own white-box PGD'], rows),
+    verdict,
+  ].join('\n');
+}

@@ -1,0 +1,150 @@
+import { badInput } from '../errors.js';
+import type { JobContext } from '../jobs/job-context.js';
+import { DEFAULT_FGSM_EPSILONS, fgsmSuiteAsync, type FgsmResult } from './fgsm.js';
+import { pgdSweepAsync, type PgdNorm, type PgdSettings } from './pgd.js';
+import { sparseSweepAsync } from './sparse-attack.js';
+import { squareSweepAsync } from './square-attack.js';
+import { transferAsync, type TransferResult } from './transfer-attack.js';
+import type { AttackSweep } from './attack-sweep.js';
+import type { SuiteContext } from './suite-context.js';
+import type { ValidateOptions } from './validate-options.js';
+
+export const DEFAULT_L2_EPSILONS = [0.1, 0.5, 1];
+export const DEFAULT_SPARSE_MAGNITUDE = 1;
+
+function targetIndex(ctx: SuiteContext, options: ValidateOptions): number | undefined {
+  if (options.target === undefined) return undefined;
+  const index = ctx.dataset.classes.indexOf(options.target);
+  if (index < 0)
+    throw badInput(`--target "${options.target}" is not one of ${ctx.dataset.classes.join(', ')}`);
+  return index;
+}
+
+function pgdSettings(options: ValidateOptions): Partial<PgdSettings> {
+  return {
+    ...(options.pgdSteps !== undefined ? { steps: options.pgdSteps } : {}),
+    ...(options.pgdStepSize !== undefined ? { stepSize: options.pgdStepSize } : {}),
+    ...(options.pgdRestarts !== undefined ? { restarts: options.pgdRestarts } : {}),
+    ...(options.pgdRandomStart !== undefined ? { randomStart: options.pgdRandomStart } : {}),
+  };
+}
+
+function attackInputs(ctx: SuiteContext) {
+  return {
+    model: ctx.model,
+    inputs: ctx.inputs,
+    sampleShape: ctx.sampleShape,
+    labels: ctx.labels,
+    classes: ctx.classCount,
+    classNames: ctx.dataset.classes,
+    seed: ctx.seed,
+    unit: ctx.unit,
+  };
+}
+
+export function fgsmSuiteOf(
+  ctx: SuiteContext,
+  options: ValidateOptions,
+  job: JobContext,
+): Promise<FgsmResult> {
+  return fgsmSuiteAsync(
+    {
+      ...attackInputs(ctx),
+      ...(options.epsilons !== undefined ? { epsilons: options.epsilons } : {}),
+    },
+    job,
+  );
+}
+
+/** PGD sweeps: one per norm, plus a targeted L-inf sweep when a target class is given. */
+export async function pgdSuite(
+  ctx: SuiteContext,
+  options: ValidateOptions,
+  job: JobContext,
+): Promise<{ sweeps: AttackSweep[] }> {
+  const norms: PgdNorm[] = options.pgdNorms ?? ['Linf'];
+  const target = targetIndex(ctx, options);
+  const sweeps: AttackSweep[] = [];
+  for (const norm of norms) {
+    sweeps.push(
+      await pgdSweepAsync(
+        {
+          ...attackInputs(ctx),
+          epsilons:
+            norm === 'L2'
+              ? (options.l2Epsilons ?? DEFAULT_L2_EPSILONS)
+              : (options.epsilons ?? DEFAULT_FGSM_EPSILONS),
+          settings: { ...pgdSettings(options), norm },
+        },
+        job,
+      ),
+    );
+  }
+  if (target !== undefined)
+    sweeps.push(
+      await pgdSweepAsync(
+        {
+          ...attackInputs(ctx),
+          epsilons: options.epsilons ?? DEFAULT_FGSM_EPSILONS,
+          settings: { ...pgdSettings(options), norm: 'Linf', target },
+        },
+        job,
+      ),
+    );
+  return { sweeps };
+}
+
+export async function sparseSuite(
+  ctx: SuiteContext,
+  options: ValidateOptions,
+  job: JobContext,
+): Promise<{ sweeps: AttackSweep[] }> {
+  const target = targetIndex(ctx, options);
+  const sweep = await sparseSweepAsync(
+    {
+      ...attackInputs(ctx),
+      unit: 'values changed (k)',
+      magnitude: options.sparseMagnitude ?? DEFAULT_SPARSE_MAGNITUDE,
+      ...(options.sparseBudgets !== undefined ? { budgets: options.sparseBudgets } : {}),
+      ...(target !== undefined ? { target } : {}),
+    },
+    job,
+  );
+  return { sweeps: [sweep] };
+}
+
+export async function squareSuite(
+  ctx: SuiteContext,
+  options: ValidateOptions,
+  job: JobContext,
+): Promise<{ sweeps: AttackSweep[] }> {
+  const target = targetIndex(ctx, options);
+  const sweep = await squareSweepAsync(
+    {
+      ...attackInputs(ctx),
+      epsilons: options.epsilons ?? DEFAULT_FGSM_EPSILONS,
+      ...(options.squareQueries !== undefined ? { queries: options.squareQueries } : {}),
+      ...(target !== undefined ? { target } : {}),
+    },
+    job,
+  );
+  return { sweeps: [sweep] };
+}
+
+export async function transferSuite(
+  ctx: SuiteContext,
+  options: ValidateOptions,
+  job: JobContext,
+): Promise<TransferResult> {
+  const parent = await ctx.requireParent('transfer');
+  return transferAsync(
+    {
+      ...attackInputs(ctx),
+      source: parent.model,
+      sourceModelId: parent.row.id,
+      epsilons: options.epsilons ?? DEFAULT_FGSM_EPSILONS,
+      settings: pgdSettings(options),
+    },
+    job,
+  );
+}

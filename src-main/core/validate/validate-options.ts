@@ -1,0 +1,49 @@
+import type { SplitName } from '../data/sample-dataset.js';
+import type { EcgNoiseName } from './ecg-noises.js';
+import type { PgdNorm } from './pgd.js';
+
+export const SUITES = [
+  'clean',
+  'fgsm',
+  'noise',
+  'calibration',
+  'pgd',
+  'sparse',
+  'square',
+  'transfer',
+] as const;
+export type SuiteName = (typeof SUITES)[number];
+
+export interface ValidateOptions {
+  modelId: string;
+  datasetId: string;
+  split: SplitName;
+  suites: SuiteName[];
+  /** Attack strengths of the FGSM, PGD, Square and transfer sweeps. */
+  epsilons?: number[];
+  snrs?: number[];
+  /** Noises of the ECG noise stress test; default bw, ma, em. */
+  noises?: EcgNoiseName[];
+  seed?: number;
+  /** Operating threshold on the probability of the positive class (binary tasks, or with positiveClass). */
+  threshold?: number;
+  positiveClass?: string;
+  /** Apply the temperature fitted on the training run's validation records before the clean metrics. */
+  temperatureScaling?: boolean;
+  /** PGD norms to sweep (default Linf). */
+  pgdNorms?: PgdNorm[];
+  pgdSteps?: number;
+  /** Step size as a fraction of epsilon; default 2.5 / steps. */
+  pgdStepSize?: number;
+  pgdRestarts?: number;
+  pgdRandomStart?: boolean;
+  /** Epsilons of the L2 PGD sweep (an L2 ball is larger than an L-inf one of the same radius is not). */
+  l2Epsilons?: number[];
+  /** Class the targeted attacks (targeted PGD, sparse) push toward; untargeted when absent. */
+  target?: string;
+  /** Budgets k (values changed) of the sparse attack. */
+  sparseBudgets?: number[];
+  /** How far the sparse attack may move each changed value, in model input units. */
+  sparseMagnitude?: number;
+  squareQueries?: number;
+}
