@@ -1,10 +1,17 @@
 import { tf } from '../src-main/core/engine/tf.js';
 import { buildEcgResnet } from '../src-main/core/models/ecg-resnet.js';
+import { engineInfo } from '../src-main/core/engine/backend.js';
+import { fitEpochs } from '../src-main/core/train/fit-epochs.js';
+import { ReplicaPool } from '../src-main/core/train/replica-pool.js';
 
 export interface ModelBench {
   model: string;
   params: number;
+  /** As `attest train` runs: data-parallel over `train_workers` worker replicas beside the main thread. */
   train_samples_per_s: number;
+  train_workers: number;
+  /** model.fit in the main thread alone. */
+  train_samples_per_s_one_thread: number;
   infer_samples_per_s: number;
   train_batch: number;
   infer_batch: number;
@@ -24,7 +31,9 @@ export async function benchEcgResnet(samples = 2048): Promise<ModelBench> {
     await epoch(); // warm-up: kernels compiled, memory allocated
     let start = performance.now();
     await epoch();
-    const train = samples / ((performance.now() - start) / 1000);
+    const oneThread = samples / ((performance.now() - start) / 1000);
+    const workers = ReplicaPool.defaultSize(engineInfo().backend);
+    const train = await replicatedSamplesPerSecond(samples, workers);
     const infer = (): void => {
       for (let i = 0; i < samples; i += 256) {
         tf.tidy(() => {
@@ -41,6 +50,8 @@ export async function benchEcgResnet(samples = 2048): Promise<ModelBench> {
       model: 'ecg-resnet',
       params: model.countParams(),
       train_samples_per_s: Math.round(train * 10) / 10,
+      train_workers: workers,
+      train_samples_per_s_one_thread: Math.round(oneThread * 10) / 10,
       infer_samples_per_s: Math.round(inference * 10) / 10,
       train_batch: 64,
       infer_batch: 256,
@@ -48,6 +59,39 @@ export async function benchEcgResnet(samples = 2048): Promise<ModelBench> {
   } finally {
     x.dispose();
     y.dispose();
+    model.dispose();
+    optimizer.dispose();
+  }
+}
+
+/** Samples per second of the second of two epochs through fitEpochs with `workers` replicas (the first warms up). */
+async function replicatedSamplesPerSecond(samples: number, workers: number): Promise<number> {
+  const model = buildEcgResnet({ inputLength: 187, classes: 5, seed: 0 });
+  const optimizer = tf.train.adam(1e-3);
+  model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+  const inputs = new Float32Array(samples * 187);
+  for (let i = 0; i < inputs.length; i++) inputs[i] = Math.sin(i * 0.37) + Math.cos(i * 0.011);
+  const labels = Int32Array.from({ length: samples }, (_, i) => i % 5);
+  const ends: number[] = [];
+  try {
+    await fitEpochs({
+      model,
+      inputs,
+      labels,
+      sampleShape: [187, 1],
+      classes: 5,
+      epochs: 2,
+      batchSize: 64,
+      seed: 1,
+      signal: new AbortController().signal,
+      replicas: workers,
+      onEpochEnd() {
+        ends.push(performance.now());
+        return 'continue';
+      },
+    });
+    return samples / (((ends[1] as number) - (ends[0] as number)) / 1000);
+  } finally {
     model.dispose();
     optimizer.dispose();
   }

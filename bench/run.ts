@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   const result = {
     backend: engine.backend,
     threads: engine.threads,
+    workers: ours.train_workers,
     samples,
     ecg_resnet: ours,
     peer,

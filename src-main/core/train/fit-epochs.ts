@@ -1,6 +1,9 @@
 import { tf, tfl } from '../engine/tf.js';
 import { createRng, deriveSeed, shuffledIndices } from '../engine/seed.js';
 import { throwIfCancelled } from '../jobs/job-context.js';
+import { engineInfo } from '../engine/backend.js';
+import { ReplicaPool } from './replica-pool.js';
+import { fitReplicatedEpoch } from './replicated-epoch.js';
 
 export type StopReason = 'epochs' | 'early-stopping' | 'time-limit';
 
@@ -20,6 +23,13 @@ export interface FitEpochsOptions {
   /** Wall-clock time (ms since epoch) after which training stops at the next batch. */
   deadline?: number;
   onBatch?(epoch: number, fractionOfEpoch: number, loss: number): void;
+  /**
+   * Replicas in worker threads beside the main thread (data-parallel training, see replicated-epoch.ts); 0 or
+   * undefined trains with model.fit alone. Needs a model compiled with categorical cross-entropy whose layers
+   * a worker can rebuild from JSON; otherwise training falls back to model.fit and onNotice says why.
+   */
+  replicas?: number;
+  onNotice?(message: string): void;
   /** Called after each epoch; returning 'stop' ends training (early stopping). */
   onEpochEnd?(epoch: number, loss: number): Promise<'continue' | 'stop'> | 'continue' | 'stop';
 }
@@ -30,68 +40,118 @@ export interface FitEpochsOptions {
  */
 export async function fitEpochs(
   options: FitEpochsOptions,
-): Promise<{ epochsRun: number; stoppedBy: StopReason }> {
+): Promise<{ epochsRun: number; stoppedBy: StopReason; replicas: number }> {
   const { model, inputs, labels, sampleShape, classes, batchSize, signal } = options;
   const n = labels.length;
   const size = sampleShape.reduce((a, b) => a * b, 1);
   const batches = Math.ceil(n / batchSize);
   let stoppedBy: StopReason = 'epochs';
   let epochsRun = 0;
-  for (let epoch = 1; epoch <= options.epochs; epoch++) {
-    throwIfCancelled(signal);
-    const order = shuffledIndices(n, createRng(deriveSeed(options.seed, 'epoch', epoch)));
-    const x = new Float32Array(n * size);
-    const y = new Int32Array(n);
-    for (let k = 0; k < n; k++) {
-      const i = order[k] as number;
-      x.set(inputs.subarray(i * size, (i + 1) * size), k * size);
-      y[k] = labels[i] as number;
+  const pool = await startReplicas(options);
+  try {
+    for (let epoch = 1; epoch <= options.epochs; epoch++) {
+      throwIfCancelled(signal);
+      const order = shuffledIndices(n, createRng(deriveSeed(options.seed, 'epoch', epoch)));
+      const x = new Float32Array(n * size);
+      const y = new Int32Array(n);
+      for (let k = 0; k < n; k++) {
+        const i = order[k] as number;
+        x.set(inputs.subarray(i * size, (i + 1) * size), k * size);
+        y[k] = labels[i] as number;
+      }
+      let interruptedBy: 'cancel' | 'time' | undefined;
+      let lastLoss = NaN;
+      const interrupted = (): boolean => {
+        if (signal.aborted) interruptedBy = 'cancel';
+        else if (options.deadline !== undefined && Date.now() > options.deadline) interruptedBy = 'time';
+        return interruptedBy !== undefined;
+      };
+      if (pool !== undefined) {
+        lastLoss = await fitReplicatedEpoch({
+          model,
+          pool,
+          x,
+          labels: y,
+          sampleShape,
+          classes,
+          batchSize,
+          ...(options.classWeight !== undefined ? { classWeight: options.classWeight } : {}),
+          callbacks: options.callbacks ?? [],
+          afterBatch(batch, loss) {
+            options.onBatch?.(epoch, (batch + 1) / batches, loss);
+            return interrupted();
+          },
+        });
+      } else {
+        const xs = tf.tensor(x, [n, ...sampleShape]);
+        const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(y, 'int32'), classes));
+        try {
+          const history = await model.fit(xs, ys, {
+            epochs: 1,
+            batchSize,
+            shuffle: false,
+            verbose: 0,
+            ...(options.classWeight !== undefined ? { classWeight: options.classWeight } : {}),
+            // TF.js takes either callback objects or plain hooks, never a mix: wrap every plain one.
+            callbacks: [
+              ...(options.callbacks ?? []).map((c) =>
+                c instanceof tfl.Callback ? c : new tfl.CustomCallback(c),
+              ),
+              new tfl.CustomCallback({
+                onBatchEnd: async (batch: number, logs?: tfl.Logs) => {
+                  lastLoss = logs?.['loss'] ?? lastLoss;
+                  options.onBatch?.(epoch, (batch + 1) / batches, lastLoss);
+                  if (interrupted()) model.stopTraining = true;
+                },
+              }),
+            ],
+          });
+          const losses = history.history['loss'];
+          lastLoss = Number(losses?.[losses.length - 1] ?? lastLoss);
+        } finally {
+          xs.dispose();
+          ys.dispose();
+        }
+      }
+      throwIfCancelled(signal);
+      epochsRun = epoch;
+      const decision = (await options.onEpochEnd?.(epoch, lastLoss)) ?? 'continue';
+      if (interruptedBy === 'time' || (options.deadline !== undefined && Date.now() > options.deadline)) {
+        stoppedBy = 'time-limit';
+        break;
+      }
+      if (decision === 'stop') {
+        stoppedBy = 'early-stopping';
+        break;
+      }
     }
-    const xs = tf.tensor(x, [n, ...sampleShape]);
-    const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(y, 'int32'), classes));
-    let interruptedBy: 'cancel' | 'time' | undefined;
-    let lastLoss = NaN;
-    try {
-      const history = await model.fit(xs, ys, {
-        epochs: 1,
-        batchSize,
-        shuffle: false,
-        verbose: 0,
-        ...(options.classWeight !== undefined ? { classWeight: options.classWeight } : {}),
-        // TF.js takes either callback objects or plain hooks, never a mix: wrap every plain one.
-        callbacks: [
-          ...(options.callbacks ?? []).map((c) =>
-            c instanceof tfl.Callback ? c : new tfl.CustomCallback(c),
-          ),
-          new tfl.CustomCallback({
-            onBatchEnd: async (batch: number, logs?: tfl.Logs) => {
-              lastLoss = logs?.['loss'] ?? lastLoss;
-              options.onBatch?.(epoch, (batch + 1) / batches, lastLoss);
-              if (signal.aborted) interruptedBy = 'cancel';
-              else if (options.deadline !== undefined && Date.now() > options.deadline)
-                interruptedBy = 'time';
-              if (interruptedBy !== undefined) model.stopTraining = true;
-            },
-          }),
-        ],
-      });
-      const losses = history.history['loss'];
-      lastLoss = Number(losses?.[losses.length - 1] ?? lastLoss);
-    } finally {
-      xs.dispose();
-      ys.dispose();
-    }
-    throwIfCancelled(signal);
-    epochsRun = epoch;
-    const decision = (await options.onEpochEnd?.(epoch, lastLoss)) ?? 'continue';
-    if (interruptedBy === 'time' || (options.deadline !== undefined && Date.now() > options.deadline)) {
-      stoppedBy = 'time-limit';
-      break;
-    }
-    if (decision === 'stop') {
-      stoppedBy = 'early-stopping';
-      break;
-    }
+  } finally {
+    await pool?.close();
   }
-  return { epochsRun, stoppedBy };
+  return { epochsRun, stoppedBy, replicas: pool?.size ?? 0 };
+}
+
+/** Starts the replicas asked for, or says why training goes on in this thread alone. */
+async function startReplicas(options: FitEpochsOptions): Promise<ReplicaPool | undefined> {
+  const size = options.replicas ?? 0;
+  if (size <= 0) return undefined;
+  const loss = options.model.loss;
+  if (loss !== 'categoricalCrossentropy') {
+    options.onNotice?.(`training in one thread: the loss ${String(loss)} is not categorical cross-entropy`);
+    return undefined;
+  }
+  try {
+    return await ReplicaPool.start(
+      size,
+      engineInfo().backend,
+      options.model,
+      options.sampleShape,
+      options.classes,
+    );
+  } catch (error) {
+    options.onNotice?.(
+      `training in one thread: the replicas did not start (${error instanceof Error ? error.message : String(error)})`,
+    );
+    return undefined;
+  }
 }

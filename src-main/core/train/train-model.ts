@@ -19,6 +19,7 @@ import type { JobContext } from '../jobs/job-context.js';
 import { balancedClassWeights } from './class-weights.js';
 import { chooseValidationRecords } from './validation-records.js';
 import { fitEpochs, type StopReason } from './fit-epochs.js';
+import { ReplicaPool } from './replica-pool.js';
 
 export interface TrainOptions {
   datasetId: string;
@@ -47,6 +48,8 @@ export interface TrainResult {
   epochsRun: number;
   bestEpoch: number;
   stoppedBy: StopReason;
+  /** Worker-thread replicas that trained beside the main thread (0: the main thread alone). */
+  replicas: number;
   backend: string;
   sizeBytes: number;
   params: number;
@@ -139,6 +142,9 @@ export async function trainModel(
         seed: options.seed,
         signal: job.signal,
         classWeight,
+        // Data-parallel replicas on the other cores (wasm runs one core per thread); ATTEST_TRAIN_WORKERS=0 off.
+        replicas: ReplicaPool.defaultSize(backend),
+        onNotice: (message) => job.log(message),
         ...(deadline !== undefined ? { deadline } : {}),
         onBatch(epoch, fraction, loss) {
           job.progress(
@@ -188,6 +194,8 @@ export async function trainModel(
         history,
         bestEpoch: chosen.epoch,
         stoppedBy: run.stoppedBy,
+        // Replicas change the order of floating-point sums: a run is reproducible with the same count.
+        replicas: run.replicas,
         trainBeats: fitIdx.length,
         validationBeats: valIdx.length,
         validationRecords: [...validationRecords].map((r) => dataset.groups[r]),
@@ -220,6 +228,7 @@ export async function trainModel(
           payload: {
             params: { ...params, jobId },
             backend,
+            replicas: run.replicas,
             inputs: [{ role: 'dataset-bundle', sha256: datasetRow.dataSha256 }],
             outputs: [{ role: 'model', sha256: stored.sha256 }],
             result: {
@@ -239,6 +248,7 @@ export async function trainModel(
         bestEpoch: chosen.epoch,
         stoppedBy: run.stoppedBy,
         backend,
+        replicas: run.replicas,
         sizeBytes: stored.size,
         params: counts.params,
         validation,

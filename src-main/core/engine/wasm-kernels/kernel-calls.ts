@@ -1,5 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf.js';
+import { copyTensorWasm } from './identity.js';
 
 /**
  * Lets a kernel we add to the wasm backend be composed of the backend's own kernels (XNNPACK convolutions,
@@ -72,7 +73,10 @@ export class WasmKernelCalls {
   /** Hands `result` to the engine and frees everything else this call made. */
   finish(result: tf.TensorInfo): tf.TensorInfo {
     // An input passed through unchanged, or a view, is not ours to hand over: the output must own its data.
-    if (!this.intermediates.includes(result)) result = this.run('Identity', { x: result });
+    if (!this.intermediates.includes(result)) {
+      result = copyTensorWasm(this.backend, result);
+      this.intermediates.push(result);
+    }
     for (const t of this.intermediates) if (t !== result) this.backend.disposeData(t.dataId);
     this.intermediates.length = 0;
     this.releaseViews();

@@ -2,6 +2,7 @@ import { tf } from '../tf.js';
 import { conv2DBackpropFilterWasm } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasm } from './conv2d-backprop-input.js';
 import { maxPoolGradWasm } from './max-pool-grad.js';
+import { identityWasm } from './identity.js';
 import { depthwiseConv2dNativeBackpropFilterWasm } from './depthwise-backprop-filter.js';
 import { depthwiseConv2dNativeBackpropInputWasm } from './depthwise-backprop-input.js';
 import { unsortedSegmentSumWasm } from './unsorted-segment-sum.js';
@@ -23,7 +24,11 @@ export const WASM_MISSING_KERNELS: readonly tf.KernelConfig[] = [
  * Kernels the wasm backend has but that are far slower than what we register instead (a composition of its own
  * fast kernels, or one pass over the heap): measured on ecg-resnet training, see each file.
  */
-export const WASM_FASTER_KERNELS: readonly tf.KernelConfig[] = [conv2DBackpropInputWasm, maxPoolGradWasm];
+export const WASM_FASTER_KERNELS: readonly tf.KernelConfig[] = [
+  conv2DBackpropInputWasm,
+  maxPoolGradWasm,
+  identityWasm,
+];
 
 /**
  * Registers the kernels above for 'wasm'. Safe to call any number of times, before or after the backend

@@ -1,0 +1,24 @@
+/** Messages between the training loop and its replicas in worker threads (see replica-worker.ts). */
+
+/** One replica's share of a batch. */
+export interface BatchPart {
+  x: Float32Array;
+  labels: Int32Array;
+  /** Per-sample loss weights (the class weights of each sample's label). */
+  sampleWeights: Float32Array;
+}
+
+export type ReplicaRequest =
+  | { type: 'init'; topology: object; sampleShape: number[]; classes: number }
+  | (BatchPart & {
+      type: 'step';
+      /** Every weight of the model (model.weights order), as the main thread has it now. */
+      weights: Float32Array[];
+      /** 1 / (size of the whole batch), so that the replicas' gradients add up to the batch's. */
+      scale: number;
+    });
+
+export type ReplicaReply =
+  | { type: 'ready' }
+  | { type: 'gradients'; loss: number; gradients: Float32Array[] }
+  | { type: 'error'; message: string };

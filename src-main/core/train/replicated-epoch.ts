@@ -1,0 +1,82 @@
+import { tf, tfl } from '../engine/tf.js';
+import type { ReplicaPool } from './replica-pool.js';
+import type { BatchPart } from './replica-protocol.js';
+import { batchGradients, trainableVariables } from './weighted-loss.js';
+
+export interface ReplicatedEpochOptions {
+  model: tfl.LayersModel;
+  pool: ReplicaPool;
+  /** This epoch's samples, already in training order. */
+  x: Float32Array;
+  labels: Int32Array;
+  sampleShape: number[];
+  classes: number;
+  batchSize: number;
+  classWeight?: Record<number, number>;
+  callbacks: (tfl.CustomCallbackArgs | tfl.Callback)[];
+  /** Called after each batch with its index and loss; returning true stops the epoch there. */
+  afterBatch(batch: number, loss: number): boolean;
+}
+
+/** Splits `count` samples into `parts` shares that differ by at most one, the first ones larger. */
+function shares(count: number, parts: number): number[] {
+  return Array.from({ length: parts }, (_, k) => Math.floor(count / parts) + (k < count % parts ? 1 : 0));
+}
+
+/**
+ * One epoch of data-parallel training: each batch is split between the main thread and the replicas, each
+ * computes the gradient of its share (scaled by 1 / batch size, so the shares add up to the batch's mean
+ * gradient), and the main thread applies the summed gradient with the model's optimizer. The replicas receive
+ * the weights with every step, so callbacks that edit the weights (pruning masks) hold for all of them.
+ * Returns the epoch's mean loss.
+ */
+export async function fitReplicatedEpoch(o: ReplicatedEpochOptions): Promise<number> {
+  const { model, pool, x, labels, sampleShape, classes, batchSize } = o;
+  const optimizer = model.optimizer;
+  const variables = trainableVariables(model);
+  const size = sampleShape.reduce((a, b) => a * b, 1);
+  const n = labels.length;
+  const sampleWeights = Float32Array.from(labels, (l) => o.classWeight?.[l] ?? 1);
+  let lossSum = 0;
+  let seen = 0;
+  for (let batch = 0, from = 0; from < n; batch++, from += batchSize) {
+    const count = Math.min(batchSize, n - from);
+    const parts: BatchPart[] = [];
+    let at = from;
+    for (const share of shares(count, pool.size + 1)) {
+      parts.push({
+        x: x.subarray(at * size, (at + share) * size),
+        labels: labels.subarray(at, at + share),
+        sampleWeights: sampleWeights.subarray(at, at + share),
+      });
+      at += share;
+    }
+    const weights = model.weights.map((w) => w.read().dataSync() as Float32Array);
+    const scale = 1 / count;
+    const pending = parts
+      .slice(1)
+      .map((part, k) => (part.labels.length > 0 ? pool.step(k, weights, part, scale) : undefined));
+    const mine = batchGradients(model, variables, parts[0] as BatchPart, sampleShape, classes, scale);
+    let loss = mine.loss;
+    for (const reply of await Promise.all(pending)) {
+      if (reply === undefined) continue;
+      loss += reply.loss;
+      reply.gradients.forEach((g, k) => {
+        const total = mine.gradients[k] as Float32Array;
+        for (let i = 0; i < total.length; i++) total[i] = (total[i] as number) + (g[i] as number);
+      });
+    }
+    tf.tidy(() => {
+      optimizer.applyGradients(
+        Object.fromEntries(
+          variables.map((v, k) => [v.name, tf.tensor(mine.gradients[k] as Float32Array, v.shape)]),
+        ),
+      );
+    });
+    lossSum += loss * count;
+    seen += count;
+    for (const callback of o.callbacks) await callback.onBatchEnd?.(batch, { loss });
+    if (o.afterBatch(batch, loss)) break;
+  }
+  return lossSum / Math.max(1, seen);
+}

@@ -1,0 +1,64 @@
+import { tf, type tfl } from '../engine/tf.js';
+import type { BatchPart } from './replica-protocol.js';
+
+/** The epsilon Keras clips probabilities with before the logarithm. */
+const EPSILON = 1e-7;
+
+/**
+ * Sum over the batch of sampleWeight_i * crossEntropy_i, times `scale`: with scale = 1 / (whole batch size), a
+ * batch split across replicas has gradients that add up to those of the whole batch. The model ends in a
+ * softmax, as every classifier here does; the loss is Keras' categorical cross-entropy.
+ */
+export function weightedCrossEntropy(
+  model: tfl.LayersModel,
+  x: tf.Tensor,
+  labels: tf.Tensor1D,
+  sampleWeights: tf.Tensor1D,
+  classes: number,
+  scale: number,
+): tf.Scalar {
+  return tf.tidy(() => {
+    const probabilities = model.apply(x, { training: true }) as tf.Tensor;
+    const clipped = tf.clipByValue(probabilities, EPSILON, 1 - EPSILON);
+    const target = tf.oneHot(labels, classes);
+    const crossEntropy = tf.neg(tf.sum(tf.mul(target, tf.log(clipped)), -1));
+    return tf.mul(tf.sum(tf.mul(crossEntropy, sampleWeights)), scale) as tf.Scalar;
+  });
+}
+
+/** The variables a model trains, in trainableWeights order (the order replicas exchange gradients in). */
+export function trainableVariables(model: tfl.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+/** Gradients of the weighted loss of one (part of a) batch, read back to JS, in trainableVariables order. */
+export function batchGradients(
+  model: tfl.LayersModel,
+  variables: tf.Variable[],
+  part: BatchPart,
+  sampleShape: number[],
+  classes: number,
+  scale: number,
+): { loss: number; gradients: Float32Array[] } {
+  const n = part.labels.length;
+  const x = tf.tensor(part.x, [n, ...sampleShape]);
+  const labels = tf.tensor1d(part.labels, 'int32');
+  const weights = tf.tensor1d(part.sampleWeights);
+  try {
+    const { value, grads } = tf.variableGrads(
+      () => weightedCrossEntropy(model, x, labels, weights, classes, scale),
+      variables,
+    );
+    try {
+      const gradients = variables.map((v) => (grads[v.name] as tf.Tensor).dataSync() as Float32Array);
+      return { loss: value.dataSync()[0] as number, gradients: gradients.map((g) => g.slice()) };
+    } finally {
+      value.dispose();
+      for (const g of Object.values(grads)) g.dispose();
+    }
+  } finally {
+    x.dispose();
+    labels.dispose();
+    weights.dispose();
+  }
+}
