@@ -49,7 +49,7 @@ export const validateCommand: Command = {
     'validate --model ID --dataset ID [--split test] [--suite clean,calibration,fgsm,pgd,sparse,square,transfer,noise] ' +
     '[--threshold P [--positive-class NAME]] [--temperature-scaling] [--epsilons 0.01,0.05,0.1] ' +
     '[--pgd-norms linf,l2] [--l2-epsilons 0.1,0.5,1] [--pgd-steps 10] [--pgd-step-size R] [--pgd-restarts 1] [--no-random-start] ' +
-    '[--target CLASS] [--sparse-k 1,5,20] [--sparse-magnitude 1] [--square-queries 200] ' +
+    '[--target CLASS] [--sparse-k 1,5,20] [--sparse-magnitude 1] [--sparse-steps 20] [--square-queries 200] ' +
     '[--snrs 24,18,12,6,0,-6] [--noises bw,ma,em,pl50,pl60,offset,scale|all] [--seed S] [--json]',
   summary:
     'Validate a model: per-class metrics with ROC/AUC, calibration (ECE, temperature scaling), FGSM, PGD, sparse, Square and transfer attacks, ECG noise stress test; stored as metric rows',
@@ -81,6 +81,7 @@ export const validateCommand: Command = {
       target: options.string('target'),
       sparseBudgets: numberList(options.string('sparse-k'), 'sparse-k', 0, 1_000_000, true),
       sparseMagnitude: options.number('sparse-magnitude', { min: 1e-6, max: 1000 }),
+      sparseSteps: options.number('sparse-steps', { min: 1, max: 1000, integer: true }),
       squareQueries: options.number('square-queries', { min: 1, max: 100_000, integer: true }),
     });
     options.rejectUnknown();

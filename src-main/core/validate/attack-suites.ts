@@ -105,6 +105,7 @@ export async function sparseSuite(
       ...attackInputs(ctx),
       unit: 'values changed (k)',
       magnitude: options.sparseMagnitude ?? DEFAULT_SPARSE_MAGNITUDE,
+      ...(options.sparseSteps !== undefined ? { steps: options.sparseSteps } : {}),
       ...(options.sparseBudgets !== undefined ? { budgets: options.sparseBudgets } : {}),
       ...(target !== undefined ? { target } : {}),
     },

@@ -45,5 +45,6 @@ export interface ValidateOptions {
   sparseBudgets?: number[];
   /** How far the sparse attack may move each changed value, in model input units. */
   sparseMagnitude?: number;
+  sparseSteps?: number;
   squareQueries?: number;
 }

@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { importSyntheticEcgDataset } from '../../src-main/core/data/import-synthetic-ecg.js';
+import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
+import { Workspace } from '../../src-main/core/store/workspace.js';
+import { quietContext } from '../../src-main/core/jobs/job-context.js';
+import { initEngine } from '../../src-main/core/engine/backend.js';
+import { tf } from '../../src-main/core/engine/tf.js';
+import { trainModel } from '../../src-main/core/train/train-model.js';
+import { compressModel } from '../../src-main/core/compress/compress-model.js';
+import { getModel } from '../../src-main/core/store/models.js';
+import { metricsOfValidation, validationsOfModel } from '../../src-main/core/store/validations.js';
+import { listAuditEvents } from '../../src-main/core/audit/log.js';
+import { gatherReportData } from '../../src-main/core/report/report-data.js';
+import { renderModelReport } from '../../src-main/core/report/model-report.js';
+import { AttestError } from '../../src-main/core/errors.js';
+import { parseSuites, validateModel } from '../../src-main/core/validate/validate-model.js';
+import type { CalibrationResult, CleanResult } from '../../src-main/core/validate/clean-suites.js';
+import type { AttackSweep } from '../../src-main/core/validate/attack-sweep.js';
+import type { TransferResult } from '../../src-main/core/validate/transfer-attack.js';
+import { tempHome } from '../helpers/temp-home.js';
+
+/** The result of validateModel with the suites these tests run. */
+interface Validated {
+  clean: CleanResult;
+  calibration: CalibrationResult;
+  pgd: { sweeps: AttackSweep[] };
+  sparse: { sweeps: AttackSweep[] };
+  square: { sweeps: AttackSweep[] };
+  transfer: TransferResult;
+  metricRows: number;
+}
+
+// One small real pipeline shared by the tests: synthetic patients, a one-epoch ecg-resnet, a pruned int8 child.
+const home = tempHome('attest-validate');
+let workspace: Workspace;
+let datasetId: string;
+let parentId: string;
+let childId: string;
+
+before(async () => {
+  await initEngine();
+  workspace = Workspace.open(home.dir);
+  const ctx = quietContext();
+  const imported = importSyntheticEcgDataset(
+    workspace,
+    { name: 'syn', records: 4, seconds: 60, seed: 3, split: parseSplitSpec('records:1:0.25') },
+    ctx,
+  );
+  datasetId = imported.datasetId;
+  parentId = (await trainModel(workspace, { datasetId, arch: 'ecg-resnet', epochs: 1, seed: 1 }, ctx))
+    .modelId;
+  childId = (
+    await compressModel(
+      workspace,
+      { modelId: parentId, recipe: 'prune:0.5,quant:int8', fineTuneEpochs: 0 },
+      ctx,
+    )
+  ).modelId;
+});
+
+after(() => {
+  workspace.close();
+  home.cleanup();
+});
+
+test('every suite runs on a compressed child, is stored with its metric rows and audit event, and leaks no tensor', async () => {
+  const tensors = tf.memory().numTensors;
+  const result = (await validateModel(
+    workspace,
+    {
+      modelId: childId,
+      datasetId,
+      split: 'test',
+      suites: parseSuites('clean,calibration,pgd,sparse,square,transfer'),
+      epsilons: [0.05, 0.5],
+      pgdNorms: ['Linf', 'L2'],
+      l2Epsilons: [1],
+      pgdSteps: 2,
+      target: 'V',
+      sparseBudgets: [3],
+      sparseSteps: 2,
+      squareQueries: 5,
+    },
+    quietContext(),
+  )) as unknown as Validated;
+  assert.equal(tf.memory().numTensors, tensors);
+  // Clean: specificity per class, ROC per class, argmax rule.
+  const clean = result.clean;
+  assert.equal(clean.decisionRule.kind, 'argmax');
+  assert.equal(clean.perClass.length, 5);
+  assert.ok(
+    clean.perClass.every((c) => c.specificity === null || (c.specificity >= 0 && c.specificity <= 1)),
+  );
+  assert.equal(clean.roc.perClass.length, 5);
+  // Calibration: the temperature is fitted on the parent's validation records, never on the test split.
+  const parent = getModel(workspace.db, parentId);
+  const calibration = result.calibration;
+  assert.deepEqual(calibration.temperature?.fittedOn.groups, parent.summary['validationRecords']);
+  assert.equal(calibration.temperature?.fittedOn.modelId, parentId);
+  assert.ok((calibration.after?.nll ?? Infinity) <= calibration.before.nll + 0.5);
+  assert.equal(calibration.before.bins.length, 15);
+  // Attacks: L-inf, L2 and targeted PGD; sparse toward V; Square toward V; transfer from the parent.
+  assert.deepEqual(
+    result.pgd.sweeps.map((s) => [s.norm, s.targeted, s.points.length]),
+    [
+      ['Linf', false, 2],
+      ['L2', false, 1],
+      ['Linf', true, 2],
+    ],
+  );
+  assert.equal(result.sparse.sweeps[0]?.target, 'V');
+  assert.equal(result.square.sweeps[0]?.params['queries'], 5);
+  assert.equal(result.transfer.sourceModelId, parentId);
+  // Stored: the validation row, one metric row per figure, the audit event.
+  const [stored] = validationsOfModel(workspace.db, childId);
+  assert.ok(stored !== undefined);
+  assert.deepEqual(stored.suites, ['clean', 'calibration', 'pgd', 'sparse', 'square', 'transfer']);
+  const rows = metricsOfValidation(workspace.db, stored.id);
+  assert.equal(rows.length, result.metricRows);
+  assert.ok(rows.some((r) => r.suite === 'calibration' && r.name === 'temperature'));
+  assert.ok(
+    rows.some((r) => r.suite === 'pgd' && r.name === 'target_success_rate' && r.params?.['target'] === 'V'),
+  );
+  assert.ok(rows.some((r) => r.suite === 'transfer' && r.name === 'gradient_masking_suspected'));
+  assert.ok(
+    listAuditEvents(workspace.db).some((e) => e.action === 'model.validate' && e.entityId === stored.id),
+  );
+  // The report shows each suite.
+  const html = renderModelReport(gatherReportData(workspace, childId));
+  for (const heading of [
+    'ROC curves and specificity',
+    'Calibration',
+    'Adversarial robustness (PGD)',
+    'Transfer attack from the parent',
+  ])
+    assert.ok(html.includes(heading), heading);
+});
+
+test('an operating threshold changes the decisions; bad options are refused and store nothing', async () => {
+  const stored = validationsOfModel(workspace.db, parentId).length;
+  const strict = (await validateModel(
+    workspace,
+    { modelId: parentId, datasetId, split: 'test', suites: ['clean'], threshold: 0.99, positiveClass: 'V' },
+    quietContext(),
+  )) as unknown as Validated;
+  const loose = (await validateModel(
+    workspace,
+    { modelId: parentId, datasetId, split: 'test', suites: ['clean'], threshold: 0.01, positiveClass: 'V' },
+    quietContext(),
+  )) as unknown as Validated;
+  const predictedV = (r: Validated) => r.clean.perClass[2]?.predicted as number;
+  assert.ok(predictedV(loose) > predictedV(strict), `${predictedV(loose)} vs ${predictedV(strict)}`);
+  assert.equal(strict.clean.decisionRule.kind === 'threshold' && strict.clean.decisionRule.threshold, 0.99);
+  assert.equal(validationsOfModel(workspace.db, parentId).length, stored + 2);
+  const refused = async (options: Record<string, unknown>, pattern: RegExp) =>
+    assert.rejects(
+      validateModel(
+        workspace,
+        { modelId: parentId, datasetId, split: 'test', suites: ['clean'], ...options } as never,
+        quietContext(),
+      ),
+      (e: unknown) => e instanceof AttestError && e.code === 'BAD_INPUT' && pattern.test(e.message),
+    );
+  await refused({ threshold: 0.5 }, /needs --positive-class/);
+  await refused({ suites: ['transfer'] }, /baseline without parent/);
+  await refused({ suites: ['pgd'], target: 'X' }, /--target "X" is not one of/);
+  assert.equal(
+    validationsOfModel(workspace.db, parentId).length,
+    stored + 2,
+    'nothing stored for refused runs',
+  );
+  assert.throws(() => parseSuites('clean,bogus'), /unknown suite "bogus"/);
+});
