@@ -4,18 +4,45 @@ import { test } from 'node:test';
 import { parseRecipe } from '../../src-main/core/compress/recipe.js';
 import { AttestError } from '../../src-main/core/errors.js';
 
+const PRUNE = { kind: 'prune', scope: 'per-layer', schedule: 'poly' } as const;
+const INT8 = { kind: 'quant', precision: 'int8', keepFloat: [] } as const;
+
 test('parseRecipe reads single steps and chains', () => {
-  assert.deepEqual(parseRecipe('prune:0.8'), [{ kind: 'prune', sparsity: 0.8 }]);
-  assert.deepEqual(parseRecipe('quant:int8'), [{ kind: 'quant', precision: 'int8' }]);
-  assert.deepEqual(parseRecipe('prune:0.8,quant:int8'), [
-    { kind: 'prune', sparsity: 0.8 },
-    { kind: 'quant', precision: 'int8' },
+  assert.deepEqual(parseRecipe('prune:0.8'), [{ ...PRUNE, sparsity: 0.8 }]);
+  assert.deepEqual(parseRecipe('quant:int8'), [INT8]);
+  assert.deepEqual(parseRecipe('prune:0.8,quant:int8'), [{ ...PRUNE, sparsity: 0.8 }, INT8]);
+  assert.deepEqual(parseRecipe(' prune : .5 , QUANT:INT8 '), [{ ...PRUNE, sparsity: 0.5 }, INT8]);
+  assert.deepEqual(parseRecipe('prune:0.99'), [{ ...PRUNE, sparsity: 0.99 }]);
+});
+
+test('parseRecipe reads named options and every method', () => {
+  assert.deepEqual(parseRecipe('prune:0.9:scope=global:schedule=oneshot'), [
+    { kind: 'prune', sparsity: 0.9, scope: 'global', schedule: 'oneshot' },
   ]);
-  assert.deepEqual(parseRecipe(' prune : .5 , QUANT:INT8 '), [
-    { kind: 'prune', sparsity: 0.5 },
-    { kind: 'quant', precision: 'int8' },
+  assert.deepEqual(parseRecipe('filters:0.5'), [
+    { kind: 'filters', keep: 0.5, target: 'flops', criterion: 'l1' },
   ]);
-  assert.deepEqual(parseRecipe('prune:0.99'), [{ kind: 'prune', sparsity: 0.99 }]);
+  assert.deepEqual(parseRecipe('filters:0.6:target=params:criterion=activation'), [
+    { kind: 'filters', keep: 0.6, target: 'params', criterion: 'activation' },
+  ]);
+  assert.deepEqual(parseRecipe('lowrank:8'), [{ kind: 'lowrank', rank: 8, p: 2, layers: 'all' }]);
+  assert.deepEqual(parseRecipe('lowrank:0.9:p=1:layers=conv'), [
+    { kind: 'lowrank', energy: 0.9, p: 1, layers: 'conv' },
+  ]);
+  assert.deepEqual(parseRecipe('student:0.5,distill:T=2:alpha=0.5:features=10'), [
+    { kind: 'student', width: 0.5 },
+    { kind: 'distill', temperature: 2, alpha: 0.5, features: 10 },
+  ]);
+  assert.deepEqual(parseRecipe('prune:0.9,distill,adv:0.02:steps=3'), [
+    { ...PRUNE, sparsity: 0.9 },
+    { kind: 'distill', temperature: 4, alpha: 0.7, features: 0 },
+    { kind: 'adv', epsilon: 0.02, steps: 3 },
+  ]);
+  assert.deepEqual(parseRecipe('qat:int8,quant:int8:float=conv_in+output'), [
+    { kind: 'qat', precision: 'int8' },
+    { ...INT8, keepFloat: ['conv_in', 'output'] },
+  ]);
+  assert.deepEqual(parseRecipe('quant:float16'), [{ kind: 'quant', precision: 'float16', keepFloat: [] }]);
 });
 
 test('parseRecipe rejects absurd recipes with BAD_INPUT and lists the valid forms', () => {
@@ -33,9 +60,20 @@ test('parseRecipe rejects absurd recipes with BAD_INPUT and lists the valid form
     ['prune:8e-1', /not a decimal number/],
     ['prune', /prune needs a sparsity/],
     ['prune:', /prune needs a sparsity/],
-    ['quant:int4', /quant:int4 is not supported \(only quant:int8\)/],
+    ['quant:int4', /quant:int4 is not supported \(quant:int8 or quant:float16\)/],
+    ['prune:0.5:scope=row', /prune scope=row is not one of layer, global/],
+    ['prune:0.5:speed=2', /prune has no option "speed"/],
+    ['prune:0.5:0.6', /has more than one value/],
+    ['lowrank:2.5', /rank 2.5 is not an integer/],
+    ['lowrank:4:p=3', /lowrank p=3 is outside \[1, 2\]/],
+    ['filters:0', /kept fraction 0 is outside/],
+    ['student:0.5,filters:0.5', /student and filters both reshape/],
+    ['adv:0', /epsilon 0 is outside/],
+    ['distill:3', /distill takes only named options/],
+    ['quant:float16:float=a', /float=LAYERS only applies to quant:int8/],
     ['quant', /quant: is not supported/],
     ['distil:0.5', /unknown method "distil"/],
+    ['qat:int4', /qat:int4 is not supported/],
     ['quant:int8,prune:0.8', /step prune:0.8 comes after quant, which must be last/],
     ['prune:0.5,prune:0.8', /step prune appears twice/],
     ['quant:int8,quant:int8', /step quant appears twice/],
@@ -47,7 +85,7 @@ test('parseRecipe rejects absurd recipes with BAD_INPUT and lists the valid form
         assert.ok(error instanceof AttestError, text);
         assert.equal(error.code, 'BAD_INPUT', text);
         assert.match(error.message, message, text);
-        assert.match(error.message, /valid steps are prune:S .* and quant:int8/, text);
+        assert.match(error.message, /valid steps are prune:S .* quant:int8 .* quant:float16/, text);
         return true;
       },
       text,

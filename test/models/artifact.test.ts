@@ -309,10 +309,10 @@ test('corrupted, truncated or inconsistent artifacts are rejected with BAD_INPUT
       'unknown dtype',
       withHeader(bytes, (h) => {
         const specs = structuredClone(h.weightSpecs) as { dtype: string }[];
-        (specs[1] as { dtype: string }).dtype = 'float16';
+        (specs[1] as { dtype: string }).dtype = 'bfloat16';
         return { ...h, weightSpecs: specs };
       }),
-      /weightSpecs\[1\]: dtype "float16" is not float32 or int8/,
+      /weightSpecs\[1\]: dtype "bfloat16" is not float32, float16 or int8/,
     ],
     [
       'negative dimension',

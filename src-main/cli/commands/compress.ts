@@ -1,17 +1,22 @@
 import type { Command } from '../command.js';
 import { initEngine } from '../../core/engine/backend.js';
 import { compressModel } from '../../core/compress/compress-model.js';
+import { figuresTable } from '../../core/compress/format-figures.js';
 import { cliJobContext } from './job-context.js';
 
 export const compressCommand: Command = {
   path: ['compress'],
-  usage: 'compress --model ID --recipe prune:0.8[,quant:int8] [--fine-tune-epochs 2] [--seed S] [--json]',
-  summary: 'Derive a compressed child model: magnitude pruning with fine-tuning, per-channel int8 weights',
+  usage:
+    'compress --model ID --recipe STEPS [--fine-tune-epochs 2] [--learning-rate 3e-4] [--latency-runs 30] [--seed S] [--name NAME] [--json]',
+  summary:
+    'Derive a compressed child model: pruning (schedule, global, whole filters), int8 / float16 / QAT, low-rank (SVD, robust l_p), distillation, adversarial; measured beside the parent',
   async run(context) {
     const { options, out } = context;
     const modelId = options.requiredString('model');
     const recipe = options.requiredString('recipe');
     const fineTuneEpochs = options.number('fine-tune-epochs', { min: 0, max: 100, integer: true });
+    const learningRate = options.number('learning-rate', { min: 1e-7, max: 0.5 });
+    const latencyRuns = options.number('latency-runs', { min: 1, max: 10000, integer: true });
     const seed = options.number('seed', { min: 0, max: 2 ** 31 - 1, integer: true });
     const name = options.string('name');
     options.rejectUnknown();
@@ -22,16 +27,33 @@ export const compressCommand: Command = {
         modelId,
         recipe,
         ...(fineTuneEpochs !== undefined ? { fineTuneEpochs } : {}),
+        ...(learningRate !== undefined ? { learningRate } : {}),
+        ...(latencyRuns !== undefined ? { latencyRuns } : {}),
         ...(seed !== undefined ? { seed } : {}),
         ...(name !== undefined ? { name } : {}),
       },
       cliJobContext(context),
     );
-    out.result(
-      result,
-      () =>
-        `model ${result.modelId} (parent ${result.parentId}, ${result.recipe}): ${result.sizeBytes} bytes on disk (parent ${result.parentSizeBytes}), ` +
-        `${result.nonzeroParams}/${result.params} nonzero parameters (sparsity ${(result.sparsity * 100).toFixed(1)}%)`,
-    );
+    out.result(result, () => {
+      const lines = [
+        `model ${result.modelId} (parent ${result.parentId}, ${result.recipe}), weights ${result.weightEncoding}, ` +
+          `${result.nonzeroParams}/${result.params} nonzero parameters (sparsity ${(result.sparsity * 100).toFixed(1)}%)`,
+        '',
+        figuresTable(result.measurement.parent, result.measurement.child),
+      ];
+      if (result.heldOut !== undefined) {
+        const where = result.heldOut.optimistic
+          ? 'a sample of the training data (the parent has no held-out records: optimistic)'
+          : `held-out records ${result.heldOut.records.join(', ')}`;
+        lines.push('', `scores on ${where}:`);
+        for (const { stage, score } of result.heldOut.stages)
+          lines.push(
+            `  ${stage.padEnd(34)} accuracy ${score.accuracy.toFixed(4)}  macro-F1 ${score.macroF1.toFixed(4)}`,
+          );
+      }
+      if (result.sensitivity !== undefined)
+        lines.push('', 'int8 sensitivity:', ...result.sensitivity.advice.map((a) => `  ${a}`));
+      return lines.join('\n');
+    });
   },
 };

@@ -8,6 +8,7 @@ import { viewRecordCommand } from './view.js';
 import { datasetsListCommand, jobsListCommand, modelsListCommand } from './lists.js';
 import { trainCommand } from './train.js';
 import { compressCommand } from './compress.js';
+import { modelsMeasureCommand } from './measure.js';
 import { validateCommand } from './validate.js';
 import { reportCommand } from './report.js';
 import { auditLogCommand, auditVerifyCommand } from './audit.js';
@@ -27,6 +28,7 @@ export const COMMANDS: readonly Command[] = [
   trainCommand,
   compressCommand,
   modelsListCommand,
+  modelsMeasureCommand,
   validateCommand,
   reportCommand,
   auditVerifyCommand,

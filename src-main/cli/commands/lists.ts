@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { listDatasets, datasetGroups } from '../../core/store/datasets.js';
 import { listModels } from '../../core/store/models.js';
+import { listMeasurements } from '../../core/store/model-measurements.js';
 import { listJobs, markInterruptedJobs } from '../../core/store/jobs.js';
 
 function table(rows: string[][]): string {
@@ -41,20 +42,32 @@ export const modelsListCommand: Command = {
   summary: 'List models with their parent, recipe, size and parameter counts',
   async run({ options, out, workspace }) {
     options.rejectUnknown();
-    const models = listModels(workspace().db).map(({ config: _config, ...m }) => m);
+    const db = workspace().db;
+    // Measured figures (attest models measure, attest compress), latest first, on every backend measured.
+    const measured = listMeasurements(db);
+    const models = listModels(db).map(({ config: _config, ...m }) => ({
+      ...m,
+      measurements: measured.filter((row) => row.modelId === m.id),
+    }));
     out.result({ models }, () =>
       table([
-        ['ID', 'NAME', 'ARCH', 'PARENT', 'RECIPE', 'BYTES', 'PARAMS', 'NONZERO'],
-        ...models.map((m) => [
-          m.id,
-          m.name,
-          m.arch,
-          m.parentId ?? '-',
-          m.recipe ?? '-',
-          String(m.sizeBytes),
-          String(m.params),
-          String(m.nonzeroParams),
-        ]),
+        ['ID', 'NAME', 'ARCH', 'PARENT', 'RECIPE', 'BYTES', 'GZIP', 'PARAMS', 'NONZERO', 'MFLOPS', 'LATENCY'],
+        ...models.map((m) => {
+          const latest = m.measurements[0];
+          return [
+            m.id,
+            m.name,
+            m.arch,
+            m.parentId ?? '-',
+            m.recipe ?? '-',
+            String(m.sizeBytes),
+            latest ? String(latest.gzipBytes) : '-',
+            String(m.params),
+            String(m.nonzeroParams),
+            latest ? (latest.flops / 1e6).toFixed(2) : '-',
+            latest ? `${latest.latencyMs.toFixed(3)} ms (${latest.backend})` : '-',
+          ];
+        }),
       ]),
     );
   },

@@ -1,20 +1,27 @@
 import type { Workspace } from '../store/workspace.js';
-import { tf } from '../engine/tf.js';
+import { tfl } from '../engine/tf.js';
 import { engineInfo } from '../engine/backend.js';
 import { decodeModelArtifact, encodeModelArtifact } from '../models/artifact.js';
-import { getModel, insertModel } from '../store/models.js';
-import { getDataset } from '../store/datasets.js';
+import { getModel, insertModel, type ModelRow } from '../store/models.js';
+import { upsertMeasurement, type MeasurementRow } from '../store/model-measurements.js';
 import { appendAuditEvent } from '../audit/log.js';
 import { badInput } from '../errors.js';
 import { newId, utcNow } from '../util/ids.js';
 import { runJob } from '../jobs/run-job.js';
 import type { JobContext } from '../jobs/job-context.js';
-import { loadDataset } from '../data/dataset-kinds.js';
-import { labelsOf, sampleIndices } from '../data/sample-dataset.js';
-import { fitEpochs } from '../train/fit-epochs.js';
-import { softenedClassWeights } from '../train/class-weights.js';
-import { parseRecipe, type RecipeStep } from './recipe.js';
-import { applyMasks, disposeMasks, magnitudeMasks, PruneMaskCallback } from './prune-magnitude.js';
+import { parseRecipe, stepOf, type RecipeStep } from './recipe.js';
+import { loadCompressData, type CompressData } from './compress-data.js';
+import { measureModels, type ModelMeasurement } from './measure-model.js';
+import {
+  predictClasses,
+  scorePredictions,
+  calibrateActivationRanges,
+  type ActivationRanges,
+  type HeldOutScore,
+} from './simulate-int8.js';
+import { int8SensitivityScan, type SensitivityScan } from './int8-sensitivity.js';
+import { runFineTuning, type FineTuneReport } from './compress-fine-tune.js';
+import { applyStructuralStep, type StructuralReport } from './structural-steps.js';
 import { countParams } from './model-size.js';
 
 export interface CompressOptions {
@@ -24,6 +31,13 @@ export interface CompressOptions {
   learningRate?: number;
   seed?: number;
   name?: string;
+  /** Timed runs for the latency measurement (default 30). */
+  latencyRuns?: number;
+}
+
+export interface StageScore {
+  stage: string;
+  score: HeldOutScore;
 }
 
 export interface CompressResult {
@@ -35,14 +49,23 @@ export interface CompressResult {
   params: number;
   nonzeroParams: number;
   sparsity: number;
-  weightEncoding: 'float32' | 'int8';
+  weightEncoding: 'float32' | 'int8' | 'float16';
   backend: string;
+  /** Measured figures of the parent and the child on the active backend, and child / parent ratios. */
+  measurement: { parent: ModelMeasurement; child: ModelMeasurement; ratios: Record<string, number> };
+  /** Held-out scores (the parent's validation records) after each stage; the last is the stored model's. */
+  heldOut?: { records: string[]; optimistic: boolean; stages: StageScore[]; macroF1Drop: number };
+  structural: StructuralReport[];
+  fineTune?: FineTuneReport;
+  sensitivity?: SensitivityScan;
 }
 
+const DATA_FREE = new Set<RecipeStep['kind']>(['lowrank', 'quant']);
+
 /**
- * Derives a smaller model from a stored one by a recipe (e.g. prune:0.8,quant:int8). Pruning fine-tunes on the
- * parent's own training records, with the parent's validation records still held out; quantization changes how
- * the weights are stored, so the reported size is the size of the file on disk.
+ * Derives a smaller model from a stored one by a recipe (see recipe.ts), scores every stage on the parent's
+ * held-out records (int8 by simulated int8 inference), measures parent and child on the active backend, and
+ * stores the child with its measurements and an audit event in one transaction.
  */
 export async function compressModel(
   workspace: Workspace,
@@ -56,34 +79,149 @@ export async function compressModel(
   }
   const parent = getModel(workspace.db, options.modelId);
   const learningRate = options.learningRate ?? 3e-4;
+  if (!(learningRate > 0 && learningRate < 1))
+    throw badInput(`--learning-rate ${learningRate} is outside (0, 1)`);
   const seed = options.seed ?? parent.seed ?? 0;
+  const needsData =
+    steps.some((s) => !DATA_FREE.has(s.kind)) &&
+    !(fineTuneEpochs === 0 && steps.every((s) => s.kind === 'prune' || DATA_FREE.has(s.kind)));
+  if (parent.datasetId === null && needsData)
+    throw badInput(`model ${parent.id} has no training dataset, which recipe ${options.recipe} needs`);
   const params = { modelId: parent.id, recipe: options.recipe, steps, fineTuneEpochs, learningRate, seed };
   return runJob(workspace, 'compress', params, context, async (jobId, job) => {
     const backend = engineInfo().backend;
     const parentBytes = workspace.artifacts.get(parent.artifactSha256);
-    const { model, header } = await decodeModelArtifact(parentBytes, `model ${parent.id}`);
-    let weights: 'float32' | 'int8' = 'float32';
+    const decoded = await decodeModelArtifact(parentBytes, `model ${parent.id}`);
+    const teacher = decoded.model;
+    let model: tfl.LayersModel = teacher;
+    const data = parent.datasetId === null ? undefined : loadCompressData(workspace, parent, seed);
+    const stages: StageScore[] = [];
+    const score = (stage: string, m: tfl.LayersModel, ranges?: ActivationRanges): void => {
+      if (data === undefined) return;
+      const predicted = predictClasses(
+        m,
+        data.heldOut.inputs,
+        data.dataset.sampleShape,
+        ranges ? { ranges } : {},
+      );
+      stages.push({ stage, score: scorePredictions(data.heldOut.labels, predicted, data.dataset.classes) });
+    };
+    const owned: tfl.LayersModel[] = [];
     try {
-      for (const [index, step] of steps.entries()) {
-        job.progress(index / steps.length, `${step.kind} (${index + 1}/${steps.length})`);
-        if (step.kind === 'prune')
-          await pruneWithFineTune(workspace, parent, model, step, fineTuneEpochs, learningRate, seed, job);
-        else weights = step.precision;
+      job.progress(0.02, 'scoring the parent on its held-out records');
+      score('parent', teacher);
+      const structural: StructuralReport[] = [];
+      for (const step of steps) {
+        if (step.kind !== 'student' && step.kind !== 'filters' && step.kind !== 'lowrank') continue;
+        job.progress(0.05, `${step.kind}: reshaping the network`);
+        const next = await applyStructuralStep(model, step, { seed, data });
+        structural.push(next.report);
+        owned.push(next.model);
+        model = next.model;
+        // Low-rank factorization is judged without fine-tuning (the point of the robust l_p fit).
+        score(`${step.kind} (no fine-tuning)`, model);
+      }
+      if (model === teacher) {
+        // The parent is the teacher: work on a separate copy so that distillation compares against the original.
+        const copy = (await decodeModelArtifact(parentBytes, `model ${parent.id}`)).model;
+        owned.push(copy);
+        model = copy;
+      }
+      const fineTune = await runFineTuning(model, teacher, steps, {
+        data,
+        epochs: fineTuneEpochs,
+        learningRate,
+        seed,
+        job,
+      });
+      if (fineTune !== undefined)
+        score(fineTune.epochs > 0 ? 'fine-tuned' : 'pruned (no fine-tuning)', model);
+
+      const quant = stepOf(steps, 'quant');
+      const qat = stepOf(steps, 'qat');
+      const weights: CompressResult['weightEncoding'] =
+        quant?.precision ?? (qat !== undefined ? 'int8' : 'float32');
+      let ranges: ActivationRanges | undefined;
+      let sensitivity: SensitivityScan | undefined;
+      const floatLayers = quant?.keepFloat ?? [];
+      if (weights === 'int8' && data !== undefined) {
+        job.progress(0.85, 'int8: calibrating activation ranges and scanning layer sensitivity');
+        ranges = calibrateActivationRanges(model, data.calibration, data.dataset.sampleShape);
+        sensitivity = int8SensitivityScan(model, ranges, {
+          inputs: data.heldOut.inputs,
+          labels: data.heldOut.labels,
+          classes: data.dataset.classes,
+          sampleShape: data.dataset.sampleShape,
+        });
+        for (const line of sensitivity.advice) job.log(line);
+        // Keep-float layers keep float activations too.
+        for (const layer of floatLayers) delete ranges[layer];
       }
       const bytes = await encodeModelArtifact(model, {
         weights,
-        meta: { ...header.meta, recipe: options.recipe, parentId: parent.id },
+        floatLayers,
+        meta: {
+          ...decoded.header.meta,
+          recipe: options.recipe,
+          parentId: parent.id,
+          ...(ranges !== undefined
+            ? {
+                activationQuantization: {
+                  scheme: 'asymmetric-per-tensor-uint8',
+                  calibratedOn: data?.calibration.length ?? 0,
+                  ranges,
+                },
+              }
+            : {}),
+        },
       });
       const stored = workspace.artifacts.put(bytes);
-      // Count what is on disk: int8 rounding can turn tiny weights into exact zeros.
-      const reloaded = await decodeModelArtifact(bytes, 'compressed model');
-      const counts = countParams(reloaded.model);
-      reloaded.model.dispose();
+      // Everything below is about the stored file: int8 rounding can turn tiny weights into exact zeros.
+      const reloaded = (await decodeModelArtifact(bytes, 'compressed model')).model;
+      owned.push(reloaded);
+      if (weights !== 'float32')
+        score(weights === 'int8' && ranges ? 'int8 (simulated int8 inference)' : weights, reloaded, ranges);
+      job.progress(0.92, 'measuring size, FLOPs and latency of parent and child');
+      const runs = options.latencyRuns;
+      const measureOptions = runs !== undefined ? { runs } : {};
+      // Parent and child are timed together, interleaved, and the parent's stored figures are refreshed.
+      const [parentFigures, childMeasured] = (await measureModels(
+        [
+          { model: teacher, artifactBytes: parentBytes },
+          { model: reloaded, artifactBytes: bytes },
+        ],
+        measureOptions,
+      )) as [ModelMeasurement, ModelMeasurement];
+      const parentMeasured = toRow(parent.id, parentFigures);
+      const counts = countParams(reloaded);
       const modelId = newId('m');
       const sparsity = counts.params === 0 ? 0 : 1 - counts.nonzero / counts.params;
-      const summary = { parentSizeBytes: parent.sizeBytes, sparsity, weightEncoding: weights, steps };
+      const ratios = ratiosOf(stripRow(parentMeasured), childMeasured);
+      const heldOut =
+        data === undefined
+          ? undefined
+          : {
+              records: data.heldOut.records,
+              optimistic: data.heldOut.optimistic,
+              stages,
+              macroF1Drop: 100 * ((stages[0]?.score.macroF1 ?? NaN) - (stages.at(-1)?.score.macroF1 ?? NaN)),
+            };
+      const summary = {
+        parentSizeBytes: parent.sizeBytes,
+        sparsity,
+        weightEncoding: weights,
+        steps,
+        measurement: childMeasured,
+        parentMeasurement: stripRow(parentMeasured),
+        ratios,
+        ...(heldOut !== undefined ? { heldOut } : {}),
+        structural,
+        ...(fineTune !== undefined ? { fineTune } : {}),
+        ...(sensitivity !== undefined ? { sensitivity } : {}),
+      };
+      const now = utcNow();
       workspace.db.transaction(() => {
-        insertModel(workspace.db, {
+        const row: ModelRow = {
           id: modelId,
           name: options.name ?? `${parent.name} [${options.recipe}]`,
           arch: parent.arch,
@@ -98,8 +236,11 @@ export async function compressModel(
           seed,
           config: { ...parent.config, compression: params },
           summary,
-          createdAt: utcNow(),
-        });
+          createdAt: now,
+        };
+        insertModel(workspace.db, row);
+        upsertMeasurement(workspace.db, parentMeasured);
+        upsertMeasurement(workspace.db, { modelId, ...childMeasured, measuredAt: now });
         appendAuditEvent(workspace.db, {
           action: 'model.compress',
           entityType: 'model',
@@ -114,6 +255,9 @@ export async function compressModel(
               params: counts.params,
               nonzeroParams: counts.nonzero,
               sparsity,
+              measurement: childMeasured,
+              parentMeasurement: stripRow(parentMeasured),
+              ...(heldOut !== undefined ? { heldOutStages: heldOut.stages } : {}),
             },
           },
         });
@@ -129,65 +273,40 @@ export async function compressModel(
         sparsity,
         weightEncoding: weights,
         backend,
+        measurement: { parent: stripRow(parentMeasured), child: childMeasured, ratios },
+        ...(heldOut !== undefined ? { heldOut } : {}),
+        structural,
+        ...(fineTune !== undefined ? { fineTune } : {}),
+        ...(sensitivity !== undefined ? { sensitivity } : {}),
       };
     } finally {
-      model.dispose();
+      teacher.dispose();
+      for (const m of owned) m.dispose();
     }
   });
 }
 
-async function pruneWithFineTune(
-  workspace: Workspace,
-  parent: ReturnType<typeof getModel>,
-  model: Awaited<ReturnType<typeof decodeModelArtifact>>['model'],
-  step: Extract<RecipeStep, { kind: 'prune' }>,
-  epochs: number,
-  learningRate: number,
-  seed: number,
-  job: JobContext,
-): Promise<void> {
-  const masks = magnitudeMasks(model, step.sparsity);
-  try {
-    applyMasks(model, masks);
-    if (epochs === 0) return;
-    if (parent.datasetId === null)
-      throw badInput(`model ${parent.id} has no training dataset to fine-tune on`);
-    getDataset(workspace.db, parent.datasetId);
-    const dataset = loadDataset(workspace, parent.datasetId);
-    const heldOut = new Set((parent.summary['validationRecords'] as string[] | undefined) ?? []);
-    const indices = sampleIndices(dataset, 'train').filter(
-      (i) => !heldOut.has(dataset.groups[dataset.group[i] as number] ?? ''),
-    );
-    const inputs = dataset.inputs(indices);
-    const labels = labelsOf(dataset, indices);
-    const optimizer = tf.train.adam(learningRate);
-    try {
-      model.compile({ optimizer, loss: 'categoricalCrossentropy' });
-      await fitEpochs({
-        model,
-        inputs,
-        labels,
-        sampleShape: dataset.sampleShape,
-        classes: dataset.classes.length,
-        epochs,
-        batchSize: 64,
-        seed,
-        signal: job.signal,
-        classWeight: softenedClassWeights(labels, dataset.classes.length),
-        callbacks: [new PruneMaskCallback(model, masks)],
-        onBatch(epoch, fraction, loss) {
-          job.progress(
-            0.1 + (0.8 * (epoch - 1 + fraction)) / epochs,
-            `fine-tuning after pruning: epoch ${epoch}/${epochs} loss ${loss.toFixed(4)}`,
-          );
-        },
-      });
-    } finally {
-      optimizer.dispose();
-    }
-    // The callback re-applies masks after each batch; once more here so the stored weights are exactly sparse.
-    applyMasks(model, masks);
-  } finally {
-    disposeMasks(masks);
-  }
+function toRow(modelId: string, measured: ModelMeasurement): MeasurementRow {
+  return { modelId, ...measured, measuredAt: utcNow() };
 }
+
+function stripRow(row: MeasurementRow): ModelMeasurement {
+  const { modelId: _modelId, measuredAt: _measuredAt, ...measured } = row;
+  return measured;
+}
+
+/** Parent / child for costs (how many times smaller or faster), so that > 1 means the child is cheaper. */
+export function ratiosOf(parent: ModelMeasurement, child: ModelMeasurement): Record<string, number> {
+  const ratio = (a: number, b: number): number => (b > 0 ? a / b : NaN);
+  return {
+    smallerOnDisk: ratio(parent.sizeBytes, child.sizeBytes),
+    smallerGzipped: ratio(parent.gzipBytes, child.gzipBytes),
+    fewerNonzeroParams: ratio(parent.nonzeroParams, child.nonzeroParams),
+    fewerFlops: ratio(parent.flops, child.flops),
+    fewerSparseFlops: ratio(parent.sparseFlops, child.sparseFlops),
+    fasterLatency: ratio(parent.latencyMs, child.latencyMs),
+    fasterBatched: ratio(parent.batchedMsPerSample, child.batchedMsPerSample),
+  };
+}
+
+export type { CompressData };

@@ -19,7 +19,8 @@ export interface WeightQuantization {
 export interface WeightSpec {
   name: string;
   shape: number[];
-  dtype: 'float32' | 'int8';
+  /** float16: IEEE half precision, little-endian, 2 bytes per weight (quant:float16). */
+  dtype: 'float32' | 'int8' | 'float16';
   quantization?: WeightQuantization;
 }
 
@@ -39,7 +40,7 @@ export function elementCount(shape: number[]): number {
 }
 
 export function weightByteLength(spec: WeightSpec): number {
-  return elementCount(spec.shape) * (spec.dtype === 'int8' ? 1 : 4);
+  return elementCount(spec.shape) * (spec.dtype === 'int8' ? 1 : spec.dtype === 'float16' ? 2 : 4);
 }
 
 /** Reads and checks the header, including that the weight bytes that follow have exactly the declared size. */
@@ -111,11 +112,12 @@ function checkWeightSpec(spec: unknown, fail: (problem: string) => never): void 
   if (!Array.isArray(shape) || !shape.every((dim) => Number.isSafeInteger(dim) && (dim as number) >= 0))
     return fail('shape is not an array of non-negative integers');
   if (!Number.isSafeInteger(elementCount(shape as number[]) * 4)) fail('shape is too large');
-  if (spec.dtype === 'float32') {
-    if (spec.quantization !== undefined) fail('a float32 weight cannot carry quantization');
+  if (spec.dtype === 'float32' || spec.dtype === 'float16') {
+    if (spec.quantization !== undefined) fail(`a ${spec.dtype} weight cannot carry quantization`);
     return;
   }
-  if (spec.dtype !== 'int8') return fail(`dtype ${JSON.stringify(spec.dtype)} is not float32 or int8`);
+  if (spec.dtype !== 'int8')
+    return fail(`dtype ${JSON.stringify(spec.dtype)} is not float32, float16 or int8`);
   const quantization = spec.quantization;
   if (!isRecord(quantization)) return fail('an int8 weight needs its quantization');
   if (quantization.scheme !== 'symmetric-per-channel')

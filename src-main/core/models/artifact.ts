@@ -1,4 +1,5 @@
 import { dequantizeSymmetricPerChannel, quantizeSymmetricPerChannel } from '../compress/quantize-int8.js';
+import { decodeFloat16, encodeFloat16 } from '../compress/float16.js';
 import { tf, tfl } from '../engine/tf.js';
 import { AttestError } from '../errors.js';
 import { canonicalJson } from '../util/canonical-json.js';
@@ -28,8 +29,11 @@ export {
  */
 
 export interface EncodeModelArtifactOptions {
-  /** 'int8' stores every float32 weight of rank >= 2 (Conv and Dense kernels) as int8; biases stay float32. */
-  weights?: 'float32' | 'int8';
+  /** 'int8' stores every float32 weight of rank >= 2 (Conv and Dense kernels) as int8; biases stay float32.
+   * 'float16' stores every weight in IEEE half precision. */
+  weights?: 'float32' | 'int8' | 'float16';
+  /** Layers whose kernels stay float32 under 'int8' (the ones a sensitivity scan says int8 hurts). */
+  floatLayers?: string[];
   /** Free JSON metadata (lineage, recipe, ...), stored in the header. */
   meta?: Record<string, unknown>;
 }
@@ -41,6 +45,8 @@ export async function encodeModelArtifact(
   const saved = await saveToMemory(model);
   const weightData = joinWeightData(saved.weightData);
   const quantize = options.weights === 'int8';
+  const floatLayers = new Set(options.floatLayers ?? []);
+  const layerOf = (name: string): string => name.slice(0, Math.max(0, name.lastIndexOf('/')));
   const weightSpecs: WeightSpec[] = [];
   const chunks: Uint8Array[] = [];
   let offset = 0;
@@ -53,7 +59,11 @@ export async function encodeModelArtifact(
     const size = elementCount(entry.shape);
     const values = new Float32Array(weightData, offset, size);
     offset += size * 4;
-    if (quantize && entry.shape.length >= 2) {
+    if (options.weights === 'float16') {
+      const half = encodeFloat16(values);
+      weightSpecs.push({ name: entry.name, shape: entry.shape, dtype: 'float16' });
+      chunks.push(new Uint8Array(half.buffer, half.byteOffset, half.byteLength));
+    } else if (quantize && entry.shape.length >= 2 && !floatLayers.has(layerOf(entry.name))) {
       const axis = entry.shape.length - 1;
       const { q, scales } = quantizeSymmetricPerChannel(values, entry.shape, axis);
       weightSpecs.push({
@@ -128,6 +138,11 @@ function weightTensors(bytes: Uint8Array, dataStart: number, specs: WeightSpec[]
       const scales = Float32Array.from(spec.quantization.scales);
       values = dequantizeSymmetricPerChannel(q, scales, spec.shape, spec.quantization.axis);
       position += size;
+    } else if (spec.dtype === 'float16') {
+      const half = new Uint16Array(size);
+      new Uint8Array(half.buffer).set(bytes.subarray(position, position + size * 2));
+      values = decodeFloat16(half);
+      position += size * 2;
     } else {
       // Copied into a fresh, aligned buffer: the source may be a Node Buffer at an arbitrary offset.
       values = new Float32Array(size);

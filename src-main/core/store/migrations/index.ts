@@ -1,4 +1,5 @@
 import { migration0010 } from './0010-initial.js';
+import { migration0030 } from './0030-model-measurements.js';
 
 export interface Migration {
   version: number;
@@ -7,6 +8,6 @@ export interface Migration {
 }
 
 /** Every migration in order; versions go in steps of 10 and become `PRAGMA user_version`. */
-export const MIGRATIONS: readonly Migration[] = [migration0010];
+export const MIGRATIONS: readonly Migration[] = [migration0010, migration0030];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
