@@ -3,6 +3,7 @@ import { buildEcgResnet } from '../src-main/core/models/ecg-resnet.js';
 import { engineInfo } from '../src-main/core/engine/backend.js';
 import { fitEpochs } from '../src-main/core/train/fit-epochs.js';
 import { ReplicaPool } from '../src-main/core/train/replica-pool.js';
+import { ReplicatedPredictor } from '../src-main/core/train/replicated-predict.js';
 
 export interface ModelBench {
   model: string;
@@ -12,7 +13,9 @@ export interface ModelBench {
   train_workers: number;
   /** model.fit in the main thread alone. */
   train_samples_per_s_one_thread: number;
+  /** Batches of 256 split across the same replicas. */
   infer_samples_per_s: number;
+  infer_samples_per_s_one_thread: number;
   train_batch: number;
   infer_batch: number;
 }
@@ -45,7 +48,14 @@ export async function benchEcgResnet(samples = 2048): Promise<ModelBench> {
     infer();
     start = performance.now();
     infer();
+    const inferenceOneThread = samples / ((performance.now() - start) / 1000);
+    const predictor = await ReplicatedPredictor.start(model, [187, 1], 5, engineInfo().backend);
+    const inputs = x.dataSync() as Float32Array;
+    await predictor.predict(inputs);
+    start = performance.now();
+    await predictor.predict(inputs);
     const inference = samples / ((performance.now() - start) / 1000);
+    await predictor.close();
     return {
       model: 'ecg-resnet',
       params: model.countParams(),
@@ -53,6 +63,7 @@ export async function benchEcgResnet(samples = 2048): Promise<ModelBench> {
       train_workers: workers,
       train_samples_per_s_one_thread: Math.round(oneThread * 10) / 10,
       infer_samples_per_s: Math.round(inference * 10) / 10,
+      infer_samples_per_s_one_thread: Math.round(inferenceOneThread * 10) / 10,
       train_batch: 64,
       infer_batch: 256,
     };

@@ -5,6 +5,7 @@ import { tf, tfl } from '../../src-main/core/engine/tf.js';
 import { buildEcgResnet } from '../../src-main/core/models/ecg-resnet.js';
 import { batchGradients, trainableVariables } from '../../src-main/core/train/weighted-loss.js';
 import { fitEpochs } from '../../src-main/core/train/fit-epochs.js';
+import { ReplicatedPredictor } from '../../src-main/core/train/replicated-predict.js';
 import { seededRandom } from '../../src-main/core/validate/seeded-random.js';
 
 const LENGTH = 187;
@@ -154,6 +155,29 @@ test('a model a replica cannot rebuild trains in one thread, and says so', async
     });
     assert.equal(run.replicas, 0);
     assert.match(notices[0] ?? '', /one thread: the loss meanSquaredError/);
+  } finally {
+    model.dispose();
+  }
+});
+
+test('replicated inference gives the probabilities of model.predict, batch shares in order', async () => {
+  const model = buildEcgResnet({ inputLength: LENGTH, classes: CLASSES, seed: 4 });
+  try {
+    const { inputs } = data(301, 3);
+    const expected = tf
+      .tidy(() => model.predict(tf.tensor(inputs, [301, LENGTH, 1])) as tf.Tensor)
+      .dataSync();
+    const baseline = tf.memory().numTensors;
+    const predictor = await ReplicatedPredictor.start(model, [LENGTH, 1], CLASSES, 'wasm', 1);
+    try {
+      assert.equal(predictor.workers, 1);
+      const got = await predictor.predict(inputs, 64);
+      assert.equal(got.length, expected.length);
+      got.forEach((v, i) => assert.ok(Math.abs(v - (expected[i] as number)) < 1e-5, `value ${i}`));
+    } finally {
+      await predictor.close();
+    }
+    assert.equal(tf.memory().numTensors, baseline);
   } finally {
     model.dispose();
   }

@@ -70,6 +70,22 @@ export class ReplicaPool {
     });
   }
 
+  /** Gives every replica these weights (model.weights order), for predict. */
+  async load(weights: Float32Array[]): Promise<void> {
+    await Promise.all(this.workers.map((w) => this.request(w, { type: 'load', weights })));
+  }
+
+  /** Class probabilities of the samples in x from replica k (after load). */
+  predict(k: number, x: Float32Array): Promise<Float32Array> {
+    const worker = this.workers[k];
+    if (worker === undefined) throw new Error(`no replica ${k}`);
+    return this.request(worker, { type: 'predict', x }).then((reply) => {
+      if (reply.type !== 'probabilities')
+        throw new Error('replica answered a prediction without probabilities');
+      return reply.values;
+    });
+  }
+
   private request(worker: Worker, message: ReplicaRequest): Promise<ReplicaReply> {
     return new Promise((resolve, reject) => {
       const cleanup = () => {

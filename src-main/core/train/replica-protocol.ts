@@ -10,6 +10,9 @@ export interface BatchPart {
 
 export type ReplicaRequest =
   | { type: 'init'; topology: object; sampleShape: number[]; classes: number }
+  /** Inference: set the weights once, then predict shares of batches. */
+  | { type: 'load'; weights: Float32Array[] }
+  | { type: 'predict'; x: Float32Array }
   | (BatchPart & {
       type: 'step';
       /** Every weight of the model (model.weights order), as the main thread has it now. */
@@ -21,4 +24,5 @@ export type ReplicaRequest =
 export type ReplicaReply =
   | { type: 'ready' }
   | { type: 'gradients'; loss: number; gradients: Float32Array[] }
+  | { type: 'probabilities'; values: Float32Array }
   | { type: 'error'; message: string };

@@ -5,9 +5,9 @@ import { batchGradients, trainableVariables } from './weighted-loss.js';
 import type { ReplicaReply, ReplicaRequest } from './replica-protocol.js';
 
 /**
- * A training replica in a worker thread: it holds a copy of the model, takes the weights the main thread sends
- * with each step, and returns the gradients of its share of the batch. The main thread sums them with its own
- * and applies the optimizer, so replicas never drift apart.
+ * A model replica in a worker thread. Training: it takes the weights the main thread sends with each step and
+ * returns the gradients of its share of the batch; the main thread sums them with its own and applies the
+ * optimizer, so replicas never drift apart. Inference: it takes the weights once and predicts shares of batches.
  */
 const port = parentPort;
 if (port === null) throw new Error('replica-worker runs in a worker thread');
@@ -18,6 +18,13 @@ let classes = 0;
 
 const reply = (message: ReplicaReply, transfer: ArrayBuffer[] = []): void =>
   port.postMessage(message, transfer);
+
+function setWeights(target: tfl.LayersModel, values: Float32Array[]): void {
+  const shapes = target.weights.map((w) => w.shape as number[]);
+  const weights = values.map((w, k) => tf.tensor(w, shapes[k]));
+  target.setWeights(weights);
+  for (const w of weights) w.dispose();
+}
 
 async function handle(message: ReplicaRequest): Promise<void> {
   if (message.type === 'init') {
@@ -30,10 +37,19 @@ async function handle(message: ReplicaRequest): Promise<void> {
     return;
   }
   if (model === undefined) throw new Error('replica used before init');
-  const shapes = model.weights.map((w) => w.shape as number[]);
-  const weights = message.weights.map((w, k) => tf.tensor(w, shapes[k]));
-  model.setWeights(weights);
-  for (const w of weights) w.dispose();
+  if (message.type === 'predict') {
+    const n = message.x.length / sampleShape.reduce((a, b) => a * b, 1);
+    const output = tf.tidy(() => model!.predict(tf.tensor(message.x, [n, ...sampleShape])) as tf.Tensor);
+    const values = (output.dataSync() as Float32Array).slice();
+    output.dispose();
+    reply({ type: 'probabilities', values }, [values.buffer as ArrayBuffer]);
+    return;
+  }
+  setWeights(model, message.weights);
+  if (message.type === 'load') {
+    reply({ type: 'ready' });
+    return;
+  }
   const { loss, gradients } = batchGradients(model, variables, message, sampleShape, classes, message.scale);
   reply(
     { type: 'gradients', loss, gradients },
