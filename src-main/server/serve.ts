@@ -73,7 +73,10 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const home = resolveHome(options.home);
   const rendererDir = options.rendererDir ?? defaultRendererDir();
   const engine = new EngineHostClient(() => forkHost(home));
-  await engine.start();
+  await engine.start().catch(async (error: unknown) => {
+    await engine.close();
+    throw error;
+  });
   const streams = new Set<ServerResponse>();
   const unsubscribe = engine.onEvent((event: EngineEvent) => {
     const frame = `data: ${JSON.stringify(event)}\n\n`;

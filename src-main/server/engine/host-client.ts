@@ -35,6 +35,7 @@ export class EngineHostClient {
   private nextId = 1;
   private closing = false;
   crashes = 0;
+  private recentCrashes: number[] = [];
 
   constructor(private readonly spawnHost: () => HostProcess) {
     this.events.setMaxListeners(100);
@@ -54,12 +55,15 @@ export class EngineHostClient {
     if (this.ready !== undefined) return this.ready;
     const host = this.spawnHost();
     this.host = host;
+    let started = false;
     this.ready = new Promise<void>((resolve, reject) => {
       host.onMessage((raw) => {
         const message = fromHostSchema.safeParse(raw);
         if (!message.success) return;
-        if (message.data.type === 'ready') resolve();
-        else if (message.data.type === 'response') {
+        if (message.data.type === 'ready') {
+          started = true;
+          resolve();
+        } else if (message.data.type === 'response') {
           const waiting = this.pending.get(message.data.id);
           this.pending.delete(message.data.id);
           waiting?.resolve(message.data.result as Result<unknown>);
@@ -74,7 +78,17 @@ export class EngineHostClient {
         if (this.host !== host) return;
         this.host = undefined;
         this.ready = undefined;
-        reject(new Error(`the engine host stopped while starting (exit code ${code})`));
+        if (!started) {
+          // A host that cannot even start (a broken install) is not restarted in a loop: the request that
+          // started it gets the error, and the next request tries once more.
+          reject(
+            new Error(`the engine could not start (exit code ${code ?? 'none'}); see the messages above`),
+          );
+          for (const waiting of this.pending.values())
+            waiting.resolve(fail('INTERNAL', 'the engine could not start'));
+          this.pending.clear();
+          return;
+        }
         if (!this.closing) this.crashed(code);
       });
     });
@@ -125,6 +139,9 @@ export class EngineHostClient {
       this.events.emit('event', { type: 'job', job: failed } satisfies EngineEvent);
     }
     this.events.emit('event', { type: 'engine.crashed', message } satisfies EngineEvent);
-    void this.start().catch(() => undefined);
+    // Restarted at once, unless it keeps dying: then the next request starts it, so a broken host never spins.
+    const now2 = Date.now();
+    this.recentCrashes = [...this.recentCrashes.filter((t) => now2 - t < 60_000), now2];
+    if (this.recentCrashes.length < 5) void this.start().catch(() => undefined);
   }
 }

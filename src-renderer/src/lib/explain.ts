@@ -1,0 +1,35 @@
+/** Plain-language explanations shown next to every metric, for readers who are not machine-learning people. */
+export const EXPLAIN = {
+  accuracy:
+    'Share of all beats the model classified correctly. High even for a weak model when one class dominates.',
+  macroF1:
+    'Average over the classes of F1 (the balance of catching a class and being right when flagging it). Each class counts the same, so rare arrhythmias weigh as much as normal beats.',
+  sensitivity: 'Of the beats that truly are this class, the share the model found (recall).',
+  ppv: 'Of the beats the model called this class, the share that truly are (positive predictivity, precision).',
+  f1: 'Harmonic mean of sensitivity and positive predictivity for the class.',
+  loss: 'What training minimises: lower means the model fits the training beats better. It should fall epoch by epoch.',
+  confusion:
+    'Rows are the true classes, columns what the model said. The diagonal holds correct answers; anything else is a confusion between two classes.',
+  fgsm: 'Accuracy when each beat is nudged in the direction that most confuses the model (FGSM attack), by epsilon. A steep fall means a fragile model.',
+  noise:
+    'Accuracy when real recorded noise (baseline wander, muscle artifact, electrode motion) is added at a signal-to-noise ratio. Lower SNR means noisier; 0 dB is as much noise as signal.',
+  size: 'Size of the model file on disk: what a device must store and load.',
+  sparsity: 'Share of weights that are exactly zero after pruning.',
+  pareto:
+    'Each dot is a model. Up and to the left is better: smaller and more accurate. Compressed models are linked to the model they came from.',
+  classBalance:
+    'How many beats of each class the dataset holds. Rare classes are harder to learn and to measure.',
+  auditChain:
+    'Every action is recorded with a hash of the previous record, like links of a chain. Verification recomputes all links and re-hashes every stored file: any change anywhere shows.',
+  remaining:
+    'Estimated from the progress so far; the first moments include warm-up, so the estimate settles after a few seconds.',
+} as const;
+
+/** AAMI heartbeat classes in words. */
+export const CLASS_NAMES: Record<string, string> = {
+  N: 'N – normal and bundle-branch-block beats',
+  S: 'S – supraventricular ectopic beats',
+  V: 'V – ventricular ectopic beats',
+  F: 'F – fusion of ventricular and normal beats',
+  Q: 'Q – paced or unclassifiable beats',
+};

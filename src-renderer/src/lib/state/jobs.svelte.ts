@@ -1,0 +1,76 @@
+import type { EngineEvent, JobSpec, JobView, Result } from '../../../../src-main/contract/index.js';
+import type { ApiClient } from '../api/client.js';
+
+export interface EpochPoint {
+  epoch: number;
+  loss: number | null;
+  accuracy: number | null;
+  macroF1: number | null;
+}
+
+/** The job queue as the UI sees it: every job's latest state, its training curves and its last log lines. */
+export class JobsManager {
+  jobs = $state<JobView[]>([]);
+  epochs = $state<Record<string, EpochPoint[]>>({});
+  logs = $state<Record<string, string[]>>({});
+  engineMessage = $state<string | null>(null);
+
+  constructor(private readonly api: ApiClient) {}
+
+  get active(): JobView[] {
+    return this.jobs.filter((job) => job.state === 'queued' || job.state === 'running');
+  }
+
+  byId(id: string): JobView | undefined {
+    return this.jobs.find((job) => job.id === id);
+  }
+
+  latest(kind: JobSpec['kind']): JobView | undefined {
+    return this.jobs.find((job) => job.kind === kind);
+  }
+
+  async refresh(): Promise<void> {
+    const result = await this.api.call('jobs.list', {});
+    if (result.ok) this.jobs = [...result.value.jobs].sort((a, b) => b.queuedAt - a.queuedAt);
+  }
+
+  async start(spec: JobSpec): Promise<Result<JobView>> {
+    const result = await this.api.call('jobs.start', spec);
+    if (!result.ok) return result;
+    this.upsert(result.value.job);
+    return { ok: true, value: result.value.job };
+  }
+
+  async cancel(id: string): Promise<void> {
+    await this.api.call('jobs.cancel', { jobId: id });
+  }
+
+  handle(event: EngineEvent): void {
+    switch (event.type) {
+      case 'job':
+        this.upsert(event.job);
+        break;
+      case 'job.epoch': {
+        const points = this.epochs[event.jobId] ?? [];
+        this.epochs[event.jobId] = [...points.filter((p) => p.epoch !== event.epoch), event];
+        break;
+      }
+      case 'job.log': {
+        const lines = this.logs[event.jobId] ?? [];
+        this.logs[event.jobId] = [...lines.slice(-49), event.message];
+        break;
+      }
+      case 'engine.crashed':
+        this.engineMessage = event.message;
+        break;
+      default:
+        break;
+    }
+  }
+
+  private upsert(job: JobView): void {
+    const index = this.jobs.findIndex((j) => j.id === job.id);
+    if (index < 0) this.jobs = [job, ...this.jobs];
+    else this.jobs[index] = job;
+  }
+}

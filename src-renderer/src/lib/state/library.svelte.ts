@@ -1,0 +1,101 @@
+import type {
+  ActionResponse,
+  AuditEventView,
+  DatasetView,
+  ExportView,
+  ModelView,
+  ValidationView,
+  VerificationView,
+} from '../../../../src-main/contract/index.js';
+import type { ApiClient } from '../api/client.js';
+
+type Section = 'datasets' | 'models' | 'validations' | 'audit' | 'exports';
+
+/** What the workspace holds (datasets, models, validations, audit trail, exports), fetched again on change. */
+export class LibraryManager {
+  info = $state<ActionResponse<'engine.info'> | null>(null);
+  datasets = $state<DatasetView[]>([]);
+  models = $state<ModelView[]>([]);
+  validations = $state<ValidationView[]>([]);
+  auditEvents = $state<AuditEventView[]>([]);
+  verification = $state<VerificationView | null>(null);
+  verifying = $state(false);
+  exports = $state<ExportView[]>([]);
+  error = $state<string | null>(null);
+
+  constructor(private readonly api: ApiClient) {}
+
+  async loadAll(): Promise<void> {
+    await this.refreshInfo();
+    await Promise.all(
+      (['datasets', 'models', 'validations', 'audit', 'exports'] as const).map((s) => this.refresh(s)),
+    );
+  }
+
+  /** Engine facts; the backend is known once the first job has started TF.js. */
+  async refreshInfo(): Promise<void> {
+    const info = await this.api.call('engine.info', {});
+    if (info.ok) this.info = info.value;
+    else this.error = info.error.message;
+  }
+
+  async refresh(section: Section): Promise<void> {
+    switch (section) {
+      case 'datasets': {
+        const r = await this.api.call('datasets.list', {});
+        if (r.ok) this.datasets = r.value.datasets;
+        break;
+      }
+      case 'models': {
+        const r = await this.api.call('models.list', {});
+        if (r.ok) this.models = r.value.models;
+        break;
+      }
+      case 'validations': {
+        const r = await this.api.call('validations.list', {});
+        if (r.ok) this.validations = r.value.validations;
+        break;
+      }
+      case 'audit': {
+        const r = await this.api.call('audit.log', {});
+        if (r.ok) this.auditEvents = r.value.events;
+        // The trail changed: an earlier verification no longer speaks for it.
+        this.verification = null;
+        await this.refresh('exports');
+        break;
+      }
+      case 'exports': {
+        const r = await this.api.call('exports.list', {});
+        if (r.ok) this.exports = r.value.exports;
+        break;
+      }
+    }
+  }
+
+  async verify(): Promise<void> {
+    this.verifying = true;
+    const r = await this.api.call('audit.verify', {});
+    this.verifying = false;
+    if (r.ok) this.verification = r.value;
+    else this.error = r.error.message;
+  }
+
+  dataset(id: string | null): DatasetView | undefined {
+    return this.datasets.find((d) => d.id === id);
+  }
+
+  model(id: string | null): ModelView | undefined {
+    return this.models.find((m) => m.id === id);
+  }
+
+  /** The newest validation of a model that has clean metrics, for the tables and the Pareto plot. */
+  latestClean(modelId: string): ValidationView | undefined {
+    return [...this.validations]
+      .reverse()
+      .find((v) => v.modelId === modelId && v.result['clean'] !== undefined);
+  }
+
+  exportUrl(name: string): string {
+    return this.api.exportUrl(name);
+  }
+}

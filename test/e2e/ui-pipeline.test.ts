@@ -1,0 +1,161 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { tempHome } from '../helpers/temp-home.js';
+import { startServer } from '../../src-main/server/serve.js';
+import { chromiumMissing, openWatchedPage } from './browser.js';
+
+const RENDERER = fileURLToPath(new URL('../../src-renderer/', import.meta.url));
+/** Screenshots of each step, kept as test artifacts (gitignored). */
+const ARTIFACTS = process.env['ATTEST_ARTIFACTS'] ?? join(process.cwd(), 'test-artifacts', 'e2e');
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** Waits for the newest job of a kind to end and returns its final state (and its error if it failed). */
+async function jobOutcome(page: Page, kind: string, timeout = 120_000): Promise<string> {
+  const job = page.locator(`[data-testid="job"][data-kind="${kind}"]`).first();
+  await job.waitFor({ timeout: 10_000 });
+  await page.waitForFunction(
+    (k) => {
+      const el = document.querySelector(`[data-testid="job"][data-kind="${k}"]`);
+      const state = el?.getAttribute('data-state');
+      return state === 'succeeded' || state === 'failed' || state === 'cancelled';
+    },
+    kind,
+    { timeout },
+  );
+  const state = (await job.getAttribute('data-state')) ?? '';
+  if (state === 'failed') return `failed: ${await job.locator('.error').textContent()}`;
+  return state;
+}
+
+async function nav(page: Page, section: string): Promise<void> {
+  await page.getByRole('button', { name: new RegExp(`^${section}`) }).click();
+  await page.getByRole('heading', { level: 1 }).first().waitFor();
+}
+
+const skip = chromiumMissing();
+
+test(
+  'the UI in Chromium: import, train, compress, validate, export and verify, offline and without console errors',
+  { skip, timeout: 240_000 },
+  async () => {
+    assert.ok(
+      existsSync(join(RENDERER, 'index.html')),
+      `the UI is not built at ${RENDERER}: run \`npm run build\` (or vite build with ATTEST_UI_OUT)`,
+    );
+    const home = tempHome('attest-e2e');
+    const server = await startServer({ home: home.dir, rendererDir: RENDERER });
+    const origin = `http://127.0.0.1:${server.port}`;
+    const watched = await openWatchedPage(origin);
+    const { page } = watched;
+    try {
+      await page.goto(server.url);
+      await page.getByRole('heading', { name: 'Datasets' }).waitFor();
+      assert.match(
+        (await page.getByTestId('backend').textContent()) ?? '',
+        /starts with the first job|wasm|tensorflow|cpu/,
+      );
+
+      // 1. Import three bundled MIT-BIH records (two minutes of each), record 119 held out for testing.
+      await page.getByRole('checkbox', { name: 'Record 100' }).check();
+      await page.getByRole('checkbox', { name: 'Record 106' }).check();
+      await page.getByRole('checkbox', { name: 'Record 119' }).check();
+      await page.getByRole('button', { name: 'Next', exact: true }).click();
+      await page.getByLabel('Dataset name').fill('e2e sample');
+      await page.getByRole('radio', { name: 'These records' }).check();
+      await page.getByLabel('Test records, comma-separated').fill('119');
+      await page.getByRole('checkbox', { name: /Use only the first part/ }).check();
+      await page.getByLabel('Seconds per record').fill('120');
+      await page.getByRole('button', { name: 'Next', exact: true }).click();
+      await page.getByText('test:119').waitFor();
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      assert.equal(await jobOutcome(page, 'import-wfdb'), 'succeeded');
+      await page.getByTestId('datasets-table').getByText('e2e sample').waitFor();
+      await page.getByTestId('class-balance').locator('.main-svg').first().waitFor();
+      await screenshot(page, '1-import');
+
+      // 2. Train briefly, with the live curves.
+      await nav(page, 'Train');
+      await page.getByRole('radio', { name: /Quick look/ }).check();
+      await page.getByRole('button', { name: 'Start training' }).click();
+      assert.equal(await jobOutcome(page, 'train'), 'succeeded');
+      await page.getByTestId('train-result').waitFor();
+      assert.ok(
+        (await page.getByTestId('loss-curve').locator('.scatterlayer .point').count()) >= 1,
+        'the loss curve has a point per epoch',
+      );
+      await screenshot(page, '2-train');
+
+      // A long training is cancelled from its progress bar.
+      await page.getByRole('radio', { name: /Thorough/ }).check();
+      await page.getByRole('button', { name: 'Start training' }).click();
+      const longJob = page.locator('[data-testid="job"][data-kind="train"][data-state="running"]').first();
+      await longJob.waitFor();
+      await longJob.getByRole('button', { name: 'Cancel' }).click();
+      assert.equal(await jobOutcome(page, 'train'), 'cancelled');
+
+      // 3. Compress: prune 80 % and int8, one fine-tuning epoch.
+      await nav(page, 'Compress');
+      assert.equal(await page.getByTestId('recipe').textContent(), 'prune:0.80,quant:int8');
+      await page.getByRole('button', { name: 'Compress', exact: true }).click();
+      assert.equal(await jobOutcome(page, 'compress'), 'succeeded');
+      await page.getByTestId('compress-result').waitFor();
+      await screenshot(page, '3-compress');
+
+      // 4. Validate the compressed model on the held-out record: clean, FGSM and noise.
+      await nav(page, 'Validate');
+      await page.getByLabel('Epsilons, comma-separated').fill('0.02, 0.1');
+      await page.getByLabel('Signal-to-noise ratios in dB, comma-separated').fill('12, 0');
+      await page.getByRole('button', { name: 'Validate', exact: true }).click();
+      assert.equal(await jobOutcome(page, 'validate'), 'succeeded');
+      await page.getByTestId('confusion-matrix').locator('.main-svg').first().waitFor();
+      await page.getByTestId('fgsm-curve').locator('.scatterlayer .point').first().waitFor();
+      await page.getByTestId('noise-curve').locator('.scatterlayer .point').first().waitFor();
+      assert.match((await page.getByTestId('metric-accuracy').textContent()) ?? '', /\d+\.\d %/);
+      await screenshot(page, '4-validate');
+
+      // 5. Export the compressed model's report and download it.
+      await nav(page, 'Models');
+      await page.getByTestId('pareto').locator('.scatterlayer .point').first().waitFor();
+      await page.getByRole('button', { name: 'Export report' }).last().click();
+      assert.equal(await jobOutcome(page, 'report'), 'succeeded');
+      const link = page.getByTestId('exports').getByRole('link').first();
+      await link.waitFor();
+      const download = await page.request.get(
+        new URL((await link.getAttribute('href')) ?? '', page.url()).href,
+      );
+      assert.equal(download.status(), 200);
+      assert.match(await download.text(), /<html/i);
+      await screenshot(page, '5-models-export');
+
+      // 6. Verify the audit trail.
+      await nav(page, 'Audit trail');
+      await page.getByRole('button', { name: 'Verify the audit trail' }).click();
+      const status = page.getByTestId('verify-status');
+      await status.waitFor();
+      assert.match((await status.textContent()) ?? '', /Intact: \d+ events/);
+      assert.ok((await page.getByTestId('audit-timeline').locator('li').count()) >= 4);
+      await screenshot(page, '6-audit');
+
+      // The dark theme, for the record.
+      await page.getByRole('button', { name: 'Dark theme' }).click();
+      await nav(page, 'Validate');
+      await page.getByTestId('confusion-matrix').locator('.main-svg').first().waitFor();
+      await screenshot(page, '7-validate-dark');
+
+      assert.deepEqual(watched.outside, [], 'no request may leave the machine');
+      assert.deepEqual(watched.errors, [], 'no console error');
+    } finally {
+      await watched.close();
+      await server.close();
+      home.cleanup();
+    }
+  },
+);
