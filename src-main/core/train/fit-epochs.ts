@@ -4,6 +4,7 @@ import { throwIfCancelled } from '../jobs/job-context.js';
 import { engineInfo } from '../engine/backend.js';
 import { ReplicaPool } from './replica-pool.js';
 import { fitReplicatedEpoch } from './replicated-epoch.js';
+import { AdamInJs } from './adam-in-js.js';
 
 export type StopReason = 'epochs' | 'early-stopping' | 'time-limit';
 
@@ -48,6 +49,14 @@ export async function fitEpochs(
   let stoppedBy: StopReason = 'epochs';
   let epochsRun = 0;
   const pool = await startReplicas(options);
+  // One Adam state for the whole run, as model.fit keeps the optimizer's.
+  const adam =
+    pool !== undefined
+      ? AdamInJs.from(
+          model.optimizer,
+          model.trainableWeights.map((w) => tf.util.sizeFromShape(w.read().shape)),
+        )
+      : undefined;
   try {
     for (let epoch = 1; epoch <= options.epochs; epoch++) {
       throwIfCancelled(signal);
@@ -77,6 +86,7 @@ export async function fitEpochs(
           batchSize,
           ...(options.classWeight !== undefined ? { classWeight: options.classWeight } : {}),
           callbacks: options.callbacks ?? [],
+          ...(adam !== undefined ? { adam } : {}),
           afterBatch(batch, loss) {
             options.onBatch?.(epoch, (batch + 1) / batches, loss);
             return interrupted();

@@ -1,6 +1,7 @@
 import { tf, tfl } from '../engine/tf.js';
 import type { ReplicaPool } from './replica-pool.js';
 import type { BatchPart } from './replica-protocol.js';
+import type { AdamInJs } from './adam-in-js.js';
 import { batchGradients, trainableVariables } from './weighted-loss.js';
 
 export interface ReplicatedEpochOptions {
@@ -14,6 +15,8 @@ export interface ReplicatedEpochOptions {
   batchSize: number;
   classWeight?: Record<number, number>;
   callbacks: (tfl.CustomCallbackArgs | tfl.Callback)[];
+  /** The model's Adam, computed in JS (see adam-in-js.ts); else the model's optimizer applies the gradients. */
+  adam?: AdamInJs;
   /** Called after each batch with its index and loss; returning true stops the epoch there. */
   afterBatch(batch: number, loss: number): boolean;
 }
@@ -34,6 +37,7 @@ export async function fitReplicatedEpoch(o: ReplicatedEpochOptions): Promise<num
   const { model, pool, x, labels, sampleShape, classes, batchSize } = o;
   const optimizer = model.optimizer;
   const variables = trainableVariables(model);
+  const weightIndex = new Map(model.weights.map((w, k) => [w.read() as tf.Variable, k]));
   const size = sampleShape.reduce((a, b) => a * b, 1);
   const n = labels.length;
   const sampleWeights = Float32Array.from(labels, (l) => o.classWeight?.[l] ?? 1);
@@ -66,13 +70,24 @@ export async function fitReplicatedEpoch(o: ReplicatedEpochOptions): Promise<num
         for (let i = 0; i < total.length; i++) total[i] = (total[i] as number) + (g[i] as number);
       });
     }
-    tf.tidy(() => {
-      optimizer.applyGradients(
-        Object.fromEntries(
-          variables.map((v, k) => [v.name, tf.tensor(mine.gradients[k] as Float32Array, v.shape)]),
-        ),
-      );
-    });
+    if (o.adam !== undefined) {
+      // Trainable weights as arrays (copies: the ones sent to the replicas must not change under them).
+      const values = variables.map((v) => (weights[weightIndex.get(v) as number] as Float32Array).slice());
+      o.adam.step(values, mine.gradients);
+      variables.forEach((v, k) => {
+        const value = tf.tensor(values[k] as Float32Array, v.shape);
+        v.assign(value); // the variable takes a reference to the data; the tensor itself is ours to free
+        value.dispose();
+      });
+    } else {
+      tf.tidy(() => {
+        optimizer.applyGradients(
+          Object.fromEntries(
+            variables.map((v, k) => [v.name, tf.tensor(mine.gradients[k] as Float32Array, v.shape)]),
+          ),
+        );
+      });
+    }
     lossSum += loss * count;
     seen += count;
     for (const callback of o.callbacks) await callback.onBatchEnd?.(batch, { loss });
