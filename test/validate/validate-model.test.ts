@@ -19,6 +19,7 @@ import { parseSuites, validateModel } from '../../src-main/core/validate/validat
 import type { CalibrationResult, CleanResult } from '../../src-main/core/validate/clean-suites.js';
 import type { AttackSweep } from '../../src-main/core/validate/attack-sweep.js';
 import type { TransferResult } from '../../src-main/core/validate/transfer-attack.js';
+import type { DisagreementResult } from '../../src-main/core/validate/disagreement.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 /** The result of validateModel with the suites these tests run. */
@@ -29,6 +30,7 @@ interface Validated {
   sparse: { sweeps: AttackSweep[] };
   square: { sweeps: AttackSweep[] };
   transfer: TransferResult;
+  disagreement: DisagreementResult;
   metricRows: number;
 }
 
@@ -73,7 +75,7 @@ test('every suite runs on a compressed child, is stored with its metric rows and
       modelId: childId,
       datasetId,
       split: 'test',
-      suites: parseSuites('clean,calibration,pgd,sparse,square,transfer'),
+      suites: parseSuites('clean,calibration,pgd,sparse,square,transfer,disagreement'),
       epsilons: [0.05, 0.5],
       pgdNorms: ['Linf', 'L2'],
       l2Epsilons: [1],
@@ -113,10 +115,26 @@ test('every suite runs on a compressed child, is stored with its metric rows and
   assert.equal(result.sparse.sweeps[0]?.target, 'V');
   assert.equal(result.square.sweeps[0]?.params['queries'], 5);
   assert.equal(result.transfer.sourceModelId, parentId);
+  // Disagreement: every flip lists a sample of the test split with both predictions.
+  assert.deepEqual(result.disagreement.populations, { model: [childId], parent: [parentId] });
+  assert.equal(result.disagreement.flipped.length, Math.min(500, result.disagreement.flippedCount));
+  assert.ok(result.disagreement.flipped.every((f) => f.model !== f.parent));
+  assert.equal(
+    result.disagreement.lostCount + result.disagreement.gainedCount <= result.disagreement.flippedCount,
+    true,
+  );
   // Stored: the validation row, one metric row per figure, the audit event.
   const [stored] = validationsOfModel(workspace.db, childId);
   assert.ok(stored !== undefined);
-  assert.deepEqual(stored.suites, ['clean', 'calibration', 'pgd', 'sparse', 'square', 'transfer']);
+  assert.deepEqual(stored.suites, [
+    'clean',
+    'calibration',
+    'pgd',
+    'sparse',
+    'square',
+    'transfer',
+    'disagreement',
+  ]);
   const rows = metricsOfValidation(workspace.db, stored.id);
   assert.equal(rows.length, result.metricRows);
   assert.ok(rows.some((r) => r.suite === 'calibration' && r.name === 'temperature'));
@@ -134,6 +152,7 @@ test('every suite runs on a compressed child, is stored with its metric rows and
     'Calibration',
     'Adversarial robustness (PGD)',
     'Transfer attack from the parent',
+    'What changed against the parent',
   ])
     assert.ok(html.includes(heading), heading);
 });

@@ -3,7 +3,13 @@ import type { ValidationRow } from '../store/validations.js';
 import type { BootstrapIntervals, Interval } from '../validate/record-bootstrap.js';
 import { escapeHtml, formatPercent, lineChart, table } from './html.js';
 import { DATA_ATTRIBUTION } from './attribution.js';
-import { attackSection, calibrationSection, rocSection, transferSection } from './robustness-sections.js';
+import {
+  attackSection,
+  calibrationSection,
+  disagreementSection,
+  rocSection,
+  transferSection,
+} from './robustness-sections.js';
 
 const ATTACK_TITLES = {
   pgd: 'PGD',
@@ -316,6 +322,9 @@ function validationSection(pair: { model: ValidationRow; parent: ValidationRow |
     ),
     r['transfer'] !== undefined
       ? `<h3>Transfer attack from the parent</h3>${transferSection(r['transfer'])}`
+      : '',
+    r['disagreement'] !== undefined
+      ? `<h3>What changed against the parent</h3>${disagreementSection(r['disagreement'])}`
       : '',
   ].join('\n');
 }

@@ -262,3 +262,73 @@ export function transferSection(model: unknown): string {
     verdict,
   ].join('\n');
 }
+
+interface Disagreement {
+  parentId: string;
+  n: number;
+  disagreement: number;
+  flippedCount: number;
+  lostCount: number;
+  gainedCount: number;
+  flipped: {
+    index: number;
+    group: string;
+    label: string;
+    model: string;
+    parent: string;
+    modelConfidence: number;
+  }[];
+  perClass: {
+    label: string;
+    support: number;
+    parentRecall: number | null;
+    modelRecall: number | null;
+    change: number | null;
+    mcnemar: { lost: number; gained: number; pValue: number };
+    welch: { pValue: number } | null;
+    significant: boolean;
+  }[];
+  populations: { model: string[]; parent: string[] };
+  pies: { count: number; parentAccuracyOnPies: number | null; parentAccuracyElsewhere: number | null };
+}
+
+/** What the compression changed: flipped samples, per-class recall change and its significance, exemplars. */
+export function disagreementSection(model: unknown): string {
+  const d = model as Disagreement | undefined;
+  if (d === undefined) return '';
+  const seeds = `${d.populations.model.length} compressed model(s) against ${d.populations.parent.length} parent(s)`;
+  const rows = d.perClass.map((c) => [
+    `${c.label} (n=${c.support})`,
+    formatPercent(c.parentRecall),
+    formatPercent(c.modelRecall),
+    c.change !== null ? `${c.change >= 0 ? '+' : ''}${(c.change * 100).toFixed(1)} pt` : '—',
+    `${c.mcnemar.lost} / ${c.mcnemar.gained}`,
+    formatNumber(c.mcnemar.pValue, 4),
+    c.welch !== null ? formatNumber(c.welch.pValue, 4) : '—',
+    c.significant ? 'yes' : 'no',
+  ]);
+  const flips = d.flipped
+    .slice(0, 20)
+    .map((f) => [f.index, f.group, f.label, f.parent, f.model, formatPercent(f.modelConfidence)]);
+  return [
+    `<p>${d.flippedCount} of ${d.n} samples (${formatPercent(d.disagreement)}) changed prediction against the parent ${escapeHtml(d.parentId)}: ${d.lostCount} were right and became wrong, ${d.gainedCount} the reverse. Populations: ${escapeHtml(seeds)}.</p>`,
+    table(
+      [
+        'Class',
+        'parent recall',
+        'model recall',
+        'change',
+        'lost / gained',
+        'McNemar p',
+        'Welch p (seeds)',
+        'significant',
+      ],
+      rows,
+    ),
+    `<p class="muted">Significant: p below 0.05 divided by the number of classes (Bonferroni), from Welch's test over seeds where several models of each side exist, else McNemar's exact test on this pair.</p>`,
+    `<p>Pruning-identified exemplars (the compressed models' most frequent prediction differs from the parents'): ${d.pies.count}; the parent is right on ${formatPercent(d.pies.parentAccuracyOnPies)} of them and on ${formatPercent(d.pies.parentAccuracyElsewhere)} of the other samples.</p>`,
+    flips.length > 0
+      ? `<h4>Flipped samples (first ${flips.length}, lost ones first)</h4>${table(['sample', 'record', 'true', 'parent', 'model', 'model confidence'], flips)}`
+      : '',
+  ].join('\n');
+}

@@ -8,6 +8,7 @@ import type { CalibrationResult } from './clean-suites.js';
 import type { CalibrationFigures } from './calibration.js';
 import type { AttackSweep } from './attack-sweep.js';
 import type { TransferResult } from './transfer-attack.js';
+import type { DisagreementResult } from './disagreement.js';
 
 /**
  * One stored number. Names are snake_case and say what the value is; `params` says where it applies (class,
@@ -36,6 +37,7 @@ export interface ValidationResults {
   sparse?: { sweeps: AttackSweep[] };
   square?: { sweeps: AttackSweep[] };
   transfer?: TransferResult;
+  disagreement?: DisagreementResult;
 }
 
 /**
@@ -52,7 +54,32 @@ export function metricRows(results: ValidationResults): MetricRow[] {
     ...(results.sparse !== undefined ? results.sparse.sweeps.flatMap((s) => sweepRows('sparse', s)) : []),
     ...(results.square !== undefined ? results.square.sweeps.flatMap((s) => sweepRows('square', s)) : []),
     ...(results.transfer !== undefined ? transferRows(results.transfer) : []),
+    ...(results.disagreement !== undefined ? disagreementRows(results.disagreement) : []),
   ];
+}
+
+function disagreementRows(r: DisagreementResult): MetricRow[] {
+  const suite = 'disagreement';
+  const base = { parent: r.parentId };
+  const rows: MetricRow[] = [
+    { suite, name: 'disagreement', value: r.disagreement, params: base },
+    { suite, name: 'flipped_count', value: r.flippedCount, params: base },
+    { suite, name: 'lost_count', value: r.lostCount, params: base },
+    { suite, name: 'gained_count', value: r.gainedCount, params: base },
+    { suite, name: 'pie_count', value: r.pies.count, params: base },
+    { suite, name: 'seeds_model', value: r.populations.model.length, params: base },
+    { suite, name: 'seeds_parent', value: r.populations.parent.length, params: base },
+  ];
+  for (const c of r.perClass) {
+    const params = { ...base, class: c.label };
+    rows.push(
+      { suite, name: 'recall_change', value: c.change, params },
+      { suite, name: 'mcnemar_p', value: c.mcnemar.pValue, params },
+      { suite, name: 'significant', value: c.significant ? 1 : 0, params },
+    );
+    if (c.welch !== null) rows.push({ suite, name: 'welch_p', value: c.welch.pValue, params });
+  }
+  return rows;
 }
 
 function calibrationFigureRows(f: CalibrationFigures, stage: string): MetricRow[] {

@@ -17,6 +17,7 @@ import { noiseStressSuiteAsync } from './noise-stress.js';
 import { DEFAULT_ECG_NOISES, loadEcgNoises } from './ecg-noises.js';
 import { metricRows } from './rows.js';
 import { SuiteContext } from './suite-context.js';
+import { disagreementSuite } from './disagreement-suite.js';
 import { calibrationSuite, cleanSuite } from './clean-suites.js';
 import { fgsmSuiteOf, pgdSuite, sparseSuite, squareSuite, transferSuite } from './attack-suites.js';
 import { SUITES, type SuiteName, type ValidateOptions } from './validate-options.js';
@@ -47,6 +48,7 @@ const SUITE_RUNNERS: Record<SuiteName, SuiteRunner> = {
   sparse: sparseSuite,
   square: squareSuite,
   transfer: transferSuite,
+  disagreement: (ctx, _options, job) => disagreementSuite(ctx, job),
   noise: noiseSuite,
 };
 

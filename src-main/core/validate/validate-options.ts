@@ -11,6 +11,7 @@ export const SUITES = [
   'sparse',
   'square',
   'transfer',
+  'disagreement',
 ] as const;
 export type SuiteName = (typeof SUITES)[number];
 

@@ -1,0 +1,69 @@
+import type { JobContext } from '../jobs/job-context.js';
+import { listModels, type ModelRow } from '../store/models.js';
+import { decodeModelArtifact } from '../models/artifact.js';
+import { predictProbabilities } from './predict.js';
+import { disagreement, type DisagreementResult, type PopulationPredictions } from './disagreement.js';
+import type { SuiteContext } from './suite-context.js';
+
+/** At most this many models of each population are loaded (seeds beyond it add little and cost time). */
+export const MAX_POPULATION = 10;
+
+/** Models trained or derived the same way as `row`, other seeds: same arch, dataset, parent and recipe. */
+function seedsLike(all: ModelRow[], row: ModelRow): ModelRow[] {
+  return all.filter(
+    (m) =>
+      m.id !== row.id &&
+      m.arch === row.arch &&
+      m.datasetId === row.datasetId &&
+      m.parentId === row.parentId &&
+      m.recipe === row.recipe,
+  );
+}
+
+/**
+ * The disagreement suite: the model against its parent on the split, and, where other seeds exist (the same
+ * recipe applied to the same parent; the same training of other seeds), the populations against each other.
+ */
+export async function disagreementSuite(ctx: SuiteContext, job: JobContext): Promise<DisagreementResult> {
+  const parent = await ctx.requireParent('disagreement');
+  const all = listModels(ctx.workspace.db);
+  const siblings = seedsLike(all, ctx.modelRow).slice(0, MAX_POPULATION - 1);
+  const parentSeeds = seedsLike(all, parent.row).slice(0, MAX_POPULATION - 1);
+  const probabilitiesOf = async (row: ModelRow): Promise<PopulationPredictions> => {
+    const { model } = await decodeModelArtifact(
+      ctx.workspace.artifacts.get(row.artifactSha256),
+      `model ${row.id}`,
+    );
+    try {
+      return {
+        id: row.id,
+        probabilities: predictProbabilities(model, ctx.inputs, ctx.sampleShape).probabilities,
+      };
+    } finally {
+      model.dispose();
+    }
+  };
+  const models: PopulationPredictions[] = [{ id: ctx.modelRow.id, probabilities: ctx.probabilities() }];
+  const parents: PopulationPredictions[] = [
+    {
+      id: parent.row.id,
+      probabilities: predictProbabilities(parent.model, ctx.inputs, ctx.sampleShape).probabilities,
+    },
+  ];
+  const others = [
+    ...siblings.map((row) => ['model', row] as const),
+    ...parentSeeds.map((row) => ['parent', row] as const),
+  ];
+  for (const [k, [side, row]] of others.entries()) {
+    job.progress(k / Math.max(1, others.length), `disagreement: predictions of ${row.id}`);
+    (side === 'model' ? models : parents).push(await probabilitiesOf(row));
+  }
+  return disagreement({
+    labels: ctx.labels,
+    classes: ctx.dataset.classes,
+    sampleIndices: ctx.indices,
+    groupNames: Array.from(ctx.groups, (g) => ctx.dataset.groups[g] ?? String(g)),
+    models,
+    parents,
+  });
+}
