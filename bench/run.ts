@@ -4,9 +4,11 @@ import { runTorchPeer } from './torch-peer.js';
 import { benchWfdbRead } from './wfdb-read.js';
 import { benchRecordViewer } from './record-viewer.js';
 
-/** `npm run bench [-- --json] [--samples N] [--no-peer]`: prints one JSON object with ours, the peer's, and ratios. */
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
+/**
+ * The benchmark of `npm run bench [-- --json] [--samples N] [--no-peer]` and `attest bench`: one JSON object with
+ * our figures, the PyTorch peer's measured in the same run (when python3-torch is installed), and the ratios.
+ */
+export async function runBench(args: string[]): Promise<Record<string, unknown>> {
   const samplesArg = args.indexOf('--samples');
   const samples = samplesArg >= 0 ? Number(args[samplesArg + 1]) : 2048;
   const engine = await initEngine();
@@ -29,7 +31,5 @@ async function main(): Promise<void> {
     record_viewer: benchRecordViewer(),
     ratios: { train: ratio('train_samples_per_s'), infer: ratio('infer_samples_per_s') },
   };
-  process.stdout.write(`${JSON.stringify(result, null, args.includes('--json') ? 0 : 2)}\n`);
+  return result;
 }
-
-await main();

@@ -5,6 +5,7 @@ import { importEdfCommand } from './import-edf.js';
 import { importCsvCommand, importNpyCommand } from './import-timeseries.js';
 import { importSyntheticEcgCommand } from './import-synthetic.js';
 import { viewRecordCommand } from './view.js';
+import { benchCommand } from './bench.js';
 import { datasetsListCommand, jobsListCommand, modelsListCommand } from './lists.js';
 import { trainCommand } from './train.js';
 import { compressCommand } from './compress.js';
@@ -36,4 +37,5 @@ export const COMMANDS: readonly Command[] = [
   jobsListCommand,
   demoCommand,
   serveCommand,
+  benchCommand,
 ];
