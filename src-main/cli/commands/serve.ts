@@ -2,16 +2,25 @@ import { spawn } from 'node:child_process';
 import type { Command } from '../command.js';
 import { startServer } from '../../server/serve.js';
 
-/** Opens the system browser when there is one; a headless server simply prints the address. */
-function openBrowser(url: string): void {
+/**
+ * Opens the system browser when there is one: on Linux only with a graphical session (a headless lab server has
+ * none, and xdg-open would fall back to a text browser in this terminal). Returns whether it tried.
+ */
+function openBrowser(url: string): boolean {
+  const graphical =
+    process.platform !== 'linux' ||
+    (process.env['DISPLAY'] ?? '') !== '' ||
+    (process.env['WAYLAND_DISPLAY'] ?? '') !== '';
+  if (!graphical) return false;
   const command =
     process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
   try {
     const child = spawn(command, [url], { stdio: 'ignore', detached: true });
     child.on('error', () => undefined);
     child.unref();
+    return true;
   } catch {
-    // no browser: the printed address is enough
+    return false;
   }
 }
 
@@ -30,7 +39,8 @@ export const serveCommand: Command = {
     });
     out.log(`Attest is served at ${running.url}\n(only this machine can reach it; press Ctrl-C to stop)`);
     if (out.json) process.stdout.write(`${JSON.stringify({ url: running.url })}\n`);
-    if (!noOpen && !out.json) openBrowser(running.url);
+    if (!noOpen && !out.json && !openBrowser(running.url))
+      out.log('No graphical browser here: open the address above in a browser on this machine.');
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     await running.close();
   },

@@ -1,0 +1,23 @@
+import type { HostProcess } from '../server/engine/host-client.js';
+import { HOST_ENTRY } from '../server/engine/fork-host.js';
+import type { ElectronApi } from './electron-api.js';
+
+/**
+ * The engine host in an Electron utility process: TF.js and SQLite off the main process, so a long training
+ * never freezes the window, and a crash there is detected (exit event) instead of taking the app down.
+ */
+export function utilityHost(utilityProcess: ElectronApi['utilityProcess'], home: string): HostProcess {
+  const child = utilityProcess.fork(HOST_ENTRY, ['--home', home], {
+    serviceName: 'Attest engine',
+    stdio: 'inherit',
+  });
+  return {
+    get pid() {
+      return child.pid;
+    },
+    postMessage: (message) => child.postMessage(message),
+    onMessage: (listener) => child.on('message', listener),
+    onExit: (listener) => child.once('exit', (code) => listener(code)),
+    kill: () => void child.kill(),
+  };
+}

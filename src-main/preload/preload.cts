@@ -1,0 +1,42 @@
+/**
+ * The preload script of the sandboxed renderer. A sandboxed preload may require only `electron` (no project
+ * module), so the action names are listed here; a test checks that they are exactly the contract's. It
+ * exposes one function per named action and an event subscription: never ipcRenderer itself.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { contextBridge, ipcRenderer } = require('electron') as {
+  contextBridge: { exposeInMainWorld(key: string, api: unknown): void };
+  ipcRenderer: {
+    invoke(channel: string, payload: unknown): Promise<unknown>;
+    on(channel: string, listener: (event: unknown, payload: unknown) => void): void;
+    removeListener(channel: string, listener: (event: unknown, payload: unknown) => void): void;
+  };
+};
+
+export const PRELOAD_ACTIONS = [
+  'engine.info',
+  'datasets.list',
+  'models.list',
+  'validations.list',
+  'audit.log',
+  'audit.verify',
+  'exports.list',
+  'jobs.list',
+  'jobs.start',
+  'jobs.cancel',
+] as const;
+
+const actions: Record<string, (payload: unknown) => Promise<unknown>> = {};
+for (const action of PRELOAD_ACTIONS) {
+  actions[action] = (payload: unknown) => ipcRenderer.invoke(`attest:${action}`, payload);
+}
+
+contextBridge.exposeInMainWorld('attest', {
+  actions: Object.freeze(actions),
+  onEvent(listener: (event: unknown) => void): () => void {
+    const relay = (_event: unknown, payload: unknown): void => listener(payload);
+    ipcRenderer.on('attest:event', relay);
+    return () => ipcRenderer.removeListener('attest:event', relay);
+  },
+  exportUrl: (name: string): string => `app://attest/exports/${encodeURIComponent(name)}`,
+});
