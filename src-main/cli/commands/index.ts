@@ -10,6 +10,7 @@ import { datasetsListCommand, jobsListCommand, modelsListCommand } from './lists
 import { trainCommand } from './train.js';
 import { compressCommand } from './compress.js';
 import { modelsMeasureCommand } from './measure.js';
+import { exportModelCommand } from './export-model.js';
 import { validateCommand } from './validate.js';
 import { reportCommand } from './report.js';
 import { auditLogCommand, auditVerifyCommand } from './audit.js';
@@ -30,6 +31,7 @@ export const COMMANDS: readonly Command[] = [
   compressCommand,
   modelsListCommand,
   modelsMeasureCommand,
+  exportModelCommand,
   validateCommand,
   reportCommand,
   auditVerifyCommand,

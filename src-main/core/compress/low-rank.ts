@@ -65,10 +65,30 @@ export function svdFactors(w: Matrix, rank: number): Factors {
  * by dist^(p-2), repeated. Returns W ~ V (V^T W) with V the rows x r orthonormal basis.
  */
 export function lpFactors(w: Matrix, rank: number, p: number): Factors {
-  let basis = leadingColumns(svd(w).u, rank);
+  if (p >= 2) return svdFactors(w, rank);
+  // The l_p objective is not convex: IRLS from the SVD subspace can stay with a heavy outlier. A second start
+  // from the subspace of the normalized columns (each neuron's direction, whatever its norm) is robust to that;
+  // the better of the two fits is kept.
+  const starts = [leadingColumns(svd(w).u, rank), leadingColumns(svd(normalizedColumns(w)).u, rank)];
+  let best: Matrix | undefined;
+  let bestCost = Infinity;
+  for (const start of starts) {
+    const basis = irls(w, start, rank, p);
+    const cost = lpCost(w, basis, p);
+    if (cost < bestCost) {
+      best = basis;
+      bestCost = cost;
+    }
+  }
+  const basis = best as Matrix;
+  return { first: basis, second: multiply(transpose(basis), w) };
+}
+
+function irls(w: Matrix, start: Matrix, rank: number, p: number): Matrix {
+  let basis = start;
   const scale = frobenius(w) / Math.sqrt(Math.max(1, w.cols)) || 1;
   const delta = 1e-6 * scale;
-  for (let iteration = 0; iteration < IRLS_ITERATIONS && p < 2; iteration++) {
+  for (let iteration = 0; iteration < IRLS_ITERATIONS; iteration++) {
     const residuals = columnResiduals(w, basis);
     const weighted = matrix(w.rows, w.cols);
     for (let j = 0; j < w.cols; j++) {
@@ -78,7 +98,18 @@ export function lpFactors(w: Matrix, rank: number, p: number): Factors {
     }
     basis = leadingColumns(svd(weighted).u, rank);
   }
-  return { first: basis, second: multiply(transpose(basis), w) };
+  return basis;
+}
+
+function normalizedColumns(w: Matrix): Matrix {
+  const out = matrix(w.rows, w.cols);
+  for (let j = 0; j < w.cols; j++) {
+    let norm = 0;
+    for (let i = 0; i < w.rows; i++) norm += (w.data[i * w.cols + j] as number) ** 2;
+    const inverse = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let i = 0; i < w.rows; i++) out.data[i * w.cols + j] = (w.data[i * w.cols + j] as number) * inverse;
+  }
+  return out;
 }
 
 /** Distance of each column of W to the span of the orthonormal basis. */

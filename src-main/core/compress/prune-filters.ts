@@ -287,7 +287,9 @@ function copyPrunedWeights(
         } else if (!CARRIERS.has(layer.class_name) && inKept !== undefined) {
           throw new AttestError('INTERNAL', `layer ${layer.name} reads pruned channels but is not sliced`);
         }
-        return t;
+        // A fresh tensor rather than the gather result: the wasm backend keeps the rank-4 shape of gather's
+        // internal reshape with the data, and its fused kernels then refuse the bias ("rank-1 bias").
+        return t === w ? t : tf.tensor(t.dataSync(), t.shape);
       }),
     );
     target.getLayer(layer.name).setWeights(sliced);
