@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { jobSpecSchema, jobViewSchema } from './jobs.js';
 
 const id = z.string().min(1).max(100);
+
+/** Enough for a gallery page; a bigger request would move megabytes for nothing. */
+export const MAX_SAMPLES_PER_REQUEST = 48;
 const none = z.strictObject({});
 
 const engineInfoSchema = z.object({
@@ -31,6 +34,19 @@ const datasetSchema = z.object({
 });
 export type DatasetView = z.infer<typeof datasetSchema>;
 
+const measurementSchema = z.object({
+  backend: z.string(),
+  sizeBytes: z.number(),
+  gzipBytes: z.number(),
+  flops: z.number(),
+  sparseFlops: z.number(),
+  latencyMs: z.number(),
+  batchedMsPerSample: z.number(),
+  runs: z.number(),
+  measuredAt: z.string(),
+});
+export type MeasurementView = z.infer<typeof measurementSchema>;
+
 const modelSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -44,6 +60,8 @@ const modelSchema = z.object({
   backend: z.string(),
   createdAt: z.string(),
   summary: z.record(z.string(), z.unknown()),
+  /** The latest measurement (size, gzip, FLOPs, latency) on any backend; null until measured. */
+  measurement: measurementSchema.nullable(),
 });
 export type ModelView = z.infer<typeof modelSchema>;
 
@@ -80,6 +98,15 @@ const verificationSchema = z.object({
 });
 export type VerificationView = z.infer<typeof verificationSchema>;
 
+const samplesSchema = z.object({
+  sampleShape: z.array(z.number()),
+  classes: z.array(z.string()),
+  samples: z.array(
+    z.object({ index: z.number(), label: z.string(), group: z.string(), values: z.array(z.number()) }),
+  ),
+});
+export type SamplesView = z.infer<typeof samplesSchema>;
+
 const exportSchema = z.object({ name: z.string(), bytes: z.number(), modifiedAt: z.string() });
 export type ExportView = z.infer<typeof exportSchema>;
 
@@ -91,6 +118,14 @@ export const ACTIONS = {
   'engine.info': { request: none, response: engineInfoSchema },
   'datasets.list': { request: none, response: z.object({ datasets: z.array(datasetSchema) }) },
   'models.list': { request: none, response: z.object({ models: z.array(modelSchema) }) },
+  /** Model inputs of a few samples (as stored, preprocessed) for strips and thumbnails: the disagreement gallery. */
+  'datasets.samples': {
+    request: z.strictObject({
+      datasetId: id,
+      indices: z.array(z.number().int().min(0)).min(1).max(MAX_SAMPLES_PER_REQUEST),
+    }),
+    response: samplesSchema,
+  },
   'validations.list': {
     request: z.strictObject({ modelId: id.optional() }),
     response: z.object({ validations: z.array(validationSchema) }),

@@ -6,6 +6,24 @@ const seed = z
   .int()
   .min(0)
   .max(2 ** 31 - 1);
+const numbers = (min: number, max: number) => z.array(z.number().min(min).max(max)).min(1).max(20);
+
+/** The validation suites of core/validate (a test checks that the lists agree). */
+export const VALIDATION_SUITES = [
+  'clean',
+  'fgsm',
+  'noise',
+  'calibration',
+  'pgd',
+  'sparse',
+  'square',
+  'transfer',
+  'disagreement',
+  'membership',
+] as const;
+
+/** The noises of the ECG noise stress test (core/validate/ecg-noises.ts). */
+export const ECG_NOISE_NAMES = ['bw', 'ma', 'em', 'pl50', 'pl60', 'offset', 'scale'] as const;
 
 /** Where an ECG import reads from: records bundled with Attest, or folders and record paths on this machine. */
 export const wfdbSourceSchema = z.discriminatedUnion('kind', [
@@ -62,14 +80,34 @@ export const jobSpecSchema = z.discriminatedUnion('kind', [
     kind: z.literal('validate'),
     modelId: id,
     datasetId: id,
-    split: z.enum(['train', 'test']),
-    suites: z
-      .array(z.enum(['clean', 'fgsm', 'noise']))
-      .min(1)
-      .max(3),
-    epsilons: z.array(z.number().min(0).max(10)).min(1).max(20).optional(),
-    snrs: z.array(z.number().min(-30).max(60)).min(1).max(20).optional(),
+    split: z.enum(['train', 'test', 'all']),
+    suites: z.array(z.enum(VALIDATION_SUITES)).min(1).max(VALIDATION_SUITES.length),
+    epsilons: numbers(0, 10).optional(),
+    snrs: numbers(-30, 60).optional(),
+    noises: z.array(z.enum(ECG_NOISE_NAMES)).min(1).max(ECG_NOISE_NAMES.length).optional(),
     seed: seed.optional(),
+    threshold: z.number().min(0).max(1).optional(),
+    positiveClass: z.string().min(1).max(100).optional(),
+    temperatureScaling: z.boolean().optional(),
+    pgdNorms: z
+      .array(z.enum(['Linf', 'L2']))
+      .min(1)
+      .max(2)
+      .optional(),
+    l2Epsilons: numbers(0, 1000).optional(),
+    pgdSteps: z.number().int().min(1).max(10_000).optional(),
+    pgdRestarts: z.number().int().min(1).max(100).optional(),
+    target: z.string().min(1).max(100).optional(),
+    sparseBudgets: z.array(z.number().int().min(0).max(1_000_000)).min(1).max(20).optional(),
+    squareQueries: z.number().int().min(1).max(100_000).optional(),
+    membershipSamples: z.number().int().min(10).max(100_000).optional(),
+    shadowModels: z.number().int().min(0).max(64).optional(),
+    shadowEpochs: z.number().int().min(1).max(1000).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('measure'),
+    modelId: id,
+    runs: z.number().int().min(1).max(10_000).optional(),
   }),
   z.strictObject({ kind: z.literal('report'), modelId: id }),
 ]);

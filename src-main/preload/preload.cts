@@ -17,6 +17,7 @@ export const PRELOAD_ACTIONS = [
   'engine.info',
   'datasets.list',
   'models.list',
+  'datasets.samples',
   'validations.list',
   'audit.log',
   'audit.verify',

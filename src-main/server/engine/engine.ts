@@ -10,10 +10,12 @@ import {
   type EngineEvent,
   type Result,
 } from '../../contract/index.js';
-import { AttestError, type ErrorCode } from '../../core/errors.js';
+import { AttestError, badInput, type ErrorCode } from '../../core/errors.js';
 import type { Workspace } from '../../core/store/workspace.js';
 import { datasetGroups, listDatasets } from '../../core/store/datasets.js';
 import { listModels } from '../../core/store/models.js';
+import { listMeasurements } from '../../core/store/model-measurements.js';
+import { loadDataset } from '../../core/data/dataset-kinds.js';
 import { validationsOfModel } from '../../core/store/validations.js';
 import { listAuditEvents } from '../../core/audit/log.js';
 import { verifyAuditTrail } from '../../core/audit/verify.js';
@@ -37,6 +39,7 @@ const CHANGES: Record<string, ('datasets' | 'models' | 'validations' | 'audit')[
   compress: ['models', 'audit'],
   validate: ['validations', 'audit'],
   report: ['audit'],
+  measure: ['models', 'audit'],
 };
 
 function sampleRecords(): string[] {
@@ -48,6 +51,25 @@ function sampleRecords(): string[] {
   } catch {
     return [];
   }
+}
+
+function latestMeasurement(workspace: Workspace, modelId: string) {
+  const rows = listMeasurements(workspace.db, modelId).sort((a, b) =>
+    b.measuredAt.localeCompare(a.measuredAt),
+  );
+  const row = rows[0];
+  if (row === undefined) return null;
+  return {
+    backend: row.backend,
+    sizeBytes: row.sizeBytes,
+    gzipBytes: row.gzipBytes,
+    flops: row.flops,
+    sparseFlops: row.sparseFlops,
+    latencyMs: row.latencyMs,
+    batchedMsPerSample: row.batchedMsPerSample,
+    runs: row.runs,
+    measuredAt: row.measuredAt,
+  };
 }
 
 function currentBackend(): string | null {
@@ -118,6 +140,7 @@ export class Engine {
       }),
       'models.list': () => ({
         models: listModels(workspace.db).map((m) => ({
+          measurement: latestMeasurement(workspace, m.id),
           id: m.id,
           name: m.name,
           arch: m.arch,
@@ -132,6 +155,25 @@ export class Engine {
           summary: m.summary,
         })),
       }),
+      'datasets.samples': (payload: { datasetId: string; indices: number[] }) => {
+        const dataset = loadDataset(workspace, payload.datasetId);
+        const bad = payload.indices.find((i) => i >= dataset.count);
+        if (bad !== undefined)
+          throw badInput(`dataset ${dataset.id} has ${dataset.count} samples; there is no sample ${bad}`);
+        const size = dataset.sampleShape.reduce((a, b) => a * b, 1);
+        const inputs = dataset.inputs(payload.indices);
+        return {
+          sampleShape: dataset.sampleShape,
+          classes: dataset.classes,
+          samples: payload.indices.map((index, k) => ({
+            index,
+            label: dataset.classes[dataset.labels[index] ?? 0] ?? '?',
+            group: dataset.groups[dataset.group[index] ?? 0] ?? '?',
+            // Rounded: a strip or a thumbnail needs no more, and the answer stays small.
+            values: Array.from(inputs.subarray(k * size, (k + 1) * size), (v) => Math.round(v * 1000) / 1000),
+          })),
+        };
+      },
       'validations.list': (payload: { modelId?: string }) => {
         const models =
           payload.modelId !== undefined ? [payload.modelId] : listModels(workspace.db).map((m) => m.id);

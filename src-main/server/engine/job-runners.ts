@@ -10,6 +10,7 @@ import { initEngine } from '../../core/engine/backend.js';
 import { trainModel } from '../../core/train/train-model.js';
 import { compressModel } from '../../core/compress/compress-model.js';
 import { validateModel } from '../../core/validate/validate-model.js';
+import { measureStoredModel } from '../../core/compress/measure-stored.js';
 import { exportModelReport } from '../../core/report/export-report.js';
 import { resourcePath } from '../../core/util/resources.js';
 import { exportsDir } from './exports.js';
@@ -29,6 +30,8 @@ export function jobTitle(spec: JobSpec): string {
       return `Validate ${spec.modelId} on ${spec.datasetId} (${spec.suites.join(', ')})`;
     case 'report':
       return `Export the report of ${spec.modelId}`;
+    case 'measure':
+      return `Measure ${spec.modelId}: size, FLOPs, latency`;
   }
 }
 
@@ -80,6 +83,11 @@ export async function runJobSpec(workspace: Workspace, spec: JobSpec, context: J
       await initEngine();
       const { kind: _kind, ...options } = spec;
       return validateModel(workspace, options, context);
+    }
+    case 'measure': {
+      await initEngine();
+      context.progress(0.05, 'timing the model');
+      return measureStoredModel(workspace, spec.modelId, spec.runs !== undefined ? { runs: spec.runs } : {});
     }
     case 'report': {
       const dir = exportsDir(workspace);
