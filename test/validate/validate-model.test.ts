@@ -20,6 +20,7 @@ import type { CalibrationResult, CleanResult } from '../../src-main/core/validat
 import type { AttackSweep } from '../../src-main/core/validate/attack-sweep.js';
 import type { TransferResult } from '../../src-main/core/validate/transfer-attack.js';
 import type { DisagreementResult } from '../../src-main/core/validate/disagreement.js';
+import type { MembershipResult } from '../../src-main/core/validate/membership-suite.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 /** The result of validateModel with the suites these tests run. */
@@ -31,6 +32,7 @@ interface Validated {
   square: { sweeps: AttackSweep[] };
   transfer: TransferResult;
   disagreement: DisagreementResult;
+  membership: MembershipResult;
   metricRows: number;
 }
 
@@ -75,7 +77,7 @@ test('every suite runs on a compressed child, is stored with its metric rows and
       modelId: childId,
       datasetId,
       split: 'test',
-      suites: parseSuites('clean,calibration,pgd,sparse,square,transfer,disagreement'),
+      suites: parseSuites('clean,calibration,pgd,sparse,square,transfer,disagreement,membership'),
       epsilons: [0.05, 0.5],
       pgdNorms: ['Linf', 'L2'],
       l2Epsilons: [1],
@@ -84,6 +86,9 @@ test('every suite runs on a compressed child, is stored with its metric rows and
       sparseBudgets: [3],
       sparseSteps: 2,
       squareQueries: 5,
+      membershipSamples: 40,
+      shadowModels: 1,
+      shadowEpochs: 1,
     },
     quietContext(),
   )) as unknown as Validated;
@@ -123,6 +128,10 @@ test('every suite runs on a compressed child, is stored with its metric rows and
     result.disagreement.lostCount + result.disagreement.gainedCount <= result.disagreement.flippedCount,
     true,
   );
+  // Membership inference on the child and, before compression, on its parent.
+  assert.equal(result.membership.members, 40);
+  assert.equal(result.membership.parent?.modelId, parentId);
+  assert.ok(result.membership.model.lira !== null);
   // Stored: the validation row, one metric row per figure, the audit event.
   const [stored] = validationsOfModel(workspace.db, childId);
   assert.ok(stored !== undefined);
@@ -134,6 +143,7 @@ test('every suite runs on a compressed child, is stored with its metric rows and
     'square',
     'transfer',
     'disagreement',
+    'membership',
   ]);
   const rows = metricsOfValidation(workspace.db, stored.id);
   assert.equal(rows.length, result.metricRows);
@@ -153,6 +163,7 @@ test('every suite runs on a compressed child, is stored with its metric rows and
     'Adversarial robustness (PGD)',
     'Transfer attack from the parent',
     'What changed against the parent',
+    'Membership inference (privacy)',
   ])
     assert.ok(html.includes(heading), heading);
 });

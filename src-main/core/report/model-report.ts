@@ -7,6 +7,7 @@ import {
   attackSection,
   calibrationSection,
   disagreementSection,
+  membershipSection,
   rocSection,
   transferSection,
 } from './robustness-sections.js';
@@ -325,6 +326,9 @@ function validationSection(pair: { model: ValidationRow; parent: ValidationRow |
       : '',
     r['disagreement'] !== undefined
       ? `<h3>What changed against the parent</h3>${disagreementSection(r['disagreement'])}`
+      : '',
+    r['membership'] !== undefined
+      ? `<h3>Membership inference (privacy)</h3>${membershipSection(r['membership'])}`
       : '',
   ].join('\n');
 }

@@ -332,3 +332,49 @@ export function disagreementSection(model: unknown): string {
       : '',
   ].join('\n');
 }
+
+interface MembershipAttack {
+  auc: number | null;
+  advantage: number;
+  tprAtFpr0001: number | null;
+  tprAtFpr001: number | null;
+}
+interface Membership {
+  members: number;
+  nonMembers: number;
+  shadows: { count: number; epochs: number; arch: string } | null;
+  model: { modelId: string; lossThreshold: MembershipAttack; lira: MembershipAttack | null };
+  parent: { modelId: string; lossThreshold: MembershipAttack; lira: MembershipAttack | null } | null;
+}
+
+/** Membership inference before (parent) and after (this model) compression. */
+export function membershipSection(model: unknown): string {
+  const m = model as Membership | undefined;
+  if (m === undefined) return '';
+  const line = (who: string, name: string, a: MembershipAttack | null): unknown[] => [
+    who,
+    name,
+    formatNumber(a?.auc, 3),
+    formatPercent(a?.advantage),
+    formatPercent(a?.tprAtFpr0001),
+    formatPercent(a?.tprAtFpr001),
+  ];
+  const rows = [
+    line('This model', 'loss threshold', m.model.lossThreshold),
+    ...(m.model.lira !== null ? [line('This model', 'LiRA (offline)', m.model.lira)] : []),
+    ...(m.parent !== null
+      ? [
+          line('Parent', 'loss threshold', m.parent.lossThreshold),
+          ...(m.parent.lira !== null ? [line('Parent', 'LiRA (offline)', m.parent.lira)] : []),
+        ]
+      : []),
+  ];
+  const shadows =
+    m.shadows !== null
+      ? `LiRA uses ${m.shadows.count} shadow ${escapeHtml(m.shadows.arch)} models, each trained ${m.shadows.epochs} epochs on a random half of the pooled samples.`
+      : 'No shadow model was trained (loss-threshold attack only).';
+  return [
+    `<p>${m.members} training samples of the model (members) against ${m.nonMembers} test samples it never saw. ${shadows} An AUC near 0.5 and an advantage near 0 mean the attack cannot tell members apart; "—" at a false positive rate means too few non-members to resolve it.</p>`,
+    table(['', 'attack', 'AUC', 'advantage', 'TPR at 0.1% FPR', 'TPR at 1% FPR'], rows),
+  ].join('\n');
+}

@@ -9,6 +9,7 @@ import type { CalibrationFigures } from './calibration.js';
 import type { AttackSweep } from './attack-sweep.js';
 import type { TransferResult } from './transfer-attack.js';
 import type { DisagreementResult } from './disagreement.js';
+import type { MembershipFigures, MembershipResult } from './membership-suite.js';
 
 /**
  * One stored number. Names are snake_case and say what the value is; `params` says where it applies (class,
@@ -38,6 +39,7 @@ export interface ValidationResults {
   square?: { sweeps: AttackSweep[] };
   transfer?: TransferResult;
   disagreement?: DisagreementResult;
+  membership?: MembershipResult;
 }
 
 /**
@@ -55,7 +57,34 @@ export function metricRows(results: ValidationResults): MetricRow[] {
     ...(results.square !== undefined ? results.square.sweeps.flatMap((s) => sweepRows('square', s)) : []),
     ...(results.transfer !== undefined ? transferRows(results.transfer) : []),
     ...(results.disagreement !== undefined ? disagreementRows(results.disagreement) : []),
+    ...(results.membership !== undefined ? membershipRows(results.membership) : []),
   ];
+}
+
+function membershipRows(r: MembershipResult): MetricRow[] {
+  const suite = 'membership';
+  const rows: MetricRow[] = [
+    { suite, name: 'members', value: r.members },
+    { suite, name: 'non_members', value: r.nonMembers },
+  ];
+  const figures = (f: MembershipFigures, role: string): void => {
+    const attacks = [
+      ['loss-threshold', f.lossThreshold] as const,
+      ...(f.lira !== null ? [['lira', f.lira] as const] : []),
+    ];
+    for (const [attack, a] of attacks) {
+      const params = { model: f.modelId, role, attack };
+      rows.push(
+        { suite, name: 'auc', value: a.auc, params },
+        { suite, name: 'advantage', value: a.advantage, params },
+        { suite, name: 'tpr_at_fpr_0.001', value: a.tprAtFpr0001, params },
+        { suite, name: 'tpr_at_fpr_0.01', value: a.tprAtFpr001, params },
+      );
+    }
+  };
+  figures(r.model, 'model');
+  if (r.parent !== null) figures(r.parent, 'parent');
+  return rows;
 }
 
 function disagreementRows(r: DisagreementResult): MetricRow[] {

@@ -18,6 +18,7 @@ import { DEFAULT_ECG_NOISES, loadEcgNoises } from './ecg-noises.js';
 import { metricRows } from './rows.js';
 import { SuiteContext } from './suite-context.js';
 import { disagreementSuite } from './disagreement-suite.js';
+import { membershipSuite } from './membership-suite.js';
 import { calibrationSuite, cleanSuite } from './clean-suites.js';
 import { fgsmSuiteOf, pgdSuite, sparseSuite, squareSuite, transferSuite } from './attack-suites.js';
 import { SUITES, type SuiteName, type ValidateOptions } from './validate-options.js';
@@ -49,6 +50,7 @@ const SUITE_RUNNERS: Record<SuiteName, SuiteRunner> = {
   square: squareSuite,
   transfer: transferSuite,
   disagreement: (ctx, _options, job) => disagreementSuite(ctx, job),
+  membership: membershipSuite,
   noise: noiseSuite,
 };
 

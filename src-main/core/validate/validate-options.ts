@@ -12,6 +12,7 @@ export const SUITES = [
   'square',
   'transfer',
   'disagreement',
+  'membership',
 ] as const;
 export type SuiteName = (typeof SUITES)[number];
 
@@ -48,4 +49,9 @@ export interface ValidateOptions {
   sparseMagnitude?: number;
   sparseSteps?: number;
   squareQueries?: number;
+  /** Members and non-members drawn for membership inference, each. */
+  membershipSamples?: number;
+  /** Shadow models of offline LiRA (0: loss-threshold attack only) and their training epochs. */
+  shadowModels?: number;
+  shadowEpochs?: number;
 }
