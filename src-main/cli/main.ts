@@ -5,6 +5,7 @@ import { COMMANDS } from './commands/index.js';
 import type { Command } from './command.js';
 import { AttestError, badInput, exitCodeFor } from '../core/errors.js';
 import { Workspace } from '../core/store/workspace.js';
+import { signInCliUser, signOutCliUser } from './cli-user.js';
 
 const GLOBAL_BOOLEANS = ['json', 'help', 'version'];
 
@@ -68,6 +69,9 @@ export async function main(argv: string[]): Promise<number> {
     const options = new Options({ positionals: found.rest, options: parsedAll.options });
     options.flag('json');
     const home = options.string('home');
+    // --user NAME: sign in for this command (password from ATTEST_PASSWORD or standard input; see cli-user.ts).
+    const userName = options.string('user');
+    if (userName !== undefined) await signInCliUser((workspace ??= Workspace.open(home)), userName);
     const code = await command.run({
       options,
       out,
@@ -92,6 +96,7 @@ export async function main(argv: string[]): Promise<number> {
     return code;
   } finally {
     process.off('SIGINT', onSigint);
+    signOutCliUser();
     workspace?.close();
   }
 }

@@ -13,7 +13,9 @@ import { modelsMeasureCommand } from './measure.js';
 import { exportModelCommand } from './export-model.js';
 import { validateCommand } from './validate.js';
 import { reportCommand } from './report.js';
-import { auditLogCommand, auditVerifyCommand } from './audit.js';
+import { auditCheckpointCommand, auditLogCommand, auditVerifyCommand } from './audit.js';
+import { usersAddCommand, usersListCommand, usersResetPasswordCommand, usersSetRoleCommand } from './users.js';
+import { signCommand } from './sign.js';
 import { demoCommand } from './demo.js';
 import { serveCommand } from './serve.js';
 
@@ -36,6 +38,12 @@ export const COMMANDS: readonly Command[] = [
   reportCommand,
   auditVerifyCommand,
   auditLogCommand,
+  auditCheckpointCommand,
+  usersAddCommand,
+  usersListCommand,
+  usersSetRoleCommand,
+  usersResetPasswordCommand,
+  signCommand,
   jobsListCommand,
   demoCommand,
   serveCommand,

@@ -1,4 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { userInfo } from 'node:os';
+import { AttestError } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { newId, utcNow } from '../util/ids.js';
 import { canonicalJson } from '../util/canonical-json.js';
@@ -17,12 +19,45 @@ interface AuditRow {
   hash: string;
 }
 
-/** Until local user accounts exist, the actor is the operating-system account that ran the action. */
-export function currentActor(): string {
+/** The operating-system account that runs the process: the actor while no local user accounts exist. */
+export function osActor(): string {
   try {
     return `os:${userInfo().username}`;
   } catch {
     return 'os:unknown';
+  }
+}
+
+/**
+ * Who is acting: the user of the surrounding `runAsActor` call (a server request, a UI session), else the user
+ * the CLI signed in for this process, else the operating-system account.
+ */
+const scopedActor = new AsyncLocalStorage<string>();
+let processActor: string | undefined;
+
+export function currentActor(): string {
+  return scopedActor.getStore() ?? processActor ?? osActor();
+}
+
+/** The signed-in user's actor (`user:NAME`), or undefined when nobody signed in. */
+export function signedInActor(): string | undefined {
+  return scopedActor.getStore() ?? processActor;
+}
+
+export function setProcessActor(actor: string | undefined): void {
+  processActor = actor;
+}
+
+export function runAsActor<T>(actor: string, fn: () => T): T {
+  return scopedActor.run(actor, fn);
+}
+
+/** True once the installation has local user accounts: from then on every change needs a signed-in user. */
+export function hasUsers(db: Db): boolean {
+  try {
+    return db.prepare('SELECT 1 FROM users LIMIT 1').get() !== undefined;
+  } catch {
+    return false; // a database without the users table (never migrated to 0020) has no accounts
   }
 }
 
@@ -40,6 +75,13 @@ export interface NewAuditEvent {
  */
 export function appendAuditEvent(db: Db, event: NewAuditEvent): AuditEvent {
   if (!db.inTransaction) throw new Error('appendAuditEvent must run inside the transaction of the change');
+  // Once accounts exist, an anonymous change is refused; inside the transaction, so the change rolls back too.
+  if (event.actor === undefined && signedInActor() === undefined && hasUsers(db))
+    throw new AttestError(
+      'BAD_INPUT',
+      'this installation has user accounts: run the command as a user (attest --user NAME ..., password from ' +
+        'ATTEST_PASSWORD or standard input)',
+    );
   const head = db.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as
     { seq: number; hash: string } | undefined;
   const unhashed: Omit<AuditEvent, 'hash'> = {

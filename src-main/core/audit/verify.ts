@@ -1,6 +1,8 @@
 import type { Workspace } from '../store/workspace.js';
 import { computeEventHash, GENESIS_HASH, referencedArtifacts, type AuditEvent } from './event-hash.js';
 import { rowToEvent } from './log.js';
+import { verifyCheckpoints, type SignedCheckpoint } from './verify-checkpoints.js';
+import { verifySignatures } from './verify-signatures.js';
 
 export interface AuditProblem {
   kind:
@@ -9,7 +11,16 @@ export interface AuditProblem {
     | 'broken-link'
     | 'hash-mismatch'
     | 'artifact-missing'
-    | 'artifact-altered';
+    | 'artifact-altered'
+    | 'checkpoint-beyond-log'
+    | 'checkpoint-root-mismatch'
+    | 'checkpoint-head-mismatch'
+    | 'checkpoint-signature-invalid'
+    | 'key-unknown'
+    | 'key-not-announced'
+    | 'key-file-mismatch'
+    | 'signature-altered'
+    | 'signed-record-altered';
   message: string;
   seq?: number;
   eventId?: string;
@@ -22,7 +33,18 @@ export interface AuditVerification {
   events: number;
   head: { seq: number; hash: string } | null;
   artifactsChecked: number;
+  /** The RFC 6962 Merkle tree head over every event's chain hash. */
+  tree: { size: number; root: string };
+  checkpoints: {
+    count: number;
+    latest: Omit<SignedCheckpoint, 'signature'> | null;
+    eventsAfterLatest: number;
+  };
+  keys: string[];
+  signatures: { count: number; valid: number };
   problems: AuditProblem[];
+  /** Not tampering, but weaker evidence (e.g. events not yet covered by a signed checkpoint). */
+  warnings: string[];
 }
 
 /**
@@ -38,6 +60,7 @@ export function verifyAuditTrail(workspace: Workspace): AuditVerification {
   let previousHash = GENESIS_HASH;
   let expectedSeq = 1;
   let head: AuditVerification['head'] = null;
+  const events: AuditEvent[] = [];
 
   for (const row of rows) {
     let event: AuditEvent;
@@ -78,6 +101,7 @@ export function verifyAuditTrail(workspace: Workspace): AuditVerification {
         message: `event ${event.seq} (${event.action}) was altered: its content no longer matches its hash`,
       });
     }
+    events.push(event);
     for (const sha of referencedArtifacts(event.payload)) {
       if (!artifactOwners.has(sha)) artifactOwners.set(sha, `event ${event.seq} (${event.action})`);
     }
@@ -114,11 +138,21 @@ export function verifyAuditTrail(workspace: Workspace): AuditVerification {
     });
   }
 
+  const hashes = rows.map((r) => r.hash);
+  const checkpoints = verifyCheckpoints(workspace, hashes, events);
+  const signatures = verifySignatures(workspace.db, events);
+  problems.push(...checkpoints.problems, ...signatures.problems);
+
   return {
     ok: problems.length === 0,
     events: rows.length,
     head,
     artifactsChecked: artifactOwners.size,
+    tree: checkpoints.tree,
+    checkpoints: checkpoints.summary,
+    keys: checkpoints.keys,
+    signatures: signatures.summary,
     problems,
+    warnings: checkpoints.warnings,
   };
 }

@@ -1,0 +1,91 @@
+import type { Command } from '../command.js';
+import {
+  addUser,
+  listUsers,
+  parseRole,
+  resetPassword,
+  setRole,
+  type UserRow,
+} from '../../core/audit/users.js';
+import { newPassword } from '../cli-user.js';
+import { createCheckpoint } from '../../core/audit/checkpoint.js';
+
+function describe(u: UserRow): string {
+  return `${u.name}\t${u.role}\t${u.printedName}${u.locked ? '\tLOCKED' : ''}`;
+}
+
+export const usersAddCommand: Command = {
+  path: ['users', 'add'],
+  usage:
+    'users add --name NAME --role operator|reviewer|administrator [--printed-name "Full Name"] [--password-stdin] [--reason TEXT] [--json]',
+  summary:
+    'Create a local account (scrypt-hashed password); the first must be an administrator, later ones need --user ADMIN',
+  booleanFlags: ['password-stdin'],
+  async run({ options, out, workspace }) {
+    const name = options.requiredString('name');
+    const role = parseRole(options.requiredString('role'));
+    const printedName = options.string('printed-name') ?? name;
+    const fromStdin = options.flag('password-stdin');
+    const reason = options.string('reason');
+    options.rejectUnknown();
+    const password = await newPassword(fromStdin);
+    const ws = workspace();
+    const user = addUser(ws.db, {
+      name,
+      role,
+      printedName,
+      password,
+      ...(reason !== undefined ? { reason } : {}),
+    });
+    // Account changes are signed into a checkpoint at once: they are the actions an auditor looks at first.
+    createCheckpoint(ws);
+    out.result({ user }, () => `user ${user.name} created (${user.role})`);
+  },
+};
+
+export const usersListCommand: Command = {
+  path: ['users', 'list'],
+  usage: 'users list [--json]',
+  summary: 'The local accounts with their role and whether they are locked',
+  async run({ options, out, workspace }) {
+    options.rejectUnknown();
+    const users = listUsers(workspace().db);
+    out.result({ users }, () =>
+      users.length === 0 ? '(no accounts: the first-setup mode)' : users.map(describe).join('\n'),
+    );
+  },
+};
+
+export const usersSetRoleCommand: Command = {
+  path: ['users', 'set-role'],
+  usage:
+    'users set-role --name NAME --role operator|reviewer|administrator [--reason TEXT] --user ADMIN [--json]',
+  summary: 'Change the role of an account (administrator only; audited with the old and new role)',
+  async run({ options, out, workspace }) {
+    const name = options.requiredString('name');
+    const role = parseRole(options.requiredString('role'));
+    const reason = options.string('reason');
+    options.rejectUnknown();
+    const user = setRole(workspace().db, name, role, reason);
+    createCheckpoint(workspace());
+    out.result({ user }, () => `user ${user.name} is now ${user.role}`);
+  },
+};
+
+export const usersResetPasswordCommand: Command = {
+  path: ['users', 'reset-password'],
+  usage: 'users reset-password --name NAME [--password-stdin] [--reason TEXT] --user ADMIN [--json]',
+  summary:
+    'Set a new password for an account and unlock it (administrator only; audited, hashes never logged)',
+  booleanFlags: ['password-stdin'],
+  async run({ options, out, workspace }) {
+    const name = options.requiredString('name');
+    const fromStdin = options.flag('password-stdin');
+    const reason = options.string('reason');
+    options.rejectUnknown();
+    const password = await newPassword(fromStdin);
+    const user = resetPassword(workspace().db, name, password, reason);
+    createCheckpoint(workspace());
+    out.result({ user }, () => `password of ${user.name} reset${user.locked ? '' : ' (account unlocked)'}`);
+  },
+};

@@ -1,0 +1,121 @@
+import type { Db } from '../store/database.js';
+import type { Workspace } from '../store/workspace.js';
+import { canonicalJson } from '../util/canonical-json.js';
+import { utcNow } from '../util/ids.js';
+import { installationKey, signBytes, verifyBytes } from './installation-key.js';
+import { eventLeaf, merkleRoot } from './merkle.js';
+
+/**
+ * A signed checkpoint: the Merkle tree head over the first `treeSize` events, the chain hash of the last of
+ * them, and the installation key's Ed25519 signature over the canonical JSON of those fields. Whoever holds a
+ * checkpoint can later prove that the log still starts with exactly those events: deleting the newest events,
+ * or rewriting history and recomputing the chain, no longer matches a signed head.
+ */
+export interface CheckpointBody {
+  format: 'attest-checkpoint/1';
+  treeSize: number;
+  rootHash: string;
+  headHash: string;
+  createdAt: string;
+  keyId: string;
+}
+
+export interface SignedCheckpoint extends CheckpointBody {
+  id: number;
+  signature: string;
+}
+
+interface CheckpointRow {
+  id: number;
+  tree_size: number;
+  root_hash: string;
+  head_hash: string;
+  created_at: string;
+  key_id: string;
+  signature: string;
+}
+
+export function checkpointMessage(body: CheckpointBody): Buffer {
+  return Buffer.from(
+    canonicalJson({
+      format: body.format,
+      treeSize: body.treeSize,
+      rootHash: body.rootHash,
+      headHash: body.headHash,
+      createdAt: body.createdAt,
+      keyId: body.keyId,
+    }),
+  );
+}
+
+/** The chain hashes of all events in order: the Merkle leaves. */
+export function eventHashes(db: Db): string[] {
+  return (db.prepare('SELECT hash FROM audit_events ORDER BY seq').all() as { hash: string }[]).map(
+    (r) => r.hash,
+  );
+}
+
+export function treeRootOf(hashes: readonly string[]): string {
+  return merkleRoot(hashes.map(eventLeaf)).toString('hex');
+}
+
+/** Signs the current tree head, unless the newest checkpoint already covers every event. */
+export function createCheckpoint(workspace: Workspace): SignedCheckpoint {
+  const key = installationKey(workspace);
+  const hashes = eventHashes(workspace.db);
+  const latest = latestCheckpoint(workspace.db);
+  if (latest !== undefined && latest.treeSize === hashes.length && latest.keyId === key.keyId) return latest;
+  const body: CheckpointBody = {
+    format: 'attest-checkpoint/1',
+    treeSize: hashes.length,
+    rootHash: treeRootOf(hashes),
+    headHash: hashes[hashes.length - 1] ?? '0'.repeat(64),
+    createdAt: utcNow(),
+    keyId: key.keyId,
+  };
+  const signature = signBytes(key, checkpointMessage(body));
+  const info = workspace.db
+    .prepare(
+      `INSERT INTO audit_checkpoints (tree_size, root_hash, head_hash, created_at, key_id, signature)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    )
+    .run(body.treeSize, body.rootHash, body.headHash, body.createdAt, body.keyId, signature);
+  return { ...body, id: Number(info.lastInsertRowid), signature };
+}
+
+function toCheckpoint(row: CheckpointRow): SignedCheckpoint {
+  return {
+    format: 'attest-checkpoint/1',
+    id: row.id,
+    treeSize: row.tree_size,
+    rootHash: row.root_hash,
+    headHash: row.head_hash,
+    createdAt: row.created_at,
+    keyId: row.key_id,
+    signature: row.signature,
+  };
+}
+
+export function listCheckpoints(db: Db): SignedCheckpoint[] {
+  return (db.prepare('SELECT * FROM audit_checkpoints ORDER BY id').all() as CheckpointRow[]).map(
+    toCheckpoint,
+  );
+}
+
+export function latestCheckpoint(db: Db): SignedCheckpoint | undefined {
+  const row = db.prepare('SELECT * FROM audit_checkpoints ORDER BY id DESC LIMIT 1').get() as
+    CheckpointRow | undefined;
+  return row !== undefined ? toCheckpoint(row) : undefined;
+}
+
+export function checkpointSignatureValid(checkpoint: SignedCheckpoint, publicKeyPem: string): boolean {
+  return verifyBytes(publicKeyPem, checkpointMessage(checkpoint), checkpoint.signature);
+}
+
+export function publicKeys(db: Db): Map<string, string> {
+  const rows = db.prepare('SELECT key_id, public_key_pem FROM audit_keys').all() as {
+    key_id: string;
+    public_key_pem: string;
+  }[];
+  return new Map(rows.map((r) => [r.key_id, r.public_key_pem]));
+}

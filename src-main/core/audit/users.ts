@@ -1,0 +1,226 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../store/database.js';
+import { AttestError, badInput } from '../errors.js';
+import { utcNow } from '../util/ids.js';
+import { appendAuditEvent, currentActor, hasUsers, signedInActor } from './log.js';
+import { checkPasswordPolicy, DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
+
+/**
+ * Local user accounts. Roles: an operator imports, trains, compresses and validates; a reviewer may also sign
+ * records; an administrator manages accounts (and may sign). The first account of an installation must be an
+ * administrator and can be made without signing in; every later account change needs a signed-in
+ * administrator, and each is an audit event with the old and new values.
+ */
+export const ROLES = ['operator', 'reviewer', 'administrator'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Consecutive wrong passwords after which an account is locked until an administrator resets its password. */
+export const MAX_FAILED_ATTEMPTS = 5;
+
+export interface UserRow {
+  id: string;
+  name: string;
+  printedName: string;
+  role: Role;
+  passwordChangedAt: string;
+  failedAttempts: number;
+  locked: boolean;
+  createdAt: string;
+}
+
+interface UserDbRow {
+  id: string;
+  name: string;
+  printed_name: string;
+  role: Role;
+  password_hash: string;
+  password_changed_at: string;
+  failed_attempts: number;
+  locked: number;
+  created_at: string;
+}
+
+function toUser(row: UserDbRow): UserRow {
+  return {
+    id: row.id,
+    name: row.name,
+    printedName: row.printed_name,
+    role: row.role,
+    passwordChangedAt: row.password_changed_at,
+    failedAttempts: row.failed_attempts,
+    locked: row.locked !== 0,
+    createdAt: row.created_at,
+  };
+}
+
+export function actorOf(user: UserRow): string {
+  return `user:${user.name}`;
+}
+
+export function parseRole(text: string): Role {
+  if (!(ROLES as readonly string[]).includes(text))
+    throw badInput(`unknown role "${text}" (one of ${ROLES.join(', ')})`);
+  return text as Role;
+}
+
+const NAME_PATTERN = /^[a-z][a-z0-9._-]{1,31}$/i;
+
+export function listUsers(db: Db): UserRow[] {
+  return (db.prepare('SELECT * FROM users ORDER BY created_at, name').all() as UserDbRow[]).map(toUser);
+}
+
+function rowByName(db: Db, name: string): UserDbRow | undefined {
+  return db.prepare('SELECT * FROM users WHERE name = ?').get(name) as UserDbRow | undefined;
+}
+
+export function getUser(db: Db, name: string): UserRow {
+  const row = rowByName(db, name);
+  if (row === undefined)
+    throw new AttestError('NOT_FOUND', `no user named "${name}" (see \`attest users list\`)`);
+  return toUser(row);
+}
+
+/** The signed-in administrator, or the operating-system account while the installation has no accounts yet. */
+function requireAdministrator(db: Db): string {
+  if (!hasUsers(db)) return currentActor();
+  const actor = signedInActor();
+  const name = actor?.startsWith('user:') === true ? actor.slice(5) : undefined;
+  const row = name !== undefined ? rowByName(db, name) : undefined;
+  if (row === undefined)
+    throw badInput('managing accounts needs a signed-in administrator (attest --user NAME users ...)');
+  if (row.role !== 'administrator')
+    throw badInput(`user "${row.name}" is a ${row.role}: managing accounts needs an administrator`);
+  return actor as string;
+}
+
+export function addUser(
+  db: Db,
+  input: { name: string; printedName: string; role: Role; password: string; reason?: string },
+): UserRow {
+  if (!NAME_PATTERN.test(input.name))
+    throw badInput(
+      `user name "${input.name}" must be 2-32 letters, digits, '.', '_' or '-', starting with a letter`,
+    );
+  const printedName = input.printedName.trim();
+  if (printedName === '' || printedName.length > 120)
+    throw badInput('the printed name must have 1 to 120 characters');
+  checkPasswordPolicy(input.password, input.name);
+  const hash = hashPassword(input.password);
+  return db.transaction(() => {
+    const first = !hasUsers(db);
+    if (first && input.role !== 'administrator')
+      throw badInput('the first account must be an administrator (--role administrator)');
+    const actor = requireAdministrator(db);
+    if (rowByName(db, input.name) !== undefined)
+      throw badInput(`a user named "${input.name}" already exists`);
+    const now = utcNow();
+    const id = `usr-${randomBytes(6).toString('hex')}`;
+    db.prepare(
+      `INSERT INTO users (id, name, printed_name, role, password_hash, password_changed_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(id, input.name, printedName, input.role, hash, now, now);
+    appendAuditEvent(db, {
+      action: 'user.create',
+      entityType: 'user',
+      entityId: id,
+      actor,
+      payload: {
+        new: { name: input.name, printedName, role: input.role },
+        ...(first ? { params: { firstAccount: true } } : {}),
+        ...(input.reason !== undefined ? { reason: input.reason } : {}),
+      },
+    });
+    return getUser(db, input.name);
+  })();
+}
+
+export function setRole(db: Db, name: string, role: Role, reason?: string): UserRow {
+  return db.transaction(() => {
+    const actor = requireAdministrator(db);
+    const before = getUser(db, name);
+    if (before.role === role) return before;
+    if (before.role === 'administrator' && administratorCount(db) === 1)
+      throw badInput(`"${name}" is the last administrator: make another administrator first`);
+    db.prepare('UPDATE users SET role = ? WHERE id = ?').run(role, before.id);
+    appendAuditEvent(db, {
+      action: 'user.role.change',
+      entityType: 'user',
+      entityId: before.id,
+      actor,
+      payload: { old: { role: before.role }, new: { role }, ...(reason !== undefined ? { reason } : {}) },
+    });
+    return getUser(db, name);
+  })();
+}
+
+function administratorCount(db: Db): number {
+  return (db.prepare(`SELECT COUNT(*) AS n FROM users WHERE role = 'administrator'`).get() as { n: number })
+    .n;
+}
+
+/** Sets a new password and unlocks the account; the hashes never enter the audit trail. */
+export function resetPassword(db: Db, name: string, password: string, reason?: string): UserRow {
+  checkPasswordPolicy(password, name);
+  const hash = hashPassword(password);
+  return db.transaction(() => {
+    const actor = requireAdministrator(db);
+    const before = getUser(db, name);
+    db.prepare(
+      'UPDATE users SET password_hash = ?, password_changed_at = ?, failed_attempts = 0, locked = 0 WHERE id = ?',
+    ).run(hash, utcNow(), before.id);
+    appendAuditEvent(db, {
+      action: 'user.password.reset',
+      entityType: 'user',
+      entityId: before.id,
+      actor,
+      payload: {
+        old: { locked: before.locked, failedAttempts: before.failedAttempts },
+        new: { locked: false, failedAttempts: 0, passwordChanged: true },
+        ...(reason !== undefined ? { reason } : {}),
+      },
+    });
+    return getUser(db, name);
+  })();
+}
+
+/**
+ * Checks a user name and password. A wrong password is counted and audited (and locks the account at the
+ * limit) in its own committed transaction, then refused; an unknown name costs the same scrypt time.
+ */
+export function authenticate(db: Db, name: string, password: string): UserRow {
+  const row = rowByName(db, name);
+  if (row === undefined) {
+    verifyPassword(DUMMY_HASH, password);
+    throw badInput(`user name or password is wrong for "${name}"`);
+  }
+  if (row.locked !== 0)
+    throw badInput(
+      `the account "${row.name}" is locked after repeated wrong passwords: an administrator must reset it`,
+    );
+  if (verifyPassword(row.password_hash, password)) {
+    if (row.failed_attempts !== 0)
+      db.prepare('UPDATE users SET failed_attempts = 0 WHERE id = ?').run(row.id);
+    return toUser({ ...row, failed_attempts: 0 });
+  }
+  const attempts = row.failed_attempts + 1;
+  const lock = attempts >= MAX_FAILED_ATTEMPTS;
+  db.transaction(() => {
+    db.prepare('UPDATE users SET failed_attempts = ?, locked = ? WHERE id = ?').run(
+      attempts,
+      lock ? 1 : 0,
+      row.id,
+    );
+    appendAuditEvent(db, {
+      action: lock ? 'user.locked' : 'user.sign-in.failed',
+      entityType: 'user',
+      entityId: row.id,
+      actor: currentActor(),
+      payload: { params: { name: row.name }, result: { failedAttempts: attempts, locked: lock } },
+    });
+  })();
+  throw badInput(
+    lock
+      ? `wrong password: the account "${row.name}" is now locked after ${attempts} failed attempts`
+      : `user name or password is wrong for "${name}"`,
+  );
+}

@@ -1,0 +1,188 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { Workspace } from '../../src-main/core/store/workspace.js';
+import { appendAuditEvent } from '../../src-main/core/audit/log.js';
+import { verifyAuditTrail } from '../../src-main/core/audit/verify.js';
+import { createCheckpoint, listCheckpoints } from '../../src-main/core/audit/checkpoint.js';
+import { installationKey, keyFilePath } from '../../src-main/core/audit/installation-key.js';
+import { passphraseProtector, setKeyProtector } from '../../src-main/core/audit/key-protector.js';
+import { computeEventHash } from '../../src-main/core/audit/event-hash.js';
+import { tempHome } from '../helpers/temp-home.js';
+
+function seed(ws: Workspace, n: number): void {
+  ws.db.transaction(() => {
+    for (let i = 0; i < n; i++)
+      appendAuditEvent(ws.db, { action: 'test.step', entityId: `e-${i}`, payload: { params: { i } } });
+  })();
+}
+
+/** Runs raw SQL on the file with the append-only triggers out of the way, as an attacker with file access would. */
+function tamper(home: string, sql: string): void {
+  const raw = new Database(`${home}/attest.sqlite`);
+  raw.exec(`DROP TRIGGER IF EXISTS audit_events_no_update; DROP TRIGGER IF EXISTS audit_events_no_delete;
+    DROP TRIGGER IF EXISTS audit_keys_no_update; DROP TRIGGER IF EXISTS audit_checkpoints_no_update;`);
+  raw.exec(sql);
+  raw.close();
+}
+
+function verifyAt(home: string): ReturnType<typeof verifyAuditTrail> {
+  const ws = Workspace.open(home);
+  try {
+    return verifyAuditTrail(ws);
+  } finally {
+    ws.close();
+  }
+}
+
+test('the installation key is created once, 0600 in a 0700 folder, announced in the trail; checkpoints verify', () => {
+  const home = tempHome();
+  const ws = Workspace.open(home.dir);
+  try {
+    seed(ws, 4);
+    const key = installationKey(ws);
+    const path = keyFilePath(home.dir);
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    assert.equal(statSync(`${home.dir}/keys`).mode & 0o777, 0o700);
+    assert.equal(installationKey(ws).keyId, key.keyId, 'the same key on the next call');
+    const first = createCheckpoint(ws);
+    assert.equal(first.treeSize, 5, 'four events and the key announcement');
+    assert.equal(createCheckpoint(ws).id, first.id, 'no new checkpoint when nothing happened');
+    seed(ws, 2);
+    const second = createCheckpoint(ws);
+    assert.equal(second.treeSize, 7);
+    const result = verifyAuditTrail(ws);
+    assert.equal(result.ok, true, JSON.stringify(result.problems));
+    assert.equal(result.checkpoints.count, 2);
+    assert.equal(result.tree.root, second.rootHash);
+    assert.deepEqual(result.keys, [key.keyId]);
+    assert.deepEqual(result.warnings, []);
+  } finally {
+    ws.close();
+    home.cleanup();
+  }
+});
+
+test('a deleted newest event, invisible to the chain alone, is caught by the signed checkpoint', () => {
+  const home = tempHome();
+  const ws = Workspace.open(home.dir);
+  installationKey(ws);
+  seed(ws, 3);
+  createCheckpoint(ws);
+  ws.close();
+  try {
+    tamper(home.dir, 'DELETE FROM audit_events WHERE seq = (SELECT MAX(seq) FROM audit_events)');
+    const result = verifyAt(home.dir);
+    assert.equal(result.ok, false);
+    assert.deepEqual(
+      result.problems.map((p) => p.kind),
+      ['checkpoint-beyond-log'],
+    );
+    assert.match(result.problems[0]?.message ?? '', /signed 4 events but the log holds 3/);
+  } finally {
+    home.cleanup();
+  }
+});
+
+test('a history rewritten with a recomputed chain no longer matches the signed tree head', () => {
+  const home = tempHome();
+  const ws = Workspace.open(home.dir);
+  seed(ws, 3);
+  createCheckpoint(ws);
+  ws.close();
+  try {
+    // Swap the actions of events 1 and 2 and recompute every hash, as a careful forger would.
+    const raw = new Database(`${home.dir}/attest.sqlite`);
+    raw.exec('DROP TRIGGER audit_events_no_update');
+    raw.close();
+    const again = Workspace.open(home.dir);
+    const rows = again.db.prepare('SELECT * FROM audit_events ORDER BY seq').all() as Record<
+      string,
+      unknown
+    >[];
+    let prev = '0'.repeat(64);
+    for (const row of rows) {
+      const payload = JSON.parse(String(row['payload_json'])) as Record<string, unknown>;
+      if (row['seq'] === 1) (payload['params'] as Record<string, unknown>)['i'] = 99;
+      const event = {
+        seq: row['seq'] as number,
+        id: row['id'] as string,
+        at: row['at'] as string,
+        actor: row['actor'] as string,
+        action: row['action'] as string,
+        entityType: row['entity_type'] as string | null,
+        entityId: row['entity_id'] as string | null,
+        payload,
+        prevHash: prev,
+      };
+      const hash = computeEventHash(event);
+      again.db
+        .prepare('UPDATE audit_events SET payload_json = ?, prev_hash = ?, hash = ? WHERE seq = ?')
+        .run(JSON.stringify(payload), prev, hash, event.seq);
+      prev = hash;
+    }
+    const result = verifyAuditTrail(again);
+    again.close();
+    assert.equal(result.ok, false);
+    const kinds = result.problems.map((p) => p.kind);
+    assert.ok(kinds.includes('checkpoint-root-mismatch'), kinds.join());
+    assert.ok(
+      !kinds.includes('hash-mismatch'),
+      'the chain itself is consistent: only the signature catches it',
+    );
+  } finally {
+    home.cleanup();
+  }
+});
+
+test('a replaced key file, a replaced public key row and a forged checkpoint signature are each named', () => {
+  const home = tempHome();
+  const ws = Workspace.open(home.dir);
+  seed(ws, 2);
+  createCheckpoint(ws);
+  ws.close();
+  try {
+    const path = keyFilePath(home.dir);
+    const original = readFileSync(path, 'utf8');
+    const other = generateKeyPairSync('ed25519').publicKey.export({ format: 'pem', type: 'spki' }).toString();
+    writeFileSync(path, JSON.stringify({ ...JSON.parse(original), publicKeyPem: other }));
+    assert.deepEqual(
+      verifyAt(home.dir).problems.map((p) => p.kind),
+      ['key-file-mismatch'],
+    );
+    writeFileSync(path, original);
+    tamper(home.dir, `UPDATE audit_keys SET public_key_pem = '${other}'`);
+    const kinds = verifyAt(home.dir).problems.map((p) => p.kind);
+    assert.ok(kinds.includes('key-not-announced'), kinds.join());
+    assert.ok(kinds.includes('checkpoint-signature-invalid'), kinds.join());
+  } finally {
+    home.cleanup();
+  }
+});
+
+test('a passphrase protector wraps the private key; the wrong passphrase cannot open it', () => {
+  const home = tempHome();
+  try {
+    setKeyProtector(passphraseProtector('correct horse battery'));
+    let ws = Workspace.open(home.dir);
+    const key = installationKey(ws);
+    ws.close();
+    const file = JSON.parse(readFileSync(keyFilePath(home.dir), 'utf8')) as {
+      protector: string;
+      wrappedPkcs8: string;
+    };
+    assert.equal(file.protector, 'passphrase');
+    setKeyProtector(passphraseProtector('wrong passphrase!'));
+    ws = Workspace.open(home.dir);
+    assert.throws(() => installationKey(ws), /passphrase does not open/);
+    setKeyProtector(passphraseProtector('correct horse battery'));
+    assert.equal(installationKey(ws).keyId, key.keyId);
+    assert.equal(listCheckpoints(ws.db).length, 0);
+    ws.close();
+  } finally {
+    setKeyProtector(undefined);
+    home.cleanup();
+  }
+});
