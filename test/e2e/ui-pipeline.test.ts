@@ -109,21 +109,35 @@ test(
       await page.getByTestId('compress-result').waitFor();
       await screenshot(page, '3-compress');
 
-      // 4. Validate the compressed model on the held-out record: clean, FGSM and noise.
+      // 4. Validate the compressed model on the held-out record: clean, calibration, FGSM, noise and the
+      //    disagreement with its parent, with the gallery of changed beats.
       await nav(page, 'Validate');
-      await page.getByLabel('Epsilons, comma-separated').fill('0.02, 0.1');
+      await page.getByText('Settings of the suites').click();
+      await page.getByLabel('Attack strengths (epsilons), comma-separated').fill('0.02, 0.1');
       await page.getByLabel('Signal-to-noise ratios in dB, comma-separated').fill('12, 0');
+      await page.getByRole('checkbox', { name: /Disagreement with the parent/ }).check();
       await page.getByRole('button', { name: 'Validate', exact: true }).click();
       assert.equal(await jobOutcome(page, 'validate'), 'succeeded');
       await page.getByTestId('confusion-matrix').locator('.main-svg').first().waitFor();
-      await page.getByTestId('fgsm-curve').locator('.scatterlayer .point').first().waitFor();
+      await page.getByTestId('roc-curves').locator('.scatterlayer .trace').first().waitFor();
+      await page.getByTestId('reliability').locator('.main-svg').first().waitFor();
+      await page.getByTestId('attack-curves').locator('.scatterlayer .point').first().waitFor();
       await page.getByTestId('noise-curve').locator('.scatterlayer .point').first().waitFor();
+      await page.getByTestId('corruption-heatmap').locator('.main-svg').first().waitFor();
+      await page.getByTestId('disagreement-gallery').waitFor();
       assert.match((await page.getByTestId('metric-accuracy').textContent()) ?? '', /\d+\.\d %/);
       await screenshot(page, '4-validate');
 
       // 5. Export the compressed model's report and download it.
       await nav(page, 'Models');
       await page.getByTestId('pareto').locator('.scatterlayer .point').first().waitFor();
+      await page.getByRole('button', { name: 'Measure', exact: true }).first().click();
+      assert.equal(await jobOutcome(page, 'measure'), 'succeeded');
+      await page
+        .getByTestId('models-table')
+        .getByText(/FLOPs$/)
+        .first()
+        .waitFor();
       await page.getByRole('button', { name: 'Export report' }).last().click();
       assert.equal(await jobOutcome(page, 'report'), 'succeeded');
       const link = page.getByTestId('exports').getByRole('link').first();

@@ -21,6 +21,16 @@ export const EXPLAIN = {
     'How many beats of each class the dataset holds. Rare classes are harder to learn and to measure.',
   auditChain:
     'Every action is recorded with a hash of the previous record, like links of a chain. Verification recomputes all links and re-hashes every stored file: any change anywhere shows.',
+  auc: 'Area under the ROC curve: the chance that the model ranks a random beat of a class above a random beat of another. 50 % is guessing, 100 % is perfect.',
+  roc: 'Each curve shows, for one class, how many of its beats are caught (up) against how many other beats are flagged by mistake (right), over every decision threshold. Closer to the top-left corner is better.',
+  calibration:
+    'When the model says 90 % sure, is it right 90 % of the time? Bars on the diagonal mean yes; bars below it mean overconfidence.',
+  membershipAuc:
+    'How well an attacker can tell whether a given patient’s beat was in the training data, from the model’s answers. 50 % means no better than a coin: no leak.',
+  disagreement:
+    'Share of beats on which the compressed model and its parent give different answers, even where both accuracies look alike.',
+  flops: 'Arithmetic operations to classify one beat: what decides speed and battery use on a small device.',
+  latency: 'Time to classify one beat on this computer, median of repeated runs.',
   remaining:
     'Estimated from the progress so far; the first moments include warm-up, so the estimate settles after a few seconds.',
 } as const;

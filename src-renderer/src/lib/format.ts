@@ -28,3 +28,15 @@ export function formatTime(iso: string): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
 }
+
+export function formatFlops(flops: number | null): string {
+  if (flops === null || !Number.isFinite(flops)) return '–';
+  if (flops >= 1e9) return `${(flops / 1e9).toFixed(2)} GFLOPs`;
+  if (flops >= 1e6) return `${(flops / 1e6).toFixed(2)} MFLOPs`;
+  return `${(flops / 1e3).toFixed(1)} kFLOPs`;
+}
+
+export function formatMs(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return '–';
+  return ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`;
+}

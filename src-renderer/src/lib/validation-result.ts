@@ -63,3 +63,173 @@ export const NOISE_NAMES: Record<string, string> = {
   offset: 'DC offset',
   scale: 'amplitude scaling',
 };
+
+export interface RocCurve {
+  label: string;
+  auc: number | null;
+  points: { fpr: number; tpr: number }[];
+}
+
+export function rocOf(
+  result: Record<string, unknown>,
+): { macroAuc: number | null; curves: RocCurve[] } | undefined {
+  const clean = result['clean'];
+  if (!isRecord(clean) || !isRecord(clean['roc']) || !Array.isArray(clean['roc']['perClass']))
+    return undefined;
+  const roc = clean['roc'];
+  return {
+    macroAuc: typeof roc['macroAuc'] === 'number' ? roc['macroAuc'] : null,
+    curves: (roc['perClass'] as Record<string, unknown>[])
+      .filter((c) => Array.isArray(c['points']) && typeof c['auc'] === 'number')
+      .map((c) => ({
+        label: String(c['label']),
+        auc: c['auc'] as number,
+        points: c['points'] as { fpr: number; tpr: number }[],
+      })),
+  };
+}
+
+export interface CalibrationView {
+  ece: number;
+  bins: { lower: number; upper: number; count: number; confidence: number | null; accuracy: number | null }[];
+}
+
+export function calibrationOf(
+  result: Record<string, unknown>,
+): { before: CalibrationView; after: CalibrationView | null; temperature: number | null } | undefined {
+  const c = result['calibration'];
+  if (!isRecord(c) || !isRecord(c['before']) || !Array.isArray(c['before']['bins'])) return undefined;
+  const temperature = isRecord(c['temperature']) ? c['temperature']['temperature'] : null;
+  return {
+    before: c['before'] as unknown as CalibrationView,
+    after: isRecord(c['after']) ? (c['after'] as unknown as CalibrationView) : null,
+    temperature: typeof temperature === 'number' ? temperature : null,
+  };
+}
+
+export interface SweepView {
+  name: string;
+  norm: string;
+  unit: string;
+  points: CurvePoint[];
+}
+
+/** Every attack sweep of a validation (FGSM, PGD per norm, sparse, Square, transfer), as curves. */
+export function attackSweepsOf(result: Record<string, unknown>): SweepView[] {
+  const sweeps: SweepView[] = [];
+  const fgsm = fgsmOf(result);
+  if (fgsm !== undefined) sweeps.push({ name: 'FGSM', norm: 'Linf', unit: fgsm.unit, points: fgsm.points });
+  const read = (name: string, sweep: unknown): void => {
+    if (!isRecord(sweep) || !Array.isArray(sweep['points'])) return;
+    sweeps.push({
+      name,
+      norm: String(sweep['norm'] ?? ''),
+      unit: String(sweep['unit'] ?? ''),
+      points: (sweep['points'] as Record<string, unknown>[])
+        .filter((p) => typeof p['epsilon'] === 'number' && typeof p['accuracy'] === 'number')
+        .map((p) => ({ x: p['epsilon'] as number, accuracy: p['accuracy'] as number })),
+    });
+  };
+  for (const suite of ['pgd', 'sparse', 'square'] as const) {
+    const value = result[suite];
+    if (!isRecord(value) || !Array.isArray(value['sweeps'])) continue;
+    for (const sweep of value['sweeps'] as Record<string, unknown>[])
+      read(
+        `${suite === 'pgd' ? 'PGD' : suite === 'sparse' ? 'sparse' : 'Square'} ${String(sweep['norm'] ?? '')}`,
+        sweep,
+      );
+  }
+  const transfer = result['transfer'];
+  if (isRecord(transfer)) {
+    read('transfer from the parent', transfer['transfer']);
+    read('PGD on its own gradients', transfer['whiteBox']);
+  }
+  return sweeps;
+}
+
+export function gradientMaskingOf(result: Record<string, unknown>): number[] | null {
+  const transfer = result['transfer'];
+  if (!isRecord(transfer) || transfer['gradientMaskingSuspected'] !== true) return null;
+  return Array.isArray(transfer['maskedAt']) ? (transfer['maskedAt'] as number[]) : [];
+}
+
+export interface AttackFiguresView {
+  auc: number | null;
+  advantage: number;
+  tprAtFpr001: number | null;
+}
+
+export function membershipOf(result: Record<string, unknown>):
+  | {
+      members: number;
+      nonMembers: number;
+      rows: { who: string; attack: string; figures: AttackFiguresView }[];
+    }
+  | undefined {
+  const m = result['membership'];
+  if (!isRecord(m) || !isRecord(m['model'])) return undefined;
+  const rows: { who: string; attack: string; figures: AttackFiguresView }[] = [];
+  for (const [who, figures] of [
+    ['this model', m['model']],
+    ['its parent', m['parent']],
+  ] as const) {
+    if (!isRecord(figures)) continue;
+    if (isRecord(figures['lossThreshold']))
+      rows.push({
+        who,
+        attack: 'loss threshold',
+        figures: figures['lossThreshold'] as unknown as AttackFiguresView,
+      });
+    if (isRecord(figures['lira']))
+      rows.push({
+        who,
+        attack: 'LiRA (shadow models)',
+        figures: figures['lira'] as unknown as AttackFiguresView,
+      });
+  }
+  return { members: Number(m['members']), nonMembers: Number(m['nonMembers']), rows };
+}
+
+export interface FlippedView {
+  index: number;
+  group: string;
+  label: string;
+  model: string;
+  parent: string;
+  modelConfidence: number;
+  parentConfidence: number;
+}
+
+export function disagreementOf(result: Record<string, unknown>):
+  | {
+      parentId: string;
+      disagreement: number;
+      lostCount: number;
+      gainedCount: number;
+      flipped: FlippedView[];
+      perClass: {
+        label: string;
+        parentRecall: number | null;
+        modelRecall: number | null;
+        significant: boolean;
+      }[];
+    }
+  | undefined {
+  const d = result['disagreement'];
+  if (!isRecord(d) || !Array.isArray(d['flipped'])) return undefined;
+  return {
+    parentId: String(d['parentId']),
+    disagreement: Number(d['disagreement']),
+    lostCount: Number(d['lostCount']),
+    gainedCount: Number(d['gainedCount']),
+    flipped: d['flipped'] as FlippedView[],
+    perClass: Array.isArray(d['perClass'])
+      ? (d['perClass'] as {
+          label: string;
+          parentRecall: number | null;
+          modelRecall: number | null;
+          significant: boolean;
+        }[])
+      : [],
+  };
+}
