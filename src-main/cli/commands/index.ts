@@ -14,7 +14,12 @@ import { exportModelCommand } from './export-model.js';
 import { validateCommand } from './validate.js';
 import { reportCommand } from './report.js';
 import { auditCheckpointCommand, auditLogCommand, auditVerifyCommand } from './audit.js';
-import { usersAddCommand, usersListCommand, usersResetPasswordCommand, usersSetRoleCommand } from './users.js';
+import {
+  usersAddCommand,
+  usersListCommand,
+  usersResetPasswordCommand,
+  usersSetRoleCommand,
+} from './users.js';
 import { signCommand } from './sign.js';
 import { demoCommand } from './demo.js';
 import { serveCommand } from './serve.js';

@@ -104,6 +104,7 @@ export function addUser(
   const printedName = input.printedName.trim();
   if (printedName === '' || printedName.length > 120)
     throw badInput('the printed name must have 1 to 120 characters');
+  if (hasUsers(db)) requireAdministrator(db); // refused before anything else is said about the input
   checkPasswordPolicy(input.password, input.name);
   const hash = hashPassword(input.password);
   return db.transaction(() => {
@@ -160,6 +161,7 @@ function administratorCount(db: Db): number {
 
 /** Sets a new password and unlocks the account; the hashes never enter the audit trail. */
 export function resetPassword(db: Db, name: string, password: string, reason?: string): UserRow {
+  requireAdministrator(db);
   checkPasswordPolicy(password, name);
   const hash = hashPassword(password);
   return db.transaction(() => {

@@ -3,6 +3,7 @@ import type { ValidationRow } from '../store/validations.js';
 import type { BootstrapIntervals, Interval } from '../validate/record-bootstrap.js';
 import { escapeHtml, formatPercent, lineChart, table } from './html.js';
 import { DATA_ATTRIBUTION } from './attribution.js';
+import { signatureSection } from './signature-section.js';
 import {
   attackSection,
   calibrationSection,
@@ -369,6 +370,7 @@ ${section('Model and parent', modelFacts(data))}
 ${section('Results', validation)}
 ${section('Dataset provenance', provenance(data))}
 ${section('Training setup', trainingSetup(data))}
+${section('Electronic signatures', signatureSection(data))}
 ${section('Audit trail', auditSection(data))}
 <footer class="muted"><h2>Data attribution</h2><ul>${DATA_ATTRIBUTION.map((a) => `<li>${escapeHtml(a)}</li>`).join('')}</ul></footer>
 </body></html>

@@ -12,6 +12,7 @@ import { validationsOfModel, type ValidationRow } from '../store/validations.js'
 import { auditHead, listAuditEvents } from '../audit/log.js';
 import type { AuditEvent } from '../audit/event-hash.js';
 import { verifyAuditTrail, type AuditVerification } from '../audit/verify.js';
+import { listSignatures, signatureStatus, type SignatureRow } from '../audit/signatures.js';
 
 export interface ReportData {
   generatedAt: string;
@@ -23,6 +24,8 @@ export interface ReportData {
   events: AuditEvent[];
   head: { seq: number; hash: string } | undefined;
   verification: AuditVerification;
+  /** Electronic signatures of the model and its validations, with whether the signed record is unchanged. */
+  signatures: (SignatureRow & { status: ReturnType<typeof signatureStatus> })[];
 }
 
 function latestPerData(rows: ValidationRow[]): Map<string, ValidationRow> {
@@ -69,5 +72,9 @@ export function gatherReportData(workspace: Workspace, modelId: string): ReportD
     events,
     head: auditHead(db),
     verification: verifyAuditTrail(workspace),
+    signatures: listSignatures(db, [model.id, ...validationsOfModel(db, model.id).map((v) => v.id)]).map((s) => ({
+      ...s,
+      status: signatureStatus(db, s),
+    })),
   };
 }
