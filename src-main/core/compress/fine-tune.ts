@@ -80,8 +80,11 @@ export async function fineTune(options: FineTuneOptions): Promise<{ steps: numbe
           const xs = tf.tensor(x, [rows.length, ...sampleShape]);
           const ys = tf.cast(tf.oneHot(tf.tensor1d(y, 'int32'), classes), 'float32');
           const sampleWeights = tf.gather(weights, tf.tensor1d(y, 'int32'));
+          // Adversarial points first, outside the gradient tape: their own gradient (through max-pooling's
+          // gradient, which TF.js cannot differentiate again) must not become part of the weights' gradient.
+          const xAdv = options.adversarial && adversarialBatch(options, xs, ys, sampleWeights);
           const { value, grads } = tf.variableGrads(
-            () => compositeLoss(options, xs, ys, sampleWeights) as tf.Scalar,
+            () => compositeLoss(options, xs, ys, sampleWeights, xAdv) as tf.Scalar,
             variables,
           );
           options.hooks?.beforeApply?.();
@@ -115,8 +118,27 @@ export function stopGradient(x: tf.Tensor): tf.Tensor {
   return op(x) as tf.Tensor;
 }
 
-function compositeLoss(options: FineTuneOptions, x: tf.Tensor, y: tf.Tensor, w: tf.Tensor): tf.Tensor {
-  const { model, distillation, adversarial, hooks } = options;
+/** The batch's adversarial points: against the student's agreement with the teacher (ARD), or its loss. */
+function adversarialBatch(options: FineTuneOptions, x: tf.Tensor, y: tf.Tensor, w: tf.Tensor): tf.Tensor {
+  const { model, distillation } = options;
+  const adversarial = options.adversarial as { epsilon: number; steps: number };
+  if (distillation !== undefined) {
+    const target = plainForward(distillation.teacher, x);
+    return adversarialPoint(x, adversarial, (input) =>
+      softenedKl(target, plainForward(model, input), distillation.temperature),
+    );
+  }
+  return adversarialPoint(x, adversarial, (input) => weightedCrossEntropy(plainForward(model, input), y, w));
+}
+
+function compositeLoss(
+  options: FineTuneOptions,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  w: tf.Tensor,
+  xAdv: tf.Tensor | undefined,
+): tf.Tensor {
+  const { model, distillation, hooks } = options;
   const features = new Map<string, tf.Tensor>();
   const wanted = new Set(distillation && distillation.features > 0 ? distillation.featureLayers : []);
   const studentForward = (input: tf.Tensor, record: boolean): tf.Tensor =>
@@ -130,46 +152,31 @@ function compositeLoss(options: FineTuneOptions, x: tf.Tensor, y: tf.Tensor, w: 
     });
   const probabilities = studentForward(x, true);
   const hard = weightedCrossEntropy(probabilities, y, w);
-  if (distillation === undefined && adversarial === undefined) return hard;
-
-  let teacherProbabilities: tf.Tensor | undefined;
-  const teacherFeatures = new Map<string, tf.Tensor>();
-  if (distillation !== undefined) {
-    teacherProbabilities = stopGradient(
-      runGraph(distillation.teacher, x, {
-        training: false,
-        onOutput: (layer, output) => {
-          if (wanted.has(layer.name)) teacherFeatures.set(layer.name, output);
-          return output;
-        },
-      }),
-    );
-  }
-  let total: tf.Tensor;
-  if (distillation !== undefined && teacherProbabilities !== undefined) {
-    const target = teacherProbabilities;
-    const soft = (student: tf.Tensor): tf.Tensor => softenedKl(target, student, distillation.temperature);
-    if (adversarial !== undefined) {
-      // Robust distillation: the student, pushed to where it disagrees most with the teacher, must still agree.
-      const xAdv = adversarialPoint(x, adversarial, (input) => soft(plainForward(model, input)));
-      total = tf.add(
-        tf.mul(1 - distillation.alpha, hard),
-        tf.mul(distillation.alpha, soft(studentForward(xAdv, false))),
-      );
-    } else {
-      total = tf.add(tf.mul(1 - distillation.alpha, hard), tf.mul(distillation.alpha, soft(probabilities)));
-    }
-    if (distillation.features > 0 && features.size > 0) {
-      const terms = [...features.entries()].map(([name, student]) =>
-        attentionTransfer(student, teacherFeatures.get(name) as tf.Tensor),
-      );
-      total = tf.add(total, tf.mul(distillation.features, tf.addN(terms)));
-    }
-  } else {
-    const adv = adversarial as { epsilon: number; steps: number };
-    const xAdv = adversarialPoint(x, adv, (input) => weightedCrossEntropy(plainForward(model, input), y, w));
+  if (distillation === undefined) {
+    if (xAdv === undefined) return hard;
     // Half clean, half adversarial (Goodfellow et al. 2015), so that clean accuracy is not given away.
-    total = tf.mul(0.5, tf.add(hard, weightedCrossEntropy(studentForward(xAdv, false), y, w)));
+    return tf.mul(0.5, tf.add(hard, weightedCrossEntropy(studentForward(xAdv, false), y, w)));
+  }
+  const teacherFeatures = new Map<string, tf.Tensor>();
+  // The teacher's weights are not among the variables differentiated: its outputs are constants here.
+  const target = runGraph(distillation.teacher, x, {
+    training: false,
+    onOutput: (layer, output) => {
+      if (wanted.has(layer.name)) teacherFeatures.set(layer.name, output);
+      return output;
+    },
+  });
+  // Robust distillation: the student at the adversarial point must agree with the teacher at the clean one.
+  const studentForSoft = xAdv === undefined ? probabilities : studentForward(xAdv, false);
+  let total = tf.add(
+    tf.mul(1 - distillation.alpha, hard),
+    tf.mul(distillation.alpha, softenedKl(target, studentForSoft, distillation.temperature)),
+  );
+  if (distillation.features > 0 && features.size > 0) {
+    const terms = [...features.entries()].map(([name, student]) =>
+      attentionTransfer(student, teacherFeatures.get(name) as tf.Tensor),
+    );
+    total = tf.add(total, tf.mul(distillation.features, tf.addN(terms)));
   }
   return total;
 }
