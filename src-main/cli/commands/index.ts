@@ -6,6 +6,7 @@ import { importCsvCommand, importNpyCommand } from './import-timeseries.js';
 import { importSyntheticEcgCommand } from './import-synthetic.js';
 import { viewRecordCommand } from './view.js';
 import { benchCommand } from './bench.js';
+import { lrCompareCommand, lrFindCommand } from './lr.js';
 import { datasetsListCommand, jobsListCommand, modelsListCommand } from './lists.js';
 import { trainCommand } from './train.js';
 import { compressCommand } from './compress.js';
@@ -35,6 +36,8 @@ export const COMMANDS: readonly Command[] = [
   viewRecordCommand,
   datasetsListCommand,
   trainCommand,
+  lrFindCommand,
+  lrCompareCommand,
   compressCommand,
   modelsListCommand,
   modelsMeasureCommand,

@@ -6,7 +6,7 @@ import { cliJobContext } from './job-context.js';
 export const trainCommand: Command = {
   path: ['train'],
   usage:
-    'train --dataset ID --arch ecg-resnet --epochs N --seed S [--max-minutes M] [--batch-size 64] [--learning-rate 0.001] [--patience 3] [--json]',
+    'train --dataset ID --arch ecg-resnet --epochs N --seed S [--max-minutes M] [--batch-size 64] [--learning-rate 0.001] [--patience 3] [--lr-policy constant|cosine|onecycle:MAX|...] [--json]',
   summary:
     'Train a baseline model (class-weighted, validation held out by record, early stopping, a checkpoint per epoch)',
   async run(context) {
@@ -20,6 +20,7 @@ export const trainCommand: Command = {
     const learningRate = options.number('learning-rate', { min: 1e-7, max: 1 });
     const patience = options.number('patience', { min: 1, max: 1000, integer: true });
     const name = options.string('name');
+    const lrPolicy = options.string('lr-policy');
     options.rejectUnknown();
     const engine = await initEngine();
     out.log(
@@ -37,6 +38,7 @@ export const trainCommand: Command = {
         ...(learningRate !== undefined ? { learningRate } : {}),
         ...(patience !== undefined ? { patience } : {}),
         ...(name !== undefined ? { name } : {}),
+        ...(lrPolicy !== undefined ? { lrPolicy } : {}),
       },
       cliJobContext(context),
     );

@@ -13,7 +13,8 @@ export class AdamInJs {
 
   private constructor(
     sizes: number[],
-    private readonly learningRate: number,
+    /** Settable between steps (learning-rate policies). */
+    public learningRate: number,
     private readonly beta1: number,
     private readonly beta2: number,
     private readonly epsilon: number,

@@ -5,6 +5,7 @@ import { engineInfo } from '../engine/backend.js';
 import { ReplicaPool } from './replica-pool.js';
 import { fitReplicatedEpoch } from './replicated-epoch.js';
 import { AdamInJs } from './adam-in-js.js';
+import { setOptimizerLearningRate } from './lr-policy.js';
 
 export type StopReason = 'epochs' | 'early-stopping' | 'time-limit';
 
@@ -31,6 +32,8 @@ export interface FitEpochsOptions {
    */
   replicas?: number;
   onNotice?(message: string): void;
+  /** Learning rate of each step (batch, 0-based over the whole run); unset keeps the optimizer's. */
+  learningRateAt?(step: number): number;
   /** Called after each epoch; returning 'stop' ends training (early stopping). */
   onEpochEnd?(epoch: number, loss: number): Promise<'continue' | 'stop'> | 'continue' | 'stop';
 }
@@ -48,6 +51,7 @@ export async function fitEpochs(
   const batches = Math.ceil(n / batchSize);
   let stoppedBy: StopReason = 'epochs';
   let epochsRun = 0;
+  const rateAt = options.learningRateAt;
   const pool = await startReplicas(options);
   // One Adam state for the whole run, as model.fit keeps the optimizer's.
   const adam =
@@ -87,6 +91,9 @@ export async function fitEpochs(
           ...(options.classWeight !== undefined ? { classWeight: options.classWeight } : {}),
           callbacks: options.callbacks ?? [],
           ...(adam !== undefined ? { adam } : {}),
+          ...(rateAt !== undefined
+            ? { rateOf: (batch: number) => rateAt((epoch - 1) * batches + batch) }
+            : {}),
           afterBatch(batch, loss) {
             options.onBatch?.(epoch, (batch + 1) / batches, loss);
             return interrupted();
@@ -108,6 +115,10 @@ export async function fitEpochs(
                 c instanceof tfl.Callback ? c : new tfl.CustomCallback(c),
               ),
               new tfl.CustomCallback({
+                onBatchBegin: (batch: number) => {
+                  if (rateAt !== undefined)
+                    setOptimizerLearningRate(model.optimizer, rateAt((epoch - 1) * batches + batch));
+                },
                 onBatchEnd: async (batch: number, logs?: tfl.Logs) => {
                   lastLoss = logs?.['loss'] ?? lastLoss;
                   options.onBatch?.(epoch, (batch + 1) / batches, lastLoss);

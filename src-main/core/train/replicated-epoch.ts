@@ -2,6 +2,7 @@ import { tf, tfl } from '../engine/tf.js';
 import type { ReplicaPool } from './replica-pool.js';
 import type { BatchPart } from './replica-protocol.js';
 import type { AdamInJs } from './adam-in-js.js';
+import { setOptimizerLearningRate } from './lr-policy.js';
 import { batchGradients, trainableVariables } from './weighted-loss.js';
 
 export interface ReplicatedEpochOptions {
@@ -17,6 +18,8 @@ export interface ReplicatedEpochOptions {
   callbacks: (tfl.CustomCallbackArgs | tfl.Callback)[];
   /** The model's Adam, computed in JS (see adam-in-js.ts); else the model's optimizer applies the gradients. */
   adam?: AdamInJs;
+  /** The learning rate of each batch of this epoch (policies), set before the optimizer steps. */
+  rateOf?(batch: number): number;
   /** Called after each batch with its index and loss; returning true stops the epoch there. */
   afterBatch(batch: number, loss: number): boolean;
 }
@@ -69,6 +72,11 @@ export async function fitReplicatedEpoch(o: ReplicatedEpochOptions): Promise<num
         const total = mine.gradients[k] as Float32Array;
         for (let i = 0; i < total.length; i++) total[i] = (total[i] as number) + (g[i] as number);
       });
+    }
+    const rate = o.rateOf?.(batch);
+    if (rate !== undefined) {
+      if (o.adam !== undefined) o.adam.learningRate = rate;
+      else setOptimizerLearningRate(optimizer, rate);
     }
     if (o.adam !== undefined) {
       // Trainable weights as arrays (copies: the ones sent to the replicas must not change under them).

@@ -20,6 +20,7 @@ import { balancedClassWeights } from './class-weights.js';
 import { chooseValidationRecords } from './validation-records.js';
 import { fitEpochs, type StopReason } from './fit-epochs.js';
 import { ReplicaPool } from './replica-pool.js';
+import { learningRateAt, parseLrPolicy } from './lr-policy.js';
 
 export interface TrainOptions {
   datasetId: string;
@@ -32,6 +33,8 @@ export interface TrainOptions {
   patience?: number;
   validationFraction?: number;
   name?: string;
+  /** Learning-rate policy (see lr-policy.ts), e.g. "cosine" or "triangular:1e-4:3e-3"; default constant. */
+  lrPolicy?: string;
 }
 
 export interface EpochRecord {
@@ -39,6 +42,8 @@ export interface EpochRecord {
   loss: number;
   valAccuracy: number;
   valMacroF1: number;
+  /** The learning rate of the epoch's last batch. */
+  learningRate: number;
   checkpointSha256: string;
 }
 
@@ -50,6 +55,8 @@ export interface TrainResult {
   stoppedBy: StopReason;
   /** Worker-thread replicas that trained beside the main thread (0: the main thread alone). */
   replicas: number;
+  /** Wall-clock time of the training, seconds. */
+  seconds: number;
   backend: string;
   sizeBytes: number;
   params: number;
@@ -64,6 +71,7 @@ function validateOptions(o: TrainOptions): void {
   if (!Number.isInteger(o.epochs) || o.epochs < 1 || o.epochs > 1000)
     throw badInput('--epochs must be an integer from 1 to 1000');
   if (!Number.isInteger(o.seed)) throw badInput('--seed must be an integer');
+  if (o.lrPolicy !== undefined) parseLrPolicy(o.lrPolicy);
 }
 
 /**
@@ -131,6 +139,10 @@ export async function trainModel(
       let sinceBest = 0;
       const started = Date.now();
       const deadline = options.maxMinutes !== undefined ? started + options.maxMinutes * 60_000 : undefined;
+      const policy = parseLrPolicy(options.lrPolicy ?? 'constant');
+      const stepsPerEpoch = Math.max(1, Math.ceil(fitIdx.length / batchSize));
+      const rateAt = (step: number): number =>
+        learningRateAt(policy, learningRate, step, stepsPerEpoch, stepsPerEpoch * options.epochs);
       const run = await fitEpochs({
         model,
         inputs: fitInputs,
@@ -145,6 +157,7 @@ export async function trainModel(
         // Data-parallel replicas on the other cores (wasm runs one core per thread); ATTEST_TRAIN_WORKERS=0 off.
         replicas: ReplicaPool.defaultSize(backend),
         onNotice: (message) => job.log(message),
+        ...(policy.kind !== 'constant' ? { learningRateAt: rateAt } : {}),
         ...(deadline !== undefined ? { deadline } : {}),
         onBatch(epoch, fraction, loss) {
           job.progress(
@@ -167,6 +180,7 @@ export async function trainModel(
             loss,
             valAccuracy: metrics.accuracy,
             valMacroF1: metrics.macroF1,
+            learningRate: rateAt(epoch * stepsPerEpoch - 1),
             checkpointSha256: checkpoint.sha256,
           });
           job.log(
@@ -249,6 +263,7 @@ export async function trainModel(
         stoppedBy: run.stoppedBy,
         backend,
         replicas: run.replicas,
+        seconds: summary.seconds,
         sizeBytes: stored.size,
         params: counts.params,
         validation,
