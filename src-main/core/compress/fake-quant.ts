@@ -20,7 +20,7 @@ export function quantParams(range: ActivationRange): { scale: number; zeroPoint:
   const min = Math.min(0, range.min);
   const max = Math.max(0, range.max);
   const scale = max > min ? (max - min) / ACTIVATION_LEVELS : 1;
-  return { scale, zeroPoint: Math.round(-min / scale) };
+  return { scale, zeroPoint: Math.round((0 - min) / scale) };
 }
 
 /** Fake-quantized activation with a straight-through gradient. */
