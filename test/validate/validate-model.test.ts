@@ -21,6 +21,7 @@ import type { AttackSweep } from '../../src-main/core/validate/attack-sweep.js';
 import type { TransferResult } from '../../src-main/core/validate/transfer-attack.js';
 import type { DisagreementResult } from '../../src-main/core/validate/disagreement.js';
 import type { MembershipResult } from '../../src-main/core/validate/membership-suite.js';
+import type { DetectionResult } from '../../src-main/core/validate/detection-suite.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 /** The result of validateModel with the suites these tests run. */
@@ -49,11 +50,11 @@ before(async () => {
   const ctx = quietContext();
   const imported = importSyntheticEcgDataset(
     workspace,
-    { name: 'syn', records: 4, seconds: 60, seed: 3, split: parseSplitSpec('records:1:0.25') },
+    { name: 'syn', records: 4, seconds: 90, seed: 3, split: parseSplitSpec('records:1:0.25') },
     ctx,
   );
   datasetId = imported.datasetId;
-  parentId = (await trainModel(workspace, { datasetId, arch: 'ecg-resnet', epochs: 1, seed: 1 }, ctx))
+  parentId = (await trainModel(workspace, { datasetId, arch: 'ecg-resnet', epochs: 4, seed: 1 }, ctx))
     .modelId;
   childId = (
     await compressModel(
@@ -166,6 +167,34 @@ test('every suite runs on a compressed child, is stored with its metric rows and
     'Membership inference (privacy)',
   ])
     assert.ok(html.includes(heading), heading);
+});
+
+test('detection scores FGSM and PGD examples of the parent by label change rate under mutants', async () => {
+  const tensors = tf.memory().numTensors;
+  const result = (await validateModel(
+    workspace,
+    {
+      modelId: parentId,
+      datasetId,
+      split: 'test',
+      suites: ['detection'],
+      mutants: 5,
+      detectionSamples: 40,
+      epsilons: [0.1, 0.5],
+    },
+    quietContext(),
+  )) as unknown as { detection: DetectionResult };
+  assert.equal(tf.memory().numTensors, tensors);
+  assert.deepEqual(
+    result.detection.attacks.map((a) => [a.attack, a.normal]),
+    [
+      ['fgsm', 20],
+      ['pgd-linf', 20],
+    ],
+  );
+  assert.ok(result.detection.acceptedMutants >= 1 && result.detection.acceptedMutants <= 5);
+  const html = renderModelReport(gatherReportData(workspace, parentId));
+  assert.ok(html.includes('Adversarial example detection (model mutation)'));
 });
 
 test('an operating threshold changes the decisions; bad options are refused and store nothing', async () => {

@@ -46,10 +46,10 @@ export const validateCommand: Command = {
   path: ['validate'],
   booleanFlags: ['temperature-scaling', 'no-random-start'],
   usage:
-    'validate --model ID --dataset ID [--split test] [--suite clean,calibration,fgsm,pgd,sparse,square,transfer,disagreement,membership,noise] ' +
+    'validate --model ID --dataset ID [--split test] [--suite clean,calibration,fgsm,pgd,sparse,square,transfer,disagreement,membership,detection,noise] ' +
     '[--threshold P [--positive-class NAME]] [--temperature-scaling] [--epsilons 0.01,0.05,0.1] ' +
     '[--pgd-norms linf,l2] [--l2-epsilons 0.1,0.5,1] [--pgd-steps 10] [--pgd-step-size R] [--pgd-restarts 1] [--no-random-start] ' +
-    '[--target CLASS] [--sparse-k 1,5,20] [--sparse-magnitude 1] [--sparse-steps 20] [--square-queries 200] [--membership-samples 250] [--shadow-models 4] [--shadow-epochs 3] ' +
+    '[--target CLASS] [--sparse-k 1,5,20] [--sparse-magnitude 1] [--sparse-steps 20] [--square-queries 200] [--membership-samples 250] [--shadow-models 4] [--shadow-epochs 3] [--detection-samples 200] [--detection-epsilon E] [--mutants 30] [--mutation-rate 0.05] ' +
     '[--snrs 24,18,12,6,0,-6] [--noises bw,ma,em,pl50,pl60,offset,scale|all] [--seed S] [--json]',
   summary:
     'Validate a model: per-class metrics with ROC/AUC, calibration (ECE, temperature scaling), FGSM, PGD, sparse, Square and transfer attacks, ECG noise stress test; stored as metric rows',
@@ -86,6 +86,10 @@ export const validateCommand: Command = {
       membershipSamples: options.number('membership-samples', { min: 10, max: 100_000, integer: true }),
       shadowModels: options.number('shadow-models', { min: 0, max: 64, integer: true }),
       shadowEpochs: options.number('shadow-epochs', { min: 1, max: 1000, integer: true }),
+      detectionSamples: options.number('detection-samples', { min: 20, max: 100_000, integer: true }),
+      detectionEpsilon: options.number('detection-epsilon', { min: 0, max: 10 }),
+      mutants: options.number('mutants', { min: 1, max: 1000, integer: true }),
+      mutationRate: options.number('mutation-rate', { min: 1e-6, max: 1 }),
     });
     options.rejectUnknown();
     await initEngine();

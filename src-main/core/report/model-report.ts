@@ -7,6 +7,7 @@ import { signatureSection } from './signature-section.js';
 import {
   attackSection,
   calibrationSection,
+  detectionSection,
   disagreementSection,
   membershipSection,
   rocSection,
@@ -330,6 +331,9 @@ function validationSection(pair: { model: ValidationRow; parent: ValidationRow |
       : '',
     r['membership'] !== undefined
       ? `<h3>Membership inference (privacy)</h3>${membershipSection(r['membership'])}`
+      : '',
+    r['detection'] !== undefined
+      ? `<h3>Adversarial example detection (model mutation)</h3>${detectionSection(r['detection'])}`
       : '',
   ].join('\n');
 }

@@ -378,3 +378,55 @@ export function membershipSection(model: unknown): string {
     table(['', 'attack', 'AUC', 'advantage', 'TPR at 0.1% FPR', 'TPR at 1% FPR'], rows),
   ].join('\n');
 }
+
+interface Detection {
+  mutation: { mutants: number; rate: number; scale: number };
+  acceptedMutants: number;
+  discardedMutants: number;
+  referenceInputs: number;
+  sprt: { threshold: number; indifference: number; alpha: number; beta: number };
+  attacks: {
+    attack: string;
+    epsilon: number;
+    adversarial: number;
+    normal: number;
+    meanLcrNormal: number;
+    meanLcrAdversarial: number | null;
+    auc: number | null;
+    detectionRate: number | null;
+    falsePositiveRate: number;
+    meanMutantsUsed: number;
+  }[];
+}
+
+/** nMutant-style adversarial detection: label change rate under model mutations, SPRT decisions. */
+export function detectionSection(model: unknown): string {
+  const d = model as Detection | undefined;
+  if (d === undefined) return '';
+  const rows = d.attacks.map((a) => [
+    a.attack,
+    a.adversarial,
+    formatPercent(a.meanLcrNormal),
+    formatPercent(a.meanLcrAdversarial),
+    formatNumber(a.auc, 3),
+    formatPercent(a.detectionRate),
+    formatPercent(a.falsePositiveRate),
+    formatNumber(a.meanMutantsUsed, 1),
+  ]);
+  return [
+    `<p>${d.acceptedMutants} mutants (Gaussian fuzzing of ${formatPercent(d.mutation.rate)} of each kernel's weights by ${d.mutation.scale} standard deviation; ${d.discardedMutants} discarded for changing too many normal labels). The label change rate (LCR) threshold ${formatPercent(d.sprt.threshold)} is the 95th percentile over ${d.referenceInputs} normal test inputs that are not scored; the SPRT (alpha = beta = ${d.sprt.alpha}) decides each input. Each adversarial example is taken at the smallest epsilon (up to ${escapeHtml(d.attacks[0]?.epsilon)}) that fools the model.</p>`,
+    table(
+      [
+        'attack',
+        'adversarial inputs',
+        'mean LCR normal',
+        'mean LCR adversarial',
+        'AUC',
+        'detected (SPRT)',
+        'false alarms (SPRT)',
+        'mutants per decision',
+      ],
+      rows,
+    ),
+  ].join('\n');
+}

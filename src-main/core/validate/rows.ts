@@ -10,6 +10,7 @@ import type { AttackSweep } from './attack-sweep.js';
 import type { TransferResult } from './transfer-attack.js';
 import type { DisagreementResult } from './disagreement.js';
 import type { MembershipFigures, MembershipResult } from './membership-suite.js';
+import type { DetectionResult } from './detection-suite.js';
 
 /**
  * One stored number. Names are snake_case and say what the value is; `params` says where it applies (class,
@@ -40,6 +41,7 @@ export interface ValidationResults {
   transfer?: TransferResult;
   disagreement?: DisagreementResult;
   membership?: MembershipResult;
+  detection?: DetectionResult;
 }
 
 /**
@@ -58,7 +60,29 @@ export function metricRows(results: ValidationResults): MetricRow[] {
     ...(results.transfer !== undefined ? transferRows(results.transfer) : []),
     ...(results.disagreement !== undefined ? disagreementRows(results.disagreement) : []),
     ...(results.membership !== undefined ? membershipRows(results.membership) : []),
+    ...(results.detection !== undefined ? detectionRows(results.detection) : []),
   ];
+}
+
+function detectionRows(r: DetectionResult): MetricRow[] {
+  const suite = 'detection';
+  const rows: MetricRow[] = [
+    { suite, name: 'mutants', value: r.acceptedMutants },
+    { suite, name: 'lcr_threshold', value: r.sprt.threshold },
+  ];
+  for (const a of r.attacks) {
+    const params = { attack: a.attack, epsilon: a.epsilon };
+    rows.push(
+      { suite, name: 'adversarial_inputs', value: a.adversarial, params },
+      { suite, name: 'auc', value: a.auc, params },
+      { suite, name: 'mean_lcr_normal', value: a.meanLcrNormal, params },
+      { suite, name: 'mean_lcr_adversarial', value: a.meanLcrAdversarial, params },
+      { suite, name: 'detection_rate', value: a.detectionRate, params },
+      { suite, name: 'false_positive_rate', value: a.falsePositiveRate, params },
+      { suite, name: 'mean_mutants_used', value: a.meanMutantsUsed, params },
+    );
+  }
+  return rows;
 }
 
 function membershipRows(r: MembershipResult): MetricRow[] {

@@ -19,6 +19,7 @@ import { metricRows } from './rows.js';
 import { SuiteContext } from './suite-context.js';
 import { disagreementSuite } from './disagreement-suite.js';
 import { membershipSuite } from './membership-suite.js';
+import { detectionSuite } from './detection-suite.js';
 import { calibrationSuite, cleanSuite } from './clean-suites.js';
 import { fgsmSuiteOf, pgdSuite, sparseSuite, squareSuite, transferSuite } from './attack-suites.js';
 import { SUITES, type SuiteName, type ValidateOptions } from './validate-options.js';
@@ -51,6 +52,7 @@ const SUITE_RUNNERS: Record<SuiteName, SuiteRunner> = {
   transfer: transferSuite,
   disagreement: (ctx, _options, job) => disagreementSuite(ctx, job),
   membership: membershipSuite,
+  detection: detectionSuite,
   noise: noiseSuite,
 };
 

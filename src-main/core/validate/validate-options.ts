@@ -13,6 +13,7 @@ export const SUITES = [
   'transfer',
   'disagreement',
   'membership',
+  'detection',
 ] as const;
 export type SuiteName = (typeof SUITES)[number];
 
@@ -54,4 +55,11 @@ export interface ValidateOptions {
   /** Shadow models of offline LiRA (0: loss-threshold attack only) and their training epochs. */
   shadowModels?: number;
   shadowEpochs?: number;
+  /** Correctly classified samples used by the detection suite (half set the threshold, half are scored). */
+  detectionSamples?: number;
+  /** Attack strength of the examples to detect; default the largest of `epsilons`. */
+  detectionEpsilon?: number;
+  /** Mutants of the model and the fraction of kernel weights each perturbs. */
+  mutants?: number;
+  mutationRate?: number;
 }

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+
+import { tf, type tfl } from '../../src-main/core/engine/tf.js';
+import { AttestError } from '../../src-main/core/errors.js';
+import { pgdPerturb } from '../../src-main/core/validate/pgd.js';
+import { predictClasses } from '../../src-main/core/validate/predict.js';
+import {
+  detectionFigures,
+  labelChanges,
+  sprtDecide,
+} from '../../src-main/core/validate/mutation-detection.js';
+import { denseClassifier, prototypeTask, train, useCpuBackend } from './fixtures.js';
+
+const SHAPE = [16, 1];
+let model: tfl.LayersModel;
+
+before(async () => {
+  await useCpuBackend();
+  model = denseClassifier(SHAPE, 3, 32, 3);
+  const training = prototypeTask(600, 1);
+  await train(model, training.inputs, SHAPE, training.labels, 3, 15);
+});
+
+test('SPRT stops early on clear cases and falls back to the observed rate', () => {
+  const s = { threshold: 0.1, indifference: 0.05, alpha: 0.05, beta: 0.05 };
+  const adversarial = sprtDecide([1, 1, 1, 1, 1, 1, 1, 1, 1, 1], s);
+  assert.equal(adversarial.adversarial, true);
+  assert.ok(adversarial.used < 5, `used ${adversarial.used}`);
+  const normal = sprtDecide(new Array<number>(100).fill(0), s);
+  assert.equal(normal.adversarial, false);
+  assert.ok(normal.used < 100);
+  assert.deepEqual(sprtDecide([0, 1], s), { adversarial: true, used: 2 });
+});
+
+test('mutants change the labels of PGD examples far more often than of normal inputs; weights come back exactly', () => {
+  const task = prototypeTask(200, 5);
+  const predicted = predictClasses(model, task.inputs, SHAPE);
+  const right = Array.from(predicted.keys()).filter((i) => predicted[i] === task.labels[i]);
+  const size = 16;
+  const pick = (indices: number[], from: Float32Array) => {
+    const out = new Float32Array(indices.length * size);
+    indices.forEach((i, k) => out.set(from.subarray(i * size, (i + 1) * size), k * size));
+    return out;
+  };
+  const normal = pick(right.slice(0, 60), task.inputs);
+  // Each example at the smallest epsilon that fools the model, as an attacker hiding the perturbation would.
+  const victims = right.slice(60, 160);
+  const victimLabels = Int32Array.from(victims, (i) => task.labels[i] as number);
+  const attacked = new Float32Array(victims.length * size);
+  const done = new Uint8Array(victims.length);
+  for (const epsilon of [0.3, 0.45, 0.6, 0.75, 0.9]) {
+    const candidate = pgdPerturb({
+      model,
+      inputs: pick(victims, task.inputs),
+      sampleShape: SHAPE,
+      labels: victimLabels,
+      classes: 3,
+      epsilon,
+    });
+    const after = predictClasses(model, candidate, SHAPE);
+    after.forEach((p, k) => {
+      if (done[k] === 0 && p !== victimLabels[k]) {
+        done[k] = 1;
+        attacked.set(candidate.subarray(k * size, (k + 1) * size), k * size);
+      }
+    });
+  }
+  const fooled = Array.from(done.keys()).filter((k) => done[k] === 1);
+  assert.ok(fooled.length > 20, `${fooled.length} successful PGD examples`);
+  const adversarial = pick(fooled, attacked);
+  const weightsBefore = model.getWeights().map((w) => Array.from(w.dataSync()));
+  const tensors = tf.memory().numTensors;
+  const inputs = new Float32Array([...normal, ...adversarial]);
+  const { changed } = labelChanges(model, inputs, SHAPE, 30, {
+    mutants: 20,
+    rate: 0.1,
+    scale: 1,
+    minAgreement: 0.8,
+    seed: 2,
+  });
+  assert.equal(tf.memory().numTensors, tensors);
+  assert.deepEqual(
+    model.getWeights().map((w) => Array.from(w.dataSync())),
+    weightsBefore,
+    'the model is restored bit for bit',
+  );
+  assert.equal(changed.length, 20);
+  const outcomes = (from: number, count: number) =>
+    Array.from({ length: count }, (_, k) => Uint8Array.from(changed, (c) => c[from + k] as number));
+  const figures = detectionFigures('pgd-linf', 0.8, outcomes(30, 30), outcomes(60, fooled.length), {
+    threshold: 0.1,
+    indifference: 0.05,
+    alpha: 0.05,
+    beta: 0.05,
+  });
+  assert.ok((figures.auc as number) > 0.8, `AUC ${figures.auc}`);
+  assert.ok((figures.meanLcrAdversarial as number) > figures.meanLcrNormal * 2);
+  assert.ok((figures.detectionRate as number) > figures.falsePositiveRate);
+  assert.throws(
+    () =>
+      labelChanges(model, inputs, SHAPE, 30, { mutants: 0, rate: 0.1, scale: 1, minAgreement: 0.8, seed: 2 }),
+    (e: unknown) => e instanceof AttestError && e.code === 'BAD_INPUT',
+  );
+});
