@@ -134,8 +134,8 @@ export async function compressModel(
         seed,
         job,
       });
-      if (fineTune !== undefined)
-        score(fineTune.epochs > 0 ? 'fine-tuned' : 'pruned (no fine-tuning)', model);
+      if (fineTune !== undefined && fineTune.epochs > 0) score('fine-tuned', model);
+      else if (fineTune?.prune !== undefined) score('pruned (no fine-tuning)', model);
 
       const quant = stepOf(steps, 'quant');
       const qat = stepOf(steps, 'qat');

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { tf } from '../../src-main/core/engine/tf.js';
+import { compressModel, type CompressResult } from '../../src-main/core/compress/compress-model.js';
+import { measureStoredModel } from '../../src-main/core/compress/measure-stored.js';
+import { decodeModelArtifact } from '../../src-main/core/models/artifact.js';
+import { prunableWeights } from '../../src-main/core/compress/prune-magnitude.js';
+import { getModel, listModels } from '../../src-main/core/store/models.js';
+import { getMeasurement, listMeasurements } from '../../src-main/core/store/model-measurements.js';
+import { listAuditEvents } from '../../src-main/core/audit/log.js';
+import { verifyAuditTrail } from '../../src-main/core/audit/verify.js';
+import { quietContext } from '../../src-main/core/jobs/job-context.js';
+import { AttestError } from '../../src-main/core/errors.js';
+import { trainedWorkspace } from './pipeline-fixture.js';
+
+let fixture: Awaited<ReturnType<typeof trainedWorkspace>>;
+before(async () => {
+  fixture = await trainedWorkspace(150);
+});
+after(() => fixture.cleanup());
+
+const compress = (recipe: string, fineTuneEpochs = 1): Promise<CompressResult> =>
+  compressModel(
+    fixture.workspace,
+    { modelId: fixture.modelId, recipe, fineTuneEpochs, latencyRuns: 3 },
+    quietContext(),
+  );
+
+test('prune:0.8,quant:int8: exact sparsity on disk, simulated int8 score, measured beside the parent, audited', async () => {
+  const baseline = tf.memory().numTensors;
+  const result = await compress('prune:0.8,quant:int8');
+  assert.equal(tf.memory().numTensors, baseline, 'compression leaks no tensor');
+  const { workspace } = fixture;
+  const row = getModel(workspace.db, result.modelId);
+  const { model, header } = await decodeModelArtifact(workspace.artifacts.get(row.artifactSha256));
+  for (const kernel of prunableWeights(model)) {
+    const values = kernel.read().dataSync();
+    const zeros = values.filter((v) => v === 0).length;
+    assert.ok(
+      zeros >= Math.round(0.8 * values.length),
+      `${kernel.originalName}: ${zeros}/${values.length} zeros`,
+    );
+  }
+  model.dispose();
+  assert.ok(header.weightSpecs.some((s) => s.dtype === 'int8'));
+  const activation = header.meta['activationQuantization'] as { ranges: Record<string, unknown> };
+  assert.ok(Object.keys(activation.ranges).length > 10, 'calibrated activation ranges travel with the model');
+  // Measurements: stored for parent and child on this backend, the same figures as the result's.
+  const { parent, child, ratios } = result.measurement;
+  assert.deepEqual(getMeasurement(workspace.db, result.modelId, 'wasm')?.gzipBytes, child.gzipBytes);
+  assert.deepEqual(getMeasurement(workspace.db, fixture.modelId, 'wasm')?.flops, parent.flops);
+  assert.equal(child.sizeBytes, row.sizeBytes);
+  assert.equal(child.nonzeroParams, row.nonzeroParams);
+  assert.ok(child.sizeBytes < parent.sizeBytes / 2.5, 'int8 storage');
+  assert.ok(child.gzipBytes < child.sizeBytes / 2, 'zeros compress');
+  assert.equal(child.flops, parent.flops, 'unstructured sparsity does not change dense FLOPs');
+  assert.ok(child.sparseFlops < 0.3 * parent.sparseFlops);
+  assert.equal(ratios['smallerOnDisk'], parent.sizeBytes / child.sizeBytes);
+  // Every stage scored on the parent's held-out record; the last is the int8 model by simulated int8.
+  const stages = result.heldOut?.stages.map((s) => s.stage);
+  assert.deepEqual(stages, ['parent', 'fine-tuned', 'int8 (simulated int8 inference)']);
+  assert.equal(result.heldOut?.records.length, 1);
+  assert.ok(
+    result.sensitivity !== undefined && result.sensitivity.layers.length === 14,
+    'ecg-resnet has 14 kernels',
+  );
+  assert.ok(result.sensitivity.advice.length >= 1);
+  assert.equal(result.fineTune?.prune?.schedule, 'poly');
+  const events = listAuditEvents(workspace.db, { entityId: result.modelId });
+  assert.deepEqual(
+    events.map((e) => e.action),
+    ['model.compress'],
+  );
+  assert.deepEqual((events[0]?.payload.result as { measurement: unknown }).measurement, child);
+  assert.equal(verifyAuditTrail(workspace).ok, true);
+});
+
+test('structural recipes: whole filters to half the FLOPs, low-rank without fine-tuning, a distilled student', async () => {
+  const filters = await compress('filters:0.5', 0);
+  assert.ok(filters.measurement.child.flops <= 0.5 * filters.measurement.parent.flops);
+  assert.ok(filters.measurement.child.params < 0.6 * filters.measurement.parent.params);
+  assert.deepEqual(
+    filters.heldOut?.stages.map((s) => s.stage),
+    ['parent', 'filters (no fine-tuning)'],
+  );
+  assert.equal(filters.fineTune?.epochs, 0);
+
+  const lowrank = await compress('lowrank:0.8:p=1.5');
+  assert.deepEqual(
+    lowrank.heldOut?.stages.map((s) => s.stage),
+    ['parent', 'lowrank (no fine-tuning)'],
+  );
+  assert.equal(lowrank.fineTune, undefined, 'low-rank alone is not fine-tuned');
+  const report = lowrank.structural[0];
+  assert.ok(report?.kind === 'lowrank' && report.p === 1.5);
+  assert.ok(report.layers.some((l) => l.rank !== undefined && (l.relativeError as number) > 0));
+  assert.ok(lowrank.measurement.child.params < lowrank.measurement.parent.params);
+
+  const student = await compress('student:0.5,distill:T=3:features=5');
+  assert.ok(student.measurement.child.params < 0.4 * student.measurement.parent.params);
+  assert.ok((student.fineTune?.distillation?.featureLayers.length ?? 0) >= 5);
+  assert.equal(student.fineTune?.learningRate, 1e-3, 'a student from scratch gets a livelier rate');
+});
+
+test('joint prune + distill + adversarial, QAT, float16; measure on demand; bad recipes store nothing', async () => {
+  const joint = await compress('prune:0.5:scope=global,distill,adv:0.02:steps=2');
+  assert.deepEqual(joint.fineTune?.adversarial, { epsilon: 0.02, steps: 2, robustDistillation: true });
+  assert.equal(joint.fineTune?.prune?.scope, 'global');
+  assert.ok(Math.abs(joint.sparsity - 0.5) < 0.05, `${joint.sparsity}`);
+
+  const qat = await compress('qat:int8');
+  assert.equal(qat.weightEncoding, 'int8');
+  assert.equal(qat.fineTune?.qat, true);
+  assert.equal(qat.heldOut?.stages.at(-1)?.stage, 'int8 (simulated int8 inference)');
+
+  const half = await compress('quant:float16');
+  assert.equal(half.weightEncoding, 'float16');
+  assert.ok(Math.abs(half.measurement.ratios['smallerOnDisk'] as number) > 1.8);
+
+  const measured = await measureStoredModel(fixture.workspace, half.modelId, { runs: 2 });
+  assert.equal(measured.sizeBytes, half.sizeBytes);
+  assert.equal(listMeasurements(fixture.workspace.db, half.modelId).length, 1, 'replaced, not duplicated');
+
+  const count = listModels(fixture.workspace.db).length;
+  for (const recipe of ['prune:1.5', 'lowrank:0', 'filters:0.001', 'quant:int8,prune:0.5']) {
+    await assert.rejects(
+      compress(recipe),
+      (e: unknown) => e instanceof AttestError && e.code === 'BAD_INPUT',
+      recipe,
+    );
+  }
+  assert.equal(listModels(fixture.workspace.db).length, count, 'nothing half-stored');
+});
