@@ -3,14 +3,24 @@ import { AttestError, exitCodeFor } from '../../core/errors.js';
 import { verifyAuditTrail } from '../../core/audit/verify.js';
 import { listAuditEvents } from '../../core/audit/log.js';
 import { createCheckpoint } from '../../core/audit/checkpoint.js';
+import { verifyBundle } from '../../core/audit/bundle-verifier.js';
+import { exportAuditBundle } from '../../core/report/audit-bundle-documents.js';
+import type { ArtifactChoice } from '../../core/audit/export-bundle.js';
+import { badInput } from '../../core/errors.js';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 export const auditVerifyCommand: Command = {
   path: ['audit', 'verify'],
-  usage: 'audit verify [--json]',
+  usage: 'audit verify [--bundle FILE.zip [--expect-key FINGERPRINT]] [--json]',
   summary:
-    'Recompute the hash chain, the Merkle tree, the signed checkpoints, the signatures and every artifact SHA-256; exit 3 if anything was altered',
+    'Recompute the hash chain, the Merkle tree, the signed checkpoints, the signatures and every artifact SHA-256 (of this home, or of an exported bundle); exit 3 if anything was altered',
   async run({ options, out, workspace }) {
+    const bundle = options.string('bundle');
+    const expectKey = options.string('expect-key');
     options.rejectUnknown();
+    if (bundle !== undefined) return verifyBundleFile(resolve(bundle), expectKey, out);
+    if (expectKey !== undefined) throw badInput('--expect-key goes with --bundle');
     const result = verifyAuditTrail(workspace());
     const first = result.problems[0];
     if (!result.ok && first !== undefined) {
@@ -65,6 +75,61 @@ export const auditLogCommand: Command = {
       events
         .map((e) => `${e.seq}\t${e.at}\t${e.actor}\t${e.action}\t${e.entityId ?? ''}\t${e.hash.slice(0, 16)}`)
         .join('\n'),
+    );
+  },
+};
+
+function verifyBundleFile(
+  path: string,
+  expectKey: string | undefined,
+  out: Parameters<Command['run']>[0]['out'],
+): number {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw badInput(`cannot read the bundle: ${(error as Error).message}`, path);
+  }
+  const result = verifyBundle(bytes, expectKey !== undefined ? { expectKey } : {});
+  out.result({ bundle: path, ...result }, () =>
+    result.ok
+      ? [
+          `bundle VALID: ${path}`,
+          `  ${result.events} events, chain and Merkle tree head verified; checkpoint of ${result.checkpoint?.createdAt ?? ''}`,
+          `  ${result.artifactsChecked} artifacts re-hashed, ${result.signatures.valid} electronic signatures valid, ${result.files} files`,
+          `  installation key ${result.keyId ?? ''}`,
+        ].join('\n')
+      : [`bundle NOT valid: ${path}`, ...result.problems.map((p) => `  - ${p.message}`)].join('\n'),
+  );
+  if (result.ok) return 0;
+  out.log(`attest: bundle verification failed: ${result.problems[0]?.message ?? ''}`);
+  return exitCodeFor(new AttestError('VERIFY_FAILED', 'bundle verification failed'));
+}
+
+export const auditExportCommand: Command = {
+  path: ['audit', 'export'],
+  usage: 'audit export --out FILE.zip [--model ID] [--artifacts models|all|none] [--json]',
+  summary:
+    'Write the audit bundle: reports (HTML, PDF), model cards, events as JSON Lines, signed checkpoint, public key, signed manifest of artifacts, and a standalone verifier',
+  async run({ options, out, workspace }) {
+    const target = resolve(options.requiredString('out'));
+    const modelId = options.string('model');
+    const artifacts = options.string('artifacts') ?? 'models';
+    options.rejectUnknown();
+    if (!['models', 'all', 'none'].includes(artifacts))
+      throw badInput(`option --artifacts must be models, all or none, got "${artifacts}"`);
+    const result = await exportAuditBundle(workspace(), {
+      out: target,
+      ...(modelId !== undefined ? { modelIds: [modelId] } : {}),
+      artifacts: artifacts as ArtifactChoice,
+    });
+    out.result(result, () =>
+      [
+        `audit bundle written to ${result.path} (${result.bytes} bytes, SHA-256 ${result.sha256})`,
+        `  ${result.events} events under checkpoint ${result.checkpoint.rootHash}`,
+        `  ${result.artifacts.included} of ${result.artifacts.listed} artifacts included; installation key ${result.checkpoint.keyId}`,
+        `  verify anywhere: node verify-bundle.mjs ${result.path} --expect-key ${result.checkpoint.keyId}`,
+      ].join('\n'),
     );
   },
 };

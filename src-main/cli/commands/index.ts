@@ -14,7 +14,8 @@ import { modelsMeasureCommand } from './measure.js';
 import { exportModelCommand } from './export-model.js';
 import { validateCommand } from './validate.js';
 import { reportCommand } from './report.js';
-import { auditCheckpointCommand, auditLogCommand, auditVerifyCommand } from './audit.js';
+import { auditCheckpointCommand, auditExportCommand, auditLogCommand, auditVerifyCommand } from './audit.js';
+import { modelsCardCommand } from './model-card.js';
 import {
   usersAddCommand,
   usersListCommand,
@@ -47,6 +48,8 @@ export const COMMANDS: readonly Command[] = [
   auditVerifyCommand,
   auditLogCommand,
   auditCheckpointCommand,
+  auditExportCommand,
+  modelsCardCommand,
   usersAddCommand,
   usersListCommand,
   usersSetRoleCommand,

@@ -4,6 +4,9 @@ import { canonicalJson } from '../util/canonical-json.js';
 import { utcNow } from '../util/ids.js';
 import { installationKey, signBytes, verifyBytes } from './installation-key.js';
 import { eventLeaf, merkleRoot } from './merkle.js';
+import { AttestError } from '../errors.js';
+import { computeEventHash, GENESIS_HASH } from './event-hash.js';
+import { rowToEvent, type AuditRow } from './log.js';
 
 /**
  * A signed checkpoint: the Merkle tree head over the first `treeSize` events, the chain hash of the last of
@@ -59,11 +62,43 @@ export function treeRootOf(hashes: readonly string[]): string {
   return merkleRoot(hashes.map(eventLeaf)).toString('hex');
 }
 
+/** Refuses to sign over a broken chain: a checkpoint must never legitimise events that were tampered with. */
+function assertChainIntact(db: Db): void {
+  let previous = GENESIS_HASH;
+  let expected = 1;
+  for (const row of db.prepare('SELECT * FROM audit_events ORDER BY seq').iterate() as Iterable<AuditRow>) {
+    let ok = row.seq === expected && row.prev_hash === previous;
+    if (ok) {
+      try {
+        ok = computeEventHash(rowToEvent(row)) === row.hash;
+      } catch {
+        ok = false;
+      }
+    }
+    if (!ok)
+      throw new AttestError(
+        'VERIFY_FAILED',
+        `audit event ${row.seq} does not verify: refusing to sign a checkpoint over it (run \`attest audit verify\`)`,
+      );
+    previous = row.hash;
+    expected++;
+  }
+}
+
 /** Signs the current tree head, unless the newest checkpoint already covers every event. */
 export function createCheckpoint(workspace: Workspace): SignedCheckpoint {
   const key = installationKey(workspace);
+  assertChainIntact(workspace.db);
   const hashes = eventHashes(workspace.db);
   const latest = latestCheckpoint(workspace.db);
+  if (
+    latest !== undefined &&
+    (latest.treeSize > hashes.length || treeRootOf(hashes.slice(0, latest.treeSize)) !== latest.rootHash)
+  )
+    throw new AttestError(
+      'VERIFY_FAILED',
+      `the audit trail no longer matches signed checkpoint ${latest.id}: refusing to sign over it (run \`attest audit verify\`)`,
+    );
   if (latest !== undefined && latest.treeSize === hashes.length && latest.keyId === key.keyId) return latest;
   const body: CheckpointBody = {
     format: 'attest-checkpoint/1',

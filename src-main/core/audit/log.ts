@@ -6,7 +6,7 @@ import { newId, utcNow } from '../util/ids.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { computeEventHash, GENESIS_HASH, type AuditEvent, type AuditPayload } from './event-hash.js';
 
-interface AuditRow {
+export interface AuditRow {
   seq: number;
   id: string;
   at: string;
