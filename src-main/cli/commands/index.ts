@@ -7,6 +7,7 @@ import { importSyntheticEcgCommand } from './import-synthetic.js';
 import { viewRecordCommand } from './view.js';
 import { benchCommand } from './bench.js';
 import { lrCompareCommand, lrFindCommand } from './lr.js';
+import { modelsSparsityCommand } from './sparsity.js';
 import { datasetsListCommand, jobsListCommand, modelsListCommand } from './lists.js';
 import { trainCommand } from './train.js';
 import { compressCommand } from './compress.js';
@@ -41,6 +42,7 @@ export const COMMANDS: readonly Command[] = [
   lrCompareCommand,
   compressCommand,
   modelsListCommand,
+  modelsSparsityCommand,
   modelsMeasureCommand,
   exportModelCommand,
   validateCommand,

@@ -1,6 +1,7 @@
 import { dequantizeSymmetricPerChannel, quantizeSymmetricPerChannel } from '../compress/quantize-int8.js';
 import { decodeFloat16, encodeFloat16 } from '../compress/float16.js';
 import { tf, tfl } from '../engine/tf.js';
+import './custom-layers.js';
 import { AttestError } from '../errors.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import {

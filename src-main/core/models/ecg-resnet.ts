@@ -1,12 +1,16 @@
 import { tfl } from '../engine/tf.js';
 import { deriveSeed } from '../engine/seed.js';
 import { badInput } from '../errors.js';
+import { WinnersTakeAll } from './winners-take-all.js';
 
 export interface EcgResnetOptions {
   /** Samples per beat window (187 for the Kachuee et al. MIT-BIH windows). */
   inputLength?: number;
   classes?: number;
   seed: number;
+  /** Winners-take-all after each block's first convolution and after its pooling: the fraction of activations
+   * kept (DASNet); unset: none. */
+  winnersTakeAll?: number;
 }
 
 const FILTERS = 32;
@@ -61,7 +65,9 @@ export function buildEcgResnet(options: EcgResnetOptions): tfl.LayersModel {
   const input = tfl.input({ shape: [inputLength, 1], name: 'beat' });
   let x = apply(conv('conv_in'), input);
   for (let block = 1; block <= BLOCKS; block++) {
-    const y = apply(conv(`block${block}_conv1`, 'relu'), x);
+    let y = apply(conv(`block${block}_conv1`, 'relu'), x);
+    if (options.winnersTakeAll !== undefined)
+      y = apply(new WinnersTakeAll({ keep: options.winnersTakeAll, name: `block${block}_conv1_wta` }), y);
     const z = apply(conv(`block${block}_conv2`), y);
     const sum = apply(tfl.layers.add({ name: `block${block}_add` }), [z, x]);
     const activated = apply(tfl.layers.activation({ activation: 'relu', name: `block${block}_relu` }), sum);
@@ -74,6 +80,9 @@ export function buildEcgResnet(options: EcgResnetOptions): tfl.LayersModel {
       }),
       activated,
     );
+    // After the pooling, which would otherwise fill the zeros in again: the next block's inputs.
+    if (options.winnersTakeAll !== undefined)
+      x = apply(new WinnersTakeAll({ keep: options.winnersTakeAll, name: `block${block}_wta` }), x);
   }
   x = apply(tfl.layers.flatten({ name: 'flatten' }), x);
   x = apply(dense('dense1', FILTERS, 'relu'), x);

@@ -17,4 +17,11 @@ export const ARCHITECTURES: Record<string, Architecture> = {
     build: ({ sampleShape, classes, seed }) =>
       buildEcgResnet({ inputLength: sampleShape[0] ?? 187, classes, seed }),
   },
+  'ecg-resnet-wta': {
+    description:
+      'ecg-resnet with winners-take-all activation sparsity after each block (DASNet): 25% of activations kept',
+    inputKinds: ['ecg-beat'],
+    build: ({ sampleShape, classes, seed }) =>
+      buildEcgResnet({ inputLength: sampleShape[0] ?? 187, classes, seed, winnersTakeAll: 0.25 }),
+  },
 };

@@ -36,6 +36,8 @@ export interface FitEpochsOptions {
   learningRateAt?(step: number): number;
   /** Called after each epoch; returning 'stop' ends training (early stopping). */
   onEpochEnd?(epoch: number, loss: number): Promise<'continue' | 'stop'> | 'continue' | 'stop';
+  /** Replaces the epoch's (shuffled) inputs before training on them, e.g. with adversarial copies. */
+  perturbEpoch?(x: Float32Array, y: Int32Array, epoch: number): Float32Array | Promise<Float32Array>;
 }
 
 /**
@@ -72,6 +74,8 @@ export async function fitEpochs(
         x.set(inputs.subarray(i * size, (i + 1) * size), k * size);
         y[k] = labels[i] as number;
       }
+      // Hardening (adversarial or on-manifold training) swaps in perturbed copies against the current weights.
+      if (options.perturbEpoch !== undefined) x.set(await options.perturbEpoch(x, y, epoch));
       let interruptedBy: 'cancel' | 'time' | undefined;
       let lastLoss = NaN;
       const interrupted = (): boolean => {

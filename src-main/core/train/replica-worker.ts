@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { initEngine, type BackendName } from '../engine/backend.js';
 import { tf, tfl } from '../engine/tf.js';
+import '../models/custom-layers.js';
 import { batchGradients, trainableVariables } from './weighted-loss.js';
 import type { ReplicaReply, ReplicaRequest } from './replica-protocol.js';
 

@@ -18,6 +18,7 @@ import { runJob } from '../jobs/run-job.js';
 import type { JobContext } from '../jobs/job-context.js';
 import { balancedClassWeights } from './class-weights.js';
 import { chooseValidationRecords } from './validation-records.js';
+import { hardeningPerturber, parseHardening } from '../validate/hardening.js';
 import { fitEpochs, type StopReason } from './fit-epochs.js';
 import { ReplicaPool } from './replica-pool.js';
 import { learningRateAt, parseLrPolicy } from './lr-policy.js';
@@ -35,6 +36,8 @@ export interface TrainOptions {
   name?: string;
   /** Learning-rate policy (see lr-policy.ts), e.g. "cosine" or "triangular:1e-4:3e-3"; default constant. */
   lrPolicy?: string;
+  /** Hardening recipe (see validate/hardening.ts), e.g. "pgd:0.05", "diverse:0.05:0.5:weighted", "manifold:0". */
+  hardening?: string;
 }
 
 export interface EpochRecord {
@@ -72,6 +75,7 @@ function validateOptions(o: TrainOptions): void {
     throw badInput('--epochs must be an integer from 1 to 1000');
   if (!Number.isInteger(o.seed)) throw badInput('--seed must be an integer');
   if (o.lrPolicy !== undefined) parseLrPolicy(o.lrPolicy);
+  if (o.hardening !== undefined) parseHardening(o.hardening);
 }
 
 /**
@@ -158,6 +162,23 @@ export async function trainModel(
         replicas: ReplicaPool.defaultSize(backend),
         onNotice: (message) => job.log(message),
         ...(policy.kind !== 'constant' ? { learningRateAt: rateAt } : {}),
+        ...(options.hardening !== undefined
+          ? {
+              perturbEpoch: hardeningPerturber({
+                model,
+                sampleShape,
+                classes,
+                hardening: parseHardening(options.hardening),
+                seed: options.seed,
+                inputKind: dataset.inputKind,
+                fs: Number(dataset.modelMeta['fs'] ?? 360),
+                onEpochFigures: (epoch, f) =>
+                  job.log(
+                    `hardening (${options.hardening}): epoch ${epoch}, ${f.perturbed} perturbed samples`,
+                  ),
+              }),
+            }
+          : {}),
         ...(deadline !== undefined ? { deadline } : {}),
         onBatch(epoch, fraction, loss) {
           job.progress(

@@ -1,0 +1,5 @@
+/**
+ * Every custom layer class a stored model may contain, registered for deserialization. Whatever rebuilds models
+ * from JSON (artifact decoding, training replicas in worker threads) imports this module first.
+ */
+import './winners-take-all.js';
