@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { initEngine } from '../../src-main/core/engine/backend.js';
-import { tf, tfl } from '../../src-main/core/engine/tf.js';
+import { tf } from '../../src-main/core/engine/tf.js';
 import { WinnersTakeAll } from '../../src-main/core/models/winners-take-all.js';
 import { buildEcgResnet } from '../../src-main/core/models/ecg-resnet.js';
 import { decodeModelArtifact, encodeModelArtifact } from '../../src-main/core/models/artifact.js';
