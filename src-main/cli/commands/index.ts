@@ -4,6 +4,12 @@ import { importWfdbCommand } from './import.js';
 import { importEdfCommand } from './import-edf.js';
 import { importCsvCommand, importNpyCommand } from './import-timeseries.js';
 import { importSyntheticEcgCommand } from './import-synthetic.js';
+import {
+  importDicomCommand,
+  importImagesCommand,
+  importNpzCommand,
+  importVocCommand,
+} from './import-images.js';
 import { viewRecordCommand } from './view.js';
 import { benchCommand } from './bench.js';
 import { lrCompareCommand, lrFindCommand } from './lr.js';
@@ -35,6 +41,10 @@ export const COMMANDS: readonly Command[] = [
   importCsvCommand,
   importNpyCommand,
   importSyntheticEcgCommand,
+  importImagesCommand,
+  importDicomCommand,
+  importVocCommand,
+  importNpzCommand,
   viewRecordCommand,
   datasetsListCommand,
   trainCommand,

@@ -1,9 +1,11 @@
 import type { Workspace } from '../store/workspace.js';
 import { ecgSampleDataset, loadEcgDataset } from './ecg-dataset.js';
+import { imageSampleDataset, loadImageDataset } from './images/image-dataset.js';
 import { loadSampleDataset, registerDatasetKind, type SampleDataset } from './sample-dataset.js';
 
 /** Every dataset kind the store can hold, with the loader that gives its generic view. */
 registerDatasetKind('ecg-beats', (workspace, id) => ecgSampleDataset(loadEcgDataset(workspace, id)));
+registerDatasetKind('images', (workspace, id) => imageSampleDataset(loadImageDataset(workspace, id)));
 
 /** Loads any stored dataset as labelled model inputs (the kinds registered above). */
 export function loadDataset(workspace: Workspace, datasetId: string): SampleDataset {

@@ -1,5 +1,6 @@
 import type { tfl } from '../engine/tf.js';
 import { buildEcgResnet } from './ecg-resnet.js';
+import { IMAGE_ARCHITECTURES } from './image-architectures.js';
 
 export interface Architecture {
   description: string;
@@ -10,6 +11,7 @@ export interface Architecture {
 
 /** The architectures `attest train --arch NAME` can build. */
 export const ARCHITECTURES: Record<string, Architecture> = {
+  ...IMAGE_ARCHITECTURES,
   'ecg-resnet': {
     description:
       'Residual 1-D CNN for single-lead heartbeat classification (Kachuee et al. 2018), ~55k parameters',

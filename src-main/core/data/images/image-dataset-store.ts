@@ -1,0 +1,204 @@
+import type { Workspace } from '../../store/workspace.js';
+import { insertDataset, type DatasetGroup, type SourceFileRow } from '../../store/datasets.js';
+import { encodeTensorBundle } from '../../store/tensor-bundle.js';
+import { appendAuditEvent } from '../../audit/log.js';
+import { badInput } from '../../errors.js';
+import { newId, utcNow } from '../../util/ids.js';
+import { sha256Hex } from '../../util/hash.js';
+import { SPLIT_CODES } from '../sample-dataset.js';
+import { throwIfCancelled, type JobContext } from '../../jobs/job-context.js';
+import { channelStatistics, type ImagePreprocessing } from './preprocess.js';
+
+export const IMAGE_DATASET_KIND = 'images';
+
+/** Samples ready to store: fitted pixels back to back in [0, 1], one label, group and split each. */
+export interface ImageSamples {
+  pixels: Float32Array[];
+  labels: number[];
+  groups: number[];
+  splits: number[];
+  /** Per-sample facts worth keeping (DICOM laterality and view, VOC box), by sample index. */
+  attributes: Record<string, string>[];
+}
+
+export interface ImageDatasetFacts {
+  name: string;
+  importer: string;
+  params: Record<string, unknown>;
+  classes: string[];
+  /** Group names as stored and shown: pseudonyms where the group is a patient. */
+  groupNames: string[];
+  groupKind: 'patient' | 'study' | 'flight' | 'image' | 'file' | 'given';
+  /** Real identifiers behind pseudonyms, kept in the bundle only (shown when the user asks). */
+  groupIdentifiers?: Record<string, string>;
+  preprocessing: Omit<ImagePreprocessing, 'normalization'> & {
+    normalization: 'dataset' | 'per-image' | 'unit';
+  };
+  sources: SourceFileRow[];
+}
+
+export interface ImageDatasetResult {
+  datasetId: string;
+  name: string;
+  images: number;
+  groups: number;
+  groupKind: string;
+  splits: Record<string, { total: number; classes: Record<string, number>; groups: number }>;
+  skipped: { file: string; reason: string }[];
+  warnings: string[];
+  preprocessing: ImagePreprocessing;
+  dataSha256: string;
+}
+
+/**
+ * Stores an image dataset: the bundle (pixels as 16-bit fractions of [0, 1], labels, group, split) in the
+ * artifact store, the dataset row with every hashed source file and per-group counts, and the audit event, in
+ * one transaction; the bundle file is removed again if that fails.
+ */
+export function storeImageDataset(
+  workspace: Workspace,
+  facts: ImageDatasetFacts,
+  samples: ImageSamples,
+  warnings: string[],
+  skipped: { file: string; reason: string }[],
+  context: JobContext,
+): ImageDatasetResult {
+  const name = facts.name.trim();
+  if (name === '' || name.length > 200) throw badInput('--name must be 1 to 200 characters');
+  const n = samples.labels.length;
+  if (n === 0) throw badInput('no image is left to import');
+  const { height, width, channels } = facts.preprocessing;
+  const size = height * width * channels;
+  const pixels = new Uint16Array(n * size);
+  samples.pixels.forEach((p, i) => {
+    for (let k = 0; k < size; k++)
+      pixels[i * size + k] = Math.round(Math.min(1, Math.max(0, p[k] as number)) * 65535);
+  });
+  const split = Uint8Array.from(samples.splits);
+  for (const side of ['train', 'test'] as const)
+    if (!split.includes(SPLIT_CODES[side]))
+      throw badInput(`the split leaves no image in ${side}; import more groups or change --split`);
+  // Dataset normalization: the statistics of the training split only, as decoded and fitted (from the stored values).
+  let normalization: ImagePreprocessing['normalization'] = {
+    kind: facts.preprocessing.normalization,
+  } as ImagePreprocessing['normalization'];
+  if (facts.preprocessing.normalization === 'dataset') {
+    const train = samples.pixels.filter((_, i) => split[i] === SPLIT_CODES.train);
+    const joined = new Float32Array(train.length * size);
+    train.forEach((p, i) => {
+      for (let k = 0; k < size; k++)
+        joined[i * size + k] = Math.round(Math.min(1, Math.max(0, p[k] as number)) * 65535) / 65535;
+    });
+    normalization = { kind: 'dataset', ...channelStatistics(joined, channels) };
+  }
+  const preprocessing: ImagePreprocessing = { ...facts.preprocessing, normalization };
+  const classes = facts.classes;
+  const groupRows: DatasetGroup[] = facts.groupNames
+    .map((g, gi) => {
+      const members = samples.groups.map((x, i) => (x === gi ? i : -1)).filter((i) => i >= 0);
+      const sides = new Set(members.map((i) => split[i]));
+      return {
+        name: g,
+        split: sides.size > 1 ? 'both' : sides.has(SPLIT_CODES.test) ? 'test' : 'train',
+        samples: members.length,
+        classCounts: Object.fromEntries(
+          classes.map((c, k) => [c, members.filter((i) => samples.labels[i] === k).length]),
+        ),
+      };
+    })
+    .filter((g) => g.samples > 0);
+  const splits: ImageDatasetResult['splits'] = {};
+  for (const side of ['train', 'test'] as const) {
+    const code = SPLIT_CODES[side];
+    const members = samples.labels.map((_, i) => i).filter((i) => split[i] === code);
+    splits[side] = {
+      total: members.length,
+      classes: Object.fromEntries(
+        classes.map((c, k) => [c, members.filter((i) => samples.labels[i] === k).length]),
+      ),
+      groups: new Set(members.map((i) => samples.groups[i])).size,
+    };
+  }
+  const bundle = encodeTensorBundle(
+    {
+      pixels,
+      labels: Uint8Array.from(samples.labels),
+      group: Int32Array.from(samples.groups),
+      split,
+    },
+    {
+      kind: IMAGE_DATASET_KIND,
+      classes,
+      groups: facts.groupNames,
+      groupKind: facts.groupKind,
+      preprocessing,
+      attributes: samples.attributes,
+      ...(facts.groupIdentifiers !== undefined ? { groupIdentifiers: facts.groupIdentifiers } : {}),
+    },
+  );
+  throwIfCancelled(context.signal);
+  const datasetId = newId('ds');
+  const wasStored = workspace.artifacts.has(sha256Hex(bundle));
+  const stored = workspace.artifacts.put(bundle);
+  const summary = {
+    images: n,
+    groups: groupRows.length,
+    groupKind: facts.groupKind,
+    splits,
+    classes,
+    preprocessing,
+    warnings,
+    skipped,
+  };
+  try {
+    workspace.db.transaction(() => {
+      insertDataset(
+        workspace.db,
+        {
+          id: datasetId,
+          name,
+          kind: IMAGE_DATASET_KIND,
+          createdAt: utcNow(),
+          importerVersion: facts.importer,
+          params: facts.params,
+          summary,
+          dataSha256: stored.sha256,
+        },
+        facts.sources,
+        groupRows,
+      );
+      appendAuditEvent(workspace.db, {
+        action: 'dataset.import',
+        entityType: 'dataset',
+        entityId: datasetId,
+        payload: {
+          params: { ...facts.params, name, importer: facts.importer },
+          sources: facts.sources.map((s) => ({ path: s.path, sha256: s.sha256, size: s.size })),
+          outputs: [{ role: 'dataset-bundle', sha256: stored.sha256 }],
+          result: {
+            images: n,
+            groups: groupRows.length,
+            skipped: skipped.length,
+            splits: Object.fromEntries(Object.entries(splits).map(([k, v]) => [k, v.total])),
+          },
+        },
+      });
+    })();
+  } catch (error) {
+    if (!wasStored) workspace.artifacts.remove(stored.sha256);
+    throw error;
+  }
+  context.progress(1, 'imported');
+  return {
+    datasetId,
+    name,
+    images: n,
+    groups: groupRows.length,
+    groupKind: facts.groupKind,
+    splits,
+    skipped,
+    warnings,
+    preprocessing,
+    dataSha256: stored.sha256,
+  };
+}
