@@ -13,6 +13,7 @@ import { exportAuditBundle } from '../../src-main/core/report/audit-bundle-docum
 import { verifyBundle } from '../../src-main/core/audit/bundle-verifier.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { seedRecords } from './fixtures.js';
+import { pdfPagesText } from './pdf-text.js';
 
 /** One exported bundle, made once: a real store with a signed validation, reports, PDF, model card, artifacts. */
 const home = tempHome('bundle');
@@ -68,7 +69,7 @@ function kinds(bytes: Uint8Array): string[] {
 const text = (b: Uint8Array | undefined): string => new TextDecoder().decode(b);
 const bytesOf = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-test('the exported bundle holds every part and verifies; the expected key fingerprint is checked', () => {
+test('the exported bundle holds every part and verifies; the expected key fingerprint is checked', async () => {
   const bytes = readFileSync(bundlePath);
   const files = Object.keys(unzipSync(bytes)).sort();
   for (const name of [
@@ -87,6 +88,16 @@ test('the exported bundle holds every part and verifies; the expected key finger
   assert.ok(files.some((f) => /^reports\/m-.*-model-card\.html$/.test(f)));
   const pdf = files.find((f) => f.endsWith('.pdf'));
   assert.ok(pdf !== undefined && text(unzipSync(bytes)[pdf]?.subarray(0, 5)) === '%PDF-');
+  const pdfText = await pdfPagesText(unzipSync(bytes)[pdf] as Uint8Array);
+  assert.ok(pdfText.pages >= 1);
+  for (const expected of [
+    'Validation report: tiny-resnet',
+    'APPROVED by Dr. Rita Reviewer',
+    'Accuracy',
+    '90.0%',
+    'Audit trail intact',
+  ])
+    assert.ok(pdfText.text.includes(expected), `${expected} in the PDF`);
   const result = verifyBundle(bytes, { expectKey: keyId });
   assert.equal(result.ok, true, JSON.stringify(result.problems));
   assert.equal(result.signatures.valid, 1);

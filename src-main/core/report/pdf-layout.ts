@@ -142,8 +142,8 @@ export class PdfWriter {
   keyValues(rows: [string, unknown][]): void {
     for (const [label, value] of rows) {
       const text = value === null || value === undefined ? '-' : String(value);
-      const top = this.y;
       this.ensure(14);
+      const top = this.y;
       const startPage = this.page;
       this.lines(label, { font: this.bold, size: 9, width: 140 });
       const afterLabel = this.y;
