@@ -130,5 +130,19 @@ test('joint prune + distill + adversarial, QAT, float16; measure on demand; bad 
       recipe,
     );
   }
+  // Cancelled during fine-tuning: the job says so and no model is stored.
+  const controller = new AbortController();
+  const cancelling = compressModel(
+    fixture.workspace,
+    { modelId: fixture.modelId, recipe: 'prune:0.5', fineTuneEpochs: 3 },
+    {
+      ...quietContext(),
+      signal: controller.signal,
+      progress: (_fraction, message) => {
+        if (message.startsWith('fine-tuning')) controller.abort();
+      },
+    },
+  );
+  await assert.rejects(cancelling, (e: unknown) => e instanceof AttestError && e.code === 'CANCELLED');
   assert.equal(listModels(fixture.workspace.db).length, count, 'nothing half-stored');
 });

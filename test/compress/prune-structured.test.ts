@@ -120,6 +120,20 @@ test('removing filters that are exactly zero leaves the outputs unchanged, with 
     assert.ok(difference < 1e-5, `outputs differ by ${difference}`);
     got.dispose();
   } else assert.fail(`expected 5 kept channels in the residual group, got ${group.kept}`);
+  // The data-driven criterion (mean absolute output on calibration beats) finds the same dead channels.
+  const byActivation = await pruneFilters(
+    model,
+    { keep: 0.6, target: 'params', criterion: 'activation' },
+    { inputs: x.dataSync() as Float32Array, sampleShape: [96, 1] },
+  );
+  const again = byActivation.model.predict(x) as tf.Tensor;
+  assert.ok(tf.tidy(() => tf.max(tf.abs(tf.sub(again, expected))).dataSync()[0] as number) < 1e-5);
+  await assert.rejects(
+    pruneFilters(model, { keep: 0.6, target: 'params', criterion: 'activation' }),
+    /needs the parent dataset/,
+  );
+  again.dispose();
+  byActivation.model.dispose();
   expected.dispose();
   x.dispose();
   pruned.dispose();
