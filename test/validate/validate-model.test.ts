@@ -22,7 +22,12 @@ import type { TransferResult } from '../../src-main/core/validate/transfer-attac
 import type { DisagreementResult } from '../../src-main/core/validate/disagreement.js';
 import type { MembershipResult } from '../../src-main/core/validate/membership-suite.js';
 import type { DetectionResult } from '../../src-main/core/validate/detection-suite.js';
+import type { PolicyResult } from '../../src-main/core/validate/policy.js';
+import { main } from '../../src-main/cli/main.js';
 import { tempHome } from '../helpers/temp-home.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** The result of validateModel with the suites these tests run. */
 interface Validated {
@@ -195,6 +200,59 @@ test('detection scores FGSM and PGD examples of the parent by label change rate 
   assert.ok(result.detection.acceptedMutants >= 1 && result.detection.acceptedMutants <= 5);
   const html = renderModelReport(gatherReportData(workspace, parentId));
   assert.ok(html.includes('Adversarial example detection (model mutation)'));
+});
+
+test('a policy adds the suites it needs, reports each gate, and the command exits 3 when one fails', async () => {
+  const policy = {
+    maxAccuracyDrop: 1,
+    maxEce: 0,
+    minRobustAccuracy: [{ suite: 'fgsm' as const, epsilon: 0.07, minAccuracy: 0 }],
+  };
+  const result = (await validateModel(
+    workspace,
+    { modelId: childId, datasetId, split: 'test', suites: ['clean'], policy },
+    quietContext(),
+  )) as unknown as { policy: PolicyResult; fgsm: { points: { epsilon: number }[] }; calibration: unknown };
+  assert.ok(result.calibration !== undefined, 'calibration added for maxEce');
+  assert.ok(
+    result.fgsm.points.some((p) => p.epsilon === 0.07),
+    'the gate epsilon joins the sweep',
+  );
+  assert.deepEqual(
+    result.policy.gates.map((g) => [g.gate, g.pass]),
+    [
+      ['max_accuracy_drop', true],
+      ['min_robust_accuracy:fgsm', true],
+      ['max_ece', false],
+    ],
+  );
+  assert.equal(result.policy.pass, false);
+  const dir = mkdtempSync(join(tmpdir(), 'attest-policy-cli-'));
+  try {
+    const file = join(dir, 'policy.json');
+    writeFileSync(file, JSON.stringify(policy));
+    const run = (extra: string[]) =>
+      main([
+        '--home',
+        home.dir,
+        'validate',
+        '--model',
+        childId,
+        '--dataset',
+        datasetId,
+        '--suite',
+        'clean',
+        ...extra,
+        '--json',
+      ]);
+    assert.equal(await run(['--policy', file]), 3);
+    writeFileSync(file, JSON.stringify({ maxAccuracyDrop: 1 }));
+    assert.equal(await run(['--policy', file]), 0);
+    writeFileSync(file, '{"maxAccuracyDrop": "a lot"}');
+    assert.equal(await run(['--policy', file]), 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('an operating threshold changes the decisions; bad options are refused and store nothing', async () => {

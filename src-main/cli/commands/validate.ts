@@ -4,7 +4,9 @@ import { initEngine } from '../../core/engine/backend.js';
 import { parseSuites, validateModel, type ValidateOptions } from '../../core/validate/validate-model.js';
 import type { PgdNorm } from '../../core/validate/pgd.js';
 import { parseSplitName } from '../../core/data/ecg-dataset.js';
-import { badInput } from '../../core/errors.js';
+import { AttestError, badInput, exitCodeFor } from '../../core/errors.js';
+import { loadPolicy } from '../../core/validate/policy.js';
+import { resolve } from 'node:path';
 import { cliJobContext } from './job-context.js';
 
 function numberList(
@@ -49,8 +51,8 @@ export const validateCommand: Command = {
     'validate --model ID --dataset ID [--split test] [--suite clean,calibration,fgsm,pgd,sparse,square,transfer,disagreement,membership,detection,noise] ' +
     '[--threshold P [--positive-class NAME]] [--temperature-scaling] [--epsilons 0.01,0.05,0.1] ' +
     '[--pgd-norms linf,l2] [--l2-epsilons 0.1,0.5,1] [--pgd-steps 10] [--pgd-step-size R] [--pgd-restarts 1] [--no-random-start] ' +
-    '[--target CLASS] [--sparse-k 1,5,20] [--sparse-magnitude 1] [--sparse-steps 20] [--square-queries 200] [--membership-samples 250] [--shadow-models 4] [--shadow-epochs 3] [--detection-samples 200] [--detection-epsilon E] [--mutants 30] [--mutation-rate 0.05] ' +
-    '[--snrs 24,18,12,6,0,-6] [--noises bw,ma,em,pl50,pl60,offset,scale|all] [--seed S] [--json]',
+    '[--target CLASS] [--sparse-k 1,5,20] [--sparse-magnitude 1] [--sparse-steps 20] [--square-queries 200] [--membership-samples 1000] [--shadow-models 4] [--shadow-epochs 3] [--detection-samples 200] [--detection-epsilon E] [--mutants 30] [--mutation-rate 0.05] ' +
+    '[--snrs 24,18,12,6,0,-6] [--noises bw,ma,em,pl50,pl60,offset,scale|all] [--seed S] [--policy FILE] [--json]',
   summary:
     'Validate a model: per-class metrics with ROC/AUC, calibration (ECE, temperature scaling), FGSM, PGD, sparse, Square and transfer attacks, ECG noise stress test; stored as metric rows',
   async run(context) {
@@ -60,6 +62,7 @@ export const validateCommand: Command = {
     const split = parseSplitName(options.string('split') ?? 'test');
     const suites = parseSuites(options.string('suite') ?? 'clean,fgsm,noise');
     const noisesText = options.string('noises');
+    const policyFile = options.string('policy');
     const validate: ValidateOptions = defined({
       modelId,
       datasetId,
@@ -90,10 +93,22 @@ export const validateCommand: Command = {
       detectionEpsilon: options.number('detection-epsilon', { min: 0, max: 10 }),
       mutants: options.number('mutants', { min: 1, max: 1000, integer: true }),
       mutationRate: options.number('mutation-rate', { min: 1e-6, max: 1 }),
+      policy: policyFile !== undefined ? loadPolicy(resolve(policyFile)) : undefined,
+      policyFile: policyFile !== undefined ? resolve(policyFile) : undefined,
     });
     options.rejectUnknown();
     await initEngine();
     const result = await validateModel(context.workspace(), validate, cliJobContext(context));
     out.result(result, () => JSON.stringify(result, null, 2));
+    const policy = (
+      result as { policy?: { pass: boolean; gates: { gate: string; pass: boolean; detail: string }[] } }
+    ).policy;
+    if (policy !== undefined && !policy.pass) {
+      // Exit code 3 after the full result, so that a script sees every gate, not just the first failed one.
+      const failed = policy.gates.filter((g) => !g.pass);
+      out.log(`attest: policy failed: ${failed.map((g) => `${g.gate} (${g.detail})`).join('; ')}`);
+      return exitCodeFor(new AttestError('VERIFY_FAILED', 'policy failed'));
+    }
+    return undefined;
   },
 };

@@ -10,6 +10,7 @@ import {
   detectionSection,
   disagreementSection,
   membershipSection,
+  policySection,
   rocSection,
   transferSection,
 } from './robustness-sections.js';
@@ -335,6 +336,7 @@ function validationSection(pair: { model: ValidationRow; parent: ValidationRow |
     r['detection'] !== undefined
       ? `<h3>Adversarial example detection (model mutation)</h3>${detectionSection(r['detection'])}`
       : '',
+    r['policy'] !== undefined ? `<h3>Policy gates</h3>${policySection(r['policy'])}` : '',
   ].join('\n');
 }
 

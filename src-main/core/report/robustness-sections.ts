@@ -430,3 +430,33 @@ export function detectionSection(model: unknown): string {
     ),
   ].join('\n');
 }
+
+interface Policy {
+  name: string | null;
+  file?: string;
+  pass: boolean;
+  gates: { gate: string; limit: number; value: number | null; pass: boolean; detail: string }[];
+}
+
+/** The reviewer's gates, pass or fail each. */
+export function policySection(model: unknown): string {
+  const p = model as Policy | undefined;
+  if (p === undefined) return '';
+  const verdict = p.pass
+    ? `<p class="ok">Policy ${escapeHtml(p.name ?? '')} passed: every gate holds.</p>`
+    : `<p class="bad">Policy ${escapeHtml(p.name ?? '')} FAILED: ${p.gates.filter((g) => !g.pass).length} of ${p.gates.length} gates.</p>`;
+  return [
+    verdict,
+    p.file !== undefined ? `<p class="muted">Read from <code>${escapeHtml(p.file)}</code>.</p>` : '',
+    table(
+      ['gate', 'what', 'limit', 'measured', 'result'],
+      p.gates.map((g) => [
+        g.gate,
+        g.detail,
+        formatNumber(g.limit, 4),
+        formatNumber(g.value, 4),
+        g.pass ? 'pass' : 'FAIL',
+      ]),
+    ),
+  ].join('\n');
+}

@@ -19,7 +19,7 @@ import {
 import type { SuiteContext } from './suite-context.js';
 import type { ValidateOptions } from './validate-options.js';
 
-export const DEFAULT_MEMBERSHIP_SAMPLES = 250;
+export const DEFAULT_MEMBERSHIP_SAMPLES = 1000;
 export const DEFAULT_SHADOW_MODELS = 4;
 export const DEFAULT_SHADOW_EPOCHS = 3;
 

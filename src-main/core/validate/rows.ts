@@ -11,6 +11,7 @@ import type { TransferResult } from './transfer-attack.js';
 import type { DisagreementResult } from './disagreement.js';
 import type { MembershipFigures, MembershipResult } from './membership-suite.js';
 import type { DetectionResult } from './detection-suite.js';
+import type { PolicyResult } from './policy.js';
 
 /**
  * One stored number. Names are snake_case and say what the value is; `params` says where it applies (class,
@@ -42,6 +43,7 @@ export interface ValidationResults {
   disagreement?: DisagreementResult;
   membership?: MembershipResult;
   detection?: DetectionResult;
+  policy?: PolicyResult;
 }
 
 /**
@@ -61,6 +63,23 @@ export function metricRows(results: ValidationResults): MetricRow[] {
     ...(results.disagreement !== undefined ? disagreementRows(results.disagreement) : []),
     ...(results.membership !== undefined ? membershipRows(results.membership) : []),
     ...(results.detection !== undefined ? detectionRows(results.detection) : []),
+    ...(results.policy !== undefined ? policyRows(results.policy) : []),
+  ];
+}
+
+function policyRows(r: PolicyResult): MetricRow[] {
+  return [
+    { suite: 'policy', name: 'pass', value: r.pass ? 1 : 0 },
+    ...r.gates.flatMap((g) => [
+      {
+        suite: 'policy',
+        name: 'gate_pass',
+        value: g.pass ? 1 : 0,
+        params: { gate: g.gate, detail: g.detail },
+      },
+      { suite: 'policy', name: 'gate_value', value: g.value, params: { gate: g.gate, detail: g.detail } },
+      { suite: 'policy', name: 'gate_limit', value: g.limit, params: { gate: g.gate, detail: g.detail } },
+    ]),
   ];
 }
 

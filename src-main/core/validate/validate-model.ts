@@ -17,6 +17,15 @@ import { noiseStressSuiteAsync } from './noise-stress.js';
 import { DEFAULT_ECG_NOISES, loadEcgNoises } from './ecg-noises.js';
 import { metricRows } from './rows.js';
 import { SuiteContext } from './suite-context.js';
+import { evaluatePolicy, policyNeeds } from './policy.js';
+import { DEFAULT_FGSM_EPSILONS } from './fgsm.js';
+import { DEFAULT_L2_EPSILONS } from './attack-suites.js';
+import { DEFAULT_SPARSE_BUDGETS } from './sparse-attack.js';
+import { DEFAULT_NOISE_SNRS_DB } from './noise-stress.js';
+import { classificationMetrics, type ClassificationMetrics } from './metrics.js';
+import { decide, decisionRule } from './operating-threshold.js';
+import { predictProbabilities } from './predict.js';
+import type { ValidationResults } from './rows.js';
 import { disagreementSuite } from './disagreement-suite.js';
 import { membershipSuite } from './membership-suite.js';
 import { detectionSuite } from './detection-suite.js';
@@ -86,7 +95,45 @@ function noiseSuite(ctx: SuiteContext, options: ValidateOptions, job: JobContext
  * Runs the chosen suites on one model and one split of a dataset and stores the result, its metric rows and
  * the audit event in one transaction.
  */
-export async function validateModel(workspace: Workspace, options: ValidateOptions, context: JobContext) {
+/** The run a policy needs: its suites added to the asked ones, its epsilons, budgets and SNRs to the sweeps. */
+function withPolicyNeeds(options: ValidateOptions): ValidateOptions {
+  if (options.policy === undefined) return options;
+  const needs = policyNeeds(options.policy);
+  const union = (asked: number[] | undefined, defaults: number[], extra: number[]): number[] | undefined =>
+    extra.length === 0 ? asked : [...new Set([...(asked ?? defaults), ...extra])].sort((a, b) => a - b);
+  const epsilons = union(options.epsilons, DEFAULT_FGSM_EPSILONS, needs.epsilons);
+  const l2Epsilons = union(options.l2Epsilons, DEFAULT_L2_EPSILONS, needs.l2Epsilons);
+  const sparseBudgets = union(options.sparseBudgets, DEFAULT_SPARSE_BUDGETS, needs.budgets);
+  const snrs = union(options.snrs, DEFAULT_NOISE_SNRS_DB, needs.snrs)?.sort((a, b) => b - a);
+  const pgdNorms =
+    options.policy.minRobustAccuracy?.some((g) => g.suite === 'pgd' && g.norm === 'L2') === true
+      ? [...new Set([...(options.pgdNorms ?? ['Linf' as const]), 'L2' as const])]
+      : options.pgdNorms;
+  return {
+    ...options,
+    suites: [...new Set([...options.suites, ...needs.suites])],
+    ...(epsilons !== undefined ? { epsilons } : {}),
+    ...(l2Epsilons !== undefined ? { l2Epsilons } : {}),
+    ...(sparseBudgets !== undefined ? { sparseBudgets } : {}),
+    ...(snrs !== undefined ? { snrs } : {}),
+    ...(pgdNorms !== undefined ? { pgdNorms } : {}),
+  };
+}
+
+/** The parent's clean metrics on the same samples under the same decision rule, for the policy's drop gates. */
+async function parentCleanMetrics(
+  ctx: SuiteContext,
+  options: ValidateOptions,
+): Promise<ClassificationMetrics | undefined> {
+  const parent = await ctx.parent();
+  if (parent === undefined) return undefined;
+  const { probabilities } = predictProbabilities(parent.model, ctx.inputs, ctx.sampleShape);
+  const rule = decisionRule(ctx.dataset.classes, options.threshold, options.positiveClass);
+  return classificationMetrics(ctx.labels, decide(probabilities, ctx.classCount, rule), ctx.dataset.classes);
+}
+
+export async function validateModel(workspace: Workspace, asked: ValidateOptions, context: JobContext) {
+  const options = withPolicyNeeds(asked);
   const modelRow = getModel(workspace.db, options.modelId);
   const datasetRow = getDataset(workspace.db, options.datasetId);
   const seed = options.seed ?? 1;
@@ -143,11 +190,25 @@ export async function validateModel(workspace: Workspace, options: ValidateOptio
           throw badInput(`unknown suite "${String(suite)}"; available: ${SUITES.join(', ')}`);
         result[suite] = await runner(ctx, options, job);
       }
+      if (options.policy !== undefined) {
+        const needsParent =
+          options.policy.maxAccuracyDrop !== undefined ||
+          options.policy.maxMacroF1Drop !== undefined ||
+          options.policy.maxClassRecallDrop !== undefined;
+        result['policy'] = {
+          ...(options.policyFile !== undefined ? { file: options.policyFile } : {}),
+          ...evaluatePolicy(
+            options.policy,
+            result as ValidationResults,
+            needsParent ? await parentCleanMetrics(ctx, options) : undefined,
+          ),
+        };
+      }
     } finally {
       ctx.dispose();
       model.dispose();
     }
-    const rows = metricRows(result as Parameters<typeof metricRows>[0]);
+    const rows = metricRows(result as ValidationResults);
     const validationId = newId('val');
     workspace.db.transaction(() => {
       insertValidation(

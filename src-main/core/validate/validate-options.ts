@@ -1,6 +1,7 @@
 import type { SplitName } from '../data/sample-dataset.js';
 import type { EcgNoiseName } from './ecg-noises.js';
 import type { PgdNorm } from './pgd.js';
+import type { Policy } from './policy.js';
 
 export const SUITES = [
   'clean',
@@ -62,4 +63,8 @@ export interface ValidateOptions {
   /** Mutants of the model and the fraction of kernel weights each perturbs. */
   mutants?: number;
   mutationRate?: number;
+  /** Gates to evaluate (see policy.ts); the suites and sweep points they need are added to the run. */
+  policy?: Policy;
+  /** Where the policy was read from, for the record. */
+  policyFile?: string;
 }

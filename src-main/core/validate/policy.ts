@@ -1,0 +1,210 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { badInput } from '../errors.js';
+import type { ClassificationMetrics } from './metrics.js';
+import type { ValidationResults } from './rows.js';
+import type { SuiteName } from './validate-options.js';
+
+/**
+ * Gates a reviewer sets without code, as a JSON file: the largest drop against the parent (overall and per
+ * class), the lowest accuracy under an attack or a noise level, the largest membership advantage and ECE.
+ * A gate that cannot be evaluated (no parent, a suite that failed to produce the figure) fails: a reviewer
+ * cannot sign what was not measured.
+ */
+const fraction = z.number().min(0).max(1);
+const robustGate = z.strictObject({
+  suite: z.enum(['fgsm', 'pgd', 'square', 'sparse', 'noise']),
+  /** Attacks: the budget; noise: the SNR in dB. */
+  epsilon: z.number().optional(),
+  snrDb: z.number().optional(),
+  /** pgd: Linf or L2 (default Linf); noise: the noise name (default: every noise must pass). */
+  norm: z.enum(['Linf', 'L2']).optional(),
+  noise: z.string().optional(),
+  minAccuracy: fraction,
+});
+export const policySchema = z.strictObject({
+  name: z.string().max(200).optional(),
+  maxAccuracyDrop: fraction.optional(),
+  maxMacroF1Drop: fraction.optional(),
+  /** The same limit for every class, or per class name with "*" for the others. */
+  maxClassRecallDrop: z.union([fraction, z.record(z.string(), fraction)]).optional(),
+  minRobustAccuracy: z.array(robustGate).max(100).optional(),
+  maxMembershipAdvantage: fraction.optional(),
+  maxEce: fraction.optional(),
+});
+export type Policy = z.infer<typeof policySchema>;
+type RobustGate = z.infer<typeof robustGate>;
+
+export interface GateResult {
+  gate: string;
+  limit: number;
+  value: number | null;
+  pass: boolean;
+  detail: string;
+}
+
+export interface PolicyResult {
+  name: string | null;
+  pass: boolean;
+  gates: GateResult[];
+}
+
+export function loadPolicy(file: string): Policy {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw badInput(`cannot read the policy: ${(error as Error).message}`, file);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw badInput(`the policy is not JSON: ${(error as Error).message}`, file);
+  }
+  const parsed = policySchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw badInput(`policy ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`, file);
+  }
+  for (const gate of parsed.data.minRobustAccuracy ?? []) {
+    if (gate.suite === 'noise' ? gate.snrDb === undefined : gate.epsilon === undefined)
+      throw badInput(
+        `policy minRobustAccuracy: a ${gate.suite} gate needs ${gate.suite === 'noise' ? 'snrDb' : 'epsilon'}`,
+        file,
+      );
+  }
+  return parsed.data;
+}
+
+/** The suites and sweep points a policy needs measured, so that validate can add them to its run. */
+export function policyNeeds(policy: Policy): {
+  suites: SuiteName[];
+  epsilons: number[];
+  l2Epsilons: number[];
+  budgets: number[];
+  snrs: number[];
+} {
+  const suites = new Set<SuiteName>();
+  if (
+    policy.maxAccuracyDrop !== undefined ||
+    policy.maxMacroF1Drop !== undefined ||
+    policy.maxClassRecallDrop !== undefined
+  )
+    suites.add('clean');
+  if (policy.maxEce !== undefined) suites.add('calibration');
+  if (policy.maxMembershipAdvantage !== undefined) suites.add('membership');
+  const epsilons: number[] = [];
+  const l2Epsilons: number[] = [];
+  const budgets: number[] = [];
+  const snrs: number[] = [];
+  for (const gate of policy.minRobustAccuracy ?? []) {
+    suites.add(gate.suite);
+    if (gate.suite === 'noise') snrs.push(gate.snrDb as number);
+    else if (gate.suite === 'sparse') budgets.push(gate.epsilon as number);
+    else if (gate.suite === 'pgd' && gate.norm === 'L2') l2Epsilons.push(gate.epsilon as number);
+    else epsilons.push(gate.epsilon as number);
+  }
+  return { suites: [...suites], epsilons, l2Epsilons, budgets, snrs };
+}
+
+const same = (a: number, b: number): boolean => Math.abs(a - b) < 1e-9;
+
+function robustValue(gate: RobustGate, r: ValidationResults): { value: number | null; detail: string } {
+  if (gate.suite === 'noise') {
+    const curves = (r.noise?.noises ?? []).filter((c) => gate.noise === undefined || c.noise === gate.noise);
+    const values = curves.flatMap((c) =>
+      c.points
+        .filter((p) => same(p.snrDb, gate.snrDb as number))
+        .map((p) => ({ noise: c.noise, accuracy: p.accuracy })),
+    );
+    if (values.length === 0) return { value: null, detail: `no noise stress result at ${gate.snrDb} dB` };
+    const worst = values.reduce((a, b) => (b.accuracy < a.accuracy ? b : a));
+    return { value: worst.accuracy, detail: `worst noise ${worst.noise} at ${gate.snrDb} dB` };
+  }
+  if (gate.suite === 'fgsm') {
+    const point = r.fgsm?.points.find((p) => same(p.epsilon, gate.epsilon as number));
+    return { value: point?.accuracy ?? null, detail: `FGSM at epsilon ${gate.epsilon}` };
+  }
+  const sweeps = (r[gate.suite]?.sweeps ?? []).filter(
+    (s) => !s.targeted && (gate.suite !== 'pgd' || s.norm === (gate.norm ?? 'Linf')),
+  );
+  const point = sweeps[0]?.points.find((p) => same(p.epsilon, gate.epsilon as number));
+  return {
+    value: point?.accuracy ?? null,
+    detail: `${gate.suite}${gate.suite === 'pgd' ? ` ${gate.norm ?? 'Linf'}` : ''} at ${gate.epsilon}`,
+  };
+}
+
+/** Every gate of the policy against this validation's results and, for drops, the parent's clean metrics. */
+export function evaluatePolicy(
+  policy: Policy,
+  results: ValidationResults,
+  parentClean: ClassificationMetrics | undefined,
+): PolicyResult {
+  const gates: GateResult[] = [];
+  const atMost = (gate: string, limit: number, value: number | null, detail: string): void => {
+    gates.push({ gate, limit, value, pass: value !== null && value <= limit + 1e-12, detail });
+  };
+  const atLeast = (gate: string, limit: number, value: number | null, detail: string): void => {
+    gates.push({ gate, limit, value, pass: value !== null && value >= limit - 1e-12, detail });
+  };
+  const clean = results.clean;
+  const drop = (ours: number | null | undefined, theirs: number | null | undefined): number | null =>
+    typeof ours === 'number' && typeof theirs === 'number' ? theirs - ours : null;
+  const noParent = parentClean === undefined ? 'no parent to compare with' : '';
+  if (policy.maxAccuracyDrop !== undefined)
+    atMost(
+      'max_accuracy_drop',
+      policy.maxAccuracyDrop,
+      drop(clean?.accuracy, parentClean?.accuracy),
+      noParent || "parent accuracy minus this model's",
+    );
+  if (policy.maxMacroF1Drop !== undefined)
+    atMost(
+      'max_macro_f1_drop',
+      policy.maxMacroF1Drop,
+      drop(clean?.macroF1, parentClean?.macroF1),
+      noParent || "parent macro-F1 minus this model's",
+    );
+  if (policy.maxClassRecallDrop !== undefined) {
+    const limits = policy.maxClassRecallDrop;
+    for (const c of clean?.perClass ?? []) {
+      const limit = typeof limits === 'number' ? limits : (limits[c.label] ?? limits['*']);
+      if (limit === undefined || c.support === 0) continue;
+      const theirs = parentClean?.perClass.find((p) => p.label === c.label)?.sensitivity;
+      atMost(
+        `max_class_recall_drop:${c.label}`,
+        limit,
+        drop(c.sensitivity, theirs),
+        noParent || `sensitivity of ${c.label} (n=${c.support})`,
+      );
+    }
+  }
+  for (const gate of policy.minRobustAccuracy ?? []) {
+    const { value, detail } = robustValue(gate, results);
+    atLeast(`min_robust_accuracy:${gate.suite}`, gate.minAccuracy, value, detail);
+  }
+  if (policy.maxMembershipAdvantage !== undefined) {
+    const m = results.membership?.model;
+    const value = m !== undefined ? Math.max(m.lossThreshold.advantage, m.lira?.advantage ?? 0) : null;
+    atMost(
+      'max_membership_advantage',
+      policy.maxMembershipAdvantage,
+      value,
+      'largest of the loss-threshold and LiRA advantages',
+    );
+  }
+  if (policy.maxEce !== undefined) {
+    const calibration = results.calibration;
+    // The model's own probabilities: temperature scaling is a separate, optional step the gate does not assume.
+    const value = calibration !== undefined ? calibration.before.ece : null;
+    atMost(
+      'max_ece',
+      policy.maxEce,
+      value,
+      `ECE over ${calibration?.bins ?? 15} bins, as the model outputs them`,
+    );
+  }
+  return { name: policy.name ?? null, pass: gates.every((g) => g.pass), gates };
+}
