@@ -6,7 +6,7 @@ import { compressModel, type CompressResult } from '../../src-main/core/compress
 import { measureStoredModel } from '../../src-main/core/compress/measure-stored.js';
 import { decodeModelArtifact } from '../../src-main/core/models/artifact.js';
 import { prunableWeights } from '../../src-main/core/compress/prune-magnitude.js';
-import { getModel, listModels } from '../../src-main/core/store/models.js';
+import { getModel, insertModel, listModels } from '../../src-main/core/store/models.js';
 import { getMeasurement, listMeasurements } from '../../src-main/core/store/model-measurements.js';
 import { listAuditEvents } from '../../src-main/core/audit/log.js';
 import { verifyAuditTrail } from '../../src-main/core/audit/verify.js';
@@ -145,4 +145,21 @@ test('joint prune + distill + adversarial, QAT, float16; measure on demand; bad 
   );
   await assert.rejects(cancelling, (e: unknown) => e instanceof AttestError && e.code === 'CANCELLED');
   assert.equal(listModels(fixture.workspace.db).length, count, 'nothing half-stored');
+});
+
+test('a model without its dataset: storage formats, low-rank and pruning without fine-tuning only', async () => {
+  const { workspace } = fixture;
+  const parent = getModel(workspace.db, fixture.modelId);
+  const orphanId = `${parent.id}-orphan`;
+  workspace.db.transaction(() =>
+    insertModel(workspace.db, { ...parent, id: orphanId, datasetId: null, summary: {} }),
+  )();
+  const run = (recipe: string, fineTuneEpochs = 0): Promise<CompressResult> =>
+    compressModel(workspace, { modelId: orphanId, recipe, fineTuneEpochs, latencyRuns: 2 }, quietContext());
+  const int8 = await run('prune:0.5,quant:int8');
+  assert.equal(int8.heldOut, undefined, 'nothing to score on');
+  assert.equal(int8.sensitivity, undefined);
+  assert.ok(Math.abs(int8.sparsity - 0.5) < 0.05);
+  await assert.rejects(run('distill'), /has no training dataset/);
+  await assert.rejects(run('prune:0.5', 1), /has no training dataset/);
 });

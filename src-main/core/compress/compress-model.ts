@@ -10,7 +10,7 @@ import { newId, utcNow } from '../util/ids.js';
 import { runJob } from '../jobs/run-job.js';
 import type { JobContext } from '../jobs/job-context.js';
 import { parseRecipe, stepOf, type RecipeStep } from './recipe.js';
-import { loadCompressData, type CompressData } from './compress-data.js';
+import { loadCompressData } from './compress-data.js';
 import { measureModels, type ModelMeasurement } from './measure-model.js';
 import {
   predictClasses,
@@ -82,9 +82,10 @@ export async function compressModel(
   if (!(learningRate > 0 && learningRate < 1))
     throw badInput(`--learning-rate ${learningRate} is outside (0, 1)`);
   const seed = options.seed ?? parent.seed ?? 0;
-  const needsData =
-    steps.some((s) => !DATA_FREE.has(s.kind)) &&
-    !(fineTuneEpochs === 0 && steps.every((s) => s.kind === 'prune' || DATA_FREE.has(s.kind)));
+  // Without a dataset only what needs no data can run: storage formats, low-rank, and pruning with no fine-tune.
+  const needsData = steps.some(
+    (s) => !DATA_FREE.has(s.kind) && !(s.kind === 'prune' && fineTuneEpochs === 0),
+  );
   if (parent.datasetId === null && needsData)
     throw badInput(`model ${parent.id} has no training dataset, which recipe ${options.recipe} needs`);
   const params = { modelId: parent.id, recipe: options.recipe, steps, fineTuneEpochs, learningRate, seed };
@@ -308,5 +309,3 @@ export function ratiosOf(parent: ModelMeasurement, child: ModelMeasurement): Rec
     fasterBatched: ratio(parent.batchedMsPerSample, child.batchedMsPerSample),
   };
 }
-
-export type { CompressData };
