@@ -106,7 +106,7 @@ export interface ElectronApi {
   ipcMain: {
     handle(
       channel: string,
-      listener: (event: IpcMainInvokeEvent, payload: unknown) => Promise<unknown>,
+      listener: (event: IpcMainInvokeEvent, payload: unknown, session?: unknown) => Promise<unknown>,
     ): void;
   };
   utilityProcess: {

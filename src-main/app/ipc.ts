@@ -25,12 +25,14 @@ export function registerIpc(
   windows: ReadonlySet<number>,
 ): void {
   for (const action of ACTION_NAMES) {
-    ipcMain.handle(`${ACTION_CHANNEL_PREFIX}${action}`, async (event, payload) => {
+    ipcMain.handle(`${ACTION_CHANNEL_PREFIX}${action}`, async (event, payload, session) => {
       if (!trustedSender(event, windows))
         return fail('BAD_INPUT', `${action}: refused, the sender is not the app`);
       const parsed = ACTIONS[action].request.safeParse(payload ?? {});
       if (!parsed.success) return fail('BAD_INPUT', `${action}: ${describeIssues(parsed.error)}`);
-      return engine.request(action, parsed.data);
+      if (session !== undefined && (typeof session !== 'string' || session.length > 200))
+        return fail('BAD_INPUT', `${action}: the sign-in session is not a token`);
+      return engine.request(action, parsed.data, session);
     });
   }
 }

@@ -13,7 +13,9 @@ const engineInfoSchema = z.object({
   home: z.string(),
   /** Records bundled with Attest (MIT-BIH), offered by the import wizard. */
   sampleRecords: z.array(z.string()),
-  architectures: z.array(z.string()),
+  architectures: z.array(
+    z.object({ name: z.string(), description: z.string(), inputKinds: z.array(z.string()) }),
+  ),
   suites: z.array(z.string()),
 });
 
@@ -107,6 +109,25 @@ const samplesSchema = z.object({
 });
 export type SamplesView = z.infer<typeof samplesSchema>;
 
+const userSchema = z.object({ name: z.string(), printedName: z.string(), role: z.string() });
+export type UserView = z.infer<typeof userSchema>;
+
+const signatureSchema = z.object({
+  id: z.string(),
+  entityType: z.string(),
+  entityId: z.string(),
+  recordSha256: z.string(),
+  meaning: z.string(),
+  userName: z.string(),
+  printedName: z.string(),
+  role: z.string(),
+  reason: z.string().nullable(),
+  signedAt: z.string(),
+  /** Whether the signed record is still the version that was signed. */
+  status: z.enum(['valid', 'record-changed', 'record-missing']),
+});
+export type SignatureView = z.infer<typeof signatureSchema>;
+
 const exportSchema = z.object({ name: z.string(), bytes: z.number(), modifiedAt: z.string() });
 export type ExportView = z.infer<typeof exportSchema>;
 
@@ -133,6 +154,28 @@ export const ACTIONS = {
   'audit.log': { request: none, response: z.object({ events: z.array(auditEventSchema) }) },
   'audit.verify': { request: none, response: verificationSchema },
   'exports.list': { request: none, response: z.object({ exports: z.array(exportSchema) }) },
+  /** Whether accounts exist (then every change needs a signed-in user) and who is signed in on this session. */
+  'session.status': {
+    request: none,
+    response: z.object({ usersExist: z.boolean(), user: userSchema.nullable() }),
+  },
+  'session.signIn': {
+    request: z.strictObject({ name: z.string().min(1).max(64), password: z.string().min(1).max(1024) }),
+    response: z.object({ token: z.string(), user: userSchema, expiresAt: z.string() }),
+  },
+  'session.signOut': { request: none, response: z.object({ signedOut: z.boolean() }) },
+  /** A reviewer's electronic signature: the password again, the meaning, and the record version it binds. */
+  'records.sign': {
+    request: z.strictObject({
+      entityType: z.enum(['validation', 'model']),
+      entityId: id,
+      meaning: z.enum(['reviewed', 'approved', 'rejected']),
+      password: z.string().min(1).max(1024),
+      reason: z.string().max(2000).optional(),
+    }),
+    response: z.object({ signature: signatureSchema }),
+  },
+  'signatures.list': { request: none, response: z.object({ signatures: z.array(signatureSchema) }) },
   'jobs.list': { request: none, response: z.object({ jobs: z.array(jobViewSchema) }) },
   'jobs.start': { request: jobSpecSchema, response: z.object({ job: jobViewSchema }) },
   'jobs.cancel': { request: z.strictObject({ jobId: id }), response: z.object({ cancelled: z.boolean() }) },

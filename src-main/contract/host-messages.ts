@@ -9,6 +9,8 @@ export const toHostSchema = z.object({
   id: z.number().int(),
   action: z.string(),
   payload: z.unknown(),
+  /** The user's sign-in session (not the server's access token): who acts, for the audit trail. */
+  session: z.string().max(200).optional(),
 });
 export type ToHost = z.infer<typeof toHostSchema>;
 

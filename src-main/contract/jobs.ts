@@ -20,6 +20,7 @@ export const VALIDATION_SUITES = [
   'transfer',
   'disagreement',
   'membership',
+  'detection',
 ] as const;
 
 /** The noises of the ECG noise stress test (core/validate/ecg-noises.ts). */
@@ -103,6 +104,8 @@ export const jobSpecSchema = z.discriminatedUnion('kind', [
     membershipSamples: z.number().int().min(10).max(100_000).optional(),
     shadowModels: z.number().int().min(0).max(64).optional(),
     shadowEpochs: z.number().int().min(1).max(1000).optional(),
+    detectionSamples: z.number().int().min(10).max(100_000).optional(),
+    detectionEpsilon: z.number().min(0).max(10).optional(),
   }),
   z.strictObject({
     kind: z.literal('measure'),

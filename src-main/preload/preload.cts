@@ -7,7 +7,7 @@
 const { contextBridge, ipcRenderer } = require('electron') as {
   contextBridge: { exposeInMainWorld(key: string, api: unknown): void };
   ipcRenderer: {
-    invoke(channel: string, payload: unknown): Promise<unknown>;
+    invoke(channel: string, payload: unknown, session?: string): Promise<unknown>;
     on(channel: string, listener: (event: unknown, payload: unknown) => void): void;
     removeListener(channel: string, listener: (event: unknown, payload: unknown) => void): void;
   };
@@ -22,14 +22,20 @@ export const PRELOAD_ACTIONS = [
   'audit.log',
   'audit.verify',
   'exports.list',
+  'session.status',
+  'session.signIn',
+  'session.signOut',
+  'records.sign',
+  'signatures.list',
   'jobs.list',
   'jobs.start',
   'jobs.cancel',
 ] as const;
 
-const actions: Record<string, (payload: unknown) => Promise<unknown>> = {};
+const actions: Record<string, (payload: unknown, session?: string) => Promise<unknown>> = {};
 for (const action of PRELOAD_ACTIONS) {
-  actions[action] = (payload: unknown) => ipcRenderer.invoke(`attest:${action}`, payload);
+  actions[action] = (payload: unknown, session?: string) =>
+    ipcRenderer.invoke(`attest:${action}`, payload, typeof session === 'string' ? session : undefined);
 }
 
 contextBridge.exposeInMainWorld('attest', {

@@ -118,7 +118,12 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
         });
         return;
       }
-      const result = await engine.request(url.pathname.slice('/api/call/'.length), payload);
+      const session = request.headers['x-attest-session'];
+      const result = await engine.request(
+        url.pathname.slice('/api/call/'.length),
+        payload,
+        typeof session === 'string' && session.length <= 200 ? session : undefined,
+      );
       sendJson(response, 200, result);
       return;
     }

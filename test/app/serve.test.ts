@@ -5,6 +5,9 @@ import { tempHome } from '../helpers/temp-home.js';
 import { startServer } from '../../src-main/server/serve.js';
 import type { JobView } from '../../src-main/contract/index.js';
 import { call, collectEvents, fakeRenderer } from './serve-helpers.js';
+import { Workspace } from '../../src-main/core/store/workspace.js';
+import { actorOf, addUser } from '../../src-main/core/audit/users.js';
+import { runAsActor } from '../../src-main/core/audit/log.js';
 
 function rawGet(
   port: number,
@@ -74,9 +77,13 @@ test('actions are validated against the contract and answer {ok, value} or {ok: 
   try {
     const info = await call(running, 'engine.info', {});
     assert.equal(info['ok'], true);
-    const value = info['value'] as { sampleRecords: string[]; architectures: string[]; home: string };
+    const value = info['value'] as {
+      sampleRecords: string[];
+      architectures: { name: string; inputKinds: string[] }[];
+      home: string;
+    };
     assert.deepEqual(value.sampleRecords, ['100', '106', '119', '208', '209']);
-    assert.ok(value.architectures.includes('ecg-resnet'));
+    assert.deepEqual(value.architectures.find((a) => a.name === 'ecg-resnet')?.inputKinds, ['ecg-beat']);
     assert.equal(value.home, home.dir);
     assert.deepEqual(await call(running, 'engine.secrets', {}), {
       ok: false,
@@ -227,6 +234,98 @@ test('when the engine host dies, pending requests get an error, running jobs fai
     assert.equal(info['ok'], true);
     assert.notEqual(running.engine.pid, firstPid);
     assert.equal(running.engine.crashes, 1);
+  } finally {
+    await running.close();
+    home.cleanup();
+  }
+});
+
+test('once accounts exist, changes need a sign-in session, and an ended session is refused', async () => {
+  const home = tempHome('attest-serve');
+  const workspace = Workspace.open(home.dir);
+  const admin = addUser(workspace.db, {
+    name: 'admin',
+    printedName: 'Ada Admin',
+    role: 'administrator',
+    password: 'Chief-Keeper-Secret-88',
+  });
+  runAsActor(actorOf(admin), () =>
+    addUser(workspace.db, {
+      name: 'ops',
+      printedName: 'Oscar Ops',
+      role: 'operator',
+      password: 'Night-Shift-Password-77',
+    }),
+  );
+  workspace.close();
+  const running = await startServer({ home: home.dir, rendererDir: fakeRenderer(home.dir) });
+  const callAs = async (action: string, payload: unknown, session?: string) => {
+    const response = await fetch(`http://127.0.0.1:${running.port}/api/call/${action}`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${running.token}`,
+        ...(session !== undefined ? { 'X-Attest-Session': session } : {}),
+      },
+      body: JSON.stringify(payload),
+    });
+    return (await response.json()) as {
+      ok: boolean;
+      value?: Record<string, unknown>;
+      error?: { message: string };
+    };
+  };
+  const spec = {
+    kind: 'import-synthetic',
+    name: 'syn',
+    records: 3,
+    seconds: 30,
+    seed: 1,
+    split: 'records:1:0.34',
+  };
+  try {
+    assert.deepEqual((await callAs('session.status', {})).value, { usersExist: true, user: null });
+    const anonymous = await callAs('jobs.start', spec);
+    assert.equal(anonymous.ok, false);
+    assert.match(anonymous.error?.message ?? '', /sign in/);
+    assert.match(
+      (await callAs('session.signIn', { name: 'ops', password: 'wrong' })).error?.message ?? '',
+      /password|name/i,
+    );
+    const signedIn = await callAs('session.signIn', { name: 'ops', password: 'Night-Shift-Password-77' });
+    const token = String(signedIn.value?.['token']);
+    assert.deepEqual((await callAs('session.status', {}, token)).value?.['user'], {
+      name: 'ops',
+      printedName: 'Oscar Ops',
+      role: 'operator',
+    });
+    const started = await callAs('jobs.start', spec, token);
+    assert.equal(started.ok, true, JSON.stringify(started));
+    let state = '';
+    while (state !== 'succeeded' && state !== 'failed') {
+      await new Promise((r) => setTimeout(r, 50));
+      const jobs = (await callAs('jobs.list', {}, token)).value?.['jobs'] as JobView[];
+      state = jobs[0]?.state ?? '';
+    }
+    assert.equal(state, 'succeeded');
+    const events = (await callAs('audit.log', {}, token)).value?.['events'] as {
+      action: string;
+      actor: string;
+    }[];
+    assert.ok(
+      events.some((e) => e.actor === 'user:ops' && e.action.startsWith('dataset')),
+      JSON.stringify(events),
+    );
+    const refused = await callAs(
+      'records.sign',
+      { entityType: 'model', entityId: 'm-1', meaning: 'approved', password: 'Night-Shift-Password-77' },
+      token,
+    );
+    assert.equal(refused.ok, false);
+    await callAs('session.signOut', {}, token);
+    const after = await callAs('jobs.start', spec, token);
+    assert.equal(after.ok, false);
+    assert.match(after.error?.message ?? '', /session/);
   } finally {
     await running.close();
     home.cleanup();

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { tempHome } from '../helpers/temp-home.js';
 import { startServer } from '../../src-main/server/serve.js';
+import { Workspace } from '../../src-main/core/store/workspace.js';
+import { addUser } from '../../src-main/core/audit/users.js';
 import { chromiumMissing, openWatchedPage } from './browser.js';
 
 const RENDERER = fileURLToPath(new URL('../../src-renderer/', import.meta.url));
@@ -41,6 +43,7 @@ async function nav(page: Page, section: string): Promise<void> {
 }
 
 const skip = chromiumMissing();
+const PASSWORD = 'Tachycardia-Review-2026';
 
 test(
   'the UI in Chromium: import, train, compress, validate, export and verify, offline and without console errors',
@@ -51,6 +54,15 @@ test(
       `the UI is not built at ${RENDERER}: run \`npm run build\` (or vite build with ATTEST_UI_OUT)`,
     );
     const home = tempHome('attest-e2e');
+    // An installation with an account: every change needs a signed-in user, and the reviewer signs at the end.
+    const workspace = Workspace.open(home.dir);
+    addUser(workspace.db, {
+      name: 'rhea',
+      printedName: 'Dr. Rhea Okafor',
+      role: 'administrator',
+      password: PASSWORD,
+    });
+    workspace.close();
     const server = await startServer({ home: home.dir, rendererDir: RENDERER });
     const origin = `http://127.0.0.1:${server.port}`;
     const watched = await openWatchedPage(origin);
@@ -62,6 +74,17 @@ test(
         (await page.getByTestId('backend').textContent()) ?? '',
         /starts with the first job|wasm|tensorflow|cpu/,
       );
+
+      // 0. Sign in: until then the UI says why nothing can be changed.
+      await page
+        .getByRole('status')
+        .getByText(/sign in/)
+        .waitFor();
+      await page.getByTestId('session').getByRole('button', { name: 'Sign in' }).click();
+      await page.getByLabel('Account name').fill('rhea');
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('dialog').getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('session').getByText('Signed in: Dr. Rhea Okafor (administrator)').waitFor();
 
       // 1. Import three bundled MIT-BIH records (two minutes of each), record 119 held out for testing.
       await page.getByRole('checkbox', { name: 'Record 100' }).check();
@@ -128,6 +151,19 @@ test(
       assert.match((await page.getByTestId('metric-accuracy').textContent()) ?? '', /\d+\.\d %/);
       await screenshot(page, '4-validate');
 
+      // 4b. Sign the validation as approved: the password again, a reason, the record version bound.
+      await page.getByRole('button', { name: 'Sign this validation…' }).click();
+      const signDialog = page.getByRole('dialog', { name: /Sign validation/ });
+      await signDialog.getByRole('radio', { name: 'Approved' }).check();
+      await signDialog.getByLabel('Reason or comment (optional)').fill('end-to-end test run');
+      await signDialog.getByLabel('Your password, again').fill(PASSWORD);
+      await screenshot(page, '4b-sign-dialog');
+      await signDialog.getByRole('button', { name: 'Sign', exact: true }).click();
+      await page
+        .getByTestId('signature')
+        .getByText(/approved by Dr\. Rhea Okafor \(administrator\)/)
+        .waitFor();
+
       // 5. Export the compressed model's report and download it.
       await nav(page, 'Models');
       await page.getByTestId('pareto').locator('.scatterlayer .point').first().waitFor();
@@ -156,6 +192,11 @@ test(
       await status.waitFor();
       assert.match((await status.textContent()) ?? '', /Intact: \d+ events/);
       assert.ok((await page.getByTestId('audit-timeline').locator('li').count()) >= 4);
+      assert.match(
+        (await page.getByTestId('signatures').textContent()) ?? '',
+        /approved: end-to-end test run.*Dr\. Rhea Okafor.*yes/s,
+      );
+      assert.match((await page.getByTestId('audit-timeline').textContent()) ?? '', /record\.sign/);
       await screenshot(page, '6-audit');
 
       // The dark theme, for the record.
@@ -166,6 +207,14 @@ test(
 
       assert.deepEqual(watched.outside, [], 'no request may leave the machine');
       assert.deepEqual(watched.errors, [], 'no console error');
+    } catch (error) {
+      await screenshot(page, 'failure').catch(() => undefined);
+      throw new Error(
+        `${(error as Error).message}\nconsole errors so far: ${JSON.stringify(watched.errors)}`,
+        {
+          cause: error,
+        },
+      );
     } finally {
       await watched.close();
       await server.close();

@@ -17,7 +17,10 @@ import { listModels } from '../../core/store/models.js';
 import { listMeasurements } from '../../core/store/model-measurements.js';
 import { loadDataset } from '../../core/data/dataset-kinds.js';
 import { validationsOfModel } from '../../core/store/validations.js';
-import { listAuditEvents } from '../../core/audit/log.js';
+import { hasUsers, listAuditEvents, runAsActor } from '../../core/audit/log.js';
+import { actorOf, type UserRow } from '../../core/audit/users.js';
+import { resumeSession, signIn, signOut } from '../../core/audit/sessions.js';
+import { listSignatures, signatureStatus, signRecord } from '../../core/audit/signatures.js';
 import { verifyAuditTrail } from '../../core/audit/verify.js';
 import { engineInfo } from '../../core/engine/backend.js';
 import { ARCHITECTURES } from '../../core/models/registry.js';
@@ -29,7 +32,19 @@ import { jobTitle, runJobSpec } from './job-runners.js';
 import { listExports } from './exports.js';
 import { checkpointedEpochs } from './training-epochs.js';
 
-type Handlers = { [A in ActionName]: (payload: never) => ActionResponse<A> | Promise<ActionResponse<A>> };
+type Handlers = {
+  [A in ActionName]: (payload: never, caller: Caller) => ActionResponse<A> | Promise<ActionResponse<A>>;
+};
+
+/** Who sent a request: the sign-in session it carried and its user, when it carried a live one. */
+interface Caller {
+  session?: string;
+  user?: UserRow;
+}
+
+function userView(user: UserRow) {
+  return { name: user.name, printedName: user.printedName, role: user.role };
+}
 
 /** What each finished job kind changed in the store, so that the UI refreshes only those lists. */
 const CHANGES: Record<string, ('datasets' | 'models' | 'validations' | 'audit')[]> = {
@@ -93,10 +108,8 @@ export class Engine {
     private readonly emit: (event: EngineEvent) => void,
   ) {
     let lastEpoch = 0;
-    let runningId = '';
-    const currentJobId = () => runningId;
     this.queue = new JobQueue(
-      async (spec, context) => {
+      async (spec, context, jobId, actor) => {
         lastEpoch = 0;
         const watched = {
           ...context,
@@ -105,14 +118,15 @@ export class Engine {
             if (spec.kind !== 'train' && spec.kind !== 'compress') return;
             for (const point of checkpointedEpochs(workspace.db, lastEpoch)) {
               lastEpoch = point.epoch;
-              this.emit({ type: 'job.epoch', jobId: currentJobId(), ...point });
+              this.emit({ type: 'job.epoch', jobId, ...point });
             }
           },
         };
-        return runJobSpec(workspace, spec, watched);
+        return actor !== undefined
+          ? runAsActor(actor, () => runJobSpec(workspace, spec, watched))
+          : runJobSpec(workspace, spec, watched);
       },
       (event) => {
-        if (event.type === 'job' && event.job.state === 'running') runningId = event.job.id;
         this.emit(event);
         if (event.type === 'job' && event.job.state === 'succeeded') {
           for (const what of CHANGES[event.job.kind] ?? []) this.emit({ type: 'store.changed', what });
@@ -125,7 +139,11 @@ export class Engine {
         backend: currentBackend(),
         home: workspace.home,
         sampleRecords: sampleRecords(),
-        architectures: Object.keys(ARCHITECTURES),
+        architectures: Object.entries(ARCHITECTURES).map(([name, a]) => ({
+          name,
+          description: a.description,
+          inputKinds: a.inputKinds,
+        })),
         suites: [...SUITES],
       }),
       'datasets.list': () => ({
@@ -207,20 +225,75 @@ export class Engine {
       },
       'exports.list': () => ({ exports: listExports(workspace) }),
       'jobs.list': () => ({ jobs: this.queue.list() }),
-      'jobs.start': (spec: Parameters<typeof jobTitle>[0]) => ({
-        job: this.queue.enqueue(spec, jobTitle(spec)),
+      'jobs.start': (spec: Parameters<typeof jobTitle>[0], caller: Caller) => {
+        // Refused now rather than after the job waited in the queue: once accounts exist, changes need a user.
+        if (caller.user === undefined && hasUsers(workspace.db))
+          throw badInput('this installation has user accounts: sign in to start a job');
+        return {
+          job: this.queue.enqueue(
+            spec,
+            jobTitle(spec),
+            caller.user !== undefined ? actorOf(caller.user) : undefined,
+          ),
+        };
+      },
+      'session.status': (_payload: unknown, caller: Caller) => ({
+        usersExist: hasUsers(workspace.db),
+        user: caller.user !== undefined ? userView(caller.user) : null,
+      }),
+      'session.signIn': (payload: { name: string; password: string }) => {
+        const session = signIn(workspace.db, payload.name, payload.password);
+        return { token: session.token, user: userView(session.user), expiresAt: session.expiresAt };
+      },
+      'session.signOut': (_payload: unknown, caller: Caller) => {
+        if (caller.session !== undefined) signOut(workspace.db, caller.session);
+        return { signedOut: caller.session !== undefined };
+      },
+      'records.sign': (
+        payload: {
+          entityType: 'validation' | 'model';
+          entityId: string;
+          meaning: 'reviewed' | 'approved' | 'rejected';
+          password: string;
+          reason?: string;
+        },
+        caller: Caller,
+      ) => {
+        if (caller.user === undefined) throw badInput('sign in before signing a record');
+        const signature = signRecord(workspace, { ...payload, userName: caller.user.name });
+        return { signature: { ...signature, status: signatureStatus(workspace.db, signature) } };
+      },
+      'signatures.list': () => ({
+        signatures: listSignatures(workspace.db).map((signature) => ({
+          ...signature,
+          status: signatureStatus(workspace.db, signature),
+        })),
       }),
       'jobs.cancel': (payload: { jobId: string }) => ({ cancelled: this.queue.cancel(payload.jobId) }),
     };
   }
 
-  async dispatch(action: string, payload: unknown): Promise<Result<unknown>> {
+  /**
+   * `session` is the user's sign-in token: the request then acts as that user (the audit trail names them). An
+   * expired session is an error for everything but the status and a new sign-in, so the UI asks again.
+   */
+  async dispatch(action: string, payload: unknown, session?: string): Promise<Result<unknown>> {
     if (!isActionName(action)) return fail('BAD_INPUT', `unknown action "${action.slice(0, 100)}"`);
     const parsed = ACTIONS[action].request.safeParse(payload ?? {});
     if (!parsed.success) return fail('BAD_INPUT', `${action}: ${describeIssues(parsed.error)}`);
     try {
-      const handler = this.handlers[action] as (payload: unknown) => unknown;
-      return ok(await handler(parsed.data));
+      const caller: Caller = {};
+      if (session !== undefined && action !== 'session.signIn') {
+        caller.session = session;
+        try {
+          caller.user = resumeSession(this.workspace.db, session);
+        } catch (error) {
+          if (action !== 'session.status') throw error;
+        }
+      }
+      const handler = this.handlers[action] as (payload: unknown, caller: Caller) => unknown;
+      const run = () => handler(parsed.data, caller);
+      return ok(await (caller.user !== undefined ? runAsActor(actorOf(caller.user), run) : run()));
     } catch (error) {
       const code: ErrorCode = error instanceof AttestError ? error.code : 'INTERNAL';
       return fail(code, error instanceof Error ? error.message : String(error));

@@ -95,7 +95,7 @@ export class EngineHostClient {
     return this.ready;
   }
 
-  async request(action: string, payload: unknown): Promise<Result<unknown>> {
+  async request(action: string, payload: unknown, session?: string): Promise<Result<unknown>> {
     if (this.closing) return fail('INTERNAL', 'Attest is shutting down');
     try {
       await this.start();
@@ -105,7 +105,13 @@ export class EngineHostClient {
     const id = this.nextId++;
     return new Promise<Result<unknown>>((resolve) => {
       this.pending.set(id, { resolve });
-      this.host?.postMessage({ type: 'request', id, action, payload });
+      this.host?.postMessage({
+        type: 'request',
+        id,
+        action,
+        payload,
+        ...(session !== undefined ? { session } : {}),
+      });
     });
   }
 

@@ -50,8 +50,10 @@ const engine = new Engine(workspace, (event) => channel.post({ type: 'event', ev
 channel.onMessage((raw) => {
   const parsed = toHostSchema.safeParse(raw);
   if (!parsed.success) return;
-  const { id, action, payload } = parsed.data;
-  void engine.dispatch(action, payload).then((result) => channel.post({ type: 'response', id, result }));
+  const { id, action, payload, session } = parsed.data;
+  void engine
+    .dispatch(action, payload, session)
+    .then((result) => channel.post({ type: 'response', id, result }));
 });
 
 const shutdown = (): void => {

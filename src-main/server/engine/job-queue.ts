@@ -4,12 +4,19 @@ import { AttestError } from '../../core/errors.js';
 import { randomBytes } from 'node:crypto';
 import { estimateRemainingSeconds } from './remaining-time.js';
 
-export type JobRunner = (spec: JobSpec, context: JobContext, jobId: string) => Promise<unknown>;
+export type JobRunner = (
+  spec: JobSpec,
+  context: JobContext,
+  jobId: string,
+  actor: string | undefined,
+) => Promise<unknown>;
 
 interface QueuedJob {
   view: JobView;
   spec: JobSpec;
   controller: AbortController;
+  /** Who asked for the job: its audit events name this user, however long it waited in the queue. */
+  actor: string | undefined;
 }
 
 /** Progress events per job are limited to this rate: a training reports every batch. */
@@ -34,9 +41,10 @@ export class JobQueue {
     return [...this.jobs.values()].map((job) => ({ ...job.view }));
   }
 
-  enqueue(spec: JobSpec, title: string): JobView {
+  enqueue(spec: JobSpec, title: string, actor?: string): JobView {
     const job: QueuedJob = {
       spec,
+      actor,
       controller: new AbortController(),
       view: {
         id: `q-${randomBytes(6).toString('hex')}`,
@@ -108,7 +116,7 @@ export class JobQueue {
     // A macrotask before the work starts, so that the 'running' event leaves before a synchronous importer
     // holds the thread.
     setTimeout(() => {
-      this.runner(job.spec, context, job.view.id).then(
+      this.runner(job.spec, context, job.view.id, job.actor).then(
         (result) => this.finish(job, 'succeeded', { result }),
         (error: unknown) => {
           const code = error instanceof AttestError ? error.code : 'INTERNAL';

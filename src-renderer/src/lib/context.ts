@@ -2,11 +2,13 @@ import { getContext, setContext } from 'svelte';
 import type { ApiClient } from './api/client.js';
 import type { JobsManager } from './state/jobs.svelte.js';
 import type { LibraryManager } from './state/library.svelte.js';
+import type { SessionManager } from './state/session.svelte.js';
 
 export interface AppContext {
   api: ApiClient;
   jobs: JobsManager;
   library: LibraryManager;
+  session: SessionManager;
   navigate(view: ViewName): void;
 }
 

@@ -14,10 +14,17 @@ import { chooseTransport, type Transport } from './transport.js';
  * other does not know shows up as a clear error instead of a chart of undefined values.
  */
 export class ApiClient {
+  /** The sign-in session: in memory only, so closing the window signs out. */
+  private session: string | undefined;
+
   constructor(private readonly transport: Transport = chooseTransport()) {}
 
+  setSession(token: string | undefined): void {
+    this.session = token;
+  }
+
   async call<A extends ActionName>(action: A, payload: ActionRequest<A>): Promise<Result<ActionResponse<A>>> {
-    const result = await this.transport.call(action, payload);
+    const result = await this.transport.call(action, payload, this.session);
     if (!result.ok) return result;
     const parsed = ACTIONS[action].response.safeParse(result.value);
     if (!parsed.success)

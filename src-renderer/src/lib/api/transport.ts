@@ -2,7 +2,8 @@ import type { Result } from '../../../../src-main/contract/index.js';
 
 /** How the UI reaches the engine: HTTP + SSE in a browser, the preload's named actions in the desktop app. */
 export interface Transport {
-  call(action: string, payload: unknown): Promise<Result<unknown>>;
+  /** `session` is the user's sign-in token (who acts), kept in memory only. */
+  call(action: string, payload: unknown, session?: string): Promise<Result<unknown>>;
   subscribe(listener: (event: unknown) => void, onReconnect: () => void): () => void;
   /** Where an exported file can be fetched from (a link the user clicks). */
   exportUrl(name: string): string;
@@ -10,18 +11,21 @@ export interface Transport {
 
 /** What the desktop app's preload script puts on window (contextBridge): one function per named action. */
 export interface DesktopBridge {
-  actions: Record<string, (payload: unknown) => Promise<Result<unknown>>>;
+  actions: Record<string, (payload: unknown, session?: string) => Promise<Result<unknown>>>;
   onEvent(listener: (event: unknown) => void): () => void;
   exportUrl(name: string): string;
 }
 
 function httpTransport(): Transport {
   return {
-    async call(action, payload) {
+    async call(action, payload, session) {
       try {
         const response = await fetch(`./api/call/${encodeURIComponent(action)}`, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
+          headers: {
+            'Content-Type': 'application/json',
+            ...(session !== undefined ? { 'X-Attest-Session': session } : {}),
+          },
           body: JSON.stringify(payload ?? {}),
         });
         if (response.status === 403)
@@ -63,11 +67,11 @@ function httpTransport(): Transport {
 
 function desktopTransport(bridge: DesktopBridge): Transport {
   return {
-    async call(action, payload) {
+    async call(action, payload, session) {
       const fn = bridge.actions[action];
       if (fn === undefined)
         return { ok: false, error: { code: 'BAD_INPUT', message: `unknown action ${action}` } };
-      return fn(payload ?? {});
+      return fn(payload ?? {}, session);
     },
     subscribe: (listener) => bridge.onEvent(listener),
     exportUrl: (name) => bridge.exportUrl(name),

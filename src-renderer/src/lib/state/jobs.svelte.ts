@@ -71,6 +71,21 @@ export class JobsManager {
   private upsert(job: JobView): void {
     const index = this.jobs.findIndex((j) => j.id === job.id);
     if (index < 0) this.jobs = [job, ...this.jobs];
-    else this.jobs[index] = job;
+    // The answer to jobs.start can arrive after the job's first events: an older view never replaces a newer one.
+    else if (!isOlder(job, this.jobs[index] as JobView)) this.jobs[index] = job;
   }
+}
+
+const STAGE: Record<JobView['state'], number> = {
+  queued: 0,
+  running: 1,
+  succeeded: 2,
+  failed: 2,
+  cancelled: 2,
+};
+
+export function isOlder(candidate: JobView, current: JobView): boolean {
+  const a = STAGE[candidate.state];
+  const b = STAGE[current.state];
+  return a < b || (a === b && a === 1 && candidate.fraction < current.fraction);
 }
