@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Workspace } from '../core/store/workspace.js';
 import { badInput } from '../core/errors.js';
-import { setProcessActor } from '../core/audit/log.js';
+import { setProcessActor, setProcessReason } from '../core/audit/log.js';
 import { actorOf, authenticate, type UserRow } from '../core/audit/users.js';
 
 /**
@@ -82,6 +82,14 @@ export function signOutCliUser(): void {
   signedIn = undefined;
   stdinLines = undefined;
   setProcessActor(undefined);
+  setProcessReason(undefined);
+}
+
+/** `--reason TEXT`: why the command is run, written into every audit event it appends. */
+export function setCliReason(reason: string | undefined): void {
+  if (reason !== undefined && (reason.trim() === '' || reason.length > 1000))
+    throw badInput('option --reason must have 1 to 1000 characters');
+  setProcessReason(reason);
 }
 
 /** The user signed in for this command, with the password entered for it (needed again to sign a record). */

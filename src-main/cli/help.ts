@@ -17,6 +17,7 @@ export function helpText(commands: readonly Command[]): string {
     '  --home DIR   the Attest home (database and artifacts); default: ATTEST_HOME or the application-data folder',
     '  --json       print exactly one JSON object on stdout; progress and logs go to stderr',
     '  --user NAME  act as a local user (password from ATTEST_PASSWORD or standard input); needed once accounts exist',
+    '  --reason T   why: recorded in every audit event the command writes',
     '  --help       show this help (also: attest help COMMAND)',
     '',
     'Environment: ATTEST_HOME (home folder), ATTEST_BACKEND=tensorflow|wasm|cpu (force a TF.js backend)',

@@ -5,7 +5,7 @@ import { COMMANDS } from './commands/index.js';
 import type { Command } from './command.js';
 import { AttestError, badInput, exitCodeFor } from '../core/errors.js';
 import { Workspace } from '../core/store/workspace.js';
-import { signInCliUser, signOutCliUser } from './cli-user.js';
+import { setCliReason, signInCliUser, signOutCliUser } from './cli-user.js';
 
 const GLOBAL_BOOLEANS = ['json', 'help', 'version'];
 
@@ -72,6 +72,7 @@ export async function main(argv: string[]): Promise<number> {
     // --user NAME: sign in for this command (password from ATTEST_PASSWORD or standard input; see cli-user.ts).
     const userName = options.string('user');
     if (userName !== undefined) await signInCliUser((workspace ??= Workspace.open(home)), userName);
+    setCliReason(options.string('reason'));
     const code = await command.run({
       options,
       out,

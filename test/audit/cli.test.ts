@@ -88,13 +88,33 @@ test('the CLI: first administrator without signing in, accounts by an administra
     assert.equal((verify.json['checkpoints'] as { eventsAfterLatest: number }).eventsAfterLatest, 0);
 
     const bundle = join(home.dir, 'export.zip');
-    const exported = await attest([...h, '--user', 'alice', 'audit', 'export', '--out', bundle, '--json'], {
-      env: { ATTEST_PASSWORD: 'admin-secret-1' },
-    });
+    const exported = await attest(
+      [
+        ...h,
+        '--user',
+        'alice',
+        '--reason',
+        'design history file',
+        'audit',
+        'export',
+        '--out',
+        bundle,
+        '--json',
+      ],
+      {
+        env: { ATTEST_PASSWORD: 'admin-secret-1' },
+      },
+    );
     assert.equal(exported.code, 0, exported.stderr);
     const keyId = (exported.json['checkpoint'] as { keyId: string }).keyId;
     const files = unzipSync(readFileSync(bundle));
     const events = new TextDecoder().decode(files['events.jsonl']).split('\n');
+    const exportEvent = JSON.parse(events.filter((l) => l.includes('"audit.export"'))[0] as string) as {
+      actor: string;
+      payload: { reason?: string };
+    };
+    assert.equal(exportEvent.actor, 'user:alice');
+    assert.equal(exportEvent.payload.reason, 'design history file', 'the global --reason is in the event');
     [events[1], events[2]] = [events[2] as string, events[1] as string];
     files['events.jsonl'] = new TextEncoder().encode(events.join('\n'));
     writeFileSync(join(home.dir, 'swapped.zip'), zipSync(files));

@@ -229,3 +229,36 @@ test('a reviewer signs a validation: bound to the record hash, shown in the repo
     home.cleanup();
   }
 });
+
+test('an account promoted, added or given a known password directly in the database is named by verify', () => {
+  const home = tempHome();
+  const ws = Workspace.open(home.dir);
+  withUsers(ws);
+  assert.equal(verifyAuditTrail(ws).ok, true);
+  ws.close();
+  try {
+    const raw = new Database(`${home.dir}/attest.sqlite`);
+    const aliceHash = (
+      raw.prepare(`SELECT password_hash FROM users WHERE name = 'alice'`).get() as { password_hash: string }
+    ).password_hash;
+    raw.prepare(`UPDATE users SET role = 'administrator' WHERE name = 'otto'`).run();
+    raw.prepare(`UPDATE users SET password_hash = ? WHERE name = 'rita'`).run(aliceHash);
+    raw
+      .prepare(
+        `INSERT INTO users (id, name, printed_name, role, password_hash, password_changed_at, created_at)
+         VALUES ('usr-intruder', 'mallory', 'M', 'administrator', ?, 'now', 'now')`,
+      )
+      .run(aliceHash);
+    raw.close();
+    const again = Workspace.open(home.dir);
+    const messages = verifyAuditTrail(again).problems.map((p) => `${p.kind}: ${p.message}`);
+    again.close();
+    assert.deepEqual(messages, [
+      'account-altered: account "rita" has a password hash that no audited reset set: changed outside the application',
+      'account-altered: account "otto" has role administrator, but the audit trail says operator: changed outside the application',
+      'account-altered: account "mallory" has no creation event in the audit trail: changed outside the application',
+    ]);
+  } finally {
+    home.cleanup();
+  }
+});

@@ -48,6 +48,13 @@ export function setProcessActor(actor: string | undefined): void {
   processActor = actor;
 }
 
+/** A reason given for the whole command (`attest --reason TEXT ...`), recorded in each event it writes. */
+let processReason: string | undefined;
+
+export function setProcessReason(reason: string | undefined): void {
+  processReason = reason;
+}
+
 export function runAsActor<T>(actor: string, fn: () => T): T {
   return scopedActor.run(actor, fn);
 }
@@ -93,7 +100,13 @@ export function appendAuditEvent(db: Db, event: NewAuditEvent): AuditEvent {
     entityType: event.entityType ?? null,
     entityId: event.entityId ?? null,
     // Round-trip through canonical JSON so that what is hashed is exactly what is stored and read back.
-    payload: JSON.parse(canonicalJson(event.payload)) as AuditPayload,
+    payload: JSON.parse(
+      canonicalJson(
+        processReason !== undefined && event.payload.reason === undefined
+          ? { ...event.payload, reason: processReason }
+          : event.payload,
+      ),
+    ) as AuditPayload,
     prevHash: head?.hash ?? GENESIS_HASH,
   };
   const full: AuditEvent = { ...unhashed, hash: computeEventHash(unhashed) };

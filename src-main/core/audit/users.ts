@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from '../store/database.js';
 import { AttestError, badInput } from '../errors.js';
 import { utcNow } from '../util/ids.js';
+import { sha256Hex } from '../util/hash.js';
 import { appendAuditEvent, currentActor, hasUsers, signedInActor } from './log.js';
 import { checkPasswordPolicy, DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
 
@@ -126,7 +127,8 @@ export function addUser(
       entityId: id,
       actor,
       payload: {
-        new: { name: input.name, printedName, role: input.role },
+        // A digest of the salted scrypt string, never the string: lets the verifier notice a swapped hash.
+        new: { name: input.name, printedName, role: input.role, passwordDigest: sha256Hex(hash) },
         ...(first ? { params: { firstAccount: true } } : {}),
         ...(input.reason !== undefined ? { reason: input.reason } : {}),
       },
@@ -177,7 +179,7 @@ export function resetPassword(db: Db, name: string, password: string, reason?: s
       actor,
       payload: {
         old: { locked: before.locked, failedAttempts: before.failedAttempts },
-        new: { locked: false, failedAttempts: 0, passwordChanged: true },
+        new: { locked: false, failedAttempts: 0, passwordChanged: true, passwordDigest: sha256Hex(hash) },
         ...(reason !== undefined ? { reason } : {}),
       },
     });

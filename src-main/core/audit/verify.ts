@@ -3,6 +3,7 @@ import { computeEventHash, GENESIS_HASH, referencedArtifacts, type AuditEvent } 
 import { rowToEvent } from './log.js';
 import { verifyCheckpoints, type SignedCheckpoint } from './verify-checkpoints.js';
 import { verifySignatures } from './verify-signatures.js';
+import { verifyAccounts } from './verify-accounts.js';
 
 export interface AuditProblem {
   kind:
@@ -20,7 +21,8 @@ export interface AuditProblem {
     | 'key-not-announced'
     | 'key-file-mismatch'
     | 'signature-altered'
-    | 'signed-record-altered';
+    | 'signed-record-altered'
+    | 'account-altered';
   message: string;
   seq?: number;
   eventId?: string;
@@ -141,7 +143,7 @@ export function verifyAuditTrail(workspace: Workspace): AuditVerification {
   const hashes = rows.map((r) => r.hash);
   const checkpoints = verifyCheckpoints(workspace, hashes, events);
   const signatures = verifySignatures(workspace.db, events);
-  problems.push(...checkpoints.problems, ...signatures.problems);
+  problems.push(...checkpoints.problems, ...signatures.problems, ...verifyAccounts(workspace.db, events));
 
   return {
     ok: problems.length === 0,
