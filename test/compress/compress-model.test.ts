@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { tf } from '../../src-main/core/engine/tf.js';
@@ -13,6 +15,12 @@ import { verifyAuditTrail } from '../../src-main/core/audit/verify.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';
 import { AttestError } from '../../src-main/core/errors.js';
 import { trainedWorkspace } from './pipeline-fixture.js';
+import type { Command } from '../../src-main/cli/command.js';
+import { Options, parseArgs } from '../../src-main/cli/args.js';
+import { createOutput, type Output } from '../../src-main/cli/output.js';
+import { modelsListCommand } from '../../src-main/cli/commands/lists.js';
+import { modelsMeasureCommand } from '../../src-main/cli/commands/measure.js';
+import { exportModelCommand } from '../../src-main/cli/commands/export-model.js';
 
 let fixture: Awaited<ReturnType<typeof trainedWorkspace>>;
 before(async () => {
@@ -162,4 +170,48 @@ test('a model without its dataset: storage formats, low-rank and pruning without
   assert.ok(Math.abs(int8.sparsity - 0.5) < 0.05);
   await assert.rejects(run('distill'), /has no training dataset/);
   await assert.rejects(run('prune:0.5', 1), /has no training dataset/);
+});
+
+/** Runs a CLI command object in process, against the fixture's workspace, and returns its JSON result. */
+async function runCommand(command: Command, argv: string[]): Promise<Record<string, unknown>> {
+  const options = new Options(parseArgs(argv, new Set(command.booleanFlags ?? [])));
+  let written = '';
+  const out: Output = { ...createOutput(true), result: (value) => (written = JSON.stringify(value)) };
+  await command.run({
+    options,
+    out,
+    signal: new AbortController().signal,
+    workspace: () => fixture.workspace,
+    home: fixture.workspace.home,
+  });
+  return JSON.parse(written) as Record<string, unknown>;
+}
+
+test('the CLI commands: models list shows the measurements, models measure and export-model', async () => {
+  const list = await runCommand(modelsListCommand, []);
+  const models = list['models'] as { id: string; measurements: { backend: string; flops: number }[] }[];
+  const parent = models.find((m) => m.id === fixture.modelId);
+  assert.equal(parent?.measurements[0]?.backend, 'wasm', 'measured when its children were derived');
+  assert.ok(models.filter((m) => m.measurements.length > 0).length >= 8);
+  const measured = await runCommand(modelsMeasureCommand, ['--model', fixture.modelId, '--runs', '2']);
+  assert.equal(measured['modelId'], fixture.modelId);
+  assert.equal(measured['runs'], 2);
+  const dir = join(fixture.workspace.home, 'exported');
+  const exported = await runCommand(exportModelCommand, ['--model', fixture.modelId, '--out', dir]);
+  assert.deepEqual(
+    (exported['files'] as { name: string }[]).map((f) => f.name),
+    ['model.json', 'group1-shard1of1.bin'],
+  );
+  const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as {
+    userDefinedMetadata: { attest: { modelId: string } };
+  };
+  assert.equal(json.userDefinedMetadata.attest.modelId, fixture.modelId);
+  await assert.rejects(
+    runCommand(exportModelCommand, ['--model', fixture.modelId, '--out', dir]),
+    /not an empty folder/,
+  );
+  await assert.rejects(
+    runCommand(exportModelCommand, ['--model', fixture.modelId, '--out', `${dir}2`, '--weights', 'int4']),
+    /--weights must be one of/,
+  );
 });
