@@ -10,6 +10,7 @@ import {
   importNpzCommand,
   importVocCommand,
 } from './import-images.js';
+import { generateInsulatorsCommand, generateMammogramsCommand } from './generate-images.js';
 import { viewRecordCommand } from './view.js';
 import { benchCommand } from './bench.js';
 import { lrCompareCommand, lrFindCommand } from './lr.js';
@@ -45,6 +46,8 @@ export const COMMANDS: readonly Command[] = [
   importDicomCommand,
   importVocCommand,
   importNpzCommand,
+  generateMammogramsCommand,
+  generateInsulatorsCommand,
   viewRecordCommand,
   datasetsListCommand,
   trainCommand,

@@ -293,14 +293,15 @@ export async function importImageDataset(
     throw badInput(`found one class only ("${classes[0]}"); a classifier needs at least two`);
   if (classes.length > 255) throw badInput(`found ${classes.length} classes; at most 255 are supported`);
 
-  // Groups: patients are pseudonymized in order of appearance; the real identifiers stay in the bundle.
+  // Groups: patients and studies are pseudonymized; the real identifiers stay in the bundle only.
   const kinds = new Set(c.items.map((x) => x.groupKind));
   const groupKind: ImageDatasetFacts['groupKind'] = kinds.has('patient')
     ? 'patient'
     : kinds.has('study')
       ? 'study'
       : ([...kinds][0] ?? 'file');
-  const keys = [...new Set(c.items.map((x) => x.group))];
+  // Sorted, so that the same patients get the same pseudonyms (and split) whatever the order files are read in.
+  const keys = [...new Set(c.items.map((x) => x.group))].sort();
   const pseudonymous = groupKind === 'patient' || groupKind === 'study';
   const width3 = String(keys.length).length;
   const groupNames = keys.map((k, i) =>
