@@ -15,6 +15,7 @@ import { viewRecordCommand } from './view.js';
 import { benchCommand } from './bench.js';
 import { lrCompareCommand, lrFindCommand } from './lr.js';
 import { modelsSparsityCommand } from './sparsity.js';
+import { explainCommand } from './explain.js';
 import { datasetsListCommand, jobsListCommand, modelsListCommand } from './lists.js';
 import { trainCommand } from './train.js';
 import { compressCommand } from './compress.js';
@@ -56,6 +57,7 @@ export const COMMANDS: readonly Command[] = [
   compressCommand,
   modelsListCommand,
   modelsSparsityCommand,
+  explainCommand,
   modelsMeasureCommand,
   exportModelCommand,
   validateCommand,

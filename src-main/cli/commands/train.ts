@@ -6,7 +6,7 @@ import { cliJobContext } from './job-context.js';
 export const trainCommand: Command = {
   path: ['train'],
   usage:
-    'train --dataset ID --arch ecg-resnet --epochs N --seed S [--max-minutes M] [--batch-size 64] [--learning-rate 0.001] [--patience 3] [--lr-policy constant|cosine|onecycle:MAX|...] [--harden pgd|diverse|manifold:EPS[:FRACTION][:weighted]] [--json]',
+    'train --dataset ID --arch ecg-resnet --epochs N --seed S [--max-minutes M] [--batch-size 64] [--learning-rate 0.001] [--patience 3] [--lr-policy constant|cosine|onecycle:MAX|...] [--stability ALPHA[:SIGMA]] [--harden pgd|diverse|manifold:EPS[:FRACTION][:weighted]] [--json]',
   summary:
     'Train a baseline model (class-weighted, validation held out by record, early stopping, a checkpoint per epoch)',
   async run(context) {
@@ -21,6 +21,7 @@ export const trainCommand: Command = {
     const patience = options.number('patience', { min: 1, max: 1000, integer: true });
     const name = options.string('name');
     const lrPolicy = options.string('lr-policy');
+    const stability = options.string('stability');
     const hardening = options.string('harden');
     options.rejectUnknown();
     const engine = await initEngine();
@@ -40,6 +41,7 @@ export const trainCommand: Command = {
         ...(patience !== undefined ? { patience } : {}),
         ...(name !== undefined ? { name } : {}),
         ...(lrPolicy !== undefined ? { lrPolicy } : {}),
+        ...(stability !== undefined ? { stability } : {}),
         ...(hardening !== undefined ? { hardening } : {}),
       },
       cliJobContext(context),

@@ -4,6 +4,7 @@ import { throwIfCancelled } from '../jobs/job-context.js';
 import { engineInfo } from '../engine/backend.js';
 import { ReplicaPool } from './replica-pool.js';
 import { fitReplicatedEpoch } from './replicated-epoch.js';
+import type { StabilityTerm } from './replica-protocol.js';
 import { AdamInJs } from './adam-in-js.js';
 import { setOptimizerLearningRate } from './lr-policy.js';
 
@@ -32,6 +33,8 @@ export interface FitEpochsOptions {
    */
   replicas?: number;
   onNotice?(message: string): void;
+  /** Stability training (see replica-protocol.ts); trains with our own loop, with or without replicas. */
+  stability?: StabilityTerm;
   /** Learning rate of each step (batch, 0-based over the whole run); unset keeps the optimizer's. */
   learningRateAt?(step: number): number;
   /** Called after each epoch; returning 'stop' ends training (early stopping). */
@@ -56,13 +59,14 @@ export async function fitEpochs(
   const rateAt = options.learningRateAt;
   const pool = await startReplicas(options);
   // One Adam state for the whole run, as model.fit keeps the optimizer's.
-  const adam =
-    pool !== undefined
-      ? AdamInJs.from(
-          model.optimizer,
-          model.trainableWeights.map((w) => tf.util.sizeFromShape(w.read().shape)),
-        )
-      : undefined;
+  // Our own loop when replicas run or the objective is more than model.fit's loss.
+  const ownLoop = pool !== undefined || options.stability !== undefined;
+  const adam = ownLoop
+    ? AdamInJs.from(
+        model.optimizer,
+        model.trainableWeights.map((w) => tf.util.sizeFromShape(w.read().shape)),
+      )
+    : undefined;
   try {
     for (let epoch = 1; epoch <= options.epochs; epoch++) {
       throwIfCancelled(signal);
@@ -83,10 +87,13 @@ export async function fitEpochs(
         else if (options.deadline !== undefined && Date.now() > options.deadline) interruptedBy = 'time';
         return interruptedBy !== undefined;
       };
-      if (pool !== undefined) {
+      if (ownLoop) {
         lastLoss = await fitReplicatedEpoch({
           model,
           pool,
+          seed: options.seed,
+          epoch,
+          ...(options.stability !== undefined ? { stability: options.stability } : {}),
           x,
           labels: y,
           sampleShape,

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { tfl } from '../engine/tf.js';
 import type { BackendName } from '../engine/backend.js';
-import type { BatchPart, ReplicaReply, ReplicaRequest } from './replica-protocol.js';
+import type { BatchPart, ReplicaReply, ReplicaRequest, StabilityTerm } from './replica-protocol.js';
 
 /**
  * Replicas of a model in worker threads, for data-parallel training: the wasm backend runs on one core per
@@ -61,10 +61,18 @@ export class ReplicaPool {
     weights: Float32Array[],
     part: BatchPart,
     scale: number,
+    stability?: StabilityTerm,
   ): Promise<{ loss: number; gradients: Float32Array[] }> {
     const worker = this.workers[k];
     if (worker === undefined) throw new Error(`no replica ${k}`);
-    return this.request(worker, { type: 'step', weights, scale, ...part }).then((reply) => {
+    const message: ReplicaRequest = {
+      type: 'step',
+      weights,
+      scale,
+      ...part,
+      ...(stability !== undefined ? { stability } : {}),
+    };
+    return this.request(worker, message).then((reply) => {
       if (reply.type !== 'gradients') throw new Error('replica answered a step without gradients');
       return reply;
     });

@@ -6,6 +6,17 @@ export interface BatchPart {
   labels: Int32Array;
   /** Per-sample loss weights (the class weights of each sample's label). */
   sampleWeights: Float32Array;
+  /** Seed of this share's random draws (the stability term's noise). */
+  noiseSeed?: number;
+}
+
+/**
+ * Stability training (Zheng et al. 2016): alpha * KL(f(x) || f(x + N(0, sigma^2))) added to the loss, so that
+ * small input noise changes neither the prediction nor, in practice, the attributions much.
+ */
+export interface StabilityTerm {
+  alpha: number;
+  sigma: number;
 }
 
 export type ReplicaRequest =
@@ -19,6 +30,7 @@ export type ReplicaRequest =
       weights: Float32Array[];
       /** 1 / (size of the whole batch), so that the replicas' gradients add up to the batch's. */
       scale: number;
+      stability?: StabilityTerm;
     });
 
 export type ReplicaReply =

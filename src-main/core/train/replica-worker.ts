@@ -51,7 +51,15 @@ async function handle(message: ReplicaRequest): Promise<void> {
     reply({ type: 'ready' });
     return;
   }
-  const { loss, gradients } = batchGradients(model, variables, message, sampleShape, classes, message.scale);
+  const { loss, gradients } = batchGradients(
+    model,
+    variables,
+    message,
+    sampleShape,
+    classes,
+    message.scale,
+    message.stability,
+  );
   reply(
     { type: 'gradients', loss, gradients },
     gradients.map((g) => g.buffer as ArrayBuffer),

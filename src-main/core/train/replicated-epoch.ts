@@ -1,13 +1,19 @@
 import { tf, tfl } from '../engine/tf.js';
 import type { ReplicaPool } from './replica-pool.js';
-import type { BatchPart } from './replica-protocol.js';
+import type { BatchPart, StabilityTerm } from './replica-protocol.js';
+import { deriveSeed } from '../engine/seed.js';
 import type { AdamInJs } from './adam-in-js.js';
 import { setOptimizerLearningRate } from './lr-policy.js';
 import { batchGradients, trainableVariables } from './weighted-loss.js';
 
 export interface ReplicatedEpochOptions {
   model: tfl.LayersModel;
-  pool: ReplicaPool;
+  /** Replicas beside the main thread; undefined trains in the main thread alone (with the same objective). */
+  pool: ReplicaPool | undefined;
+  /** Stability training term, and the seed its noise is drawn from (per batch and share). */
+  stability?: StabilityTerm;
+  seed?: number;
+  epoch?: number;
   /** This epoch's samples, already in training order. */
   x: Float32Array;
   labels: Int32Array;
@@ -50,11 +56,12 @@ export async function fitReplicatedEpoch(o: ReplicatedEpochOptions): Promise<num
     const count = Math.min(batchSize, n - from);
     const parts: BatchPart[] = [];
     let at = from;
-    for (const share of shares(count, pool.size + 1)) {
+    for (const [k, share] of shares(count, (pool?.size ?? 0) + 1).entries()) {
       parts.push({
         x: x.subarray(at * size, (at + share) * size),
         labels: labels.subarray(at, at + share),
         sampleWeights: sampleWeights.subarray(at, at + share),
+        noiseSeed: deriveSeed(o.seed ?? 0, 'stability', o.epoch ?? 0, batch, k),
       });
       at += share;
     }
@@ -62,8 +69,20 @@ export async function fitReplicatedEpoch(o: ReplicatedEpochOptions): Promise<num
     const scale = 1 / count;
     const pending = parts
       .slice(1)
-      .map((part, k) => (part.labels.length > 0 ? pool.step(k, weights, part, scale) : undefined));
-    const mine = batchGradients(model, variables, parts[0] as BatchPart, sampleShape, classes, scale);
+      .map((part, k) =>
+        part.labels.length > 0 && pool !== undefined
+          ? pool.step(k, weights, part, scale, o.stability)
+          : undefined,
+      );
+    const mine = batchGradients(
+      model,
+      variables,
+      parts[0] as BatchPart,
+      sampleShape,
+      classes,
+      scale,
+      o.stability,
+    );
     let loss = mine.loss;
     for (const reply of await Promise.all(pending)) {
       if (reply === undefined) continue;

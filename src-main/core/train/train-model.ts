@@ -22,6 +22,7 @@ import { hardeningPerturber, parseHardening } from '../validate/hardening.js';
 import { fitEpochs, type StopReason } from './fit-epochs.js';
 import { ReplicaPool } from './replica-pool.js';
 import { learningRateAt, parseLrPolicy } from './lr-policy.js';
+import type { StabilityTerm } from './replica-protocol.js';
 
 export interface TrainOptions {
   datasetId: string;
@@ -36,6 +37,8 @@ export interface TrainOptions {
   name?: string;
   /** Learning-rate policy (see lr-policy.ts), e.g. "cosine" or "triangular:1e-4:3e-3"; default constant. */
   lrPolicy?: string;
+  /** Stability training, "ALPHA[:SIGMA]": alpha * KL(f(x) || f(x + noise of SIGMA)) added to the loss. */
+  stability?: string;
   /** Hardening recipe (see validate/hardening.ts), e.g. "pgd:0.05", "diverse:0.05:0.5:weighted", "manifold:0". */
   hardening?: string;
 }
@@ -75,7 +78,20 @@ function validateOptions(o: TrainOptions): void {
     throw badInput('--epochs must be an integer from 1 to 1000');
   if (!Number.isInteger(o.seed)) throw badInput('--seed must be an integer');
   if (o.lrPolicy !== undefined) parseLrPolicy(o.lrPolicy);
+  if (o.stability !== undefined) parseStability(o.stability);
   if (o.hardening !== undefined) parseHardening(o.hardening);
+}
+
+/** "ALPHA[:SIGMA]" of --stability; sigma (default 0.05) is in the units of the model inputs (standardized). */
+export function parseStability(text: string): StabilityTerm {
+  const [alphaText = '', sigmaText] = text.split(':');
+  const alpha = Number(alphaText);
+  const sigma = sigmaText === undefined ? 0.05 : Number(sigmaText);
+  if (!(alpha > 0 && alpha <= 100) || !(sigma > 0 && sigma <= 10))
+    throw badInput(
+      `--stability takes ALPHA[:SIGMA] with 0 < ALPHA <= 100 and 0 < SIGMA <= 10, got "${text}"`,
+    );
+  return { alpha, sigma };
 }
 
 /**
@@ -162,6 +178,7 @@ export async function trainModel(
         replicas: ReplicaPool.defaultSize(backend),
         onNotice: (message) => job.log(message),
         ...(policy.kind !== 'constant' ? { learningRateAt: rateAt } : {}),
+        ...(options.stability !== undefined ? { stability: parseStability(options.stability) } : {}),
         ...(options.hardening !== undefined
           ? {
               perturbEpoch: hardeningPerturber({

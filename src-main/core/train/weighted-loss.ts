@@ -1,11 +1,11 @@
 import { tf, type tfl } from '../engine/tf.js';
-import type { BatchPart } from './replica-protocol.js';
+import type { BatchPart, StabilityTerm } from './replica-protocol.js';
 
 /** The epsilon Keras clips probabilities with before the logarithm. */
 const EPSILON = 1e-7;
 
 /**
- * Sum over the batch of sampleWeight_i * crossEntropy_i, times `scale`: with scale = 1 / (whole batch size), a
+ * Sum over the batch of sampleWeight_i * (crossEntropy_i [+ alpha * KL_i of the stability term]), times `scale`: with scale = 1 / (whole batch size), a
  * batch split across replicas has gradients that add up to those of the whole batch. The model ends in a
  * softmax, as every classifier here does; the loss is Keras' categorical cross-entropy.
  */
@@ -16,13 +16,20 @@ export function weightedCrossEntropy(
   sampleWeights: tf.Tensor1D,
   classes: number,
   scale: number,
+  stability?: StabilityTerm & { seed: number },
 ): tf.Scalar {
   return tf.tidy(() => {
     const probabilities = model.apply(x, { training: true }) as tf.Tensor;
     const clipped = tf.clipByValue(probabilities, EPSILON, 1 - EPSILON);
     const target = tf.oneHot(labels, classes);
-    const crossEntropy = tf.neg(tf.sum(tf.mul(target, tf.log(clipped)), -1));
-    return tf.mul(tf.sum(tf.mul(crossEntropy, sampleWeights)), scale) as tf.Scalar;
+    let perSample = tf.neg(tf.sum(tf.mul(target, tf.log(clipped)), -1));
+    if (stability !== undefined) {
+      const noisy = tf.add(x, tf.randomNormal(x.shape, 0, stability.sigma, 'float32', stability.seed));
+      const other = tf.clipByValue(model.apply(noisy, { training: true }) as tf.Tensor, EPSILON, 1 - EPSILON);
+      const kl = tf.sum(tf.mul(clipped, tf.sub(tf.log(clipped), tf.log(other))), -1);
+      perSample = tf.add(perSample, tf.mul(kl, stability.alpha));
+    }
+    return tf.mul(tf.sum(tf.mul(perSample, sampleWeights)), scale) as tf.Scalar;
   });
 }
 
@@ -39,6 +46,7 @@ export function batchGradients(
   sampleShape: number[],
   classes: number,
   scale: number,
+  stability?: StabilityTerm,
 ): { loss: number; gradients: Float32Array[] } {
   const n = part.labels.length;
   const x = tf.tensor(part.x, [n, ...sampleShape]);
@@ -46,7 +54,16 @@ export function batchGradients(
   const weights = tf.tensor1d(part.sampleWeights);
   try {
     const { value, grads } = tf.variableGrads(
-      () => weightedCrossEntropy(model, x, labels, weights, classes, scale),
+      () =>
+        weightedCrossEntropy(
+          model,
+          x,
+          labels,
+          weights,
+          classes,
+          scale,
+          stability !== undefined ? { ...stability, seed: part.noiseSeed ?? 0 } : undefined,
+        ),
       variables,
     );
     try {
