@@ -282,6 +282,7 @@ test('an operating threshold changes the decisions; bad options are refused and 
     );
   await refused({ threshold: 0.5 }, /needs --positive-class/);
   await refused({ suites: ['transfer'] }, /baseline without parent/);
+  await refused({ suites: ['corruptions'] }, /corrupts images; dataset .* is ecg-beats/);
   await refused({ suites: ['pgd'], target: 'X' }, /--target "X" is not one of/);
   assert.equal(
     validationsOfModel(workspace.db, parentId).length,

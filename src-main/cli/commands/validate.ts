@@ -6,6 +6,7 @@ import type { PgdNorm } from '../../core/validate/pgd.js';
 import { parseSplitName } from '../../core/data/ecg-dataset.js';
 import { AttestError, badInput, exitCodeFor } from '../../core/errors.js';
 import { loadPolicy } from '../../core/validate/policy.js';
+import { parseCorruptions } from '../../core/validate/image-corruptions.js';
 import { resolve } from 'node:path';
 import { cliJobContext } from './job-context.js';
 
@@ -48,11 +49,11 @@ export const validateCommand: Command = {
   path: ['validate'],
   booleanFlags: ['temperature-scaling', 'no-random-start'],
   usage:
-    'validate --model ID --dataset ID [--split test] [--suite clean,calibration,fgsm,pgd,sparse,square,transfer,disagreement,membership,detection,noise] ' +
+    'validate --model ID --dataset ID [--split test] [--suite clean,calibration,fgsm,pgd,sparse,square,transfer,disagreement,membership,detection,corruptions,noise] ' +
     '[--threshold P [--positive-class NAME]] [--temperature-scaling] [--epsilons 0.01,0.05,0.1] ' +
     '[--pgd-norms linf,l2] [--l2-epsilons 0.1,0.5,1] [--pgd-steps 10] [--pgd-step-size R] [--pgd-restarts 1] [--no-random-start] ' +
     '[--target CLASS] [--sparse-k 1,5,20] [--sparse-magnitude 1] [--sparse-steps 20] [--square-queries 200] [--membership-samples 1000] [--shadow-models 4] [--shadow-epochs 3] [--detection-samples 200] [--detection-epsilon E] [--mutants 30] [--mutation-rate 0.05] ' +
-    '[--snrs 24,18,12,6,0,-6] [--noises bw,ma,em,pl50,pl60,offset,scale|all] [--seed S] [--policy FILE] [--json]',
+    '[--snrs 24,18,12,6,0,-6] [--noises bw,ma,em,pl50,pl60,offset,scale|all] [--corruptions gaussian,shot,blur,jpeg,contrast,brightness,fog,glare|all] [--seed S] [--policy FILE] [--json]',
   summary:
     'Validate a model: per-class metrics with ROC/AUC, calibration (ECE, temperature scaling), FGSM, PGD, sparse, Square and transfer attacks, ECG noise stress test; stored as metric rows',
   async run(context) {
@@ -63,6 +64,7 @@ export const validateCommand: Command = {
     const suites = parseSuites(options.string('suite') ?? 'clean,fgsm,noise');
     const noisesText = options.string('noises');
     const policyFile = options.string('policy');
+    const corruptionsText = options.string('corruptions');
     const validate: ValidateOptions = defined({
       modelId,
       datasetId,
@@ -93,6 +95,7 @@ export const validateCommand: Command = {
       detectionEpsilon: options.number('detection-epsilon', { min: 0, max: 10 }),
       mutants: options.number('mutants', { min: 1, max: 1000, integer: true }),
       mutationRate: options.number('mutation-rate', { min: 1e-6, max: 1 }),
+      corruptions: corruptionsText !== undefined ? parseCorruptions(corruptionsText) : undefined,
       policy: policyFile !== undefined ? loadPolicy(resolve(policyFile)) : undefined,
       policyFile: policyFile !== undefined ? resolve(policyFile) : undefined,
     });

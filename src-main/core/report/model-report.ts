@@ -7,6 +7,7 @@ import { signatureSection } from './signature-section.js';
 import {
   attackSection,
   calibrationSection,
+  corruptionsSection,
   detectionSection,
   disagreementSection,
   membershipSection,
@@ -335,6 +336,9 @@ function validationSection(pair: { model: ValidationRow; parent: ValidationRow |
       : '',
     r['detection'] !== undefined
       ? `<h3>Adversarial example detection (model mutation)</h3>${detectionSection(r['detection'])}`
+      : '',
+    r['corruptions'] !== undefined
+      ? `<h3>Natural image corruptions</h3>${corruptionsSection(r['corruptions'])}`
       : '',
     r['policy'] !== undefined ? `<h3>Policy gates</h3>${policySection(r['policy'])}` : '',
   ].join('\n');

@@ -460,3 +460,49 @@ export function policySection(model: unknown): string {
     ),
   ].join('\n');
 }
+
+interface Corruptions {
+  n: number;
+  cleanAccuracy: number;
+  parentId: string | null;
+  parentCleanAccuracy: number | null;
+  corruptions: {
+    corruption: string;
+    name: string;
+    points: { severity: number; accuracy: number; parentAccuracy: number | null }[];
+    meanAccuracy: number;
+    corruptionError: number | null;
+    relativeCorruptionError: number | null;
+  }[];
+  meanCorruptionAccuracy: number;
+  mCE: number | null;
+  relativeMCE: number | null;
+}
+
+/** Natural image corruptions: accuracy per severity, corruption errors relative to the parent. */
+export function corruptionsSection(model: unknown): string {
+  const r = model as Corruptions | undefined;
+  if (r === undefined) return '';
+  const rows = r.corruptions.map((c) => [
+    c.name,
+    ...c.points.map((q) => formatPercent(q.accuracy)),
+    formatPercent(c.meanAccuracy),
+    formatNumber(c.corruptionError, 3),
+    formatNumber(c.relativeCorruptionError, 3),
+  ]);
+  return [
+    `<p>${r.n} test images, clean accuracy ${formatPercent(r.cleanAccuracy)}${r.parentCleanAccuracy !== null ? ` (parent ${formatPercent(r.parentCleanAccuracy)})` : ''}. Mean corruption accuracy ${formatPercent(r.meanCorruptionAccuracy)}; mCE against the parent ${formatNumber(r.mCE, 3)}, relative mCE ${formatNumber(r.relativeMCE, 3)} (above 1: the model suffers more than its parent).</p>`,
+    table(['corruption', 'severity 1', '2', '3', '4', '5', 'mean', 'CE', 'relative CE'], rows),
+    lineChart({
+      title: 'Accuracy under corruption',
+      xLabel: 'severity',
+      yLabel: 'accuracy',
+      yMin: 0,
+      yMax: 1,
+      series: r.corruptions.map((c) => ({
+        name: c.name,
+        points: c.points.map((q) => ({ x: q.severity, y: q.accuracy })),
+      })),
+    }),
+  ].join('\n');
+}

@@ -12,6 +12,7 @@ import type { DisagreementResult } from './disagreement.js';
 import type { MembershipFigures, MembershipResult } from './membership-suite.js';
 import type { DetectionResult } from './detection-suite.js';
 import type { PolicyResult } from './policy.js';
+import type { CorruptionsResult } from './corruptions-suite.js';
 
 /**
  * One stored number. Names are snake_case and say what the value is; `params` says where it applies (class,
@@ -44,6 +45,7 @@ export interface ValidationResults {
   membership?: MembershipResult;
   detection?: DetectionResult;
   policy?: PolicyResult;
+  corruptions?: CorruptionsResult;
 }
 
 /**
@@ -63,8 +65,38 @@ export function metricRows(results: ValidationResults): MetricRow[] {
     ...(results.disagreement !== undefined ? disagreementRows(results.disagreement) : []),
     ...(results.membership !== undefined ? membershipRows(results.membership) : []),
     ...(results.detection !== undefined ? detectionRows(results.detection) : []),
+    ...(results.corruptions !== undefined ? corruptionRows(results.corruptions) : []),
     ...(results.policy !== undefined ? policyRows(results.policy) : []),
   ];
+}
+
+function corruptionRows(r: CorruptionsResult): MetricRow[] {
+  const suite = 'corruptions';
+  const rows: MetricRow[] = [
+    { suite, name: 'clean_accuracy', value: r.cleanAccuracy },
+    { suite, name: 'mean_corruption_accuracy', value: r.meanCorruptionAccuracy },
+    { suite, name: 'mce', value: r.mCE },
+    { suite, name: 'relative_mce', value: r.relativeMCE },
+  ];
+  for (const c of r.corruptions) {
+    rows.push(
+      { suite, name: 'corruption_error', value: c.corruptionError, params: { corruption: c.corruption } },
+      {
+        suite,
+        name: 'relative_corruption_error',
+        value: c.relativeCorruptionError,
+        params: { corruption: c.corruption },
+      },
+    );
+    for (const q of c.points)
+      rows.push({
+        suite,
+        name: 'accuracy',
+        value: q.accuracy,
+        params: { corruption: c.corruption, severity: q.severity },
+      });
+  }
+  return rows;
 }
 
 function policyRows(r: PolicyResult): MetricRow[] {

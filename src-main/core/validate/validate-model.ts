@@ -29,6 +29,7 @@ import type { ValidationResults } from './rows.js';
 import { disagreementSuite } from './disagreement-suite.js';
 import { membershipSuite } from './membership-suite.js';
 import { detectionSuite } from './detection-suite.js';
+import { corruptionsSuite } from './corruptions-suite.js';
 import { calibrationSuite, cleanSuite } from './clean-suites.js';
 import { fgsmSuiteOf, pgdSuite, sparseSuite, squareSuite, transferSuite } from './attack-suites.js';
 import { SUITES, type SuiteName, type ValidateOptions } from './validate-options.js';
@@ -62,6 +63,7 @@ const SUITE_RUNNERS: Record<SuiteName, SuiteRunner> = {
   disagreement: (ctx, _options, job) => disagreementSuite(ctx, job),
   membership: membershipSuite,
   detection: detectionSuite,
+  corruptions: corruptionsSuite,
   noise: noiseSuite,
 };
 

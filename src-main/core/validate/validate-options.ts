@@ -2,6 +2,7 @@ import type { SplitName } from '../data/sample-dataset.js';
 import type { EcgNoiseName } from './ecg-noises.js';
 import type { PgdNorm } from './pgd.js';
 import type { Policy } from './policy.js';
+import type { ImageCorruption } from './image-corruptions.js';
 
 export const SUITES = [
   'clean',
@@ -15,6 +16,7 @@ export const SUITES = [
   'disagreement',
   'membership',
   'detection',
+  'corruptions',
 ] as const;
 export type SuiteName = (typeof SUITES)[number];
 
@@ -63,6 +65,8 @@ export interface ValidateOptions {
   /** Mutants of the model and the fraction of kernel weights each perturbs. */
   mutants?: number;
   mutationRate?: number;
+  /** Image corruptions of the corruptions suite (default: all but fog and glare). */
+  corruptions?: ImageCorruption[];
   /** Gates to evaluate (see policy.ts); the suites and sweep points they need are added to the run. */
   policy?: Policy;
   /** Where the policy was read from, for the record. */
