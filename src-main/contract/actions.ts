@@ -128,6 +128,38 @@ const signatureSchema = z.object({
 });
 export type SignatureView = z.infer<typeof signatureSchema>;
 
+const stripSchema = z.object({
+  record: z.string(),
+  fs: z.number(),
+  start: z.number(),
+  duration: z.number(),
+  totalSeconds: z.number(),
+  samplesPerPoint: z.number(),
+  times: z.array(z.number()),
+  leads: z.array(
+    z.object({
+      name: z.string(),
+      units: z.string(),
+      values: z.array(z.number().nullable()).optional(),
+      min: z.array(z.number().nullable()).optional(),
+      max: z.array(z.number().nullable()).optional(),
+    }),
+  ),
+  annotations: z.array(z.object({ time: z.number(), symbol: z.string(), aami: z.string().nullable() })),
+  predictions: z
+    .array(
+      z.object({
+        time: z.number(),
+        truth: z.string(),
+        predicted: z.string(),
+        confidence: z.number(),
+        correct: z.boolean(),
+      }),
+    )
+    .optional(),
+});
+export type StripView = z.infer<typeof stripSchema>;
+
 const exportSchema = z.object({ name: z.string(), bytes: z.number(), modifiedAt: z.string() });
 export type ExportView = z.infer<typeof exportSchema>;
 
@@ -146,6 +178,18 @@ export const ACTIONS = {
       indices: z.array(z.number().int().min(0)).min(1).max(MAX_SAMPLES_PER_REQUEST),
     }),
     response: samplesSchema,
+  },
+  /** A strip of an imported ECG record with its annotations, and a model's beat predictions when asked. */
+  'records.strip': {
+    request: z.strictObject({
+      datasetId: id,
+      record: z.string().min(1).max(100),
+      start: z.number().min(0),
+      duration: z.number().min(0.5).max(600),
+      points: z.number().int().min(10).max(5000).optional(),
+      modelId: id.optional(),
+    }),
+    response: stripSchema,
   },
   'validations.list': {
     request: z.strictObject({ modelId: id.optional() }),

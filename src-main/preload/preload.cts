@@ -18,6 +18,7 @@ export const PRELOAD_ACTIONS = [
   'datasets.list',
   'models.list',
   'datasets.samples',
+  'records.strip',
   'validations.list',
   'audit.log',
   'audit.verify',

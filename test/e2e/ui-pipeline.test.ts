@@ -102,6 +102,13 @@ test(
       assert.equal(await jobOutcome(page, 'import-wfdb'), 'succeeded');
       await page.getByTestId('datasets-table').getByText('e2e sample').waitFor();
       await page.getByTestId('class-balance').locator('.main-svg').first().waitFor();
+      // The recording viewer: reference labels over the trace, scrolled with the arrow keys.
+      const strip = page.getByTestId('ecg-strip');
+      await strip.locator('.textpoint').first().waitFor();
+      assert.match((await strip.textContent()) ?? '', /Record 100, 0\.0 s to 10\.0 s of 1806 s/);
+      await strip.focus();
+      await page.keyboard.press('ArrowRight');
+      await strip.getByText(/Record 100, 5\.0 s to 15\.0 s/).waitFor();
       await screenshot(page, '1-import');
 
       // 2. Train briefly, with the live curves.

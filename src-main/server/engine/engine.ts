@@ -31,6 +31,9 @@ import { JobQueue } from './job-queue.js';
 import { jobTitle, runJobSpec } from './job-runners.js';
 import { listExports } from './exports.js';
 import { checkpointedEpochs } from './training-epochs.js';
+import { RecordViewers } from './record-viewers.js';
+import { predictRecordBeats } from '../../core/viewer/record-predictions.js';
+import { initEngine } from '../../core/engine/backend.js';
 
 type Handlers = {
   [A in ActionName]: (payload: never, caller: Caller) => ActionResponse<A> | Promise<ActionResponse<A>>;
@@ -101,12 +104,14 @@ function currentBackend(): string | null {
  */
 export class Engine {
   readonly queue: JobQueue;
+  private readonly viewers: RecordViewers;
   private readonly handlers: Handlers;
 
   constructor(
     readonly workspace: Workspace,
     private readonly emit: (event: EngineEvent) => void,
   ) {
+    this.viewers = new RecordViewers(workspace);
     let lastEpoch = 0;
     this.queue = new JobQueue(
       async (spec, context, jobId, actor) => {
@@ -191,6 +196,27 @@ export class Engine {
             values: Array.from(inputs.subarray(k * size, (k + 1) * size), (v) => Math.round(v * 1000) / 1000),
           })),
         };
+      },
+      'records.strip': async (payload: {
+        datasetId: string;
+        record: string;
+        start: number;
+        duration: number;
+        points?: number;
+        modelId?: string;
+      }) => {
+        const viewer = this.viewers.open(payload.datasetId, payload.record);
+        if (payload.modelId !== undefined) {
+          await initEngine();
+          viewer.setPredictions(
+            await predictRecordBeats(workspace, payload.modelId, payload.datasetId, payload.record),
+          );
+        } else viewer.setPredictions(undefined);
+        return viewer.strip({
+          start: payload.start,
+          duration: payload.duration,
+          points: payload.points ?? 1200,
+        });
       },
       'validations.list': (payload: { modelId?: string }) => {
         const models =
