@@ -1,14 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { generateKeyPairSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { appendAuditEvent } from '../../src-main/core/audit/log.js';
 import { verifyAuditTrail } from '../../src-main/core/audit/verify.js';
 import { createCheckpoint, listCheckpoints } from '../../src-main/core/audit/checkpoint.js';
 import { installationKey, keyFilePath } from '../../src-main/core/audit/installation-key.js';
-import { passphraseProtector, setKeyProtector } from '../../src-main/core/audit/key-protector.js';
+import {
+  passphraseProtector,
+  safeStorageProtector,
+  setKeyProtector,
+} from '../../src-main/core/audit/key-protector.js';
 import { computeEventHash } from '../../src-main/core/audit/event-hash.js';
 import { tempHome } from '../helpers/temp-home.js';
 
@@ -181,6 +185,82 @@ test('a passphrase protector wraps the private key; the wrong passphrase cannot 
     assert.equal(installationKey(ws).keyId, key.keyId);
     assert.equal(listCheckpoints(ws.db).length, 0);
     ws.close();
+  } finally {
+    setKeyProtector(undefined);
+    home.cleanup();
+  }
+});
+
+test('two events swapped in the database are named by the chain and by the signed tree head', () => {
+  const home = tempHome();
+  const ws = Workspace.open(home.dir);
+  installationKey(ws);
+  seed(ws, 4);
+  createCheckpoint(ws);
+  ws.close();
+  try {
+    // Exchange everything but the sequence numbers of events 3 and 4.
+    tamper(
+      home.dir,
+      `DROP TRIGGER IF EXISTS audit_events_no_update;
+       UPDATE audit_events SET seq = -3 WHERE seq = 3; UPDATE audit_events SET seq = 3 WHERE seq = 4;
+       UPDATE audit_events SET seq = 4 WHERE seq = -3;`,
+    );
+    const result = verifyAt(home.dir);
+    const kinds = result.problems.map((p) => p.kind);
+    assert.ok(kinds.includes('broken-link'), kinds.join());
+    assert.ok(kinds.includes('hash-mismatch'), 'the seq is inside the hash');
+    assert.ok(kinds.includes('checkpoint-root-mismatch'), kinds.join());
+    assert.equal(result.problems[0]?.seq, 3, 'the first problem is at the first swapped place');
+  } finally {
+    home.cleanup();
+  }
+});
+
+test('a safeStorage-style protector wraps the key; refused when the OS offers no encryption', () => {
+  const home = tempHome();
+  // An in-memory stand-in for Electron's safeStorage with a real cipher, to check the wiring: the key file must
+  // hold only the wrapped bytes and be opened through decryptString.
+  const secret = Buffer.from('0123456789abcdef0123456789abcdef');
+  let available = true;
+  const storage = {
+    isEncryptionAvailable: () => available,
+    encryptString: (plain: string): Buffer => {
+      const iv = Buffer.alloc(16, 7);
+      const c = createCipheriv('aes-256-cbc', secret, iv);
+      return Buffer.concat([c.update(plain, 'utf8'), c.final()]);
+    },
+    decryptString: (data: Buffer): string => {
+      const d = createDecipheriv('aes-256-cbc', secret, Buffer.alloc(16, 7));
+      return Buffer.concat([d.update(data), d.final()]).toString('utf8');
+    },
+  };
+  try {
+    setKeyProtector(safeStorageProtector(storage));
+    let ws = Workspace.open(home.dir);
+    const key = installationKey(ws);
+    ws.close();
+    const file = JSON.parse(readFileSync(keyFilePath(home.dir), 'utf8')) as {
+      protector: string;
+      wrappedPkcs8: string;
+    };
+    assert.equal(file.protector, 'electron-safe-storage');
+    assert.throws(() =>
+      createPrivateKey({ key: Buffer.from(file.wrappedPkcs8, 'base64'), format: 'der', type: 'pkcs8' }),
+    );
+    ws = Workspace.open(home.dir);
+    assert.equal(installationKey(ws).keyId, key.keyId);
+    ws.close();
+    available = false;
+    const other = tempHome();
+    const ws2 = Workspace.open(other.dir);
+    assert.throws(() => installationKey(ws2), /no safe storage/);
+    ws2.close();
+    other.cleanup();
+    setKeyProtector(undefined);
+    const ws3 = Workspace.open(home.dir);
+    assert.throws(() => installationKey(ws3), /protected by "electron-safe-storage"/);
+    ws3.close();
   } finally {
     setKeyProtector(undefined);
     home.cleanup();

@@ -30,6 +30,7 @@ export const signCommand: Command = {
       password: credentials.password,
       ...(reason !== undefined ? { reason } : {}),
     });
+    if (signature.checkpointWarning !== null) out.log(`attest: ${signature.checkpointWarning}`);
     out.result({ signature }, () =>
       [
         `${signature.entityType} ${signature.entityId} signed "${signature.meaning}"`,

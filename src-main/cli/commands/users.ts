@@ -8,10 +8,18 @@ import {
   type UserRow,
 } from '../../core/audit/users.js';
 import { newPassword } from '../cli-user.js';
-import { createCheckpoint } from '../../core/audit/checkpoint.js';
+import { checkpointAfterChange } from '../../core/audit/checkpoint.js';
+import type { Workspace } from '../../core/store/workspace.js';
+import type { Output } from '../output.js';
 
 function describe(u: UserRow): string {
   return `${u.name}\t${u.role}\t${u.printedName}${u.locked ? '\tLOCKED' : ''}`;
+}
+
+/** Account changes are signed into a checkpoint at once: they are the actions an auditor looks at first. */
+function checkpoint(workspace: Workspace, out: Output): void {
+  const { warning } = checkpointAfterChange(workspace);
+  if (warning !== null) out.log(`attest: ${warning}`);
 }
 
 export const usersAddCommand: Command = {
@@ -37,8 +45,7 @@ export const usersAddCommand: Command = {
       password,
       ...(reason !== undefined ? { reason } : {}),
     });
-    // Account changes are signed into a checkpoint at once: they are the actions an auditor looks at first.
-    createCheckpoint(ws);
+    checkpoint(ws, out);
     out.result({ user }, () => `user ${user.name} created (${user.role})`);
   },
 };
@@ -67,7 +74,7 @@ export const usersSetRoleCommand: Command = {
     const reason = options.string('reason');
     options.rejectUnknown();
     const user = setRole(workspace().db, name, role, reason);
-    createCheckpoint(workspace());
+    checkpoint(workspace(), out);
     out.result({ user }, () => `user ${user.name} is now ${user.role}`);
   },
 };
@@ -85,7 +92,7 @@ export const usersResetPasswordCommand: Command = {
     options.rejectUnknown();
     const password = await newPassword(fromStdin);
     const user = resetPassword(workspace().db, name, password, reason);
-    createCheckpoint(workspace());
+    checkpoint(workspace(), out);
     out.result({ user }, () => `password of ${user.name} reset${user.locked ? '' : ' (account unlocked)'}`);
   },
 };

@@ -154,3 +154,22 @@ export function publicKeys(db: Db): Map<string, string> {
   }[];
   return new Map(rows.map((r) => [r.key_id, r.public_key_pem]));
 }
+
+/**
+ * A checkpoint right after an important change (an account change, a signature), which is already committed:
+ * if the key cannot be opened here (a passphrase not set, say), the change stands and the caller is told why
+ * it is not yet covered, instead of failing after the fact.
+ */
+export function checkpointAfterChange(workspace: Workspace): {
+  checkpoint: SignedCheckpoint | null;
+  warning: string | null;
+} {
+  try {
+    return { checkpoint: createCheckpoint(workspace), warning: null };
+  } catch (error) {
+    return {
+      checkpoint: null,
+      warning: `no checkpoint was signed after this change: ${(error as Error).message}`,
+    };
+  }
+}

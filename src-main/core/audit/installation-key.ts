@@ -133,7 +133,17 @@ function createKey(workspace: Workspace, path: string): InstallationKey {
   chmodSync(dir, 0o700);
   // The file first ('wx': never overwrite a key), then the row and its audit event in one transaction; if that
   // fails the file is removed again, so that no key exists that the database does not know.
-  writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new AttestError(
+        'BAD_INPUT',
+        'another Attest process is creating the installation key: try again',
+        { file: path },
+      );
+    throw error;
+  }
   chmodSync(path, 0o600);
   try {
     workspace.db.transaction(() => {

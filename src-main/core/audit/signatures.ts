@@ -6,7 +6,7 @@ import { utcNow } from '../util/ids.js';
 import { appendAuditEvent } from './log.js';
 import { authenticate, actorOf } from './users.js';
 import { recordVersion, type SignableType } from './record-version.js';
-import { createCheckpoint } from './checkpoint.js';
+import { checkpointAfterChange } from './checkpoint.js';
 
 /**
  * Electronic signatures (21 CFR 11.50, 11.70, 11.200): the signer's printed name, the date and time (UTC) and
@@ -80,7 +80,7 @@ export function signRecord(
     password: string;
     reason?: string;
   },
-): SignatureRow {
+): SignatureRow & { checkpointWarning: string | null } {
   const db = workspace.db;
   // Both components again, whatever session the caller may have: the signing is its own act.
   const user = authenticate(db, input.userName, input.password);
@@ -127,8 +127,7 @@ export function signRecord(
     );
     return getSignature(db, id);
   })();
-  createCheckpoint(workspace);
-  return signature;
+  return { ...signature, checkpointWarning: checkpointAfterChange(workspace).warning };
 }
 
 function getSignature(db: Db, id: string): SignatureRow {
