@@ -92,6 +92,8 @@ async function collectFiles(o: ImportImagesOptions, spec: FitSpec, c: Collection
     o.format === 'dicom' ? (p: string) => /\.(dcm|dicom)$/i.test(p) || extname(p) === '' : isImagePath;
   const sources: ImageSource[] =
     o.csv !== undefined ? csvSources(o.csv) : classFolderSources(o.inputs, accept);
+  // The CSV carries the labels and groups: it is a source like the images.
+  if (o.csv !== undefined) c.sources.push(sourceRow(resolve(o.csv), readFileSync(resolve(o.csv)), null));
   for (const [i, source] of sources.entries()) {
     throwIfCancelled(context.signal);
     context.progress((0.9 * i) / sources.length, `reading ${basename(source.path)}`);

@@ -45,7 +45,7 @@ export interface SyntheticMammogramOptions {
 }
 
 /**
- * Writes synthetic mammogram patches as OUT/CLASS/PATIENT_LAT_VIEW.dcm (12-bit DICOM with patient, study,
+ * Writes synthetic mammogram patches as OUT/CLASS/image-NNNNN_LAT_VIEW.dcm (12-bit DICOM with patient, study,
  * laterality and view) or 16-bit PNG plus OUT/labels.csv (file,label,patient): input for `attest import`.
  */
 export async function writeSyntheticMammograms(o: SyntheticMammogramOptions) {
@@ -63,7 +63,8 @@ export async function writeSyntheticMammograms(o: SyntheticMammogramOptions) {
       const laterality = k % 2 === 0 ? 'L' : 'R';
       const view = Math.floor(k / 2) % 2 === 0 ? 'CC' : 'MLO';
       const image = syntheticMammogramPatch(kind, o.size, mammogramSeed(o.seed, p, k));
-      const base = `${patientId}_${laterality}_${view}_${k + 1}`;
+      // File names carry no patient id (as a de-identified export would): the id is inside the DICOM header.
+      const base = `image-${String(p * o.imagesPerPatient + k + 1).padStart(5, '0')}_${laterality}_${view}`;
       let file: string;
       if (o.format === 'dicom') {
         file = `${kind}/${base}.dcm`;
