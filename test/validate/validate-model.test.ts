@@ -23,6 +23,7 @@ import type { DisagreementResult } from '../../src-main/core/validate/disagreeme
 import type { MembershipResult } from '../../src-main/core/validate/membership-suite.js';
 import type { DetectionResult } from '../../src-main/core/validate/detection-suite.js';
 import type { PolicyResult } from '../../src-main/core/validate/policy.js';
+import type { AttributionResult } from '../../src-main/core/validate/attribution-suite.js';
 import { main } from '../../src-main/cli/main.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -255,6 +256,23 @@ test('a policy adds the suites it needs, reports each gate, and the command exit
   }
 });
 
+test('attribution explains two misclassified and two correct test samples by default', async () => {
+  const result = (await validateModel(
+    workspace,
+    { modelId: parentId, datasetId, split: 'test', suites: ['attribution'] },
+    quietContext(),
+  )) as unknown as { attribution: AttributionResult };
+  const samples = result.attribution.samples;
+  assert.ok(samples.length >= 2 && samples.length <= 4);
+  assert.ok(samples.every((s) => s.integratedGradients.length === 187 && s.saliency.length === 187));
+  assert.ok(
+    samples.every((s) => s.completenessError < 0.05),
+    JSON.stringify(samples.map((s) => s.completenessError)),
+  );
+  const wrong = samples.filter((s) => s.label !== s.predicted).length;
+  assert.ok(wrong <= 2);
+});
+
 test('an operating threshold changes the decisions; bad options are refused and store nothing', async () => {
   const stored = validationsOfModel(workspace.db, parentId).length;
   const strict = (await validateModel(
@@ -283,6 +301,7 @@ test('an operating threshold changes the decisions; bad options are refused and 
   await refused({ threshold: 0.5 }, /needs --positive-class/);
   await refused({ suites: ['transfer'] }, /baseline without parent/);
   await refused({ suites: ['corruptions'] }, /corrupts images; dataset .* is ecg-beats/);
+  await refused({ suites: ['attribution'], attributionSamples: [0] }, /sample 0 is not in the test split/);
   await refused({ suites: ['pgd'], target: 'X' }, /--target "X" is not one of/);
   assert.equal(
     validationsOfModel(workspace.db, parentId).length,

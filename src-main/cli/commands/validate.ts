@@ -49,7 +49,7 @@ export const validateCommand: Command = {
   path: ['validate'],
   booleanFlags: ['temperature-scaling', 'no-random-start'],
   usage:
-    'validate --model ID --dataset ID [--split test] [--suite clean,calibration,fgsm,pgd,sparse,square,transfer,disagreement,membership,detection,corruptions,noise] ' +
+    'validate --model ID --dataset ID [--split test] [--suite clean,calibration,fgsm,pgd,sparse,square,transfer,disagreement,membership,detection,corruptions,attribution,noise] [--samples I,J] ' +
     '[--threshold P [--positive-class NAME]] [--temperature-scaling] [--epsilons 0.01,0.05,0.1] ' +
     '[--pgd-norms linf,l2] [--l2-epsilons 0.1,0.5,1] [--pgd-steps 10] [--pgd-step-size R] [--pgd-restarts 1] [--no-random-start] ' +
     '[--target CLASS] [--sparse-k 1,5,20] [--sparse-magnitude 1] [--sparse-steps 20] [--square-queries 200] [--membership-samples 1000] [--shadow-models 4] [--shadow-epochs 3] [--detection-samples 200] [--detection-epsilon E] [--mutants 30] [--mutation-rate 0.05] ' +
@@ -96,6 +96,7 @@ export const validateCommand: Command = {
       mutants: options.number('mutants', { min: 1, max: 1000, integer: true }),
       mutationRate: options.number('mutation-rate', { min: 1e-6, max: 1 }),
       corruptions: corruptionsText !== undefined ? parseCorruptions(corruptionsText) : undefined,
+      attributionSamples: numberList(options.string('samples'), 'samples', 0, 2 ** 31 - 1, true),
       policy: policyFile !== undefined ? loadPolicy(resolve(policyFile)) : undefined,
       policyFile: policyFile !== undefined ? resolve(policyFile) : undefined,
     });

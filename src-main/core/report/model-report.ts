@@ -6,6 +6,7 @@ import { DATA_ATTRIBUTION } from './attribution.js';
 import { signatureSection } from './signature-section.js';
 import {
   attackSection,
+  attributionSection,
   calibrationSection,
   corruptionsSection,
   detectionSection,
@@ -339,6 +340,9 @@ function validationSection(pair: { model: ValidationRow; parent: ValidationRow |
       : '',
     r['corruptions'] !== undefined
       ? `<h3>Natural image corruptions</h3>${corruptionsSection(r['corruptions'])}`
+      : '',
+    r['attribution'] !== undefined
+      ? `<h3>Attribution for review</h3>${attributionSection(r['attribution'])}`
       : '',
     r['policy'] !== undefined ? `<h3>Policy gates</h3>${policySection(r['policy'])}` : '',
   ].join('\n');

@@ -506,3 +506,54 @@ export function corruptionsSection(model: unknown): string {
     }),
   ].join('\n');
 }
+
+interface Attributions {
+  method: string;
+  steps: number;
+  samples: {
+    index: number;
+    group: string;
+    label: string;
+    predicted: string;
+    probability: number;
+    integratedGradients: number[];
+    completenessError: number;
+  }[];
+}
+
+/** The samples explained, with where their Integrated Gradients concentrate (the UI draws the maps). */
+export function attributionSection(model: unknown): string {
+  const a = model as Attributions | undefined;
+  if (a === undefined) return '';
+  const rows = a.samples.map((s) => {
+    const top = s.integratedGradients
+      .map((v, i) => [i, Math.abs(v)] as const)
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, 5)
+      .map(([i]) => i);
+    return [
+      s.index,
+      s.group,
+      s.label,
+      s.predicted,
+      formatPercent(s.probability),
+      top.join(' '),
+      formatNumber(s.completenessError, 5),
+    ];
+  });
+  return [
+    `<p>${escapeHtml(a.method)}, ${a.steps} steps.</p>`,
+    table(
+      [
+        'sample',
+        'record',
+        'true',
+        'predicted',
+        'probability',
+        'largest |IG| at input positions',
+        'completeness error',
+      ],
+      rows,
+    ),
+  ].join('\n');
+}

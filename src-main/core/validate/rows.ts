@@ -13,6 +13,7 @@ import type { MembershipFigures, MembershipResult } from './membership-suite.js'
 import type { DetectionResult } from './detection-suite.js';
 import type { PolicyResult } from './policy.js';
 import type { CorruptionsResult } from './corruptions-suite.js';
+import type { AttributionResult } from './attribution-suite.js';
 
 /**
  * One stored number. Names are snake_case and say what the value is; `params` says where it applies (class,
@@ -46,6 +47,7 @@ export interface ValidationResults {
   detection?: DetectionResult;
   policy?: PolicyResult;
   corruptions?: CorruptionsResult;
+  attribution?: AttributionResult;
 }
 
 /**
@@ -66,6 +68,14 @@ export function metricRows(results: ValidationResults): MetricRow[] {
     ...(results.membership !== undefined ? membershipRows(results.membership) : []),
     ...(results.detection !== undefined ? detectionRows(results.detection) : []),
     ...(results.corruptions !== undefined ? corruptionRows(results.corruptions) : []),
+    ...(results.attribution !== undefined
+      ? results.attribution.samples.map((a) => ({
+          suite: 'attribution',
+          name: 'completeness_error',
+          value: a.completenessError,
+          params: { sample: a.index, class: a.predicted },
+        }))
+      : []),
     ...(results.policy !== undefined ? policyRows(results.policy) : []),
   ];
 }

@@ -30,6 +30,7 @@ import { disagreementSuite } from './disagreement-suite.js';
 import { membershipSuite } from './membership-suite.js';
 import { detectionSuite } from './detection-suite.js';
 import { corruptionsSuite } from './corruptions-suite.js';
+import { attributionSuite } from './attribution-suite.js';
 import { calibrationSuite, cleanSuite } from './clean-suites.js';
 import { fgsmSuiteOf, pgdSuite, sparseSuite, squareSuite, transferSuite } from './attack-suites.js';
 import { SUITES, type SuiteName, type ValidateOptions } from './validate-options.js';
@@ -64,6 +65,7 @@ const SUITE_RUNNERS: Record<SuiteName, SuiteRunner> = {
   membership: membershipSuite,
   detection: detectionSuite,
   corruptions: corruptionsSuite,
+  attribution: (ctx, options) => attributionSuite(ctx, options),
   noise: noiseSuite,
 };
 

@@ -17,6 +17,7 @@ export const SUITES = [
   'membership',
   'detection',
   'corruptions',
+  'attribution',
 ] as const;
 export type SuiteName = (typeof SUITES)[number];
 
@@ -67,6 +68,8 @@ export interface ValidateOptions {
   mutationRate?: number;
   /** Image corruptions of the corruptions suite (default: all but fog and glare). */
   corruptions?: ImageCorruption[];
+  /** Dataset sample indices (in the split) to explain; default two misclassified and two correct ones. */
+  attributionSamples?: number[];
   /** Gates to evaluate (see policy.ts); the suites and sweep points they need are added to the run. */
   policy?: Policy;
   /** Where the policy was read from, for the record. */
