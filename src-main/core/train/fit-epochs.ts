@@ -33,6 +33,8 @@ export interface FitEpochsOptions {
    */
   replicas?: number;
   onNotice?(message: string): void;
+  /** Class probabilities to train on instead of the labels (distillation), samples x classes, input order. */
+  softTargets?: Float32Array;
   /** Stability training (see replica-protocol.ts); trains with our own loop, with or without replicas. */
   stability?: StabilityTerm;
   /** Learning rate of each step (batch, 0-based over the whole run); unset keeps the optimizer's. */
@@ -60,7 +62,7 @@ export async function fitEpochs(
   const pool = await startReplicas(options);
   // One Adam state for the whole run, as model.fit keeps the optimizer's.
   // Our own loop when replicas run or the objective is more than model.fit's loss.
-  const ownLoop = pool !== undefined || options.stability !== undefined;
+  const ownLoop = pool !== undefined || options.stability !== undefined || options.softTargets !== undefined;
   const adam = ownLoop
     ? AdamInJs.from(
         model.optimizer,
@@ -73,10 +75,15 @@ export async function fitEpochs(
       const order = shuffledIndices(n, createRng(deriveSeed(options.seed, 'epoch', epoch)));
       const x = new Float32Array(n * size);
       const y = new Int32Array(n);
+      const soft = options.softTargets !== undefined ? new Float32Array(n * classes) : undefined;
       for (let k = 0; k < n; k++) {
         const i = order[k] as number;
         x.set(inputs.subarray(i * size, (i + 1) * size), k * size);
         y[k] = labels[i] as number;
+        soft?.set(
+          (options.softTargets as Float32Array).subarray(i * classes, (i + 1) * classes),
+          k * classes,
+        );
       }
       // Hardening (adversarial or on-manifold training) swaps in perturbed copies against the current weights.
       if (options.perturbEpoch !== undefined) x.set(await options.perturbEpoch(x, y, epoch));
@@ -94,6 +101,7 @@ export async function fitEpochs(
           seed: options.seed,
           epoch,
           ...(options.stability !== undefined ? { stability: options.stability } : {}),
+          ...(soft !== undefined ? { targets: soft } : {}),
           x,
           labels: y,
           sampleShape,

@@ -8,6 +8,8 @@ export interface BatchPart {
   sampleWeights: Float32Array;
   /** Seed of this share's random draws (the stability term's noise). */
   noiseSeed?: number;
+  /** Soft targets (class probabilities, samples x classes) in place of the labels' one-hot vectors. */
+  targets?: Float32Array;
 }
 
 /**

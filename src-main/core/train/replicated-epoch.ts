@@ -17,6 +17,8 @@ export interface ReplicatedEpochOptions {
   /** This epoch's samples, already in training order. */
   x: Float32Array;
   labels: Int32Array;
+  /** Soft targets in the same order (samples x classes), when training on class probabilities. */
+  targets?: Float32Array;
   sampleShape: number[];
   classes: number;
   batchSize: number;
@@ -62,6 +64,9 @@ export async function fitReplicatedEpoch(o: ReplicatedEpochOptions): Promise<num
         labels: labels.subarray(at, at + share),
         sampleWeights: sampleWeights.subarray(at, at + share),
         noiseSeed: deriveSeed(o.seed ?? 0, 'stability', o.epoch ?? 0, batch, k),
+        ...(o.targets !== undefined
+          ? { targets: o.targets.subarray(at * classes, (at + share) * classes) }
+          : {}),
       });
       at += share;
     }

@@ -17,11 +17,12 @@ export function weightedCrossEntropy(
   classes: number,
   scale: number,
   stability?: StabilityTerm & { seed: number },
+  softTargets?: tf.Tensor2D,
 ): tf.Scalar {
   return tf.tidy(() => {
     const probabilities = model.apply(x, { training: true }) as tf.Tensor;
     const clipped = tf.clipByValue(probabilities, EPSILON, 1 - EPSILON);
-    const target = tf.oneHot(labels, classes);
+    const target = softTargets ?? tf.oneHot(labels, classes);
     let perSample = tf.neg(tf.sum(tf.mul(target, tf.log(clipped)), -1));
     if (stability !== undefined) {
       const noisy = tf.add(x, tf.randomNormal(x.shape, 0, stability.sigma, 'float32', stability.seed));
@@ -52,6 +53,7 @@ export function batchGradients(
   const x = tf.tensor(part.x, [n, ...sampleShape]);
   const labels = tf.tensor1d(part.labels, 'int32');
   const weights = tf.tensor1d(part.sampleWeights);
+  const targets = part.targets !== undefined ? tf.tensor2d(part.targets, [n, classes]) : undefined;
   try {
     const { value, grads } = tf.variableGrads(
       () =>
@@ -63,6 +65,7 @@ export function batchGradients(
           classes,
           scale,
           stability !== undefined ? { ...stability, seed: part.noiseSeed ?? 0 } : undefined,
+          targets,
         ),
       variables,
     );
@@ -77,5 +80,6 @@ export function batchGradients(
     x.dispose();
     labels.dispose();
     weights.dispose();
+    targets?.dispose();
   }
 }
