@@ -101,6 +101,7 @@ test('the exported bundle holds every part and verifies; the expected key finger
   const result = verifyBundle(bytes, { expectKey: keyId });
   assert.equal(result.ok, true, JSON.stringify(result.problems));
   assert.equal(result.signatures.valid, 1);
+  assert.ok(result.historyChecked >= 2, 'the checkpoints after signing and at export, each over a prefix');
   assert.ok(result.artifactsChecked >= 1);
   const html = text(unzipSync(bytes)[files.find((f) => /^reports\/m-[0-9a-f]+\.html$/.test(f)) as string]);
   assert.match(html, /APPROVED/);

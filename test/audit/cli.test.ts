@@ -118,10 +118,17 @@ test('the CLI: first administrator without signing in, accounts by an administra
     [events[1], events[2]] = [events[2] as string, events[1] as string];
     files['events.jsonl'] = new TextEncoder().encode(events.join('\n'));
     writeFileSync(join(home.dir, 'swapped.zip'), zipSync(files));
-    const [good, bad] = await Promise.all([
+    const [good, bad, signatures] = await Promise.all([
       attest(['audit', 'verify', '--bundle', bundle, '--expect-key', keyId, '--json']),
       attest(['audit', 'verify', '--bundle', join(home.dir, 'swapped.zip')]),
+      attest([...h, 'audit', 'signatures', '--record', ids.validationId, '--json']),
     ]);
+    assert.deepEqual(
+      (signatures.json['signatures'] as { meaning: string; printedName: string; status: string }[]).map(
+        (s) => [s.meaning, s.printedName, s.status],
+      ),
+      [['approved', 'Dr. Rita Reviewer', 'valid']],
+    );
     assert.equal(good.code, 0, good.stdout);
     assert.equal(good.json['ok'], true);
     assert.equal(bad.code, 3);

@@ -4,6 +4,40 @@ import { Workspace } from '../../src-main/core/store/workspace.js';
 import { renderModelCard } from '../../src-main/core/report/model-card.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { seedRecords } from './fixtures.js';
+import { pdfPagesText } from './pdf-text.js';
+import { exportModelReportPdf } from '../../src-main/core/report/export-report-pdf.js';
+import { listAuditEvents } from '../../src-main/core/audit/log.js';
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+
+test('the PDF report is written, audited with its SHA-256, and says what the HTML report says', async () => {
+  const home = tempHome('pdf');
+  const ws = Workspace.open(home.dir);
+  try {
+    const ids = seedRecords(ws);
+    const path = join(home.dir, 'report.pdf');
+    const written = await exportModelReportPdf(ws, ids.modelId, path);
+    const bytes = readFileSync(path);
+    assert.equal(written.sha256, createHash('sha256').update(bytes).digest('hex'));
+    const event = listAuditEvents(ws.db).at(-1);
+    assert.equal(event?.action, 'report.export');
+    assert.deepEqual(event?.payload.result, { sha256: written.sha256, bytes: bytes.length });
+    const { text } = await pdfPagesText(bytes);
+    for (const expected of [
+      'Validation report: tiny-resnet',
+      'Macro-F1',
+      '88.0%',
+      'No electronic signature yet',
+      'dataset.import',
+    ])
+      assert.ok(text.includes(expected), expected);
+    await assert.rejects(exportModelReportPdf(ws, ids.modelId, join(home.dir, 'report.html')), /\.pdf file/);
+  } finally {
+    ws.close();
+    home.cleanup();
+  }
+});
 
 test('the model card has the sections of Mitchell et al. with the stored figures and derived caveats', () => {
   const home = tempHome('card');

@@ -4,6 +4,7 @@ import { verifyAuditTrail } from '../../core/audit/verify.js';
 import { listAuditEvents } from '../../core/audit/log.js';
 import { createCheckpoint } from '../../core/audit/checkpoint.js';
 import { verifyBundle } from '../../core/audit/bundle-verifier.js';
+import { listSignatures, signatureStatus } from '../../core/audit/signatures.js';
 import { exportAuditBundle } from '../../core/report/audit-bundle-documents.js';
 import type { ArtifactChoice } from '../../core/audit/export-bundle.js';
 import { badInput } from '../../core/errors.js';
@@ -130,6 +131,32 @@ export const auditExportCommand: Command = {
         `  ${result.artifacts.included} of ${result.artifacts.listed} artifacts included; installation key ${result.checkpoint.keyId}`,
         `  verify anywhere: node verify-bundle.mjs ${result.path} --expect-key ${result.checkpoint.keyId}`,
       ].join('\n'),
+    );
+  },
+};
+
+export const auditSignaturesCommand: Command = {
+  path: ['audit', 'signatures'],
+  usage: 'audit signatures [--record ID] [--json]',
+  summary:
+    'The electronic signatures (meaning, printed name, UTC time, record SHA-256) and whether each record is still the version signed',
+  async run({ options, out, workspace }) {
+    const record = options.string('record');
+    options.rejectUnknown();
+    const db = workspace().db;
+    const signatures = listSignatures(db, record !== undefined ? [record] : undefined).map((s) => ({
+      ...s,
+      status: signatureStatus(db, s),
+    }));
+    out.result({ signatures }, () =>
+      signatures.length === 0
+        ? '(no signatures)'
+        : signatures
+            .map(
+              (s) =>
+                `${s.signedAt}\t${s.meaning}\t${s.printedName} (${s.userName}, ${s.role})\t${s.entityType} ${s.entityId}\t${s.status}`,
+            )
+            .join('\n'),
     );
   },
 };

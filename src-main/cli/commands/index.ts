@@ -16,7 +16,6 @@ import { benchCommand } from './bench.js';
 import { lrCompareCommand, lrFindCommand } from './lr.js';
 import { modelsSparsityCommand } from './sparsity.js';
 import { explainCommand } from './explain.js';
-import { defendMembershipCommand } from './defend.js';
 import { datasetsListCommand, jobsListCommand, modelsListCommand } from './lists.js';
 import { trainCommand } from './train.js';
 import { compressCommand } from './compress.js';
@@ -24,7 +23,13 @@ import { modelsMeasureCommand } from './measure.js';
 import { exportModelCommand } from './export-model.js';
 import { validateCommand } from './validate.js';
 import { reportCommand } from './report.js';
-import { auditCheckpointCommand, auditExportCommand, auditLogCommand, auditVerifyCommand } from './audit.js';
+import {
+  auditCheckpointCommand,
+  auditExportCommand,
+  auditLogCommand,
+  auditSignaturesCommand,
+  auditVerifyCommand,
+} from './audit.js';
 import { modelsCardCommand } from './model-card.js';
 import {
   usersAddCommand,
@@ -59,7 +64,6 @@ export const COMMANDS: readonly Command[] = [
   modelsListCommand,
   modelsSparsityCommand,
   explainCommand,
-  defendMembershipCommand,
   modelsMeasureCommand,
   exportModelCommand,
   validateCommand,
@@ -68,6 +72,7 @@ export const COMMANDS: readonly Command[] = [
   auditLogCommand,
   auditCheckpointCommand,
   auditExportCommand,
+  auditSignaturesCommand,
   modelsCardCommand,
   usersAddCommand,
   usersListCommand,

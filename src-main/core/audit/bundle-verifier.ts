@@ -30,6 +30,8 @@ export interface BundleVerification {
   events: number;
   checkpoint: { treeSize: number; rootHash: string; createdAt: string } | null;
   artifactsChecked: number;
+  /** Earlier checkpoints in checkpoints.jsonl checked against a prefix of the events (same key only). */
+  historyChecked: number;
   signatures: { count: number; valid: number };
   files: number;
 }
@@ -227,6 +229,7 @@ export function verifyBundle(bytes: Uint8Array, options: { expectKey?: string } 
     events: 0,
     checkpoint: null,
     artifactsChecked: 0,
+    historyChecked: 0,
     signatures: { count: 0, valid: 0 },
     files: 0,
   };
@@ -414,6 +417,65 @@ export function verifyBundle(bytes: Uint8Array, options: { expectKey?: string } 
       file: 'checkpoint.json',
       message: 'checkpoint.json is not valid JSON',
     });
+  }
+
+  // The earlier checkpoints: each a signed head of a prefix of the same events.
+  const history = files.has('checkpoints.jsonl')
+    ? text('checkpoints.jsonl')
+        .split('\n')
+        .filter((l) => l !== '')
+    : [];
+  for (const line of history) {
+    let cp: {
+      id: number;
+      format: string;
+      treeSize: number;
+      rootHash: string;
+      headHash: string;
+      createdAt: string;
+      keyId: string;
+      signature: string;
+    };
+    try {
+      cp = JSON.parse(line) as typeof cp;
+    } catch {
+      problems.push({
+        kind: 'file-unreadable',
+        file: 'checkpoints.jsonl',
+        message: 'a line of checkpoints.jsonl is not valid JSON',
+      });
+      continue;
+    }
+    if (cp.keyId !== keyId) continue; // signed by an earlier installation key, which this bundle does not carry
+    result.historyChecked++;
+    const label = `earlier checkpoint ${cp.id} (${cp.treeSize} events, ${cp.createdAt})`;
+    const { format, treeSize, rootHash, headHash, createdAt } = cp;
+    if (
+      !ed25519Valid(
+        pem,
+        Buffer.from(canonical({ format, treeSize, rootHash, headHash, createdAt, keyId: cp.keyId })),
+        cp.signature,
+      )
+    )
+      problems.push({
+        kind: 'checkpoint-signature-invalid',
+        file: 'checkpoints.jsonl',
+        message: `${label}: its signature does not verify with public-key.pem`,
+      });
+    else if (treeSize > events.length)
+      problems.push({
+        kind: 'events-missing',
+        file: 'events.jsonl',
+        message: `${label} covers more events than events.jsonl holds: events were deleted`,
+      });
+    else if (
+      merkleRoot(events.slice(0, treeSize).map((e) => Buffer.from(String(e.hash), 'hex'))) !== rootHash
+    )
+      problems.push({
+        kind: 'checkpoint-root-mismatch',
+        file: 'checkpoints.jsonl',
+        message: `${label}: the first ${treeSize} events no longer have the signed tree head: history was rewritten`,
+      });
   }
 
   // The artifacts: each included file re-hashed; each one the events name must be in the manifest.

@@ -8,7 +8,7 @@ import { sha256Hex } from '../util/hash.js';
 import { utcNow } from '../util/ids.js';
 import { appendAuditEvent, listAuditEvents } from './log.js';
 import { referencedArtifacts } from './event-hash.js';
-import { createCheckpoint } from './checkpoint.js';
+import { createCheckpoint, listCheckpoints } from './checkpoint.js';
 import { installationKey, signBytes } from './installation-key.js';
 import { listSignatures } from './signatures.js';
 import { recordVersion } from './record-version.js';
@@ -103,6 +103,13 @@ export function buildAuditBundle(
   for (const doc of options.documents) files[doc.path] = doc.bytes;
   files['events.jsonl'] = text(events.map((e) => `${canonicalJson(e)}\n`).join(''));
   files['checkpoint.json'] = text(`${JSON.stringify(checkpoint, null, 2)}\n`);
+  // Every earlier checkpoint too: each must still match a prefix of the events, which shows that the trail
+  // only ever grew between them.
+  files['checkpoints.jsonl'] = text(
+    listCheckpoints(workspace.db)
+      .map((c) => `${canonicalJson(c)}\n`)
+      .join(''),
+  );
   files['public-key.pem'] = text(key.publicKeyPem);
   files['signatures.jsonl'] = text(
     listSignatures(workspace.db)
