@@ -16,6 +16,7 @@ import { benchCommand } from './bench.js';
 import { lrCompareCommand, lrFindCommand } from './lr.js';
 import { modelsSparsityCommand } from './sparsity.js';
 import { explainCommand } from './explain.js';
+import { defendMembershipCommand } from './defend.js';
 import { datasetsListCommand, jobsListCommand, modelsListCommand } from './lists.js';
 import { trainCommand } from './train.js';
 import { compressCommand } from './compress.js';
@@ -64,6 +65,7 @@ export const COMMANDS: readonly Command[] = [
   modelsListCommand,
   modelsSparsityCommand,
   explainCommand,
+  defendMembershipCommand,
   modelsMeasureCommand,
   exportModelCommand,
   validateCommand,
