@@ -3,6 +3,7 @@ import { benchEcgResnet } from './ecg-resnet.js';
 import { runTorchPeer } from './torch-peer.js';
 import { benchWfdbRead } from './wfdb-read.js';
 import { benchRecordViewer } from './record-viewer.js';
+import { benchImageModels } from './image-models.js';
 
 /**
  * The benchmark of `npm run bench [-- --json] [--samples N] [--no-peer]` and `attest bench`: one JSON object with
@@ -29,6 +30,7 @@ export async function runBench(args: string[]): Promise<Record<string, unknown>>
     peer,
     wfdb_read: benchWfdbRead(),
     record_viewer: benchRecordViewer(),
+    image_models: await benchImageModels(256, !args.includes('--no-peer')),
     ratios: { train: ratio('train_samples_per_s'), infer: ratio('infer_samples_per_s') },
   };
   return result;

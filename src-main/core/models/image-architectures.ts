@@ -12,7 +12,7 @@ export const IMAGE_ARCHITECTURES: Record<string, Architecture> = {
   },
   'mobilenet-student': {
     description:
-      'MobileNet-style student with depthwise separable convolutions, width 0.5, for 32 to 512 px images, ~40k parameters',
+      'MobileNet-style student with depthwise separable convolutions, width 0.5, for 32 to 512 px images, ~19k parameters',
     inputKinds: ['image'],
     build: ({ sampleShape, classes, seed }) => buildMobilenetStudent({ sampleShape, classes, seed }),
   },

@@ -1,0 +1,124 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tf } from '../src-main/core/engine/tf.js';
+import { buildSmallCnn } from '../src-main/core/models/small-cnn.js';
+import { buildMobilenetStudent } from '../src-main/core/models/mobilenet-student.js';
+import { readDicomImage } from '../src-main/core/data/dicom/read-dicom.js';
+
+const SIZE = 64;
+const CLASSES = 3;
+
+/** Training (Adam, batch 32, main thread) and inference (batch 128) samples per second on 64 x 64 x 1 inputs. */
+async function benchModel(name: string, model: ReturnType<typeof buildSmallCnn>, samples: number) {
+  const optimizer = tf.train.adam(1e-3);
+  model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+  const x = tf.randomNormal([samples, SIZE, SIZE, 1], 0, 1, 'float32', 1);
+  const y = tf.tidy(() => tf.oneHot(tf.randomUniform([samples], 0, CLASSES, 'int32', 2), CLASSES));
+  try {
+    const epoch = () => model.fit(x, y, { epochs: 1, batchSize: 32, shuffle: false, verbose: 0 });
+    await epoch(); // warm-up
+    let start = performance.now();
+    await epoch();
+    const train = samples / ((performance.now() - start) / 1000);
+    const infer = () => {
+      for (let i = 0; i < samples; i += 128)
+        tf.tidy(() =>
+          (
+            model.predict(tf.slice(x, [i, 0, 0, 0], [Math.min(128, samples - i), SIZE, SIZE, 1])) as tf.Tensor
+          ).dataSync(),
+        );
+    };
+    infer();
+    start = performance.now();
+    infer();
+    const inference = samples / ((performance.now() - start) / 1000);
+    return {
+      model: name,
+      params: model.countParams(),
+      input: [SIZE, SIZE, 1],
+      train_samples_per_s: Math.round(train * 10) / 10,
+      infer_samples_per_s: Math.round(inference * 10) / 10,
+      train_batch: 32,
+      infer_batch: 128,
+    };
+  } finally {
+    x.dispose();
+    y.dispose();
+    model.dispose();
+    optimizer.dispose();
+  }
+}
+
+function runPeer(samples: number): Record<string, unknown> {
+  const script = fileURLToPath(new URL('../../bench/torch_image_bench.py', import.meta.url));
+  if (!existsSync(script)) return { available: false, reason: `peer script not found at ${script}` };
+  try {
+    const output = execFileSync('/usr/bin/python3', [script, String(samples)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 600_000,
+    });
+    return {
+      available: true,
+      ...(JSON.parse(output.trim().split('\n').pop() ?? '{}') as Record<string, unknown>),
+    };
+  } catch (error) {
+    const message = (error as { stderr?: string }).stderr ?? (error as Error).message;
+    return {
+      available: false,
+      reason: `peer did not run: ${message.split('\n').filter(Boolean).pop() ?? 'unknown error'}`,
+    };
+  }
+}
+
+/** Milliseconds to parse and decode each DICOM fixture through the display pipeline (best of three, after a warm-up). */
+async function benchDicomDecode(): Promise<Record<string, number>> {
+  const dir = fileURLToPath(new URL('../../test/fixtures/dicom/', import.meta.url));
+  if (!existsSync(dir)) return {};
+  const out: Record<string, number> = {};
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith('.dcm'))
+    .sort()) {
+    const bytes = readFileSync(join(dir, name));
+    await readDicomImage(name, { bytes });
+    let best = Infinity;
+    for (let k = 0; k < 3; k++) {
+      const start = performance.now();
+      await readDicomImage(name, { bytes });
+      best = Math.min(best, performance.now() - start);
+    }
+    out[name] = Math.round(best * 100) / 100;
+  }
+  return out;
+}
+
+/** The image part of `npm run bench`: small-cnn beside its PyTorch peer (same network, same run), the student, decoding. */
+export async function benchImageModels(samples = 256, withPeer = true): Promise<Record<string, unknown>> {
+  const smallCnn = await benchModel(
+    'small-cnn',
+    buildSmallCnn({ sampleShape: [SIZE, SIZE, 1], classes: CLASSES, seed: 0 }),
+    samples,
+  );
+  const student = await benchModel(
+    'mobilenet-student',
+    buildMobilenetStudent({ sampleShape: [SIZE, SIZE, 1], classes: CLASSES, seed: 0 }),
+    samples,
+  );
+  const peer = withPeer ? runPeer(samples) : { available: false, reason: 'skipped (--no-peer)' };
+  const ratio = (key: 'train_samples_per_s' | 'infer_samples_per_s') => {
+    const theirs = peer[key];
+    return typeof theirs === 'number' && theirs > 0
+      ? Math.round((smallCnn[key] / theirs) * 1000) / 1000
+      : null;
+  };
+  return {
+    samples,
+    small_cnn: smallCnn,
+    mobilenet_student: student,
+    peer,
+    ratios: { train: ratio('train_samples_per_s'), infer: ratio('infer_samples_per_s') },
+    dicom_decode_ms: await benchDicomDecode(),
+  };
+}
