@@ -95,3 +95,67 @@ export function writeDicomMammogram(o: DicomWriteOptions): Uint8Array {
   preamble.set(text('DICM'), 128);
   return concat([preamble, element(0x0002, 0x0000, 'UL', groupLength), metaBody, body]);
 }
+
+/** Encapsulated pixel data (PS3.5 A.4): an empty basic offset table, then one fragment per frame. */
+function encapsulate(frames: Uint8Array[]): Uint8Array {
+  const item = (data: Uint8Array) => {
+    const padded = data.length % 2 === 0 ? data : Uint8Array.from([...data, 0]);
+    const header = new Uint8Array(8);
+    const view = new DataView(header.buffer);
+    view.setUint16(0, 0xfffe, true);
+    view.setUint16(2, 0xe000, true);
+    view.setUint32(4, padded.length, true);
+    return concat([header, padded]);
+  };
+  const tag = new Uint8Array(12);
+  const view = new DataView(tag.buffer);
+  view.setUint16(0, 0x7fe0, true);
+  view.setUint16(2, 0x0010, true);
+  tag[4] = 0x4f; // OB
+  tag[5] = 0x42;
+  view.setUint32(8, 0xffffffff, true);
+  const end = new Uint8Array(8);
+  new DataView(end.buffer).setUint16(0, 0xfffe, true);
+  new DataView(end.buffer).setUint16(2, 0xe0dd, true);
+  return concat([tag, item(new Uint8Array(0)), ...frames.map(item), end]);
+}
+
+/** A secondary-capture DICOM file holding already-compressed frames under the given transfer syntax. */
+export function writeDicomEncapsulated(o: {
+  rows: number;
+  columns: number;
+  bitsAllocated: number;
+  bitsStored: number;
+  samplesPerPixel: 1 | 3;
+  photometric: string;
+  transferSyntax: string;
+  frames: Uint8Array[];
+}): Uint8Array {
+  const sop = '1.2.826.0.1.3680043.10.1040.99.1';
+  const metaBody = concat([
+    element(0x0002, 0x0001, 'OB', Uint8Array.from([0, 1])),
+    element(0x0002, 0x0002, 'UI', text('1.2.840.10008.5.1.4.1.1.7')),
+    element(0x0002, 0x0003, 'UI', text(sop)),
+    element(0x0002, 0x0010, 'UI', text(o.transferSyntax)),
+  ]);
+  const groupLength = new Uint8Array(4);
+  new DataView(groupLength.buffer).setUint32(0, metaBody.length, true);
+  const body = concat([
+    element(0x0008, 0x0016, 'UI', text('1.2.840.10008.5.1.4.1.1.7')),
+    element(0x0008, 0x0018, 'UI', text(sop)),
+    element(0x0008, 0x0060, 'CS', text('OT')),
+    element(0x0028, 0x0002, 'US', us(o.samplesPerPixel)),
+    element(0x0028, 0x0004, 'CS', text(o.photometric)),
+    element(0x0028, 0x0008, 'IS', text(String(o.frames.length))),
+    element(0x0028, 0x0010, 'US', us(o.rows)),
+    element(0x0028, 0x0011, 'US', us(o.columns)),
+    element(0x0028, 0x0100, 'US', us(o.bitsAllocated)),
+    element(0x0028, 0x0101, 'US', us(o.bitsStored)),
+    element(0x0028, 0x0102, 'US', us(o.bitsStored - 1)),
+    element(0x0028, 0x0103, 'US', us(0)),
+    encapsulate(o.frames),
+  ]);
+  const preamble = new Uint8Array(132);
+  preamble.set(text('DICM'), 128);
+  return concat([preamble, element(0x0002, 0x0000, 'UL', groupLength), metaBody, body]);
+}
