@@ -6,6 +6,7 @@ import { appendAuditEvent, listAuditEvents, runAsActor } from '../../src-main/co
 import {
   addUser,
   authenticate,
+  changeOwnPassword,
   listUsers,
   MAX_FAILED_ATTEMPTS,
   resetPassword,
@@ -259,6 +260,26 @@ test('an account promoted, added or given a known password directly in the datab
       'account-altered: account "mallory" has no creation event in the audit trail: changed outside the application',
     ]);
   } finally {
+    home.cleanup();
+  }
+});
+
+test('users change their own password with the current one; the change is audited and verifies', () => {
+  const home = tempHome();
+  const ws = Workspace.open(home.dir);
+  try {
+    withUsers(ws);
+    assert.throws(() => changeOwnPassword(ws.db, 'rita', 'not-the-current', 'another-secret-9'), /wrong/);
+    assert.throws(() => changeOwnPassword(ws.db, 'rita', REVIEWER_PW, REVIEWER_PW), /must differ/);
+    changeOwnPassword(ws.db, 'rita', REVIEWER_PW, 'another-secret-9');
+    assert.throws(() => authenticate(ws.db, 'rita', REVIEWER_PW), /wrong/);
+    assert.equal(authenticate(ws.db, 'rita', 'another-secret-9').name, 'rita');
+    const change = listAuditEvents(ws.db).find((e) => e.action === 'user.password.change');
+    assert.equal(change?.actor, 'user:rita');
+    const result = verifyAuditTrail(ws);
+    assert.equal(result.ok, true, JSON.stringify(result.problems));
+  } finally {
+    ws.close();
     home.cleanup();
   }
 });

@@ -34,6 +34,7 @@ import {
 import { modelsCardCommand } from './model-card.js';
 import {
   usersAddCommand,
+  usersChangePasswordCommand,
   usersListCommand,
   usersResetPasswordCommand,
   usersSetRoleCommand,
@@ -80,6 +81,7 @@ export const COMMANDS: readonly Command[] = [
   usersListCommand,
   usersSetRoleCommand,
   usersResetPasswordCommand,
+  usersChangePasswordCommand,
   signCommand,
   jobsListCommand,
   demoCommand,

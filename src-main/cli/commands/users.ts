@@ -1,13 +1,15 @@
 import type { Command } from '../command.js';
 import {
   addUser,
+  changeOwnPassword,
   listUsers,
   parseRole,
   resetPassword,
   setRole,
   type UserRow,
 } from '../../core/audit/users.js';
-import { newPassword } from '../cli-user.js';
+import { cliCredentials, newPassword } from '../cli-user.js';
+import { badInput } from '../../core/errors.js';
 import { checkpointAfterChange } from '../../core/audit/checkpoint.js';
 import type { Workspace } from '../../core/store/workspace.js';
 import type { Output } from '../output.js';
@@ -94,5 +96,23 @@ export const usersResetPasswordCommand: Command = {
     const user = resetPassword(workspace().db, name, password, reason);
     checkpoint(workspace(), out);
     out.result({ user }, () => `password of ${user.name} reset${user.locked ? '' : ' (account unlocked)'}`);
+  },
+};
+
+export const usersChangePasswordCommand: Command = {
+  path: ['users', 'change-password'],
+  usage: 'users change-password --user NAME [--password-stdin] [--json]',
+  summary: 'Change your own password: the current one (ATTEST_PASSWORD or standard input), then the new one',
+  booleanFlags: ['password-stdin'],
+  async run({ options, out, workspace }) {
+    const fromStdin = options.flag('password-stdin');
+    options.rejectUnknown();
+    const credentials = cliCredentials();
+    if (credentials === undefined)
+      throw badInput('changing a password needs the user: attest --user NAME users change-password');
+    const password = await newPassword(fromStdin);
+    const user = changeOwnPassword(workspace().db, credentials.user.name, credentials.password, password);
+    checkpoint(workspace(), out);
+    out.result({ user }, () => `password of ${user.name} changed`);
   },
 };

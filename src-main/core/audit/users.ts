@@ -188,6 +188,37 @@ export function resetPassword(db: Db, name: string, password: string, reason?: s
 }
 
 /**
+ * A user changes their own password: the current one is checked again (a session alone is not enough), the
+ * new one must differ and meet the policy. Audited like a reset, with the digest of the new hash.
+ */
+export function changeOwnPassword(
+  db: Db,
+  name: string,
+  currentPassword: string,
+  newPassword: string,
+): UserRow {
+  const user = authenticate(db, name, currentPassword);
+  if (newPassword === currentPassword) throw badInput('the new password must differ from the current one');
+  checkPasswordPolicy(newPassword, name);
+  const hash = hashPassword(newPassword);
+  return db.transaction(() => {
+    db.prepare('UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?').run(
+      hash,
+      utcNow(),
+      user.id,
+    );
+    appendAuditEvent(db, {
+      action: 'user.password.change',
+      entityType: 'user',
+      entityId: user.id,
+      actor: actorOf(user),
+      payload: { new: { passwordChanged: true, passwordDigest: sha256Hex(hash) } },
+    });
+    return getUser(db, name);
+  })();
+}
+
+/**
  * Checks a user name and password. A wrong password is counted and audited (and locks the account at the
  * limit) in its own committed transaction, then refused; an unknown name costs the same scrypt time.
  */
