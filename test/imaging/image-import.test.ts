@@ -293,10 +293,17 @@ test('MedMNIST .npz: the published splits are kept (val joins train), labels (N,
     if (existsSync(breast)) {
       const real = await importImageDataset(
         s.workspace,
-        { format: 'npz', inputs: [breast], name: 'breast', height: 28 },
+        {
+          format: 'npz',
+          inputs: [breast],
+          name: 'breast',
+          height: 28,
+          classNames: ['malignant', 'normal-or-benign'],
+        },
         quietContext(),
       );
       assert.equal(real.splits['train']!.total, 546 + 78);
+      assert.deepEqual(Object.keys(real.splits['test']!.classes), ['malignant', 'normal-or-benign']);
       assert.equal(real.splits['test']!.total, 156);
       const d = loadImageDataset(s.workspace, real.datasetId);
       assert.equal(Array.from(d.split).filter((x) => x === SPLIT_CODES.test).length, 156);

@@ -11,7 +11,7 @@ import { FITS } from '../../core/data/images/preprocess.js';
 import type { ImageDatasetResult } from '../../core/data/images/image-dataset-store.js';
 
 const COMMON =
-  '--name NAME [--size 64|HxW] [--fit stretch|crop|pad] [--channels 1|3] [--normalize dataset|per-image|unit] [--split groups:SEED:FRACTION|files:SEED:FRACTION|given] [--skip-bad] [--json]';
+  '--name NAME [--size 64|HxW] [--fit stretch|crop|pad] [--channels 1|3] [--normalize dataset|per-image|unit] [--split groups:SEED:FRACTION|files:SEED:FRACTION|given] [--classes A,B,...] [--skip-bad] [--json]';
 
 /** Options shared by the four image importers. */
 function readOptions(context: CommandContext, format: ImageImportFormat): ImportImagesOptions {
@@ -37,6 +37,12 @@ function readOptions(context: CommandContext, format: ImageImportFormat): Import
     throw badInput(`--normalize must be dataset, per-image or unit, got "${normalization}"`);
   const splitText = options.string('split');
   const skipBad = options.flag('skip-bad');
+  const classNames = options
+    .string('classes')
+    ?.split(',')
+    .map((c) => c.trim());
+  if (classNames !== undefined && classNames.some((c) => c === '' || c.length > 100))
+    throw badInput('--classes must be comma-separated names of 1 to 100 characters');
   const csv = format === 'images' || format === 'dicom' ? options.string('csv') : undefined;
   const groupBy = format === 'voc' ? options.string('group-by') : undefined;
   if (groupBy !== undefined && groupBy !== 'image' && groupBy !== 'folder')
@@ -58,6 +64,7 @@ function readOptions(context: CommandContext, format: ImageImportFormat): Import
     ...(splitText !== undefined ? { split: parseImageSplit(splitText) } : {}),
     ...(groupBy !== undefined ? { groupBy: groupBy as 'image' | 'folder' } : {}),
     ...(margin !== undefined ? { margin } : {}),
+    ...(classNames !== undefined ? { classNames } : {}),
     skipBad,
   };
 }

@@ -42,6 +42,8 @@ export interface ImportImagesOptions {
   groupBy?: 'image' | 'folder';
   /** voc: margin around each box, as a fraction of its size. */
   margin?: number;
+  /** Names for the classes in their sorted order (numeric labels by value), e.g. malignant,benign for 0,1. */
+  classNames?: string[];
   /** Skip unreadable files (counted in the provenance) instead of refusing the import. */
   skipBad?: boolean;
 }
@@ -290,7 +292,14 @@ export async function importImageDataset(
     );
     context.log(`warning: ${c.warnings[c.warnings.length - 1]}`);
   }
-  const classes = classOrder(c.items.map((x) => x.label));
+  const found = classOrder(c.items.map((x) => x.label));
+  if (o.classNames !== undefined && o.classNames.length !== found.length)
+    throw badInput(
+      `--classes names ${o.classNames.length} classes, the data has ${found.length} (${found.join(', ')})`,
+    );
+  if (o.classNames !== undefined && new Set(o.classNames).size !== o.classNames.length)
+    throw badInput('--classes repeats a name');
+  const classes = found;
   if (classes.length < 2)
     throw badInput(`found one class only ("${classes[0]}"); a classifier needs at least two`);
   if (classes.length > 255) throw badInput(`found ${classes.length} classes; at most 255 are supported`);
@@ -369,6 +378,7 @@ export async function importImageDataset(
     split,
     ...(o.format === 'voc' ? { groupBy: o.groupBy ?? 'image', margin: o.margin ?? 0.1 } : {}),
     skipBad: o.skipBad === true,
+    ...(o.classNames !== undefined ? { classNames: o.classNames, labelValues: classes } : {}),
   };
   return storeImageDataset(
     workspace,
@@ -376,7 +386,7 @@ export async function importImageDataset(
       name: o.name,
       importer: IMAGE_IMPORTER_VERSION,
       params,
-      classes,
+      classes: o.classNames ?? classes,
       groupNames,
       groupKind,
       ...(pseudonymous
