@@ -7,6 +7,7 @@ import { Workspace } from '../../src-main/core/store/workspace.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { seedRecords } from './fixtures.js';
 import { attest } from './cli-run.js';
+import { keyFilePath } from '../../src-main/core/audit/installation-key.js';
 
 test('the CLI: first administrator without signing in, accounts by an administrator, signing, export and bundle verification', async () => {
   const home = tempHome('audit-cli');
@@ -82,7 +83,8 @@ test('the CLI: first administrator without signing in, accounts by an administra
     };
     assert.equal(signature.printedName, 'Dr. Rita Reviewer');
     assert.match(signature.recordSha256, /^[0-9a-f]{64}$/);
-    const verify = await attest([...h, 'audit', 'verify', '--json']);
+    const installed = (JSON.parse(readFileSync(keyFilePath(home.dir), 'utf8')) as { keyId: string }).keyId;
+    const verify = await attest([...h, 'audit', 'verify', '--expect-key', installed, '--json']);
     assert.equal(verify.code, 0, verify.stdout);
     assert.deepEqual(verify.json['signatures'], { count: 1, valid: 1 });
     assert.equal((verify.json['checkpoints'] as { eventsAfterLatest: number }).eventsAfterLatest, 0);
@@ -118,11 +120,14 @@ test('the CLI: first administrator without signing in, accounts by an administra
     [events[1], events[2]] = [events[2] as string, events[1] as string];
     files['events.jsonl'] = new TextEncoder().encode(events.join('\n'));
     writeFileSync(join(home.dir, 'swapped.zip'), zipSync(files));
-    const [good, bad, signatures] = await Promise.all([
+    const [good, bad, signatures, otherKey] = await Promise.all([
       attest(['audit', 'verify', '--bundle', bundle, '--expect-key', keyId, '--json']),
       attest(['audit', 'verify', '--bundle', join(home.dir, 'swapped.zip')]),
       attest([...h, 'audit', 'signatures', '--record', ids.validationId, '--json']),
+      attest([...h, 'audit', 'verify', '--expect-key', 'a'.repeat(64)]),
     ]);
+    assert.equal(otherKey.code, 3);
+    assert.match(otherKey.stdout, /no installation key of this trail has the expected fingerprint a{64}/);
     assert.deepEqual(
       (signatures.json['signatures'] as { meaning: string; printedName: string; status: string }[]).map(
         (s) => [s.meaning, s.printedName, s.status],

@@ -13,7 +13,7 @@ import { resolve } from 'node:path';
 
 export const auditVerifyCommand: Command = {
   path: ['audit', 'verify'],
-  usage: 'audit verify [--bundle FILE.zip [--expect-key FINGERPRINT]] [--json]',
+  usage: 'audit verify [--bundle FILE.zip] [--expect-key FINGERPRINT] [--json]',
   summary:
     'Recompute the hash chain, the Merkle tree, the signed checkpoints, the signatures and every artifact SHA-256 (of this home, or of an exported bundle); exit 3 if anything was altered',
   async run({ options, out, workspace }) {
@@ -21,8 +21,15 @@ export const auditVerifyCommand: Command = {
     const expectKey = options.string('expect-key');
     options.rejectUnknown();
     if (bundle !== undefined) return verifyBundleFile(resolve(bundle), expectKey, out);
-    if (expectKey !== undefined) throw badInput('--expect-key goes with --bundle');
     const result = verifyAuditTrail(workspace());
+    // The fingerprint obtained out of band is the only defence against a trail rewritten and re-signed whole.
+    if (expectKey !== undefined && !result.keys.includes(expectKey.toLowerCase())) {
+      result.ok = false;
+      result.problems.push({
+        kind: 'key-unexpected',
+        message: `no installation key of this trail has the expected fingerprint ${expectKey} (found ${result.keys.join(', ') || 'none'})`,
+      });
+    }
     const first = result.problems[0];
     if (!result.ok && first !== undefined) {
       // Exit code 3 with the full result still printed, so that a script sees every problem, not just the first.

@@ -22,7 +22,8 @@ export interface AuditProblem {
     | 'key-file-mismatch'
     | 'signature-altered'
     | 'signed-record-altered'
-    | 'account-altered';
+    | 'account-altered'
+    | 'key-unexpected';
   message: string;
   seq?: number;
   eventId?: string;
