@@ -14,6 +14,8 @@ import {
   setKeyProtector,
 } from '../../src-main/core/audit/key-protector.js';
 import { computeEventHash } from '../../src-main/core/audit/event-hash.js';
+import { proveEventInclusion } from '../../src-main/core/audit/inclusion.js';
+import { verifyInclusion } from '../../src-main/core/audit/merkle.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 function seed(ws: Workspace, n: number): void {
@@ -263,6 +265,32 @@ test('a safeStorage-style protector wraps the key; refused when the OS offers no
     ws3.close();
   } finally {
     setKeyProtector(undefined);
+    home.cleanup();
+  }
+});
+
+test('an event is proved in the signed tree by its audit path alone; a changed event is not', () => {
+  const home = tempHome();
+  const ws = Workspace.open(home.dir);
+  try {
+    seed(ws, 6);
+    assert.throws(() => proveEventInclusion(ws, 2), /no signed checkpoint yet/);
+    const cp = createCheckpoint(ws);
+    seed(ws, 1);
+    assert.throws(() => proveEventInclusion(ws, 8), /not covered by the latest checkpoint/);
+    for (let seq = 1; seq <= cp.treeSize; seq++) {
+      const proof = proveEventInclusion(ws, seq);
+      const root = Buffer.from(proof.checkpoint.rootHash, 'hex');
+      const path = proof.path.map((p) => Buffer.from(p, 'hex'));
+      assert.ok(
+        verifyInclusion(Buffer.from(proof.eventHash, 'hex'), proof.leafIndex, proof.treeSize, path, root),
+      );
+      const other = Buffer.from(proof.eventHash, 'hex');
+      other[0] = (other[0] as number) ^ 1;
+      assert.ok(!verifyInclusion(other, proof.leafIndex, proof.treeSize, path, root));
+    }
+  } finally {
+    ws.close();
     home.cleanup();
   }
 });

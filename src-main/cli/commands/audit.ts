@@ -4,6 +4,7 @@ import { verifyAuditTrail } from '../../core/audit/verify.js';
 import { listAuditEvents } from '../../core/audit/log.js';
 import { createCheckpoint } from '../../core/audit/checkpoint.js';
 import { verifyBundle } from '../../core/audit/bundle-verifier.js';
+import { proveEventInclusion } from '../../core/audit/inclusion.js';
 import { listSignatures, signatureStatus } from '../../core/audit/signatures.js';
 import { exportAuditBundle } from '../../core/report/audit-bundle-documents.js';
 import type { ArtifactChoice } from '../../core/audit/export-bundle.js';
@@ -164,6 +165,26 @@ export const auditSignaturesCommand: Command = {
                 `${s.signedAt}\t${s.meaning}\t${s.printedName} (${s.userName}, ${s.role})\t${s.entityType} ${s.entityId}\t${s.status}`,
             )
             .join('\n'),
+    );
+  },
+};
+
+export const auditProveCommand: Command = {
+  path: ['audit', 'prove'],
+  usage: 'audit prove --event SEQ [--json]',
+  summary:
+    'The Merkle audit path (RFC 6962) of one event under the latest signed checkpoint: proves it is in the trail without the rest of the log',
+  async run({ options, out, workspace }) {
+    const seq = options.number('event', { min: 1, integer: true });
+    options.rejectUnknown();
+    if (seq === undefined) throw badInput('option --event is required');
+    const proof = proveEventInclusion(workspace(), seq);
+    out.result(proof, () =>
+      [
+        `event ${proof.seq} (hash ${proof.eventHash}) is leaf ${proof.leafIndex} of ${proof.treeSize}`,
+        `  under checkpoint ${proof.checkpoint.id}, tree head ${proof.checkpoint.rootHash}, signed ${proof.checkpoint.createdAt}`,
+        ...proof.path.map((p, i) => `  path[${i}] ${p}`),
+      ].join('\n'),
     );
   },
 };

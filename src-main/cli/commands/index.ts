@@ -28,6 +28,7 @@ import {
   auditCheckpointCommand,
   auditExportCommand,
   auditLogCommand,
+  auditProveCommand,
   auditSignaturesCommand,
   auditVerifyCommand,
 } from './audit.js';
@@ -76,6 +77,7 @@ export const COMMANDS: readonly Command[] = [
   auditCheckpointCommand,
   auditExportCommand,
   auditSignaturesCommand,
+  auditProveCommand,
   modelsCardCommand,
   usersAddCommand,
   usersListCommand,
