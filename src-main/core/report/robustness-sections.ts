@@ -28,7 +28,11 @@ interface Figures {
 interface Calibration {
   before: Figures;
   after: Figures | null;
-  temperature: { temperature: number; fittedOn: { groups: string[]; n: number } } | null;
+  temperature: {
+    temperature: number;
+    atRangeLimit?: boolean;
+    fittedOn: { groups: string[]; n: number };
+  } | null;
 }
 interface Sweep {
   attack: string;
@@ -138,7 +142,7 @@ export function calibrationSection(model: unknown, parent: unknown): string {
   }
   const fit =
     m.temperature !== null
-      ? `<p>Temperature T = ${formatNumber(m.temperature.temperature, 3)}, fitted by minimising the negative log-likelihood on the ${m.temperature.fittedOn.n} samples of the training run's validation records (${escapeHtml(m.temperature.fittedOn.groups.join(' '))}), never on the split judged here. T &gt; 1 softens an overconfident model; the predicted class never changes.</p>`
+      ? `<p>Temperature T = ${formatNumber(m.temperature.temperature, 3)}, fitted by minimising the negative log-likelihood on the ${m.temperature.fittedOn.n} samples of the training run's validation records (${escapeHtml(m.temperature.fittedOn.groups.join(' '))}), never on the split judged here. T &gt; 1 softens an overconfident model; the predicted class never changes.</p>${m.temperature.atRangeLimit === true ? '<p class="warn">The fit stopped at the end of its range (0.05 to 20): the validation records are classified perfectly or near chance, so this temperature is not a reliable calibration.</p>' : ''}`
       : '<p class="muted">No temperature: the training run left no validation records on this dataset.</p>';
   const diagram = (f: Figures, name: string) => ({
     name,

@@ -6,11 +6,16 @@ import type { SampleDataset, SplitName } from '../data/sample-dataset.js';
 import { badInput } from '../errors.js';
 import { ECG_FGSM_UNIT } from './fgsm.js';
 import { predictProbabilities } from './predict.js';
-import { fitTemperature } from './calibration.js';
+import { fitTemperature, TEMPERATURE_RANGE } from './calibration.js';
 
 /** Where a temperature was fitted: the held-out validation records of the model's training run. */
 export interface TemperatureFit {
   temperature: number;
+  /**
+   * The fit stopped at an end of TEMPERATURE_RANGE: the validation records are separated perfectly (T small) or
+   * predicted near chance (T large), so the temperature says more about them than about calibration.
+   */
+  atRangeLimit: boolean;
   fittedOn: { groups: string[]; n: number; modelId: string };
 }
 
@@ -118,8 +123,10 @@ export class SuiteContext {
           this.sampleShape,
         );
         const labels = Int32Array.from(validation.indices, (i) => this.dataset.labels[i] as number);
+        const temperature = fitTemperature(probabilities, labels, this.classCount);
         this.temperatureCache = {
-          temperature: fitTemperature(probabilities, labels, this.classCount),
+          temperature,
+          atRangeLimit: TEMPERATURE_RANGE.some((end) => Math.abs(Math.log(temperature / end)) < 1e-3),
           fittedOn: { groups: validation.groups, n: validation.indices.length, modelId: validation.modelId },
         };
       }
