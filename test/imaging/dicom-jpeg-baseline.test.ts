@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { readDicomImage } from '../../src-main/core/data/dicom/read-dicom.js';
-import { writeDicomEncapsulated } from '../../src-main/core/data/dicom/write-dicom.js';
+import { writeDicomEncapsulated, writeDicomMammogram } from '../../src-main/core/data/dicom/write-dicom.js';
 import { decodeJpegExtended } from '../../src-main/core/data/dicom/jpeg-extended.js';
 
 /** A 48 x 40 grey gradient with a bright square, as a baseline 8-bit JPEG from sharp (libvips' libjpeg). */
@@ -73,4 +73,27 @@ test('JPEG data whose size disagrees with Rows and Columns is refused', async ()
     readDicomImage('tall.dcm', { bytes: file }),
     /tall\.dcm: JPEG Baseline \(Process 1\) pixel data decodes to 48 x 40 x 1, but the header says 48 x 48 x 1/,
   );
+});
+
+test('Deflated Explicit VR Little Endian reads like the plain file', async () => {
+  const pixels = Uint16Array.from({ length: 24 * 24 }, (_, i) => (i * 37) % 4096);
+  const common = {
+    rows: 24,
+    columns: 24,
+    bitsStored: 12,
+    pixels,
+    patientId: 'P1',
+    studyInstanceUid: '1.2.3',
+    sopInstanceUid: '1.2.3.4',
+    laterality: 'L' as const,
+    viewPosition: 'CC' as const,
+  };
+  const plain = await readDicomImage('plain.dcm', { bytes: writeDicomMammogram(common) });
+  const deflatedBytes = writeDicomMammogram({ ...common, deflate: true });
+  const deflated = await readDicomImage('deflated.dcm', { bytes: deflatedBytes });
+  assert.equal(deflated.dicom.transferSyntax.name, 'Deflated Explicit VR Little Endian');
+  assert.deepEqual(Array.from(deflated.stored.values), Array.from(pixels));
+  assert.deepEqual(Array.from(deflated.stored.values), Array.from(plain.stored.values));
+  assert.equal(deflated.dicom.description.laterality, 'L');
+  assert.ok(deflatedBytes.length < writeDicomMammogram(common).length);
 });

@@ -16,7 +16,11 @@ import { zipSync } from 'fflate';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';
 import { importImageDataset } from '../../src-main/core/data/images/import-image-dataset.js';
-import { loadImageDataset, imageSampleDataset } from '../../src-main/core/data/images/image-dataset.js';
+import {
+  loadImageDataset,
+  imageSampleDataset,
+  imageInputsForModel,
+} from '../../src-main/core/data/images/image-dataset.js';
 import { loadDataset } from '../../src-main/core/data/dataset-kinds.js';
 import { readImageFile } from '../../src-main/core/data/images/read-image.js';
 import { preprocessImage } from '../../src-main/core/data/images/preprocess.js';
@@ -129,6 +133,15 @@ test('DICOM mammograms: split by patient, pseudonymous groups, no patient id sto
         ? (dataset.preprocessing.normalization.std[0] as number)
         : 1;
     again.forEach((v, i) => assert.ok(Math.abs(v - (stored[i] as number)) < 1e-4 / std, `pixel ${i}`));
+    // Another dataset's pixels under this model's preprocessing: same geometry required, the model's statistics used.
+    assert.deepEqual(
+      Array.from(imageInputsForModel(dataset, [5], dataset.preprocessing)),
+      Array.from(stored),
+    );
+    assert.throws(
+      () => imageInputsForModel(dataset, [5], { ...dataset.preprocessing, height: 32, width: 32 }),
+      /trained on 32x32x1/,
+    );
     // The same files imported through a CSV get the same pseudonyms and the same split.
     const viaCsv = await importImageDataset(
       s.workspace,

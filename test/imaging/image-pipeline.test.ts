@@ -38,6 +38,12 @@ test('CLI: generate, import dicom, train small-cnn, compress, validate clean and
       'a patient id reached the output',
     );
     const datasetId = imported.json['datasetId'] as string;
+    // The patients behind the pseudonyms, only on this explicit request.
+    const revealed = await runBuiltCli(['--home', home, 'datasets', 'identifiers', datasetId, '--json']);
+    assert.equal(revealed.code, 0, revealed.stderr);
+    const identifiers = revealed.json['identifiers'] as Record<string, string>;
+    assert.equal(Object.keys(identifiers).length, 8);
+    assert.match(identifiers['patient-001'] as string, /^SYN000\d$/);
     const trained = await runBuiltCli(
       [
         '--home',

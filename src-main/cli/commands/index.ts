@@ -11,6 +11,7 @@ import {
   importVocCommand,
 } from './import-images.js';
 import { generateInsulatorsCommand, generateMammogramsCommand } from './generate-images.js';
+import { datasetIdentifiersCommand } from './dataset-identifiers.js';
 import { viewRecordCommand } from './view.js';
 import { benchCommand } from './bench.js';
 import { lrCompareCommand, lrFindCommand } from './lr.js';
@@ -60,6 +61,7 @@ export const COMMANDS: readonly Command[] = [
   generateInsulatorsCommand,
   viewRecordCommand,
   datasetsListCommand,
+  datasetIdentifiersCommand,
   trainCommand,
   lrFindCommand,
   lrCompareCommand,

@@ -149,10 +149,14 @@ export function parseDicomFile(bytes: Uint8Array, file: string): DicomFile {
   if (transferSyntax === undefined)
     throw badInput(`transfer syntax ${uid} is not an image encoding Attest can decode`, file);
   const pixelData = dataSet.elements['x7fe00010'];
+  // Sizes are checked against the parsed bytes: a deflated file's data set is the inflated copy.
   if (pixelData === undefined) throw badInput('DICOM file holds no Pixel Data (7FE0,0010)', file);
-  if (pixelData.dataOffset + (pixelData.encapsulatedPixelData ? 0 : pixelData.length) > bytes.length)
+  if (
+    pixelData.dataOffset + (pixelData.encapsulatedPixelData ? 0 : pixelData.length) >
+    dataSet.byteArray.length
+  )
     throw badInput(
-      `DICOM file is truncated: Pixel Data claims ${pixelData.length} bytes, ${bytes.length - pixelData.dataOffset} remain`,
+      `DICOM file is truncated: Pixel Data claims ${pixelData.length} bytes, ${dataSet.byteArray.length - pixelData.dataOffset} remain`,
       file,
     );
   const layout = readLayout(dataSet, file);

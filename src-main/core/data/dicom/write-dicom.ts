@@ -1,3 +1,5 @@
+import { deflateSync } from 'fflate';
+
 /**
  * A minimal DICOM Part 10 writer (Explicit VR Little Endian, 16-bit MONOCHROME2 Digital Mammography X-Ray
  * images) for the synthetic mammograms that tests and the demo use: real files through the real reader.
@@ -17,6 +19,8 @@ export interface DicomWriteOptions {
   windowCenter?: number;
   windowWidth?: number;
   photometric?: 'MONOCHROME1' | 'MONOCHROME2';
+  /** Deflated Explicit VR Little Endian: the data set after the file meta is raw DEFLATE. */
+  deflate?: boolean;
 }
 
 const MG_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.1.2'; // Digital Mammography X-Ray Image Storage - For Presentation
@@ -53,7 +57,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
 }
 
 export function writeDicomMammogram(o: DicomWriteOptions): Uint8Array {
-  const transferSyntax = '1.2.840.10008.1.2.1';
+  const transferSyntax = o.deflate === true ? '1.2.840.10008.1.2.1.99' : '1.2.840.10008.1.2.1';
   const metaBody = concat([
     element(0x0002, 0x0001, 'OB', Uint8Array.from([0, 1])),
     element(0x0002, 0x0002, 'UI', text(MG_SOP_CLASS)),
@@ -93,7 +97,12 @@ export function writeDicomMammogram(o: DicomWriteOptions): Uint8Array {
   ]);
   const preamble = new Uint8Array(132);
   preamble.set(text('DICM'), 128);
-  return concat([preamble, element(0x0002, 0x0000, 'UL', groupLength), metaBody, body]);
+  return concat([
+    preamble,
+    element(0x0002, 0x0000, 'UL', groupLength),
+    metaBody,
+    o.deflate === true ? deflateSync(body) : body,
+  ]);
 }
 
 /** Encapsulated pixel data (PS3.5 A.4): an empty basic offset table, then one fragment per frame. */

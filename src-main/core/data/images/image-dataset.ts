@@ -81,3 +81,38 @@ export function imageSampleDataset(dataset: ImageDataset): SampleDataset {
     modelMeta: { imagePreprocessing: p, groupKind: dataset.groupKind },
   };
 }
+
+/**
+ * The patients or studies behind an image dataset's pseudonymous groups, read from its bundle: shown only when a
+ * user asks for them (`attest datasets identifiers`), never written to logs, rows or reports by default.
+ */
+export function imageGroupIdentifiers(workspace: Workspace, datasetId: string): Record<string, string> {
+  const row = getDataset(workspace.db, datasetId);
+  if (row.kind !== IMAGE_DATASET_KIND)
+    throw badInput(`dataset ${datasetId} is ${row.kind}, not an image dataset`);
+  const bundle = decodeTensorBundle(workspace.artifacts.get(row.dataSha256), `dataset ${datasetId}`);
+  return (bundle.meta['groupIdentifiers'] as Record<string, string> | undefined) ?? {};
+}
+
+/**
+ * Model inputs of chosen samples under a model's recorded preprocessing rather than the dataset's own: the same
+ * geometry is required (stored pixels are already fitted); the model's intensity normalization is applied.
+ * Validating a model on another image dataset must use this, so that it sees inputs as in training.
+ */
+export function imageInputsForModel(
+  dataset: ImageDataset,
+  indices: ArrayLike<number>,
+  model: ImagePreprocessing,
+): Float32Array {
+  const p = dataset.preprocessing;
+  if (
+    p.height !== model.height ||
+    p.width !== model.width ||
+    p.channels !== model.channels ||
+    p.fit !== model.fit
+  )
+    throw badInput(
+      `dataset ${dataset.id} holds ${p.height}x${p.width}x${p.channels} (${p.fit}) images; the model was trained on ${model.height}x${model.width}x${model.channels} (${model.fit}): import the data again with the model's --size, --fit and --channels`,
+    );
+  return normalizeImages(gatherImages(dataset, indices), model);
+}
