@@ -18,6 +18,7 @@ import { lrCompareCommand, lrFindCommand } from './lr.js';
 import { modelsSparsityCommand } from './sparsity.js';
 import { explainCommand } from './explain.js';
 import { defendMembershipCommand } from './defend.js';
+import { semiCompareCommand } from './semi.js';
 import { datasetsListCommand, jobsListCommand, modelsListCommand } from './lists.js';
 import { trainCommand } from './train.js';
 import { compressCommand } from './compress.js';
@@ -70,6 +71,7 @@ export const COMMANDS: readonly Command[] = [
   modelsSparsityCommand,
   explainCommand,
   defendMembershipCommand,
+  semiCompareCommand,
   modelsMeasureCommand,
   exportModelCommand,
   validateCommand,

@@ -5,6 +5,7 @@ import { engineInfo } from '../engine/backend.js';
 import { ReplicaPool } from './replica-pool.js';
 import { fitReplicatedEpoch } from './replicated-epoch.js';
 import type { StabilityTerm } from './replica-protocol.js';
+import type { SemiHooks } from './semi-supervised.js';
 import { AdamInJs } from './adam-in-js.js';
 import { setOptimizerLearningRate } from './lr-policy.js';
 
@@ -33,6 +34,10 @@ export interface FitEpochsOptions {
    */
   replicas?: number;
   onNotice?(message: string): void;
+  /** Semi-supervised training (see semi-supervised.ts): the consistency term and the teacher's upkeep. */
+  semi?: SemiHooks;
+  /** 1 for samples whose label may be used, 0 for unlabelled ones (input order); default all labelled. */
+  labeledMask?: Uint8Array;
   /** Class probabilities to train on instead of the labels (distillation), samples x classes, input order. */
   softTargets?: Float32Array;
   /** Stability training (see replica-protocol.ts); trains with our own loop, with or without replicas. */
@@ -62,7 +67,12 @@ export async function fitEpochs(
   const pool = await startReplicas(options);
   // One Adam state for the whole run, as model.fit keeps the optimizer's.
   // Our own loop when replicas run or the objective is more than model.fit's loss.
-  const ownLoop = pool !== undefined || options.stability !== undefined || options.softTargets !== undefined;
+  const ownLoop =
+    pool !== undefined ||
+    options.stability !== undefined ||
+    options.softTargets !== undefined ||
+    options.semi !== undefined ||
+    options.labeledMask !== undefined;
   const adam = ownLoop
     ? AdamInJs.from(
         model.optimizer,
@@ -76,6 +86,7 @@ export async function fitEpochs(
       const x = new Float32Array(n * size);
       const y = new Int32Array(n);
       const soft = options.softTargets !== undefined ? new Float32Array(n * classes) : undefined;
+      const mask = options.labeledMask !== undefined ? new Uint8Array(n) : undefined;
       for (let k = 0; k < n; k++) {
         const i = order[k] as number;
         x.set(inputs.subarray(i * size, (i + 1) * size), k * size);
@@ -102,6 +113,8 @@ export async function fitEpochs(
           epoch,
           ...(options.stability !== undefined ? { stability: options.stability } : {}),
           ...(soft !== undefined ? { targets: soft } : {}),
+          ...(mask !== undefined ? { labeledMask: mask } : {}),
+          ...(options.semi !== undefined ? { semi: options.semi } : {}),
           x,
           labels: y,
           sampleShape,

@@ -10,6 +10,20 @@ export interface BatchPart {
   noiseSeed?: number;
   /** Soft targets (class probabilities, samples x classes) in place of the labels' one-hot vectors. */
   targets?: Float32Array;
+  /** Semi-supervised consistency: the student's output on `inputs` is pulled towards `targets`. */
+  consistency?: ConsistencyTerm;
+}
+
+/**
+ * A consistency term (mean teacher: squared error to the teacher's probabilities on a differently noised copy;
+ * VAT: KL from the clean prediction to the prediction at the virtual adversarial point), on every sample,
+ * labelled or not.
+ */
+export interface ConsistencyTerm {
+  inputs: Float32Array;
+  targets: Float32Array;
+  kind: 'mse' | 'kl';
+  weight: number;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { tf, tfl } from '../engine/tf.js';
 import type { ReplicaPool } from './replica-pool.js';
-import type { BatchPart, StabilityTerm } from './replica-protocol.js';
+import type { BatchPart, ConsistencyTerm, StabilityTerm } from './replica-protocol.js';
 import { deriveSeed } from '../engine/seed.js';
 import type { AdamInJs } from './adam-in-js.js';
 import { setOptimizerLearningRate } from './lr-policy.js';
@@ -17,6 +17,8 @@ export interface ReplicatedEpochOptions {
   /** This epoch's samples, already in training order. */
   x: Float32Array;
   labels: Int32Array;
+  /** 1 where the sample's label counts (the others only feed the consistency term), same order. */
+  labeledMask?: Uint8Array;
   /** Soft targets in the same order (samples x classes), when training on class probabilities. */
   targets?: Float32Array;
   sampleShape: number[];
@@ -26,6 +28,12 @@ export interface ReplicatedEpochOptions {
   callbacks: (tfl.CustomCallbackArgs | tfl.Callback)[];
   /** The model's Adam, computed in JS (see adam-in-js.ts); else the model's optimizer applies the gradients. */
   adam?: AdamInJs;
+  /** Semi-supervised training: the consistency term of a batch (computed here, on the main thread, for the
+   * whole batch before it is split), and what follows each optimizer step (the mean teacher's average). */
+  semi?: {
+    consistencyOf(x: Float32Array, count: number, batch: number): ConsistencyTerm;
+    afterStep(): void;
+  };
   /** The learning rate of each batch of this epoch (policies), set before the optimizer steps. */
   rateOf?(batch: number): number;
   /** Called after each batch with its index and loss; returning true stops the epoch there. */
@@ -51,13 +59,17 @@ export async function fitReplicatedEpoch(o: ReplicatedEpochOptions): Promise<num
   const weightIndex = new Map(model.weights.map((w, k) => [w.read() as tf.Variable, k]));
   const size = sampleShape.reduce((a, b) => a * b, 1);
   const n = labels.length;
-  const sampleWeights = Float32Array.from(labels, (l) => o.classWeight?.[l] ?? 1);
+  const sampleWeights = Float32Array.from(
+    labels,
+    (l, i) => (o.classWeight?.[l] ?? 1) * (o.labeledMask === undefined ? 1 : (o.labeledMask[i] ?? 1)),
+  );
   let lossSum = 0;
   let seen = 0;
   for (let batch = 0, from = 0; from < n; batch++, from += batchSize) {
     const count = Math.min(batchSize, n - from);
     const parts: BatchPart[] = [];
     let at = from;
+    const consistency = o.semi?.consistencyOf(x.subarray(from * size, (from + count) * size), count, batch);
     for (const [k, share] of shares(count, (pool?.size ?? 0) + 1).entries()) {
       parts.push({
         x: x.subarray(at * size, (at + share) * size),
@@ -66,6 +78,15 @@ export async function fitReplicatedEpoch(o: ReplicatedEpochOptions): Promise<num
         noiseSeed: deriveSeed(o.seed ?? 0, 'stability', o.epoch ?? 0, batch, k),
         ...(o.targets !== undefined
           ? { targets: o.targets.subarray(at * classes, (at + share) * classes) }
+          : {}),
+        ...(consistency !== undefined
+          ? {
+              consistency: {
+                ...consistency,
+                inputs: consistency.inputs.subarray((at - from) * size, (at - from + share) * size),
+                targets: consistency.targets.subarray((at - from) * classes, (at - from + share) * classes),
+              },
+            }
           : {}),
       });
       at += share;
@@ -120,6 +141,7 @@ export async function fitReplicatedEpoch(o: ReplicatedEpochOptions): Promise<num
         );
       });
     }
+    o.semi?.afterStep();
     lossSum += loss * count;
     seen += count;
     for (const callback of o.callbacks) await callback.onBatchEnd?.(batch, { loss });

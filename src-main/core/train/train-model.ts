@@ -23,6 +23,8 @@ import { fitEpochs, type StopReason } from './fit-epochs.js';
 import { ReplicaPool } from './replica-pool.js';
 import { learningRateAt, parseLrPolicy } from './lr-policy.js';
 import type { StabilityTerm } from './replica-protocol.js';
+import { parseSemi, semiSupervisedHooks } from './semi-supervised.js';
+import { createRng, deriveSeed } from '../engine/seed.js';
 
 export interface TrainOptions {
   datasetId: string;
@@ -39,6 +41,10 @@ export interface TrainOptions {
   lrPolicy?: string;
   /** Stability training, "ALPHA[:SIGMA]": alpha * KL(f(x) || f(x + noise of SIGMA)) added to the loss. */
   stability?: string;
+  /** Use the labels of only this seeded fraction of the training samples (the others count as unlabelled). */
+  labeledFraction?: number;
+  /** Semi-supervised method (see semi-supervised.ts) using the unlabelled samples too. */
+  semi?: string;
   /** Hardening recipe (see validate/hardening.ts), e.g. "pgd:0.05", "diverse:0.05:0.5:weighted", "manifold:0". */
   hardening?: string;
 }
@@ -63,6 +69,8 @@ export interface TrainResult {
   replicas: number;
   /** Wall-clock time of the training, seconds. */
   seconds: number;
+  /** Training samples whose label was used. */
+  labeledSamples: number;
   backend: string;
   sizeBytes: number;
   params: number;
@@ -79,6 +87,9 @@ function validateOptions(o: TrainOptions): void {
   if (!Number.isInteger(o.seed)) throw badInput('--seed must be an integer');
   if (o.lrPolicy !== undefined) parseLrPolicy(o.lrPolicy);
   if (o.stability !== undefined) parseStability(o.stability);
+  if (o.semi !== undefined) parseSemi(o.semi);
+  if (o.labeledFraction !== undefined && !(o.labeledFraction > 0 && o.labeledFraction <= 1))
+    throw badInput(`--labeled-fraction must be above 0 and at most 1, got ${o.labeledFraction}`);
   if (o.hardening !== undefined) parseHardening(o.hardening);
 }
 
@@ -133,7 +144,17 @@ export async function trainModel(
     // Validation holds out whole groups (records, patients), never single samples of a group seen in training.
     const trainGroupIds = [...new Set(Array.from(train, (i) => dataset.group[i] as number))];
     const validationRecords = chooseValidationRecords(trainGroupIds, validationFraction, options.seed);
-    const fitIdx = train.filter((i) => !validationRecords.has(dataset.group[i] as number));
+    const allFitIdx = train.filter((i) => !validationRecords.has(dataset.group[i] as number));
+    // Fewer labels: a seeded share of the training samples keeps its label. Without a semi-supervised method the
+    // others are simply left out (the supervised baseline); with one they stay, unlabelled.
+    const labelRandom = createRng(deriveSeed(options.seed, 'labeled-fraction'));
+    const labeled = Uint8Array.from(allFitIdx, () =>
+      options.labeledFraction === undefined || labelRandom() < options.labeledFraction ? 1 : 0,
+    );
+    if (!labeled.includes(1)) throw badInput('--labeled-fraction leaves no labelled training sample');
+    const fitIdx = options.semi === undefined ? allFitIdx.filter((_, k) => labeled[k] === 1) : allFitIdx;
+    const labeledMask =
+      options.semi !== undefined && options.labeledFraction !== undefined ? labeled : undefined;
     const valIdx = train.filter((i) => validationRecords.has(dataset.group[i] as number));
     const classes = dataset.classes.length;
     const sampleShape = dataset.sampleShape;
@@ -141,9 +162,22 @@ export async function trainModel(
     const fitLabels = labelsOf(dataset, fitIdx);
     const valInputs = dataset.inputs(valIdx);
     const valLabels = labelsOf(dataset, valIdx);
-    const classWeight = balancedClassWeights(fitLabels, classes);
+    const classWeight = balancedClassWeights(
+      labeledMask === undefined ? fitLabels : fitLabels.filter((_, k) => labeledMask[k] === 1),
+      classes,
+    );
     const model = architecture.build({ sampleShape, classes, seed: options.seed });
     const optimizer = tf.train.adam(learningRate);
+    const semi =
+      options.semi !== undefined
+        ? semiSupervisedHooks(
+            model,
+            architecture.build({ sampleShape, classes, seed: options.seed }),
+            sampleShape,
+            parseSemi(options.semi),
+            options.seed,
+          )
+        : undefined;
     const meta = {
       arch: options.arch,
       inputKind: dataset.inputKind,
@@ -179,6 +213,8 @@ export async function trainModel(
         onNotice: (message) => job.log(message),
         ...(policy.kind !== 'constant' ? { learningRateAt: rateAt } : {}),
         ...(options.stability !== undefined ? { stability: parseStability(options.stability) } : {}),
+        ...(semi !== undefined ? { semi } : {}),
+        ...(labeledMask !== undefined ? { labeledMask } : {}),
         ...(options.hardening !== undefined
           ? {
               perturbEpoch: hardeningPerturber({
@@ -249,6 +285,7 @@ export async function trainModel(
         // Replicas change the order of floating-point sums: a run is reproducible with the same count.
         replicas: run.replicas,
         trainBeats: fitIdx.length,
+        labeledSamples: labeledMask === undefined ? fitIdx.length : labeledMask.filter((v) => v === 1).length,
         validationBeats: valIdx.length,
         validationRecords: [...validationRecords].map((r) => dataset.groups[r]),
         trainRecords: trainGroupIds.filter((r) => !validationRecords.has(r)).map((r) => dataset.groups[r]),
@@ -302,6 +339,7 @@ export async function trainModel(
         backend,
         replicas: run.replicas,
         seconds: summary.seconds,
+        labeledSamples: summary.labeledSamples,
         sizeBytes: stored.size,
         params: counts.params,
         validation,
@@ -310,6 +348,7 @@ export async function trainModel(
     } finally {
       model.dispose();
       optimizer.dispose();
+      semi?.dispose();
     }
   });
 }

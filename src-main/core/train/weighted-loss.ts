@@ -18,6 +18,7 @@ export function weightedCrossEntropy(
   scale: number,
   stability?: StabilityTerm & { seed: number },
   softTargets?: tf.Tensor2D,
+  consistency?: { inputs: tf.Tensor; targets: tf.Tensor2D; kind: 'mse' | 'kl'; weight: number },
 ): tf.Scalar {
   return tf.tidy(() => {
     const probabilities = model.apply(x, { training: true }) as tf.Tensor;
@@ -30,7 +31,21 @@ export function weightedCrossEntropy(
       const kl = tf.sum(tf.mul(clipped, tf.sub(tf.log(clipped), tf.log(other))), -1);
       perSample = tf.add(perSample, tf.mul(kl, stability.alpha));
     }
-    return tf.mul(tf.sum(tf.mul(perSample, sampleWeights)), scale) as tf.Scalar;
+    let total = tf.sum(tf.mul(perSample, sampleWeights));
+    if (consistency !== undefined) {
+      const q = tf.clipByValue(
+        model.apply(consistency.inputs, { training: true }) as tf.Tensor,
+        EPSILON,
+        1 - EPSILON,
+      );
+      const t = consistency.targets;
+      const term =
+        consistency.kind === 'mse'
+          ? tf.sum(tf.square(tf.sub(q, t)))
+          : tf.sum(tf.mul(t, tf.sub(tf.log(tf.clipByValue(t, EPSILON, 1)), tf.log(q))));
+      total = tf.add(total, tf.mul(term, consistency.weight));
+    }
+    return tf.mul(total, scale) as tf.Scalar;
   });
 }
 
@@ -54,6 +69,15 @@ export function batchGradients(
   const labels = tf.tensor1d(part.labels, 'int32');
   const weights = tf.tensor1d(part.sampleWeights);
   const targets = part.targets !== undefined ? tf.tensor2d(part.targets, [n, classes]) : undefined;
+  const consistency =
+    part.consistency !== undefined
+      ? {
+          inputs: tf.tensor(part.consistency.inputs, [n, ...sampleShape]),
+          targets: tf.tensor2d(part.consistency.targets, [n, classes]),
+          kind: part.consistency.kind,
+          weight: part.consistency.weight,
+        }
+      : undefined;
   try {
     const { value, grads } = tf.variableGrads(
       () =>
@@ -66,6 +90,7 @@ export function batchGradients(
           scale,
           stability !== undefined ? { ...stability, seed: part.noiseSeed ?? 0 } : undefined,
           targets,
+          consistency,
         ),
       variables,
     );
@@ -81,5 +106,7 @@ export function batchGradients(
     labels.dispose();
     weights.dispose();
     targets?.dispose();
+    consistency?.inputs.dispose();
+    consistency?.targets.dispose();
   }
 }
