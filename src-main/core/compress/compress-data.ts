@@ -15,12 +15,17 @@ export interface CompressData {
   dataset: SampleDataset;
   fit: { inputs: Float32Array; labels: Int32Array };
   heldOut: { inputs: Float32Array; labels: Int32Array; records: string[]; optimistic: boolean };
+  /** A stratified part of the held-out samples for the int8 sensitivity scan (about 30 evaluations). */
+  scan: { inputs: Float32Array; labels: Int32Array };
   calibration: Float32Array;
   classWeights: number[];
 }
 
 const CALIBRATION_SAMPLES = 512;
 const MAX_HELD_OUT = 4000;
+const SCAN_SAMPLES = 1200;
+/** Every class keeps at least this many samples in the scan (or all it has), so rare classes still count. */
+const SCAN_PER_CLASS = 60;
 
 export function loadCompressData(workspace: Workspace, parent: ModelRow, seed: number): CompressData {
   const dataset = loadDataset(workspace, parent.datasetId as string);
@@ -53,9 +58,26 @@ export function loadCompressData(workspace: Workspace, parent: ModelRow, seed: n
       records: optimistic ? [] : [...validationRecords],
       optimistic,
     },
+    scan: (() => {
+      const scanIdx = stratified(heldIdx, dataset.labels, SCAN_SAMPLES, deriveSeed(seed, 'scan'));
+      return { inputs: dataset.inputs(scanIdx), labels: labelsOf(dataset, scanIdx) };
+    })(),
     calibration: dataset.inputs(calibrationIdx),
     classWeights: dataset.classes.map((_, k) => weights[k] ?? 1),
   };
+}
+
+/** About `count` of the indices in proportion to their classes, but at least SCAN_PER_CLASS of each class. */
+function stratified(indices: number[], labels: Uint8Array, count: number, seed: number): number[] {
+  if (indices.length <= count) return indices;
+  const byClass = new Map<number, number[]>();
+  for (const i of indices) byClass.set(labels[i] as number, [...(byClass.get(labels[i] as number) ?? []), i]);
+  const out: number[] = [];
+  for (const [label, members] of byClass) {
+    const share = Math.max(SCAN_PER_CLASS, Math.round((count * members.length) / indices.length));
+    out.push(...pick(members, Math.min(members.length, share), deriveSeed(seed, 'class', label)));
+  }
+  return out.sort((a, b) => a - b);
 }
 
 /** `count` of the indices, chosen by a seeded shuffle and kept in stored order. */

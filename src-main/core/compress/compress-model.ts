@@ -149,8 +149,8 @@ export async function compressModel(
         job.progress(0.85, 'int8: calibrating activation ranges and scanning layer sensitivity');
         ranges = calibrateActivationRanges(model, data.calibration, data.dataset.sampleShape);
         sensitivity = int8SensitivityScan(model, ranges, {
-          inputs: data.heldOut.inputs,
-          labels: data.heldOut.labels,
+          inputs: data.scan.inputs,
+          labels: data.scan.labels,
           classes: data.dataset.classes,
           sampleShape: data.dataset.sampleShape,
         });

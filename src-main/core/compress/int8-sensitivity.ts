@@ -98,10 +98,12 @@ export function int8SensitivityScan(
   const fmt = (points: number): string => points.toFixed(2);
   if (totalDrop <= NOISE_POINTS)
     advice.push(
-      `Every layer tolerates int8: the whole int8 model loses ${fmt(totalDrop)} macro-F1 points on the held-out records (within noise).`,
+      `Every layer tolerates int8: the whole int8 model loses ${fmt(totalDrop)} macro-F1 points on ${float.samples} held-out samples (within noise).`,
     );
   else {
-    advice.push(`The whole int8 model loses ${fmt(totalDrop)} macro-F1 points on the held-out records.`);
+    advice.push(
+      `The whole int8 model loses ${fmt(totalDrop)} macro-F1 points on ${float.samples} held-out samples.`,
+    );
     for (const r of result.filter((x) => x.keepFloat))
       advice.push(
         `Keep ${r.layer} in float: in int8 on its own it costs ${fmt(r.aloneDrop)} points, and keeping only it in float wins back ${fmt(r.keptFloatGain)}.`,
