@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { disagreement } from '../../src-main/core/validate/disagreement.js';
+import { seedsLike } from '../../src-main/core/validate/disagreement-suite.js';
+import type { ModelRow } from '../../src-main/core/store/models.js';
 import {
   incompleteBeta,
   mcnemarExact,
@@ -101,4 +103,35 @@ test('populations of seeds: Welch on recall, modal predictions for the exemplars
   // Modal compressed prediction is wrong on 20..28 (at least two of three seeds), the parents' right there.
   assert.deepEqual(result.pies.indices, range(20, 29));
   assert.deepEqual(result.populations, { model: ['c1', 'c2', 'c3'], parent: ['p1', 'p2', 'p3'] });
+});
+
+test('the populations hold seeds of the same recipe only, not other experiments', () => {
+  const row = (id: string, seed: number, extra: Record<string, unknown> = {}): ModelRow => ({
+    id,
+    name: id,
+    arch: 'ecg-resnet',
+    datasetId: 'ds-1',
+    parentId: null,
+    recipe: null,
+    artifactSha256: '',
+    sizeBytes: 0,
+    params: 0,
+    nonzeroParams: 0,
+    backend: 'cpu',
+    seed,
+    config: { epochs: 8, learningRate: 0.001, seed, name: id, ...extra },
+    summary: {},
+    createdAt: '',
+  });
+  const all = [
+    row('a', 1),
+    row('b', 2),
+    row('c', 3, { hardening: 'pgd:0.05' }),
+    row('d', 4, { epochs: 2 }),
+    { ...row('e', 5), arch: 'small-cnn' },
+  ];
+  assert.deepEqual(
+    seedsLike(all, all[0] as ModelRow).map((m) => m.id),
+    ['b'],
+  );
 });

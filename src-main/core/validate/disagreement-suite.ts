@@ -8,16 +8,30 @@ import type { SuiteContext } from './suite-context.js';
 /** At most this many models of each population are loaded (seeds beyond it add little and cost time). */
 export const MAX_POPULATION = 10;
 
-/** Models trained or derived the same way as `row`, other seeds: same arch, dataset, parent and recipe. */
-function seedsLike(all: ModelRow[], row: ModelRow): ModelRow[] {
-  return all.filter(
-    (m) =>
-      m.id !== row.id &&
-      m.arch === row.arch &&
-      m.datasetId === row.datasetId &&
-      m.parentId === row.parentId &&
-      m.recipe === row.recipe,
-  );
+/** A model's recipe without what differs between seeds of it: the seed itself, the name, the time limit. */
+function recipeKey(row: ModelRow): string {
+  const strip = (config: Record<string, unknown>): Record<string, unknown> => {
+    const { seed: _seed, name: _name, maxMinutes: _maxMinutes, modelId: _modelId, ...rest } = config;
+    return rest;
+  };
+  const compression = row.config['compression'] as Record<string, unknown> | undefined;
+  const config = strip(row.config);
+  return JSON.stringify({
+    arch: row.arch,
+    dataset: row.datasetId,
+    parent: row.parentId,
+    recipe: row.recipe,
+    config: { ...config, ...(compression !== undefined ? { compression: strip(compression) } : {}) },
+  });
+}
+
+/**
+ * Models trained or derived exactly as `row` was except for the seed: same architecture, dataset, parent,
+ * recipe and settings (epochs, learning rate, hardening...). Anything else is another experiment, not a seed.
+ */
+export function seedsLike(all: ModelRow[], row: ModelRow): ModelRow[] {
+  const key = recipeKey(row);
+  return all.filter((m) => m.id !== row.id && recipeKey(m) === key);
 }
 
 /**
