@@ -188,6 +188,20 @@ test('a truncated bundle is detected and named', () => {
     assert.equal(result.problems[0]?.kind, 'bundle-truncated', `kept ${keep} bytes`);
     assert.match(result.problems[0]?.message ?? '', /truncated/);
   }
+  // A second entry of the same name, which an unzip tool might show instead of the one verified.
+  const doubled = Buffer.from(
+    rezip((f) => {
+      f['events.jsonx'] = bytesOf('{"seq":1}\n');
+    }),
+  );
+  let at = doubled.indexOf('events.jsonx');
+  while (at >= 0) {
+    doubled.write('events.jsonl', at, 'latin1');
+    at = doubled.indexOf('events.jsonx');
+  }
+  const twice = verifyBundle(doubled);
+  assert.equal(twice.problems[0]?.kind, 'bundle-corrupt');
+  assert.match(twice.problems[0]?.message ?? '', /events\.jsonl: the bundle holds two entries of that name/);
   const damaged = Buffer.from(bytes);
   damaged[200] = (damaged[200] as number) ^ 0xff; // inside the first compressed entry
   assert.equal(verifyBundle(damaged).ok, false);

@@ -113,7 +113,9 @@ export function readZip(bytes: Uint8Array): Map<string, Uint8Array> {
     let data: Uint8Array;
     try {
       if (method === 0) data = raw;
-      else if (method === 8) data = new Uint8Array(inflateRawSync(raw));
+      // Never inflate past the declared size: a hostile entry cannot exhaust memory.
+      else if (method === 8)
+        data = new Uint8Array(inflateRawSync(raw, { maxOutputLength: Math.max(1, size) }));
       else throw new Error(`compression method ${method} is not supported`);
     } catch (error) {
       throw new ZipError('bundle-corrupt', `${name}: cannot be decompressed (${(error as Error).message})`);
@@ -122,6 +124,9 @@ export function readZip(bytes: Uint8Array): Map<string, Uint8Array> {
       throw new ZipError('bundle-corrupt', `${name}: its CRC-32 does not match: the zip entry is damaged`);
     if (name.includes('..') || name.startsWith('/'))
       throw new ZipError('bundle-corrupt', `${name}: a path outside the bundle is not allowed`);
+    // Two entries of one name would let an unzip tool show one file while the verifier checks the other.
+    if (entries.has(name))
+      throw new ZipError('bundle-corrupt', `${name}: the bundle holds two entries of that name`);
     entries.set(name, data);
   }
   return entries;
