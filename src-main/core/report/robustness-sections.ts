@@ -380,6 +380,9 @@ export function membershipSection(model: unknown): string {
   return [
     `<p>${m.members} training samples of the model (members) against ${m.nonMembers} test samples it never saw. ${shadows} An AUC near 0.5 and an advantage near 0 mean the attack cannot tell members apart; "—" at a false positive rate means too few non-members to resolve it.</p>`,
     table(['', 'attack', 'AUC', 'advantage', 'TPR at 0.1% FPR', 'TPR at 1% FPR'], rows),
+    (m.model.lossThreshold.auc ?? 0.5) < 0.4
+      ? '<p class="warn">An AUC well below 0.5: the training and test samples differ in more than membership (other patients, other recording conditions), and the attack reads that difference. Judge leakage by the parent and model side by side, not by this number alone.</p>'
+      : '',
   ].join('\n');
 }
 
