@@ -228,6 +228,12 @@ function readLayout(ds: DataSet, file: string): PixelLayout {
     throw badInput(`Bits Stored ${bitsStored} does not fit Bits Allocated ${bitsAllocated}`, file);
   if (samplesPerPixel !== 1 && samplesPerPixel !== 3)
     throw badInput(`Samples per Pixel ${samplesPerPixel} is not supported (1 or 3)`, file);
+  // A header can claim any size; refuse what no workstation could hold before allocating for it.
+  if (rows * columns * samplesPerPixel > 2 ** 28)
+    throw badInput(
+      `DICOM image of ${rows} x ${columns} x ${samplesPerPixel} samples is too large to decode (limit 268 million)`,
+      file,
+    );
   if (!Number.isInteger(frames) || frames < 1)
     throw badInput(`Number of Frames "${frames}" is not a positive integer`, file);
   if (samplesPerPixel === 1 && !photometric.startsWith('MONOCHROME'))

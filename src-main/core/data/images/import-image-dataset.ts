@@ -121,6 +121,7 @@ async function collectFiles(o: ImportImagesOptions, spec: FitSpec, c: Collection
         attributes: Object.fromEntries(
           Object.entries({
             file: basename(source.path),
+            display: read.dicom !== undefined ? displayLabel(read.dicom.steps) : undefined,
             laterality: d?.laterality,
             view: d?.viewPosition,
             modality: d?.modality,
@@ -238,6 +239,18 @@ async function collectNpz(o: ImportImagesOptions, spec: FitSpec, c: Collection, 
       }
     }
   }
+}
+
+/** How a DICOM image was displayed, kept per sample: which VOI step (window, VOI LUT, full range) and inversion. */
+function displayLabel(steps: unknown): string {
+  const s = steps as {
+    modality: string;
+    voi: string;
+    window?: { center: number; width: number };
+    inverted: boolean;
+  };
+  const voi = s.window !== undefined ? `window ${s.window.center}/${s.window.width}` : s.voi;
+  return `${s.modality}, ${voi}${s.inverted ? ', inverted' : ''}`;
 }
 
 /** The fit spec, whose channel count may be decided by the first image read ('auto'). */
