@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { tempHome } from '../helpers/temp-home.js';
 import { startServer } from '../../src-main/server/serve.js';
 import type { JobView } from '../../src-main/contract/index.js';
@@ -171,6 +173,37 @@ test('a job runs in the engine host with progress events; a bad folder fails wit
     assert.equal(badJob.state, 'failed');
     assert.equal(badJob.error?.code, 'BAD_INPUT');
     assert.match(badJob.error?.message ?? '', /no WFDB header/);
+
+    // The EDF and time-series importers are reached the same way, and name the file they refuse.
+    const notEdf = join(home.dir, 'notes.edf');
+    writeFileSync(notEdf, 'this is not an EDF file at all');
+    const notCsv = join(home.dir, 'beats.csv');
+    writeFileSync(notCsv, 'a,b,c\nx,y,z\n');
+    for (const spec of [
+      { kind: 'import-edf', name: 'edf', paths: [notEdf], split: 'all-test' },
+      {
+        kind: 'import-timeseries',
+        name: 'csv',
+        paths: [notCsv],
+        layout: 'beats',
+        fs: 125,
+        split: 'beats:1:0.3',
+      },
+    ]) {
+      const started = await call(running, 'jobs.start', spec);
+      assert.equal(started['ok'], true, JSON.stringify(started));
+      const id = (started['value'] as { job: JobView }).job.id;
+      let job: JobView | undefined;
+      while (job === undefined || job.state === 'queued' || job.state === 'running') {
+        await new Promise((r) => setTimeout(r, 50));
+        job = ((await call(running, 'jobs.list', {}))['value'] as { jobs: JobView[] }).jobs.find(
+          (j) => j.id === id,
+        );
+      }
+      assert.equal(job.state, 'failed', spec.kind);
+      assert.equal(job.error?.code, 'BAD_INPUT', `${spec.kind}: ${job.error?.message}`);
+      assert.ok((job.error?.message ?? '').includes(spec.paths[0] as string), job.error?.message);
+    }
     assert.equal(
       ((await call(running, 'datasets.list', {}))['value'] as { datasets: unknown[] }).datasets.length,
       1,

@@ -53,6 +53,8 @@ function userView(user: UserRow) {
 const CHANGES: Record<string, ('datasets' | 'models' | 'validations' | 'audit')[]> = {
   'import-wfdb': ['datasets', 'audit'],
   'import-synthetic': ['datasets', 'audit'],
+  'import-edf': ['datasets', 'audit'],
+  'import-timeseries': ['datasets', 'audit'],
   train: ['models', 'audit'],
   compress: ['models', 'audit'],
   validate: ['validations', 'audit'],

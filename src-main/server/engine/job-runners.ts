@@ -4,6 +4,8 @@ import type { JobSpec } from '../../contract/index.js';
 import type { Workspace } from '../../core/store/workspace.js';
 import type { JobContext } from '../../core/jobs/job-context.js';
 import { importWfdbDataset } from '../../core/data/import-wfdb-dataset.js';
+import { importEdfDataset } from '../../core/data/import-edf-dataset.js';
+import { importTimeseriesDataset } from '../../core/data/import-timeseries-dataset.js';
 import { importSyntheticEcgDataset } from '../../core/data/import-synthetic-ecg.js';
 import { parseSplitSpec } from '../../core/data/ecg-splits.js';
 import { initEngine } from '../../core/engine/backend.js';
@@ -20,6 +22,10 @@ export function jobTitle(spec: JobSpec): string {
   switch (spec.kind) {
     case 'import-wfdb':
       return `Import ECG records as "${spec.name}"`;
+    case 'import-edf':
+      return `Import EDF recordings as "${spec.name}"`;
+    case 'import-timeseries':
+      return `Import ${spec.paths.length} time-series file${spec.paths.length === 1 ? '' : 's'} as "${spec.name}"`;
     case 'import-synthetic':
       return `Generate ${spec.records} synthetic ECG patients as "${spec.name}"`;
     case 'train':
@@ -54,6 +60,26 @@ export async function runJobSpec(workspace: Workspace, spec: JobSpec, context: J
           split: parseSplitSpec(spec.split),
           ...(spec.durationSeconds !== undefined ? { durationSeconds: spec.durationSeconds } : {}),
         },
+        context,
+      );
+    }
+    case 'import-edf':
+      return importEdfDataset(
+        workspace,
+        {
+          inputs: spec.paths,
+          name: spec.name,
+          split: parseSplitSpec(spec.split),
+          ...(spec.lead !== undefined ? { lead: spec.lead } : {}),
+          ...(spec.beatsDir !== undefined ? { beatsDir: spec.beatsDir } : {}),
+        },
+        context,
+      );
+    case 'import-timeseries': {
+      const { kind: _kind, paths, split, ...rest } = spec;
+      return importTimeseriesDataset(
+        workspace,
+        { inputs: paths, ...rest, ...(split !== undefined ? { split: parseSplitSpec(split) } : {}) },
         context,
       );
     }
