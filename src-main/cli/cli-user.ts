@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Workspace } from '../core/store/workspace.js';
 import { badInput } from '../core/errors.js';
-import { setProcessActor, setProcessReason } from '../core/audit/log.js';
+import { hasUsers, setProcessActor, setProcessReason } from '../core/audit/log.js';
 import { actorOf, authenticate, type UserRow } from '../core/audit/users.js';
 
 /**
@@ -71,6 +71,10 @@ async function actingPassword(name: string): Promise<string> {
 
 /** Called by the CLI for --user: checks the password and makes the user the actor of every audit event. */
 export async function signInCliUser(workspace: Workspace, name: string): Promise<UserRow> {
+  if (!hasUsers(workspace.db))
+    throw badInput(
+      'this installation has no user accounts yet: create the first administrator with `attest users add --name NAME --role administrator --password-stdin` (without --user)',
+    );
   const password = await actingPassword(name);
   const user = authenticate(workspace.db, name, password);
   signedIn = { user, password };
