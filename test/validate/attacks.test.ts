@@ -160,3 +160,30 @@ test('absurd attack settings are refused with BAD_INPUT', () => {
   bad(() => runSteps(sparseSweepSteps({ ...common(), budgets: [1.5], magnitude: 1 })), /integer/);
   bad(() => runSteps(squareSweepSteps({ ...common(), epsilons: [0.1], queries: 0 })), /queries/);
 });
+
+test('Square and sparse attacks work on images: squares inside the L-inf ball, at most k pixels changed', () => {
+  const shape = [8, 8, 1];
+  const image = denseClassifier(shape, 2, 8, 11);
+  const inputs = Float32Array.from({ length: 6 * 64 }, (_, i) => ((i * 37) % 101) / 101);
+  const labels = Int32Array.from([0, 1, 0, 1, 0, 1]);
+  const tensors = tf.memory().numTensors;
+  const square = squareBatch(
+    image,
+    inputs,
+    shape,
+    labels,
+    0.1,
+    { queries: 20, pInit: 0.3, target: undefined },
+    createRng(3),
+  );
+  const deltas = Array.from(square, (v, i) => Math.abs(v - (inputs[i] as number)));
+  assert.ok(
+    deltas.every((d) => Math.abs(d - 0.1) < 1e-5),
+    'every pixel at +-epsilon (stripes, then squares)',
+  );
+  const sparse = sparseBatch(image, inputs, shape, labels, 2, 4, 0.5, 5, 1);
+  const changed = perSample(sparse, inputs, 64, (d) => d.filter((v) => v !== 0).length);
+  assert.ok(Math.max(...changed) <= 4);
+  assert.equal(tf.memory().numTensors, tensors);
+  image.dispose();
+});

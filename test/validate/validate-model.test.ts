@@ -16,6 +16,7 @@ import { gatherReportData } from '../../src-main/core/report/report-data.js';
 import { renderModelReport } from '../../src-main/core/report/model-report.js';
 import { AttestError } from '../../src-main/core/errors.js';
 import { parseSuites, validateModel } from '../../src-main/core/validate/validate-model.js';
+import { storedTemperature } from '../../src-main/core/validate/suite-context.js';
 import type { CalibrationResult, CleanResult } from '../../src-main/core/validate/clean-suites.js';
 import type { AttackSweep } from '../../src-main/core/validate/attack-sweep.js';
 import type { TransferResult } from '../../src-main/core/validate/transfer-attack.js';
@@ -115,6 +116,11 @@ test('every suite runs on a compressed child, is stored with its metric rows and
   assert.equal(calibration.temperature?.fittedOn.modelId, parentId);
   assert.ok((calibration.after?.nll ?? Infinity) <= calibration.before.nll + 0.5);
   assert.equal(calibration.before.bins.length, 15);
+  assert.equal(
+    storedTemperature(workspace, childId, datasetId)?.temperature,
+    calibration.temperature?.temperature,
+  );
+  assert.equal(storedTemperature(workspace, parentId, datasetId), undefined, 'the parent was not calibrated');
   // Attacks: L-inf, L2 and targeted PGD; sparse toward V; Square toward V; transfer from the parent.
   assert.deepEqual(
     result.pgd.sweeps.map((s) => [s.norm, s.targeted, s.points.length]),

@@ -1,6 +1,7 @@
 import type { tfl } from '../engine/tf.js';
 import type { Workspace } from '../store/workspace.js';
 import { getModel, type ModelRow } from '../store/models.js';
+import { validationsOfModel } from '../store/validations.js';
 import { decodeModelArtifact } from '../models/artifact.js';
 import type { SampleDataset, SplitName } from '../data/sample-dataset.js';
 import { badInput } from '../errors.js';
@@ -138,4 +139,24 @@ export class SuiteContext {
     this.parentCache?.model.dispose();
     this.parentCache = undefined;
   }
+}
+
+/**
+ * The temperature of the model's latest calibration on a dataset, as stored with that validation, for callers
+ * that apply temperature scaling as post-processing (the UI's predictions, exports); undefined when none was fitted.
+ */
+export function storedTemperature(
+  workspace: Workspace,
+  modelId: string,
+  datasetId: string,
+): { temperature: number; validationId: string } | undefined {
+  const rows = validationsOfModel(workspace.db, modelId).filter((v) => v.datasetId === datasetId);
+  for (let k = rows.length - 1; k >= 0; k--) {
+    const row = rows[k];
+    const fit = (row?.result['calibration'] as { temperature?: { temperature?: number } | null } | undefined)
+      ?.temperature;
+    if (row !== undefined && typeof fit?.temperature === 'number')
+      return { temperature: fit.temperature, validationId: row.id };
+  }
+  return undefined;
 }
