@@ -19,6 +19,7 @@ import { modelsSparsityCommand } from './sparsity.js';
 import { explainCommand } from './explain.js';
 import { defendMembershipCommand } from './defend.js';
 import { semiCompareCommand } from './semi.js';
+import { lowBitCompareCommand } from './low-bit.js';
 import { datasetsListCommand, jobsListCommand, modelsListCommand } from './lists.js';
 import { trainCommand } from './train.js';
 import { compressCommand } from './compress.js';
@@ -72,6 +73,7 @@ export const COMMANDS: readonly Command[] = [
   explainCommand,
   defendMembershipCommand,
   semiCompareCommand,
+  lowBitCompareCommand,
   modelsMeasureCommand,
   exportModelCommand,
   validateCommand,

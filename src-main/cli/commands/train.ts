@@ -6,7 +6,7 @@ import { cliJobContext } from './job-context.js';
 export const trainCommand: Command = {
   path: ['train'],
   usage:
-    'train --dataset ID --arch ecg-resnet --epochs N --seed S [--max-minutes M] [--batch-size 64] [--learning-rate 0.001] [--patience 3] [--lr-policy constant|cosine|onecycle:MAX|...] [--stability ALPHA[:SIGMA]] [--labeled-fraction F] [--semi mean-teacher|vat|ema-vat] [--harden pgd|diverse|manifold:EPS[:FRACTION][:weighted]] [--json]',
+    'train --dataset ID --arch ecg-resnet --epochs N --seed S [--max-minutes M] [--batch-size 64] [--learning-rate 0.001] [--patience 3] [--lr-policy constant|cosine|onecycle:MAX|...] [--stability ALPHA[:SIGMA]] [--labeled-fraction F] [--semi mean-teacher|vat|ema-vat] [--low-bit 8] [--harden pgd|diverse|manifold:EPS[:FRACTION][:weighted]] [--json]',
   summary:
     'Train a baseline model (class-weighted, validation held out by record, early stopping, a checkpoint per epoch)',
   async run(context) {
@@ -24,6 +24,7 @@ export const trainCommand: Command = {
     const stability = options.string('stability');
     const labeledFraction = options.number('labeled-fraction', { min: 1e-6, max: 1 });
     const semi = options.string('semi');
+    const lowBit = options.number('low-bit', { min: 8, max: 8, integer: true });
     const hardening = options.string('harden');
     options.rejectUnknown();
     const engine = await initEngine();
@@ -46,6 +47,7 @@ export const trainCommand: Command = {
         ...(stability !== undefined ? { stability } : {}),
         ...(labeledFraction !== undefined ? { labeledFraction } : {}),
         ...(semi !== undefined ? { semi } : {}),
+        ...(lowBit !== undefined ? { lowBit } : {}),
         ...(hardening !== undefined ? { hardening } : {}),
       },
       cliJobContext(context),

@@ -3,3 +3,4 @@
  * from JSON (artifact decoding, training replicas in worker threads) imports this module first.
  */
 import './winners-take-all.js';
+import './dynamic-fake-quant.js';

@@ -2,6 +2,7 @@ import { tfl } from '../engine/tf.js';
 import { deriveSeed } from '../engine/seed.js';
 import { badInput } from '../errors.js';
 import { WinnersTakeAll } from './winners-take-all.js';
+import { DynamicFakeQuant } from './dynamic-fake-quant.js';
 
 export interface EcgResnetOptions {
   /** Samples per beat window (187 for the Kachuee et al. MIT-BIH windows). */
@@ -11,6 +12,8 @@ export interface EcgResnetOptions {
   /** Winners-take-all after each block's first convolution and after its pooling: the fraction of activations
    * kept (DASNet); unset: none. */
   winnersTakeAll?: number;
+  /** Activations rounded to 8 bits after every layer that feeds a multiplication (fully quantized training). */
+  quantizeActivations?: boolean;
 }
 
 const FILTERS = 32;
@@ -59,8 +62,17 @@ export function buildEcgResnet(options: EcgResnetOptions): tfl.LayersModel {
       kernelInitializer: kernelInitializer(name),
       biasInitializer: 'zeros',
     });
-  const apply = (layer: tfl.layers.Layer, x: tfl.SymbolicTensor | tfl.SymbolicTensor[]): tfl.SymbolicTensor =>
-    layer.apply(x) as tfl.SymbolicTensor;
+  let quantizers = 0;
+  const apply = (
+    layer: tfl.layers.Layer,
+    x: tfl.SymbolicTensor | tfl.SymbolicTensor[],
+  ): tfl.SymbolicTensor => {
+    const out = layer.apply(x) as tfl.SymbolicTensor;
+    if (options.quantizeActivations !== true) return out;
+    return new DynamicFakeQuant({ name: `q8_${++quantizers}_${layer.name}` }).apply(
+      out,
+    ) as tfl.SymbolicTensor;
+  };
 
   const input = tfl.input({ shape: [inputLength, 1], name: 'beat' });
   let x = apply(conv('conv_in'), input);
@@ -87,7 +99,8 @@ export function buildEcgResnet(options: EcgResnetOptions): tfl.LayersModel {
   x = apply(tfl.layers.flatten({ name: 'flatten' }), x);
   x = apply(dense('dense1', FILTERS, 'relu'), x);
   x = apply(dense('dense2', FILTERS, 'relu'), x);
-  const output = apply(dense('output', classes, 'softmax'), x);
+  // The probabilities themselves stay in float: they feed no multiplication.
+  const output = dense('output', classes, 'softmax').apply(x) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: output, name: 'ecg_resnet' });
 }
 

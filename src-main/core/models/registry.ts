@@ -19,6 +19,13 @@ export const ARCHITECTURES: Record<string, Architecture> = {
     build: ({ sampleShape, classes, seed }) =>
       buildEcgResnet({ inputLength: sampleShape[0] ?? 187, classes, seed }),
   },
+  'ecg-resnet-q8': {
+    description:
+      'ecg-resnet with every activation rounded to 8 bits (dynamic range): the network of fully quantized training (train --low-bit 8)',
+    inputKinds: ['ecg-beat'],
+    build: ({ sampleShape, classes, seed }) =>
+      buildEcgResnet({ inputLength: sampleShape[0] ?? 187, classes, seed, quantizeActivations: true }),
+  },
   'ecg-resnet-wta': {
     description:
       'ecg-resnet with winners-take-all activation sparsity after each block (DASNet): 25% of activations kept',

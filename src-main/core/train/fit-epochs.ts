@@ -34,6 +34,8 @@ export interface FitEpochsOptions {
    */
   replicas?: number;
   onNotice?(message: string): void;
+  /** Fully quantized training: gradients and weights at 8 bits (see low-bit.ts). */
+  lowBit?: boolean;
   /** Semi-supervised training (see semi-supervised.ts): the consistency term and the teacher's upkeep. */
   semi?: SemiHooks;
   /** 1 for samples whose label may be used, 0 for unlabelled ones (input order); default all labelled. */
@@ -64,6 +66,7 @@ export async function fitEpochs(
   let stoppedBy: StopReason = 'epochs';
   let epochsRun = 0;
   const rateAt = options.learningRateAt;
+  const lowBitRandom = options.lowBit === true ? createRng(deriveSeed(options.seed, 'low-bit')) : undefined;
   const pool = await startReplicas(options);
   // One Adam state for the whole run, as model.fit keeps the optimizer's.
   // Our own loop when replicas run or the objective is more than model.fit's loss.
@@ -72,6 +75,7 @@ export async function fitEpochs(
     options.stability !== undefined ||
     options.softTargets !== undefined ||
     options.semi !== undefined ||
+    options.lowBit === true ||
     options.labeledMask !== undefined;
   const adam = ownLoop
     ? AdamInJs.from(
@@ -115,6 +119,7 @@ export async function fitEpochs(
           ...(soft !== undefined ? { targets: soft } : {}),
           ...(mask !== undefined ? { labeledMask: mask } : {}),
           ...(options.semi !== undefined ? { semi: options.semi } : {}),
+          ...(lowBitRandom !== undefined ? { lowBit: { random: lowBitRandom } } : {}),
           x,
           labels: y,
           sampleShape,

@@ -2,6 +2,8 @@ import { tf, tfl } from '../engine/tf.js';
 import type { ReplicaPool } from './replica-pool.js';
 import type { BatchPart, ConsistencyTerm, StabilityTerm } from './replica-protocol.js';
 import { deriveSeed } from '../engine/seed.js';
+import { badInput } from '../errors.js';
+import { quantizeGradient8, quantizeWeights8 } from './low-bit.js';
 import type { AdamInJs } from './adam-in-js.js';
 import { setOptimizerLearningRate } from './lr-policy.js';
 import { batchGradients, trainableVariables } from './weighted-loss.js';
@@ -34,6 +36,8 @@ export interface ReplicatedEpochOptions {
     consistencyOf(x: Float32Array, count: number, batch: number): ConsistencyTerm;
     afterStep(): void;
   };
+  /** Fully quantized training: 8-bit gradients and weights (see low-bit.ts), seeded. */
+  lowBit?: { random: () => number };
   /** The learning rate of each batch of this epoch (policies), set before the optimizer steps. */
   rateOf?(batch: number): number;
   /** Called after each batch with its index and loss; returning true stops the epoch there. */
@@ -123,10 +127,18 @@ export async function fitReplicatedEpoch(o: ReplicatedEpochOptions): Promise<num
       if (o.adam !== undefined) o.adam.learningRate = rate;
       else setOptimizerLearningRate(optimizer, rate);
     }
+    if (o.lowBit !== undefined) {
+      if (o.adam === undefined) throw badInput('8-bit training needs the Adam optimizer');
+      for (const g of mine.gradients) quantizeGradient8(g, o.lowBit.random);
+    }
     if (o.adam !== undefined) {
       // Trainable weights as arrays (copies: the ones sent to the replicas must not change under them).
       const values = variables.map((v) => (weights[weightIndex.get(v) as number] as Float32Array).slice());
       o.adam.step(values, mine.gradients);
+      if (o.lowBit !== undefined)
+        values.forEach((v, k) =>
+          quantizeWeights8(v, variables[k]?.shape ?? [], (o.lowBit as { random: () => number }).random),
+        );
       variables.forEach((v, k) => {
         const value = tf.tensor(values[k] as Float32Array, v.shape);
         v.assign(value); // the variable takes a reference to the data; the tensor itself is ours to free

@@ -45,6 +45,8 @@ export interface TrainOptions {
   labeledFraction?: number;
   /** Semi-supervised method (see semi-supervised.ts) using the unlabelled samples too. */
   semi?: string;
+  /** 8: fully quantized training, gradients and weights at 8 bits (activations too with an arch like ecg-resnet-q8). */
+  lowBit?: number;
   /** Hardening recipe (see validate/hardening.ts), e.g. "pgd:0.05", "diverse:0.05:0.5:weighted", "manifold:0". */
   hardening?: string;
 }
@@ -88,6 +90,7 @@ function validateOptions(o: TrainOptions): void {
   if (o.lrPolicy !== undefined) parseLrPolicy(o.lrPolicy);
   if (o.stability !== undefined) parseStability(o.stability);
   if (o.semi !== undefined) parseSemi(o.semi);
+  if (o.lowBit !== undefined && o.lowBit !== 8) throw badInput(`--low-bit takes 8, got ${o.lowBit}`);
   if (o.labeledFraction !== undefined && !(o.labeledFraction > 0 && o.labeledFraction <= 1))
     throw badInput(`--labeled-fraction must be above 0 and at most 1, got ${o.labeledFraction}`);
   if (o.hardening !== undefined) parseHardening(o.hardening);
@@ -214,6 +217,7 @@ export async function trainModel(
         ...(policy.kind !== 'constant' ? { learningRateAt: rateAt } : {}),
         ...(options.stability !== undefined ? { stability: parseStability(options.stability) } : {}),
         ...(semi !== undefined ? { semi } : {}),
+        ...(options.lowBit === 8 ? { lowBit: true } : {}),
         ...(labeledMask !== undefined ? { labeledMask } : {}),
         ...(options.hardening !== undefined
           ? {
