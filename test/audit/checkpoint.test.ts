@@ -14,7 +14,7 @@ import {
   setKeyProtector,
 } from '../../src-main/core/audit/key-protector.js';
 import { computeEventHash } from '../../src-main/core/audit/event-hash.js';
-import { proveEventInclusion } from '../../src-main/core/audit/inclusion.js';
+import { checkConsistencySince, proveEventInclusion } from '../../src-main/core/audit/inclusion.js';
 import { verifyInclusion } from '../../src-main/core/audit/merkle.js';
 import { tempHome } from '../helpers/temp-home.js';
 
@@ -291,6 +291,62 @@ test('an event is proved in the signed tree by its audit path alone; a changed e
     }
   } finally {
     ws.close();
+    home.cleanup();
+  }
+});
+
+test('an earlier checkpoint is proved a prefix of the trail; after a rewrite of history it no longer is', () => {
+  const home = tempHome();
+  let ws = Workspace.open(home.dir);
+  seed(ws, 5);
+  const earlier = createCheckpoint(ws);
+  seed(ws, 4);
+  createCheckpoint(ws);
+  const check = checkConsistencySince(ws, earlier);
+  assert.equal(check.ok, true, check.message);
+  assert.match(check.message, /its 6 events are the first 6 of 10/);
+  assert.equal(
+    checkConsistencySince(ws, { ...earlier, rootHash: 'ab'.repeat(32) }).ok,
+    false,
+    'a forged head',
+  );
+  ws.close();
+  try {
+    // Rewrite event 2 and recompute the chain after it, as a careful forger with the database would.
+    tamper(home.dir, 'SELECT 1');
+    ws = Workspace.open(home.dir);
+    const rows = ws.db.prepare('SELECT * FROM audit_events ORDER BY seq').all() as Record<string, unknown>[];
+    let prev = '0'.repeat(64);
+    for (const row of rows) {
+      const payload = JSON.parse(String(row['payload_json'])) as Record<string, unknown>;
+      if (row['seq'] === 2) payload['params'] = { i: 42 };
+      const event = {
+        seq: row['seq'] as number,
+        id: row['id'] as string,
+        at: row['at'] as string,
+        actor: row['actor'] as string,
+        action: row['action'] as string,
+        entityType: row['entity_type'] as string | null,
+        entityId: row['entity_id'] as string | null,
+        payload,
+        prevHash: prev,
+      };
+      const hash = computeEventHash(event);
+      ws.db
+        .prepare('UPDATE audit_events SET payload_json = ?, prev_hash = ?, hash = ? WHERE seq = ?')
+        .run(JSON.stringify(payload), prev, hash, event.seq);
+      prev = hash;
+    }
+    const after = checkConsistencySince(ws, earlier);
+    assert.equal(after.ok, false);
+    assert.match(after.message, /not an extension of the checkpoint/);
+    assert.throws(
+      () => createCheckpoint(ws),
+      /no longer matches signed checkpoint/,
+      'and no new checkpoint launders it',
+    );
+    ws.close();
+  } finally {
     home.cleanup();
   }
 });

@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  consistencyProof,
   inclusionProof,
   leafHash,
   merkleRoot,
   nodeHash,
+  verifyConsistency,
   verifyInclusion,
 } from '../../src-main/core/audit/merkle.js';
 
@@ -70,6 +72,42 @@ test('the RFC 6962 reference audit paths, and every path of trees up to 33 leave
         assert.ok(
           !verifyInclusion(leaves[i] as Buffer, (i + 1) % n, n, proof, root),
           `wrong index n=${n} i=${i}`,
+        );
+      }
+    }
+  }
+});
+
+test('consistency proofs match the RFC 6962 reference and verify between every pair of sizes; others fail', () => {
+  assert.deepEqual(
+    consistencyProof(LEAVES, 2).map((p) => p.toString('hex')),
+    [
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
+    ],
+  );
+  assert.deepEqual(
+    consistencyProof(LEAVES, 6).map((p) => p.toString('hex')),
+    [
+      '0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a',
+      'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0',
+      'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+    ],
+  );
+  const many = Array.from({ length: 20 }, (_, i) => Buffer.from(`event-${i}`));
+  for (let n = 1; n <= many.length; n++) {
+    const second = merkleRoot(many.slice(0, n));
+    for (let m = 1; m <= n; m++) {
+      const first = merkleRoot(many.slice(0, m));
+      const proof = consistencyProof(many.slice(0, n), m);
+      assert.ok(verifyConsistency(m, n, proof, first, second), `m=${m} n=${n}`);
+      if (m < n) {
+        // A history rewritten before m: the old head no longer fits the new tree.
+        const rewritten = [...many.slice(0, n)];
+        rewritten[m - 1] = Buffer.from('forged');
+        assert.ok(
+          !verifyConsistency(m, n, consistencyProof(rewritten, m), first, merkleRoot(rewritten)),
+          `forged m=${m} n=${n}`,
         );
       }
     }

@@ -4,7 +4,8 @@ import { verifyAuditTrail } from '../../core/audit/verify.js';
 import { listAuditEvents } from '../../core/audit/log.js';
 import { createCheckpoint } from '../../core/audit/checkpoint.js';
 import { verifyBundle } from '../../core/audit/bundle-verifier.js';
-import { proveEventInclusion } from '../../core/audit/inclusion.js';
+import { checkConsistencySince, proveEventInclusion } from '../../core/audit/inclusion.js';
+import type { SignedCheckpoint } from '../../core/audit/checkpoint.js';
 import { listSignatures, signatureStatus } from '../../core/audit/signatures.js';
 import { exportAuditBundle } from '../../core/report/audit-bundle-documents.js';
 import type { ArtifactChoice } from '../../core/audit/export-bundle.js';
@@ -171,14 +172,30 @@ export const auditSignaturesCommand: Command = {
 
 export const auditProveCommand: Command = {
   path: ['audit', 'prove'],
-  usage: 'audit prove --event SEQ [--json]',
+  usage: 'audit prove --event SEQ | --since CHECKPOINT.json [--json]',
   summary:
-    'The Merkle audit path (RFC 6962) of one event under the latest signed checkpoint: proves it is in the trail without the rest of the log',
+    'RFC 6962 proofs against the latest signed checkpoint: the audit path of one event, or that the trail only grew since an earlier checkpoint (e.g. the checkpoint.json of an old bundle)',
   async run({ options, out, workspace }) {
     const seq = options.number('event', { min: 1, integer: true });
+    const since = options.string('since');
     options.rejectUnknown();
-    if (seq === undefined) throw badInput('option --event is required');
-    const proof = proveEventInclusion(workspace(), seq);
+    if ((seq === undefined) === (since === undefined))
+      throw badInput('give exactly one of --event SEQ or --since CHECKPOINT.json');
+    if (since !== undefined) {
+      const check = checkConsistencySince(workspace(), readCheckpointFile(resolve(since)));
+      out.result(check, () =>
+        [
+          `${check.ok ? 'CONSISTENT' : 'NOT CONSISTENT'}: ${check.message}`,
+          `  from ${check.from.treeSize} events, tree head ${check.from.rootHash}`,
+          `  to ${check.to.treeSize} events, tree head ${check.to.rootHash}`,
+          ...check.proof.map((p, i) => `  proof[${i}] ${p}`),
+        ].join('\n'),
+      );
+      if (check.ok) return 0;
+      out.log(`attest: ${check.message}`);
+      return exitCodeFor(new AttestError('VERIFY_FAILED', check.message));
+    }
+    const proof = proveEventInclusion(workspace(), seq as number);
     out.result(proof, () =>
       [
         `event ${proof.seq} (hash ${proof.eventHash}) is leaf ${proof.leafIndex} of ${proof.treeSize}`,
@@ -188,3 +205,21 @@ export const auditProveCommand: Command = {
     );
   },
 };
+
+function readCheckpointFile(path: string): SignedCheckpoint {
+  let value: Partial<SignedCheckpoint>;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8')) as Partial<SignedCheckpoint>;
+  } catch (error) {
+    throw badInput(`cannot read the checkpoint: ${(error as Error).message}`, path);
+  }
+  if (
+    value.format !== 'attest-checkpoint/1' ||
+    !Number.isInteger(value.treeSize) ||
+    typeof value.rootHash !== 'string' ||
+    typeof value.signature !== 'string' ||
+    typeof value.keyId !== 'string'
+  )
+    throw badInput('not an Attest checkpoint (the checkpoint.json of a bundle)', path);
+  return value as SignedCheckpoint;
+}

@@ -1,7 +1,13 @@
 import type { Workspace } from '../store/workspace.js';
 import { AttestError } from '../errors.js';
-import { eventHashes, latestCheckpoint, type SignedCheckpoint } from './checkpoint.js';
-import { eventLeaf, inclusionProof, verifyInclusion } from './merkle.js';
+import {
+  checkpointSignatureValid,
+  eventHashes,
+  latestCheckpoint,
+  publicKeys,
+  type SignedCheckpoint,
+} from './checkpoint.js';
+import { consistencyProof, eventLeaf, inclusionProof, verifyConsistency, verifyInclusion } from './merkle.js';
 
 /**
  * The RFC 6962 audit path of one event under the latest signed checkpoint: with the event's hash, the path and
@@ -49,5 +55,58 @@ export function proveEventInclusion(workspace: Workspace, seq: number): EventInc
     treeSize: checkpoint.treeSize,
     path: path.map((p) => p.toString('hex')),
     checkpoint,
+  };
+}
+
+export interface ConsistencyCheck {
+  ok: boolean;
+  message: string;
+  from: { treeSize: number; rootHash: string; createdAt: string; signatureValid: boolean };
+  to: { treeSize: number; rootHash: string; createdAt: string };
+  proof: string[];
+}
+
+/**
+ * Whether this trail is an append-only extension of an earlier signed checkpoint (kept by QA, sent to a
+ * regulator): the earlier signature is checked with the installation keys, and an RFC 6962 consistency proof
+ * from its tree size to the latest checkpoint is made and verified.
+ */
+export function checkConsistencySince(workspace: Workspace, earlier: SignedCheckpoint): ConsistencyCheck {
+  const latest = latestCheckpoint(workspace.db);
+  if (latest === undefined)
+    throw new AttestError('NOT_FOUND', 'no signed checkpoint yet: run `attest audit checkpoint` first');
+  const pem = publicKeys(workspace.db).get(earlier.keyId);
+  const signatureValid = pem !== undefined && checkpointSignatureValid(earlier, pem);
+  const from = {
+    treeSize: earlier.treeSize,
+    rootHash: earlier.rootHash,
+    createdAt: earlier.createdAt,
+    signatureValid,
+  };
+  const to = { treeSize: latest.treeSize, rootHash: latest.rootHash, createdAt: latest.createdAt };
+  const fail = (message: string): ConsistencyCheck => ({ ok: false, message, from, to, proof: [] });
+  if (!signatureValid)
+    return fail(`the earlier checkpoint's signature does not verify with any installation key of this trail`);
+  if (earlier.treeSize > latest.treeSize)
+    return fail(
+      `the earlier checkpoint covers ${earlier.treeSize} events, the latest only ${latest.treeSize}: events were deleted`,
+    );
+  const leaves = eventHashes(workspace.db).slice(0, latest.treeSize).map(eventLeaf);
+  const proof = consistencyProof(leaves, earlier.treeSize);
+  const ok = verifyConsistency(
+    earlier.treeSize,
+    latest.treeSize,
+    proof,
+    Buffer.from(earlier.rootHash, 'hex'),
+    Buffer.from(latest.rootHash, 'hex'),
+  );
+  return {
+    ok,
+    message: ok
+      ? `the trail only grew since the checkpoint of ${earlier.createdAt}: its ${earlier.treeSize} events are the first ${earlier.treeSize} of ${latest.treeSize}`
+      : `the trail is not an extension of the checkpoint of ${earlier.createdAt}: events among the first ${earlier.treeSize} were changed, removed or reordered`,
+    from,
+    to,
+    proof: proof.map((p) => p.toString('hex')),
   };
 }

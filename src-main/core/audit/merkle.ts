@@ -99,6 +99,65 @@ export function verifyInclusion(
   return sn === 0 && Buffer.compare(r, Buffer.from(root)) === 0;
 }
 
+/**
+ * PROOF(m, D[n]) of RFC 6962 section 2.1.2: the nodes that show the tree of the first m leaves is a prefix of
+ * the tree of all n, i.e. that the log only grew between two checkpoints.
+ */
+export function consistencyProof(leaves: readonly Uint8Array[], m: number): Buffer[] {
+  if (!Number.isInteger(m) || m < 1 || m > leaves.length)
+    throw new RangeError(`tree size ${m} is outside 1..${leaves.length}`);
+  return subproof(m, leaves.map(leafHash), true);
+}
+
+function subproof(m: number, hashes: readonly Buffer[], complete: boolean): Buffer[] {
+  const n = hashes.length;
+  if (m === n) return complete ? [] : [rootOfHashes(hashes)];
+  const k = splitPoint(n);
+  return m <= k
+    ? [...subproof(m, hashes.slice(0, k), complete), rootOfHashes(hashes.slice(k))]
+    : [...subproof(m - k, hashes.slice(k), false), rootOfHashes(hashes.slice(0, k))];
+}
+
+/** Checks a consistency proof with the algorithm of RFC 9162 section 2.1.4.2. */
+export function verifyConsistency(
+  first: number,
+  second: number,
+  proof: readonly Uint8Array[],
+  firstRoot: Uint8Array,
+  secondRoot: Uint8Array,
+): boolean {
+  const equal = (a: Uint8Array, b: Uint8Array): boolean =>
+    Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
+  if (first < 1 || first > second) return false;
+  if (first === second) return proof.length === 0 && equal(firstRoot, secondRoot);
+  const path = (first & (first - 1)) === 0 ? [firstRoot, ...proof] : [...proof];
+  if (path.length === 0) return false;
+  let fn = first - 1;
+  let sn = second - 1;
+  while (fn % 2 === 1) {
+    fn >>= 1;
+    sn >>= 1;
+  }
+  let fr: Buffer = Buffer.from(path[0] as Uint8Array);
+  let sr: Buffer = Buffer.from(path[0] as Uint8Array);
+  for (const c of path.slice(1)) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
+      while (fn % 2 === 0 && fn !== 0) {
+        fn >>= 1;
+        sn >>= 1;
+      }
+    } else {
+      sr = nodeHash(sr, c);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  return sn === 0 && equal(fr, firstRoot) && equal(sr, secondRoot);
+}
+
 /** The leaf of an event: the raw bytes of its chain hash. */
 export function eventLeaf(eventHashHex: string): Buffer {
   return Buffer.from(eventHashHex, 'hex');
