@@ -236,16 +236,18 @@ export function attackSection(model: unknown, parent: unknown): string {
         ]
       : []),
   ]);
-  const charts = [...new Set(m.sweeps.map((s) => s.unit))].map((unit) =>
-    lineChart({
-      title: 'Accuracy under attack',
-      xLabel: `budget (${unit})`,
+  // One chart per norm: an L2 radius and an L-inf radius of the same number are different budgets.
+  const charts = [...new Set(m.sweeps.map((s) => s.norm))].map((norm) => {
+    const group = m.sweeps.filter((s) => s.norm === norm);
+    return lineChart({
+      title: `Accuracy under attack (${norm})`,
+      xLabel: `budget (${group[0]?.unit ?? ''})`,
       yLabel: 'accuracy',
       yMin: 0,
       yMax: 1,
-      series: series.filter((x) => m.sweeps.some((s) => x.name.startsWith(sweepName(s)) && s.unit === unit)),
-    }),
-  );
+      series: series.filter((x) => group.some((s) => x.name.startsWith(`${sweepName(s)} (`))),
+    });
+  });
   return [...m.sweeps.map((s) => sweepTable(s, match(s))), ...charts].join('\n');
 }
 
