@@ -72,9 +72,11 @@ export function gatherReportData(workspace: Workspace, modelId: string): ReportD
     events,
     head: auditHead(db),
     verification: verifyAuditTrail(workspace),
-    signatures: listSignatures(db, [model.id, ...validationsOfModel(db, model.id).map((v) => v.id)]).map((s) => ({
-      ...s,
-      status: signatureStatus(db, s),
-    })),
+    signatures: listSignatures(db, [model.id, ...validationsOfModel(db, model.id).map((v) => v.id)]).map(
+      (s) => ({
+        ...s,
+        status: signatureStatus(db, s),
+      }),
+    ),
   };
 }
