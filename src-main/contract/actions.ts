@@ -220,6 +220,23 @@ export const ACTIONS = {
     response: z.object({ signature: signatureSchema }),
   },
   'signatures.list': { request: none, response: z.object({ signatures: z.array(signatureSchema) }) },
+  /** Every job the store remembers, across sessions: a job cut off by a crash shows as interrupted. */
+  'jobs.history': {
+    request: none,
+    response: z.object({
+      jobs: z.array(
+        z.object({
+          id: z.string(),
+          kind: z.string(),
+          status: z.string(),
+          progress: z.number(),
+          message: z.string().nullable(),
+          createdAt: z.string(),
+          finishedAt: z.string().nullable(),
+        }),
+      ),
+    }),
+  },
   'jobs.list': { request: none, response: z.object({ jobs: z.array(jobViewSchema) }) },
   'jobs.start': { request: jobSpecSchema, response: z.object({ job: jobViewSchema }) },
   'jobs.cancel': { request: z.strictObject({ jobId: id }), response: z.object({ cancelled: z.boolean() }) },

@@ -29,6 +29,7 @@ export const PRELOAD_ACTIONS = [
   'records.sign',
   'signatures.list',
   'jobs.list',
+  'jobs.history',
   'jobs.start',
   'jobs.cancel',
 ] as const;

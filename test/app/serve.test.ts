@@ -252,13 +252,55 @@ test('when the engine host dies, pending requests get an error, running jobs fai
   try {
     const firstPid = running.engine.pid;
     assert.ok(firstPid !== undefined);
+    const imported = await call(running, 'jobs.start', {
+      kind: 'import-synthetic',
+      name: 'syn',
+      records: 3,
+      seconds: 30,
+      seed: 1,
+      split: 'records:1:0.34',
+    });
+    const importId = (imported['value'] as { job: JobView }).job.id;
+    let datasetId = '';
+    while (datasetId === '') {
+      await new Promise((r) => setTimeout(r, 50));
+      const job = ((await call(running, 'jobs.list', {}))['value'] as { jobs: JobView[] }).jobs.find(
+        (j) => j.id === importId,
+      );
+      assert.notEqual(job?.state, 'failed', job?.error?.message);
+      if (job?.state === 'succeeded') datasetId = (job.result as { datasetId: string }).datasetId;
+    }
+    let trainId = '';
+    let killed = false;
     const events = await collectEvents(
       running,
-      (seen) => seen.some((e) => e.type === 'engine.crashed'),
+      (seen) => {
+        // Killed in the middle of a training: the job must not stay "running" anywhere.
+        if (!killed && seen.some((e) => e.type === 'job' && e.job.id === trainId && e.job.fraction > 0)) {
+          killed = true;
+          process.kill(firstPid, 'SIGKILL');
+        }
+        return seen.some((e) => e.type === 'engine.crashed');
+      },
       async () => {
-        process.kill(firstPid, 'SIGKILL');
+        const started = await call(running, 'jobs.start', {
+          kind: 'train',
+          datasetId,
+          arch: 'ecg-resnet',
+          epochs: 500,
+          seed: 1,
+        });
+        trainId = (started['value'] as { job: JobView }).job.id;
       },
     );
+    const lastTrain = events.filter((e) => e.type === 'job' && e.job.id === trainId).at(-1) as {
+      job: JobView;
+    };
+    assert.equal(lastTrain.job.state, 'failed');
+    const history = (await call(running, 'jobs.history', {}))['value'] as {
+      jobs: { kind: string; status: string }[];
+    };
+    assert.equal(history.jobs.find((j) => j.kind === 'train')?.status, 'interrupted');
     assert.match(
       (events.find((e) => e.type === 'engine.crashed') as { message: string }).message,
       /stopped unexpectedly/,

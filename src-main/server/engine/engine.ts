@@ -15,6 +15,7 @@ import type { Workspace } from '../../core/store/workspace.js';
 import { datasetGroups, listDatasets } from '../../core/store/datasets.js';
 import { listModels } from '../../core/store/models.js';
 import { listMeasurements } from '../../core/store/model-measurements.js';
+import { listJobs, markInterruptedJobs } from '../../core/store/jobs.js';
 import { loadDataset } from '../../core/data/dataset-kinds.js';
 import { validationsOfModel } from '../../core/store/validations.js';
 import { hasUsers, listAuditEvents, runAsActor } from '../../core/audit/log.js';
@@ -253,6 +254,23 @@ export class Engine {
       },
       'exports.list': () => ({ exports: listExports(workspace) }),
       'jobs.list': () => ({ jobs: this.queue.list() }),
+      'jobs.history': () => {
+        markInterruptedJobs(workspace.db);
+        return {
+          jobs: listJobs(workspace.db)
+            .reverse()
+            .slice(0, 200)
+            .map((j) => ({
+              id: j.id,
+              kind: j.kind,
+              status: j.status,
+              progress: j.progress,
+              message: j.message,
+              createdAt: j.createdAt,
+              finishedAt: j.finishedAt,
+            })),
+        };
+      },
       'jobs.start': (spec: Parameters<typeof jobTitle>[0], caller: Caller) => {
         // Refused now rather than after the job waited in the queue: once accounts exist, changes need a user.
         if (caller.user === undefined && hasUsers(workspace.db))
