@@ -60,6 +60,57 @@ test('gates pass and fail on drops against the parent, robust accuracy; missing 
   assert.equal(evaluatePolicy({ maxAccuracyDrop: 0.5 }, results, parent).pass, true);
 });
 
+test('corruption gates: the worst corruption at a severity, and the mean corruption error against the parent', () => {
+  const corrupted: ValidationResults = {
+    corruptions: {
+      n: 10,
+      cleanAccuracy: 0.9,
+      parentId: 'p',
+      parentCleanAccuracy: 0.9,
+      corruptions: [
+        {
+          corruption: 'gaussian',
+          name: 'Gaussian noise',
+          points: [{ severity: 3, accuracy: 0.6, parentAccuracy: 0.7 }],
+          meanAccuracy: 0.6,
+          corruptionError: 4 / 3,
+          relativeCorruptionError: 1.5,
+        },
+        {
+          corruption: 'jpeg',
+          name: 'JPEG re-compression',
+          points: [{ severity: 3, accuracy: 0.8, parentAccuracy: 0.8 }],
+          meanAccuracy: 0.8,
+          corruptionError: 1,
+          relativeCorruptionError: 1,
+        },
+      ],
+      meanCorruptionAccuracy: 0.7,
+      mCE: 7 / 6,
+      relativeMCE: 1.25,
+    },
+  };
+  const r = evaluatePolicy(
+    {
+      minRobustAccuracy: [
+        { suite: 'corruptions', severity: 3, minAccuracy: 0.65 },
+        { suite: 'corruptions', severity: 3, corruption: 'jpeg', minAccuracy: 0.65 },
+      ],
+      maxCorruptionError: 1.1,
+    },
+    corrupted,
+    undefined,
+  );
+  assert.deepEqual(
+    r.gates.map((g) => [g.gate, g.value, g.pass, g.detail]),
+    [
+      ['min_robust_accuracy:corruptions', 0.6, false, 'worst corruption gaussian at severity 3'],
+      ['min_robust_accuracy:corruptions', 0.8, true, 'worst corruption jpeg at severity 3'],
+      ['max_corruption_error', 7 / 6, false, 'mean corruption error against the parent (needs a parent)'],
+    ],
+  );
+});
+
 test('a policy names the suites and sweep points it needs', () => {
   assert.deepEqual(
     policyNeeds({

@@ -13,10 +13,13 @@ import type { SuiteName } from './validate-options.js';
  */
 const fraction = z.number().min(0).max(1);
 const robustGate = z.strictObject({
-  suite: z.enum(['fgsm', 'pgd', 'square', 'sparse', 'noise']),
+  suite: z.enum(['fgsm', 'pgd', 'square', 'sparse', 'noise', 'corruptions']),
   /** Attacks: the budget; noise: the SNR in dB. */
   epsilon: z.number().optional(),
   snrDb: z.number().optional(),
+  /** corruptions: the severity (1 to 5) and optionally one corruption (default: the worst must pass). */
+  severity: z.number().int().min(1).max(5).optional(),
+  corruption: z.string().optional(),
   /** pgd: Linf or L2 (default Linf); noise: the noise name (default: every noise must pass). */
   norm: z.enum(['Linf', 'L2']).optional(),
   noise: z.string().optional(),
@@ -31,6 +34,8 @@ export const policySchema = z.strictObject({
   minRobustAccuracy: z.array(robustGate).max(100).optional(),
   maxMembershipAdvantage: fraction.optional(),
   maxEce: fraction.optional(),
+  /** Image corruptions: the largest mean corruption error against the parent (1: as robust as the parent). */
+  maxCorruptionError: z.number().min(0).max(100).optional(),
 });
 export type Policy = z.infer<typeof policySchema>;
 type RobustGate = z.infer<typeof robustGate>;
@@ -68,11 +73,9 @@ export function loadPolicy(file: string): Policy {
     throw badInput(`policy ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`, file);
   }
   for (const gate of parsed.data.minRobustAccuracy ?? []) {
-    if (gate.suite === 'noise' ? gate.snrDb === undefined : gate.epsilon === undefined)
-      throw badInput(
-        `policy minRobustAccuracy: a ${gate.suite} gate needs ${gate.suite === 'noise' ? 'snrDb' : 'epsilon'}`,
-        file,
-      );
+    const needed = gate.suite === 'noise' ? 'snrDb' : gate.suite === 'corruptions' ? 'severity' : 'epsilon';
+    if (gate[needed] === undefined)
+      throw badInput(`policy minRobustAccuracy: a ${gate.suite} gate needs ${needed}`, file);
   }
   return parsed.data;
 }
@@ -94,12 +97,14 @@ export function policyNeeds(policy: Policy): {
     suites.add('clean');
   if (policy.maxEce !== undefined) suites.add('calibration');
   if (policy.maxMembershipAdvantage !== undefined) suites.add('membership');
+  if (policy.maxCorruptionError !== undefined) suites.add('corruptions');
   const epsilons: number[] = [];
   const l2Epsilons: number[] = [];
   const budgets: number[] = [];
   const snrs: number[] = [];
   for (const gate of policy.minRobustAccuracy ?? []) {
     suites.add(gate.suite);
+    if (gate.suite === 'corruptions') continue;
     if (gate.suite === 'noise') snrs.push(gate.snrDb as number);
     else if (gate.suite === 'sparse') budgets.push(gate.epsilon as number);
     else if (gate.suite === 'pgd' && gate.norm === 'L2') l2Epsilons.push(gate.epsilon as number);
@@ -121,6 +126,23 @@ function robustValue(gate: RobustGate, r: ValidationResults): { value: number | 
     if (values.length === 0) return { value: null, detail: `no noise stress result at ${gate.snrDb} dB` };
     const worst = values.reduce((a, b) => (b.accuracy < a.accuracy ? b : a));
     return { value: worst.accuracy, detail: `worst noise ${worst.noise} at ${gate.snrDb} dB` };
+  }
+  if (gate.suite === 'corruptions') {
+    const curves = (r.corruptions?.corruptions ?? []).filter(
+      (c) => gate.corruption === undefined || c.corruption === gate.corruption,
+    );
+    const values = curves.flatMap((c) =>
+      c.points
+        .filter((p) => p.severity === gate.severity)
+        .map((p) => ({ corruption: c.corruption, accuracy: p.accuracy })),
+    );
+    if (values.length === 0)
+      return { value: null, detail: `no corruption result at severity ${gate.severity}` };
+    const worst = values.reduce((a, b) => (b.accuracy < a.accuracy ? b : a));
+    return {
+      value: worst.accuracy,
+      detail: `worst corruption ${worst.corruption} at severity ${gate.severity}`,
+    };
   }
   if (gate.suite === 'fgsm') {
     const point = r.fgsm?.points.find((p) => same(p.epsilon, gate.epsilon as number));
@@ -195,6 +217,13 @@ export function evaluatePolicy(
       'largest of the loss-threshold and LiRA advantages',
     );
   }
+  if (policy.maxCorruptionError !== undefined)
+    atMost(
+      'max_corruption_error',
+      policy.maxCorruptionError,
+      results.corruptions?.mCE ?? null,
+      'mean corruption error against the parent (needs a parent)',
+    );
   if (policy.maxEce !== undefined) {
     const calibration = results.calibration;
     // The model's own probabilities: temperature scaling is a separate, optional step the gate does not assume.
