@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { idList } from './id-list.js';
 import { initEngine } from '../../core/engine/backend.js';
 import { parseSplitName } from '../../core/data/sample-dataset.js';
 import { explainModels } from '../../core/explain/explain-models.js';
@@ -11,11 +12,7 @@ export const explainCommand: Command = {
     'Integrated-Gradients attributions: sparseness (Gini) and stability under a small input perturbation, models side by side (e.g. before and after adversarial or --stability training)',
   async run(context) {
     const { options, out } = context;
-    const modelIds = options
-      .requiredString('model')
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== '');
+    const modelIds = idList(options.requiredString('model'));
     const datasetId = options.requiredString('dataset');
     const split = parseSplitName(options.string('split') ?? 'test');
     const samples = options.number('samples', { min: 1, max: 5000, integer: true });

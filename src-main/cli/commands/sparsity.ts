@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { idList } from './id-list.js';
 import { initEngine } from '../../core/engine/backend.js';
 import { parseSplitName } from '../../core/data/sample-dataset.js';
 import { measureActivationSparsity } from '../../core/models/stored-activation-sparsity.js';
@@ -10,11 +11,7 @@ export const modelsSparsityCommand: Command = {
     'Activation sparsity: the fraction of zero activations per layer and the multiply-accumulates a zero-skipping kernel would save, models side by side',
   async run(context) {
     const { options, out } = context;
-    const modelIds = options
-      .requiredString('model')
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== '');
+    const modelIds = idList(options.requiredString('model'));
     const datasetId = options.requiredString('dataset');
     const split = parseSplitName(options.string('split') ?? 'test');
     const samples = options.number('samples', { min: 1, max: 100000, integer: true });

@@ -66,6 +66,17 @@ export function sampleIndices(dataset: SampleDataset, split: SplitName): Int32Ar
   return Int32Array.from(out);
 }
 
+/**
+ * At most `count` samples of a split, evenly spread over it (so that every record or patient contributes, in
+ * stored order); bad input naming the split when it is empty.
+ */
+export function spreadSampleIndices(dataset: SampleDataset, split: SplitName, count: number): number[] {
+  const all = sampleIndices(dataset, split);
+  if (all.length === 0) throw badInput(`dataset ${dataset.id} has no sample in its ${split} split`);
+  const step = Math.max(1, all.length / count);
+  return Array.from({ length: Math.min(count, all.length) }, (_, k) => all[Math.floor(k * step)] as number);
+}
+
 export function labelsOf(dataset: SampleDataset, indices: ArrayLike<number>): Int32Array {
   return Int32Array.from(Array.from(indices, (i) => dataset.labels[i] as number));
 }

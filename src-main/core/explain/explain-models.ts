@@ -6,7 +6,7 @@ import { badInput } from '../errors.js';
 import { tf } from '../engine/tf.js';
 import { createRng, deriveSeed } from '../engine/seed.js';
 import { loadDataset } from '../data/dataset-kinds.js';
-import { sampleIndices, type SplitName } from '../data/sample-dataset.js';
+import { spreadSampleIndices, type SplitName } from '../data/sample-dataset.js';
 import { decodeModelArtifact } from '../models/artifact.js';
 import { integratedGradients } from './integrated-gradients.js';
 import { giniIndex, spearman, topKOverlap } from './attribution-quality.js';
@@ -58,13 +58,7 @@ export async function explainModels(
   if (!(noise > 0 && noise <= 10)) throw badInput('--noise must be above 0 and at most 10');
   const datasetRow = getDataset(workspace.db, options.datasetId);
   const dataset = loadDataset(workspace, options.datasetId);
-  const all = sampleIndices(dataset, options.split);
-  if (all.length === 0) throw badInput(`dataset ${dataset.id} has no sample in its ${options.split} split`);
-  const stride = Math.max(1, all.length / samples);
-  const chosen = Array.from(
-    { length: Math.min(samples, all.length) },
-    (_, k) => all[Math.floor(k * stride)] as number,
-  );
+  const chosen = spreadSampleIndices(dataset, options.split, samples);
   const inputs = dataset.inputs(chosen);
   const size = dataset.sampleShape.reduce((a, b) => a * b, 1);
   const random = createRng(deriveSeed(seed, 'explain-noise'));

@@ -4,7 +4,7 @@ import { getDataset } from '../store/datasets.js';
 import { appendAuditEvent } from '../audit/log.js';
 import { badInput } from '../errors.js';
 import { loadDataset } from '../data/dataset-kinds.js';
-import { sampleIndices, type SplitName } from '../data/sample-dataset.js';
+import { spreadSampleIndices, type SplitName } from '../data/sample-dataset.js';
 import { decodeModelArtifact } from './artifact.js';
 import { activationSparsity, type ActivationSparsity } from './activation-sparsity.js';
 
@@ -21,14 +21,7 @@ export async function measureActivationSparsity(
     throw badInput(`--samples must be an integer from 1 to 100000, got ${samples}`);
   const datasetRow = getDataset(workspace.db, options.datasetId);
   const dataset = loadDataset(workspace, options.datasetId);
-  const all = sampleIndices(dataset, options.split);
-  if (all.length === 0) throw badInput(`dataset ${dataset.id} has no sample in its ${options.split} split`);
-  // Evenly spread over the split, so that every record contributes.
-  const step = Math.max(1, all.length / samples);
-  const chosen = Array.from(
-    { length: Math.min(samples, all.length) },
-    (_, k) => all[Math.floor(k * step)] as number,
-  );
+  const chosen = spreadSampleIndices(dataset, options.split, samples);
   const inputs = dataset.inputs(chosen);
   const models: (ActivationSparsity & { modelId: string })[] = [];
   for (const modelId of options.modelIds) {
