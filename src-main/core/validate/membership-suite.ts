@@ -146,7 +146,10 @@ export async function membershipSuite(
   const count = Math.min(perSide, members.length, nonMembers.length);
   if (count < 10)
     throw badInput(
-      `membership inference needs at least 10 training and 10 test samples; found ${members.length} and ${nonMembers.length}`,
+      `membership inference needs at least 10 training and 10 test samples from different records; found ${members.length} and ${nonMembers.length}` +
+        (nonMembers.length === 0
+          ? ' (a split by beat puts every record on both sides: non-members must come from records never trained on)'
+          : ''),
     );
   const chosen = [
     ...subsample(members, count, deriveSeed(ctx.seed, 'members')),
