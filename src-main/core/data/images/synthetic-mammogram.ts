@@ -75,7 +75,7 @@ export function syntheticMammogramPatch(kind: MammogramClass, size: number, seed
   } else if (kind === 'mass') {
     const radius = size * (0.12 + 0.08 * random());
     const lobes = Array.from({ length: 5 }, () => [0.15 * random(), 2 * Math.PI * random()] as const);
-    const contrast = 0.12 + 0.08 * random();
+    const contrast = 0.2 + 0.1 * random();
     for (let y = 0; y < size; y++)
       for (let x = 0; x < size; x++) {
         const angle = Math.atan2(y - cy, x - cx);
