@@ -325,3 +325,32 @@ test('MedMNIST .npz: the published splits are kept (val joins train), labels (N,
     s.cleanup();
   }
 });
+
+test('import dicom takes extensionless files that carry the DICM magic, and leaves other extensionless files alone', async () => {
+  const s = scratch('dicom-noext');
+  try {
+    const generated = await writeSyntheticMammograms({
+      out: join(s.dir, 'mg'),
+      patients: 3,
+      imagesPerPatient: 2,
+      size: 24,
+      seed: 9,
+      format: 'dicom',
+    });
+    const folder = join(generated.out, 'normal');
+    mkdirSync(folder, { recursive: true });
+    const any = readdirSync(generated.out, { recursive: true })
+      .map(String)
+      .find((f) => f.endsWith('.dcm')) as string;
+    writeFileSync(join(folder, 'IM000001'), readFileSync(join(generated.out, any)));
+    writeFileSync(join(folder, 'LICENSE'), 'text that is not an image');
+    const result = await importImageDataset(
+      s.workspace,
+      { format: 'dicom', inputs: [generated.out], name: 'noext', height: 16 },
+      quietContext(),
+    );
+    assert.equal(result.images, 7);
+  } finally {
+    s.cleanup();
+  }
+});

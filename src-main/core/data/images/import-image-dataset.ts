@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Workspace } from '../../store/workspace.js';
 import type { SourceFileRow } from '../../store/datasets.js';
@@ -7,6 +7,7 @@ import { sha256Hex } from '../../util/hash.js';
 import { SPLIT_CODES } from '../sample-dataset.js';
 import { throwIfCancelled, type JobContext } from '../../jobs/job-context.js';
 import { readImageFile, isImagePath } from './read-image.js';
+import { looksLikeDicom } from '../dicom/read-dicom.js';
 import { classFolderSources, csvSources, sourceName, type ImageSource } from './sample-sources.js';
 import { walkFiles } from './walk-folder.js';
 import { boxRectangle, readVocXml } from './voc.js';
@@ -70,6 +71,19 @@ function sourceRow(path: string, bytes: Uint8Array, group: string | null): Sourc
   return { record: group, path, size: bytes.byteLength, sha256: sha256Hex(bytes) };
 }
 
+function startsWithDicomMagic(path: string): boolean {
+  const head = new Uint8Array(132);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    return readSync(fd, head, 0, 132, 0) === 132 && looksLikeDicom(head);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /** Runs a reader; a bad file stops the import, or with --skip-bad is counted and left out. */
 async function guarded<T>(
   o: ImportImagesOptions,
@@ -90,8 +104,14 @@ async function guarded<T>(
 }
 
 async function collectFiles(o: ImportImagesOptions, spec: FitSpec, c: Collection, context: JobContext) {
+  // PACS exports often name DICOM files without an extension: those are taken when they carry the DICM magic
+  // (DICOMDIR indexes hold no image and are left out).
   const accept =
-    o.format === 'dicom' ? (p: string) => /\.(dcm|dicom)$/i.test(p) || extname(p) === '' : isImagePath;
+    o.format === 'dicom'
+      ? (p: string) =>
+          /\.(dcm|dicom)$/i.test(p) ||
+          (extname(p) === '' && basename(p).toUpperCase() !== 'DICOMDIR' && startsWithDicomMagic(p))
+      : isImagePath;
   const sources: ImageSource[] =
     o.csv !== undefined ? csvSources(o.csv) : classFolderSources(o.inputs, accept);
   // The CSV carries the labels and groups: it is a source like the images.
