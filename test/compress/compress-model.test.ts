@@ -60,8 +60,10 @@ test('prune:0.8,quant:int8: exact sparsity on disk, simulated int8 score, measur
   assert.deepEqual(getMeasurement(workspace.db, fixture.modelId, 'wasm')?.flops, parent.flops);
   assert.equal(child.sizeBytes, row.sizeBytes);
   assert.equal(child.nonzeroParams, row.nonzeroParams);
-  assert.ok(child.sizeBytes < parent.sizeBytes / 2.5, 'int8 storage');
-  assert.ok(child.gzipBytes < child.sizeBytes / 2, 'zeros compress');
+  // int8 (4x) and sparse storage of the 80%-pruned kernels: physically smaller, not only once gzipped.
+  assert.ok(child.sizeBytes < parent.sizeBytes / 5, `${child.sizeBytes} vs ${parent.sizeBytes}`);
+  assert.ok(header.weightSpecs.filter((s) => s.shape.length >= 2).every((s) => s.sparse !== undefined));
+  assert.ok(child.gzipBytes <= child.sizeBytes);
   assert.equal(child.flops, parent.flops, 'unstructured sparsity does not change dense FLOPs');
   assert.ok(child.sparseFlops < 0.3 * parent.sparseFlops);
   assert.equal(ratios['smallerOnDisk'], parent.sizeBytes / child.sizeBytes);

@@ -1,7 +1,14 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { parseModelArtifact, elementCount, type WeightSpec } from '../models/artifact-header.js';
+import {
+  parseModelArtifact,
+  elementCount,
+  elementWidth,
+  weightByteLength,
+  type WeightSpec,
+} from '../models/artifact-header.js';
+import { decodeBitmap } from './sparse-bitmap.js';
 import { dequantizeSymmetricPerChannel } from './quantize-int8.js';
 import { decodeFloat16, encodeFloat16 } from './float16.js';
 import { badInput } from '../errors.js';
@@ -49,7 +56,7 @@ export function exportTfjsLayers(
   let maxDifference = 0;
   for (const spec of header.weightSpecs) {
     const stored = readStored(artifact, position, spec);
-    position += storedBytes(spec);
+    position += weightByteLength(spec);
     const target = mode === 'stored' ? (spec.dtype === 'int8' ? 'uint8' : spec.dtype) : mode;
     if (target === 'float16') {
       const half = encodeFloat16(stored);
@@ -117,16 +124,16 @@ export function exportTfjsLayers(
   }
 }
 
-function storedBytes(spec: WeightSpec): number {
-  const n = elementCount(spec.shape);
-  return spec.dtype === 'int8' ? n : spec.dtype === 'float16' ? 2 * n : 4 * n;
-}
-
 /** The weight as float32, exactly as Attest loads it. */
 function readStored(bytes: Uint8Array, position: number, spec: WeightSpec): Float32Array {
   const n = elementCount(spec.shape);
+  const stored = bytes.subarray(position, position + weightByteLength(spec));
+  const raw =
+    spec.sparse === undefined
+      ? stored
+      : decodeBitmap(stored, n, elementWidth(spec), spec.sparse.nonzero, spec.name);
   if (spec.dtype === 'int8' && spec.quantization !== undefined) {
-    const q = Int8Array.from(bytes.subarray(position, position + n), (b) => (b << 24) >> 24);
+    const q = Int8Array.from(raw.subarray(0, n), (b) => (b << 24) >> 24);
     return dequantizeSymmetricPerChannel(
       q,
       Float32Array.from(spec.quantization.scales),
@@ -136,11 +143,11 @@ function readStored(bytes: Uint8Array, position: number, spec: WeightSpec): Floa
   }
   if (spec.dtype === 'float16') {
     const half = new Uint16Array(n);
-    new Uint8Array(half.buffer).set(bytes.subarray(position, position + 2 * n));
+    new Uint8Array(half.buffer).set(raw.subarray(0, 2 * n));
     return decodeFloat16(half);
   }
   const out = new Float32Array(n);
-  new Uint8Array(out.buffer).set(bytes.subarray(position, position + 4 * n));
+  new Uint8Array(out.buffer).set(raw.subarray(0, 4 * n));
   return out;
 }
 

@@ -22,6 +22,8 @@ export interface WeightSpec {
   /** float16: IEEE half precision, little-endian, 2 bytes per weight (quant:float16). */
   dtype: 'float32' | 'int8' | 'float16';
   quantization?: WeightQuantization;
+  /** Pruned kernels: a bitmap of the nonzero elements, then only those (compress/sparse-bitmap.ts). */
+  sparse?: { format: 'bitmap'; nonzero: number };
 }
 
 export interface ModelArtifactHeader {
@@ -39,8 +41,14 @@ export function elementCount(shape: number[]): number {
   return shape.reduce((product, dim) => product * dim, 1);
 }
 
+export function elementWidth(spec: WeightSpec): number {
+  return spec.dtype === 'int8' ? 1 : spec.dtype === 'float16' ? 2 : 4;
+}
+
 export function weightByteLength(spec: WeightSpec): number {
-  return elementCount(spec.shape) * (spec.dtype === 'int8' ? 1 : spec.dtype === 'float16' ? 2 : 4);
+  if (spec.sparse !== undefined)
+    return Math.ceil(elementCount(spec.shape) / 8) + spec.sparse.nonzero * elementWidth(spec);
+  return elementCount(spec.shape) * elementWidth(spec);
 }
 
 /** Reads and checks the header, including that the weight bytes that follow have exactly the declared size. */
@@ -112,6 +120,19 @@ function checkWeightSpec(spec: unknown, fail: (problem: string) => never): void 
   if (!Array.isArray(shape) || !shape.every((dim) => Number.isSafeInteger(dim) && (dim as number) >= 0))
     return fail('shape is not an array of non-negative integers');
   if (!Number.isSafeInteger(elementCount(shape as number[]) * 4)) fail('shape is too large');
+  if (spec.sparse !== undefined) {
+    const sparse = spec.sparse as Record<string, unknown> | null;
+    const nonzero = sparse?.['nonzero'];
+    if (
+      sparse === null ||
+      typeof sparse !== 'object' ||
+      sparse['format'] !== 'bitmap' ||
+      !Number.isSafeInteger(nonzero) ||
+      (nonzero as number) < 0 ||
+      (nonzero as number) > elementCount(shape as number[])
+    )
+      fail('sparse is not {format: "bitmap", nonzero: a count within the shape}');
+  }
   if (spec.dtype === 'float32' || spec.dtype === 'float16') {
     if (spec.quantization !== undefined) fail(`a ${spec.dtype} weight cannot carry quantization`);
     return;

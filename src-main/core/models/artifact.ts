@@ -1,11 +1,14 @@
 import { dequantizeSymmetricPerChannel, quantizeSymmetricPerChannel } from '../compress/quantize-int8.js';
 import { decodeFloat16, encodeFloat16 } from '../compress/float16.js';
+import { decodeBitmap, encodeBitmap } from '../compress/sparse-bitmap.js';
 import { tf, tfl } from '../engine/tf.js';
 import './custom-layers.js';
 import { AttestError } from '../errors.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import {
   elementCount,
+  elementWidth,
+  weightByteLength,
   MODEL_ARTIFACT_MAGIC,
   parseModelArtifact,
   PREFIX_BYTES,
@@ -79,6 +82,14 @@ export async function encodeModelArtifact(
       chunks.push(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
     }
   }
+  // Pruned kernels are stored sparse (a bitmap, then the nonzero elements) when that is clearly smaller.
+  weightSpecs.forEach((spec, index) => {
+    if (spec.shape.length < 2) return;
+    const sparse = encodeBitmap(chunks[index] as Uint8Array, elementWidth(spec));
+    if (sparse === undefined) return;
+    spec.sparse = { format: 'bitmap', nonzero: sparse.nonzero };
+    chunks[index] = sparse.bytes;
+  });
   const trainingConfig = serializableTrainingConfig(model);
   const header: ModelArtifactHeader = {
     version: 1,
@@ -133,22 +144,25 @@ function weightTensors(bytes: Uint8Array, dataStart: number, specs: WeightSpec[]
   let position = dataStart;
   for (const spec of specs) {
     const size = elementCount(spec.shape);
+    const stored = bytes.subarray(position, position + weightByteLength(spec));
+    position += stored.byteLength;
+    const raw =
+      spec.sparse === undefined
+        ? stored
+        : decodeBitmap(stored, size, elementWidth(spec), spec.sparse.nonzero, spec.name);
     let values: Float32Array;
     if (spec.dtype === 'int8' && spec.quantization !== undefined) {
-      const q = new Int8Array(bytes.buffer, bytes.byteOffset + position, size);
+      const q = new Int8Array(raw.buffer, raw.byteOffset, size);
       const scales = Float32Array.from(spec.quantization.scales);
       values = dequantizeSymmetricPerChannel(q, scales, spec.shape, spec.quantization.axis);
-      position += size;
     } else if (spec.dtype === 'float16') {
       const half = new Uint16Array(size);
-      new Uint8Array(half.buffer).set(bytes.subarray(position, position + size * 2));
+      new Uint8Array(half.buffer).set(raw.subarray(0, size * 2));
       values = decodeFloat16(half);
-      position += size * 2;
     } else {
       // Copied into a fresh, aligned buffer: the source may be a Node Buffer at an arbitrary offset.
       values = new Float32Array(size);
-      new Uint8Array(values.buffer).set(bytes.subarray(position, position + size * 4));
-      position += size * 4;
+      new Uint8Array(values.buffer).set(raw.subarray(0, size * 4));
     }
     tensors[spec.name] = tf.tensor(values, spec.shape, 'float32');
   }
