@@ -52,9 +52,9 @@ test('an overfitted model leaks membership to both attacks; a model that never s
   const others = prototypeTask(40, 32, { sigma: 3 });
   const fresh = prototypeTask(40, 33, { sigma: 3 });
   const overfit = denseClassifier(shape, 3, 64, 7);
-  await train(overfit, members.inputs, shape, members.labels, 3, 300);
+  await train(overfit, members.inputs, shape, members.labels, 3, 200);
   const honest = denseClassifier(shape, 3, 64, 7);
-  await train(honest, fresh.inputs, shape, fresh.labels, 3, 300);
+  await train(honest, fresh.inputs, shape, fresh.labels, 3, 200);
   // The optimizers' state of the targets is the fixture's to keep; count from here.
   const before = tf.memory().numTensors;
   const inputs = new Float32Array([...members.inputs, ...others.inputs]);
@@ -62,7 +62,7 @@ test('an overfitted model leaks membership to both attacks; a model that never s
   const isMember = Uint8Array.from(labels, (_, i) => (i < 40 ? 1 : 0));
   const trainShadow = async (x: Float32Array, y: Int32Array, seed: number): Promise<tfl.LayersModel> => {
     const model = denseClassifier(shape, 3, 64, seed % 1000);
-    await train(model, x, shape, y, 3, 300);
+    await train(model, x, shape, y, 3, 200);
     model.optimizer.dispose();
     return model;
   };
