@@ -109,6 +109,11 @@ test('window center/width follows PS3.3 C.11.2.1.2 and MONOCHROME1 is inverted',
   assert.equal(windowValue(1000, 40, 400, 'LINEAR'), 1);
   assert.equal(windowValue(40, 40, 400, 'LINEAR_EXACT'), 0.5);
   assert.equal(windowValue(40, 40, 400, 'SIGMOID'), 0.5);
+  // A window asked for at import replaces the file's: a narrow one saturates almost every pixel.
+  const narrow = await readDicomImage(pathOf('MR_small.dcm'), { window: { center: 500, width: 2 } });
+  assert.deepEqual(narrow.image.steps.window, { center: 500, width: 2, function: 'LINEAR' });
+  const saturated = Array.from(narrow.image.data).filter((v) => v === 0 || v === 1).length;
+  assert.ok(saturated > 0.99 * narrow.image.data.length);
   const ct = await readDicomImage(pathOf('CT_small.dcm'));
   assert.equal(ct.image.steps.modality, 'rescale');
   assert.equal(ct.dicom.display.rescaleIntercept, -1024);

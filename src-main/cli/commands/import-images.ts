@@ -37,6 +37,16 @@ function readOptions(context: CommandContext, format: ImageImportFormat): Import
     throw badInput(`--normalize must be dataset, per-image or unit, got "${normalization}"`);
   const splitText = options.string('split');
   const skipBad = options.flag('skip-bad');
+  const windowText = format === 'images' || format === 'dicom' ? options.string('window') : undefined;
+  let window: { center: number; width: number } | undefined;
+  if (windowText !== undefined) {
+    const [center, width] = windowText.split(':').map(Number);
+    if (center === undefined || width === undefined || !Number.isFinite(center) || !(width >= 1))
+      throw badInput(
+        `--window must be CENTER:WIDTH with a width of at least 1 (e.g. 2048:4096), got "${windowText}"`,
+      );
+    window = { center, width };
+  }
   const classNames = options
     .string('classes')
     ?.split(',')
@@ -65,6 +75,7 @@ function readOptions(context: CommandContext, format: ImageImportFormat): Import
     ...(groupBy !== undefined ? { groupBy: groupBy as 'image' | 'folder' } : {}),
     ...(margin !== undefined ? { margin } : {}),
     ...(classNames !== undefined ? { classNames } : {}),
+    ...(window !== undefined ? { window } : {}),
     skipBad,
   };
 }
@@ -105,7 +116,7 @@ export const importImagesCommand = importCommand(
 );
 export const importDicomCommand = importCommand(
   'dicom',
-  'ROOT... | --csv FILE.csv',
+  'ROOT... | --csv FILE.csv [--window CENTER:WIDTH]',
   'Import DICOM images (any supported transfer syntax, displayed through their LUTs and window) by class folder or CSV; split by Patient ID, kept pseudonymous',
 );
 export const importVocCommand = importCommand(

@@ -13,7 +13,7 @@ export interface DicomImage {
 /** Reads a DICOM file from disk and decodes one frame through the display pipeline. */
 export async function readDicomImage(
   path: string,
-  options: { frame?: number; bytes?: Uint8Array } = {},
+  options: { frame?: number; bytes?: Uint8Array; window?: { center: number; width: number } } = {},
 ): Promise<DicomImage> {
   let bytes = options.bytes;
   if (bytes === undefined) {
@@ -26,7 +26,7 @@ export async function readDicomImage(
   }
   const dicom = parseDicomFile(bytes, path);
   const stored = await decodeStoredFrame(dicom, options.frame ?? 0);
-  return { dicom, stored, image: displayFrame(dicom, stored) };
+  return { dicom, stored, image: displayFrame(dicom, stored, options.window) };
 }
 
 /** Whether a file starts like DICOM Part 10 (the "DICM" magic after the preamble). */

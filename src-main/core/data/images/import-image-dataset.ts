@@ -45,6 +45,8 @@ export interface ImportImagesOptions {
   margin?: number;
   /** Names for the classes in their sorted order (numeric labels by value), e.g. malignant,benign for 0,1. */
   classNames?: string[];
+  /** DICOM: this window (center, width in modality units) instead of the file's VOI LUT or window. */
+  window?: { center: number; width: number };
   /** Skip unreadable files (counted in the provenance) instead of refusing the import. */
   skipBad?: boolean;
 }
@@ -120,7 +122,7 @@ async function collectFiles(o: ImportImagesOptions, spec: FitSpec, c: Collection
     throwIfCancelled(context.signal);
     context.progress((0.9 * i) / sources.length, `reading ${basename(source.path)}`);
     await guarded(o, c, source.path, async () => {
-      const read = await readImageFile(source.path);
+      const read = await readImageFile(source.path, o.window !== undefined ? { window: o.window } : {});
       if (o.format === 'dicom' && read.format !== 'dicom') throw badInput('not a DICOM file', source.path);
       spec.resolve(read.image);
       const ids = read.dicom?.identifiers;
@@ -410,6 +412,7 @@ export async function importImageDataset(
     normalization: o.normalization ?? 'dataset',
     split,
     ...(o.format === 'voc' ? { groupBy: o.groupBy ?? 'image', margin: o.margin ?? 0.1 } : {}),
+    ...(o.window !== undefined ? { window: o.window } : {}),
     skipBad: o.skipBad === true,
     ...(o.classNames !== undefined ? { classNames: o.classNames, labelValues: classes } : {}),
   };

@@ -79,7 +79,10 @@ async function decodeWithSharp(
 }
 
 /** Reads any supported image file: PNG, JPEG, TIFF (sharp), PGM/PPM and BMP (own parsers), DICOM. */
-export async function readImageFile(path: string): Promise<ReadImage> {
+export async function readImageFile(
+  path: string,
+  options: { window?: { center: number; width: number } } = {},
+): Promise<ReadImage> {
   let bytes: Uint8Array;
   try {
     if (!statSync(path).isFile()) throw badInput('not a regular file', path);
@@ -91,7 +94,10 @@ export async function readImageFile(path: string): Promise<ReadImage> {
   }
   if (bytes.length === 0) throw badInput('file is empty (0 bytes)', path);
   if (looksLikeDicom(bytes)) {
-    const { dicom, image } = await readDicomImage(path, { bytes });
+    const { dicom, image } = await readDicomImage(path, {
+      bytes,
+      ...(options.window !== undefined ? { window: options.window } : {}),
+    });
     return {
       image: {
         width: image.width,
