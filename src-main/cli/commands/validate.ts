@@ -6,6 +6,8 @@ import type { PgdNorm } from '../../core/validate/pgd.js';
 import { parseSplitName } from '../../core/data/ecg-dataset.js';
 import { AttestError, badInput, exitCodeFor } from '../../core/errors.js';
 import { loadPolicy } from '../../core/validate/policy.js';
+import { getDataset } from '../../core/store/datasets.js';
+import { IMAGE_DATASET_KIND } from '../../core/data/images/image-dataset-store.js';
 import { parseCorruptions } from '../../core/validate/image-corruptions.js';
 import { resolve } from 'node:path';
 import { cliJobContext } from './job-context.js';
@@ -49,7 +51,7 @@ export const validateCommand: Command = {
   path: ['validate'],
   booleanFlags: ['temperature-scaling', 'no-random-start'],
   usage:
-    'validate --model ID --dataset ID [--split test] [--suite clean,calibration,fgsm,pgd,sparse,square,transfer,disagreement,membership,detection,corruptions,attribution,noise] [--samples I,J] ' +
+    'validate --model ID --dataset ID [--split test] [--suite clean,fgsm,noise|corruptions by default; clean,calibration,fgsm,pgd,sparse,square,transfer,disagreement,membership,detection,corruptions,attribution,noise] [--samples I,J] ' +
     '[--threshold P [--positive-class NAME]] [--temperature-scaling] [--epsilons 0.01,0.05,0.1] ' +
     '[--pgd-norms linf,l2] [--l2-epsilons 0.1,0.5,1] [--pgd-steps 10] [--pgd-step-size R] [--pgd-restarts 1] [--no-random-start] ' +
     '[--target CLASS] [--sparse-k 1,5,20] [--sparse-magnitude 1] [--sparse-steps 20] [--square-queries 200] [--membership-samples 1000] [--shadow-models 4] [--shadow-epochs 3] [--detection-samples 200] [--detection-epsilon E] [--mutants 30] [--mutation-rate 0.05] ' +
@@ -61,7 +63,7 @@ export const validateCommand: Command = {
     const modelId = options.requiredString('model');
     const datasetId = options.requiredString('dataset');
     const split = parseSplitName(options.string('split') ?? 'test');
-    const suites = parseSuites(options.string('suite') ?? 'clean,fgsm,noise');
+    const suiteText = options.string('suite');
     const noisesText = options.string('noises');
     const policyFile = options.string('policy');
     const corruptionsText = options.string('corruptions');
@@ -69,7 +71,7 @@ export const validateCommand: Command = {
       modelId,
       datasetId,
       split,
-      suites,
+      suites: [],
       epsilons: numberList(options.string('epsilons'), 'epsilons', 0, 10),
       snrs: numberList(options.string('snrs'), 'snrs', -30, 60),
       noises: noisesText !== undefined ? parseNoiseNames(noisesText) : undefined,
@@ -101,6 +103,13 @@ export const validateCommand: Command = {
       policyFile: policyFile !== undefined ? resolve(policyFile) : undefined,
     });
     options.rejectUnknown();
+    // By default the natural-noise suite of the domain: the ECG noise stress test, or image corruptions.
+    validate.suites = parseSuites(
+      suiteText ??
+        (getDataset(context.workspace().db, datasetId).kind === IMAGE_DATASET_KIND
+          ? 'clean,fgsm,corruptions'
+          : 'clean,fgsm,noise'),
+    );
     await initEngine();
     const result = await validateModel(context.workspace(), validate, cliJobContext(context));
     out.result(result, () => JSON.stringify(result, null, 2));
