@@ -97,6 +97,17 @@ const verificationSchema = z.object({
   head: z.object({ seq: z.number(), hash: z.string() }).nullable(),
   artifactsChecked: z.number(),
   problems: z.array(z.object({ kind: z.string(), message: z.string(), seq: z.number().optional() })),
+  /** The RFC 6962 Merkle tree head over the events, the signed checkpoints and the record signatures. */
+  tree: z.object({ size: z.number(), root: z.string() }).optional(),
+  checkpoints: z
+    .object({
+      count: z.number(),
+      latest: z.object({ treeSize: z.number(), createdAt: z.string(), keyId: z.string() }).nullable(),
+      eventsAfterLatest: z.number(),
+    })
+    .optional(),
+  signatures: z.object({ count: z.number(), valid: z.number() }).optional(),
+  warnings: z.array(z.string()).optional(),
 });
 export type VerificationView = z.infer<typeof verificationSchema>;
 
@@ -197,6 +208,16 @@ export const ACTIONS = {
   },
   'audit.log': { request: none, response: z.object({ events: z.array(auditEventSchema) }) },
   'audit.verify': { request: none, response: verificationSchema },
+  /** Signs the current Merkle tree head with the installation key, covering every event so far. */
+  'audit.checkpoint': {
+    request: none,
+    response: z.object({
+      treeSize: z.number(),
+      rootHash: z.string(),
+      createdAt: z.string(),
+      keyId: z.string(),
+    }),
+  },
   'exports.list': { request: none, response: z.object({ exports: z.array(exportSchema) }) },
   /** Whether accounts exist (then every change needs a signed-in user) and who is signed in on this session. */
   'session.status': {

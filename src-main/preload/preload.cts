@@ -22,6 +22,7 @@ export const PRELOAD_ACTIONS = [
   'validations.list',
   'audit.log',
   'audit.verify',
+  'audit.checkpoint',
   'exports.list',
   'session.status',
   'session.signIn',

@@ -199,6 +199,13 @@ test(
       await status.waitFor();
       assert.match((await status.textContent()) ?? '', /Intact: \d+ events/);
       assert.ok((await page.getByTestId('audit-timeline').locator('li').count()) >= 4);
+      // The signature is counted valid, and the checkpoint signed with it covers the events up to it.
+      await page.getByText('1 of 1 valid').waitFor();
+      await page.getByText(/, the latest covers \d+ events/).waitFor();
+      // Events after the signature (the report export) are then covered by a new signed checkpoint.
+      await page.getByRole('button', { name: 'Sign a checkpoint over every event now' }).click();
+      await page.getByText(/^2, the latest covers \d+ events/).waitFor();
+      assert.match((await status.textContent()) ?? '', /Intact/);
       assert.match(
         (await page.getByTestId('signatures').textContent()) ?? '',
         /approved: end-to-end test run.*Dr\. Rhea Okafor.*yes/s,

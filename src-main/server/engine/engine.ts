@@ -22,6 +22,7 @@ import { hasUsers, listAuditEvents, runAsActor } from '../../core/audit/log.js';
 import { actorOf, type UserRow } from '../../core/audit/users.js';
 import { resumeSession, signIn, signOut } from '../../core/audit/sessions.js';
 import { listSignatures, signatureStatus, signRecord } from '../../core/audit/signatures.js';
+import { createCheckpoint } from '../../core/audit/checkpoint.js';
 import { verifyAuditTrail } from '../../core/audit/verify.js';
 import { engineInfo } from '../../core/engine/backend.js';
 import { ARCHITECTURES } from '../../core/models/registry.js';
@@ -250,6 +251,32 @@ export class Engine {
             message: p.message,
             ...(p.seq !== undefined ? { seq: p.seq } : {}),
           })),
+          tree: v.tree,
+          checkpoints: {
+            count: v.checkpoints.count,
+            latest:
+              v.checkpoints.latest === null
+                ? null
+                : {
+                    treeSize: v.checkpoints.latest.treeSize,
+                    createdAt: v.checkpoints.latest.createdAt,
+                    keyId: v.checkpoints.latest.keyId,
+                  },
+            eventsAfterLatest: v.checkpoints.eventsAfterLatest,
+          },
+          signatures: v.signatures,
+          warnings: v.warnings,
+        };
+      },
+      'audit.checkpoint': (_payload: unknown, caller: Caller) => {
+        if (caller.user === undefined && hasUsers(workspace.db))
+          throw badInput('this installation has user accounts: sign in to sign a checkpoint');
+        const checkpoint = createCheckpoint(workspace);
+        return {
+          treeSize: checkpoint.treeSize,
+          rootHash: checkpoint.rootHash,
+          createdAt: checkpoint.createdAt,
+          keyId: checkpoint.keyId,
         };
       },
       'exports.list': () => ({ exports: listExports(workspace) }),

@@ -72,6 +72,14 @@ export class LibraryManager {
     }
   }
 
+  /** Signs a checkpoint over every event so far, then verifies again to show it. */
+  async checkpoint(): Promise<void> {
+    const r = await this.api.call('audit.checkpoint', {});
+    if (!r.ok) this.error = r.error.message;
+    await this.refresh('audit');
+    await this.verify();
+  }
+
   async verify(): Promise<void> {
     this.verifying = true;
     const r = await this.api.call('audit.verify', {});
