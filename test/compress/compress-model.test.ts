@@ -108,6 +108,14 @@ test('structural recipes: whole filters to half the FLOPs, low-rank without fine
   assert.ok(lowrank.measurement.child.params < lowrank.measurement.parent.params);
 
   const student = await compress('student:0.5,distill:T=3:features=5');
+  // A named teacher: the filter-pruned model teaches a thinner student; its artifact is an audited input.
+  const taught = await compress(`student:0.25,distill:teacher=${filters.modelId}`);
+  const event = listAuditEvents(fixture.workspace.db, { entityId: taught.modelId })[0];
+  assert.deepEqual(
+    event?.payload.inputs?.map((i) => i.role),
+    ['parent-model', 'teacher-model'],
+  );
+  await assert.rejects(compress('distill:teacher=m-nothere'), /no model with id m-nothere/);
   assert.ok(student.measurement.child.params < 0.4 * student.measurement.parent.params);
   assert.ok((student.fineTune?.distillation?.featureLayers.length ?? 0) >= 5);
   assert.equal(student.fineTune?.learningRate, 1e-3, 'a student from scratch gets a livelier rate');

@@ -42,6 +42,9 @@ test('parseRecipe reads named options and every method', () => {
     { kind: 'qat', precision: 'int8' },
     { ...INT8, keepFloat: ['conv_in', 'output'] },
   ]);
+  assert.deepEqual(parseRecipe('distill:teacher=m-0a1b2c'), [
+    { kind: 'distill', temperature: 4, alpha: 0.7, features: 0, teacher: 'm-0a1b2c' },
+  ]);
   assert.deepEqual(parseRecipe('quant:float16'), [{ kind: 'quant', precision: 'float16', keepFloat: [] }]);
 });
 
@@ -70,6 +73,7 @@ test('parseRecipe rejects absurd recipes with BAD_INPUT and lists the valid form
     ['student:0.5,filters:0.5', /student and filters both reshape/],
     ['adv:0', /epsilon 0 is outside/],
     ['distill:3', /distill takes only named options/],
+    ['distill:teacher=../x', /is not a model id/],
     ['quant:float16:float=a', /float=LAYERS only applies to quant:int8/],
     ['quant', /quant: is not supported/],
     ['distil:0.5', /unknown method "distil"/],

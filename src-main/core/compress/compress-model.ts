@@ -88,6 +88,9 @@ export async function compressModel(
   );
   if (parent.datasetId === null && needsData)
     throw badInput(`model ${parent.id} has no training dataset, which recipe ${options.recipe} needs`);
+  // Distillation learns from the parent unless the recipe names another teacher (e.g. a larger model).
+  const teacherId = stepOf(steps, 'distill')?.teacher;
+  const teacherRow = teacherId === undefined ? undefined : getModel(workspace.db, teacherId);
   const params = { modelId: parent.id, recipe: options.recipe, steps, fineTuneEpochs, learningRate, seed };
   return runJob(workspace, 'compress', params, context, async (jobId, job) => {
     const backend = engineInfo().backend;
@@ -128,7 +131,23 @@ export async function compressModel(
         owned.push(copy);
         model = copy;
       }
-      const fineTune = await runFineTuning(model, teacher, steps, {
+      let distillFrom = teacher;
+      if (teacherRow !== undefined) {
+        distillFrom = (
+          await decodeModelArtifact(
+            workspace.artifacts.get(teacherRow.artifactSha256),
+            `model ${teacherRow.id}`,
+          )
+        ).model;
+        owned.push(distillFrom);
+        const shape = (m: tfl.LayersModel): string =>
+          JSON.stringify([m.inputs[0]?.shape.slice(1), m.outputs[0]?.shape.slice(1)]);
+        if (shape(distillFrom) !== shape(teacher))
+          throw badInput(
+            `teacher ${teacherRow.id} reads or predicts differently shaped data (${shape(distillFrom)}) than model ${parent.id} (${shape(teacher)})`,
+          );
+      }
+      const fineTune = await runFineTuning(model, distillFrom, steps, {
         data,
         epochs: fineTuneEpochs,
         learningRate,
@@ -249,7 +268,12 @@ export async function compressModel(
           payload: {
             params: { ...params, jobId },
             backend,
-            inputs: [{ role: 'parent-model', sha256: parent.artifactSha256 }],
+            inputs: [
+              { role: 'parent-model', sha256: parent.artifactSha256 },
+              ...(teacherRow !== undefined
+                ? [{ role: 'teacher-model', sha256: teacherRow.artifactSha256 }]
+                : []),
+            ],
             outputs: [{ role: 'model', sha256: stored.sha256 }],
             result: {
               sizeBytes: stored.size,

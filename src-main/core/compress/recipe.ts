@@ -14,7 +14,7 @@ export type RecipeStep =
   | { kind: 'filters'; keep: number; target: 'flops' | 'params'; criterion: 'l1' | 'activation' }
   | { kind: 'lowrank'; rank?: number; energy?: number; p: number; layers: 'all' | 'dense' | 'conv' }
   | { kind: 'student'; width: number }
-  | { kind: 'distill'; temperature: number; alpha: number; features: number }
+  | { kind: 'distill'; temperature: number; alpha: number; features: number; teacher?: string }
   | { kind: 'adv'; epsilon: number; steps: number }
   | { kind: 'qat'; precision: 'int8' }
   | { kind: 'quant'; precision: 'int8' | 'float16'; keepFloat: string[] };
@@ -27,7 +27,7 @@ const VALID_FORMS =
   'whole filters; target=flops|params, criterion=l1|activation), lowrank:R (rank R >= 1, or the fraction ' +
   'of spectral energy 0 < R < 1; p=2 for SVD or 1 <= p < 2 for the robust l_p fit; layers=all|dense|conv), ' +
   'student:W (a thinner copy of the network, W of its width, trained from the parent), distill (T=4, ' +
-  'alpha=0.7, features=0), adv:EPS (steps=1), qat:int8, and quant:int8 (float=LAYER+LAYER keeps layers in ' +
+  'alpha=0.7, features=0, teacher=MODEL instead of the parent), adv:EPS (steps=1), qat:int8, and quant:int8 (float=LAYER+LAYER keeps layers in ' +
   'float) or quant:float16; chained with commas, each at most once, quant last (e.g. prune:0.8,quant:int8)';
 
 type Fail = (problem: string) => never;
@@ -100,14 +100,19 @@ function parseStep(method: string, argument: string, options: StepOptions, fail:
     case 'student':
       if (argument === '') fail('student needs a width fraction, e.g. student:0.5');
       return { kind: 'student', width: parseFraction(argument, 'width', 0.99, fail) };
-    case 'distill':
+    case 'distill': {
       if (argument !== '') fail('distill takes only named options, e.g. distill:T=4:alpha=0.7');
+      const teacher = options.string('teacher');
+      if (teacher !== undefined && !/^m-[0-9a-z-]+$/.test(teacher))
+        fail(`teacher=${teacher} is not a model id (m-...)`);
       return {
         kind: 'distill',
         temperature: options.number('t', 4, 1, 100),
         alpha: options.number('alpha', 0.7, 0, 1),
         features: options.number('features', 0, 0, 1000),
+        ...(teacher !== undefined ? { teacher } : {}),
       };
+    }
     case 'adv': {
       if (argument === '') fail('adv needs an epsilon in input units, e.g. adv:0.02');
       const epsilon = parseDecimal(argument, 'epsilon', fail);
