@@ -70,6 +70,11 @@ test(
     try {
       await page.goto(server.url);
       await page.getByRole('heading', { name: 'Datasets' }).waitFor();
+      assert.doesNotMatch(
+        page.url(),
+        /token/,
+        'the session token leaves the address bar once the cookie is set',
+      );
       assert.match(
         (await page.getByTestId('backend').textContent()) ?? '',
         /starts with the first job|wasm|tensorflow|cpu/,
