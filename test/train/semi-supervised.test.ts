@@ -5,6 +5,7 @@ import { tf } from '../../src-main/core/engine/tf.js';
 import { buildEcgResnet } from '../../src-main/core/models/ecg-resnet.js';
 import { parseSemi, semiSupervisedHooks } from '../../src-main/core/train/semi-supervised.js';
 import { compareSemiSupervised } from '../../src-main/core/train/compare-semi.js';
+import { fitEpochs } from '../../src-main/core/train/fit-epochs.js';
 import { importSyntheticEcgDataset } from '../../src-main/core/data/import-synthetic-ecg.js';
 import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
@@ -100,4 +101,50 @@ test('semi compare: supervised and semi-supervised models at a fraction of label
     workspace.close();
     home.cleanup();
   }
+});
+
+test('the labelled mask weighs the cross-entropy: all ones is plain training, half leaves half the loss', async () => {
+  await initEngine('wasm');
+  const n = 128;
+  const inputs = Float32Array.from(
+    { length: n * 187 },
+    (_, i) => Math.sin(i / 7) + (Math.floor(i / 187) % 3) * Math.cos(i / 3),
+  );
+  const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
+  const lossWith = async (labeledMask?: Uint8Array): Promise<number[]> => {
+    const model = buildEcgResnet({ inputLength: 187, classes: 3, seed: 1 });
+    const optimizer = tf.train.adam(1e-3);
+    model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+    const losses: number[] = [];
+    try {
+      await fitEpochs({
+        model,
+        inputs,
+        labels,
+        sampleShape: [187, 1],
+        classes: 3,
+        epochs: 1,
+        batchSize: 64,
+        seed: 1,
+        signal: new AbortController().signal,
+        replicas: 1,
+        ...(labeledMask !== undefined ? { labeledMask } : {}),
+        onEpochEnd(_e, loss) {
+          losses.push(loss);
+          return 'continue';
+        },
+      });
+    } finally {
+      model.dispose();
+      optimizer.dispose();
+    }
+    return losses;
+  };
+  const plain = await lossWith();
+  assert.deepEqual(await lossWith(new Uint8Array(n).fill(1)), plain);
+  const half = (await lossWith(Uint8Array.from({ length: n }, (_, i) => i % 2)))[0] as number;
+  assert.ok(
+    half > 0.3 * (plain[0] as number) && half < 0.7 * (plain[0] as number),
+    `${half} against ${plain[0]}`,
+  );
 });

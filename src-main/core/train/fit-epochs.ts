@@ -99,6 +99,7 @@ export async function fitEpochs(
           (options.softTargets as Float32Array).subarray(i * classes, (i + 1) * classes),
           k * classes,
         );
+        if (mask !== undefined) mask[k] = options.labeledMask?.[i] ?? 1;
       }
       // Hardening (adversarial or on-manifold training) swaps in perturbed copies against the current weights.
       if (options.perturbEpoch !== undefined) x.set(await options.perturbEpoch(x, y, epoch));
