@@ -219,6 +219,19 @@ export const ACTIONS = {
     }),
   },
   'exports.list': { request: none, response: z.object({ exports: z.array(exportSchema) }) },
+  /** Checks an exported audit bundle as a regulator would, with the verifier shipped inside it. */
+  'exports.verify': {
+    request: z.strictObject({ name: z.string().min(1).max(260) }),
+    response: z.object({
+      ok: z.boolean(),
+      problems: z.array(z.object({ kind: z.string(), message: z.string() })),
+      keyId: z.string().nullable(),
+      events: z.number(),
+      artifactsChecked: z.number(),
+      signatures: z.object({ count: z.number(), valid: z.number() }),
+      files: z.number(),
+    }),
+  },
   /** Whether accounts exist (then every change needs a signed-in user) and who is signed in on this session. */
   'session.status': {
     request: none,

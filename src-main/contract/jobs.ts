@@ -125,6 +125,8 @@ export const jobSpecSchema = z.discriminatedUnion('kind', [
     runs: z.number().int().min(1).max(10_000).optional(),
   }),
   z.strictObject({ kind: z.literal('report'), modelId: id }),
+  /** The audit bundle (reports, model cards, events, signed checkpoint, key, manifest, standalone verifier). */
+  z.strictObject({ kind: z.literal('audit-bundle'), modelId: id.optional() }),
 ]);
 export type JobSpec = z.infer<typeof jobSpecSchema>;
 export type JobKind = JobSpec['kind'];

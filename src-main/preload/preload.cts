@@ -24,6 +24,7 @@ export const PRELOAD_ACTIONS = [
   'audit.verify',
   'audit.checkpoint',
   'exports.list',
+  'exports.verify',
   'session.status',
   'session.signIn',
   'session.signOut',

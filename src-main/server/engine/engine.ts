@@ -1,4 +1,5 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   ACTIONS,
   describeIssues,
@@ -31,7 +32,8 @@ import { resourcePath } from '../../core/util/resources.js';
 import { ATTEST_VERSION } from '../../cli/help.js';
 import { JobQueue } from './job-queue.js';
 import { jobTitle, runJobSpec } from './job-runners.js';
-import { listExports } from './exports.js';
+import { EXPORT_NAME, exportsDir, listExports } from './exports.js';
+import { verifyBundle } from '../../core/audit/bundle-verifier.js';
 import { checkpointedEpochs } from './training-epochs.js';
 import { RecordViewers } from './record-viewers.js';
 import { predictRecordBeats } from '../../core/viewer/record-predictions.js';
@@ -62,6 +64,7 @@ const CHANGES: Record<string, ('datasets' | 'models' | 'validations' | 'audit')[
   validate: ['validations', 'audit'],
   report: ['audit'],
   measure: ['models', 'audit'],
+  'audit-bundle': ['audit'],
 };
 
 function sampleRecords(): string[] {
@@ -277,6 +280,22 @@ export class Engine {
           rootHash: checkpoint.rootHash,
           createdAt: checkpoint.createdAt,
           keyId: checkpoint.keyId,
+        };
+      },
+      'exports.verify': (payload: { name: string }) => {
+        if (!EXPORT_NAME.test(payload.name) || !payload.name.endsWith('.zip'))
+          throw badInput(`"${payload.name}" is not an exported audit bundle`);
+        const path = join(exportsDir(workspace), payload.name);
+        if (!existsSync(path)) throw new AttestError('NOT_FOUND', `no exported file ${payload.name}`);
+        const v = verifyBundle(readFileSync(path));
+        return {
+          ok: v.ok,
+          problems: v.problems.map((p) => ({ kind: p.kind, message: p.message })),
+          keyId: v.keyId,
+          events: v.events,
+          artifactsChecked: v.artifactsChecked,
+          signatures: v.signatures,
+          files: v.files,
         };
       },
       'exports.list': () => ({ exports: listExports(workspace) }),

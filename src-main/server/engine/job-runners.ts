@@ -13,6 +13,7 @@ import { trainModel } from '../../core/train/train-model.js';
 import { compressModel } from '../../core/compress/compress-model.js';
 import { validateModel } from '../../core/validate/validate-model.js';
 import { measureStoredModel } from '../../core/compress/measure-stored.js';
+import { exportAuditBundle } from '../../core/report/audit-bundle-documents.js';
 import { exportModelReport } from '../../core/report/export-report.js';
 import { resourcePath } from '../../core/util/resources.js';
 import { exportsDir } from './exports.js';
@@ -36,6 +37,10 @@ export function jobTitle(spec: JobSpec): string {
       return `Validate ${spec.modelId} on ${spec.datasetId} (${spec.suites.join(', ')})`;
     case 'report':
       return `Export the report of ${spec.modelId}`;
+    case 'audit-bundle':
+      return spec.modelId !== undefined
+        ? `Export the audit bundle of ${spec.modelId}`
+        : 'Export the audit bundle';
     case 'measure':
       return `Measure ${spec.modelId}: size, FLOPs, latency`;
   }
@@ -109,6 +114,24 @@ export async function runJobSpec(workspace: Workspace, spec: JobSpec, context: J
       await initEngine();
       const { kind: _kind, ...options } = spec;
       return validateModel(workspace, options, context);
+    }
+    case 'audit-bundle': {
+      const dir = exportsDir(workspace);
+      mkdirSync(dir, { recursive: true });
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const name = `audit-bundle-${spec.modelId ?? 'all'}-${stamp}.zip`;
+      context.progress(0.1, 'writing reports, model cards and the evidence');
+      const written = await exportAuditBundle(workspace, {
+        out: join(dir, name),
+        ...(spec.modelId !== undefined ? { modelIds: [spec.modelId] } : {}),
+      });
+      return {
+        name,
+        sha256: written.sha256,
+        bytes: written.bytes,
+        events: written.events,
+        keyId: written.checkpoint.keyId,
+      };
     }
     case 'measure': {
       await initEngine();
