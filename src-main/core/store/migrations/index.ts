@@ -1,6 +1,7 @@
 import { migration0010 } from './0010-initial.js';
 import { migration0020 } from './0020-users-signatures.js';
 import { migration0030 } from './0030-model-measurements.js';
+import { migration0040 } from './0040-method-comparisons.js';
 
 export interface Migration {
   version: number;
@@ -9,6 +10,6 @@ export interface Migration {
 }
 
 /** Every migration in order; versions go in steps of 10 and become `PRAGMA user_version`. */
-export const MIGRATIONS: readonly Migration[] = [migration0010, migration0020, migration0030];
+export const MIGRATIONS: readonly Migration[] = [migration0010, migration0020, migration0030, migration0040];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
