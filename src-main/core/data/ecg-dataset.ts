@@ -1,7 +1,5 @@
 import type { Workspace } from '../store/workspace.js';
-import { getDataset } from '../store/datasets.js';
-import { decodeTensorBundle } from '../store/tensor-bundle.js';
-import { AttestError, badInput } from '../errors.js';
+import { openDatasetBundle } from './dataset-bundle.js';
 import { SPLIT_CODES, type SampleDataset, type SplitName } from './sample-dataset.js';
 import { standardizeBeats } from './ecg/preprocess.js';
 
@@ -28,16 +26,12 @@ export type { SplitName } from './sample-dataset.js';
 export { parseSplitName } from './sample-dataset.js';
 
 export function loadEcgDataset(workspace: Workspace, datasetId: string): EcgBeatDataset {
-  const row = getDataset(workspace.db, datasetId);
-  if (row.kind !== 'ecg-beats')
-    throw badInput(`dataset ${datasetId} is ${row.kind}, not an ECG beat dataset`);
-  const bundle = decodeTensorBundle(workspace.artifacts.get(row.dataSha256), `dataset ${datasetId}`);
-  const array = <T>(name: string): T => {
-    const value = bundle.arrays.get(name);
-    if (value === undefined) throw new AttestError('INTERNAL', `dataset ${datasetId} bundle lacks "${name}"`);
-    return value as T;
-  };
-  const meta = bundle.meta;
+  const { row, meta, array, has } = openDatasetBundle(
+    workspace,
+    datasetId,
+    'ecg-beats',
+    'an ECG beat dataset',
+  );
   return {
     id: row.id,
     name: row.name,
@@ -54,7 +48,7 @@ export function loadEcgDataset(workspace: Workspace, datasetId: string): EcgBeat
     labels: array<Uint8Array>('labels'),
     record: array<Uint16Array>('record'),
     split: array<Uint8Array>('split'),
-    ...(bundle.arrays.has('position') ? { positions: array<Float64Array>('position') } : {}),
+    ...(has('position') ? { positions: array<Float64Array>('position') } : {}),
   };
 }
 

@@ -1,7 +1,6 @@
 import type { Workspace } from '../../store/workspace.js';
-import { getDataset } from '../../store/datasets.js';
-import { decodeTensorBundle } from '../../store/tensor-bundle.js';
-import { AttestError, badInput } from '../../errors.js';
+import { badInput } from '../../errors.js';
+import { openDatasetBundle, type OpenedDatasetBundle } from '../dataset-bundle.js';
 import type { SampleDataset } from '../sample-dataset.js';
 import { normalizeImages, type ImagePreprocessing } from './preprocess.js';
 import { IMAGE_DATASET_KIND } from './image-dataset-store.js';
@@ -24,17 +23,12 @@ export interface ImageDataset {
   attributes: Record<string, string>[];
 }
 
+function openImageBundle(workspace: Workspace, datasetId: string): OpenedDatasetBundle {
+  return openDatasetBundle(workspace, datasetId, IMAGE_DATASET_KIND, 'an image dataset');
+}
+
 export function loadImageDataset(workspace: Workspace, datasetId: string): ImageDataset {
-  const row = getDataset(workspace.db, datasetId);
-  if (row.kind !== IMAGE_DATASET_KIND)
-    throw badInput(`dataset ${datasetId} is ${row.kind}, not an image dataset`);
-  const bundle = decodeTensorBundle(workspace.artifacts.get(row.dataSha256), `dataset ${datasetId}`);
-  const array = <T>(name: string): T => {
-    const value = bundle.arrays.get(name);
-    if (value === undefined) throw new AttestError('INTERNAL', `dataset ${datasetId} bundle lacks "${name}"`);
-    return value as T;
-  };
-  const meta = bundle.meta;
+  const { row, meta, array } = openImageBundle(workspace, datasetId);
   return {
     id: row.id,
     name: row.name,
@@ -87,11 +81,8 @@ export function imageSampleDataset(dataset: ImageDataset): SampleDataset {
  * user asks for them (`attest datasets identifiers`), never written to logs, rows or reports by default.
  */
 export function imageGroupIdentifiers(workspace: Workspace, datasetId: string): Record<string, string> {
-  const row = getDataset(workspace.db, datasetId);
-  if (row.kind !== IMAGE_DATASET_KIND)
-    throw badInput(`dataset ${datasetId} is ${row.kind}, not an image dataset`);
-  const bundle = decodeTensorBundle(workspace.artifacts.get(row.dataSha256), `dataset ${datasetId}`);
-  return (bundle.meta['groupIdentifiers'] as Record<string, string> | undefined) ?? {};
+  const { meta } = openImageBundle(workspace, datasetId);
+  return (meta['groupIdentifiers'] as Record<string, string> | undefined) ?? {};
 }
 
 /**
