@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { unzipSync } from 'fflate';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
@@ -223,5 +224,20 @@ test('the CLI commands: models list shows the measurements, models measure and e
   await assert.rejects(
     runCommand(exportModelCommand, ['--model', fixture.modelId, '--out', `${dir}2`, '--weights', 'int4']),
     /--weights must be one of/,
+  );
+  // One zip (what the app's export button downloads): the same two files at its root, the same bytes.
+  const zipPath = join(fixture.workspace.home, 'exported.zip');
+  const zipped = await runCommand(exportModelCommand, ['--model', fixture.modelId, '--out', zipPath]);
+  const entries = unzipSync(new Uint8Array(readFileSync(zipPath)));
+  assert.deepEqual(Object.keys(entries).sort(), ['group1-shard1of1.bin', 'model.json']);
+  assert.deepEqual(
+    entries['group1-shard1of1.bin'],
+    new Uint8Array(readFileSync(join(dir, 'group1-shard1of1.bin'))),
+  );
+  assert.equal((zipped['zip'] as { bytes: number }).bytes, readFileSync(zipPath).byteLength);
+  assert.deepEqual(
+    readdirSync(fixture.workspace.home).filter((f) => f.includes('.partial')),
+    [],
+    'no partial file left beside the zip',
   );
 });

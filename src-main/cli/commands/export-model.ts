@@ -1,13 +1,13 @@
 import type { Command } from '../command.js';
-import { getModel } from '../../core/store/models.js';
-import { exportTfjsLayers, type ExportWeights } from '../../core/compress/export-tfjs.js';
+import type { ExportWeights } from '../../core/compress/export-tfjs.js';
+import { exportStoredModel } from '../../core/compress/export-stored-model.js';
 import { badInput } from '../../core/errors.js';
 
 const WEIGHTS: readonly ExportWeights[] = ['stored', 'float32', 'float16', 'uint8'];
 
 export const exportModelCommand: Command = {
   path: ['export-model'],
-  usage: 'export-model --model ID --out DIR [--weights stored|float32|float16|uint8] [--json]',
+  usage: 'export-model --model ID --out DIR|FILE.zip [--weights stored|float32|float16|uint8] [--json]',
   summary:
     'Export a model in the TF.js layers format (model.json + weight shards; int8 kernels as uint8, float16 as float16)',
   async run(context) {
@@ -19,23 +19,11 @@ export const exportModelCommand: Command = {
     if (!(WEIGHTS as readonly string[]).includes(weights))
       throw badInput(`--weights must be one of ${WEIGHTS.join(', ')}, got "${weights}"`);
     const workspace = context.workspace();
-    const row = getModel(workspace.db, modelId);
-    const bytes = workspace.artifacts.get(row.artifactSha256);
-    const result = exportTfjsLayers(bytes, outDir, {
-      weights: weights as ExportWeights,
-      generatedBy: 'Attest',
-      meta: {
-        modelId: row.id,
-        name: row.name,
-        recipe: row.recipe,
-        parentId: row.parentId,
-        artifactSha256: row.artifactSha256,
-      },
-    });
+    const result = exportStoredModel(workspace, modelId, outDir, weights as ExportWeights);
     out.result(
-      { modelId, ...result },
+      result,
       () =>
-        `model ${modelId} exported to ${result.dir}: ${result.files.map((f) => `${f.name} (${f.bytes} bytes)`).join(', ')}; ` +
+        `model ${modelId} exported to ${result.zip?.path ?? result.dir}: ${result.files.map((f) => `${f.name} (${f.bytes} bytes)`).join(', ')}; ` +
         `largest weight difference from the stored model ${result.maxWeightDifference.toExponential(2)}`,
     );
   },
