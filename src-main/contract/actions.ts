@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jobSpecSchema, jobViewSchema } from './jobs.js';
+import { methodActions } from './jobs-methods.js';
 
 const id = z.string().min(1).max(100);
 
@@ -274,6 +275,7 @@ export const ACTIONS = {
   'jobs.list': { request: none, response: z.object({ jobs: z.array(jobViewSchema) }) },
   'jobs.start': { request: jobSpecSchema, response: z.object({ job: jobViewSchema }) },
   'jobs.cancel': { request: z.strictObject({ jobId: id }), response: z.object({ cancelled: z.boolean() }) },
+  ...methodActions,
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SUITES } from '../core/validate/validate-options.js';
+import { methodJobSchemas, trainMethodFields } from './jobs-methods.js';
 
 const id = z.string().min(1).max(100);
 const seed = z
@@ -80,6 +81,7 @@ export const jobSpecSchema = z.discriminatedUnion('kind', [
     patience: z.number().int().min(1).max(1000).optional(),
     maxMinutes: z.number().min(0.05).max(100000).optional(),
     name: z.string().trim().min(1).max(200).optional(),
+    ...trainMethodFields,
   }),
   z.strictObject({
     kind: z.literal('compress'),
@@ -127,6 +129,7 @@ export const jobSpecSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('report'), modelId: id }),
   /** The audit bundle (reports, model cards, events, signed checkpoint, key, manifest, standalone verifier). */
   z.strictObject({ kind: z.literal('audit-bundle'), modelId: id.optional() }),
+  ...methodJobSchemas,
 ]);
 export type JobSpec = z.infer<typeof jobSpecSchema>;
 export type JobKind = JobSpec['kind'];

@@ -34,6 +34,7 @@ export const PRELOAD_ACTIONS = [
   'jobs.history',
   'jobs.start',
   'jobs.cancel',
+  'comparisons.list',
 ] as const;
 
 const actions: Record<string, (payload: unknown, session?: string) => Promise<unknown>> = {};

@@ -1,13 +1,18 @@
 import type { Command } from '../command.js';
 import { initEngine } from '../../core/engine/backend.js';
 import { defendMembership } from '../../core/train/membership-defense.js';
+import { compareMembershipDefense } from '../../core/train/compare-membership-defense.js';
 import { cliJobContext } from './job-context.js';
+
+const percent = (v: number | null | undefined) =>
+  typeof v === 'number' && Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : '-';
 
 export const defendMembershipCommand: Command = {
   path: ['defend', 'membership'],
-  usage: 'defend membership --model ID [--samples N] [--epochs 5] [--seed 1] [--name NAME] [--json]',
+  usage:
+    'defend membership --model ID [--samples N] [--epochs 5] [--seed 1] [--name NAME] [--compare [--membership-samples 1000] [--shadow-models 4]] [--json]',
   summary:
-    "Membership-inference defence: a child retrained only on the model's own class probabilities for reference inputs drawn from its distribution; validate it with --suite membership to see the advantage before and after",
+    "Membership-inference defence: a child retrained only on the model's own class probabilities for reference inputs drawn from its distribution; with --compare, the attack and the accuracy before and after, stored as a comparison (a defended child given as --model is only measured)",
   async run(context) {
     const { options, out } = context;
     const modelId = options.requiredString('model');
@@ -15,17 +20,41 @@ export const defendMembershipCommand: Command = {
     const epochs = options.number('epochs', { min: 1, max: 200, integer: true });
     const seed = options.number('seed', { min: 0, max: 2 ** 31 - 1, integer: true });
     const name = options.string('name');
+    const compare = options.flag('compare');
+    const membershipSamples = options.number('membership-samples', { min: 10, max: 100000, integer: true });
+    const shadowModels = options.number('shadow-models', { min: 0, max: 64, integer: true });
     options.rejectUnknown();
     await initEngine();
+    const common = {
+      modelId,
+      ...(samples !== undefined ? { samples } : {}),
+      ...(epochs !== undefined ? { epochs } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+    };
+    if (compare) {
+      const result = await compareMembershipDefense(
+        context.workspace(),
+        {
+          ...common,
+          ...(membershipSamples !== undefined ? { membershipSamples } : {}),
+          ...(shadowModels !== undefined ? { shadowModels } : {}),
+        },
+        cliJobContext(context),
+      );
+      out.result(result, () =>
+        [
+          `comparison ${result.comparisonId}: ${result.members} members and ${result.nonMembers} non-members of ${result.datasetId}`,
+          ...(['before', 'after'] as const).map((side) => {
+            const s = result[side];
+            return `${side.padEnd(6)} ${s.modelId}  accuracy ${percent(s.accuracy)}  loss-threshold advantage ${percent(s.lossThreshold.advantage)} (AUC ${percent(s.lossThreshold.auc)})${s.lira !== null ? `  LiRA advantage ${percent(s.lira.advantage)}` : ''}`;
+          }),
+        ].join('\n'),
+      );
+      return;
+    }
     const result = await defendMembership(
       context.workspace(),
-      {
-        modelId,
-        ...(samples !== undefined ? { samples } : {}),
-        ...(epochs !== undefined ? { epochs } : {}),
-        ...(seed !== undefined ? { seed } : {}),
-        ...(name !== undefined ? { name } : {}),
-      },
+      { ...common, ...(name !== undefined ? { name } : {}) },
       cliJobContext(context),
     );
     out.result(

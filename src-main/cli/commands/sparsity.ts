@@ -27,7 +27,7 @@ export const modelsSparsityCommand: Command = {
       result.models
         .map(
           (m) =>
-            `${m.modelId}: ${(100 * m.overallZeroFraction).toFixed(1)}% of activations are zero; ${(m.effectiveMacs / 1e6).toFixed(2)}M of ${(m.denseMacs / 1e6).toFixed(2)}M multiply-accumulates touch a nonzero input`,
+            `${m.modelId}: ${(100 * m.overallZeroFraction).toFixed(1)}% of activations are zero; ${(m.effectiveMacs / 1e6).toFixed(2)}M of ${(m.denseMacs / 1e6).toFixed(2)}M multiply-accumulates touch a nonzero input; latency ${m.latencyMs !== null ? `${m.latencyMs.toFixed(2)} ms` : 'not measured on this backend (attest models measure)'}`,
         )
         .join('\n'),
     );

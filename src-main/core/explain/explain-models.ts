@@ -2,7 +2,11 @@ import type { Workspace } from '../store/workspace.js';
 import { getModel } from '../store/models.js';
 import { getDataset } from '../store/datasets.js';
 import { appendAuditEvent } from '../audit/log.js';
+import { engineInfo } from '../engine/backend.js';
+import { insertComparison, newComparisonId } from '../store/method-comparisons.js';
+import { utcNow } from '../util/ids.js';
 import { badInput } from '../errors.js';
+import { throwIfCancelled, type JobContext } from '../jobs/job-context.js';
 import { tf } from '../engine/tf.js';
 import { createRng, deriveSeed } from '../engine/seed.js';
 import { loadDataset } from '../data/dataset-kinds.js';
@@ -47,7 +51,8 @@ const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(
 export async function explainModels(
   workspace: Workspace,
   options: ExplainOptions,
-): Promise<{ models: ExplanationFigures[] }> {
+  context?: JobContext,
+): Promise<{ comparisonId: string; models: ExplanationFigures[] }> {
   const samples = options.samples ?? 100;
   const steps = options.steps ?? 32;
   const noise = options.noise ?? 0.05;
@@ -66,7 +71,11 @@ export async function explainModels(
   const perturbed = Float32Array.from(inputs, (v) => v + noise * gaussian());
   const k = Math.max(1, Math.round(0.1 * size));
   const figures: ExplanationFigures[] = [];
-  for (const modelId of options.modelIds) {
+  for (const [index, modelId] of options.modelIds.entries()) {
+    if (context !== undefined) {
+      throwIfCancelled(context.signal);
+      context.progress(index / options.modelIds.length, `attributions of ${modelId}`);
+    }
     const row = getModel(workspace.db, modelId);
     const { model } = await decodeModelArtifact(
       workspace.artifacts.get(row.artifactSha256),
@@ -112,17 +121,29 @@ export async function explainModels(
       model.dispose();
     }
   }
+  const comparisonId = newComparisonId();
   workspace.db.transaction(() => {
+    insertComparison(workspace.db, {
+      id: comparisonId,
+      kind: 'attribution',
+      datasetId: options.datasetId,
+      params: { ...options, samples, steps, noise, seed },
+      result: { models: figures },
+      backend: engineInfo().backend,
+      createdAt: utcNow(),
+      models: figures.map((f) => ({ modelId: f.modelId, role: 'explained' })),
+    });
     appendAuditEvent(workspace.db, {
       action: 'model.explanations',
       entityType: 'dataset',
       entityId: options.datasetId,
       payload: {
         params: { ...options, samples, steps, noise, seed },
+        comparisonId,
         inputs: [{ role: 'dataset-bundle', sha256: datasetRow.dataSha256 }],
         result: { models: figures.map((f) => ({ ...f })) },
       },
     });
   })();
-  return { models: figures };
+  return { comparisonId, models: figures };
 }

@@ -4,6 +4,7 @@ import type { BootstrapIntervals, Interval } from '../validate/record-bootstrap.
 import { escapeHtml, formatPercent, lineChart, table } from './html.js';
 import { DATA_ATTRIBUTION } from './attribution.js';
 import { signatureSection } from './signature-section.js';
+import { METHODS_SECTION_TITLE, methodsSectionHtml, methodsSectionShown } from './methods-section.js';
 import {
   attackSection,
   attributionSection,
@@ -384,6 +385,7 @@ ${section('Model and parent', modelFacts(data))}
 ${section('Results', validation)}
 ${section('Dataset provenance', provenance(data))}
 ${section('Training setup', trainingSetup(data))}
+${methodsSectionShown(data.methods) ? section(METHODS_SECTION_TITLE, methodsSectionHtml(data.methods)) : ''}
 ${section('Electronic signatures', signatureSection(data))}
 ${section('Audit trail', auditSection(data))}
 <footer class="muted"><h2>Data attribution</h2><ul>${DATA_ATTRIBUTION.map((a) => `<li>${escapeHtml(a)}</li>`).join('')}</ul></footer>

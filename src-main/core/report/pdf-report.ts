@@ -2,6 +2,7 @@ import type { ReportData } from './report-data.js';
 import { formatPercent } from './html.js';
 import { DATA_ATTRIBUTION } from './attribution.js';
 import { PdfWriter } from './pdf-layout.js';
+import { methodsSectionPdf, methodsSectionShown } from './methods-section.js';
 
 interface CleanResult {
   n?: number;
@@ -108,6 +109,8 @@ export async function renderModelReportPdf(
         `Further suites in this validation (full tables and charts in the HTML report): ${others.join(', ')}.`,
       );
   }
+
+  if (methodsSectionShown(data.methods)) methodsSectionPdf(pdf, data.methods);
 
   pdf.heading('Electronic signatures');
   if (data.signatures.length === 0) pdf.paragraph('No electronic signature yet.', 'muted');

@@ -13,6 +13,7 @@ import { auditHead, listAuditEvents } from '../audit/log.js';
 import type { AuditEvent } from '../audit/event-hash.js';
 import { verifyAuditTrail, type AuditVerification } from '../audit/verify.js';
 import { listSignatures, signatureStatus, type SignatureRow } from '../audit/signatures.js';
+import { gatherMethods, type MethodsReport } from './methods-section.js';
 
 export interface ReportData {
   generatedAt: string;
@@ -26,6 +27,8 @@ export interface ReportData {
   verification: AuditVerification;
   /** Electronic signatures of the model and its validations, with whether the signed record is unchanged. */
   signatures: (SignatureRow & { status: ReturnType<typeof signatureStatus> })[];
+  /** Training methods of the model and the stored comparisons with the plain baseline around it. */
+  methods: MethodsReport;
 }
 
 function latestPerData(rows: ValidationRow[]): Map<string, ValidationRow> {
@@ -71,6 +74,7 @@ export function gatherReportData(workspace: Workspace, modelId: string): ReportD
     validations,
     events,
     head: auditHead(db),
+    methods: gatherMethods(db, model, parent),
     verification: verifyAuditTrail(workspace),
     signatures: listSignatures(db, [model.id, ...validationsOfModel(db, model.id).map((v) => v.id)]).map(
       (s) => ({

@@ -1,5 +1,8 @@
 import type { Workspace } from '../store/workspace.js';
 import { appendAuditEvent } from '../audit/log.js';
+import { engineInfo } from '../engine/backend.js';
+import { insertComparison, newComparisonId } from '../store/method-comparisons.js';
+import { utcNow } from '../util/ids.js';
 import type { JobContext } from '../jobs/job-context.js';
 import { compressModel } from '../compress/compress-model.js';
 import { validateModel } from '../validate/validate-model.js';
@@ -22,7 +25,7 @@ export async function compareLowBit(
   workspace: Workspace,
   options: { datasetId: string; epochs: number; seed: number },
   context: JobContext,
-): Promise<{ rows: LowBitRow[] }> {
+): Promise<{ comparisonId: string; rows: LowBitRow[] }> {
   const stage = (k: number) => ({
     ...context,
     progress: (f: number, m: string) => context.progress((k + f) / 4, m),
@@ -62,13 +65,24 @@ export async function compareLowBit(
     )) as unknown as { clean: { accuracy: number; macroF1: number } };
     rows.push({ ...entry, accuracy: validated.clean.accuracy, macroF1: validated.clean.macroF1 });
   }
+  const comparisonId = newComparisonId();
   workspace.db.transaction(() => {
+    insertComparison(workspace.db, {
+      id: comparisonId,
+      kind: 'low-bit',
+      datasetId: options.datasetId,
+      params: { ...options },
+      result: { rows },
+      backend: engineInfo().backend,
+      createdAt: utcNow(),
+      models: rows.map((r) => ({ modelId: r.modelId, role: r.method })),
+    });
     appendAuditEvent(workspace.db, {
       action: 'train.low_bit_compare',
       entityType: 'dataset',
       entityId: options.datasetId,
-      payload: { params: { ...options }, result: { rows: rows.map((r) => ({ ...r })) } },
+      payload: { params: { ...options }, comparisonId, result: { rows: rows.map((r) => ({ ...r })) } },
     });
   })();
-  return { rows };
+  return { comparisonId, rows };
 }

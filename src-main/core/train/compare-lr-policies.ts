@@ -1,5 +1,8 @@
 import type { Workspace } from '../store/workspace.js';
 import { appendAuditEvent } from '../audit/log.js';
+import { engineInfo } from '../engine/backend.js';
+import { insertComparison, newComparisonId } from '../store/method-comparisons.js';
+import { utcNow } from '../util/ids.js';
 import { badInput } from '../errors.js';
 import type { JobContext } from '../jobs/job-context.js';
 import { parseLrPolicy } from './lr-policy.js';
@@ -52,7 +55,7 @@ export async function compareLrPolicies(
   workspace: Workspace,
   options: CompareLrPoliciesOptions,
   context: JobContext,
-): Promise<{ rows: LrPolicyRow[] }> {
+): Promise<{ comparisonId: string; rows: LrPolicyRow[] }> {
   if (options.policies.length === 0) throw badInput('--policies needs at least one policy');
   if (options.seeds.length === 0 || options.seeds.length > 10) throw badInput('--seeds takes 1 to 10 seeds');
   for (const policy of options.policies) parseLrPolicy(policy);
@@ -104,13 +107,25 @@ export async function compareLrPolicies(
       meanSeconds: mean(runs.map((r) => r.seconds)),
     });
   }
+  const comparisonId = newComparisonId();
   workspace.db.transaction(() => {
+    insertComparison(workspace.db, {
+      id: comparisonId,
+      kind: 'lr-policies',
+      datasetId: options.datasetId,
+      params: { ...options },
+      result: { rows },
+      backend: engineInfo().backend,
+      createdAt: utcNow(),
+      models: rows.flatMap((r) => r.runs.map((run) => ({ modelId: run.modelId, role: r.policy }))),
+    });
     appendAuditEvent(workspace.db, {
       action: 'train.lr_compare',
       entityType: 'dataset',
       entityId: options.datasetId,
       payload: {
         params: { ...options },
+        comparisonId,
         result: {
           policies: rows.map((r) => ({
             policy: r.policy,
@@ -123,5 +138,5 @@ export async function compareLrPolicies(
       },
     });
   })();
-  return { rows };
+  return { comparisonId, rows };
 }

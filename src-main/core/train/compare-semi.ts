@@ -1,5 +1,8 @@
 import type { Workspace } from '../store/workspace.js';
 import { appendAuditEvent } from '../audit/log.js';
+import { engineInfo } from '../engine/backend.js';
+import { insertComparison, newComparisonId } from '../store/method-comparisons.js';
+import { utcNow } from '../util/ids.js';
 import { badInput } from '../errors.js';
 import type { JobContext } from '../jobs/job-context.js';
 import { parseSemi } from './semi-supervised.js';
@@ -32,7 +35,7 @@ export async function compareSemiSupervised(
   workspace: Workspace,
   options: CompareSemiOptions,
   context: JobContext,
-): Promise<{ method: string; rows: SemiRow[] }> {
+): Promise<{ comparisonId: string; method: string; rows: SemiRow[] }> {
   parseSemi(options.method);
   if (options.fractions.length === 0 || options.fractions.some((f) => !(f > 0 && f <= 1)))
     throw badInput('--fractions takes label fractions above 0 and at most 1, e.g. 0.1,0.25,0.5');
@@ -71,13 +74,30 @@ export async function compareSemiSupervised(
     const semiSupervised = await run(true);
     rows.push({ fraction, supervised, semiSupervised, gain: semiSupervised.macroF1 - supervised.macroF1 });
   }
+  const comparisonId = newComparisonId();
   workspace.db.transaction(() => {
+    insertComparison(workspace.db, {
+      id: comparisonId,
+      kind: 'semi-supervised',
+      datasetId: options.datasetId,
+      params: { ...options },
+      result: { method: options.method, rows },
+      backend: engineInfo().backend,
+      createdAt: utcNow(),
+      models: rows.flatMap((r) => {
+        const labels = `${Math.round(r.fraction * 100)}% of labels`;
+        return [
+          { modelId: r.supervised.modelId, role: `supervised, ${labels}` },
+          { modelId: r.semiSupervised.modelId, role: `${options.method}, ${labels}` },
+        ];
+      }),
+    });
     appendAuditEvent(workspace.db, {
       action: 'train.semi_compare',
       entityType: 'dataset',
       entityId: options.datasetId,
-      payload: { params: { ...options }, result: { rows: rows.map((r) => ({ ...r })) } },
+      payload: { params: { ...options }, comparisonId, result: { rows: rows.map((r) => ({ ...r })) } },
     });
   })();
-  return { method: options.method, rows };
+  return { comparisonId, method: options.method, rows };
 }

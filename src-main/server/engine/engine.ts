@@ -38,6 +38,8 @@ import { checkpointedEpochs } from './training-epochs.js';
 import { RecordViewers } from './record-viewers.js';
 import { predictRecordBeats } from '../../core/viewer/record-predictions.js';
 import { initEngine } from '../../core/engine/backend.js';
+import { methodHandlers } from './method-job-runners.js';
+import { METHOD_JOB_KINDS } from '../../contract/jobs-methods.js';
 
 type Handlers = {
   [A in ActionName]: (payload: never, caller: Caller) => ActionResponse<A> | Promise<ActionResponse<A>>;
@@ -65,6 +67,7 @@ const CHANGES: Record<string, ('datasets' | 'models' | 'validations' | 'audit')[
   report: ['audit'],
   measure: ['models', 'audit'],
   'audit-bundle': ['audit'],
+  ...Object.fromEntries(METHOD_JOB_KINDS.map((kind) => [kind, ['models', 'validations', 'audit'] as const])),
 };
 
 function sampleRecords(): string[] {
@@ -362,6 +365,7 @@ export class Engine {
         })),
       }),
       'jobs.cancel': (payload: { jobId: string }) => ({ cancelled: this.queue.cancel(payload.jobId) }),
+      ...methodHandlers(workspace),
     };
   }
 

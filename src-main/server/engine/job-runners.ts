@@ -17,9 +17,12 @@ import { exportAuditBundle } from '../../core/report/audit-bundle-documents.js';
 import { exportModelReport } from '../../core/report/export-report.js';
 import { resourcePath } from '../../core/util/resources.js';
 import { exportsDir } from './exports.js';
+import { isMethodJob } from '../../contract/jobs-methods.js';
+import { methodJobTitle, runMethodJob } from './method-job-runners.js';
 
 /** A short title for the job list, in the words a user would use. */
 export function jobTitle(spec: JobSpec): string {
+  if (isMethodJob(spec)) return methodJobTitle(spec);
   switch (spec.kind) {
     case 'import-wfdb':
       return `Import ECG records as "${spec.name}"`;
@@ -51,6 +54,7 @@ export function jobTitle(spec: JobSpec): string {
  * result from the UI is the result the command line would give.
  */
 export async function runJobSpec(workspace: Workspace, spec: JobSpec, context: JobContext): Promise<unknown> {
+  if (isMethodJob(spec)) return runMethodJob(workspace, spec, context);
   switch (spec.kind) {
     case 'import-wfdb': {
       const inputs =
