@@ -12,6 +12,8 @@ import {
 } from './import-images.js';
 import { generateInsulatorsCommand, generateMammogramsCommand } from './generate-images.js';
 import { datasetIdentifiersCommand } from './dataset-identifiers.js';
+import { importDetectionCommand } from './detect-import.js';
+import { detectCurveCommand, detectEvaluateCommand, detectTrainCommand } from './detect.js';
 import { viewRecordCommand } from './view.js';
 import { benchCommand } from './bench.js';
 import { lrCompareCommand, lrFindCommand } from './lr.js';
@@ -59,6 +61,7 @@ export const COMMANDS: readonly Command[] = [
   importDicomCommand,
   importVocCommand,
   importNpzCommand,
+  importDetectionCommand,
   generateMammogramsCommand,
   generateInsulatorsCommand,
   viewRecordCommand,
@@ -74,6 +77,9 @@ export const COMMANDS: readonly Command[] = [
   defendMembershipCommand,
   semiCompareCommand,
   lowBitCompareCommand,
+  detectTrainCommand,
+  detectEvaluateCommand,
+  detectCurveCommand,
   modelsMeasureCommand,
   exportModelCommand,
   validateCommand,

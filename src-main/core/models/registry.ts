@@ -1,6 +1,7 @@
 import type { tfl } from '../engine/tf.js';
 import { buildEcgResnet } from './ecg-resnet.js';
 import { IMAGE_ARCHITECTURES } from './image-architectures.js';
+import { buildCenternetMobile } from '../detect/centernet-model.js';
 
 export interface Architecture {
   description: string;
@@ -32,5 +33,12 @@ export const ARCHITECTURES: Record<string, Architecture> = {
     inputKinds: ['ecg-beat'],
     build: ({ sampleShape, classes, seed }) =>
       buildEcgResnet({ inputLength: sampleShape[0] ?? 187, classes, seed, winnersTakeAll: 0.25 }),
+  },
+  'centernet-mobile': {
+    description:
+      'CenterNet-style object detector (class heatmaps, offset and size at stride 4) on a MobileNet-style backbone, ~96k parameters; trained by `attest detect train`',
+    inputKinds: ['detection-frame'],
+    build: ({ sampleShape, classes, seed }) =>
+      buildCenternetMobile({ height: sampleShape[0] ?? 128, width: sampleShape[1] ?? 128, classes, seed }),
   },
 };

@@ -1,0 +1,138 @@
+import type { Workspace } from '../store/workspace.js';
+import { engineInfo } from '../engine/backend.js';
+import { insertValidation, type MetricRowInput } from '../store/validations.js';
+import { appendAuditEvent } from '../audit/log.js';
+import { badInput } from '../errors.js';
+import { newId, utcNow } from '../util/ids.js';
+import { runJob } from '../jobs/run-job.js';
+import type { JobContext } from '../jobs/job-context.js';
+import { parseSplitName, type SplitName } from '../data/sample-dataset.js';
+import { detectionFrames, loadDetectionDataset } from './detection-dataset.js';
+import { detectDatasetFrames } from './predict-detector.js';
+import { evaluateDetections, type DetectionEvaluation } from './average-precision.js';
+import { frameOutcomes, type FrameOutcome } from './frame-outcomes.js';
+import { checkSameClasses, loadStoredDetector } from './stored-detector.js';
+
+/** The validation suite name of detection scores (AP per class, PR curves, misses and false alarms). */
+export const OBJECT_DETECTION_SUITE = 'object-detection';
+
+export interface EvaluateDetectorOptions {
+  modelId: string;
+  datasetId: string;
+  split?: string;
+  /** The operating point for the per-frame misses and false alarms (AP uses every detection). */
+  minScore?: number;
+}
+
+export interface EvaluateDetectorResult {
+  validationId: string;
+  modelId: string;
+  datasetId: string;
+  split: SplitName;
+  backend: string;
+  evaluation: DetectionEvaluation;
+  operatingScore: number;
+  frames: FrameOutcome[];
+}
+
+/** Metric rows of an evaluation: AP per class and the means, as the validations table stores them. */
+export function detectionMetricRows(
+  e: DetectionEvaluation,
+  suite = OBJECT_DETECTION_SUITE,
+): MetricRowInput[] {
+  const rows: MetricRowInput[] = [
+    { suite, name: 'mAP@0.5', value: e.map50 },
+    { suite, name: 'mAP@[.5:.95]', value: e.mapCoco },
+  ];
+  for (const c of e.classes)
+    rows.push(
+      { suite, name: 'AP@0.5', value: c.ap50, params: { class: c.name } },
+      { suite, name: 'AP@[.5:.95]', value: c.coco, params: { class: c.name } },
+      { suite, name: 'AP@0.75', value: c.coco75, params: { class: c.name } },
+    );
+  return rows;
+}
+
+/**
+ * Scores a detector on a split of a detection dataset: Pascal VOC AP@0.5 per class and mAP, COCO AP@[.5:.95],
+ * precision-recall curves, and per-frame misses and false alarms at an operating score; stored as a validation
+ * with its audit event in one transaction.
+ */
+export async function evaluateDetector(
+  workspace: Workspace,
+  options: EvaluateDetectorOptions,
+  context: JobContext,
+): Promise<EvaluateDetectorResult> {
+  const split = parseSplitName(options.split ?? 'test');
+  const minScore = options.minScore ?? 0.3;
+  if (!(minScore > 0 && minScore < 1)) throw badInput(`--score must be between 0 and 1, got ${minScore}`);
+  const dataset = loadDetectionDataset(workspace, options.datasetId);
+  const frames = detectionFrames(dataset, split);
+  const detector = await loadStoredDetector(workspace, options.modelId);
+  try {
+    checkSameClasses(detector, dataset);
+    const params = { modelId: options.modelId, datasetId: options.datasetId, split, minScore };
+    return await runJob(workspace, 'detect-evaluate', params, context, async (jobId, job) => {
+      const backend = engineInfo().backend;
+      job.progress(0, `detecting on ${frames.length} frames`);
+      const scored = detectDatasetFrames(detector.model, dataset, frames);
+      const evaluation = evaluateDetections(scored, dataset.classes);
+      const outcomes = frameOutcomes(
+        scored,
+        frames.map((f) => dataset.frameNames[f] ?? String(f)),
+        minScore,
+      ).map((o, k) => ({ ...o, frame: frames[k] as number }));
+      const validationId = newId('val');
+      const result = { evaluation, operatingScore: minScore, frames: outcomes };
+      const rows = detectionMetricRows(evaluation);
+      workspace.db.transaction(() => {
+        insertValidation(
+          workspace.db,
+          {
+            id: validationId,
+            modelId: detector.row.id,
+            datasetId: dataset.id,
+            split,
+            suites: [OBJECT_DETECTION_SUITE],
+            backend,
+            result,
+            createdAt: utcNow(),
+          },
+          rows,
+        );
+        appendAuditEvent(workspace.db, {
+          action: 'model.validate',
+          entityType: 'validation',
+          entityId: validationId,
+          payload: {
+            params: { ...params, jobId, suites: [OBJECT_DETECTION_SUITE] },
+            backend,
+            inputs: [
+              { role: 'model', sha256: detector.row.artifactSha256 },
+              { role: 'dataset-bundle', sha256: dataset.dataSha256 },
+            ],
+            result: {
+              metricRows: rows.length,
+              modelId: detector.row.id,
+              map50: evaluation.map50,
+              mapCoco: evaluation.mapCoco,
+            },
+          },
+        });
+      })();
+      job.progress(1, 'evaluated');
+      return {
+        validationId,
+        modelId: detector.row.id,
+        datasetId: dataset.id,
+        split,
+        backend,
+        evaluation,
+        operatingScore: minScore,
+        frames: outcomes,
+      };
+    });
+  } finally {
+    detector.model.dispose();
+  }
+}
