@@ -6,6 +6,7 @@ import { hardenSession } from './session-hardening.js';
 import { guardWebContents, secureWebPreferences } from './window-security.js';
 import { forwardEvents, registerIpc } from './ipc.js';
 import { utilityHost } from './engine-host.js';
+import { keychainKek } from './keychain-kek.js';
 
 export interface DesktopOptions {
   rendererDir: string;
@@ -35,7 +36,11 @@ export async function startDesktopApp(electron: ElectronApi, options: DesktopOpt
   hardenSession(electron.session.defaultSession, { devTools });
   electron.protocol.handle(APP_SCHEME, appProtocolHandler(options.rendererDir, options.home));
 
-  const engine = new EngineHostClient(() => utilityHost(electron.utilityProcess, options.home));
+  // safeStorage works only once the app is ready; without it the key keeps its file permissions alone.
+  const keychain = keychainKek(electron.safeStorage, options.home);
+  if (keychain.kek === undefined)
+    console.error(`attest: signing key not in the keychain: ${keychain.reason}`);
+  const engine = new EngineHostClient(() => utilityHost(electron.utilityProcess, options.home, keychain.kek));
   // A host that cannot start is reported in the window (every action answers with the error), not a blank app.
   await engine.start().catch((error: unknown) => console.error(`attest: ${(error as Error).message}`));
   const windowIds = new Set<number>();

@@ -1,3 +1,4 @@
+import type { SafeStorageLike } from '../core/audit/key-protector.js';
 /**
  * The parts of Electron's main-process API the shell uses, typed here because the electron package is an
  * optional dependency (absent where its download is blocked). main.ts passes the real module; tests pass a fake.
@@ -113,7 +114,8 @@ export interface ElectronApi {
     fork(
       modulePath: string,
       args: string[],
-      options: { serviceName: string; stdio: 'inherit' | 'ignore' },
+      options: { serviceName: string; stdio: 'inherit' | 'ignore'; env?: NodeJS.ProcessEnv },
     ): UtilityProcessInstance;
   };
+  safeStorage: SafeStorageLike;
 }

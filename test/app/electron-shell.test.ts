@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
 import { createRequire } from 'node:module';
 import Module from 'node:module';
 import { join } from 'node:path';
@@ -12,6 +13,9 @@ import { ACTION_NAMES, type EngineEvent } from '../../src-main/contract/index.js
 import type { IpcMainInvokeEvent } from '../../src-main/app/electron-api.js';
 import { FakeSession, FakeWebContents, fakeElectron } from './fake-electron.js';
 import { fakeRenderer } from './serve-helpers.js';
+import { kekFilePath } from '../../src-main/app/keychain-kek.js';
+import { installationKey, keyFilePath } from '../../src-main/core/audit/installation-key.js';
+import { Workspace } from '../../src-main/core/store/workspace.js';
 
 function ipcEvent(sender: { id: number }, url: string, parent: object | null = null): IpcMainInvokeEvent {
   return {
@@ -112,6 +116,30 @@ test('the Electron shell: hardened window, app:// protocol, no network, IPC chec
       const refused = (await info(event, {})) as { ok: boolean; error: { message: string } };
       assert.equal(refused.ok, false, why);
       assert.match(refused.error.message, /refused/);
+    }
+    // The signing key made by the engine host is wrapped under a key only the OS keychain (safeStorage) opens:
+    // the key file and the keychain file are both opaque, and the command line, without the keychain, is told so.
+    const checkpoint = fake.ipcHandlers.get('attest:audit.checkpoint')!;
+    const signed = (await checkpoint(trusted, {})) as { ok: boolean; value: { keyId: string } };
+    assert.equal(signed.ok, true);
+    const keyFile = JSON.parse(readFileSync(keyFilePath(home.dir), 'utf8')) as {
+      protector: string;
+      wrappedPkcs8: string;
+    };
+    assert.equal(keyFile.protector, 'os-keychain');
+    assert.throws(() =>
+      createPrivateKey({ key: Buffer.from(keyFile.wrappedPkcs8, 'base64'), format: 'der', type: 'pkcs8' }),
+    );
+    assert.equal(
+      readFileSync(kekFilePath(home.dir)).length,
+      48,
+      'the keychain ciphertext of 32 bytes in base64',
+    );
+    const cli = Workspace.open(home.dir);
+    try {
+      assert.throws(() => installationKey(cli), /protected by "os-keychain".*desktop app/);
+    } finally {
+      cli.close();
     }
     const start = fake.ipcHandlers.get('attest:jobs.start')!;
     const bad = (await start(trusted, { kind: 'shell', command: 'rm -rf /' })) as {

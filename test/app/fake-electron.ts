@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import type {
   BrowserWindowInstance,
   ElectronApi,
@@ -74,6 +75,8 @@ export class FakeSession implements Session {
   }
 }
 
+const KEYCHAIN_SECRET = Buffer.from('fake keychain secret, 32 bytes!!');
+
 export function fakeElectron(isPackaged: boolean) {
   const log: string[] = [];
   const appListeners = new Map<string, ((...args: unknown[]) => void)[]>();
@@ -130,13 +133,26 @@ export function fakeElectron(isPackaged: boolean) {
       },
     },
     session: { defaultSession },
+    // The OS keychain: real encryption under a secret only this fake holds, so the files on disk are opaque.
+    safeStorage: {
+      isEncryptionAvailable: () => true,
+      encryptString: (plain: string): Buffer => {
+        const c = createCipheriv('aes-256-cbc', KEYCHAIN_SECRET, Buffer.alloc(16, 7));
+        return Buffer.concat([c.update(plain, 'utf8'), c.final()]);
+      },
+      decryptString: (data: Buffer): string => {
+        const d = createDecipheriv('aes-256-cbc', KEYCHAIN_SECRET, Buffer.alloc(16, 7));
+        return Buffer.concat([d.update(data), d.final()]).toString('utf8');
+      },
+    },
     ipcMain: { handle: (channel, listener) => void ipcHandlers.set(channel, listener) },
     utilityProcess: {
-      fork(modulePath, args): UtilityProcessInstance {
+      fork(modulePath, args, options): UtilityProcessInstance {
         log.push('utilityProcess.fork');
         const child = fork(modulePath, args, {
           stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
           serialization: 'advanced',
+          ...(options.env !== undefined ? { env: options.env } : {}),
         });
         utilityChildren.push(child);
         return {

@@ -10,12 +10,13 @@ import { createCheckpoint, listCheckpoints } from '../../src-main/core/audit/che
 import { installationKey, keyFilePath } from '../../src-main/core/audit/installation-key.js';
 import {
   passphraseProtector,
-  safeStorageProtector,
+  keychainKekProtector,
   setKeyProtector,
 } from '../../src-main/core/audit/key-protector.js';
 import { computeEventHash } from '../../src-main/core/audit/event-hash.js';
 import { checkConsistencySince, proveEventInclusion } from '../../src-main/core/audit/inclusion.js';
 import { verifyInclusion } from '../../src-main/core/audit/merkle.js';
+import { keychainKek } from '../../src-main/app/keychain-kek.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 function seed(ws: Workspace, n: number): void {
@@ -219,7 +220,7 @@ test('two events swapped in the database are named by the chain and by the signe
   }
 });
 
-test('a safeStorage-style protector wraps the key; refused when the OS offers no encryption', () => {
+test('a key-encryption key kept by safeStorage wraps the signing key; none when the OS offers no encryption', () => {
   const home = tempHome();
   // An in-memory stand-in for Electron's safeStorage with a real cipher, to check the wiring: the key file must
   // hold only the wrapped bytes and be opened through decryptString.
@@ -238,7 +239,10 @@ test('a safeStorage-style protector wraps the key; refused when the OS offers no
     },
   };
   try {
-    setKeyProtector(safeStorageProtector(storage));
+    const keychain = keychainKek(storage, home.dir);
+    assert.ok(keychain.kek !== undefined);
+    assert.deepEqual(keychainKek(storage, home.dir).kek, keychain.kek, 'the same key at the next start');
+    setKeyProtector(keychainKekProtector(keychain.kek));
     let ws = Workspace.open(home.dir);
     const key = installationKey(ws);
     ws.close();
@@ -246,7 +250,7 @@ test('a safeStorage-style protector wraps the key; refused when the OS offers no
       protector: string;
       wrappedPkcs8: string;
     };
-    assert.equal(file.protector, 'electron-safe-storage');
+    assert.equal(file.protector, 'os-keychain');
     assert.throws(() =>
       createPrivateKey({ key: Buffer.from(file.wrappedPkcs8, 'base64'), format: 'der', type: 'pkcs8' }),
     );
@@ -255,13 +259,13 @@ test('a safeStorage-style protector wraps the key; refused when the OS offers no
     ws.close();
     available = false;
     const other = tempHome();
-    const ws2 = Workspace.open(other.dir);
-    assert.throws(() => installationKey(ws2), /no safe storage/);
-    ws2.close();
+    const without = keychainKek(storage, other.dir);
+    assert.equal(without.kek, undefined);
+    assert.match(without.kek === undefined ? without.reason : '', /no safe storage/);
     other.cleanup();
     setKeyProtector(undefined);
     const ws3 = Workspace.open(home.dir);
-    assert.throws(() => installationKey(ws3), /protected by "electron-safe-storage"/);
+    assert.throws(() => installationKey(ws3), /protected by "os-keychain"/);
     ws3.close();
   } finally {
     setKeyProtector(undefined);

@@ -16,6 +16,7 @@ import { appendAuditEvent, osActor, signedInActor } from './log.js';
 import {
   activeKeyProtector,
   filePermissionProtector,
+  KEYCHAIN_PROTECTOR_NAME,
   passphraseProtector,
   type KeyProtector,
 } from './key-protector.js';
@@ -64,7 +65,11 @@ function protectorFor(name: string): KeyProtector {
   throw new AttestError(
     'BAD_INPUT',
     `the installation key is protected by "${name}", which is not available here` +
-      (name === 'passphrase' ? ' (set ATTEST_KEY_PASSPHRASE)' : ''),
+      (name === 'passphrase'
+        ? ' (set ATTEST_KEY_PASSPHRASE)'
+        : name === KEYCHAIN_PROTECTOR_NAME
+          ? ' (it is opened with the operating system keychain by the desktop app: sign there)'
+          : ''),
   );
 }
 

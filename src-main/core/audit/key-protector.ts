@@ -2,8 +2,8 @@ import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:
 
 /**
  * How the installation's private signing key is kept at rest. The key file always has 0600 permissions in a
- * 0700 folder; a protector adds a layer on top: the Electron shell passes one backed by `safeStorage` (the OS
- * keychain, DPAPI or libsecret), a lab server can use a passphrase, and the default relies on the file
+ * 0700 folder; a protector adds a layer on top: the Electron shell passes one whose key is kept by `safeStorage`
+ * (the OS keychain, DPAPI or libsecret), a lab server can use a passphrase, and the default relies on the file
  * permissions alone. The core never imports `electron`: the shell hands its `safeStorage` in.
  */
 export interface KeyProtector {
@@ -27,17 +27,44 @@ export interface SafeStorageLike {
   decryptString(encrypted: Buffer): string;
 }
 
-export function safeStorageProtector(safeStorage: SafeStorageLike): KeyProtector {
+/** AES-256-GCM of `secret` under a 32-byte key: salt-free, since the key is random, not a passphrase. */
+function sealGcm(key: Buffer, secret: Buffer): Buffer {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const body = Buffer.concat([cipher.update(secret), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]);
+}
+
+function openGcm(key: Buffer, wrapped: Buffer, failure: string): Buffer {
+  const decipher = createDecipheriv('aes-256-gcm', key, wrapped.subarray(0, 12));
+  decipher.setAuthTag(wrapped.subarray(12, 28));
+  try {
+    return Buffer.concat([decipher.update(wrapped.subarray(28)), decipher.final()]);
+  } catch {
+    throw new Error(failure);
+  }
+}
+
+/**
+ * Envelope protection for the desktop app. Electron's `safeStorage` exists only in the main process, while the
+ * key is used in the engine's utility process and must be opened synchronously there; so the main process keeps
+ * a random key-encryption key wrapped by `safeStorage` (see app/keychain-kek.ts), unwraps it at start and hands
+ * it to the engine, which wraps the installation key with AES-256-GCM under it. Without the OS keychain's
+ * secret the key file cannot be opened, even by a copy of the home folder.
+ */
+export const KEYCHAIN_PROTECTOR_NAME = 'os-keychain';
+
+/** The environment variable that hands the unwrapped key-encryption key to the engine host at its start. */
+export const KEK_ENVIRONMENT = 'ATTEST_KEYCHAIN_KEK';
+
+export function keychainKekProtector(kek: Buffer): KeyProtector {
+  if (kek.length !== 32) throw new Error('the key-encryption key must be 32 bytes');
+  const key = Buffer.from(kek);
   return {
-    name: 'electron-safe-storage',
-    protect(secret) {
-      if (!safeStorage.isEncryptionAvailable())
-        throw new Error('the operating system offers no safe storage to protect the installation key');
-      return safeStorage.encryptString(secret.toString('base64'));
-    },
-    unprotect(wrapped) {
-      return Buffer.from(safeStorage.decryptString(wrapped), 'base64');
-    },
+    name: KEYCHAIN_PROTECTOR_NAME,
+    protect: (secret) => sealGcm(key, secret),
+    unprotect: (wrapped) =>
+      openGcm(key, wrapped, "the operating system keychain's key does not open the installation key"),
   };
 }
 

@@ -7,6 +7,7 @@ import { toHostSchema, type FromHost } from '../../contract/host-messages.js';
 import { Workspace } from '../../core/store/workspace.js';
 import { markInterruptedJobs } from '../../core/store/jobs.js';
 import { Engine } from './engine.js';
+import { KEK_ENVIRONMENT, keychainKekProtector, setKeyProtector } from '../../core/audit/key-protector.js';
 
 interface ParentChannel {
   post(message: FromHost): void;
@@ -40,6 +41,12 @@ function homeArgument(argv: string[]): string | undefined {
   const index = argv.indexOf('--home');
   return index >= 0 ? argv[index + 1] : undefined;
 }
+
+// The desktop app hands the keychain's key-encryption key over the environment; it is taken out at once so
+// that nothing started from here inherits it.
+const kek = process.env[KEK_ENVIRONMENT];
+delete process.env[KEK_ENVIRONMENT];
+if (kek !== undefined && kek !== '') setKeyProtector(keychainKekProtector(Buffer.from(kek, 'base64')));
 
 const channel = parentChannel();
 const workspace = Workspace.open(homeArgument(process.argv.slice(2)));
