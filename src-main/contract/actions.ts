@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { jobSpecSchema, jobViewSchema } from './jobs.js';
 import { methodActions } from './jobs-methods.js';
+import { imageActions } from './actions-images.js';
+import { projectActions } from './actions-projects.js';
 
 const id = z.string().min(1).max(100);
 
@@ -24,6 +26,7 @@ const datasetSchema = z.object({
   id: z.string(),
   name: z.string(),
   kind: z.string(),
+  projectId: z.string(),
   createdAt: z.string(),
   summary: z.record(z.string(), z.unknown()),
   groups: z.array(
@@ -56,6 +59,7 @@ const modelSchema = z.object({
   arch: z.string(),
   datasetId: z.string().nullable(),
   parentId: z.string().nullable(),
+  projectId: z.string(),
   recipe: z.string().nullable(),
   sizeBytes: z.number(),
   params: z.number(),
@@ -276,6 +280,8 @@ export const ACTIONS = {
   'jobs.start': { request: jobSpecSchema, response: z.object({ job: jobViewSchema }) },
   'jobs.cancel': { request: z.strictObject({ jobId: id }), response: z.object({ cancelled: z.boolean() }) },
   ...methodActions,
+  ...imageActions,
+  ...projectActions,
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { SUITES } from '../core/validate/validate-options.js';
 import { methodJobSchemas, trainMethodFields } from './jobs-methods.js';
+import { imageJobSchemas } from './jobs-images.js';
+import { projectJobSchemas } from './jobs-projects.js';
 
 const id = z.string().min(1).max(100);
 const seed = z
@@ -130,6 +132,8 @@ export const jobSpecSchema = z.discriminatedUnion('kind', [
   /** The audit bundle (reports, model cards, events, signed checkpoint, key, manifest, standalone verifier). */
   z.strictObject({ kind: z.literal('audit-bundle'), modelId: id.optional() }),
   ...methodJobSchemas,
+  ...imageJobSchemas,
+  ...projectJobSchemas,
 ]);
 export type JobSpec = z.infer<typeof jobSpecSchema>;
 export type JobKind = JobSpec['kind'];

@@ -35,6 +35,13 @@ export const PRELOAD_ACTIONS = [
   'jobs.start',
   'jobs.cancel',
   'comparisons.list',
+  'images.preview',
+  'images.thumbnails',
+  'projects.list',
+  'projects.create',
+  'projects.rename',
+  'projects.assign',
+  'projects.startJob',
 ] as const;
 
 const actions: Record<string, (payload: unknown, session?: string) => Promise<unknown>> = {};

@@ -14,6 +14,14 @@ import { generateInsulatorsCommand, generateMammogramsCommand } from './generate
 import { datasetIdentifiersCommand } from './dataset-identifiers.js';
 import { importDetectionCommand } from './detect-import.js';
 import { detectCurveCommand, detectEvaluateCommand, detectTrainCommand } from './detect.js';
+import {
+  projectsAddCommand,
+  projectsAssignCommand,
+  projectsExportCommand,
+  projectsListCommand,
+  projectsRenameCommand,
+  withProjectOption,
+} from './projects.js';
 import { viewRecordCommand } from './view.js';
 import { benchCommand } from './bench.js';
 import { lrCompareCommand, lrFindCommand } from './lr.js';
@@ -49,8 +57,13 @@ import { signCommand } from './sign.js';
 import { demoCommand } from './demo.js';
 import { serveCommand } from './serve.js';
 
-/** Every CLI command, in the order `attest --help` lists them. */
+/** Every CLI command, in the order `attest --help` lists them; imports and train take --project. */
 export const COMMANDS: readonly Command[] = [
+  projectsAddCommand,
+  projectsListCommand,
+  projectsRenameCommand,
+  projectsAssignCommand,
+  projectsExportCommand,
   inspectCommand,
   importWfdbCommand,
   importEdfCommand,
@@ -101,4 +114,4 @@ export const COMMANDS: readonly Command[] = [
   demoCommand,
   serveCommand,
   benchCommand,
-];
+].map(withProjectOption);

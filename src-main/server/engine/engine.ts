@@ -40,6 +40,10 @@ import { predictRecordBeats } from '../../core/viewer/record-predictions.js';
 import { initEngine } from '../../core/engine/backend.js';
 import { methodHandlers } from './method-job-runners.js';
 import { METHOD_JOB_KINDS } from '../../contract/jobs-methods.js';
+import { imageHandlers } from './image-actions.js';
+import { ProjectJobs, projectHandlers } from './project-actions.js';
+import { datasetProjectMap, modelProjectMap } from '../../core/projects/project-membership.js';
+import { DEFAULT_PROJECT_ID } from '../../core/projects/projects.js';
 
 type Handlers = {
   [A in ActionName]: (payload: never, caller: Caller) => ActionResponse<A> | Promise<ActionResponse<A>>;
@@ -67,6 +71,8 @@ const CHANGES: Record<string, ('datasets' | 'models' | 'validations' | 'audit')[
   report: ['audit'],
   measure: ['models', 'audit'],
   'audit-bundle': ['audit'],
+  'import-images': ['datasets', 'audit'],
+  'audit-bundle-project': ['audit'],
   ...Object.fromEntries(METHOD_JOB_KINDS.map((kind) => [kind, ['models', 'validations', 'audit'] as const])),
 };
 
@@ -114,6 +120,7 @@ function currentBackend(): string | null {
  */
 export class Engine {
   readonly queue: JobQueue;
+  readonly projectJobs = new ProjectJobs();
   private readonly viewers: RecordViewers;
   private readonly handlers: Handlers;
 
@@ -137,9 +144,15 @@ export class Engine {
             }
           },
         };
-        return actor !== undefined
-          ? runAsActor(actor, () => runJobSpec(workspace, spec, watched))
-          : runJobSpec(workspace, spec, watched);
+        const work = () =>
+          this.projectJobs.around(
+            workspace,
+            jobId,
+            spec.kind,
+            () => runJobSpec(workspace, spec, watched),
+            context.log,
+          );
+        return actor !== undefined ? runAsActor(actor, work) : work();
       },
       (event) => {
         this.emit(event);
@@ -161,33 +174,41 @@ export class Engine {
         })),
         suites: [...SUITES],
       }),
-      'datasets.list': () => ({
-        datasets: listDatasets(workspace.db).map((d) => ({
-          id: d.id,
-          name: d.name,
-          kind: d.kind,
-          createdAt: d.createdAt,
-          summary: d.summary,
-          groups: datasetGroups(workspace.db, d.id),
-        })),
-      }),
-      'models.list': () => ({
-        models: listModels(workspace.db).map((m) => ({
-          measurement: latestMeasurement(workspace, m.id),
-          id: m.id,
-          name: m.name,
-          arch: m.arch,
-          datasetId: m.datasetId,
-          parentId: m.parentId,
-          recipe: m.recipe,
-          sizeBytes: m.sizeBytes,
-          params: m.params,
-          nonzeroParams: m.nonzeroParams,
-          backend: m.backend,
-          createdAt: m.createdAt,
-          summary: m.summary,
-        })),
-      }),
+      'datasets.list': () => {
+        const projects = datasetProjectMap(workspace.db);
+        return {
+          datasets: listDatasets(workspace.db).map((d) => ({
+            id: d.id,
+            name: d.name,
+            kind: d.kind,
+            projectId: projects.get(d.id) ?? DEFAULT_PROJECT_ID,
+            createdAt: d.createdAt,
+            summary: d.summary,
+            groups: datasetGroups(workspace.db, d.id),
+          })),
+        };
+      },
+      'models.list': () => {
+        const projects = modelProjectMap(workspace.db);
+        return {
+          models: listModels(workspace.db).map((m) => ({
+            projectId: projects.get(m.id) ?? DEFAULT_PROJECT_ID,
+            measurement: latestMeasurement(workspace, m.id),
+            id: m.id,
+            name: m.name,
+            arch: m.arch,
+            datasetId: m.datasetId,
+            parentId: m.parentId,
+            recipe: m.recipe,
+            sizeBytes: m.sizeBytes,
+            params: m.params,
+            nonzeroParams: m.nonzeroParams,
+            backend: m.backend,
+            createdAt: m.createdAt,
+            summary: m.summary,
+          })),
+        };
+      },
       'datasets.samples': (payload: { datasetId: string; indices: number[] }) => {
         const dataset = loadDataset(workspace, payload.datasetId);
         const bad = payload.indices.find((i) => i >= dataset.count);
@@ -366,6 +387,12 @@ export class Engine {
       }),
       'jobs.cancel': (payload: { jobId: string }) => ({ cancelled: this.queue.cancel(payload.jobId) }),
       ...methodHandlers(workspace),
+      ...imageHandlers(workspace),
+      ...projectHandlers(workspace, {
+        queue: this.queue,
+        projectJobs: this.projectJobs,
+        emit: (event) => this.emit(event),
+      }),
     };
   }
 

@@ -19,10 +19,14 @@ import { resourcePath } from '../../core/util/resources.js';
 import { exportsDir } from './exports.js';
 import { isMethodJob } from '../../contract/jobs-methods.js';
 import { methodJobTitle, runMethodJob } from './method-job-runners.js';
+import { isImageJob } from '../../contract/jobs-images.js';
+import { isProjectJob } from '../../contract/jobs-projects.js';
+import { imageJobTitle, runImageJob } from './image-job-runners.js';
 
 /** A short title for the job list, in the words a user would use. */
 export function jobTitle(spec: JobSpec): string {
   if (isMethodJob(spec)) return methodJobTitle(spec);
+  if (isImageJob(spec) || isProjectJob(spec)) return imageJobTitle(spec);
   switch (spec.kind) {
     case 'import-wfdb':
       return `Import ECG records as "${spec.name}"`;
@@ -55,6 +59,7 @@ export function jobTitle(spec: JobSpec): string {
  */
 export async function runJobSpec(workspace: Workspace, spec: JobSpec, context: JobContext): Promise<unknown> {
   if (isMethodJob(spec)) return runMethodJob(workspace, spec, context);
+  if (isImageJob(spec) || isProjectJob(spec)) return runImageJob(workspace, spec, context);
   switch (spec.kind) {
     case 'import-wfdb': {
       const inputs =
