@@ -146,7 +146,11 @@ export async function trainModel(
     if (train.length === 0) throw badInput(`dataset ${dataset.id} has no sample in its train split`);
     // Validation holds out whole groups (records, patients), never single samples of a group seen in training.
     const trainGroupIds = [...new Set(Array.from(train, (i) => dataset.group[i] as number))];
-    const validationRecords = chooseValidationRecords(trainGroupIds, validationFraction, options.seed);
+    const validationRecords = chooseValidationRecords(trainGroupIds, validationFraction, options.seed, {
+      labels: dataset.labels,
+      group: dataset.group,
+      indices: train,
+    });
     const allFitIdx = train.filter((i) => !validationRecords.has(dataset.group[i] as number));
     // Fewer labels: a seeded share of the training samples keeps its label. Without a semi-supervised method the
     // others are simply left out (the supervised baseline); with one they stay, unlabelled.
