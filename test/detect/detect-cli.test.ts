@@ -129,6 +129,44 @@ test('detect: import VOC frames, train, evaluate (AP stored as a validation), le
       workspace.close();
     }
 
+    // Compression with AP: pruned and int8, scored as stored beside its parent.
+    const compressed = await cli(
+      'detect',
+      'compress',
+      '--model',
+      modelId,
+      '--recipe',
+      'prune:0.5,quant:int8',
+      '--fine-tune-steps',
+      '2',
+    );
+    assert.equal(compressed.code, 0, compressed.stderr);
+    assert.equal(compressed.json['parentId'], modelId);
+    const sizes = compressed.json['sizeBytes'] as { parent: number; child: number };
+    assert.ok(sizes.child < sizes.parent / 3, JSON.stringify(sizes));
+    const params = compressed.json['params'] as { parent: number; nonzero: number };
+    assert.ok(Math.abs(params.nonzero / params.parent - 0.5) < 0.05, JSON.stringify(params));
+    const refused = await cli('detect', 'compress', '--model', modelId, '--recipe', 'student:0.5');
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /student not implemented for detectors/);
+
+    const robustness = await cli(
+      'detect',
+      'robustness',
+      '--model',
+      modelId,
+      '--corruptions',
+      'fog,jpeg',
+      '--severities',
+      '1,5',
+    );
+    assert.equal(robustness.code, 0, robustness.stderr);
+    const rows = robustness.json['rows'] as { corruption: string; severity: number }[];
+    assert.deepEqual(
+      rows.map((r) => `${r.corruption}:${r.severity}`),
+      ['fog:1', 'fog:5', 'jpeg:1', 'jpeg:5'],
+    );
+
     const notDetector = await cli('detect', 'evaluate', '--model', 'm-000000000000', '--dataset', datasetId);
     assert.equal(notDetector.code, 2);
 

@@ -14,6 +14,7 @@ import { generateInsulatorsCommand, generateMammogramsCommand } from './generate
 import { datasetIdentifiersCommand } from './dataset-identifiers.js';
 import { importDetectionCommand } from './detect-import.js';
 import { detectCurveCommand, detectEvaluateCommand, detectTrainCommand } from './detect.js';
+import { detectCompressCommand, detectRobustnessCommand } from './detect-compress.js';
 import {
   projectsAddCommand,
   projectsAssignCommand,
@@ -30,6 +31,8 @@ import { explainCommand } from './explain.js';
 import { defendMembershipCommand } from './defend.js';
 import { semiCompareCommand } from './semi.js';
 import { lowBitCompareCommand } from './low-bit.js';
+import { augmentCompareCommand } from './augment.js';
+import { generativeCheckCommand, generativeListCommand, generativeTrainCommand } from './generative.js';
 import { datasetsListCommand, jobsListCommand, modelsListCommand } from './lists.js';
 import { trainCommand } from './train.js';
 import { compressCommand } from './compress.js';
@@ -90,9 +93,15 @@ export const COMMANDS: readonly Command[] = [
   defendMembershipCommand,
   semiCompareCommand,
   lowBitCompareCommand,
+  generativeTrainCommand,
+  generativeCheckCommand,
+  generativeListCommand,
+  augmentCompareCommand,
   detectTrainCommand,
   detectEvaluateCommand,
   detectCurveCommand,
+  detectCompressCommand,
+  detectRobustnessCommand,
   modelsMeasureCommand,
   exportModelCommand,
   validateCommand,

@@ -26,6 +26,8 @@ export interface FitDetectorOptions {
   /** Wall-clock limit (ms since epoch): training stops after the step that passes it. */
   deadline?: number;
   onStep?(epoch: number, fraction: number, loss: number): void;
+  /** After each optimizer step (pruning puts its zeros back here). */
+  afterStep?(): void;
   /** Called after each epoch; 'stop' ends the training there. */
   onEpochEnd?(epoch: number, loss: number): Promise<void | 'stop'> | void | 'stop';
 }
@@ -107,6 +109,7 @@ export async function fitDetector(o: FitDetectorOptions): Promise<FitDetectorRes
         });
         const value = (await loss.data())[0] as number;
         loss.dispose();
+        o.afterStep?.();
         epochLoss += value;
         step++;
         o.onStep?.(epoch, (s + 1) / steps, value);

@@ -8,6 +8,8 @@ export interface FrameOutcome {
   hits: number;
   /** Ground truth (not difficult) that no kept detection found. */
   misses: (Box & { classIndex: number })[];
+  /** Indices of the missed boxes among the frame's ground truth (to compare two models box by box). */
+  missedIndex: number[];
   /** Kept detections that matched nothing (or a box already found). */
   falseAlarms: DetectedBox[];
 }
@@ -44,13 +46,15 @@ export function frameOutcomes(
       else taken[best] = 1;
     }
     const counted = f.truths.filter((t) => !t.difficult);
-    const misses = f.truths.filter((t, j) => !t.difficult && taken[j] === 0);
+    const missedIndex = f.truths.map((_, j) => j).filter((j) => !f.truths[j]?.difficult && taken[j] === 0);
+    const misses = missedIndex.map((j) => f.truths[j] as GroundTruthBox);
     return {
       frame: k,
       name: names[k] ?? String(k),
       truths: counted.length,
       hits: counted.length - misses.length,
       misses: misses.map(({ x0, y0, x1, y1, classIndex }) => ({ x0, y0, x1, y1, classIndex })),
+      missedIndex,
       falseAlarms,
     };
   });
