@@ -9,6 +9,12 @@ import { metricsOfValidation, validationsOfModel } from '../../src-main/core/sto
 import { runBuiltCli } from '../imaging/run-built-cli.js';
 import { tempHome } from '../helpers/temp-home.js';
 
+/** Boxes in the test split, from the import's summary. */
+function testBoxes(json: Record<string, unknown>): number {
+  const test = (json['splits'] as Record<string, { boxes: Record<string, number> }>)['test'];
+  return Object.values(test?.boxes ?? {}).reduce((a, b) => a + b, 0);
+}
+
 test('detect: import VOC frames, train, evaluate (AP stored as a validation), learning curve, bad input exits 2', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'attest-detect-'));
   const home = tempHome('detect-home');
@@ -128,6 +134,17 @@ test('detect: import VOC frames, train, evaluate (AP stored as a validation), le
     } finally {
       workspace.close();
     }
+
+    // The reviewer's page: every test frame with its boxes, embedded (no outside resource).
+    const page = join(dir, 'frames.html');
+    const framesPage = await cli('detect', 'frames', '--model', modelId, '--out', page, '--all');
+    assert.equal(framesPage.code, 0, framesPage.stderr);
+    const html = readFileSync(page, 'utf8');
+    assert.equal(html.match(/<figure /g)?.length, evaluation.frames);
+    assert.equal(html.match(/<rect class="(truth|difficult)"/g)?.length, testBoxes(imported.json));
+    assert.doesNotMatch(html, /(src|href)="(https?:|\/\/)/);
+    const wrongFile = await cli('detect', 'frames', '--model', modelId, '--out', join(dir, 'frames.txt'));
+    assert.equal(wrongFile.code, 2);
 
     // Compression with AP: pruned and int8, scored as stored beside its parent.
     const compressed = await cli(

@@ -15,6 +15,7 @@ import { datasetIdentifiersCommand } from './dataset-identifiers.js';
 import { importDetectionCommand } from './detect-import.js';
 import { detectCurveCommand, detectEvaluateCommand, detectTrainCommand } from './detect.js';
 import { detectCompressCommand, detectRobustnessCommand } from './detect-compress.js';
+import { detectFramesCommand } from './detect-frames.js';
 import {
   projectsAddCommand,
   projectsAssignCommand,
@@ -96,6 +97,7 @@ export const COMMANDS: readonly Command[] = [
   detectCurveCommand,
   detectCompressCommand,
   detectRobustnessCommand,
+  detectFramesCommand,
   modelsMeasureCommand,
   exportModelCommand,
   validateCommand,
