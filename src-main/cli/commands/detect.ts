@@ -88,7 +88,8 @@ export const detectTrainCommand: Command = {
 
 export const detectEvaluateCommand: Command = {
   path: ['detect', 'evaluate'],
-  usage: 'detect evaluate --model ID --dataset ID [--split test|train|all] [--score 0.3] [--json]',
+  usage: 'detect evaluate --model ID --dataset ID [--split test|train|all] [--score 0.3] [--tiles] [--json]',
+  booleanFlags: ['tiles'],
   summary:
     'Score a detector: Pascal VOC AP@0.5 per class and mAP, COCO AP@[.5:.95], precision-recall curves, misses and false alarms per frame; stored as a validation',
   async run(context) {
@@ -97,6 +98,7 @@ export const detectEvaluateCommand: Command = {
     const datasetId = options.requiredString('dataset');
     const split = options.string('split');
     const minScore = options.number('score', { min: 0.001, max: 0.999 });
+    const tiles = options.flag('tiles');
     options.rejectUnknown();
     await startEngine(context);
     const result = await evaluateDetector(
@@ -106,6 +108,7 @@ export const detectEvaluateCommand: Command = {
         datasetId,
         ...(split !== undefined ? { split } : {}),
         ...(minScore !== undefined ? { minScore } : {}),
+        tiles,
       },
       cliJobContext(context),
     );

@@ -22,6 +22,8 @@ export interface EvaluateDetectorOptions {
   split?: string;
   /** The operating point for the per-frame misses and false alarms (AP uses every detection). */
   minScore?: number;
+  /** Also run input-sized tiles of frames much larger than the input, merged with the whole-frame view. */
+  tiles?: boolean;
 }
 
 export interface EvaluateDetectorResult {
@@ -71,11 +73,12 @@ export async function evaluateDetector(
   const detector = await loadStoredDetector(workspace, options.modelId);
   try {
     checkSameClasses(detector, dataset);
-    const params = { modelId: options.modelId, datasetId: options.datasetId, split, minScore };
+    const tiles = options.tiles === true;
+    const params = { modelId: options.modelId, datasetId: options.datasetId, split, minScore, tiles };
     return await runJob(workspace, 'detect-evaluate', params, context, async (jobId, job) => {
       const backend = engineInfo().backend;
       job.progress(0, `detecting on ${frames.length} frames`);
-      const scored = detectDatasetFrames(detector.model, dataset, frames);
+      const scored = detectDatasetFrames(detector.model, dataset, frames, { tiles });
       const evaluation = evaluateDetections(scored, dataset.classes);
       const outcomes = frameOutcomes(
         scored,
@@ -83,7 +86,7 @@ export async function evaluateDetector(
         minScore,
       ).map((o, k) => ({ ...o, frame: frames[k] as number }));
       const validationId = newId('val');
-      const result = { evaluation, operatingScore: minScore, frames: outcomes };
+      const result = { evaluation, operatingScore: minScore, tiles, frames: outcomes };
       const rows = detectionMetricRows(evaluation);
       workspace.db.transaction(() => {
         insertValidation(

@@ -2,7 +2,8 @@ import { tf, type tfl } from '../engine/tf.js';
 import type { DetectedBox } from './boxes.js';
 import { decodeDetections, type DecodeOptions } from './decode-detections.js';
 import { frameImage, frameTruths, type DetectionDataset } from './detection-dataset.js';
-import { letterbox, placeFrame, toFrame } from './frame-placement.js';
+import { letterbox, placeFrame, toFrame, type Placement } from './frame-placement.js';
+import { mergeDetections, tilePlacements } from './tiled-inference.js';
 import type { EvaluatedFrame } from './average-precision.js';
 import { OUTPUT_STRIDE } from './centernet-model.js';
 import type { DecodedImage } from '../data/images/decoded-image.js';
@@ -13,15 +14,22 @@ export function detectorInputSize(model: tfl.LayersModel): { height: number; wid
   return { height: Number(shape[1]), width: Number(shape[2]) };
 }
 
+export interface DetectOptions extends DecodeOptions {
+  batchSize?: number;
+  /** Frames much larger than the input are also cut into input-sized tiles at their own resolution, and the
+   * detections of the tiles and of the whole frame merged (per-class NMS). */
+  tiles?: boolean;
+}
+
 /**
- * Detections on whole frames, letterboxed to the model input, in the frames' own pixels (clipped to them).
- * `transform` changes each frame before it is placed (a corruption, for robustness suites).
+ * Detections on whole frames, letterboxed to the model input (and tiled, if asked), in the frames' own pixels
+ * (clipped to them).
  */
 export function detectFrames(
   model: tfl.LayersModel,
   images: DecodedImage[],
   classes: number,
-  options: DecodeOptions & { batchSize?: number } = {},
+  options: DetectOptions = {},
 ): DetectedBox[][] {
   const { height, width } = detectorInputSize(model);
   const batchSize = options.batchSize ?? 16;
@@ -29,21 +37,29 @@ export function detectFrames(
   const gh = height / OUTPUT_STRIDE;
   const gw = width / OUTPUT_STRIDE;
   const depth = classes + 4;
-  const out: DetectedBox[][] = [];
-  for (let start = 0; start < images.length; start += batchSize) {
-    const part = images.slice(start, start + batchSize);
-    const placements = part.map((image) => letterbox(image.width, image.height, width, height));
+  // Every view of every frame: the whole frame letterboxed, then its tiles when it is large.
+  const views: { image: number; placement: Placement }[] = [];
+  images.forEach((image, i) => {
+    views.push({ image: i, placement: letterbox(image.width, image.height, width, height) });
+    if (options.tiles === true && Math.max(image.width / width, image.height / height) > 1.25)
+      for (const placement of tilePlacements(image.width, image.height, width, height))
+        views.push({ image: i, placement });
+  });
+  const found: DetectedBox[][][] = images.map(() => []);
+  for (let start = 0; start < views.length; start += batchSize) {
+    const part = views.slice(start, start + batchSize);
     const x = new Float32Array(part.length * size);
-    part.forEach((image, k) => x.set(placeFrame(image, placements[k]!, height, width), k * size));
+    part.forEach((v, k) => x.set(placeFrame(images[v.image]!, v.placement, height, width), k * size));
     const grid = tf.tidy(() => {
       const y = model.predict(tf.tensor4d(x, [part.length, height, width, 3])) as tf.Tensor;
       return y.dataSync() as Float32Array;
     });
-    part.forEach((image, k) => {
+    part.forEach((v, k) => {
+      const image = images[v.image]!;
       const cells = grid.subarray(k * gh * gw * depth, (k + 1) * gh * gw * depth);
-      out.push(
+      found[v.image]!.push(
         decodeDetections(cells, gh, gw, classes, options).map((d) => {
-          const b = toFrame(d, image.width, image.height, placements[k]!, width);
+          const b = toFrame(d, image.width, image.height, v.placement, width);
           return {
             classIndex: d.classIndex,
             score: d.score,
@@ -56,7 +72,9 @@ export function detectFrames(
       );
     });
   }
-  return out;
+  return found.map((perView) =>
+    perView.length === 1 ? (perView[0] ?? []) : mergeDetections(perView, 0.5, options.maxDetections ?? 100),
+  );
 }
 
 /** Ground truth and detections of chosen dataset frames, ready for evaluateDetections. */
@@ -64,12 +82,9 @@ export function detectDatasetFrames(
   model: tfl.LayersModel,
   dataset: DetectionDataset,
   frames: number[],
-  options: DecodeOptions & { transform?: (image: DecodedImage, frame: number) => DecodedImage } = {},
+  options: DetectOptions = {},
 ): EvaluatedFrame[] {
-  const images = frames.map((f) => {
-    const image = frameImage(dataset, f);
-    return options.transform !== undefined ? options.transform(image, f) : image;
-  });
+  const images = frames.map((f) => frameImage(dataset, f));
   const detections = detectFrames(model, images, dataset.classes.length, options);
   return frames.map((f, k) => ({ truths: frameTruths(dataset, f), detections: detections[k] ?? [] }));
 }
