@@ -64,7 +64,7 @@ test('detect: import VOC frames, train, evaluate (AP stored as a validation), le
     // The classifier path refuses frames with boxes by name; a bad input size is a usage error.
     const classifier = await cli('train', '--dataset', datasetId, '--arch', 'small-cnn');
     assert.equal(classifier.code, 2);
-    assert.match(classifier.stderr, /frames with boxes: use `attest detect/);
+    assert.match(classifier.stderr, /frames with boxes: use the `attest detect` commands/);
     const oddSize = await cli('detect', 'train', '--dataset', datasetId, '--input', '100');
     assert.equal(oddSize.code, 2);
     assert.match(oddSize.stderr, /multiple of 16/);

@@ -9,7 +9,9 @@ registerDatasetKind('ecg-beats', (workspace, id) => ecgSampleDataset(loadEcgData
 registerDatasetKind('images', (workspace, id) => imageSampleDataset(loadImageDataset(workspace, id)));
 // Frames with boxes (core/detect) have no per-sample label: the classifier paths refuse them by name.
 registerDatasetKind('detection-frames', (_workspace, id) => {
-  throw badInput(`dataset ${id} holds frames with boxes: use \`attest detect train|evaluate|curve\``);
+  throw badInput(
+    `dataset ${id} holds frames with boxes: use the \`attest detect\` commands (train, evaluate, curve, compress, robustness)`,
+  );
 });
 
 /** Loads any stored dataset as labelled model inputs (the kinds registered above). */
