@@ -1,7 +1,25 @@
-import type { JobSpec } from '../../../src-main/contract/index.js';
+import type { ActionRequest, ImageFormat, JobSpec } from '../../../src-main/contract/index.js';
 
 /** The import wizard's answers, and the job they become (one importer of the core per source). */
-export type ImportSource = 'sample' | 'wfdb' | 'edf' | 'table' | 'synthetic';
+export type ImportSource =
+  | 'sample'
+  | 'wfdb'
+  | 'edf'
+  | 'table'
+  | 'synthetic'
+  | ImageFormat
+  | 'generate-mammograms'
+  | 'generate-insulators';
+
+export const IMAGE_SOURCES: readonly ImageFormat[] = ['images', 'dicom', 'voc', 'npz'];
+
+export function isImageSource(source: ImportSource): source is ImageFormat {
+  return (IMAGE_SOURCES as readonly string[]).includes(source);
+}
+
+export function isGenerator(source: ImportSource): source is 'generate-mammograms' | 'generate-insulators' {
+  return source === 'generate-mammograms' || source === 'generate-insulators';
+}
 
 export interface ImportChoices {
   source: ImportSource;
@@ -16,6 +34,19 @@ export interface ImportChoices {
   syntheticPatients: number;
   tableFs: number;
   tableTestFile: string;
+  /** Images and DICOM: a CSV of file,label[,patient] instead of class folders (empty: folders). */
+  imageCsv: string;
+  /** Square model input, pixels per side. */
+  imageSize: number;
+  /** groups: by patient, study or flight (by file when none is known); files: by image; given: the archive's. */
+  imageSplit: 'groups' | 'files' | 'given';
+  /** VOC: keep each flight folder on one side of the split. */
+  groupByFolder: boolean;
+  /** DICOM: the window chosen in the preview, applied at import; null keeps each file's own window or LUT. */
+  window: { center: number; width: number } | null;
+  skipBad: boolean;
+  generatePatients: number;
+  generateFlights: number;
 }
 
 export function pathList(text: string): string[] {
@@ -31,8 +62,63 @@ export function splitText(c: ImportChoices): string {
   return `records:1:${(c.testFraction / 100).toFixed(2)}`;
 }
 
+/** The image split as `attest import images --split` takes it. */
+export function imageSplitText(c: ImportChoices): string {
+  if (c.imageSplit === 'given') return 'given';
+  return `${c.imageSplit}:1:${(c.testFraction / 100).toFixed(2)}`;
+}
+
+function imageSource(c: ImportChoices): { paths: string[]; csv?: string } {
+  const csv = c.imageCsv.trim();
+  return c.source !== 'voc' && c.source !== 'npz' && csv !== ''
+    ? { paths: [], csv }
+    : { paths: pathList(c.paths) };
+}
+
+export function imagePreviewRequest(
+  c: ImportChoices & { source: ImageFormat },
+): ActionRequest<'images.preview'> {
+  return {
+    format: c.source,
+    ...imageSource(c),
+    split: imageSplitText(c),
+    ...(c.source === 'voc' && c.groupByFolder ? { groupBy: 'folder' as const } : {}),
+    limit: 24,
+  };
+}
+
+/** A folder name under the home for generated images: unique per run, a name and never a path. */
+export function generatedFolder(kind: 'mammograms' | 'insulators', now = new Date()): string {
+  return `${kind}-${now.toISOString().replace(/[:.]/g, '-')}`;
+}
+
+export function generateSpec(c: ImportChoices, folder: string): JobSpec {
+  return c.source === 'generate-insulators'
+    ? { kind: 'generate-images', generator: 'insulators', folder, flights: c.generateFlights, perFlight: 4 }
+    : {
+        kind: 'generate-images',
+        generator: 'mammograms',
+        folder,
+        patients: c.generatePatients,
+        perPatient: 2,
+        size: 64,
+      };
+}
+
 export function importSpec(c: ImportChoices): JobSpec {
   const split = splitText(c);
+  if (isImageSource(c.source))
+    return {
+      kind: 'import-images',
+      format: c.source,
+      name: c.name,
+      ...imageSource(c),
+      size: c.imageSize,
+      split: imageSplitText(c),
+      ...(c.window !== null && (c.source === 'dicom' || c.source === 'images') ? { window: c.window } : {}),
+      ...(c.source === 'voc' && c.groupByFolder ? { groupBy: 'folder' as const } : {}),
+      ...(c.skipBad ? { skipBad: true } : {}),
+    };
   switch (c.source) {
     case 'synthetic':
       return {
@@ -74,6 +160,9 @@ export function importSpec(c: ImportChoices): JobSpec {
 export function sourceReady(c: ImportChoices): boolean {
   if (c.source === 'sample') return c.records.length > 0;
   if (c.source === 'synthetic') return c.syntheticPatients >= 3;
+  // Generated images are imported from the folder they were written to: generate first.
+  if (isGenerator(c.source)) return false;
+  if ((c.source === 'images' || c.source === 'dicom') && c.imageCsv.trim() !== '') return true;
   return pathList(c.paths).length > 0;
 }
 
@@ -85,6 +174,17 @@ export function describeSource(c: ImportChoices): string {
       return `${c.syntheticPatients} synthetic patients`;
     case 'table':
       return `one row per beat at ${c.tableFs} Hz from ${pathList(c.paths).join(', ')}`;
+    case 'images':
+    case 'dicom': {
+      const what = c.source === 'dicom' ? 'DICOM images' : 'images';
+      return c.imageCsv.trim() !== ''
+        ? `${what} listed in ${c.imageCsv.trim()}`
+        : `${what} by class folder from ${pathList(c.paths).join(', ')}`;
+    }
+    case 'voc':
+      return `one crop per Pascal VOC box from ${pathList(c.paths).join(', ')}`;
+    case 'npz':
+      return `MedMNIST archives ${pathList(c.paths).join(', ')}`;
     default:
       return pathList(c.paths).join(', ');
   }

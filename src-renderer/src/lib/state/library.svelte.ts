@@ -14,9 +14,16 @@ type Section = 'datasets' | 'models' | 'validations' | 'audit' | 'exports';
 /** What the workspace holds (datasets, models, validations, audit trail, exports), fetched again on change. */
 export class LibraryManager {
   info = $state<ActionResponse<'engine.info'> | null>(null);
-  datasets = $state<DatasetView[]>([]);
-  models = $state<ModelView[]>([]);
-  validations = $state<ValidationView[]>([]);
+  /** The project the lists show (null: every project), set by the project picker. */
+  projectScope = $state<string | null>(null);
+  allDatasets = $state<DatasetView[]>([]);
+  allModels = $state<ModelView[]>([]);
+  allValidations = $state<ValidationView[]>([]);
+  datasets = $derived(this.allDatasets.filter((d) => this.inScope(d.projectId)));
+  models = $derived(this.allModels.filter((m) => this.inScope(m.projectId)));
+  validations = $derived(
+    this.allValidations.filter((v) => this.inScope(this.model(v.modelId)?.projectId ?? null)),
+  );
   auditEvents = $state<AuditEventView[]>([]);
   verification = $state<VerificationView | null>(null);
   verifying = $state(false);
@@ -43,17 +50,17 @@ export class LibraryManager {
     switch (section) {
       case 'datasets': {
         const r = await this.api.call('datasets.list', {});
-        if (r.ok) this.datasets = r.value.datasets;
+        if (r.ok) this.allDatasets = r.value.datasets;
         break;
       }
       case 'models': {
         const r = await this.api.call('models.list', {});
-        if (r.ok) this.models = r.value.models;
+        if (r.ok) this.allModels = r.value.models;
         break;
       }
       case 'validations': {
         const r = await this.api.call('validations.list', {});
-        if (r.ok) this.validations = r.value.validations;
+        if (r.ok) this.allValidations = r.value.validations;
         break;
       }
       case 'audit': {
@@ -88,12 +95,17 @@ export class LibraryManager {
     else this.error = r.error.message;
   }
 
+  private inScope(projectId: string | null): boolean {
+    return this.projectScope === null || projectId === this.projectScope;
+  }
+
+  /** By id, in any project: a model's parent or dataset may sit in another one. */
   dataset(id: string | null): DatasetView | undefined {
-    return this.datasets.find((d) => d.id === id);
+    return this.allDatasets.find((d) => d.id === id);
   }
 
   model(id: string | null): ModelView | undefined {
-    return this.models.find((m) => m.id === id);
+    return this.allModels.find((m) => m.id === id);
   }
 
   /** The newest validation of a model that has clean metrics, for the tables and the Pareto plot. */
