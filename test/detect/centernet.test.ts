@@ -73,6 +73,17 @@ test('frame placement maps boxes to the canvas and back, with flips, scale jitte
   );
 });
 
+test('the detector refuses input sizes that are not multiples of 16, naming the option', () => {
+  assert.throws(
+    () => buildCenternetMobile({ height: 100, width: 128, classes: 2, seed: 1 }),
+    /height must be a multiple of 16 from 32 to 512, got 100/,
+  );
+  assert.throws(
+    () => buildCenternetMobile({ height: 64, width: 64, classes: 0, seed: 1 }),
+    /1 to 64 classes/,
+  );
+});
+
 test('the detector trains on the active backend: the loss falls on a fixed batch, no tensor leaks', async () => {
   await initEngine();
   const model = buildCenternetMobile({ height: 64, width: 64, classes: 2, seed: 3 });

@@ -45,7 +45,12 @@ test('detect: import VOC frames, train, evaluate (AP stored as a validation), le
     const bad = await cli('import', 'detection', broken, '--name', 'broken');
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /scene-001\.xml: .*outside the 128 x 96 image/);
-    assert.deepEqual((await cli('datasets', 'list')).json['datasets'], []);
+    const empty = Workspace.open(home.dir);
+    try {
+      assert.equal((empty.db.prepare('SELECT COUNT(*) AS n FROM datasets').get() as { n: number }).n, 0);
+    } finally {
+      empty.close();
+    }
 
     const imported = await cli('import', 'detection', scenes, '--name', 'insulators', '--max-side', '100');
     assert.equal(imported.code, 0, imported.stderr);
@@ -61,13 +66,10 @@ test('detect: import VOC frames, train, evaluate (AP stored as a validation), le
       'a flight is on one side only',
     );
 
-    // The classifier path refuses frames with boxes by name; a bad input size is a usage error.
+    // The classifier path refuses frames with boxes by name.
     const classifier = await cli('train', '--dataset', datasetId, '--arch', 'small-cnn');
     assert.equal(classifier.code, 2);
     assert.match(classifier.stderr, /frames with boxes: use the `attest detect` commands/);
-    const oddSize = await cli('detect', 'train', '--dataset', datasetId, '--input', '100');
-    assert.equal(oddSize.code, 2);
-    assert.match(oddSize.stderr, /multiple of 16/);
 
     const trained = await cli(
       'detect',
@@ -183,9 +185,6 @@ test('detect: import VOC frames, train, evaluate (AP stored as a validation), le
       rows.map((r) => `${r.corruption}:${r.severity}`),
       ['fog:1', 'fog:5', 'jpeg:1', 'jpeg:5'],
     );
-
-    const notDetector = await cli('detect', 'evaluate', '--model', 'm-000000000000', '--dataset', datasetId);
-    assert.equal(notDetector.code, 2);
 
     const curve = await cli(
       'detect',
