@@ -32,6 +32,8 @@ import { explainCommand } from './explain.js';
 import { defendMembershipCommand } from './defend.js';
 import { semiCompareCommand } from './semi.js';
 import { lowBitCompareCommand } from './low-bit.js';
+import { augmentCompareCommand } from './augment.js';
+import { generativeCheckCommand, generativeListCommand, generativeTrainCommand } from './generative.js';
 import { datasetsListCommand, jobsListCommand, modelsListCommand } from './lists.js';
 import { trainCommand } from './train.js';
 import { compressCommand } from './compress.js';
@@ -92,6 +94,10 @@ export const COMMANDS: readonly Command[] = [
   defendMembershipCommand,
   semiCompareCommand,
   lowBitCompareCommand,
+  generativeTrainCommand,
+  generativeCheckCommand,
+  generativeListCommand,
+  augmentCompareCommand,
   detectTrainCommand,
   detectEvaluateCommand,
   detectCurveCommand,

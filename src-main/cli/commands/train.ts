@@ -6,7 +6,7 @@ import { cliJobContext } from './job-context.js';
 export const trainCommand: Command = {
   path: ['train'],
   usage:
-    'train --dataset ID --arch ecg-resnet --epochs N --seed S [--max-minutes M] [--batch-size 64] [--learning-rate 0.001] [--patience 3] [--lr-policy constant|cosine|onecycle:MAX|...] [--stability ALPHA[:SIGMA]] [--labeled-fraction F] [--semi mean-teacher|vat|ema-vat] [--low-bit 8] [--harden pgd|diverse|manifold:EPS[:FRACTION][:weighted]] [--json]',
+    'train --dataset ID --arch ecg-resnet --epochs N --seed S [--max-minutes M] [--batch-size 64] [--learning-rate 0.001] [--patience 3] [--lr-policy constant|cosine|onecycle:MAX|...] [--stability ALPHA[:SIGMA]] [--labeled-fraction F] [--semi mean-teacher|vat|ema-vat] [--low-bit 8] [--harden pgd|diverse|manifold:EPS[:FRACTION][:weighted]] [--augment classic|synthetic:RATIO[,classic] [--generator ID|--generator-epochs N]] [--json]',
   summary:
     'Train a baseline model (class-weighted, validation held out by record, early stopping, a checkpoint per epoch)',
   async run(context) {
@@ -26,6 +26,9 @@ export const trainCommand: Command = {
     const semi = options.string('semi');
     const lowBit = options.number('low-bit', { min: 8, max: 8, integer: true });
     const hardening = options.string('harden');
+    const augment = options.string('augment');
+    const generatorId = options.string('generator');
+    const generatorEpochs = options.number('generator-epochs', { min: 1, max: 1000, integer: true });
     options.rejectUnknown();
     const engine = await initEngine();
     out.log(
@@ -49,6 +52,9 @@ export const trainCommand: Command = {
         ...(semi !== undefined ? { semi } : {}),
         ...(lowBit !== undefined ? { lowBit } : {}),
         ...(hardening !== undefined ? { hardening } : {}),
+        ...(augment !== undefined ? { augment } : {}),
+        ...(generatorId !== undefined ? { generatorId } : {}),
+        ...(generatorEpochs !== undefined ? { generatorEpochs } : {}),
       },
       cliJobContext(context),
     );

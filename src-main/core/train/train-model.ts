@@ -25,6 +25,7 @@ import { learningRateAt, parseLrPolicy } from './lr-policy.js';
 import type { StabilityTerm } from './replica-protocol.js';
 import { parseSemi, semiSupervisedHooks } from './semi-supervised.js';
 import { createRng, deriveSeed } from '../engine/seed.js';
+import { checkAugmentOptions, prepareAugmentation } from '../augment/training-augmentation.js';
 
 export interface TrainOptions {
   datasetId: string;
@@ -49,6 +50,11 @@ export interface TrainOptions {
   lowBit?: number;
   /** Hardening recipe (see validate/hardening.ts), e.g. "pgd:0.05", "diverse:0.05:0.5:weighted", "manifold:0". */
   hardening?: string;
+  /** Image augmentation (see augment/augment-spec.ts): "classic", "synthetic:RATIO" or both. */
+  augment?: string;
+  /** Stored generator for synthetic patches; without it one is trained on this run's training samples. */
+  generatorId?: string;
+  generatorEpochs?: number;
 }
 
 export interface EpochRecord {
@@ -94,6 +100,7 @@ function validateOptions(o: TrainOptions): void {
   if (o.labeledFraction !== undefined && !(o.labeledFraction > 0 && o.labeledFraction <= 1))
     throw badInput(`--labeled-fraction must be above 0 and at most 1, got ${o.labeledFraction}`);
   if (o.hardening !== undefined) parseHardening(o.hardening);
+  checkAugmentOptions(o);
 }
 
 /** "ALPHA[:SIGMA]" of --stability; sigma (default 0.05) is in the units of the model inputs (standardized). */
@@ -169,6 +176,12 @@ export async function trainModel(
     const fitLabels = labelsOf(dataset, fitIdx);
     const valInputs = dataset.inputs(valIdx);
     const valLabels = labelsOf(dataset, valIdx);
+    const augmentation = await prepareAugmentation(
+      workspace,
+      options,
+      { dataset, fitIdx, valIdx, inputs: fitInputs, labels: fitLabels },
+      job,
+    );
     const classWeight = balancedClassWeights(
       labeledMask === undefined ? fitLabels : fitLabels.filter((_, k) => labeledMask[k] === 1),
       classes,
@@ -206,8 +219,8 @@ export async function trainModel(
         learningRateAt(policy, learningRate, step, stepsPerEpoch, stepsPerEpoch * options.epochs);
       const run = await fitEpochs({
         model,
-        inputs: fitInputs,
-        labels: fitLabels,
+        inputs: augmentation.inputs,
+        labels: augmentation.labels,
         sampleShape,
         classes,
         epochs: options.epochs,
@@ -223,6 +236,7 @@ export async function trainModel(
         ...(semi !== undefined ? { semi } : {}),
         ...(options.lowBit === 8 ? { lowBit: true } : {}),
         ...(labeledMask !== undefined ? { labeledMask } : {}),
+        ...(augmentation.perturbEpoch !== undefined ? { perturbEpoch: augmentation.perturbEpoch } : {}),
         ...(options.hardening !== undefined
           ? {
               perturbEpoch: hardeningPerturber({
@@ -299,6 +313,7 @@ export async function trainModel(
         trainRecords: trainGroupIds.filter((r) => !validationRecords.has(r)).map((r) => dataset.groups[r]),
         classWeight,
         seconds: (Date.now() - started) / 1000,
+        ...(augmentation.summary !== undefined ? { augmentation: augmentation.summary } : {}),
       };
       workspace.db.transaction(() => {
         insertModel(workspace.db, {
@@ -326,7 +341,7 @@ export async function trainModel(
             params: { ...params, jobId },
             backend,
             replicas: run.replicas,
-            inputs: [{ role: 'dataset-bundle', sha256: datasetRow.dataSha256 }],
+            inputs: [{ role: 'dataset-bundle', sha256: datasetRow.dataSha256 }, ...augmentation.auditInputs],
             outputs: [{ role: 'model', sha256: stored.sha256 }],
             result: {
               epochsRun: run.epochsRun,

@@ -1,0 +1,38 @@
+import { badInput } from '../errors.js';
+import { CLASSIC_DEFAULTS, type ClassicAugmentation } from './classic-augmentation.js';
+
+/** What `train --augment` asks for: classical augmentation, synthetic patches from a generator, or both. */
+export interface AugmentSpec {
+  classic?: ClassicAugmentation;
+  /** Synthetic training patches per real training patch (0.5: half as many synthetic as real). */
+  synthetic?: { ratio: number };
+}
+
+export const AUGMENT_SYNTAX =
+  'classic | synthetic:RATIO | synthetic:RATIO,classic (RATIO: synthetic patches per real one, above 0 and at most 10)';
+
+/** Parses "classic", "synthetic:0.5" or "synthetic:0.5,classic" (in any order); anything else is bad input. */
+export function parseAugment(text: string): AugmentSpec {
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  if (parts.length === 0) throw badInput(`--augment needs ${AUGMENT_SYNTAX}`);
+  const spec: AugmentSpec = {};
+  for (const part of parts) {
+    const [name, value, extra] = part.split(':');
+    if (name === 'classic' && value === undefined) {
+      if (spec.classic !== undefined) throw badInput('--augment names classic twice');
+      spec.classic = { ...CLASSIC_DEFAULTS };
+    } else if (name === 'synthetic' && value !== undefined && extra === undefined) {
+      const ratio = Number(value);
+      if (!(ratio > 0 && ratio <= 10))
+        throw badInput(`--augment synthetic:RATIO takes a ratio above 0 and at most 10, got "${value}"`);
+      if (spec.synthetic !== undefined) throw badInput('--augment names synthetic twice');
+      spec.synthetic = { ratio };
+    } else {
+      throw badInput(`--augment: unknown part "${part}"; use ${AUGMENT_SYNTAX}`);
+    }
+  }
+  return spec;
+}
