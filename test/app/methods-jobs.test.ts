@@ -198,9 +198,7 @@ test('every method job runs for real through the engine, stores its comparison a
       'Learning-rate policy: cosine',
       'Stability term (ALPHA:SIGMA): 0.5',
     ]);
-    assert.deepEqual(methodsOf(wtaId), [
-      'Architecture variant: winners-take-all activation sparsity (ecg-resnet-wta)',
-    ]);
+    assert.deepEqual(methodsOf(wtaId), ['Architecture variant: winners-take-all (ecg-resnet-wta)']);
     assert.deepEqual(methodsOf(plainId), [], 'plain training is the baseline: no method listed');
 
     const actions = (

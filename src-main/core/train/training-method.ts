@@ -14,7 +14,7 @@ const ARCH_VARIANTS: Record<string, TrainingMethodSetting> = {
   'ecg-resnet-wta': {
     comparison: 'activation-sparsity',
     label: 'Architecture variant',
-    value: 'winners-take-all activation sparsity (ecg-resnet-wta)',
+    value: 'winners-take-all (ecg-resnet-wta)',
   },
   'ecg-resnet-q8': {
     comparison: 'low-bit',

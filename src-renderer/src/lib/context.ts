@@ -12,7 +12,8 @@ export interface AppContext {
   navigate(view: ViewName): void;
 }
 
-export type ViewName = 'datasets' | 'train' | 'compress' | 'validate' | 'models' | 'audit' | 'jobs';
+export type ViewName =
+  'datasets' | 'train' | 'compress' | 'validate' | 'models' | 'audit' | 'jobs' | 'compare';
 
 const KEY = Symbol('attest');
 
