@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
@@ -126,24 +126,26 @@ test('DICOM preview: modality values for windowing, the file window, patients, a
   }
 });
 
-test('a MONOCHROME1 file previews inverted, as the core displays it', async () => {
+test('a MONOCHROME1 file previews inverted, as the core displays it; a large file is grouped from its first bytes', async () => {
   const s = scratch('preview-mono1');
   try {
-    for (const [label, photometric] of [
-      ['a', 'MONOCHROME1'],
-      ['b', 'MONOCHROME2'],
+    for (const [label, photometric, side] of [
+      ['a', 'MONOCHROME1', 4],
+      ['b', 'MONOCHROME2', 4],
+      // 180 kB, cut to 100 kB below: the full reader refuses it, the preview's header reader (64 kB) does not.
+      ['c', 'MONOCHROME2', 300],
     ] as const) {
       mkdirSync(join(s.dir, label));
       writeFileSync(
         join(s.dir, label, 'x.dcm'),
         writeDicomMammogram({
-          rows: 4,
-          columns: 4,
+          rows: side,
+          columns: side,
           bitsStored: 12,
-          pixels: Uint16Array.from({ length: 16 }, (_, i) => i * 256),
+          pixels: Uint16Array.from({ length: side * side }, (_, i) => (i * 256) % 4096),
           patientId: `P-${label}`,
-          studyInstanceUid: `1.2.3.${label === 'a' ? 1 : 2}`,
-          sopInstanceUid: `1.2.3.${label === 'a' ? 1 : 2}.1`,
+          studyInstanceUid: `1.2.3.${label.charCodeAt(0)}`,
+          sopInstanceUid: `1.2.3.${label.charCodeAt(0)}.1`,
           laterality: 'L',
           viewPosition: 'CC',
           windowCenter: 2048,
@@ -152,7 +154,10 @@ test('a MONOCHROME1 file previews inverted, as the core displays it', async () =
         }),
       );
     }
-    const preview = await previewImageSource({ format: 'dicom', inputs: [s.dir] }, 2);
+    truncateSync(join(s.dir, 'c', 'x.dcm'), 100_000);
+    const preview = await previewImageSource({ format: 'dicom', inputs: [s.dir] }, 3);
+    assert.match(preview.tiles.find((t) => t.label === 'c')?.error ?? '', /x\.dcm/);
+    assert.deepEqual([preview.groupKind, preview.groups], ['patient', 3]);
     const [a, b] = ['a', 'b'].map((l) => preview.tiles.find((t) => t.label === l)!);
     assert.equal(a?.dicom?.inverted, true);
     assert.equal(b?.dicom?.inverted, false);

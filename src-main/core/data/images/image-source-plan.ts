@@ -1,4 +1,5 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { badInput } from '../../errors.js';
 import { looksLikeDicom } from '../dicom/read-dicom.js';
@@ -50,25 +51,52 @@ export interface PlanOptions {
   groupBy?: 'image' | 'folder';
 }
 
-function dicomMagic(path: string): boolean {
-  const head = new Uint8Array(132);
+const dicomParser = createRequire(import.meta.url)('dicom-parser') as typeof import('dicom-parser');
+
+/** The first bytes of a file (all of it when shorter). */
+function head(path: string, length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
-    return readSync(fd, head, 0, 132, 0) === 132 && looksLikeDicom(head);
+    return bytes.subarray(0, readSync(fd, bytes, 0, length, 0));
   } catch {
-    return false;
+    return new Uint8Array(0);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
 }
 
-/** The patient (else study) a DICOM file's header names, read without decoding its pixels. */
+function dicomMagic(path: string): boolean {
+  return looksLikeDicom(head(path, 132));
+}
+
+/** Enough for the attributes before the pixel data of almost any file; mammograms are tens of megabytes. */
+const HEADER_BYTES = 64 * 1024;
+
+function text(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
+}
+
+/**
+ * The patient (else study) a DICOM file's header names, from its first kilobytes and without its pixels: a
+ * preview of thousands of mammograms must not read them whole. A header longer than that, or a deflated data
+ * set, is read through the full parser.
+ */
 function dicomGroup(path: string): { key: string; kind: 'patient' | 'study' } | undefined {
-  if (!/\.(dcm|dicom)$/i.test(path) && !dicomMagic(path)) return undefined;
-  const bytes = readFileSync(path);
-  if (!looksLikeDicom(bytes)) return undefined;
-  const ids = parseDicomFile(bytes, path).identifiers;
+  const start = head(path, HEADER_BYTES);
+  if (!looksLikeDicom(start)) return undefined;
+  let ids: { patientId?: string | undefined; studyInstanceUid?: string | undefined };
+  try {
+    const dataSet = dicomParser.parseDicom(start, { untilTag: 'x7fe00010' });
+    ids = {
+      patientId: text(dataSet.string('x00100020')),
+      studyInstanceUid: text(dataSet.string('x0020000d')),
+    };
+  } catch {
+    ids = parseDicomFile(readFileSync(path), path).identifiers;
+  }
   if (ids.patientId !== undefined) return { key: ids.patientId, kind: 'patient' };
   if (ids.studyInstanceUid !== undefined) return { key: ids.studyInstanceUid, kind: 'study' };
   return undefined;
@@ -83,7 +111,10 @@ function fileSamples(o: PlanOptions): PlannedSample[] {
       : isImagePath;
   const sources = o.csv !== undefined ? csvSources(o.csv) : classFolderSources(o.inputs, accept);
   return sources.map((s) => {
-    const found = s.group === undefined ? dicomGroup(s.path) : undefined;
+    const found =
+      s.group === undefined && (/\.(dcm|dicom)$/i.test(s.path) || dicomMagic(s.path))
+        ? dicomGroup(s.path)
+        : undefined;
     const group =
       s.group !== undefined
         ? { key: s.group, kind: 'patient' as const }
