@@ -129,6 +129,12 @@ export const jobSpecSchema = z.discriminatedUnion('kind', [
     runs: z.number().int().min(1).max(10_000).optional(),
   }),
   z.strictObject({ kind: z.literal('report'), modelId: id }),
+  /** The model in the TF.js layers format (model.json + weight shards) as one zip to download. */
+  z.strictObject({
+    kind: z.literal('export-model'),
+    modelId: id,
+    weights: z.enum(['stored', 'float32', 'float16', 'uint8']).optional(),
+  }),
   /** The audit bundle (reports, model cards, events, signed checkpoint, key, manifest, standalone verifier). */
   z.strictObject({ kind: z.literal('audit-bundle'), modelId: id.optional() }),
   ...methodJobSchemas,

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { unzipSync } from 'fflate';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -195,6 +196,27 @@ test(
       );
       assert.equal(download.status(), 200);
       assert.match(await download.text(), /<html/i);
+      // The compressed model in the TF.js layers format: one zip with model.json and its int8 weight shard.
+      await page.getByRole('button', { name: 'Export model' }).last().click();
+      assert.equal(await jobOutcome(page, 'export-model'), 'succeeded');
+      const modelLink = page
+        .getByTestId('exports')
+        .getByRole('link')
+        .filter({ hasText: /^model-.*\.zip$/ });
+      await modelLink.waitFor();
+      const modelZip = await page.request.get(
+        new URL((await modelLink.getAttribute('href')) ?? '', page.url()).href,
+      );
+      assert.equal(modelZip.status(), 200);
+      const files = unzipSync(new Uint8Array(await modelZip.body()));
+      assert.deepEqual(Object.keys(files).sort(), ['group1-shard1of1.bin', 'model.json']);
+      const modelJson = JSON.parse(new TextDecoder().decode(files['model.json'])) as {
+        weightsManifest: { weights: { quantization?: { dtype: string } }[] }[];
+      };
+      assert.ok(
+        modelJson.weightsManifest[0]?.weights.some((w) => w.quantization?.dtype === 'uint8'),
+        'the int8 child exports uint8 kernels',
+      );
       // The audit bundle, checked with the verifier it carries.
       await page.getByRole('button', { name: 'Export the audit bundle' }).click();
       assert.equal(await jobOutcome(page, 'audit-bundle'), 'succeeded');

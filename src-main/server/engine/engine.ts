@@ -71,6 +71,7 @@ const CHANGES: Record<string, ('datasets' | 'models' | 'validations' | 'audit')[
   report: ['audit'],
   measure: ['models', 'audit'],
   'audit-bundle': ['audit'],
+  'export-model': ['audit'],
   'import-images': ['datasets', 'audit'],
   'audit-bundle-project': ['audit'],
   ...Object.fromEntries(METHOD_JOB_KINDS.map((kind) => [kind, ['models', 'validations', 'audit'] as const])),

@@ -15,6 +15,7 @@ import { validateModel } from '../../core/validate/validate-model.js';
 import { measureStoredModel } from '../../core/compress/measure-stored.js';
 import { exportAuditBundle } from '../../core/report/audit-bundle-documents.js';
 import { exportModelReport } from '../../core/report/export-report.js';
+import { exportStoredModel } from '../../core/compress/export-stored-model.js';
 import { resourcePath } from '../../core/util/resources.js';
 import { exportsDir } from './exports.js';
 import { isMethodJob } from '../../contract/jobs-methods.js';
@@ -48,6 +49,8 @@ export function jobTitle(spec: JobSpec): string {
       return spec.modelId !== undefined
         ? `Export the audit bundle of ${spec.modelId}`
         : 'Export the audit bundle';
+    case 'export-model':
+      return `Export ${spec.modelId} in the TF.js layers format`;
     case 'measure':
       return `Measure ${spec.modelId}: size, FLOPs, latency`;
   }
@@ -141,6 +144,15 @@ export async function runJobSpec(workspace: Workspace, spec: JobSpec, context: J
         events: written.events,
         keyId: written.checkpoint.keyId,
       };
+    }
+    case 'export-model': {
+      const dir = exportsDir(workspace);
+      mkdirSync(dir, { recursive: true });
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const name = `model-${spec.modelId}-${stamp}.zip`;
+      context.progress(0.1, 'writing model.json and the weight shards');
+      const written = exportStoredModel(workspace, spec.modelId, join(dir, name), spec.weights ?? 'stored');
+      return { name, sha256: written.zip?.sha256, bytes: written.zip?.bytes, files: written.files };
     }
     case 'measure': {
       await initEngine();
