@@ -51,6 +51,7 @@ export const importDetectionCommand: Command = {
               .map(([c, n]) => `${c} ${n}`)
               .join(', ')}`,
         ),
+        ...result.warnings.map((w) => `  warning: ${w}`),
       ].join('\n'),
     );
   },

@@ -44,6 +44,7 @@ export interface ImportDetectionResult {
   splits: Record<'train' | 'test', { frames: number; boxes: Record<string, number>; groups: number }>;
   maxSide: number;
   resizedFrames: number;
+  warnings: string[];
   dataSha256: string;
 }
 
@@ -100,10 +101,9 @@ async function readFrame(
   const pixels = Uint8Array.from(image.data, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255));
   const sx = storedWidth / width;
   const sy = storedHeight / height;
+  // A flight is the folder of the annotation (the image may sit in ../JPEGImages in the VOC layout).
   const group =
-    groupBy === 'folder'
-      ? relative(root, dirname(imagePath)) || basename(dirname(imagePath))
-      : relative(root, imagePath);
+    groupBy === 'folder' ? relative(root, dirname(xml)) || basename(dirname(xml)) : relative(root, imagePath);
   sources.push(
     { record: group, path: xml, size: statSync(xml).size, sha256: sha256Hex(readFileSync(xml)) },
     { record: group, path: imagePath, size: read.bytes.byteLength, sha256: sha256Hex(read.bytes) },
@@ -181,6 +181,10 @@ export async function importDetectionDataset(
 
   const groupNames = [...new Set(frames.map((f) => f.group))].sort();
   const sizes = new Map(groupNames.map((g) => [g, frames.filter((f) => f.group === g).length]));
+  if (groupNames.length < 2 && groupBy === 'folder')
+    throw badInput(
+      `every annotation sits in one folder (${groupNames[0] ?? ''}), so there is one flight only: put each flight in its own folder, or split by image with --group-by image (frames of one flight may then sit on both sides)`,
+    );
   const test = chooseTestGroups(sizes, split.seed, split.testFraction);
   const splitCodes = Uint8Array.from(frames, (f) =>
     test.has(f.group) ? SPLIT_CODES.test : SPLIT_CODES.train,
@@ -255,6 +259,12 @@ export async function importDetectionDataset(
     ...(o.classNames !== undefined ? { classNames: o.classNames } : {}),
   };
   const resizedFrames = frames.filter((f) => f.scale < 1).length;
+  const warnings =
+    groupBy === 'image'
+      ? [
+          'split by image: frames of one flight may sit on both sides, so test figures may be optimistic (neighbouring video frames look alike)',
+        ]
+      : [];
   const summary = {
     frames: frames.length,
     boxes: all.length,
@@ -264,6 +274,7 @@ export async function importDetectionDataset(
     splits,
     maxSide,
     resizedFrames,
+    warnings,
   };
   const datasetId = newId('ds');
   const wasStored = workspace.artifacts.has(sha256Hex(bundle));
@@ -318,6 +329,7 @@ export async function importDetectionDataset(
     splits,
     maxSide,
     resizedFrames,
+    warnings,
     dataSha256: stored.sha256,
   };
 }
