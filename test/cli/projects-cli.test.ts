@@ -67,15 +67,13 @@ test(
         '1',
         '--seed',
         '1',
+        '--project',
+        project.id,
         '--json',
       );
       assert.equal(trained.code, 0, trained.stderr);
       const modelId = trained.json['modelId'] as string;
-      assert.equal(
-        trained.json['project'],
-        undefined,
-        'without --project a model follows its dataset, silently',
-      );
+      assert.deepEqual(trained.json['project'], { id: project.id, name: 'Mammography' });
 
       const after = await attest('projects', 'list', '--json');
       const rows = after.json['projects'] as { id: string; datasetIds: string[]; modelIds: string[] }[];
@@ -91,7 +89,8 @@ test(
       const actions = (log.json['events'] as { action: string }[]).map((e) => e.action);
       for (const action of ['project.create', 'project.rename', 'project.assign'])
         assert.ok(actions.includes(action), `${action} is in the audit trail`);
-      assert.equal(actions.filter((a) => a === 'project.assign').length, 2);
+      // The dataset, the model (put there explicitly by train --project), the model again.
+      assert.equal(actions.filter((a) => a === 'project.assign').length, 3);
       const bundle = join(data, 'project.zip');
       const exported = await attest('projects', 'export', 'Mammography', '--out', bundle, '--json');
       assert.equal(exported.code, 0, exported.stderr);
