@@ -11,6 +11,7 @@ import { centernetLoss } from '../../src-main/core/detect/detection-loss.js';
 import { letterbox, toCanvas, toFrame, visibleTargets } from '../../src-main/core/detect/frame-placement.js';
 import { drawAugmentation } from '../../src-main/core/detect/augmentation.js';
 import { createRng } from '../../src-main/core/engine/seed.js';
+import { pgdInputs } from '../../src-main/core/detect/pgd-detection.js';
 
 const logit = (p: number) => Math.log(p / (1 - p));
 
@@ -127,5 +128,43 @@ test('the detector trains on the active backend: the loss falls on a fixed batch
   assert.ok(losses.every(Number.isFinite), String(losses));
   assert.ok((losses.at(-1) as number) < 0.6 * (losses[0] as number), `loss ${losses.join(', ')}`);
   tf.dispose([x, targets.heatmap, targets.negativeWeight, targets.box, targets.boxMask]);
+  model.dispose();
+});
+
+test('PGD on the detection loss raises the loss, stays within its budget and leaves the padding alone', async () => {
+  await initEngine();
+  const model = buildCenternetMobile({ height: 64, width: 64, classes: 2, seed: 5 });
+  const random = createRng(13);
+  const before = tf.memory().numTensors;
+  const t = encodeTargets([[{ x0: 10, y0: 6, x1: 30, y1: 50, classIndex: 1 }]], 64, 64, 2);
+  const { raised, largest, padding } = tf.tidy(() => {
+    const targets = {
+      heatmap: tf.tensor4d(t.heatmap, [1, 16, 16, 2]),
+      negativeWeight: tf.tensor4d(t.negativeWeight, [1, 16, 16, 2]),
+      box: tf.tensor4d(t.box, [1, 16, 16, 4]),
+      boxMask: tf.tensor4d(t.boxMask, [1, 16, 16, 1]),
+      objects: t.objects,
+    };
+    const clean = tf.tensor4d(
+      Float32Array.from({ length: 64 * 64 * 3 }, () => random() - 0.5),
+      [1, 64, 64, 3],
+    );
+    // Rows 48 and below are letterbox padding: they must not move.
+    const movable = tf.concat([tf.ones([1, 48, 64, 3]), tf.zeros([1, 16, 64, 3])], 1);
+    const eps = 0.05;
+    const moved = pgdInputs(model, clean, movable, targets, 2, { eps, steps: 3, low: -2, high: 2 });
+    const loss = (x: tf.Tensor) =>
+      centernetLoss(model.predict(x) as tf.Tensor, targets, 2).dataSync()[0] as number;
+    const change = tf.abs(tf.sub(moved, clean));
+    return {
+      raised: loss(moved) - loss(clean),
+      largest: tf.max(change).dataSync()[0] as number,
+      padding: tf.max(tf.slice(change, [0, 48, 0, 0], [1, 16, 64, 3])).dataSync()[0] as number,
+    };
+  });
+  assert.ok(raised > 0, `loss change ${raised}`);
+  assert.ok(largest <= 0.05 + 1e-6 && largest > 0.04, `largest move ${largest}`);
+  assert.equal(padding, 0);
+  assert.equal(tf.memory().numTensors, before);
   model.dispose();
 });

@@ -186,6 +186,13 @@ test('detect: import VOC frames, train, evaluate (AP stored as a validation), le
       ['fog:1', 'fog:5', 'jpeg:1', 'jpeg:5'],
     );
 
+    const attacked = await cli('detect', 'attack', '--model', modelId, '--epsilons', '2/255', '--steps', '1');
+    assert.equal(attacked.code, 0, attacked.stderr);
+    assert.deepEqual(
+      (attacked.json['rows'] as { epsilon: number }[]).map((r) => r.epsilon),
+      [2 / 255],
+    );
+
     const curve = await cli(
       'detect',
       'curve',

@@ -16,6 +16,7 @@ import { importDetectionCommand } from './detect-import.js';
 import { detectCurveCommand, detectEvaluateCommand, detectTrainCommand } from './detect.js';
 import { detectCompressCommand, detectRobustnessCommand } from './detect-compress.js';
 import { detectFramesCommand } from './detect-frames.js';
+import { detectAttackCommand } from './detect-attack.js';
 import {
   projectsAddCommand,
   projectsAssignCommand,
@@ -103,6 +104,7 @@ export const COMMANDS: readonly Command[] = [
   detectCurveCommand,
   detectCompressCommand,
   detectRobustnessCommand,
+  detectAttackCommand,
   detectFramesCommand,
   modelsMeasureCommand,
   exportModelCommand,

@@ -21,6 +21,29 @@ export interface DetectOptions extends DecodeOptions {
   tiles?: boolean;
 }
 
+/** Detections of one view's output grid, in the frame's own pixels (clipped to it). */
+export function viewDetections(
+  cells: Float32Array,
+  image: { width: number; height: number },
+  placement: Placement,
+  height: number,
+  width: number,
+  classes: number,
+  options: DecodeOptions = {},
+): DetectedBox[] {
+  return decodeDetections(cells, height / OUTPUT_STRIDE, width / OUTPUT_STRIDE, classes, options).map((d) => {
+    const b = toFrame(d, image.width, image.height, placement, width);
+    return {
+      classIndex: d.classIndex,
+      score: d.score,
+      x0: Math.max(0, b.x0),
+      y0: Math.max(0, b.y0),
+      x1: Math.min(image.width, b.x1),
+      y1: Math.min(image.height, b.y1),
+    };
+  });
+}
+
 /**
  * Detections on whole frames, letterboxed to the model input (and tiled, if asked), in the frames' own pixels
  * (clipped to them).
@@ -57,19 +80,7 @@ export function detectFrames(
     part.forEach((v, k) => {
       const image = images[v.image]!;
       const cells = grid.subarray(k * gh * gw * depth, (k + 1) * gh * gw * depth);
-      found[v.image]!.push(
-        decodeDetections(cells, gh, gw, classes, options).map((d) => {
-          const b = toFrame(d, image.width, image.height, v.placement, width);
-          return {
-            classIndex: d.classIndex,
-            score: d.score,
-            x0: Math.max(0, b.x0),
-            y0: Math.max(0, b.y0),
-            x1: Math.min(image.width, b.x1),
-            y1: Math.min(image.height, b.y1),
-          };
-        }),
-      );
+      found[v.image]!.push(viewDetections(cells, image, v.placement, height, width, classes, options));
     });
   }
   return found.map((perView) =>
