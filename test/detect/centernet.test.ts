@@ -7,7 +7,7 @@ import { decodeDetections } from '../../src-main/core/detect/decode-detections.j
 import { evaluateDetections } from '../../src-main/core/detect/average-precision.js';
 import { boxIou } from '../../src-main/core/detect/boxes.js';
 import { buildCenternetMobile, OUTPUT_STRIDE } from '../../src-main/core/detect/centernet-model.js';
-import { centernetLoss } from '../../src-main/core/detect/detection-loss.js';
+import { centernetLoss, heatmapDistillation } from '../../src-main/core/detect/detection-loss.js';
 import { letterbox, toCanvas, toFrame, visibleTargets } from '../../src-main/core/detect/frame-placement.js';
 import { drawAugmentation } from '../../src-main/core/detect/augmentation.js';
 import { createRng } from '../../src-main/core/engine/seed.js';
@@ -167,4 +167,27 @@ test('PGD on the detection loss raises the loss, stays within its budget and lea
   assert.equal(padding, 0);
   assert.equal(tf.memory().numTensors, before);
   model.dispose();
+});
+
+test('a thinner student has fewer parameters; distillation is zero against itself and grows with the gap', async () => {
+  await initEngine();
+  const teacher = buildCenternetMobile({ height: 64, width: 64, classes: 2, seed: 1 });
+  const student = buildCenternetMobile({ height: 64, width: 64, classes: 2, seed: 2, alpha: 0.5 });
+  assert.ok(
+    student.countParams() < 0.35 * teacher.countParams(),
+    `${student.countParams()} vs ${teacher.countParams()}`,
+  );
+  const [same, apart] = tf.tidy(() => {
+    const x = tf.randomNormal([2, 64, 64, 3], 0, 1, 'float32', 3);
+    const t = teacher.predict(x) as tf.Tensor;
+    const s = student.predict(x) as tf.Tensor;
+    return [
+      heatmapDistillation(t, t, 2, 2).dataSync()[0] as number,
+      heatmapDistillation(s, t, 2, 2).dataSync()[0] as number,
+    ];
+  });
+  assert.equal(same, 0);
+  assert.ok((apart as number) > 0);
+  teacher.dispose();
+  student.dispose();
 });

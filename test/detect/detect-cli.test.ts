@@ -165,9 +165,9 @@ test('detect: import VOC frames, train, evaluate (AP stored as a validation), le
     assert.ok(sizes.child < sizes.parent / 3, JSON.stringify(sizes));
     const params = compressed.json['params'] as { parent: number; nonzero: number };
     assert.ok(Math.abs(params.nonzero / params.parent - 0.5) < 0.05, JSON.stringify(params));
-    const refused = await cli('detect', 'compress', '--model', modelId, '--recipe', 'student:0.5');
+    const refused = await cli('detect', 'compress', '--model', modelId, '--recipe', 'filters:0.5');
     assert.equal(refused.code, 2);
-    assert.match(refused.stderr, /student not implemented for detectors/);
+    assert.match(refused.stderr, /filters not implemented for detectors/);
 
     const robustness = await cli(
       'detect',

@@ -11,9 +11,9 @@ const figure = (v: number | null | undefined) => (v === null || v === undefined 
 export const detectCompressCommand: Command = {
   path: ['detect', 'compress'],
   usage:
-    'detect compress --model ID --recipe prune:0.5,quant:int8 [--fine-tune-steps 100] [--dataset ID] [--score 0.3] [--seed 1] [--json]',
+    'detect compress --model ID --recipe prune:0.5,quant:int8|student:0.5,quant:int8 [--fine-tune-steps 100|300] [--dataset ID] [--score 0.3] [--seed 1] [--json]',
   summary:
-    'Compress a detector (magnitude pruning with a short fine-tune, int8 or float16 weights) and score the child beside its parent: AP per class, boxes the parent found and the child lost',
+    'Compress a detector (a thinner student distilled from its heatmaps, magnitude pruning with a short fine-tune, int8 or float16 weights) and score the child beside its parent: AP per class, boxes the parent found and the child lost',
   async run(context) {
     const { options, out } = context;
     const modelId = options.requiredString('model');

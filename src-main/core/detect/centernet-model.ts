@@ -48,9 +48,14 @@ export function buildCenternetMobile(options: {
   width: number;
   classes: number;
   seed: number;
+  /** Width multiplier of every hidden layer (MobileNet's alpha; a distilled student is thinner), default 1. */
+  alpha?: number;
 }): tfl.LayersModel {
   const { height, width, classes, seed } = options;
+  const alpha = options.alpha ?? 1;
   checkDetectorInput(height, width);
+  if (!(alpha >= 0.125 && alpha <= 4))
+    throw badInput(`detector width multiplier must be 0.125 to 4, got ${alpha}`);
   if (!Number.isInteger(classes) || classes < 1 || classes > 64)
     throw badInput(`a detector needs 1 to 64 classes, got ${classes}`);
   const init = initializerFor('centernet-mobile', seed);
@@ -63,7 +68,7 @@ export function buildCenternetMobile(options: {
   ) =>
     tfl.layers.conv2d({
       name,
-      filters,
+      filters: Math.max(8, Math.round(filters * alpha)),
       kernelSize,
       strides,
       padding: 'same',

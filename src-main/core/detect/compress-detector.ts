@@ -16,6 +16,7 @@ import { detectionFrames, loadDetectionDataset } from './detection-dataset.js';
 import { detectDatasetFrames, detectorInputSize } from './predict-detector.js';
 import { evaluateDetections, type DetectionEvaluation } from './average-precision.js';
 import { fitDetector } from './fit-detector.js';
+import { buildCenternetMobile } from './centernet-model.js';
 import { checkSameClasses, loadStoredDetector } from './stored-detector.js';
 import { boxDisagreement, type BoxDisagreement } from './box-disagreement.js';
 import { detectionMetricRows, OBJECT_DETECTION_SUITE } from './evaluate-detector.js';
@@ -23,7 +24,8 @@ import { detectionMetricRows, OBJECT_DETECTION_SUITE } from './evaluate-detector
 export interface CompressDetectorOptions {
   modelId: string;
   recipe: string;
-  /** Fine-tuning steps after pruning, on the parent's training frames with the zeros held (default 100). */
+  /** Training steps of a student (default 300), and fine-tuning steps after pruning with the zeros held
+   * (default 100), on the parent's training frames. */
   fineTuneSteps?: number;
   /** Where the parent and the child are scored (default: the parent's dataset); its test split. */
   datasetId?: string;
@@ -48,14 +50,14 @@ export interface CompressDetectorResult {
   fineTuneSteps: number;
 }
 
-const SUPPORTED = new Set(['prune', 'quant']);
+const SUPPORTED = new Set(['prune', 'quant', 'student', 'distill']);
 
 function detectorRecipe(text: string): RecipeStep[] {
   const steps = parseRecipe(text);
   const other = steps.filter((s) => !SUPPORTED.has(s.kind));
   if (other.length > 0)
     throw badInput(
-      `recipe "${text}": detectors take prune:S and quant:int8|float16 (${other.map((s) => s.kind).join(', ')} not implemented for detectors)`,
+      `recipe "${text}": detectors take student:W, prune:S, distill and quant:int8|float16 (${other.map((s) => s.kind).join(', ')} not implemented for detectors)`,
     );
   return steps;
 }
@@ -72,7 +74,8 @@ export async function compressDetector(
   context: JobContext,
 ): Promise<CompressDetectorResult> {
   const steps = detectorRecipe(options.recipe);
-  const fineTuneSteps = options.fineTuneSteps ?? 100;
+  const student = steps.find((s) => s.kind === 'student');
+  const fineTuneSteps = options.fineTuneSteps ?? (student !== undefined ? 300 : 100);
   if (!Number.isInteger(fineTuneSteps) || fineTuneSteps < 0 || fineTuneSteps > 100000)
     throw badInput(`--fine-tune-steps must be an integer from 0 to 100000, got ${fineTuneSteps}`);
   const minScore = options.minScore ?? 0.3;
@@ -90,11 +93,42 @@ export async function compressDetector(
     const params = { ...options, fineTuneSteps, minScore, seed, datasetId };
     return await runJob(workspace, 'detect-compress', params, context, async (jobId, job) => {
       const backend = engineInfo().backend;
-      // A fresh copy of the parent to work on.
-      child = (await decodeModelArtifact(workspace.artifacts.get(parent.row.artifactSha256))).model;
       const prune = steps.find((s) => s.kind === 'prune');
       const quant = steps.find((s) => s.kind === 'quant');
+      const distill = steps.some((s) => s.kind === 'distill');
+      const training = trainingSet === dataset.id ? dataset : loadDetectionDataset(workspace, trainingSet);
+      const { height, width } = detectorInputSize(parent.model);
       let tuned = 0;
+      if (student !== undefined) {
+        // A thinner network of the same design, trained on the ground truth and on the parent's heatmaps.
+        child = buildCenternetMobile({
+          height,
+          width,
+          classes: dataset.classes.length,
+          seed,
+          alpha: student.width,
+        });
+        const run = await fitDetector({
+          model: child,
+          dataset: training,
+          frames: detectionFrames(training, 'train'),
+          height,
+          width,
+          epochs: 1,
+          stepsPerEpoch: fineTuneSteps,
+          batchSize: 16,
+          learningRate: 2e-3,
+          seed,
+          signal: job.signal,
+          teacher: parent.model,
+          onStep: (_e, fraction, loss) =>
+            job.progress(0.6 * fraction, `training the student, loss ${loss.toFixed(4)}`),
+        });
+        tuned += run.steps;
+      } else {
+        // A fresh copy of the parent to work on.
+        child = (await decodeModelArtifact(workspace.artifacts.get(parent.row.artifactSha256))).model;
+      }
       if (prune !== undefined) {
         const masks = magnitudeMasks(child, prune.sparsity, prune.scope);
         try {
@@ -117,10 +151,11 @@ export async function compressDetector(
               seed,
               signal: job.signal,
               afterStep: () => applyMasks(model, masks),
+              ...(distill ? { teacher: parent.model } : {}),
               onStep: (_e, fraction, loss) =>
                 job.progress(0.8 * fraction, `fine-tuning, loss ${loss.toFixed(4)}`),
             });
-            tuned = run.steps;
+            tuned += run.steps;
           }
         } finally {
           disposeMasks(masks);

@@ -31,3 +31,26 @@ export function centernetLoss(output: tf.Tensor, t: TargetTensors, classes: numb
   const l1 = tf.sum(tf.mul(tf.abs(tf.sub(regression, t.box)), t.boxMask));
   return tf.div(tf.add(focal, l1), Math.max(1, t.objects)) as tf.Scalar;
 }
+
+/**
+ * Heatmap distillation: squared difference between the student's and the teacher's class probabilities over the
+ * whole grid, with the teacher's box regression where the teacher sees an object (its probability as weight),
+ * divided by the number of objects like the detection loss. The teacher's "dark knowledge" here is where it is
+ * unsure (defect or intact?) and the shape of its peaks, which plain ground truth does not carry.
+ */
+export function heatmapDistillation(
+  student: tf.Tensor,
+  teacher: tf.Tensor,
+  classes: number,
+  objects: number,
+): tf.Scalar {
+  const [b, h, w] = student.shape as [number, number, number, number];
+  const ps = tf.sigmoid(tf.slice(student, [0, 0, 0, 0], [b, h, w, classes]));
+  const pt = tf.sigmoid(tf.slice(teacher, [0, 0, 0, 0], [b, h, w, classes]));
+  const heat = tf.sum(tf.square(tf.sub(ps, pt)));
+  const confidence = tf.max(pt, -1, true);
+  const rs = tf.slice(student, [0, 0, 0, classes], [b, h, w, BOX_CHANNELS]);
+  const rt = tf.slice(teacher, [0, 0, 0, classes], [b, h, w, BOX_CHANNELS]);
+  const boxes = tf.sum(tf.mul(tf.abs(tf.sub(rs, rt)), confidence));
+  return tf.div(tf.add(heat, tf.mul(boxes, 0.1)), Math.max(1, objects)) as tf.Scalar;
+}

@@ -3,7 +3,7 @@ import { createRng, deriveSeed, shuffledIndices } from '../engine/seed.js';
 import { setOptimizerLearningRate } from '../train/lr-policy.js';
 import { throwIfCancelled } from '../jobs/job-context.js';
 import { drawAugmentation } from './augmentation.js';
-import { centernetLoss } from './detection-loss.js';
+import { centernetLoss, heatmapDistillation } from './detection-loss.js';
 import { frameImage, frameTruths, type DetectionDataset } from './detection-dataset.js';
 import { placeFrame, visibleTargets } from './frame-placement.js';
 import { encodeTargets } from './targets.js';
@@ -26,6 +26,10 @@ export interface FitDetectorOptions {
   /** Wall-clock limit (ms since epoch): training stops after the step that passes it. */
   deadline?: number;
   onStep?(epoch: number, fraction: number, loss: number): void;
+  /** Knowledge distillation: the student's class heatmaps are also pulled towards this teacher's. */
+  teacher?: tfl.LayersModel;
+  /** Weight of the distillation term (default 1). */
+  distillationWeight?: number;
   /** After each optimizer step (pruning puts its zeros back here). */
   afterStep?(): void;
   /** Called after each epoch; 'stop' ends the training there. */
@@ -100,10 +104,19 @@ export async function fitDetector(o: FitDetectorOptions): Promise<FitDetectorRes
             boxMask: tf.tensor4d(t.boxMask, [...shape, 1]),
             objects: t.objects,
           };
-          const { value, grads } = tf.variableGrads(
-            () => centernetLoss(o.model.apply(xs, { training: true }) as tf.Tensor, targets, classes),
-            variables,
-          );
+          const teacherOutput = o.teacher !== undefined ? (o.teacher.predict(xs) as tf.Tensor) : undefined;
+          const { value, grads } = tf.variableGrads(() => {
+            const output = o.model.apply(xs, { training: true }) as tf.Tensor;
+            const loss = centernetLoss(output, targets, classes);
+            if (teacherOutput === undefined) return loss;
+            return tf.add(
+              loss,
+              tf.mul(
+                heatmapDistillation(output, teacherOutput, classes, t.objects),
+                o.distillationWeight ?? 1,
+              ),
+            ) as tf.Scalar;
+          }, variables);
           optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
           return value;
         });
