@@ -31,6 +31,8 @@ export const LR_POLICY_NAMES = [
 ] as const;
 export const SEMI_METHODS = ['mean-teacher', 'vat', 'ema-vat'] as const;
 export const HARDENING_NAMES = ['pgd', 'diverse', 'manifold'] as const;
+/** The configurations of an augmentation comparison (core/augment/compare-augmentation.ts). */
+export const AUGMENT_CONFIGURATION_NAMES = ['none', 'classic', 'synthetic', 'both'] as const;
 
 /** Options of the `train` job beyond the plain baseline's (the same as `attest train`'s flags). */
 export const trainMethodFields = {
@@ -46,6 +48,10 @@ export const trainMethodFields = {
   lowBit: z.literal(8).optional(),
   /** --harden pgd|diverse|manifold:... */
   hardening: z.string().trim().min(1).max(200).optional(),
+  /** --augment classic|synthetic:RATIO[,classic] (image datasets). */
+  augment: z.string().trim().min(1).max(100).optional(),
+  /** --generator-epochs: training of the generator behind synthetic patches. */
+  generatorEpochs: z.number().int().min(1).max(1000).optional(),
 };
 
 export const methodJobSchemas = [
@@ -109,7 +115,18 @@ export const methodJobSchemas = [
     membershipSamples: z.number().int().min(10).max(100_000).optional(),
     shadowModels: z.number().int().min(0).max(64).optional(),
   }),
-  // Generative augmentation (`attest augment compare`) joins here as 'augment-compare' once it is in the core.
+  /** Augmentation (none, classical, synthetic GAN patches, both) per share of the data (`attest augment compare`). */
+  z.strictObject({
+    kind: z.literal('augment-compare'),
+    datasetId: id,
+    arch: arch.optional(),
+    fractions: z.array(fraction).min(1).max(10).optional(),
+    seeds: z.array(seed).min(1).max(10).optional(),
+    epochs: epochs.optional(),
+    ratio: z.number().gt(0).max(10).optional(),
+    generatorEpochs: z.number().int().min(1).max(1000).optional(),
+    configurations: z.array(z.enum(AUGMENT_CONFIGURATION_NAMES)).min(1).max(4).optional(),
+  }),
 ] as const;
 
 export type MethodJobSpec = z.infer<(typeof methodJobSchemas)[number]>;
@@ -129,6 +146,7 @@ export const COMPARISON_OF_JOB: Record<MethodJobKind, string | null> = {
   'sparsity-compare': 'activation-sparsity',
   'explain-compare': 'attribution',
   'membership-compare': 'membership-defense',
+  'augment-compare': 'augmentation',
 };
 
 const comparisonSchema = z.object({
@@ -226,6 +244,28 @@ interface MembershipSideView {
   macroF1: number;
   lossThreshold: AttackView;
   lira: AttackView | null;
+}
+export interface AugmentationResult {
+  split: string;
+  rows: {
+    configuration: (typeof AUGMENT_CONFIGURATION_NAMES)[number];
+    augment: string;
+    fraction: number;
+    runs: { seed: number; modelId: string; accuracy: number; macroF1: number; syntheticSamples: number }[];
+    meanAccuracy: number;
+    meanMacroF1: number;
+    sdMacroF1: number;
+    gainAccuracy: number;
+    gainMacroF1: number;
+  }[];
+  generators: {
+    fraction: number;
+    seed: number;
+    generatorId: string;
+    verdict: 'leak' | 'no-leak';
+    summary: string;
+  }[];
+  summary: string;
 }
 export interface MembershipDefenseResult {
   members: number;

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ACTIONS,
+  AUGMENT_CONFIGURATION_NAMES,
   COMPARISON_OF_JOB,
   HARDENING_NAMES,
   LR_POLICY_NAMES,
@@ -14,11 +15,14 @@ import { COMPARISON_KINDS } from '../../src-main/core/store/method-comparisons.j
 import { parseLrPolicy } from '../../src-main/core/train/lr-policy.js';
 import { parseSemi } from '../../src-main/core/train/semi-supervised.js';
 import { HARDENING_KINDS } from '../../src-main/core/validate/hardening.js';
+import { AUGMENT_CONFIGURATIONS } from '../../src-main/core/augment/compare-augmentation.js';
+import { parseAugment } from '../../src-main/core/augment/augment-spec.js';
 
 const train = { kind: 'train', datasetId: 'ds-1', arch: 'ecg-resnet', epochs: 1, seed: 1 };
 const VALID = [
   { ...train, lrPolicy: 'onecycle:0.003', stability: '1:0.05', hardening: 'manifold:0' },
   { ...train, labeledFraction: 0.25, semi: 'mean-teacher', lowBit: 8 },
+  { ...train, arch: 'small-cnn', augment: 'synthetic:0.5,classic', generatorEpochs: 3 },
   { kind: 'lr-find', datasetId: 'ds-1', arch: 'ecg-resnet', seed: 1, steps: 50, minRate: 1e-6, maxRate: 1 },
   {
     kind: 'lr-compare',
@@ -47,6 +51,15 @@ const VALID = [
   },
   { kind: 'explain-compare', modelIds: ['m-1'], datasetId: 'ds-1', split: 'test', samples: 10, steps: 8 },
   { kind: 'membership-compare', modelId: 'm-1', shadowModels: 0, membershipSamples: 50 },
+  {
+    kind: 'augment-compare',
+    datasetId: 'ds-1',
+    fractions: [0.25, 1],
+    seeds: [1],
+    epochs: 2,
+    ratio: 0.5,
+    configurations: ['none', 'synthetic'],
+  },
 ];
 
 test('method jobs: the train options and every comparison job parse, and each kind is dispatched as a method job', () => {
@@ -102,6 +115,9 @@ test('method jobs refuse absurd or unknown values by schema, before the engine s
     { kind: 'explain-compare', modelIds: ['m-1'], datasetId: 'ds-1', split: 'test', steps: 2 },
     { kind: 'membership-compare', modelId: 'm-1', shadowModels: 65 },
     { kind: 'membership-compare', modelId: '' },
+    { kind: 'augment-compare', datasetId: 'ds-1', configurations: ['none', 'mixup'] },
+    { kind: 'augment-compare', datasetId: 'ds-1', ratio: 20 },
+    { ...train, augment: '' },
   ])
     assert.equal(jobSpecSchema.safeParse(bad).success, false, JSON.stringify(bad));
 });
@@ -125,6 +141,9 @@ test('the offered policies, semi-supervised methods and hardenings are the ones 
   }
   for (const method of SEMI_METHODS) assert.doesNotThrow(() => parseSemi(method), method);
   assert.deepEqual([...HARDENING_NAMES], HARDENING_KINDS);
+  assert.deepEqual([...AUGMENT_CONFIGURATION_NAMES], [...AUGMENT_CONFIGURATIONS]);
+  for (const text of ['classic', 'synthetic:1', 'synthetic:1,classic'])
+    assert.doesNotThrow(() => parseAugment(text), text);
 });
 
 test('comparisons.list is a strict action (the desktop preload lists it: electron-shell.test.ts checks the two agree)', () => {

@@ -12,6 +12,7 @@ import { listMeasurements } from '../../src-main/core/store/model-measurements.j
 import { MEMBERSHIP_DEFENSE_RECIPE } from '../../src-main/core/train/membership-defense.js';
 import type {
   ActionResponse,
+  AugmentationResult,
   EngineEvent,
   JobSpec,
   JobView,
@@ -21,6 +22,23 @@ import type {
   SemiResult,
 } from '../../src-main/contract/index.js';
 import { tempHome } from '../helpers/temp-home.js';
+import { storeMammogramDataset } from '../augment/patches.js';
+import { gatherReportData } from '../../src-main/core/report/report-data.js';
+import { renderModelReport } from '../../src-main/core/report/model-report.js';
+import { METHODS_SECTION_TITLE } from '../../src-main/core/report/methods-section.js';
+
+/** The training-methods section of a model's HTML report, as text (undefined when the report has none). */
+function methodsSection(workspace: Workspace, modelId: string): string | undefined {
+  const html = renderModelReport(gatherReportData(workspace, modelId));
+  const start = html.indexOf(`<h2>${METHODS_SECTION_TITLE}</h2>`);
+  return start < 0
+    ? undefined
+    : html
+        .slice(start, html.indexOf('</section>', start))
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .replaceAll('&quot;', '"');
+}
 
 function lastState(events: EngineEvent[], id: string): JobView | undefined {
   return events
@@ -224,6 +242,19 @@ test('every method job runs for real through the engine, stores its comparison a
       events.some((e) => e.type === 'store.changed' && e.what === 'models'),
       'the lists refresh after a method job',
     );
+    // The plain model's report sets out every comparison of its dataset, each as its own table.
+    const section = methodsSection(workspace, plainId) ?? '';
+    for (const title of [
+      'Learning-rate policies: comparison',
+      'Semi-supervised training (mean-teacher): comparison',
+      'Low-bit training: comparison',
+      'Activation sparsity and latency (test split): comparison',
+      'Attribution sparseness and stability (Integrated Gradients): comparison',
+      'Membership-inference defence: comparison',
+    ])
+      assert.ok(section.includes(title), `${title} in the report`);
+    assert.match(section, /trained plainly: it is the baseline/);
+    assert.match(section, new RegExp(`Taking part: ${plainId} as "before the defence"`));
   } finally {
     workspace.close();
     home.cleanup();
@@ -295,6 +326,64 @@ test('a bad method setting fails the job with a message naming the option, and a
     await engine.queue.idle();
     assert.equal(lastState(events, id)?.state, 'cancelled');
     assert.deepEqual(listComparisons(workspace.db), [], 'no comparison stored by a failed or cancelled job');
+  } finally {
+    workspace.close();
+    home.cleanup();
+  }
+});
+
+test('augmentation through the engine: a train job with classical augmentation, and the comparison with synthetic images', async () => {
+  await initEngine('wasm');
+  const home = tempHome('methods-augment');
+  const workspace = Workspace.open(home.dir);
+  const events: EngineEvent[] = [];
+  const engine = new Engine(workspace, (e) => events.push(e));
+  try {
+    const datasetId = storeMammogramDataset(workspace);
+    const trained = succeeded(
+      await runJob(engine, events, {
+        kind: 'train',
+        datasetId,
+        arch: 'small-cnn',
+        epochs: 1,
+        seed: 1,
+        augment: 'classic',
+      }),
+    );
+    assert.equal(getModel(workspace.db, trained['modelId'] as string).config['augment'], 'classic');
+    const compared = succeeded(
+      await runJob(engine, events, {
+        kind: 'augment-compare',
+        datasetId,
+        epochs: 1,
+        generatorEpochs: 1,
+        configurations: ['none', 'synthetic'],
+      }),
+    ) as unknown as AugmentationResult & { comparisonId: string };
+    assert.deepEqual(
+      compared.rows.map((r) => r.configuration),
+      ['none', 'synthetic'],
+    );
+    assert.ok((compared.rows[1]?.runs[0]?.syntheticSamples ?? 0) > 0, 'synthetic images were added');
+    assert.equal(compared.generators.length, 1);
+    const listed = await engine.dispatch('comparisons.list', { datasetId });
+    assert.ok(listed.ok);
+    const { comparisons, trainingMethods } = listed.value as ActionResponse<'comparisons.list'>;
+    assert.deepEqual(
+      comparisons.map((c) => [c.kind, c.id]),
+      [['augmentation', compared.comparisonId]],
+    );
+    assert.deepEqual(trainingMethodsOfView(trainingMethods, trained['modelId'] as string), [
+      'Augmentation: classic',
+    ]);
+    const section = methodsSection(workspace, trained['modelId'] as string) ?? '';
+    assert.match(section, /Augmentation classic/);
+    assert.match(
+      section,
+      new RegExp(`Augmentation, including synthetic images: comparison ${compared.comparisonId}`),
+    );
+    assert.match(section, /none \(baseline\)/);
+    assert.match(section, /This model takes no part: the comparison ran on its dataset/);
   } finally {
     workspace.close();
     home.cleanup();

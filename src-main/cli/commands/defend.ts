@@ -9,6 +9,7 @@ const percent = (v: number | null | undefined) =>
 
 export const defendMembershipCommand: Command = {
   path: ['defend', 'membership'],
+  booleanFlags: ['compare'],
   usage:
     'defend membership --model ID [--samples N] [--epochs 5] [--seed 1] [--name NAME] [--compare [--membership-samples 1000] [--shadow-models 4]] [--json]',
   summary:

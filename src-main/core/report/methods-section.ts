@@ -1,5 +1,5 @@
 import type { Db } from '../store/database.js';
-import type { ModelRow } from '../store/models.js';
+import { getModel, type ModelRow } from '../store/models.js';
 import { listComparisons, type ComparisonRow } from '../store/method-comparisons.js';
 import { trainingMethodsOf, type TrainingMethodSetting } from '../train/training-method.js';
 import { escapeHtml, formatNumber, formatPercent, table } from './html.js';
@@ -14,6 +14,8 @@ export interface MethodsReport {
   comparisons: ComparisonRow[];
   /** The models a "this model" mark points at: the model and the parent it was derived from. */
   lineage: string[];
+  /** Each compared model's training method in a few words ("plain" for the baseline). */
+  methodOf: Record<string, string>;
 }
 
 /** At most this many comparisons in a report: the newest ones; the rest stay in the store and the UI. */
@@ -31,7 +33,15 @@ export function gatherMethods(db: Db, model: ModelRow, parent: ModelRow | undefi
   const comparisons = [...seen.values()]
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
     .slice(0, MAX_COMPARISONS);
-  return { settings: trainingMethodsOf(model), comparisons, lineage };
+  const methodOf: Record<string, string> = {};
+  for (const m of comparisons.flatMap((c) => c.models)) {
+    if (methodOf[m.modelId] !== undefined) continue;
+    const row = getModel(db, m.modelId);
+    const methods = trainingMethodsOf(row);
+    methodOf[m.modelId] =
+      methods.length > 0 ? methods.map((x) => `${x.label.toLowerCase()} ${x.value}`).join('; ') : 'plain';
+  }
+  return { settings: trainingMethodsOf(model), comparisons, lineage, methodOf };
 }
 
 /** Shown for a model trained with a method, and for any model a stored comparison names. */
@@ -63,7 +73,12 @@ const points = (a: unknown, b: unknown): string => {
 type Row = Record<string, unknown>;
 const rowsOf = (value: unknown): Row[] => (Array.isArray(value) ? (value as Row[]) : []);
 
-function describe(c: ComparisonRow, mark: (modelId: unknown) => string): ComparisonTable {
+/** `mark` says "(this model)" after the report's own model; `who` adds what a model is (its method). */
+function describe(
+  c: ComparisonRow,
+  mark: (modelId: unknown) => string,
+  who: (modelId: unknown) => string,
+): ComparisonTable {
   const r = c.result;
   switch (c.kind) {
     case 'lr-policies': {
@@ -143,7 +158,7 @@ function describe(c: ComparisonRow, mark: (modelId: unknown) => string): Compari
           'Share of activations that are exactly zero, and the multiply-accumulates a kernel skipping zero inputs would still do. Latency is measured with dense kernels, which do not skip zeros.',
         headers: ['Model', 'Zero activations', 'Multiply-accumulates (nonzero / all)', 'Latency per sample'],
         rows: rowsOf(r['models']).map((x) => [
-          `${String(x['modelId'])}${mark(x['modelId'])}`,
+          who(x['modelId']),
           formatPercent(x['overallZeroFraction']),
           `${formatNumber((num(x['effectiveMacs']) ?? NaN) / 1e6, 2)}M / ${formatNumber((num(x['denseMacs']) ?? NaN) / 1e6, 2)}M`,
           num(x['latencyMs']) !== undefined ? `${formatNumber(x['latencyMs'], 3)} ms` : 'not measured',
@@ -156,7 +171,7 @@ function describe(c: ComparisonRow, mark: (modelId: unknown) => string): Compari
           'Gini index of the attributions (higher: the explanation points at fewer input values), and how much of the explanation survives a small input perturbation (top-10% overlap, rank correlation; higher is steadier).',
         headers: ['Model', 'Gini', 'Top-10% overlap', 'Rank correlation', 'Predictions flipped'],
         rows: rowsOf(r['models']).map((x) => [
-          `${String(x['modelId'])}${mark(x['modelId'])}`,
+          who(x['modelId']),
           formatNumber(x['gini'], 3),
           formatNumber(x['topOverlap'], 3),
           formatNumber(x['rankCorrelation'], 3),
@@ -173,11 +188,7 @@ function describe(c: ComparisonRow, mark: (modelId: unknown) => string): Compari
         explanation: `The attack on ${String(r['members'])} training samples and ${String(r['nonMembers'])} test samples, against the plain model (before) and the defended child (after). An advantage near 0 and an AUC near 50% mean the attacker cannot tell members.`,
         headers: ['', 'Before the defence', 'After the defence'],
         rows: [
-          [
-            'Model',
-            `${String(before['modelId'])}${mark(before['modelId'])}`,
-            `${String(after['modelId'])}${mark(after['modelId'])}`,
-          ],
+          ['Model', who(before['modelId']), who(after['modelId'])],
           ['Test accuracy', formatPercent(before['accuracy']), formatPercent(after['accuracy'])],
           [
             'Loss-threshold attack AUC',
@@ -191,6 +202,25 @@ function describe(c: ComparisonRow, mark: (modelId: unknown) => string): Compari
           ],
           ['LiRA advantage', attack(before, 'lira', 'advantage'), attack(after, 'lira', 'advantage')],
         ],
+      };
+    }
+    case 'augmentation': {
+      const generators = rowsOf(r['generators']);
+      return {
+        title: 'Augmentation, including synthetic images',
+        explanation: `Per share of the training data, a model without augmentation (the plain baseline) beside classical augmentation, synthetic patches from a generator trained on the same share, and both; scored on the test split. ${String(r['summary'] ?? '')}${generators.length > 0 ? ` Leak check of the generators (nearest-neighbour distance to training images): ${generators.map((g) => `${String(g['generatorId'])} ${String(g['verdict'])}`).join(', ')}.` : ''}`,
+        headers: ['Data', 'Augmentation', 'Accuracy', 'Macro-F1 (± sd)', 'Gain in macro-F1', 'Models'],
+        modelColumn: 5,
+        rows: rowsOf(r['rows']).map((x) => [
+          `${Math.round((num(x['fraction']) ?? 0) * 100)}%`,
+          `${String(x['configuration'])}${x['configuration'] === 'none' ? ' (baseline)' : ''}`,
+          formatPercent(x['meanAccuracy']),
+          `${formatPercent(x['meanMacroF1'])} ± ${formatPercent(x['sdMacroF1'])}`,
+          x['configuration'] === 'none' ? '—' : points(x['gainMacroF1'], 0),
+          rowsOf(x['runs'])
+            .map((run) => `${String(run['modelId'])}${mark(run['modelId'])}`)
+            .join(' '),
+        ]),
       };
     }
     default: {
@@ -209,8 +239,10 @@ function describe(c: ComparisonRow, mark: (modelId: unknown) => string): Compari
 
 function tables(methods: MethodsReport): (ComparisonTable & { roles: string })[] {
   const mark = (modelId: unknown) => (methods.lineage.includes(String(modelId)) ? ' (this model)' : '');
+  const who = (modelId: unknown) =>
+    `${String(modelId)}, ${methods.methodOf[String(modelId)] ?? 'plain'}${mark(modelId)}`;
   return methods.comparisons.map((c) => {
-    const t = describe(c, mark);
+    const t = describe(c, mark, who);
     const ours = c.models.filter((m) => methods.lineage.includes(m.modelId));
     return {
       ...t,
@@ -224,7 +256,7 @@ function tables(methods: MethodsReport): (ComparisonTable & { roles: string })[]
 }
 
 const SETTINGS_NOTE =
-  'Each method is compared with plain training (constant learning rate, all labels, float32, no extra loss term) on the same data and seed.';
+  'Each method is compared with plain training (constant learning rate, all labels, float32, no extra loss term, no augmentation) on the same data and seed.';
 
 export function methodsSectionHtml(methods: MethodsReport): string {
   const settings =
@@ -242,7 +274,7 @@ export function methodsSectionHtml(methods: MethodsReport): string {
               `<h3>${escapeHtml(t.title)}</h3><p class="muted">${escapeHtml(t.explanation)}</p>${table(t.headers, t.rows)}<p>${escapeHtml(t.roles)}</p>`,
           )
           .join('\n')
-      : '<p class="warn">No comparison with the plain baseline is stored for this model or its dataset yet (Compare methods in the app, or <code>attest lr compare</code>, <code>semi compare</code>, <code>lowbit compare</code>, <code>models sparsity</code>, <code>explain</code>, <code>defend membership --compare</code>).</p>';
+      : '<p class="warn">No comparison with the plain baseline is stored for this model or its dataset yet (Compare methods in the app, or <code>attest lr compare</code>, <code>semi compare</code>, <code>lowbit compare</code>, <code>models sparsity</code>, <code>explain</code>, <code>defend membership --compare</code>, <code>augment compare</code>).</p>';
   return `${settings}<p class="muted">${escapeHtml(SETTINGS_NOTE)}</p>\n${compared}`;
 }
 

@@ -143,7 +143,11 @@ export async function lrRangeTest(
   });
 }
 
-/** The steepest descent of the smoothed loss against log(rate), and a tenth of the rate at its minimum. */
+/**
+ * The steepest descent of the smoothed loss against log(rate), before its minimum, and a tenth of the rate at
+ * the minimum. The slope is taken across a window of about a tenth of the points: step-to-step slopes are
+ * dominated by the noise of single batches, which would put the suggestion at some early wobble.
+ */
 export function suggestRate(points: { rate: number; smoothed: number }[]): {
   steepestRate: number;
   minimumRate: number;
@@ -151,17 +155,19 @@ export function suggestRate(points: { rate: number; smoothed: number }[]): {
 } {
   // Skip the first tenth, where the average is still settling.
   const from = Math.max(1, Math.floor(points.length / 10));
-  let steepest = from;
-  let slope = Infinity;
+  const half = Math.max(1, Math.round(points.length / 20));
   let lowest = 0;
   points.forEach((p, k) => {
     if (p.smoothed < (points[lowest]?.smoothed ?? Infinity)) lowest = k;
   });
-  for (let k = from; k < points.length; k++) {
-    const a = points[k - 1] as { rate: number; smoothed: number };
-    const b = points[k] as { rate: number; smoothed: number };
+  let steepest = Math.min(from, Math.max(0, points.length - 1));
+  let slope = Infinity;
+  for (let k = from; k <= lowest; k++) {
+    const a = points[Math.max(from - 1, k - half)] as { rate: number; smoothed: number };
+    const b = points[Math.min(lowest, k + half)] as { rate: number; smoothed: number };
+    if (b.rate <= a.rate) continue;
     const s = (b.smoothed - a.smoothed) / (Math.log(b.rate) - Math.log(a.rate));
-    if (k <= lowest && s < slope) {
+    if (s < slope) {
       slope = s;
       steepest = k;
     }

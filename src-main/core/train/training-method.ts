@@ -60,6 +60,9 @@ export function trainingMethodsOf(
   const hardening = text('hardening');
   if (hardening !== undefined)
     methods.push({ comparison: 'attribution', label: 'Hardening during training', value: hardening });
+  const augment = text('augment');
+  if (augment !== undefined)
+    methods.push({ comparison: 'augmentation', label: 'Augmentation', value: augment });
   const variant = ARCH_VARIANTS[model.arch];
   if (variant !== undefined) methods.push(variant);
   if (text('lowBit') !== undefined)

@@ -14,6 +14,7 @@ import { measureStoredModel } from '../../core/compress/measure-stored.js';
 import { explainModels } from '../../core/explain/explain-models.js';
 import { listComparisons } from '../../core/store/method-comparisons.js';
 import { listModels } from '../../core/store/models.js';
+import { compareAugmentation } from '../../core/augment/compare-augmentation.js';
 
 const percents = (fractions: number[]) => fractions.map((f) => `${Math.round(f * 100)}%`).join(', ');
 
@@ -34,6 +35,8 @@ export function methodJobTitle(spec: MethodJobSpec): string {
       return `Attribution sparseness and stability of ${spec.modelIds.join(', ')}`;
     case 'membership-compare':
       return `Membership-inference defence of ${spec.modelId}: the attack before and after`;
+    case 'augment-compare':
+      return `Compare augmentation (${(spec.configurations ?? ['none', 'classic', 'synthetic', 'both']).join(', ')}) on ${spec.datasetId}`;
   }
 }
 
@@ -90,6 +93,10 @@ export async function runMethodJob(
     case 'membership-compare': {
       const { kind: _kind, ...options } = spec;
       return compareMembershipDefense(workspace, options, context);
+    }
+    case 'augment-compare': {
+      const { kind: _kind, ...options } = spec;
+      return compareAugmentation(workspace, options, context);
     }
   }
 }

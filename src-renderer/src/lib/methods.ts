@@ -91,8 +91,19 @@ export const METHOD_HELP = {
   stability:
     'Adds a penalty when the model’s answer changes under a little random noise: steadier predictions and explanations, often at a small cost in accuracy. Strength (alpha) weighs the penalty; noise (sigma) is in standardized units.',
   hardening: 'Trains on perturbed copies of the beats so the model is harder to fool.',
+  augment:
+    'For scarce images: show the model varied copies of the training images (classical), or add images a small generative network learnt to draw from them (synthetic). Synthetic images are checked for being copies of training images.',
   variant:
     'Winners-take-all keeps only the strongest quarter of the activations after each block (many zeros: cheaper on hardware that skips them). 8-bit training rounds weights, activations and gradients to 8 bits from the first step.',
+} as const;
+
+export const AUGMENT_HELP = {
+  none: 'the images as they are (the plain baseline).',
+  classic:
+    'random flips, small shifts, rotations and contrast changes of the real images, new ones every epoch.',
+  synthetic:
+    'extra images drawn by a small generative network (a GAN) trained on the same training images, checked for copies of them.',
+  both: 'synthetic images added, and everything augmented classically.',
 } as const;
 
 /** What the compare view explains next to each comparison. */

@@ -13,6 +13,8 @@ export class ComparisonsManager {
   comparisons = $state<ComparisonView[]>([]);
   trainingMethods = $state<Record<string, TrainingMethodView[]>>({});
   error = $state<string | null>(null);
+  /** False until the first answer: defaults that depend on the models' methods wait for it. */
+  loaded = $state(false);
 
   constructor(private readonly api: ApiClient) {}
 
@@ -25,6 +27,7 @@ export class ComparisonsManager {
     this.error = null;
     this.comparisons = r.value.comparisons;
     this.trainingMethods = Object.fromEntries(r.value.trainingMethods.map((m) => [m.modelId, m.methods]));
+    this.loaded = true;
   }
 
   /** Newest first, of one kind, on one dataset. */

@@ -4,7 +4,7 @@ import { policyText, type PolicyName } from '../methods.js';
 type TrainSpec = Extract<JobSpec, { kind: 'train' }>;
 export type TrainMethodOptions = Pick<
   TrainSpec,
-  'lrPolicy' | 'stability' | 'labeledFraction' | 'semi' | 'lowBit' | 'hardening'
+  'lrPolicy' | 'stability' | 'labeledFraction' | 'semi' | 'lowBit' | 'hardening' | 'augment'
 >;
 export type Variant = 'plain' | 'wta' | 'low-bit';
 
@@ -24,6 +24,9 @@ export class TrainMethodSettings {
   hardeningFraction = $state(0.5);
   hardeningWeighted = $state(false);
   variant = $state<Variant>('plain');
+  /** Image datasets only. */
+  augment = $state<'none' | 'classic' | 'synthetic' | 'both'>('none');
+  augmentRatio = $state(1);
 
   choosePolicy(name: PolicyName, learningRate: number): void {
     this.policy = name;
@@ -36,8 +39,16 @@ export class TrainMethodSettings {
     this.hardeningStrength = kind === 'manifold' ? 0 : 0.05;
   }
 
+  /** The `--augment` text of the augmentation chosen, if any. */
+  augmentText(): string | undefined {
+    if (this.augment === 'none') return undefined;
+    if (this.augment === 'classic') return 'classic';
+    return `synthetic:${this.augmentRatio}${this.augment === 'both' ? ',classic' : ''}`;
+  }
+
   /** The job options; nothing for a method left off, so a plain training sends exactly the baseline's spec. */
-  options(): TrainMethodOptions {
+  options(isImage = false): TrainMethodOptions {
+    const augment = isImage ? this.augmentText() : undefined;
     const policy = this.policyText.trim();
     const hardening =
       this.hardening === 'none'
@@ -52,12 +63,13 @@ export class TrainMethodSettings {
       ...(this.stabilityOn ? { stability: `${this.stabilityAlpha}:${this.stabilitySigma}` } : {}),
       ...(hardening !== undefined ? { hardening } : {}),
       ...(this.variant === 'low-bit' ? { lowBit: 8 as const } : {}),
+      ...(augment !== undefined ? { augment } : {}),
     };
   }
 
   /** One line for the collapsed section: what is on. */
-  summary(): string {
-    const o = this.options();
+  summary(isImage = false): string {
+    const o = this.options(isImage);
     const parts = [
       o.lrPolicy !== undefined ? `learning rate ${o.lrPolicy}` : '',
       o.labeledFraction !== undefined
@@ -67,6 +79,7 @@ export class TrainMethodSettings {
       o.hardening !== undefined ? `hardening ${o.hardening}` : '',
       this.variant === 'wta' ? 'winners-take-all' : '',
       this.variant === 'low-bit' ? '8-bit training' : '',
+      o.augment !== undefined ? `augmentation ${o.augment}` : '',
     ].filter((p) => p !== '');
     return parts.length > 0 ? parts.join('; ') : 'none: plain training';
   }
