@@ -3,6 +3,7 @@ import { jobSpecSchema, jobViewSchema } from './jobs.js';
 import { methodActions } from './jobs-methods.js';
 import { imageActions } from './actions-images.js';
 import { projectActions } from './actions-projects.js';
+import { detectionActions } from './actions-detection.js';
 
 const id = z.string().min(1).max(100);
 
@@ -282,6 +283,7 @@ export const ACTIONS = {
   ...methodActions,
   ...imageActions,
   ...projectActions,
+  ...detectionActions,
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;

@@ -3,6 +3,7 @@ import { SUITES } from '../core/validate/validate-options.js';
 import { methodJobSchemas, trainMethodFields } from './jobs-methods.js';
 import { imageJobSchemas } from './jobs-images.js';
 import { projectJobSchemas } from './jobs-projects.js';
+import { detectionJobSchemas } from './jobs-detection.js';
 
 const id = z.string().min(1).max(100);
 const seed = z
@@ -140,6 +141,7 @@ export const jobSpecSchema = z.discriminatedUnion('kind', [
   ...methodJobSchemas,
   ...imageJobSchemas,
   ...projectJobSchemas,
+  ...detectionJobSchemas,
 ]);
 export type JobSpec = z.infer<typeof jobSpecSchema>;
 export type JobKind = JobSpec['kind'];

@@ -42,6 +42,7 @@ export const PRELOAD_ACTIONS = [
   'projects.rename',
   'projects.assign',
   'projects.startJob',
+  'detection.review',
 ] as const;
 
 const actions: Record<string, (payload: unknown, session?: string) => Promise<unknown>> = {};

@@ -42,6 +42,8 @@ import { methodHandlers } from './method-job-runners.js';
 import { METHOD_JOB_KINDS } from '../../contract/jobs-methods.js';
 import { imageHandlers } from './image-actions.js';
 import { ProjectJobs, projectHandlers } from './project-actions.js';
+import { DetectionReviews, detectionHandlers } from './detection-actions.js';
+import { DETECTION_JOB_CHANGES } from '../../contract/jobs-detection.js';
 import { datasetProjectMap, modelProjectMap } from '../../core/projects/project-membership.js';
 import { DEFAULT_PROJECT_ID } from '../../core/projects/projects.js';
 
@@ -75,6 +77,7 @@ const CHANGES: Record<string, ('datasets' | 'models' | 'validations' | 'audit')[
   'import-images': ['datasets', 'audit'],
   'audit-bundle-project': ['audit'],
   ...Object.fromEntries(METHOD_JOB_KINDS.map((kind) => [kind, ['models', 'validations', 'audit'] as const])),
+  ...DETECTION_JOB_CHANGES,
 };
 
 function sampleRecords(): string[] {
@@ -138,7 +141,7 @@ export class Engine {
           ...context,
           log: (message: string) => {
             context.log(message);
-            if (spec.kind !== 'train' && spec.kind !== 'compress') return;
+            if (spec.kind !== 'train' && spec.kind !== 'compress' && spec.kind !== 'detect-train') return;
             for (const point of checkpointedEpochs(workspace.db, lastEpoch)) {
               lastEpoch = point.epoch;
               this.emit({ type: 'job.epoch', jobId, ...point });
@@ -389,6 +392,7 @@ export class Engine {
       'jobs.cancel': (payload: { jobId: string }) => ({ cancelled: this.queue.cancel(payload.jobId) }),
       ...methodHandlers(workspace),
       ...imageHandlers(workspace),
+      ...detectionHandlers(new DetectionReviews(workspace)),
       ...projectHandlers(workspace, {
         queue: this.queue,
         projectJobs: this.projectJobs,

@@ -23,11 +23,14 @@ import { methodJobTitle, runMethodJob } from './method-job-runners.js';
 import { isImageJob } from '../../contract/jobs-images.js';
 import { isProjectJob } from '../../contract/jobs-projects.js';
 import { imageJobTitle, runImageJob } from './image-job-runners.js';
+import { isDetectionJob } from '../../contract/jobs-detection.js';
+import { detectionJobTitle, runDetectionJob } from './detection-job-runners.js';
 
 /** A short title for the job list, in the words a user would use. */
 export function jobTitle(spec: JobSpec): string {
   if (isMethodJob(spec)) return methodJobTitle(spec);
   if (isImageJob(spec) || isProjectJob(spec)) return imageJobTitle(spec);
+  if (isDetectionJob(spec)) return detectionJobTitle(spec);
   switch (spec.kind) {
     case 'import-wfdb':
       return `Import ECG records as "${spec.name}"`;
@@ -63,6 +66,7 @@ export function jobTitle(spec: JobSpec): string {
 export async function runJobSpec(workspace: Workspace, spec: JobSpec, context: JobContext): Promise<unknown> {
   if (isMethodJob(spec)) return runMethodJob(workspace, spec, context);
   if (isImageJob(spec) || isProjectJob(spec)) return runImageJob(workspace, spec, context);
+  if (isDetectionJob(spec)) return runDetectionJob(workspace, spec, context);
   switch (spec.kind) {
     case 'import-wfdb': {
       const inputs =
