@@ -9,7 +9,10 @@ export type ImportSource =
   | 'synthetic'
   | ImageFormat
   | 'generate-mammograms'
-  | 'generate-insulators';
+  | 'generate-insulators'
+  /** Whole frames with every box, for object detection (`attest import detection`), and scenes made for it. */
+  | 'detection'
+  | 'generate-detection';
 
 export const IMAGE_SOURCES: readonly ImageFormat[] = ['images', 'dicom', 'voc', 'npz'];
 
@@ -17,8 +20,12 @@ export function isImageSource(source: ImportSource): source is ImageFormat {
   return (IMAGE_SOURCES as readonly string[]).includes(source);
 }
 
-export function isGenerator(source: ImportSource): source is 'generate-mammograms' | 'generate-insulators' {
-  return source === 'generate-mammograms' || source === 'generate-insulators';
+export function isGenerator(
+  source: ImportSource,
+): source is 'generate-mammograms' | 'generate-insulators' | 'generate-detection' {
+  return (
+    source === 'generate-mammograms' || source === 'generate-insulators' || source === 'generate-detection'
+  );
 }
 
 export interface ImportChoices {
@@ -47,6 +54,8 @@ export interface ImportChoices {
   skipBad: boolean;
   generatePatients: number;
   generateFlights: number;
+  /** Detection: frames larger than this (longest side, px) are shrunk at import. */
+  detectionMaxSide: number;
 }
 
 export function pathList(text: string): string[] {
@@ -93,7 +102,7 @@ export function generatedFolder(kind: 'mammograms' | 'insulators', now = new Dat
 }
 
 export function generateSpec(c: ImportChoices, folder: string): JobSpec {
-  return c.source === 'generate-insulators'
+  return c.source !== 'generate-mammograms'
     ? { kind: 'generate-images', generator: 'insulators', folder, flights: c.generateFlights, perFlight: 4 }
     : {
         kind: 'generate-images',
@@ -107,6 +116,15 @@ export function generateSpec(c: ImportChoices, folder: string): JobSpec {
 
 export function importSpec(c: ImportChoices): JobSpec {
   const split = splitText(c);
+  if (c.source === 'detection')
+    return {
+      kind: 'import-detection',
+      name: c.name,
+      paths: pathList(c.paths),
+      maxSide: c.detectionMaxSide,
+      groupBy: c.groupByFolder ? 'folder' : 'image',
+      testFraction: c.testFraction / 100,
+    };
   if (isImageSource(c.source))
     return {
       kind: 'import-images',
@@ -185,7 +203,25 @@ export function describeSource(c: ImportChoices): string {
       return `one crop per Pascal VOC box from ${pathList(c.paths).join(', ')}`;
     case 'npz':
       return `MedMNIST archives ${pathList(c.paths).join(', ')}`;
+    case 'detection':
+      return `whole frames with all their Pascal VOC boxes, for object detection, from ${pathList(c.paths).join(', ')}`;
     default:
       return pathList(c.paths).join(', ');
   }
+}
+
+/** Detection frames are split by flight folder (or by image): the same groups:SEED:FRACTION the CLI takes. */
+export function detectionSplitText(c: ImportChoices): string {
+  return `groups:1:${(c.testFraction / 100).toFixed(2)}`;
+}
+
+/** The boxes a detection import would read, previewed as the VOC crop preview shows them (one tile per box). */
+export function detectionPreviewRequest(c: ImportChoices): ActionRequest<'images.preview'> {
+  return {
+    format: 'voc',
+    paths: pathList(c.paths),
+    split: detectionSplitText(c),
+    groupBy: c.groupByFolder ? 'folder' : 'image',
+    limit: 24,
+  };
 }
