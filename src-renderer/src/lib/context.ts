@@ -13,7 +13,7 @@ export interface AppContext {
 }
 
 export type ViewName =
-  'datasets' | 'train' | 'compress' | 'validate' | 'models' | 'audit' | 'jobs' | 'compare';
+  'datasets' | 'train' | 'compress' | 'validate' | 'models' | 'audit' | 'jobs' | 'compare' | 'detection';
 
 const KEY = Symbol('attest');
 
