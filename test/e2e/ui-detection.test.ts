@@ -145,9 +145,35 @@ test(
       await page.getByRole('radio', { name: 'frames with a missed object' }).check();
       if (missedAt95 > 0) await positionText.getByText(/^Frame 1 of \d+$/).waitFor();
       else await positionText.getByText('No frame matches.').waitFor();
+
+      // 5. Compress, corruptions and an attack, each a job whose result is drawn (small settings: a quick run).
+      await page.getByLabel('Fine-tuning steps after pruning').fill('1');
+      await page.getByRole('button', { name: /^Compress m-.* with prune:0\.5,quant:int8$/ }).click();
+      await jobSucceeds(page, 'detect-compress');
+      await page
+        .getByTestId('detect-compress-result')
+        .getByText(/mAP@0\.5, parent → child/)
+        .waitFor();
+      await page.getByTestId('detect-compress-chart').locator('.main-svg').first().waitFor();
+      // The parent stays chosen: its robustness is measured next.
+      for (const name of ['fog (haze)', 'sun glare', 'blur (motion, focus)', 'video compression (JPEG)'])
+        await page.getByRole('checkbox', { name, exact: true }).uncheck();
+      for (const level of ['3', '5'])
+        await page.getByRole('checkbox', { name: level, exact: true }).uncheck();
+      await page.getByRole('button', { name: 'Measure AP under corruptions' }).click();
+      await jobSucceeds(page, 'detect-robustness');
+      await page.getByTestId('detect-robustness-chart').locator('.main-svg').first().waitFor();
+      for (const level of ['1/255', '2/255', '4/255'])
+        await page.getByRole('checkbox', { name: level, exact: true }).uncheck();
+      await page.getByLabel('Attack steps per frame').fill('1');
+      await page.getByRole('button', { name: 'Attack the detector' }).click();
+      await jobSucceeds(page, 'detect-attack');
+      await page.getByTestId('detect-attack-chart').locator('.main-svg').first().waitFor();
+
       assert.ok((await horizontalOverflow(page)) <= 0, 'the detection view fits 1366 px');
+      await screenshot(page, 'detection-3-stress');
       await page.getByRole('button', { name: 'Dark theme' }).click();
-      await screenshot(page, 'detection-3-dark');
+      await screenshot(page, 'detection-4-dark');
 
       assert.deepEqual(watched.outside, [], 'no request may leave the machine');
       assert.deepEqual(watched.errors, [], 'no console error');
