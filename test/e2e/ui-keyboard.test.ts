@@ -17,6 +17,8 @@ const SECTIONS = [
   'Models',
   'Audit trail',
   'Jobs',
+  'Compare training methods',
+  'Object detection',
 ];
 
 test(
