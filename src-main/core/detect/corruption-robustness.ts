@@ -1,9 +1,7 @@
 import type { Workspace } from '../store/workspace.js';
 import { engineInfo } from '../engine/backend.js';
-import { insertValidation, type MetricRowInput } from '../store/validations.js';
-import { appendAuditEvent } from '../audit/log.js';
+import type { MetricRowInput } from '../store/validations.js';
 import { badInput } from '../errors.js';
-import { newId, utcNow } from '../util/ids.js';
 import { runJob } from '../jobs/run-job.js';
 import { throwIfCancelled, type JobContext } from '../jobs/job-context.js';
 import { corruptImage, type ImageCorruption } from '../validate/image-corruptions.js';
@@ -12,6 +10,7 @@ import { detectionFrames, frameImage, frameTruths, loadDetectionDataset } from '
 import { detectFrames } from './predict-detector.js';
 import { evaluateDetections } from './average-precision.js';
 import { checkSameClasses, loadStoredDetector } from './stored-detector.js';
+import { storeDetectionValidation } from './store-detection-validation.js';
 
 export const DETECTION_CORRUPTIONS_SUITE = 'object-detection-corruptions';
 /** The conditions of inspection flights: haze, sun glare, motion or focus blur, sensor noise, video compression. */
@@ -123,7 +122,6 @@ export async function detectorCorruptionRobustness(
         })),
         { suite, name: 'mean corrupted mAP@0.5', value: meanCorruptedMap50 },
       ];
-      const validationId = newId('val');
       const result = {
         frames: test.length,
         clean: { map50: cleanEvaluation.map50, mapCoco: cleanEvaluation.mapCoco },
@@ -131,36 +129,18 @@ export async function detectorCorruptionRobustness(
         meanCorruptedMap50,
         meanDrop,
       };
-      workspace.db.transaction(() => {
-        insertValidation(
-          workspace.db,
-          {
-            id: validationId,
-            modelId: detector.row.id,
-            datasetId: dataset.id,
-            split: 'test',
-            suites: [suite],
-            backend,
-            result,
-            createdAt: utcNow(),
-          },
-          metricRows,
-        );
-        appendAuditEvent(workspace.db, {
-          action: 'model.validate',
-          entityType: 'validation',
-          entityId: validationId,
-          payload: {
-            params: { ...params, jobId, suites: [suite] },
-            backend,
-            inputs: [
-              { role: 'model', sha256: detector.row.artifactSha256 },
-              { role: 'dataset-bundle', sha256: dataset.dataSha256 },
-            ],
-            result: { metricRows: metricRows.length, modelId: detector.row.id, meanCorruptedMap50, meanDrop },
-          },
-        });
-      })();
+      const validationId = storeDetectionValidation(workspace, {
+        detector,
+        dataset,
+        split: 'test',
+        suite: suite,
+        backend,
+        jobId,
+        params,
+        result,
+        metricRows: metricRows,
+        summary: { meanCorruptedMap50, meanDrop },
+      });
       return { validationId, modelId: detector.row.id, datasetId: dataset.id, backend, ...result };
     });
   } finally {

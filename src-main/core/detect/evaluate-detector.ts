@@ -1,9 +1,7 @@
 import type { Workspace } from '../store/workspace.js';
 import { engineInfo } from '../engine/backend.js';
-import { insertValidation, type MetricRowInput } from '../store/validations.js';
-import { appendAuditEvent } from '../audit/log.js';
+import type { MetricRowInput } from '../store/validations.js';
 import { badInput } from '../errors.js';
-import { newId, utcNow } from '../util/ids.js';
 import { runJob } from '../jobs/run-job.js';
 import type { JobContext } from '../jobs/job-context.js';
 import { parseSplitName, type SplitName } from '../data/sample-dataset.js';
@@ -12,6 +10,7 @@ import { detectDatasetFrames } from './predict-detector.js';
 import { evaluateDetections, type DetectionEvaluation } from './average-precision.js';
 import { frameOutcomes, type FrameOutcome } from './frame-outcomes.js';
 import { checkSameClasses, loadStoredDetector } from './stored-detector.js';
+import { storeDetectionValidation } from './store-detection-validation.js';
 
 /** The validation suite name of detection scores (AP per class, PR curves, misses and false alarms). */
 export const OBJECT_DETECTION_SUITE = 'object-detection';
@@ -85,44 +84,20 @@ export async function evaluateDetector(
         frames.map((f) => dataset.frameNames[f] ?? String(f)),
         minScore,
       ).map((o, k) => ({ ...o, frame: frames[k] as number }));
-      const validationId = newId('val');
       const result = { evaluation, operatingScore: minScore, tiles, frames: outcomes };
       const rows = detectionMetricRows(evaluation);
-      workspace.db.transaction(() => {
-        insertValidation(
-          workspace.db,
-          {
-            id: validationId,
-            modelId: detector.row.id,
-            datasetId: dataset.id,
-            split,
-            suites: [OBJECT_DETECTION_SUITE],
-            backend,
-            result,
-            createdAt: utcNow(),
-          },
-          rows,
-        );
-        appendAuditEvent(workspace.db, {
-          action: 'model.validate',
-          entityType: 'validation',
-          entityId: validationId,
-          payload: {
-            params: { ...params, jobId, suites: [OBJECT_DETECTION_SUITE] },
-            backend,
-            inputs: [
-              { role: 'model', sha256: detector.row.artifactSha256 },
-              { role: 'dataset-bundle', sha256: dataset.dataSha256 },
-            ],
-            result: {
-              metricRows: rows.length,
-              modelId: detector.row.id,
-              map50: evaluation.map50,
-              mapCoco: evaluation.mapCoco,
-            },
-          },
-        });
-      })();
+      const validationId = storeDetectionValidation(workspace, {
+        detector,
+        dataset,
+        split,
+        suite: OBJECT_DETECTION_SUITE,
+        backend,
+        jobId,
+        params,
+        result,
+        metricRows: rows,
+        summary: { map50: evaluation.map50, mapCoco: evaluation.mapCoco },
+      });
       job.progress(1, 'evaluated');
       return {
         validationId,

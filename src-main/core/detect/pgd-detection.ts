@@ -1,10 +1,8 @@
 import type { Workspace } from '../store/workspace.js';
 import { tf, type tfl } from '../engine/tf.js';
 import { engineInfo } from '../engine/backend.js';
-import { insertValidation, type MetricRowInput } from '../store/validations.js';
-import { appendAuditEvent } from '../audit/log.js';
+import type { MetricRowInput } from '../store/validations.js';
 import { badInput } from '../errors.js';
-import { newId, utcNow } from '../util/ids.js';
 import { runJob } from '../jobs/run-job.js';
 import { throwIfCancelled, type JobContext } from '../jobs/job-context.js';
 import type { DecodedImage } from '../data/images/decoded-image.js';
@@ -17,6 +15,7 @@ import { OUTPUT_STRIDE } from './centernet-model.js';
 import { detectorInputSize, viewDetections } from './predict-detector.js';
 import { evaluateDetections, type EvaluatedFrame } from './average-precision.js';
 import { checkSameClasses, loadStoredDetector } from './stored-detector.js';
+import { storeDetectionValidation } from './store-detection-validation.js';
 
 export const DETECTION_PGD_SUITE = 'object-detection-pgd';
 export const DEFAULT_DETECTION_EPSILONS = [1 / 255, 2 / 255, 4 / 255, 8 / 255];
@@ -108,38 +107,18 @@ export async function detectorPgd(
         value: r.map50,
         params: { epsilon: r.epsilon, steps },
       }));
-      const validationId = newId('val');
       const result = { frames: test.length, steps, rows };
-      workspace.db.transaction(() => {
-        insertValidation(
-          workspace.db,
-          {
-            id: validationId,
-            modelId: detector.row.id,
-            datasetId: dataset.id,
-            split: 'test',
-            suites: [suite],
-            backend,
-            result,
-            createdAt: utcNow(),
-          },
-          metricRows,
-        );
-        appendAuditEvent(workspace.db, {
-          action: 'model.validate',
-          entityType: 'validation',
-          entityId: validationId,
-          payload: {
-            params: { ...params, jobId, suites: [suite] },
-            backend,
-            inputs: [
-              { role: 'model', sha256: detector.row.artifactSha256 },
-              { role: 'dataset-bundle', sha256: dataset.dataSha256 },
-            ],
-            result: { metricRows: metricRows.length, modelId: detector.row.id },
-          },
-        });
-      })();
+      const validationId = storeDetectionValidation(workspace, {
+        detector,
+        dataset,
+        split: 'test',
+        suite: suite,
+        backend,
+        jobId,
+        params,
+        result,
+        metricRows: metricRows,
+      });
       return { validationId, modelId: detector.row.id, datasetId: dataset.id, backend, ...result };
     });
   } finally {
