@@ -33,14 +33,19 @@ test('a generator that hands back training images fails the leak check, even wit
   const pixels = copied.spaces.find((s) => s.space === 'pixels');
   assert.equal(pixels?.belowRealP1, 1);
   assert.equal(pixels?.nearCopies, 200);
+  // A copy's nearest image is its original whenever that is in the training subset compared with held-out.
+  assert.ok((pixels?.closerToTraining ?? 0) > 0.55);
   assert.match(copied.summary, /^Leak: 100\.0% of the 200 synthetic patches/);
+  assert.match(copied.summary, /reproduces training images/);
   // Brighter, lower-contrast copies are far in pixels but still copies once each image is standardized.
   const shifted = Float32Array.from(copies, (v) => 0.45 + 0.5 * v);
   const result = checkLeakage({ training, heldOut, synthetic: shifted, size: SIZE });
   assert.equal(result.spaces.find((s) => s.space === 'pixels')?.leaks, false);
   assert.equal(result.spaces.find((s) => s.space === 'standardized')?.belowRealP1, 1);
   assert.equal(result.verdict, 'leak');
+  assert.equal(result.spaces.find((s) => s.space === 'standardized')?.nearCopies, 200);
   assert.match(result.summary, /after standardizing each image/);
+  assert.match(result.summary, /200 are copies up to 8-bit rounding or a brightness and contrast change/);
 });
 
 test('noise and new images of the same kind pass the leak check', () => {
@@ -61,6 +66,25 @@ test('noise and new images of the same kind pass the leak check', () => {
     String(pixels?.medianRatio),
   );
   assert.ok((pixels?.belowRealP5 ?? 1) <= ideal.thresholds.belowP5);
+  assert.ok(Math.abs((pixels?.closerToTraining ?? 0) - 0.5) < 0.15, String(pixels?.closerToTraining));
+});
+
+test('smooth patches that copy nothing are flagged, and the summary says to inspect them rather than that they copy', () => {
+  // Averages of 8 fresh patches: smoother than any real patch, so near every real image, seen or not.
+  const pool = mammogramPatches(400, 16, 3).pixels;
+  const smooth = new Float32Array(200 * SIZE);
+  for (let k = 0; k < 200; k++)
+    for (let j = 0; j < SIZE; j++) {
+      let sum = 0;
+      for (let m = 0; m < 8; m++) sum += pool[((k * 8 + m) % 400) * SIZE + j] as number;
+      smooth[k * SIZE + j] = sum / 8;
+    }
+  const result = checkLeakage({ training, heldOut, synthetic: smooth, size: SIZE });
+  assert.equal(result.verdict, 'leak');
+  assert.equal(result.spaces[0]?.nearCopies, 0);
+  assert.ok((result.spaces[0]?.medianRatio ?? 1) < 1);
+  assert.match(result.summary, /inspect them before using or sharing them/);
+  assert.doesNotMatch(result.summary, /reproduces training images/);
 });
 
 test('leak check thresholds and bad input', () => {

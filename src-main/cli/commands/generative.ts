@@ -11,7 +11,7 @@ function leakLines(leak: LeakCheckResult): string[] {
   return [
     ...leak.spaces.map(
       (s) =>
-        `  ${s.space.padEnd(12)} nearest training image (RMS): synthetic median ${s.syntheticToTraining.median.toFixed(4)}, held-out real median ${s.heldOutToTraining.median.toFixed(4)}; below real p1 ${(100 * s.belowRealP1).toFixed(1)}%, below real p5 ${(100 * s.belowRealP5).toFixed(1)}%`,
+        `  ${s.space.padEnd(12)} nearest training image (RMS): synthetic median ${s.syntheticToTraining.median.toFixed(4)}, held-out real median ${s.heldOutToTraining.median.toFixed(4)}; below real p1 ${(100 * s.belowRealP1).toFixed(1)}%, below real p5 ${(100 * s.belowRealP5).toFixed(1)}%; nearer a training than a held-out image ${(100 * s.closerToTraining).toFixed(1)}%; copies ${s.nearCopies}`,
     ),
     `  verdict: ${leak.verdict}. ${leak.summary}`,
   ];

@@ -6,7 +6,7 @@ import { badInput } from '../errors.js';
 import type { JobContext } from '../jobs/job-context.js';
 import { runJob } from '../jobs/run-job.js';
 import { generatePatches } from './generate-patches.js';
-import { checkLeakage, type LeakCheckResult } from './leak-check.js';
+import { checkLeakage, leakFigures, type LeakCheckResult } from './leak-check.js';
 import { findGenerator, loadGenerator, LEAK_CHECK_ACTION } from './generator-store.js';
 import { proportionalCounts } from './fit-generator.js';
 
@@ -50,7 +50,6 @@ export async function checkGenerator(
         synthetic: synthetic.pixels,
         size,
       });
-      const pixels = leakCheck.spaces.find((s) => s.space === 'pixels');
       workspace.db.transaction(() => {
         appendAuditEvent(workspace.db, {
           action: LEAK_CHECK_ACTION,
@@ -63,10 +62,7 @@ export async function checkGenerator(
             result: {
               verdict: leakCheck.verdict,
               summary: leakCheck.summary,
-              belowRealP1: pixels?.belowRealP1,
-              belowRealP5: pixels?.belowRealP5,
-              nearCopies: pixels?.nearCopies,
-              medianRatio: pixels?.medianRatio,
+              spaces: leakFigures(leakCheck),
             },
           },
         });

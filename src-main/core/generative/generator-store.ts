@@ -10,7 +10,7 @@ import { badInput } from '../errors.js';
 import type { ImagePreprocessing } from '../data/images/preprocess.js';
 import type { GanShape } from './conditional-gan.js';
 import type { GanEpochRecord } from './train-gan.js';
-import type { LeakCheckResult } from './leak-check.js';
+import { leakFigures, type LeakCheckResult } from './leak-check.js';
 
 /** The audit action that records a trained generator; its event is the generator's catalogue entry. */
 export const GENERATOR_TRAIN_ACTION = 'generative.train';
@@ -148,7 +148,6 @@ export async function storeGenerator(
   const generatorId = `gen-${randomBytes(6).toString('hex')}`;
   const wasStored = workspace.artifacts.has(sha256Hex(bytes));
   const stored = workspace.artifacts.put(bytes);
-  const pixels = facts.leakCheck.spaces.find((s) => s.space === 'pixels');
   try {
     const event = workspace.db.transaction(() =>
       appendAuditEvent(workspace.db, {
@@ -171,10 +170,7 @@ export async function storeGenerator(
             leakCheck: {
               verdict: facts.leakCheck.verdict,
               summary: facts.leakCheck.summary,
-              belowRealP1: pixels?.belowRealP1,
-              belowRealP5: pixels?.belowRealP5,
-              nearCopies: pixels?.nearCopies,
-              medianRatio: pixels?.medianRatio,
+              spaces: leakFigures(facts.leakCheck),
             },
           },
         },
