@@ -8,6 +8,10 @@ import { listAuditEvents } from '../../src-main/core/audit/log.js';
 import { validationsOfModel } from '../../src-main/core/store/validations.js';
 import { frameTruths, loadDetectionDataset } from '../../src-main/core/detect/detection-dataset.js';
 import { tempHome } from '../helpers/temp-home.js';
+import { gatherReportData } from '../../src-main/core/report/report-data.js';
+import { renderModelReport } from '../../src-main/core/report/model-report.js';
+import { renderModelReportPdf } from '../../src-main/core/report/pdf-report.js';
+import { pdfPagesText } from '../audit/pdf-text.js';
 
 function value<T>(result: Result<unknown>): T {
   assert.equal(result.ok, true, result.ok ? '' : `${result.error.code}: ${result.error.message}`);
@@ -187,6 +191,32 @@ test(
       const actions = listAuditEvents(workspace.db).map((e) => e.action);
       for (const action of ['dataset.import', 'model.train', 'model.validate', 'model.compress'])
         assert.ok(actions.includes(action), action);
+      // The model's report shows each of the three, not only the latest, with AP in place of accuracy and the
+      // frames whose objects were missed or falsely raised.
+      const html = renderModelReport(gatherReportData(workspace, modelId));
+      for (const heading of [
+        'Object detection: average precision',
+        'Object detection under corruptions',
+        'Object detection under attack (PGD)',
+      ])
+        assert.ok(html.includes(heading), heading);
+      const stored = validationsOfModel(workspace.db, modelId)[0]?.result as {
+        frames: { misses: unknown[]; falseAlarms: unknown[] }[];
+      };
+      const misses = stored.frames.reduce((n, f) => n + f.misses.length, 0);
+      const alarms = stored.frames.reduce((n, f) => n + f.falseAlarms.length, 0);
+      assert.match(
+        html,
+        new RegExp(`${misses} objects missed and ${alarms} false alarms over ${stored.frames.length} frames`),
+      );
+      const pdfText = (await pdfPagesText(await renderModelReportPdf(gatherReportData(workspace, modelId))))
+        .text;
+      for (const note of [
+        'Object detection: mAP@0.5',
+        'Object detection under corruptions',
+        'Object detection under PGD',
+      ])
+        assert.ok(pdfText.includes(note), `${note} in the PDF`);
     } finally {
       await engine.queue.idle();
       workspace.close();

@@ -4,6 +4,7 @@ import type { BootstrapIntervals, Interval } from '../validate/record-bootstrap.
 import { escapeHtml, formatPercent, lineChart, table } from './html.js';
 import { DATA_ATTRIBUTION } from './attribution.js';
 import { signatureSection } from './signature-section.js';
+import { detectionValidationSection, isDetectionValidation } from './detection-sections.js';
 import { METHODS_SECTION_TITLE, methodsSectionHtml, methodsSectionShown } from './methods-section.js';
 import {
   attackSection,
@@ -300,13 +301,23 @@ function noiseComparison(model: Noise | undefined, parent: Noise | undefined): s
   ].join('\n');
 }
 
+function validationHeader(pair: { model: ValidationRow; parent: ValidationRow | undefined }): string {
+  return (
+    `<p class="muted">Validation ${escapeHtml(pair.model.id)} on dataset ${escapeHtml(pair.model.datasetId)}, split <b>${escapeHtml(pair.model.split)}</b>, ` +
+    `suites ${escapeHtml(pair.model.suites.join(', '))}, backend ${escapeHtml(pair.model.backend)}, ${escapeHtml(pair.model.createdAt)}` +
+    `${pair.parent !== undefined ? `; parent validation ${escapeHtml(pair.parent.id)}` : '; no validation of a parent on the same data'}.</p>`
+  );
+}
+
 function validationSection(pair: { model: ValidationRow; parent: ValidationRow | undefined }): string {
   const r = pair.model.result;
   const p = pair.parent?.result;
+  const header = validationHeader(pair);
+  // A detector's results (AP, not accuracy) have their own shape: none of the classifier sections applies.
+  if (isDetectionValidation(pair.model))
+    return [header, detectionValidationSection(pair.model, pair.parent)].join('\n');
   return [
-    `<p class="muted">Validation ${escapeHtml(pair.model.id)} on dataset ${escapeHtml(pair.model.datasetId)}, split <b>${escapeHtml(pair.model.split)}</b>, ` +
-      `suites ${escapeHtml(pair.model.suites.join(', '))}, backend ${escapeHtml(pair.model.backend)}, ${escapeHtml(pair.model.createdAt)}` +
-      `${pair.parent !== undefined ? `; parent validation ${escapeHtml(pair.parent.id)}` : '; no validation of a parent on the same data'}.</p>`,
+    header,
     r['clean'] !== undefined
       ? `<h3>Clean test data</h3>${cleanComparison(r['clean'] as Clean, p?.['clean'] as Clean | undefined)}`
       : '',

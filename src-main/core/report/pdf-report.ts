@@ -3,6 +3,7 @@ import { formatPercent } from './html.js';
 import { DATA_ATTRIBUTION } from './attribution.js';
 import { PdfWriter } from './pdf-layout.js';
 import { methodsSectionPdf, methodsSectionShown } from './methods-section.js';
+import { detectionValidationTable, isDetectionValidation } from './detection-sections.js';
 
 interface CleanResult {
   n?: number;
@@ -68,6 +69,12 @@ export async function renderModelReportPdf(
       `Validation ${v.id} on ${v.datasetId}, split ${v.split}, suites ${v.suites.join(', ')}, backend ${v.backend}, ${v.createdAt}.`,
       'muted',
     );
+    if (isDetectionValidation(v)) {
+      const detection = detectionValidationTable(v);
+      pdf.paragraph(detection.note);
+      pdf.table(detection.headers, detection.rows);
+      continue;
+    }
     const clean = v.result['clean'] as CleanResult | undefined;
     const parentClean = pair.parent?.result['clean'] as CleanResult | undefined;
     if (clean !== undefined) {

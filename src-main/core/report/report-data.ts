@@ -14,6 +14,7 @@ import type { AuditEvent } from '../audit/event-hash.js';
 import { verifyAuditTrail, type AuditVerification } from '../audit/verify.js';
 import { listSignatures, signatureStatus, type SignatureRow } from '../audit/signatures.js';
 import { gatherMethods, type MethodsReport } from './methods-section.js';
+import { isDetectionValidation } from './detection-sections.js';
 
 export interface ReportData {
   generatedAt: string;
@@ -33,7 +34,12 @@ export interface ReportData {
 
 function latestPerData(rows: ValidationRow[]): Map<string, ValidationRow> {
   const latest = new Map<string, ValidationRow>();
-  for (const row of rows) latest.set(`${row.datasetId}/${row.split}`, row);
+  // A detector's evaluation, corruption and attack runs are separate validations of the same split: keep each.
+  for (const row of rows)
+    latest.set(
+      `${row.datasetId}/${row.split}${isDetectionValidation(row) ? `/${row.suites.join(',')}` : ''}`,
+      row,
+    );
   return latest;
 }
 
