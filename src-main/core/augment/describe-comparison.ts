@@ -61,7 +61,7 @@ export function describeAugmentComparison(
     sentences.push(
       leaking.length === 0
         ? `All ${generators.length} generator${generators.length > 1 ? 's' : ''} passed the leak check (nearest-neighbour distances to the training images no closer than those of new real images).`
-        : `Generator${leaking.length > 1 ? 's' : ''} ${leaking.map((g) => g.generatorId).join(', ')} failed the leak check: their synthetic patches reproduce training images.`,
+        : `Generator${leaking.length > 1 ? 's' : ''} ${leaking.map((g) => g.generatorId).join(', ')} failed the leak check: their synthetic patches sit closer to training images than new real images do (the leak check of each says whether they are copies or merely smooth); inspect them before using or sharing them.`,
     );
   return sentences.join(' ');
 }
