@@ -41,7 +41,7 @@ export async function benchEcgResnet(samples = 2048): Promise<ModelBench> {
       for (let i = 0; i < samples; i += 256) {
         tf.tidy(() => {
           const batch = tf.slice(x, [i, 0, 0], [Math.min(256, samples - i), 187, 1]);
-          (model.predict(batch) as tf.Tensor).dataSync();
+          (model.predict(batch, { batchSize: 256 }) as tf.Tensor).dataSync();
         });
       }
     };

@@ -24,6 +24,7 @@ export async function runBench(args: string[]): Promise<Record<string, unknown>>
   const result = {
     backend: engine.backend,
     threads: engine.threads,
+    kernels: engine.kernels ?? null,
     workers: ours.train_workers,
     samples,
     ecg_resnet: ours,

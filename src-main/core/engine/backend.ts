@@ -1,10 +1,11 @@
 import os from 'node:os';
 import '@tensorflow/tfjs-backend-cpu';
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { badInput } from '../errors.js';
 import { tf } from './tf.js';
 import { loadNativeBinding } from './native-binding.js';
 import { registerWasmTrainingKernels } from './wasm-kernels/register.js';
+import { prepareSimdKernels } from './wasm-kernels/simd-module.js';
 
 /**
  * Backend choice. Preferred order: native TensorFlow (when its optional binding loads), then SIMD WebAssembly
@@ -18,6 +19,11 @@ export interface EngineInfo {
   backend: BackendName;
   tfjsVersion: string;
   threads: number;
+  /**
+   * On wasm, which convolution and pooling kernels run: our SIMD ones with fused multiply-add, with a separate
+   * multiply and add, or the backend's own (switched off, or why they did not build).
+   */
+  kernels?: string;
   /** Why the automatic choice did not get the first backend in the preferred order. */
   fallbackReason?: string;
 }
@@ -39,6 +45,19 @@ function threadsOf(backend: BackendName): number {
   return 1;
 }
 
+let wasmKernels = '';
+
+/** Our SIMD kernels are a speed-up, not a requirement: when they cannot build, the backend's own kernels run. */
+async function describeSimdKernels(backend: BackendWasm): Promise<string> {
+  try {
+    const kernels = await prepareSimdKernels(backend);
+    if (kernels === undefined) return 'backend (ATTEST_WASM_KERNELS=off)';
+    return kernels.fma ? 'simd-fma' : 'simd';
+  } catch (error) {
+    return `backend (${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
 /** Starts one backend; returns a reason instead of throwing when it cannot. */
 async function tryStart(backend: BackendName): Promise<string | undefined> {
   try {
@@ -50,6 +69,7 @@ async function tryStart(backend: BackendName): Promise<string | undefined> {
     const ok = await tf.setBackend(backend);
     if (!ok) return `${backend} backend failed to initialise`;
     await tf.ready();
+    if (backend === 'wasm') wasmKernels = await describeSimdKernels(tf.backend() as BackendWasm);
     return undefined;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
@@ -78,6 +98,7 @@ async function start(choice: BackendName | 'auto'): Promise<EngineInfo> {
     backend,
     tfjsVersion: tf.version_core,
     threads: threadsOf(backend),
+    ...(backend === 'wasm' ? { kernels: wasmKernels } : {}),
     ...(fallbackReason !== undefined ? { fallbackReason } : {}),
   });
   if (choice !== 'auto') {

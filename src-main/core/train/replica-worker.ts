@@ -40,7 +40,9 @@ async function handle(message: ReplicaRequest): Promise<void> {
   if (model === undefined) throw new Error('replica used before init');
   if (message.type === 'predict') {
     const n = message.x.length / sampleShape.reduce((a, b) => a * b, 1);
-    const output = tf.tidy(() => model!.predict(tf.tensor(message.x, [n, ...sampleShape])) as tf.Tensor);
+    const output = tf.tidy(
+      () => model!.predict(tf.tensor(message.x, [n, ...sampleShape]), { batchSize: n }) as tf.Tensor,
+    );
     const values = (output.dataSync() as Float32Array).slice();
     output.dispose();
     reply({ type: 'probabilities', values }, [values.buffer as ArrayBuffer]);

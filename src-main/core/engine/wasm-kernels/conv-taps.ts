@@ -83,3 +83,25 @@ export function convGeometry(
     depthwise,
   );
 }
+
+/** x zero-padded (or cropped, for rows 'valid' padding leaves unused) to exactly the rows and columns taps reach. */
+export function padToSpan(
+  calls: WasmKernelCalls,
+  x: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  axes: [number, number],
+): tf.TensorInfo {
+  const { inHeight, inWidth, outHeight, outWidth, padInfo } = info;
+  const { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
+  const spanHeight = (filterHeight - 1) * dilationHeight + (outHeight - 1) * strideHeight + 1;
+  const spanWidth = (filterWidth - 1) * dilationWidth + (outWidth - 1) * strideWidth + 1;
+  const paddings: [number, number][] = x.shape.map(() => [0, 0]);
+  paddings[axes[0]] = [padInfo.top, Math.max(0, spanHeight - inHeight - padInfo.top)];
+  paddings[axes[1]] = [padInfo.left, Math.max(0, spanWidth - inWidth - padInfo.left)];
+  const padded = calls.pad(x, paddings);
+  if (padded.shape[axes[0]] === spanHeight && padded.shape[axes[1]] === spanWidth) return padded;
+  const size = [...padded.shape];
+  size[axes[0]] = spanHeight;
+  size[axes[1]] = spanWidth;
+  return calls.run('Slice', { x: padded }, { begin: x.shape.map(() => 0), size });
+}

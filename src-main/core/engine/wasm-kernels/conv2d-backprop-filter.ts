@@ -1,6 +1,8 @@
 import { tf } from '../tf.js';
 import { composeKernel, type WasmKernelCalls } from './kernel-calls.js';
-import { convGeometry } from './conv-taps.js';
+import { convGeometry, padToSpan } from './conv-taps.js';
+import { filterGradSimd, simdConvApplies } from './conv-simd.js';
+import { simdKernelsOf } from './simd-module.js';
 
 /**
  * Gradient of Conv2D (and so of Conv1D) with respect to its filter, which the wasm backend lacks:
@@ -14,6 +16,10 @@ export const conv2DBackpropFilterWasm: tf.KernelConfig = {
     const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
     const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs & { dilations?: number | [number, number] };
     const info = convGeometry(x.shape, a.filterShape, a, false, 'Conv2DBackpropFilter');
+    const kernels = simdKernelsOf(backend);
+    if (kernels !== undefined && x.dtype === 'float32' && simdConvApplies(info, info.outChannels)) {
+      return composeKernel(backend, (calls) => filterGradSimd(calls, kernels, x, dy, info));
+    }
     return composeKernel(backend, (calls) =>
       info.strideHeight === 1 && info.strideWidth === 1
         ? filterGradUnstrided(calls, x, dy, info)
@@ -21,28 +27,6 @@ export const conv2DBackpropFilterWasm: tf.KernelConfig = {
     );
   },
 };
-
-/** x zero-padded (or cropped, for rows 'valid' padding leaves unused) to exactly the rows and columns taps reach. */
-function padToSpan(
-  calls: WasmKernelCalls,
-  x: tf.TensorInfo,
-  info: tf.backend_util.Conv2DInfo,
-  axes: [number, number],
-): tf.TensorInfo {
-  const { inHeight, inWidth, outHeight, outWidth, padInfo } = info;
-  const { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
-  const spanHeight = (filterHeight - 1) * dilationHeight + (outHeight - 1) * strideHeight + 1;
-  const spanWidth = (filterWidth - 1) * dilationWidth + (outWidth - 1) * strideWidth + 1;
-  const paddings: [number, number][] = x.shape.map(() => [0, 0]);
-  paddings[axes[0]] = [padInfo.top, Math.max(0, spanHeight - inHeight - padInfo.top)];
-  paddings[axes[1]] = [padInfo.left, Math.max(0, spanWidth - inWidth - padInfo.left)];
-  const padded = calls.pad(x, paddings);
-  if (padded.shape[axes[0]] === spanHeight && padded.shape[axes[1]] === spanWidth) return padded;
-  const size = [...padded.shape];
-  size[axes[0]] = spanHeight;
-  size[axes[1]] = spanWidth;
-  return calls.run('Slice', { x: padded }, { begin: x.shape.map(() => 0), size });
-}
 
 /**
  * Stride 1 (every convolution of ecg-resnet). With x_pad channels-first and flattened, X[c, n] for

@@ -26,6 +26,13 @@ export class WasmKernelCalls {
     return out;
   }
 
+  /** A new float32 tensor for a kernel of ours to fill, freed with the rest unless it is the result. */
+  output(shape: number[]): tf.TensorInfo {
+    const out = this.backend.makeOutput(shape, 'float32');
+    this.intermediates.push(out);
+    return out;
+  }
+
   reshape(x: tf.TensorInfo, shape: number[]): tf.TensorInfo {
     return this.run('Reshape', { x }, { shape });
   }

@@ -6,6 +6,7 @@ import { identityWasm } from './identity.js';
 import { depthwiseConv2dNativeBackpropFilterWasm } from './depthwise-backprop-filter.js';
 import { depthwiseConv2dNativeBackpropInputWasm } from './depthwise-backprop-input.js';
 import { unsortedSegmentSumWasm } from './unsorted-segment-sum.js';
+import { conv2DWasm, fusedConv2DWasm, keepBackendKernel } from './conv2d.js';
 
 /**
  * Kernels the wasm backend of TF.js 4.22 lacks for training Keras-style models: the filter gradient of every
@@ -28,6 +29,8 @@ export const WASM_FASTER_KERNELS: readonly tf.KernelConfig[] = [
   conv2DBackpropInputWasm,
   maxPoolGradWasm,
   identityWasm,
+  conv2DWasm,
+  fusedConv2DWasm,
 ];
 
 /**
@@ -44,6 +47,10 @@ export function registerWasmTrainingKernels(): string[] {
   for (const config of WASM_FASTER_KERNELS) {
     const present = tf.getKernel(config.kernelName, 'wasm');
     if (present === config) continue;
+    // Our convolutions fall back to the backend's for the geometries our kernels leave out.
+    if ((config === conv2DWasm || config === fusedConv2DWasm) && present !== undefined) {
+      keepBackendKernel(present);
+    }
     if (present !== undefined) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
     added.push(config.kernelName);

@@ -1,0 +1,100 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { tf } from '../tf.js';
+import type { WasmKernelCalls } from './kernel-calls.js';
+import { padToSpan } from './conv-taps.js';
+import { heapOffset, type SimdKernels } from './simd-module.js';
+
+/**
+ * Whether our SIMD convolution kernels handle this geometry: stride and dilation 1 (every convolution of
+ * ecg-resnet and of the image models' 3x3 layers, and every input gradient, which is such a convolution) and
+ * output channels in whole vectors of 8.
+ */
+export function simdConvApplies(info: tf.backend_util.Conv2DInfo, outChannels: number): boolean {
+  return (
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    info.dilationHeight === 1 &&
+    info.dilationWidth === 1 &&
+    outChannels % 8 === 0 &&
+    outChannels > 0 &&
+    info.inChannels > 0 &&
+    info.outHeight > 0 &&
+    info.outWidth > 0
+  );
+}
+
+/** The padded input's geometry in the terms of simd-wat.ts. */
+function rowsOf(padded: tf.TensorInfo, info: tf.backend_util.Conv2DInfo) {
+  const [, height, width, channels] = padded.shape as [number, number, number, number];
+  return {
+    segmentLength: info.filterWidth * channels,
+    segments: info.filterHeight,
+    rowStride: width * channels,
+    sampleStride: height * width * channels,
+  };
+}
+
+/**
+ * y = act(conv(x, filter) + bias) for NHWC x and [fh, fw, inC, outC] filter (see simdConvApplies), bias [outC]
+ * or none, act ReLU or the identity.
+ */
+export function convForwardSimd(
+  calls: WasmKernelCalls,
+  kernels: SimdKernels,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  epilogue: { bias?: tf.TensorInfo; relu?: boolean } = {},
+): tf.TensorInfo {
+  const padded = padToSpan(calls, x, info, [1, 2]);
+  const out = calls.output([info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
+  const backend = calls.backend;
+  const rows = rowsOf(padded, info);
+  kernels.conv(
+    heapOffset(backend, padded),
+    heapOffset(backend, filter),
+    epilogue.bias === undefined ? 0 : heapOffset(backend, epilogue.bias),
+    epilogue.bias === undefined ? 0 : 1,
+    heapOffset(backend, out),
+    info.batchSize,
+    info.outHeight,
+    info.outWidth,
+    info.inChannels,
+    rows.segmentLength,
+    rows.segments,
+    rows.rowStride,
+    rows.sampleStride,
+    info.outChannels,
+    epilogue.relu === true ? 1 : 0,
+  );
+  return out;
+}
+
+/** dW[fh, fw, inC, outC] = sum over samples and positions of x_pad * dy (see simdConvApplies). */
+export function filterGradSimd(
+  calls: WasmKernelCalls,
+  kernels: SimdKernels,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const padded = padToSpan(calls, x, info, [1, 2]);
+  const out = calls.output([info.filterHeight, info.filterWidth, info.inChannels, info.outChannels]);
+  const backend: BackendWasm = calls.backend;
+  const rows = rowsOf(padded, info);
+  kernels.filterGrad(
+    heapOffset(backend, padded),
+    heapOffset(backend, dy),
+    heapOffset(backend, out),
+    info.batchSize,
+    info.outHeight,
+    info.outWidth,
+    info.inChannels,
+    rows.segmentLength,
+    rows.segments,
+    rows.rowStride,
+    rows.sampleStride,
+    info.outChannels,
+  );
+  return out;
+}

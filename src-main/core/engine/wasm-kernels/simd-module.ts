@@ -1,0 +1,166 @@
+import v8 from 'node:v8';
+import wabt from 'wabt';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { simdKernelsWat } from './simd-wat.js';
+
+/** Our SIMD kernels bound to one wasm backend's heap; every pointer is a byte offset in that heap. */
+export interface SimdKernels {
+  /** Whether the build uses fused multiply-add (relaxed SIMD). */
+  readonly fma: boolean;
+  conv(
+    x: number,
+    filter: number,
+    bias: number,
+    hasBias: number,
+    y: number,
+    batch: number,
+    outHeight: number,
+    outWidth: number,
+    inChannels: number,
+    segmentLength: number,
+    segments: number,
+    rowStride: number,
+    sampleStride: number,
+    outChannels: number,
+    relu: number,
+  ): void;
+  filterGrad(
+    x: number,
+    dy: number,
+    dw: number,
+    batch: number,
+    outHeight: number,
+    outWidth: number,
+    inChannels: number,
+    segmentLength: number,
+    segments: number,
+    rowStride: number,
+    sampleStride: number,
+    outChannels: number,
+  ): void;
+  maxPoolGrad(
+    x: number,
+    dy: number,
+    dx: number,
+    batch: number,
+    inHeight: number,
+    inWidth: number,
+    inChannels: number,
+    outHeight: number,
+    outWidth: number,
+    filterHeight: number,
+    filterWidth: number,
+    strideHeight: number,
+    strideWidth: number,
+    padTop: number,
+    padLeft: number,
+  ): void;
+}
+
+/**
+ * `ATTEST_WASM_KERNELS`: unset or `auto` uses our kernels with fused multiply-add where the runtime has relaxed
+ * SIMD; `nofma` forces the separate multiply and add; `off` leaves the backend's own kernels (for comparison).
+ */
+export type SimdMode = 'auto' | 'nofma' | 'off';
+
+export function simdMode(): SimdMode {
+  const value = process.env['ATTEST_WASM_KERNELS']?.trim() ?? '';
+  if (value === '' || value === 'auto') return 'auto';
+  if (value === 'nofma' || value === 'off') return value;
+  throw new Error(`ATTEST_WASM_KERNELS must be auto, nofma or off (or unset), got "${value}"`);
+}
+
+const compiled = new Map<boolean, Promise<WebAssembly.Module>>();
+const bound = new WeakMap<object, SimdKernels>();
+
+async function assemble(fma: boolean): Promise<Uint8Array<ArrayBuffer>> {
+  const assembler = await wabt();
+  const features = { simd: true, bulk_memory: true, relaxed_simd: true } as Parameters<
+    typeof assembler.parseWat
+  >[2];
+  const parsed = assembler.parseWat('simd-kernels.wat', simdKernelsWat({ fma }), features);
+  try {
+    parsed.validate();
+    // Copied out of the assembler's heap, which the next parse reuses.
+    return new Uint8Array(parsed.toBinary({}).buffer);
+  } finally {
+    parsed.destroy();
+  }
+}
+
+/**
+ * Relaxed SIMD ships in V8 from 11.4 (Electron, Chromium, Node 22); Node 20's V8 has it behind a flag, which
+ * only affects modules compiled after it is set. Without it the kernels run with a separate multiply and add.
+ */
+function relaxedSimdValid(bytes: Uint8Array<ArrayBuffer>): boolean {
+  if (WebAssembly.validate(bytes)) return true;
+  try {
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    return false;
+  }
+  return WebAssembly.validate(bytes);
+}
+
+/** The module with fused multiply-add, or undefined where the runtime lacks relaxed SIMD. */
+async function compile(fma: boolean): Promise<WebAssembly.Module | undefined> {
+  let module = compiled.get(fma);
+  if (module === undefined) {
+    module = assemble(fma).then((bytes) => {
+      if (fma && !relaxedSimdValid(bytes)) throw new Error('no relaxed SIMD');
+      return new WebAssembly.Module(bytes);
+    });
+    compiled.set(fma, module);
+  }
+  return module.catch(() => undefined);
+}
+
+function heapOf(backend: BackendWasm): WebAssembly.Memory {
+  const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) throw new Error('the wasm backend does not expose its memory');
+  return memory;
+}
+
+/**
+ * Builds the kernels for `backend` (once per process; an instance per heap). Returns undefined when they are
+ * switched off. Must run before the first kernel that uses them: the kernels themselves are synchronous.
+ */
+export async function prepareSimdKernels(backend: BackendWasm): Promise<SimdKernels | undefined> {
+  const mode = simdMode();
+  if (mode === 'off') return undefined;
+  const existing = bound.get(backend);
+  if (existing !== undefined) return existing;
+  const kernels =
+    (mode === 'auto' ? await instantiateSimdKernels(backend, true) : undefined) ??
+    (await instantiateSimdKernels(backend, false));
+  if (kernels === undefined) throw new Error('the SIMD kernels did not build');
+  bound.set(backend, kernels);
+  return kernels;
+}
+
+/** A fresh instance of one build on `backend`'s heap (undefined: no relaxed SIMD here), not made current. */
+export async function instantiateSimdKernels(
+  backend: BackendWasm,
+  fma: boolean,
+): Promise<SimdKernels | undefined> {
+  const module = await compile(fma);
+  if (module === undefined) return undefined;
+  const instance = new WebAssembly.Instance(module, { env: { memory: heapOf(backend) } });
+  const exports = instance.exports as Record<string, (...args: number[]) => void>;
+  return {
+    fma,
+    conv: exports['conv'] as SimdKernels['conv'],
+    filterGrad: exports['filter_grad'] as SimdKernels['filterGrad'],
+    maxPoolGrad: exports['max_pool_grad'] as SimdKernels['maxPoolGrad'],
+  };
+}
+
+/** The kernels prepared for `backend`, if any. */
+export function simdKernelsOf(backend: object): SimdKernels | undefined {
+  return bound.get(backend);
+}
+
+/** Byte offset of a tensor's data in the wasm heap. */
+export function heapOffset(backend: BackendWasm, tensor: { dataId: object }): number {
+  return backend.dataIdMap.get(tensor.dataId)!.memoryOffset;
+}

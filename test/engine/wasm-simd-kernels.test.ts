@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+import { initEngine } from '../../src-main/core/engine/backend.js';
+import { tf } from '../../src-main/core/engine/tf.js';
+import {
+  heapOffset,
+  instantiateSimdKernels,
+  simdKernelsOf,
+} from '../../src-main/core/engine/wasm-kernels/simd-module.js';
+import { relativeError, runKernelOn, seededValues, type KernelInput } from './compare-backends.js';
+
+// Our SIMD convolutions against TF.js's cpu kernels (the reference): relative error within 1e-4 of the
+// reference's largest value, as for the other wasm kernels.
+const TOLERANCE = 1e-4;
+
+function input(shape: number[], seed: number): KernelInput {
+  return {
+    values: seededValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  };
+}
+
+function assertClose(
+  actual: { values: Float32Array; shape: number[] },
+  expected: typeof actual,
+  what: string,
+) {
+  assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
+  const error = relativeError(actual.values, expected.values);
+  assert.ok(error <= TOLERANCE, `${what}: relative error ${error.toExponential(2)}`);
+  assert.ok(
+    expected.values.some((v) => Math.abs(v) > 0.1),
+    `${what}: reference is degenerate`,
+  );
+}
+
+// Widths that leave 1, 2 and 3 output columns after the blocks of 4; 1-D as TF.js runs it (height 1).
+const GEOMETRIES = [
+  { label: '1-D', x: [3, 1, 41], filter: [1, 5] },
+  { label: '1-D short', x: [2, 1, 6], filter: [1, 5] },
+  { label: '2-D 3x3', x: [2, 9, 10], filter: [3, 3] },
+  { label: '2-D 2x3', x: [2, 7, 11], filter: [2, 3] },
+];
+// [inC, outC]: outC 4 goes to the backend's own kernel, the rest to ours; inC 1 and 3 leave a tail of the
+// filter gradient's rows of 4.
+const CHANNELS: [number, number][] = [
+  [1, 32],
+  [3, 8],
+  [32, 16],
+  [5, 4],
+];
+
+test('the SIMD kernels are built on the wasm heap at start, with fused multiply-add where V8 has relaxed SIMD', async () => {
+  const engine = await initEngine('wasm');
+  const kernels = simdKernelsOf(tf.backend());
+  assert.ok(kernels !== undefined, 'kernels prepared by initEngine');
+  assert.equal(engine.kernels, kernels.fma ? 'simd-fma' : 'simd');
+  // Node 20 has relaxed SIMD behind a flag that the module sets; Electron and Node 22 have it on.
+  assert.equal(kernels.fma, true);
+});
+
+test('Conv2D and FusedConv2D (bias, ReLU) on wasm match cpu: 1-D and 2-D, same/valid, ragged widths, strides 1/2', async () => {
+  let seed = 3000;
+  let cases = 0;
+  for (const geometry of GEOMETRIES) {
+    for (const [inC, outC] of CHANNELS) {
+      for (const pad of ['same', 'valid'] as const) {
+        for (const s of [1, 2]) {
+          const xShape = [...geometry.x, inC];
+          if (pad === 'valid' && (xShape[2] as number) < (geometry.filter[1] as number)) continue;
+          const strides: [number, number] = geometry.x[1] === 1 ? [1, s] : [s, s];
+          const x = input(xShape, seed++);
+          const filter = input([...geometry.filter, inC, outC], seed++);
+          const bias = input([outC], seed++);
+          const what = `${geometry.label} in ${inC} out ${outC} ${pad} stride ${s}`;
+          const attrs = { strides, pad, dataFormat: 'NHWC', dilations: [1, 1] };
+          assertClose(
+            await runKernelOn('wasm', 'Conv2D', { x, filter }, attrs),
+            await runKernelOn('cpu', 'Conv2D', { x, filter }, attrs),
+            `Conv2D ${what}`,
+          );
+          for (const activation of ['linear', 'relu']) {
+            const fused = { ...attrs, activation };
+            assertClose(
+              await runKernelOn('wasm', 'FusedConv2D', { x, filter, bias }, fused),
+              await runKernelOn('cpu', 'FusedConv2D', { x, filter, bias }, fused),
+              `FusedConv2D ${activation} ${what}`,
+            );
+          }
+          cases++;
+        }
+      }
+    }
+  }
+  assert.equal(cases, 64);
+});
+
+test('the build without fused multiply-add computes the same convolution and filter gradient', async () => {
+  await initEngine('wasm');
+  const backend = tf.backend() as BackendWasm;
+  const fma = await instantiateSimdKernels(backend, true);
+  const plain = await instantiateSimdKernels(backend, false);
+  assert.ok(fma !== undefined && plain !== undefined);
+  assert.equal(plain.fma, false);
+  const [batch, width, inC, outC] = [3, 23, 16, 24];
+  const x = tf.tensor(seededValues(batch * (width + 4) * inC, 7), [batch, 1, width + 4, inC]);
+  const filter = tf.tensor(seededValues(5 * inC * outC, 8), [1, 5, inC, outC]);
+  const dy = tf.tensor(seededValues(batch * width * outC, 9), [batch, 1, width, outC]);
+  const results: Float32Array[] = [];
+  for (const kernels of [fma, plain]) {
+    const y = tf.zeros([batch, 1, width, outC]);
+    const dw = tf.zeros([1, 5, inC, outC]);
+    const at = (t: tf.Tensor): number => heapOffset(backend, t);
+    kernels.conv(
+      at(x),
+      at(filter),
+      0,
+      0,
+      at(y),
+      batch,
+      1,
+      width,
+      inC,
+      5 * inC,
+      1,
+      (width + 4) * inC,
+      (width + 4) * inC,
+      outC,
+      0,
+    );
+    kernels.filterGrad(
+      at(x),
+      at(dy),
+      at(dw),
+      batch,
+      1,
+      width,
+      inC,
+      5 * inC,
+      1,
+      (width + 4) * inC,
+      (width + 4) * inC,
+      outC,
+    );
+    results.push(Float32Array.from([...y.dataSync(), ...dw.dataSync()]));
+    y.dispose();
+    dw.dispose();
+  }
+  const [withFma, without] = results as [Float32Array, Float32Array];
+  assert.ok(relativeError(withFma, without) <= 1e-6, `relative error ${relativeError(withFma, without)}`);
+  assert.ok(withFma.some((v) => Math.abs(v) > 1));
+  // And both agree with TF.js's cpu convolution on the same data ('valid' over the padded input).
+  const reference = await runKernelOn(
+    'cpu',
+    'Conv2D',
+    {
+      x: { values: x.dataSync() as Float32Array, shape: x.shape },
+      filter: { values: filter.dataSync() as Float32Array, shape: filter.shape },
+    },
+    { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] },
+  );
+  await initEngine('wasm');
+  assert.ok(relativeError(without.subarray(0, batch * width * outC), reference.values) <= TOLERANCE);
+  x.dispose();
+  filter.dispose();
+  dy.dispose();
+});
