@@ -170,3 +170,56 @@ test('the build without fused multiply-add computes the same convolution and fil
   filter.dispose();
   dy.dispose();
 });
+
+test('Add of a per-channel bias on wasm matches cpu on either side, and other broadcasts still go to the backend', async () => {
+  let seed = 4000;
+  const cases: [number[], number[]][] = [
+    [[3, 7, 32], [32]],
+    [[16], [5, 16]],
+    [
+      [2, 1, 9, 8],
+      [1, 1, 8],
+    ],
+    [[4, 6], [6]], // 6 channels: not whole vectors, the backend's kernel
+    [
+      [4, 8],
+      [4, 1],
+    ], // a column, not a bias
+    [
+      [5, 8],
+      [5, 8],
+    ],
+  ];
+  for (const [aShape, bShape] of cases) {
+    const a = input(aShape, seed++);
+    const b = input(bShape, seed++);
+    const what = `[${aShape.join(', ')}] + [${bShape.join(', ')}]`;
+    assertClose(
+      await runKernelOn('wasm', 'Add', { a, b }, {}),
+      await runKernelOn('cpu', 'Add', { a, b }, {}),
+      what,
+    );
+  }
+});
+
+test('Sum over all axes but the last on wasm matches cpu, keepDims or not; other reductions still go to the backend', async () => {
+  let seed = 5000;
+  const cases: [number[], number[], boolean][] = [
+    [[3, 5, 8], [0, 1], false],
+    [[3, 5, 8], [1, 0], true],
+    [[40, 16], [0], false],
+    [[2, 1, 9, 32], [0, 1, 2], true],
+    [[3, 8], [1], false], // the last axis
+    [[4, 6], [0], false], // 6 channels
+  ];
+  for (const [shape, axis, keepDims] of cases) {
+    const x = input(shape, seed++);
+    const what = `sum of [${shape.join(', ')}] over ${axis.join(', ')} keepDims ${keepDims}`;
+    const attrs = { axis, keepDims };
+    assertClose(
+      await runKernelOn('wasm', 'Sum', { x }, attrs),
+      await runKernelOn('cpu', 'Sum', { x }, attrs),
+      what,
+    );
+  }
+});

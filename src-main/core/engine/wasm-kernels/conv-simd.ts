@@ -1,7 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf.js';
 import type { WasmKernelCalls } from './kernel-calls.js';
-import { padToSpan } from './conv-taps.js';
 import { heapOffset, type SimdKernels } from './simd-module.js';
 
 /**
@@ -21,6 +20,41 @@ export function simdConvApplies(info: tf.backend_util.Conv2DInfo, outChannels: n
     info.outHeight > 0 &&
     info.outWidth > 0
   );
+}
+
+/**
+ * x zero-padded by the convolution's padding on every side. Our kernels read only the rows and columns some tap
+ * reaches, so rows or columns that 'valid' padding leaves unused are not cropped.
+ */
+function padForSimd(
+  calls: WasmKernelCalls,
+  kernels: SimdKernels,
+  x: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+) {
+  const { inHeight, inWidth, outHeight, outWidth, padInfo, filterHeight, filterWidth } = info;
+  const bottom = Math.max(0, outHeight + filterHeight - 1 - inHeight - padInfo.top);
+  const right = Math.max(0, outWidth + filterWidth - 1 - inWidth - padInfo.left);
+  if (padInfo.top === 0 && padInfo.left === 0 && bottom === 0 && right === 0) return x;
+  const padded = calls.output([
+    info.batchSize,
+    inHeight + padInfo.top + bottom,
+    inWidth + padInfo.left + right,
+    info.inChannels,
+  ]);
+  kernels.padSpatial(
+    heapOffset(calls.backend, x),
+    heapOffset(calls.backend, padded),
+    info.batchSize,
+    inHeight,
+    inWidth,
+    info.inChannels,
+    padInfo.top,
+    bottom,
+    padInfo.left,
+    right,
+  );
+  return padded;
 }
 
 /** The padded input's geometry in the terms of simd-wat.ts. */
@@ -46,7 +80,7 @@ export function convForwardSimd(
   info: tf.backend_util.Conv2DInfo,
   epilogue: { bias?: tf.TensorInfo; relu?: boolean } = {},
 ): tf.TensorInfo {
-  const padded = padToSpan(calls, x, info, [1, 2]);
+  const padded = padForSimd(calls, kernels, x, info);
   const out = calls.output([info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
   const backend = calls.backend;
   const rows = rowsOf(padded, info);
@@ -78,7 +112,7 @@ export function filterGradSimd(
   dy: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,
 ): tf.TensorInfo {
-  const padded = padToSpan(calls, x, info, [1, 2]);
+  const padded = padForSimd(calls, kernels, x, info);
   const out = calls.output([info.filterHeight, info.filterWidth, info.inChannels, info.outChannels]);
   const backend: BackendWasm = calls.backend;
   const rows = rowsOf(padded, info);

@@ -2,6 +2,9 @@ import { tf } from '../tf.js';
 import { composeKernel } from './kernel-calls.js';
 import { convGeometry } from './conv-taps.js';
 import { flipFilter, frameOutputGradient } from './transposed-conv.js';
+import { convForwardSimd, simdConvApplies } from './conv-simd.js';
+import { simdKernelsOf, type SimdKernels } from './simd-module.js';
+import type { WasmKernelCalls } from './kernel-calls.js';
 
 /**
  * Gradient of Conv2D with respect to its input. The wasm backend has this kernel, but as a plain loop in C
@@ -16,6 +19,15 @@ export const conv2DBackpropInputWasm: tf.KernelConfig = {
     const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
     const a = attrs as unknown as tf.Conv2DBackpropInputAttrs & { dilations?: number | [number, number] };
     const info = convGeometry(a.inputShape, filter.shape, a, false, 'Conv2DBackpropInput');
+    const kernels = simdKernelsOf(backend);
+    if (
+      kernels !== undefined &&
+      dy.dtype === 'float32' &&
+      simdConvApplies(info, info.inChannels) &&
+      framingPads(info).every((p) => p >= 0)
+    ) {
+      return composeKernel(backend, (calls) => inputGradSimd(calls, kernels, dy, filter, info));
+    }
     return composeKernel(backend, (calls) => {
       const framed = frameOutputGradient(calls, dy, info);
       const kernel = calls.transpose(flipFilter(calls, filter), [0, 1, 3, 2]);
@@ -33,3 +45,44 @@ export const conv2DBackpropInputWasm: tf.KernelConfig = {
     });
   },
 };
+
+/**
+ * Stride and dilation 1 with whole vectors of input channels: the same convolution, with the padding that
+ * frames dy (fh - 1 - top above, and so on) done by our kernels rather than the backend's PadV2.
+ */
+function inputGradSimd(
+  calls: WasmKernelCalls,
+  kernels: SimdKernels,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const [top, bottom, left, right] = framingPads(info);
+  const kernel = calls.transpose(flipFilter(calls, filter), [0, 1, 3, 2]);
+  const framing = tf.backend_util.computeConv2DInfo(
+    dy.shape as [number, number, number, number],
+    kernel.shape as [number, number, number, number],
+    1,
+    1,
+    [
+      [0, 0],
+      [top, bottom],
+      [left, right],
+      [0, 0],
+    ],
+  );
+  return convForwardSimd(calls, kernels, dy, kernel, framing);
+}
+
+/** Zeros around dy that make the input gradient a 'valid' convolution (negative: explicit padding beyond it). */
+function framingPads(info: tf.backend_util.Conv2DInfo): [number, number, number, number] {
+  const { filterHeight, filterWidth, inHeight, inWidth, outHeight, outWidth, padInfo } = info;
+  const top = filterHeight - 1 - padInfo.top;
+  const left = filterWidth - 1 - padInfo.left;
+  return [
+    top,
+    inHeight + filterHeight - 1 - outHeight - top,
+    left,
+    inWidth + filterWidth - 1 - outWidth - left,
+  ];
+}

@@ -3,19 +3,7 @@ import { composeKernel } from './kernel-calls.js';
 import { convGeometry } from './conv-taps.js';
 import { convForwardSimd, simdConvApplies } from './conv-simd.js';
 import { simdKernelsOf } from './simd-module.js';
-
-const backendKernels = new Map<string, tf.KernelConfig>();
-
-/** Keeps the backend's own kernel, which ours falls back to for every case our kernels do not cover. */
-export function keepBackendKernel(config: tf.KernelConfig): void {
-  backendKernels.set(config.kernelName, config);
-}
-
-function backendKernel(name: string): tf.KernelConfig {
-  const config = backendKernels.get(name);
-  if (config === undefined) throw new Error(`the wasm backend has no ${name} kernel`);
-  return config;
-}
+import { backendKernel, setupBackendKernel } from './backend-kernels.js';
 
 /**
  * Conv2D (and Conv1D, which TF.js runs as a Conv2D one row high) through our SIMD kernel where it applies:
@@ -25,8 +13,7 @@ function backendKernel(name: string): tf.KernelConfig {
 export const conv2DWasm: tf.KernelConfig = {
   kernelName: tf.Conv2D,
   backendName: 'wasm',
-  // The backend binds its C function in setup, which it runs for the kernels registered when it starts.
-  setupFunc: (backend) => backendKernels.get(tf.Conv2D)?.setupFunc?.(backend),
+  setupFunc: setupBackendKernel(tf.Conv2D),
   kernelFunc: (args) => {
     const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
     const attrs = args.attrs as unknown as tf.Conv2DAttrs;
@@ -49,7 +36,7 @@ export const conv2DWasm: tf.KernelConfig = {
 export const fusedConv2DWasm: tf.KernelConfig = {
   kernelName: tf.FusedConv2D,
   backendName: 'wasm',
-  setupFunc: (backend) => backendKernels.get(tf.FusedConv2D)?.setupFunc?.(backend),
+  setupFunc: setupBackendKernel(tf.FusedConv2D),
   kernelFunc: (args) => {
     const { x, filter, bias, preluActivationWeights } = args.inputs as {
       x: tf.TensorInfo;

@@ -6,7 +6,10 @@ import { identityWasm } from './identity.js';
 import { depthwiseConv2dNativeBackpropFilterWasm } from './depthwise-backprop-filter.js';
 import { depthwiseConv2dNativeBackpropInputWasm } from './depthwise-backprop-input.js';
 import { unsortedSegmentSumWasm } from './unsorted-segment-sum.js';
-import { conv2DWasm, fusedConv2DWasm, keepBackendKernel } from './conv2d.js';
+import { conv2DWasm, fusedConv2DWasm } from './conv2d.js';
+import { addWasm } from './add.js';
+import { sumWasm } from './sum.js';
+import { keepBackendKernel } from './backend-kernels.js';
 
 /**
  * Kernels the wasm backend of TF.js 4.22 lacks for training Keras-style models: the filter gradient of every
@@ -31,7 +34,12 @@ export const WASM_FASTER_KERNELS: readonly tf.KernelConfig[] = [
   identityWasm,
   conv2DWasm,
   fusedConv2DWasm,
+  addWasm,
+  sumWasm,
 ];
+
+/** Ours that cover only some cases and hand the rest to the backend's kernel they replace. */
+const FALLING_BACK: readonly tf.KernelConfig[] = [conv2DWasm, fusedConv2DWasm, addWasm, sumWasm];
 
 /**
  * Registers the kernels above for 'wasm'. Safe to call any number of times, before or after the backend
@@ -48,9 +56,7 @@ export function registerWasmTrainingKernels(): string[] {
     const present = tf.getKernel(config.kernelName, 'wasm');
     if (present === config) continue;
     // Our convolutions fall back to the backend's for the geometries our kernels leave out.
-    if ((config === conv2DWasm || config === fusedConv2DWasm) && present !== undefined) {
-      keepBackendKernel(present);
-    }
+    if (FALLING_BACK.includes(config) && present !== undefined) keepBackendKernel(present);
     if (present !== undefined) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
     added.push(config.kernelName);

@@ -55,6 +55,20 @@ export interface SimdKernels {
     padTop: number,
     padLeft: number,
   ): void;
+  padSpatial(
+    x: number,
+    y: number,
+    batch: number,
+    height: number,
+    width: number,
+    channels: number,
+    top: number,
+    bottom: number,
+    left: number,
+    right: number,
+  ): void;
+  biasAdd(x: number, bias: number, y: number, rows: number, channels: number): void;
+  columnSum(x: number, y: number, rows: number, channels: number): void;
 }
 
 /**
@@ -152,6 +166,9 @@ export async function instantiateSimdKernels(
     conv: exports['conv'] as SimdKernels['conv'],
     filterGrad: exports['filter_grad'] as SimdKernels['filterGrad'],
     maxPoolGrad: exports['max_pool_grad'] as SimdKernels['maxPoolGrad'],
+    padSpatial: exports['pad_spatial'] as SimdKernels['padSpatial'],
+    biasAdd: exports['bias_add'] as SimdKernels['biasAdd'],
+    columnSum: exports['column_sum'] as SimdKernels['columnSum'],
   };
 }
 

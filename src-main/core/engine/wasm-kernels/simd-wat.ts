@@ -332,6 +332,69 @@ function maxPoolGrad(): string {
   ].join('\n');
 }
 
+/** Zero padding of NHWC rows and columns (what the convolution reads), with bulk copies and fills. */
+function padSpatial(): string {
+  const rowBytes = (columns: string): string => bytes(mul(columns, get('channels')));
+  return [
+    `(func (export "pad_spatial") ${params(['x', 'y', 'batch', 'height', 'width', 'channels', 'top', 'bottom', 'left', 'right'])}`,
+    locals('i32', ['b', 'h', 'src', 'dst', 'inRow', 'outRow', 'leftBytes', 'rightBytes']),
+    set('inRow', rowBytes(get('width'))),
+    set('leftBytes', rowBytes(get('left'))),
+    set('rightBytes', rowBytes(get('right'))),
+    set('outRow', add(add(get('inRow'), get('leftBytes')), get('rightBytes'))),
+    set('src', get('x')),
+    set('dst', get('y')),
+    forLoop('b', int(0), get('batch'), int(1), [
+      `(memory.fill ${get('dst')} ${int(0)} ${mul(get('top'), get('outRow'))})`,
+      set('dst', add(get('dst'), mul(get('top'), get('outRow')))),
+      forLoop('h', int(0), get('height'), int(1), [
+        `(memory.fill ${get('dst')} ${int(0)} ${get('leftBytes')})`,
+        `(memory.copy ${add(get('dst'), get('leftBytes'))} ${get('src')} ${get('inRow')})`,
+        `(memory.fill ${add(add(get('dst'), get('leftBytes')), get('inRow'))} ${int(0)} ${get('rightBytes')})`,
+        set('dst', add(get('dst'), get('outRow'))),
+        set('src', add(get('src'), get('inRow'))),
+      ]),
+      `(memory.fill ${get('dst')} ${int(0)} ${mul(get('bottom'), get('outRow'))})`,
+      set('dst', add(get('dst'), mul(get('bottom'), get('outRow')))),
+    ]),
+    `)`,
+  ].join('\n');
+}
+
+/** y[r, c] = x[r, c] + bias[c] over `rows` rows of `channels` (a multiple of 4): a layer's bias. */
+function biasAdd(): string {
+  return [
+    `(func (export "bias_add") ${params(['x', 'bias', 'y', 'rows', 'channels'])}`,
+    locals('i32', ['r', 'c', 'rowBytes']),
+    set('rowBytes', bytes(get('channels'))),
+    forLoop('r', int(0), get('rows'), int(1), [
+      forLoop('c', int(0), get('rowBytes'), int(16), [
+        `(v128.store ${add(get('y'), get('c'))} (f32x4.add (v128.load ${add(get('x'), get('c'))}) (v128.load ${add(get('bias'), get('c'))})))`,
+      ]),
+      set('x', add(get('x'), get('rowBytes'))),
+      set('y', add(get('y'), get('rowBytes'))),
+    ]),
+    `)`,
+  ].join('\n');
+}
+
+/** y[c] = sum over r of x[r, c], `channels` a multiple of 4: the gradient of a bias, rows in order. */
+function columnSum(): string {
+  return [
+    `(func (export "column_sum") ${params(['x', 'y', 'rows', 'channels'])}`,
+    locals('i32', ['r', 'c', 'rowBytes']),
+    set('rowBytes', bytes(get('channels'))),
+    `(memory.fill ${get('y')} ${int(0)} ${get('rowBytes')})`,
+    forLoop('r', int(0), get('rows'), int(1), [
+      forLoop('c', int(0), get('rowBytes'), int(16), [
+        `(v128.store ${add(get('y'), get('c'))} (f32x4.add (v128.load ${add(get('y'), get('c'))}) (v128.load ${add(get('x'), get('c'))})))`,
+      ]),
+      set('x', add(get('x'), get('rowBytes'))),
+    ]),
+    `)`,
+  ].join('\n');
+}
+
 /** The whole module; it imports the backend's memory as env.memory. */
 export function simdKernelsWat(options: WatOptions): string {
   return [
@@ -343,6 +406,9 @@ export function simdKernelsWat(options: WatOptions): string {
     filterTile(options, 1),
     filterGrad(),
     maxPoolGrad(),
+    padSpatial(),
+    biasAdd(),
+    columnSum(),
     `)`,
   ].join('\n');
 }
