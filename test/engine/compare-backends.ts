@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { initEngine, type BackendName } from '../../src-main/core/engine/backend.js';
 import { createRng } from '../../src-main/core/engine/seed.js';
 import { tf } from '../../src-main/core/engine/tf.js';
@@ -58,4 +59,34 @@ export function relativeError(actual: ArrayLike<number>, reference: ArrayLike<nu
   }
   if (Number.isNaN(diff)) return Infinity;
   return scale === 0 ? diff : diff / scale;
+}
+
+/**
+ * The error relative to the reference's largest value within `tolerance` (1e-4: float32 sums in another
+ * order), and a reference that is not degenerate: a kernel returning zeros would pass against a tiny one.
+ */
+export function assertClose(
+  actual: { values: Float32Array; shape: number[] },
+  expected: { values: Float32Array; shape: number[] },
+  what: string,
+  tolerance = 1e-4,
+): void {
+  assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
+  const error = relativeError(actual.values, expected.values);
+  assert.ok(error <= tolerance, `${what}: relative error ${error.toExponential(2)}`);
+  assert.ok(
+    expected.values.some((v) => Math.abs(v) > 0.1),
+    `${what}: reference is degenerate`,
+  );
+}
+
+/** Runs one kernel on wasm and on cpu with the same inputs and asserts that they agree (assertClose). */
+export async function assertWasmMatchesCpu(
+  kernelName: string,
+  inputs: Record<string, KernelInput>,
+  attrs: object,
+  what: string,
+): Promise<void> {
+  const wasm = await runKernelOn('wasm', kernelName, inputs, attrs);
+  assertClose(wasm, await runKernelOn('cpu', kernelName, inputs, attrs), what);
 }

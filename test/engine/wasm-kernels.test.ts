@@ -7,11 +7,10 @@ import {
   WASM_FASTER_KERNELS,
   WASM_MISSING_KERNELS,
 } from '../../src-main/core/engine/wasm-kernels/register.js';
-import { relativeError, runKernelOn, seededValues, type KernelInput } from './compare-backends.js';
+import { assertClose, runKernelOn, seededValues, type KernelInput } from './compare-backends.js';
 
-// Our wasm kernels against TF.js's pure-JS cpu kernels, which are the reference implementation: the error
-// relative to the reference's largest value must stay within 1e-4 (float32 sums in another order).
-const TOLERANCE = 1e-4;
+// Our wasm kernels against TF.js's pure-JS cpu kernels, which are the reference implementation (assertClose:
+// error relative to the reference's largest value within 1e-4, float32 sums in another order).
 
 type Pad = 'same' | 'valid';
 type Pair = [number, number];
@@ -92,21 +91,6 @@ function pickTaps(stuffed: Float32Array, filterShape: number[], dilations: Pair)
       for (let k = 0; k < c * m; k++)
         values[(i * fw + j) * c * m + k] = stuffed[(i * dh * ew + j * dw) * c * m + k] as number;
   return values;
-}
-
-function assertClose(
-  actual: { values: Float32Array; shape: number[] },
-  expected: { values: Float32Array; shape: number[] },
-  what: string,
-) {
-  assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
-  const error = relativeError(actual.values, expected.values);
-  assert.ok(error <= TOLERANCE, `${what}: relative error ${error.toExponential(2)}`);
-  // A kernel that returned zeros would pass a loose check against a tiny reference: the reference is not tiny.
-  assert.ok(
-    expected.values.some((v) => Math.abs(v) > 0.1),
-    `${what}: reference is degenerate`,
-  );
 }
 
 test('the wasm backend gets exactly the kernels it lacks, and a faster Conv2DBackpropInput, once', async () => {

@@ -6,10 +6,17 @@ import { initEngine } from '../../src-main/core/engine/backend.js';
 import { tf } from '../../src-main/core/engine/tf.js';
 import {
   heapOffset,
+  type ConvRows,
   instantiateSimdKernels,
   simdKernelsOf,
 } from '../../src-main/core/engine/wasm-kernels/simd-module.js';
-import { relativeError, runKernelOn, seededValues, type KernelInput } from './compare-backends.js';
+import {
+  assertWasmMatchesCpu,
+  relativeError,
+  runKernelOn,
+  seededValues,
+  type KernelInput,
+} from './compare-backends.js';
 
 // Our SIMD convolutions against TF.js's cpu kernels (the reference): relative error within 1e-4 of the
 // reference's largest value, as for the other wasm kernels.
@@ -23,20 +30,6 @@ function input(shape: number[], seed: number): KernelInput {
     ),
     shape,
   };
-}
-
-function assertClose(
-  actual: { values: Float32Array; shape: number[] },
-  expected: typeof actual,
-  what: string,
-) {
-  assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
-  const error = relativeError(actual.values, expected.values);
-  assert.ok(error <= TOLERANCE, `${what}: relative error ${error.toExponential(2)}`);
-  assert.ok(
-    expected.values.some((v) => Math.abs(v) > 0.1),
-    `${what}: reference is degenerate`,
-  );
 }
 
 // Widths that leave 1, 2 and 3 output columns after the blocks of 4; 1-D as TF.js runs it (height 1).
@@ -79,16 +72,13 @@ test('Conv2D and FusedConv2D (bias, ReLU) on wasm match cpu: 1-D and 2-D, same/v
           const bias = input([outC], seed++);
           const what = `${geometry.label} in ${inC} out ${outC} ${pad} stride ${s}`;
           const attrs = { strides, pad, dataFormat: 'NHWC', dilations: [1, 1] };
-          assertClose(
-            await runKernelOn('wasm', 'Conv2D', { x, filter }, attrs),
-            await runKernelOn('cpu', 'Conv2D', { x, filter }, attrs),
-            `Conv2D ${what}`,
-          );
+          await assertWasmMatchesCpu('Conv2D', { x, filter }, attrs, `Conv2D ${what}`);
           for (const activation of ['linear', 'relu']) {
             const fused = { ...attrs, activation };
-            assertClose(
-              await runKernelOn('wasm', 'FusedConv2D', { x, filter, bias }, fused),
-              await runKernelOn('cpu', 'FusedConv2D', { x, filter, bias }, fused),
+            await assertWasmMatchesCpu(
+              'FusedConv2D',
+              { x, filter, bias },
+              fused,
               `FusedConv2D ${activation} ${what}`,
             );
           }
@@ -116,37 +106,9 @@ test('the build without fused multiply-add computes the same convolution and fil
     const y = tf.zeros([batch, 1, width, outC]);
     const dw = tf.zeros([1, 5, inC, outC]);
     const at = (t: tf.Tensor): number => heapOffset(backend, t);
-    kernels.conv(
-      at(x),
-      at(filter),
-      0,
-      0,
-      at(y),
-      batch,
-      1,
-      width,
-      inC,
-      5 * inC,
-      1,
-      (width + 4) * inC,
-      (width + 4) * inC,
-      outC,
-      0,
-    );
-    kernels.filterGrad(
-      at(x),
-      at(dy),
-      at(dw),
-      batch,
-      1,
-      width,
-      inC,
-      5 * inC,
-      1,
-      (width + 4) * inC,
-      (width + 4) * inC,
-      outC,
-    );
+    const rows: ConvRows = [batch, 1, width, inC, 5 * inC, 1, (width + 4) * inC, (width + 4) * inC, outC];
+    kernels.conv(at(x), at(filter), 0, 0, 0, at(y), ...rows);
+    kernels.filterGrad(at(x), at(dy), at(dw), ...rows);
     results.push(Float32Array.from([...y.dataSync(), ...dw.dataSync()]));
     y.dispose();
     dw.dispose();
@@ -194,11 +156,7 @@ test('Add of a per-channel bias on wasm matches cpu on either side, and other br
     const a = input(aShape, seed++);
     const b = input(bShape, seed++);
     const what = `[${aShape.join(', ')}] + [${bShape.join(', ')}]`;
-    assertClose(
-      await runKernelOn('wasm', 'Add', { a, b }, {}),
-      await runKernelOn('cpu', 'Add', { a, b }, {}),
-      what,
-    );
+    await assertWasmMatchesCpu('Add', { a, b }, {}, what);
   }
 });
 
@@ -216,10 +174,6 @@ test('Sum over all axes but the last on wasm matches cpu, keepDims or not; other
     const x = input(shape, seed++);
     const what = `sum of [${shape.join(', ')}] over ${axis.join(', ')} keepDims ${keepDims}`;
     const attrs = { axis, keepDims };
-    assertClose(
-      await runKernelOn('wasm', 'Sum', { x }, attrs),
-      await runKernelOn('cpu', 'Sum', { x }, attrs),
-      what,
-    );
+    await assertWasmMatchesCpu('Sum', { x }, attrs, what);
   }
 });

@@ -1,7 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf.js';
 import type { WasmKernelCalls } from './kernel-calls.js';
-import { heapOffset, type SimdKernels } from './simd-module.js';
+import { heapOffset, type ConvRows, type SimdKernels } from './simd-module.js';
 
 /**
  * Whether our SIMD convolution kernels handle this geometry: stride and dilation 1 (every convolution of
@@ -58,14 +58,19 @@ function padForSimd(
 }
 
 /** The padded input's geometry in the terms of simd-wat.ts. */
-function rowsOf(padded: tf.TensorInfo, info: tf.backend_util.Conv2DInfo) {
+function rowsOf(padded: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): ConvRows {
   const [, height, width, channels] = padded.shape as [number, number, number, number];
-  return {
-    segmentLength: info.filterWidth * channels,
-    segments: info.filterHeight,
-    rowStride: width * channels,
-    sampleStride: height * width * channels,
-  };
+  return [
+    info.batchSize,
+    info.outHeight,
+    info.outWidth,
+    info.inChannels,
+    info.filterWidth * channels,
+    info.filterHeight,
+    width * channels,
+    height * width * channels,
+    info.outChannels,
+  ];
 }
 
 /**
@@ -83,23 +88,14 @@ export function convForwardSimd(
   const padded = padForSimd(calls, kernels, x, info);
   const out = calls.output([info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
   const backend = calls.backend;
-  const rows = rowsOf(padded, info);
   kernels.conv(
     heapOffset(backend, padded),
     heapOffset(backend, filter),
     epilogue.bias === undefined ? 0 : heapOffset(backend, epilogue.bias),
     epilogue.bias === undefined ? 0 : 1,
-    heapOffset(backend, out),
-    info.batchSize,
-    info.outHeight,
-    info.outWidth,
-    info.inChannels,
-    rows.segmentLength,
-    rows.segments,
-    rows.rowStride,
-    rows.sampleStride,
-    info.outChannels,
     epilogue.relu === true ? 1 : 0,
+    heapOffset(backend, out),
+    ...rowsOf(padded, info),
   );
   return out;
 }
@@ -115,20 +111,11 @@ export function filterGradSimd(
   const padded = padForSimd(calls, kernels, x, info);
   const out = calls.output([info.filterHeight, info.filterWidth, info.inChannels, info.outChannels]);
   const backend: BackendWasm = calls.backend;
-  const rows = rowsOf(padded, info);
   kernels.filterGrad(
     heapOffset(backend, padded),
     heapOffset(backend, dy),
     heapOffset(backend, out),
-    info.batchSize,
-    info.outHeight,
-    info.outWidth,
-    info.inChannels,
-    rows.segmentLength,
-    rows.segments,
-    rows.rowStride,
-    rows.sampleStride,
-    info.outChannels,
+    ...rowsOf(padded, info),
   );
   return out;
 }

@@ -3,6 +3,23 @@ import wabt from 'wabt';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simdKernelsWat } from './simd-wat.js';
 
+/**
+ * Where a convolution's output positions read the zero-padded input, in elements (see simd-wat.ts): output
+ * position (oh, ow) of sample b reads `segments` runs of `segmentLength` floats, `rowStride` apart, from
+ * b * sampleStride + oh * rowStride + ow * inChannels.
+ */
+export type ConvRows = [
+  batch: number,
+  outHeight: number,
+  outWidth: number,
+  inChannels: number,
+  segmentLength: number,
+  segments: number,
+  rowStride: number,
+  sampleStride: number,
+  outChannels: number,
+];
+
 /** Our SIMD kernels bound to one wasm backend's heap; every pointer is a byte offset in that heap. */
 export interface SimdKernels {
   /** Whether the build uses fused multiply-add (relaxed SIMD). */
@@ -12,32 +29,11 @@ export interface SimdKernels {
     filter: number,
     bias: number,
     hasBias: number,
-    y: number,
-    batch: number,
-    outHeight: number,
-    outWidth: number,
-    inChannels: number,
-    segmentLength: number,
-    segments: number,
-    rowStride: number,
-    sampleStride: number,
-    outChannels: number,
     relu: number,
+    y: number,
+    ...rows: ConvRows
   ): void;
-  filterGrad(
-    x: number,
-    dy: number,
-    dw: number,
-    batch: number,
-    outHeight: number,
-    outWidth: number,
-    inChannels: number,
-    segmentLength: number,
-    segments: number,
-    rowStride: number,
-    sampleStride: number,
-    outChannels: number,
-  ): void;
+  filterGrad(x: number, dy: number, dw: number, ...rows: ConvRows): void;
   maxPoolGrad(
     x: number,
     dy: number,

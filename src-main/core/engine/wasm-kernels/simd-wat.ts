@@ -34,6 +34,47 @@ const int = (n: number): string => `(i32.const ${n})`;
 const locals = (type: string, names: string[]): string => names.map((n) => `(local $${n} ${type})`).join(' ');
 const params = (names: string[]): string => names.map((n) => `(param $${n} i32)`).join(' ');
 
+/** A convolution's geometry, the parameters both convolution kernels take after their pointers (SimdKernels). */
+const GEOMETRY = [
+  'batch',
+  'outHeight',
+  'outWidth',
+  'inChannels',
+  'segmentLength',
+  'segments',
+  'rowStride',
+  'sampleStride',
+  'outChannels',
+];
+
+/** min(limit, outWidth - ow): the output columns a block or chunk starting at ow covers. */
+const columnsLeft = (limit: number): string =>
+  `(select ${int(limit)} (i32.sub ${get('outWidth')} ${get('ow')}) (i32.gt_s (i32.sub ${get('outWidth')} ${get('ow')}) ${int(limit)}))`;
+
+/** Byte address in the padded input where output position (b, oh, ow) starts reading. */
+const inputAt = (base: string): string =>
+  add(
+    get(base),
+    bytes(
+      add(
+        add(mul(get('b'), get('sampleStride')), mul(get('oh'), get('rowStride'))),
+        mul(get('ow'), get('inChannels')),
+      ),
+    ),
+  );
+
+/** Byte address of output position (b, oh, ow) in an [batch, outHeight, outWidth, outChannels] tensor. */
+const outputAt = (base: string): string =>
+  add(
+    get(base),
+    bytes(
+      mul(
+        add(mul(add(mul(get('b'), get('outHeight')), get('oh')), get('outWidth')), get('ow')),
+        get('outChannels'),
+      ),
+    ),
+  );
+
 function madd(options: WatOptions, acc: string, a: string, b: string): string {
   return options.fma ? `(f32x4.relaxed_madd ${a} ${b} ${acc})` : `(f32x4.add ${acc} (f32x4.mul ${a} ${b}))`;
 }
@@ -122,38 +163,13 @@ function conv(): string {
       ),
     );
   const perBlock = [
-    set(
-      'rows',
-      `(select ${int(ROWS)} (i32.sub ${get('outWidth')} ${get('ow')}) (i32.gt_s (i32.sub ${get('outWidth')} ${get('ow')}) ${int(ROWS)}))`,
-    ),
-    set(
-      'a',
-      add(
-        get('x'),
-        bytes(
-          add(
-            add(mul(get('b'), get('sampleStride')), mul(get('oh'), get('rowStride'))),
-            mul(get('ow'), get('inChannels')),
-          ),
-        ),
-      ),
-    ),
-    set(
-      'yp',
-      add(
-        get('y'),
-        bytes(
-          mul(
-            add(mul(add(mul(get('b'), get('outHeight')), get('oh')), get('outWidth')), get('ow')),
-            get('outChannels'),
-          ),
-        ),
-      ),
-    ),
+    set('rows', columnsLeft(ROWS)),
+    set('a', inputAt('x')),
+    set('yp', outputAt('y')),
     `(call $conv_block ${rowAddress(0)} ${rowAddress(1)} ${rowAddress(2)} ${rowAddress(3)} ${get('w')} ${get('bias')} ${get('hasBias')} ${get('yp')} ${get('outChannels')} ${get('segmentLength')} ${get('segments')} ${bytes(get('rowStride'))} ${get('relu')} ${get('rows')})`,
   ];
   return [
-    `(func (export "conv") ${params(['x', 'w', 'bias', 'hasBias', 'y', 'batch', 'outHeight', 'outWidth', 'inChannels', 'segmentLength', 'segments', 'rowStride', 'sampleStride', 'outChannels', 'relu'])}`,
+    `(func (export "conv") ${params(['x', 'w', 'bias', 'hasBias', 'relu', 'y', ...GEOMETRY])}`,
     locals('i32', ['b', 'oh', 'ow', 'rows', 'a', 'yp', 'inBytes']),
     set('inBytes', bytes(get('inChannels'))),
     forLoop('b', int(0), get('batch'), int(1), [
@@ -211,34 +227,9 @@ function filterGrad(): string {
     ]),
   ];
   const perChunk = [
-    set(
-      'count',
-      `(select ${int(CHUNK)} (i32.sub ${get('outWidth')} ${get('ow')}) (i32.gt_s (i32.sub ${get('outWidth')} ${get('ow')}) ${int(CHUNK)}))`,
-    ),
-    set(
-      'base',
-      add(
-        get('x'),
-        bytes(
-          add(
-            add(mul(get('b'), get('sampleStride')), mul(get('oh'), get('rowStride'))),
-            mul(get('ow'), get('inChannels')),
-          ),
-        ),
-      ),
-    ),
-    set(
-      'dyBase',
-      add(
-        get('dy'),
-        bytes(
-          mul(
-            add(mul(add(mul(get('b'), get('outHeight')), get('oh')), get('outWidth')), get('ow')),
-            get('outChannels'),
-          ),
-        ),
-      ),
-    ),
+    set('count', columnsLeft(CHUNK)),
+    set('base', inputAt('x')),
+    set('dyBase', outputAt('dy')),
     forLoop('seg', int(0), get('segments'), int(1), [
       set('k', int(0)),
       `(block $quads_end (loop $quads`,
@@ -254,7 +245,7 @@ function filterGrad(): string {
     ]),
   ];
   return [
-    `(func (export "filter_grad") ${params(['x', 'dy', 'dw', 'batch', 'outHeight', 'outWidth', 'inChannels', 'segmentLength', 'segments', 'rowStride', 'sampleStride', 'outChannels'])}`,
+    `(func (export "filter_grad") ${params(['x', 'dy', 'dw', ...GEOMETRY])}`,
     locals('i32', ['b', 'oh', 'ow', 'seg', 'k', 'o', 'count', 'base', 'dyBase', 'inBytes', 'outBytes']),
     set('inBytes', bytes(get('inChannels'))),
     set('outBytes', bytes(get('outChannels'))),
