@@ -18,6 +18,17 @@ export interface KernelInput {
   shape: number[];
 }
 
+/** A seeded float32 input of `shape`. */
+export function seededInput(shape: number[], seed: number): KernelInput {
+  return {
+    values: seededValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  };
+}
+
 /**
  * Runs one kernel through the engine on a backend and returns its output values and shape, checking that no
  * tensor is left behind.

@@ -7,7 +7,7 @@ import {
   WASM_FASTER_KERNELS,
   WASM_MISSING_KERNELS,
 } from '../../src-main/core/engine/wasm-kernels/register.js';
-import { assertClose, runKernelOn, seededValues, type KernelInput } from './compare-backends.js';
+import { assertClose, runKernelOn, seededInput as input, type KernelInput } from './compare-backends.js';
 
 // Our wasm kernels against TF.js's pure-JS cpu kernels, which are the reference implementation (assertClose:
 // error relative to the reference's largest value within 1e-4, float32 sums in another order).
@@ -51,16 +51,6 @@ function outShape(
     depthwise,
   );
   return info.outShape;
-}
-
-function input(shape: number[], seed: number): KernelInput {
-  return {
-    values: seededValues(
-      shape.reduce((a, b) => a * b, 1),
-      seed,
-    ),
-    shape,
-  };
 }
 
 /**

@@ -14,23 +14,13 @@ import {
   assertWasmMatchesCpu,
   relativeError,
   runKernelOn,
+  seededInput as input,
   seededValues,
-  type KernelInput,
 } from './compare-backends.js';
 
 // Our SIMD convolutions against TF.js's cpu kernels (the reference): relative error within 1e-4 of the
 // reference's largest value, as for the other wasm kernels.
 const TOLERANCE = 1e-4;
-
-function input(shape: number[], seed: number): KernelInput {
-  return {
-    values: seededValues(
-      shape.reduce((a, b) => a * b, 1),
-      seed,
-    ),
-    shape,
-  };
-}
 
 // Widths that leave 1, 2 and 3 output columns after the blocks of 4; 1-D as TF.js runs it (height 1).
 const GEOMETRIES = [
