@@ -26,6 +26,8 @@ const TOLERANCE = 1e-4;
 const GEOMETRIES = [
   { label: '1-D', x: [3, 1, 41], filter: [1, 5] },
   { label: '1-D short', x: [2, 1, 6], filter: [1, 5] },
+  // ecg-resnet's first layer: Winograd's F(4, 5) where the channels allow (1-D, width 5, whole vectors).
+  { label: '1-D ecg', x: [2, 1, 187], filter: [1, 5] },
   { label: '2-D 3x3', x: [2, 9, 10], filter: [3, 3] },
   { label: '2-D 2x3', x: [2, 7, 11], filter: [2, 3] },
 ];
@@ -47,7 +49,7 @@ test('the SIMD kernels are built on the wasm heap at start, with fused multiply-
   assert.equal(kernels.fma, true);
 });
 
-test('Conv2D and FusedConv2D (bias, ReLU) on wasm match cpu: 1-D and 2-D, same/valid, ragged widths, strides 1/2', async () => {
+test('Conv2D and FusedConv2D (bias, ReLU) on wasm match cpu: 1-D (direct and Winograd) and 2-D, same/valid, ragged widths, strides 1/2', async () => {
   let seed = 3000;
   let cases = 0;
   for (const geometry of GEOMETRIES) {
@@ -77,7 +79,7 @@ test('Conv2D and FusedConv2D (bias, ReLU) on wasm match cpu: 1-D and 2-D, same/v
       }
     }
   }
-  assert.equal(cases, 64);
+  assert.equal(cases, 80);
 });
 
 test('the build without fused multiply-add computes the same convolution and filter gradient', async () => {
@@ -166,4 +168,49 @@ test('Sum over all axes but the last on wasm matches cpu, keepDims or not; other
     const attrs = { axis, keepDims };
     await assertWasmMatchesCpu('Sum', { x }, attrs, what);
   }
+});
+
+test("Winograd's F(4, 5) computes the direct convolution's output, bias and ReLU included, ragged last tile", async () => {
+  await initEngine('wasm');
+  const backend = tf.backend() as BackendWasm;
+  const kernels = await instantiateSimdKernels(backend, true);
+  assert.ok(kernels !== undefined && kernels.winograd);
+  const [batch, width, inC, outC] = [3, 30, 12, 16]; // 30 outputs: 8 tiles, the last one half used
+  const tiles = Math.ceil(width / 4);
+  const padded = tiles * 4 + 4;
+  const x = tf.tensor(seededValues(batch * padded * inC, 11), [batch, 1, padded, inC]);
+  const filter = tf.tensor(seededValues(5 * inC * outC, 12), [1, 5, inC, outC]);
+  const bias = tf.tensor(seededValues(outC, 13), [outC]);
+  const at = (t: tf.Tensor): number => heapOffset(backend, t);
+  const direct = tf.zeros([batch, 1, width, outC]);
+  const rows: ConvRows = [batch, 1, width, inC, 5 * inC, 1, padded * inC, padded * inC, outC];
+  kernels.conv(at(x), at(filter), at(bias), 1, 1, at(direct), ...rows);
+  const u = tf.zeros([8, inC, outC]);
+  const v = tf.zeros([8, tiles, inC]);
+  const m = tf.zeros([8, tiles, outC]);
+  const winograd = tf.zeros([batch, 1, width, outC]);
+  kernels.winogradFilter(at(filter), at(u), inC, outC);
+  kernels.winogradConv(
+    at(x),
+    at(u),
+    at(bias),
+    1,
+    1,
+    at(winograd),
+    batch,
+    width,
+    inC,
+    outC,
+    padded * inC,
+    at(v),
+    at(m),
+  );
+  const expected = direct.dataSync() as Float32Array;
+  const actual = winograd.dataSync() as Float32Array;
+  assert.ok(relativeError(actual, expected) <= 1e-5, `relative error ${relativeError(actual, expected)}`);
+  assert.ok(
+    expected.some((value) => value > 1) && expected.some((value) => value === 0),
+    'ReLU clipped some',
+  );
+  tf.dispose([x, filter, bias, direct, u, v, m, winograd]);
 });

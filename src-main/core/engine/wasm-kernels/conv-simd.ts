@@ -22,6 +22,32 @@ export function simdConvApplies(info: tf.backend_util.Conv2DInfo, outChannels: n
   );
 }
 
+/** Zeros around NHWC x: [top, bottom, left, right] rows and columns (all zero: x itself). */
+function padSpatial(
+  calls: WasmKernelCalls,
+  kernels: SimdKernels,
+  x: tf.TensorInfo,
+  pads: [number, number, number, number],
+): tf.TensorInfo {
+  const [top, bottom, left, right] = pads;
+  if (top === 0 && bottom === 0 && left === 0 && right === 0) return x;
+  const [batch, height, width, channels] = x.shape as [number, number, number, number];
+  const padded = calls.output([batch, height + top + bottom, width + left + right, channels]);
+  kernels.padSpatial(
+    heapOffset(calls.backend, x),
+    heapOffset(calls.backend, padded),
+    batch,
+    height,
+    width,
+    channels,
+    top,
+    bottom,
+    left,
+    right,
+  );
+  return padded;
+}
+
 /**
  * x zero-padded by the convolution's padding on every side. Our kernels read only the rows and columns some tap
  * reaches, so rows or columns that 'valid' padding leaves unused are not cropped.
@@ -33,28 +59,12 @@ function padForSimd(
   info: tf.backend_util.Conv2DInfo,
 ) {
   const { inHeight, inWidth, outHeight, outWidth, padInfo, filterHeight, filterWidth } = info;
-  const bottom = Math.max(0, outHeight + filterHeight - 1 - inHeight - padInfo.top);
-  const right = Math.max(0, outWidth + filterWidth - 1 - inWidth - padInfo.left);
-  if (padInfo.top === 0 && padInfo.left === 0 && bottom === 0 && right === 0) return x;
-  const padded = calls.output([
-    info.batchSize,
-    inHeight + padInfo.top + bottom,
-    inWidth + padInfo.left + right,
-    info.inChannels,
-  ]);
-  kernels.padSpatial(
-    heapOffset(calls.backend, x),
-    heapOffset(calls.backend, padded),
-    info.batchSize,
-    inHeight,
-    inWidth,
-    info.inChannels,
+  return padSpatial(calls, kernels, x, [
     padInfo.top,
-    bottom,
+    Math.max(0, outHeight + filterHeight - 1 - inHeight - padInfo.top),
     padInfo.left,
-    right,
-  );
-  return padded;
+    Math.max(0, outWidth + filterWidth - 1 - inWidth - padInfo.left),
+  ]);
 }
 
 /** The padded input's geometry in the terms of simd-wat.ts. */
@@ -85,6 +95,7 @@ export function convForwardSimd(
   info: tf.backend_util.Conv2DInfo,
   epilogue: { bias?: tf.TensorInfo; relu?: boolean } = {},
 ): tf.TensorInfo {
+  if (winogradApplies(kernels, info)) return convWinograd(calls, kernels, x, filter, info, epilogue);
   const padded = padForSimd(calls, kernels, x, info);
   const out = calls.output([info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
   const backend = calls.backend;
@@ -116,6 +127,56 @@ export function filterGradSimd(
     heapOffset(backend, dy),
     heapOffset(backend, out),
     ...rowsOf(padded, info),
+  );
+  return out;
+}
+
+/** 1-D (one row high), filter width 5, channels in whole vectors, and enough columns to fill tiles of 4. */
+function winogradApplies(kernels: SimdKernels, info: tf.backend_util.Conv2DInfo): boolean {
+  return (
+    kernels.winograd &&
+    info.inHeight === 1 &&
+    info.filterHeight === 1 &&
+    info.filterWidth === 5 &&
+    info.inChannels % 4 === 0 &&
+    info.outWidth >= 8
+  );
+}
+
+/** The convolution by Winograd's F(4, 5) (winograd-wat.ts), for what winogradApplies accepts. */
+function convWinograd(
+  calls: WasmKernelCalls,
+  kernels: SimdKernels,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  epilogue: { bias?: tf.TensorInfo; relu?: boolean },
+): tf.TensorInfo {
+  const { batchSize, inWidth, inChannels, outWidth, outChannels, padInfo } = info;
+  const tiles = Math.ceil(outWidth / 4);
+  // Every tile reads 8 columns: the last one reaches column 4 * tiles + 3 of the padded input.
+  const right = tiles * 4 + 4 - inWidth - padInfo.left;
+  const padded = padSpatial(calls, kernels, x, [0, 0, padInfo.left, right]);
+  const backend = calls.backend;
+  const u = calls.output([8, inChannels, outChannels]);
+  kernels.winogradFilter(heapOffset(backend, filter), heapOffset(backend, u), inChannels, outChannels);
+  const v = calls.output([8, tiles, inChannels]);
+  const m = calls.output([8, tiles, outChannels]);
+  const out = calls.output([batchSize, 1, outWidth, outChannels]);
+  kernels.winogradConv(
+    heapOffset(backend, padded),
+    heapOffset(backend, u),
+    epilogue.bias === undefined ? 0 : heapOffset(backend, epilogue.bias),
+    epilogue.bias === undefined ? 0 : 1,
+    epilogue.relu === true ? 1 : 0,
+    heapOffset(backend, out),
+    batchSize,
+    outWidth,
+    inChannels,
+    outChannels,
+    (padded.shape[2] as number) * inChannels,
+    heapOffset(backend, v),
+    heapOffset(backend, m),
   );
   return out;
 }

@@ -65,6 +65,24 @@ export interface SimdKernels {
   ): void;
   biasAdd(x: number, bias: number, y: number, rows: number, channels: number): void;
   columnSum(x: number, y: number, rows: number, channels: number): void;
+  /** Whether 1-D convolutions of width 5 go through Winograd's F(4, 5) (ATTEST_WASM_WINOGRAD=0: not). */
+  readonly winograd: boolean;
+  winogradFilter(filter: number, u: number, inChannels: number, outChannels: number): void;
+  winogradConv(
+    x: number,
+    u: number,
+    bias: number,
+    hasBias: number,
+    relu: number,
+    y: number,
+    batch: number,
+    outWidth: number,
+    inChannels: number,
+    outChannels: number,
+    sampleStride: number,
+    v: number,
+    m: number,
+  ): void;
 }
 
 /**
@@ -165,6 +183,9 @@ export async function instantiateSimdKernels(
     padSpatial: exports['pad_spatial'] as SimdKernels['padSpatial'],
     biasAdd: exports['bias_add'] as SimdKernels['biasAdd'],
     columnSum: exports['column_sum'] as SimdKernels['columnSum'],
+    winograd: process.env['ATTEST_WASM_WINOGRAD']?.trim() !== '0',
+    winogradFilter: exports['winograd_filter'] as SimdKernels['winogradFilter'],
+    winogradConv: exports['winograd_conv'] as SimdKernels['winogradConv'],
   };
 }
 

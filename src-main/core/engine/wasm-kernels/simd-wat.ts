@@ -1,3 +1,18 @@
+import {
+  add,
+  bytes,
+  forLoop,
+  get,
+  int,
+  locals,
+  madd,
+  mul,
+  params,
+  set,
+  type WatOptions,
+} from './wat-text.js';
+import { winogradWat } from './winograd-wat.js';
+
 /**
  * WebAssembly text of our SIMD kernels, which work in place on the wasm backend's own heap (they import its
  * memory): the convolution as a matrix product whose rows are read straight from the zero-padded input (no
@@ -15,24 +30,10 @@
  * [fh, fw, inC, outC]. outChannels must be a multiple of 8.
  */
 
-export interface WatOptions {
-  /** Use f32x4.relaxed_madd (one fused instruction) rather than f32x4.mul then f32x4.add. */
-  fma: boolean;
-}
-
 /** Rows of the output computed together: 4 rows x 8 columns keep 8 accumulators, 2 filter vectors and a splat in 11 of the 16 SIMD registers V8 allocates on x64. */
 const ROWS = 4;
 /** Output positions the filter gradient walks per pass, so that their input and gradient rows stay in L1. */
 const CHUNK = 64;
-
-const get = (name: string): string => `(local.get $${name})`;
-const set = (name: string, value: string): string => `(local.set $${name} ${value})`;
-const add = (a: string, b: string): string => `(i32.add ${a} ${b})`;
-const mul = (a: string, b: string): string => `(i32.mul ${a} ${b})`;
-const bytes = (elements: string): string => `(i32.shl ${elements} (i32.const 2))`;
-const int = (n: number): string => `(i32.const ${n})`;
-const locals = (type: string, names: string[]): string => names.map((n) => `(local $${n} ${type})`).join(' ');
-const params = (names: string[]): string => names.map((n) => `(param $${n} i32)`).join(' ');
 
 /** A convolution's geometry, the parameters both convolution kernels take after their pointers (SimdKernels). */
 const GEOMETRY = [
@@ -74,23 +75,6 @@ const outputAt = (base: string): string =>
       ),
     ),
   );
-
-function madd(options: WatOptions, acc: string, a: string, b: string): string {
-  return options.fma ? `(f32x4.relaxed_madd ${a} ${b} ${acc})` : `(f32x4.add ${acc} (f32x4.mul ${a} ${b}))`;
-}
-
-/** `for (name = from; name < to; name += step) body`, with body run at least zero times. */
-function forLoop(name: string, from: string, to: string, step: string, body: string[]): string {
-  const label = `${name}_loop`;
-  return [
-    set(name, from),
-    `(block $${label}_end (loop $${label}`,
-    `(br_if $${label}_end (i32.ge_s ${get(name)} ${to}))`,
-    ...body,
-    set(name, add(get(name), step)),
-    `(br $${label})))`,
-  ].join('\n');
-}
 
 /**
  * y[rows, 8 columns] = act(sum over k of A[r, k] * W[k, o..o+8] + bias) for up to 4 rows that start at a0..a3
@@ -400,6 +384,7 @@ export function simdKernelsWat(options: WatOptions): string {
     padSpatial(),
     biasAdd(),
     columnSum(),
+    winogradWat(options),
     `)`,
   ].join('\n');
 }
