@@ -177,21 +177,28 @@ test("Winograd's F(4, 5) computes the direct convolution's output, bias and ReLU
   assert.ok(kernels !== undefined && kernels.winograd);
   const [batch, width, inC, outC] = [3, 30, 12, 16]; // 30 outputs: 8 tiles, the last one half used
   const tiles = Math.ceil(width / 4);
-  const padded = tiles * 4 + 4;
-  const x = tf.tensor(seededValues(batch * padded * inC, 11), [batch, 1, padded, inC]);
+  const input = tf.tensor(seededValues(batch * width * inC, 11), [batch, 1, width, inC]);
+  // The direct kernel reads a zero-padded copy ('same': 2 columns each side); Winograd reads the input itself.
+  const padded = tf.pad(input, [
+    [0, 0],
+    [0, 0],
+    [2, 2],
+    [0, 0],
+  ]);
   const filter = tf.tensor(seededValues(5 * inC * outC, 12), [1, 5, inC, outC]);
   const bias = tf.tensor(seededValues(outC, 13), [outC]);
   const at = (t: tf.Tensor): number => heapOffset(backend, t);
   const direct = tf.zeros([batch, 1, width, outC]);
-  const rows: ConvRows = [batch, 1, width, inC, 5 * inC, 1, padded * inC, padded * inC, outC];
-  kernels.conv(at(x), at(filter), at(bias), 1, 1, at(direct), ...rows);
+  const stride = (width + 4) * inC;
+  const rows: ConvRows = [batch, 1, width, inC, 5 * inC, 1, stride, stride, outC];
+  kernels.conv(at(padded), at(filter), at(bias), 1, 1, at(direct), ...rows);
   const u = tf.zeros([8, inC, outC]);
   const v = tf.zeros([8, tiles, inC]);
   const m = tf.zeros([8, tiles, outC]);
   const winograd = tf.zeros([batch, 1, width, outC]);
   kernels.winogradFilter(at(filter), at(u), inC, outC);
   kernels.winogradConv(
-    at(x),
+    at(input),
     at(u),
     at(bias),
     1,
@@ -199,9 +206,10 @@ test("Winograd's F(4, 5) computes the direct convolution's output, bias and ReLU
     at(winograd),
     batch,
     width,
+    2,
+    width,
     inC,
     outC,
-    padded * inC,
     at(v),
     at(m),
   );
@@ -212,5 +220,5 @@ test("Winograd's F(4, 5) computes the direct convolution's output, bias and ReLU
     expected.some((value) => value > 1) && expected.some((value) => value === 0),
     'ReLU clipped some',
   );
-  tf.dispose([x, filter, bias, direct, u, v, m, winograd]);
+  tf.dispose([input, padded, filter, bias, direct, u, v, m, winograd]);
 });

@@ -154,9 +154,6 @@ function convWinograd(
 ): tf.TensorInfo {
   const { batchSize, inWidth, inChannels, outWidth, outChannels, padInfo } = info;
   const tiles = Math.ceil(outWidth / 4);
-  // Every tile reads 8 columns: the last one reaches column 4 * tiles + 3 of the padded input.
-  const right = tiles * 4 + 4 - inWidth - padInfo.left;
-  const padded = padSpatial(calls, kernels, x, [0, 0, padInfo.left, right]);
   const backend = calls.backend;
   const u = calls.output([8, inChannels, outChannels]);
   kernels.winogradFilter(heapOffset(backend, filter), heapOffset(backend, u), inChannels, outChannels);
@@ -164,17 +161,18 @@ function convWinograd(
   const m = calls.output([8, tiles, outChannels]);
   const out = calls.output([batchSize, 1, outWidth, outChannels]);
   kernels.winogradConv(
-    heapOffset(backend, padded),
+    heapOffset(backend, x),
     heapOffset(backend, u),
     epilogue.bias === undefined ? 0 : heapOffset(backend, epilogue.bias),
     epilogue.bias === undefined ? 0 : 1,
     epilogue.relu === true ? 1 : 0,
     heapOffset(backend, out),
     batchSize,
+    inWidth,
+    padInfo.left,
     outWidth,
     inChannels,
     outChannels,
-    (padded.shape[2] as number) * inChannels,
     heapOffset(backend, v),
     heapOffset(backend, m),
   );

@@ -76,10 +76,11 @@ export interface SimdKernels {
     relu: number,
     y: number,
     batch: number,
+    inWidth: number,
+    left: number,
     outWidth: number,
     inChannels: number,
     outChannels: number,
-    sampleStride: number,
     v: number,
     m: number,
   ): void;

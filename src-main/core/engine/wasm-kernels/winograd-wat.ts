@@ -21,7 +21,7 @@ import { winogradMatrices } from './winograd-matrices.js';
  * bias and ReLU) writes the 4 outputs. 8 products of C x O per 4 outputs instead of 20: 2.5x fewer
  * multiplications in the product, which dominates.
  *
- * Layout: x is zero-padded NWC with at least 4 * tiles + 4 columns per sample; U is [8, C, O] (winograd_filter
+ * Layout: x is NWC, not padded: the `left` columns before it and any after it read as zeros; U is [8, C, O] (winograd_filter
  * makes it from the [1, 5, C, O] filter); V [8, tiles, C] and M [8, tiles, O] are scratch for one sample.
  */
 export const WINOGRAD = winogradMatrices(4, 5);
@@ -77,16 +77,21 @@ function winogradFilter(options: WatOptions): string {
   ].join('\n');
 }
 
-/** The convolution itself (see above); `sampleStride` is the padded input's floats per sample. */
+/** The convolution itself (see above). */
 function winogradConv(options: WatOptions): string {
   const { points, outputs, inputTransform, outputTransform } = WINOGRAD;
   const d = Array.from({ length: points }, (_, j) => `d${j}`);
+  // Column 4t + j - left of the unpadded input, or zeros where that falls in the padding (unsigned compare:
+  // negative columns are huge), so the input is never copied into a padded one.
   const tileInput = [
     ...d.map((name, j) =>
-      set(
-        name,
-        `(v128.load ${add(get('xs'), bytes(add(mul(add(mul(get('t'), int(outputs)), int(j)), get('channels')), get('c'))))})`,
-      ),
+      [
+        set('col', `(i32.sub ${add(mul(get('t'), int(outputs)), int(j))} ${get('left')})`),
+        set(
+          name,
+          `(if (result v128) (i32.lt_u ${get('col')} ${get('inWidth')}) (then (v128.load ${add(get('xs'), bytes(add(mul(get('col'), get('channels')), get('c'))))})) (else (v128.const i32x4 0 0 0 0)))`,
+        ),
+      ].join('\n'),
     ),
     ...inputTransform.map(
       (row, xi) =>
@@ -144,13 +149,13 @@ function winogradConv(options: WatOptions): string {
     ),
   ];
   return [
-    `(func (export "winograd_conv") ${params(['x', 'u', 'bias', 'hasBias', 'relu', 'y', 'batch', 'outWidth', 'channels', 'outChannels', 'sampleStride', 'v', 'm'])}`,
-    locals('i32', ['b', 't', 'c', 'o', 'xi', 'xs', 'ys', 'tiles', 'rows', 'vp', 'inBytes']),
+    `(func (export "winograd_conv") ${params(['x', 'u', 'bias', 'hasBias', 'relu', 'y', 'batch', 'inWidth', 'left', 'outWidth', 'channels', 'outChannels', 'v', 'm'])}`,
+    locals('i32', ['b', 't', 'c', 'o', 'xi', 'xs', 'ys', 'tiles', 'rows', 'vp', 'inBytes', 'col']),
     locals('v128', [...d, ...mv, 'bias4', 'out']),
     set('tiles', `(i32.div_u (i32.add ${get('outWidth')} ${int(outputs - 1)}) ${int(outputs)})`),
     set('inBytes', bytes(get('channels'))),
     forLoop('b', int(0), get('batch'), int(1), [
-      set('xs', add(get('x'), bytes(mul(get('b'), get('sampleStride'))))),
+      set('xs', add(get('x'), bytes(mul(mul(get('b'), get('inWidth')), get('channels'))))),
       set('ys', add(get('y'), bytes(mul(mul(get('b'), get('outWidth')), get('outChannels'))))),
       forLoop('t', int(0), get('tiles'), int(1), [forLoop('c', int(0), get('channels'), int(4), tileInput)]),
       forLoop('xi', int(0), int(points), int(1), products),
