@@ -222,3 +222,43 @@ test("Winograd's F(4, 5) computes the direct convolution's output, bias and ReLU
   );
   tf.dispose([input, padded, filter, bias, direct, u, v, m, winograd]);
 });
+
+test("Winograd's F(5, 4) filter gradient equals the direct one over ecg-resnet's widths, ragged last tile", async () => {
+  await initEngine('wasm');
+  const backend = tf.backend() as BackendWasm;
+  const kernels = await instantiateSimdKernels(backend, true);
+  assert.ok(kernels !== undefined);
+  const [batch, width, inC, outC] = [4, 187, 32, 32]; // 'same': 187 outputs, 47 tiles, the last one 3/4 used
+  const tiles = Math.ceil(width / 4);
+  const input = tf.tensor(seededValues(batch * width * inC, 21), [batch, 1, width, inC]);
+  const padded = tf.pad(input, [
+    [0, 0],
+    [0, 0],
+    [2, 2],
+    [0, 0],
+  ]);
+  const dy = tf.tensor(seededValues(batch * width * outC, 22), [batch, 1, width, outC]);
+  const at = (t: tf.Tensor): number => heapOffset(backend, t);
+  const direct = tf.zeros([1, 5, inC, outC]);
+  const stride = (width + 4) * inC;
+  kernels.filterGrad(at(padded), at(dy), at(direct), batch, 1, width, inC, 5 * inC, 1, stride, stride, outC);
+  const scratch = [tf.zeros([8, tiles, inC]), tf.zeros([8, tiles, outC]), tf.zeros([8, inC, outC])] as const;
+  const winograd = tf.zeros([1, 5, inC, outC]);
+  kernels.winogradFilterGrad(
+    at(input),
+    at(dy),
+    at(winograd),
+    batch,
+    width,
+    2,
+    width,
+    inC,
+    outC,
+    ...(scratch.map(at) as [number, number, number]),
+  );
+  const expected = direct.dataSync() as Float32Array;
+  const actual = winograd.dataSync() as Float32Array;
+  assert.ok(relativeError(actual, expected) <= 1e-5, `relative error ${relativeError(actual, expected)}`);
+  assert.ok(expected.some((value) => Math.abs(value) > 10));
+  tf.dispose([input, padded, dy, direct, winograd, ...scratch]);
+});

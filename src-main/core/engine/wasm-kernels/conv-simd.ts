@@ -119,6 +119,7 @@ export function filterGradSimd(
   dy: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,
 ): tf.TensorInfo {
+  if (winogradApplies(kernels, info)) return filterGradWinograd(calls, kernels, x, dy, info);
   const padded = padForSimd(calls, kernels, x, info);
   const out = calls.output([info.filterHeight, info.filterWidth, info.inChannels, info.outChannels]);
   const backend: BackendWasm = calls.backend;
@@ -175,6 +176,38 @@ function convWinograd(
     outChannels,
     heapOffset(backend, v),
     heapOffset(backend, m),
+  );
+  return out;
+}
+
+/** The filter gradient by Winograd's F(5, 4) (winograd-wat.ts), for what winogradApplies accepts. */
+function filterGradWinograd(
+  calls: WasmKernelCalls,
+  kernels: SimdKernels,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const { batchSize, inWidth, inChannels, outWidth, outChannels, padInfo } = info;
+  const tiles = Math.ceil(outWidth / 4);
+  const backend = calls.backend;
+  const v = calls.output([8, tiles, inChannels]);
+  const d = calls.output([8, tiles, outChannels]);
+  const p = calls.output([8, inChannels, outChannels]);
+  const out = calls.output([1, 5, inChannels, outChannels]);
+  kernels.winogradFilterGrad(
+    heapOffset(backend, x),
+    heapOffset(backend, dy),
+    heapOffset(backend, out),
+    batchSize,
+    inWidth,
+    padInfo.left,
+    outWidth,
+    inChannels,
+    outChannels,
+    heapOffset(backend, v),
+    heapOffset(backend, d),
+    heapOffset(backend, p),
   );
   return out;
 }

@@ -84,6 +84,20 @@ export interface SimdKernels {
     v: number,
     m: number,
   ): void;
+  winogradFilterGrad(
+    x: number,
+    dy: number,
+    dw: number,
+    batch: number,
+    inWidth: number,
+    left: number,
+    outWidth: number,
+    inChannels: number,
+    outChannels: number,
+    v: number,
+    d: number,
+    p: number,
+  ): void;
 }
 
 /**
@@ -187,6 +201,7 @@ export async function instantiateSimdKernels(
     winograd: process.env['ATTEST_WASM_WINOGRAD']?.trim() !== '0',
     winogradFilter: exports['winograd_filter'] as SimdKernels['winogradFilter'],
     winogradConv: exports['winograd_conv'] as SimdKernels['winogradConv'],
+    winogradFilterGrad: exports['winograd_filter_grad'] as SimdKernels['winogradFilterGrad'],
   };
 }
 

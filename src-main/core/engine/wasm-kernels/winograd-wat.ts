@@ -77,31 +77,44 @@ function winogradFilter(options: WatOptions): string {
   ].join('\n');
 }
 
-/** The convolution itself (see above). */
-function winogradConv(options: WatOptions): string {
-  const { points, outputs, inputTransform, outputTransform } = WINOGRAD;
-  const d = Array.from({ length: points }, (_, j) => `d${j}`);
-  // Column 4t + j - left of the unpadded input, or zeros where that falls in the padding (unsigned compare:
-  // negative columns are huge), so the input is never copied into a padded one.
-  const tileInput = [
+/**
+ * One tile of the input, 4 channels from c: column step * t + j - left of the unpadded input, or zeros where that
+ * falls in the padding (unsigned compare: negative columns are huge), so the input is never copied into a padded
+ * one; the transform's row xi is stored at into[xi, t, c] ([points, tiles, channels]).
+ */
+function inputTiles(
+  options: WatOptions,
+  transform: number[][],
+  step: number,
+  d: string[],
+  into: string,
+): string[] {
+  return [
     ...d.map((name, j) =>
       [
-        set('col', `(i32.sub ${add(mul(get('t'), int(outputs)), int(j))} ${get('left')})`),
+        set('col', `(i32.sub ${add(mul(get('t'), int(step)), int(j))} ${get('left')})`),
         set(
           name,
           `(if (result v128) (i32.lt_u ${get('col')} ${get('inWidth')}) (then (v128.load ${add(get('xs'), bytes(add(mul(get('col'), get('channels')), get('c'))))})) (else (v128.const i32x4 0 0 0 0)))`,
         ),
       ].join('\n'),
     ),
-    ...inputTransform.map(
+    ...transform.map(
       (row, xi) =>
-        `(v128.store ${add(get('v'), bytes(add(mul(add(mul(int(xi), get('tiles')), get('t')), get('channels')), get('c'))))} ${combine(
+        `(v128.store ${add(get(into), bytes(add(mul(add(mul(int(xi), get('tiles')), get('t')), get('channels')), get('c'))))} ${combine(
           options,
           row,
           d.map((n) => get(n)),
         )})`,
     ),
   ];
+}
+
+/** The convolution itself (see above). */
+function winogradConv(options: WatOptions): string {
+  const { points, outputs, inputTransform, outputTransform } = WINOGRAD;
+  const d = Array.from({ length: points }, (_, j) => `d${j}`);
+  const tileInput = inputTiles(options, inputTransform, outputs, d, 'v');
   const rowAt = (r: number): string =>
     add(
       get('vp'),
@@ -167,7 +180,82 @@ function winogradConv(options: WatOptions): string {
   ].join('\n');
 }
 
-/** Both functions; they call $conv_block, which simd-wat.ts defines in the same module. */
+/** F(5, 4) for the filter gradient: 5 taps from tiles of 4 outputs, on the same 8 points. */
+export const WINOGRAD_FILTER_GRAD = winogradMatrices(5, 4);
+
+/**
+ * dW[k, c, o] = sum over samples and outputs n of x_pad[n + k, c] dy[n, o] for width-5 1-D filters: per tile of
+ * 4 outputs, V = B^T x (8 input columns) and D = G dy (4 gradients), then for each point xi the product
+ * P_xi += V_xi^T D_xi over the tiles by the filter gradient's own 4x8 blocks ($filter_tile4), and at the end
+ * dW = A^T P: 8 products per 4 outputs instead of 20. V [8, tiles, C], D [8, tiles, O] and P [8, C, O] are
+ * scratch.
+ */
+function winogradFilterGrad(options: WatOptions): string {
+  const { points, taps, inputTransform, filterTransform, outputTransform } = WINOGRAD_FILTER_GRAD;
+  const d = Array.from({ length: points }, (_, j) => `d${j}`);
+  const g = Array.from({ length: taps }, (_, i) => `g${i}`);
+  const tileGradients = [
+    ...g.map((name, i) =>
+      [
+        set('col', add(mul(get('t'), int(taps)), int(i))),
+        set(
+          name,
+          `(if (result v128) (i32.lt_u ${get('col')} ${get('outWidth')}) (then (v128.load ${add(get('dys'), bytes(add(mul(get('col'), get('outChannels')), get('o'))))})) (else (v128.const i32x4 0 0 0 0)))`,
+        ),
+      ].join('\n'),
+    ),
+    ...filterTransform.map(
+      (row, xi) =>
+        `(v128.store ${add(get('dt'), bytes(add(mul(add(mul(int(xi), get('tiles')), get('t')), get('outChannels')), get('o'))))} ${combine(
+          options,
+          row,
+          g.map((n) => get(n)),
+        )})`,
+    ),
+  ];
+  const products = [
+    forLoop('c', int(0), get('channels'), int(4), [
+      forLoop('o', int(0), get('outChannels'), int(8), [
+        `(call $filter_tile4 ${add(get('v'), bytes(add(mul(mul(get('xi'), get('tiles')), get('channels')), get('c'))))} ${add(get('dt'), bytes(add(mul(mul(get('xi'), get('tiles')), get('outChannels')), get('o'))))} ${add(get('p'), bytes(add(mul(add(mul(get('xi'), get('channels')), get('c')), get('outChannels')), get('o'))))} ${get('tiles')} ${bytes(get('channels'))} ${bytes(get('outChannels'))})`,
+      ]),
+    ]),
+  ];
+  const planes = Array.from({ length: points }, (_, xi) => `p${xi}`);
+  const finish = [
+    ...planes.map((name, xi) =>
+      set(name, `(v128.load ${add(get('p'), add(get('e'), mul(get('plane'), int(xi))))})`),
+    ),
+    ...outputTransform.map(
+      (row, k) =>
+        `(v128.store ${add(get('dw'), add(get('e'), mul(get('plane'), int(k))))} ${combine(
+          options,
+          row,
+          planes.map((n) => get(n)),
+        )})`,
+    ),
+  ];
+  return [
+    `(func (export "winograd_filter_grad") ${params(['x', 'dy', 'dw', 'batch', 'inWidth', 'left', 'outWidth', 'channels', 'outChannels', 'v', 'dt', 'p'])}`,
+    locals('i32', ['b', 't', 'c', 'o', 'xi', 'xs', 'dys', 'tiles', 'col', 'e', 'plane']),
+    locals('v128', [...d, ...g, ...planes]),
+    set('tiles', `(i32.div_u (i32.add ${get('outWidth')} ${int(taps - 1)}) ${int(taps)})`),
+    set('plane', bytes(mul(get('channels'), get('outChannels')))),
+    `(memory.fill ${get('p')} ${int(0)} ${mul(get('plane'), int(points))})`,
+    forLoop('b', int(0), get('batch'), int(1), [
+      set('xs', add(get('x'), bytes(mul(mul(get('b'), get('inWidth')), get('channels'))))),
+      set('dys', add(get('dy'), bytes(mul(mul(get('b'), get('outWidth')), get('outChannels'))))),
+      forLoop('t', int(0), get('tiles'), int(1), [
+        forLoop('c', int(0), get('channels'), int(4), inputTiles(options, inputTransform, taps, d, 'v')),
+        forLoop('o', int(0), get('outChannels'), int(4), tileGradients),
+      ]),
+      forLoop('xi', int(0), int(points), int(1), products),
+    ]),
+    forLoop('e', int(0), get('plane'), int(16), finish),
+    `)`,
+  ].join('\n');
+}
+
+/** The functions above; they call $conv_block and $filter_tile4, which simd-wat.ts defines in the same module. */
 export function winogradWat(options: WatOptions): string {
-  return [winogradFilter(options), winogradConv(options)].join('\n');
+  return [winogradFilter(options), winogradConv(options), winogradFilterGrad(options)].join('\n');
 }
