@@ -133,7 +133,7 @@ export function filterGradSimd(
 }
 
 /** 1-D (one row high), filter width 5, channels in whole vectors, and enough columns to fill tiles of 4. */
-function winogradApplies(kernels: SimdKernels, info: tf.backend_util.Conv2DInfo): boolean {
+export function winogradApplies(kernels: SimdKernels, info: tf.backend_util.Conv2DInfo): boolean {
   return (
     kernels.winograd &&
     info.inHeight === 1 &&
@@ -144,20 +144,34 @@ function winogradApplies(kernels: SimdKernels, info: tf.backend_util.Conv2DInfo)
   );
 }
 
-/** The convolution by Winograd's F(4, 5) (winograd-wat.ts), for what winogradApplies accepts. */
-function convWinograd(
+/**
+ * The convolution by Winograd's F(4, 5) (winograd-wat.ts), for what winogradApplies accepts. `flipped`: the
+ * filter is the forward filter [1, 5, outChannels, inChannels] of the layer whose input gradient this is, which
+ * the filter transform flips and transposes itself.
+ */
+export function convWinograd(
   calls: WasmKernelCalls,
   kernels: SimdKernels,
   x: tf.TensorInfo,
   filter: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,
   epilogue: { bias?: tf.TensorInfo; relu?: boolean },
+  flipped = false,
 ): tf.TensorInfo {
   const { batchSize, inWidth, inChannels, outWidth, outChannels, padInfo } = info;
   const tiles = Math.ceil(outWidth / 4);
   const backend = calls.backend;
   const u = calls.output([8, inChannels, outChannels]);
-  kernels.winogradFilter(heapOffset(backend, filter), heapOffset(backend, u), inChannels, outChannels);
+  if (flipped) {
+    kernels.winogradFilterFlipped(
+      heapOffset(backend, filter),
+      heapOffset(backend, u),
+      outChannels,
+      inChannels,
+    );
+  } else {
+    kernels.winogradFilter(heapOffset(backend, filter), heapOffset(backend, u), inChannels, outChannels);
+  }
   const v = calls.output([8, tiles, inChannels]);
   const m = calls.output([8, tiles, outChannels]);
   const out = calls.output([batchSize, 1, outWidth, outChannels]);

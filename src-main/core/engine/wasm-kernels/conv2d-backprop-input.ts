@@ -2,7 +2,7 @@ import { tf } from '../tf.js';
 import { composeKernel } from './kernel-calls.js';
 import { convGeometry } from './conv-taps.js';
 import { flipFilter, frameOutputGradient } from './transposed-conv.js';
-import { convForwardSimd, simdConvApplies } from './conv-simd.js';
+import { convForwardSimd, convWinograd, simdConvApplies, winogradApplies } from './conv-simd.js';
 import { simdKernelsOf, type SimdKernels } from './simd-module.js';
 import type { WasmKernelCalls } from './kernel-calls.js';
 
@@ -58,10 +58,10 @@ function inputGradSimd(
   info: tf.backend_util.Conv2DInfo,
 ): tf.TensorInfo {
   const [top, bottom, left, right] = framingPads(info);
-  const kernel = calls.transpose(flipFilter(calls, filter), [0, 1, 3, 2]);
+  const flippedShape = [info.filterHeight, info.filterWidth, info.outChannels, info.inChannels];
   const framing = tf.backend_util.computeConv2DInfo(
     dy.shape as [number, number, number, number],
-    kernel.shape as [number, number, number, number],
+    flippedShape as [number, number, number, number],
     1,
     1,
     [
@@ -71,6 +71,9 @@ function inputGradSimd(
       [0, 0],
     ],
   );
+  // Winograd's filter transform flips and transposes the forward filter as it reads it.
+  if (winogradApplies(kernels, framing)) return convWinograd(calls, kernels, dy, filter, framing, {}, true);
+  const kernel = calls.transpose(flipFilter(calls, filter), [0, 1, 3, 2]);
   return convForwardSimd(calls, kernels, dy, kernel, framing);
 }
 

@@ -68,6 +68,8 @@ export interface SimdKernels {
   /** Whether 1-D convolutions of width 5 go through Winograd's F(4, 5) (ATTEST_WASM_WINOGRAD=0: not). */
   readonly winograd: boolean;
   winogradFilter(filter: number, u: number, inChannels: number, outChannels: number): void;
+  /** U for the input gradient from the forward filter [1, 5, C, O]: flipped, C and O swapped; U [8, O, C]. */
+  winogradFilterFlipped(filter: number, u: number, inChannels: number, outChannels: number): void;
   winogradConv(
     x: number,
     u: number,
@@ -200,6 +202,7 @@ export async function instantiateSimdKernels(
     columnSum: exports['column_sum'] as SimdKernels['columnSum'],
     winograd: process.env['ATTEST_WASM_WINOGRAD']?.trim() !== '0',
     winogradFilter: exports['winograd_filter'] as SimdKernels['winogradFilter'],
+    winogradFilterFlipped: exports['winograd_filter_flipped'] as SimdKernels['winogradFilterFlipped'],
     winogradConv: exports['winograd_conv'] as SimdKernels['winogradConv'],
     winogradFilterGrad: exports['winograd_filter_grad'] as SimdKernels['winogradFilterGrad'],
   };

@@ -110,6 +110,49 @@ function inputTiles(
   ];
 }
 
+/**
+ * The transform of the filter that the input gradient convolves dy with, straight from the forward filter W
+ * [1, 5, C, O]: that filter is W flipped along its width with C and O swapped, so
+ * U[xi, o, c] = sum over k of G[xi, k] W[4 - k, c, o], 4 values of c a lane (gathered, O apart).
+ */
+function winogradFilterFlipped(options: WatOptions): string {
+  const { taps, filterTransform } = WINOGRAD;
+  const loads = Array.from({ length: taps }, (_, k) => `w${k}`);
+  const at = (k: number, lane: number): string =>
+    add(
+      get('w'),
+      bytes(
+        add(
+          mul(add(mul(int(taps - 1 - k), get('channels')), add(get('c'), int(lane))), get('outChannels')),
+          get('o'),
+        ),
+      ),
+    );
+  const body = [
+    ...loads.map((name, k) => {
+      let vector = `(v128.load32_splat ${at(k, 0)})`;
+      for (let lane = 1; lane < 4; lane++)
+        vector = `(f32x4.replace_lane ${lane} ${vector} (f32.load ${at(k, lane)}))`;
+      return set(name, vector);
+    }),
+    ...filterTransform.map(
+      (row, xi) =>
+        `(v128.store ${add(get('u'), bytes(add(mul(add(mul(int(xi), get('outChannels')), get('o')), get('channels')), get('c'))))} ${combine(
+          options,
+          row,
+          loads.map((n) => get(n)),
+        )})`,
+    ),
+  ];
+  return [
+    `(func (export "winograd_filter_flipped") ${params(['w', 'u', 'channels', 'outChannels'])}`,
+    locals('i32', ['o', 'c']),
+    locals('v128', loads),
+    forLoop('o', int(0), get('outChannels'), int(1), [forLoop('c', int(0), get('channels'), int(4), body)]),
+    `)`,
+  ].join('\n');
+}
+
 /** The convolution itself (see above). */
 function winogradConv(options: WatOptions): string {
   const { points, outputs, inputTransform, outputTransform } = WINOGRAD;
@@ -257,5 +300,10 @@ function winogradFilterGrad(options: WatOptions): string {
 
 /** The functions above; they call $conv_block and $filter_tile4, which simd-wat.ts defines in the same module. */
 export function winogradWat(options: WatOptions): string {
-  return [winogradFilter(options), winogradConv(options), winogradFilterGrad(options)].join('\n');
+  return [
+    winogradFilter(options),
+    winogradFilterFlipped(options),
+    winogradConv(options),
+    winogradFilterGrad(options),
+  ].join('\n');
 }
