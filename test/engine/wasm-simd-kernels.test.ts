@@ -262,3 +262,34 @@ test("Winograd's F(5, 4) filter gradient equals the direct one over ecg-resnet's
   assert.ok(expected.some((value) => Math.abs(value) > 10));
   tf.dispose([input, padded, dy, direct, winograd, ...scratch]);
 });
+
+test("ReLU's gradient on wasm is one kernel of ours and equals the cpu backend's, zeros, NaN and a ragged tail included", async () => {
+  const values = seededValues(3 * 7 * 5, 31); // 105 values: 26 vectors of 4 and a tail of 1
+  values[0] = 0;
+  values[9] = Number.NaN;
+  values[104] = -0;
+  const upstream = seededValues(values.length, 32);
+  const gradients: Float32Array[] = [];
+  for (const backend of ['wasm', 'cpu'] as const) {
+    await initEngine(backend);
+    const x = tf.tensor(values, [3, 7, 5]);
+    const dy = tf.tensor(upstream, [3, 7, 5]);
+    const profile = await tf.profile(() => {
+      const g = tf.grad((input: tf.Tensor) => tf.relu(input))(x, dy);
+      gradients.push(Float32Array.from(g.dataSync()));
+      g.dispose();
+    });
+    const names = profile.kernels.map((k) => k.name);
+    if (backend === 'wasm') {
+      assert.ok(names.includes('AttestReluGrad') && !names.includes('Step'), names.join(', '));
+    } else {
+      assert.ok(names.includes('Step'), 'cpu keeps TF.js gradient');
+    }
+    tf.dispose([x, dy]);
+  }
+  const [wasm, cpu] = gradients as [Float32Array, Float32Array];
+  assert.ok(Number.isNaN(wasm[9]) && Number.isNaN(cpu[9]));
+  wasm[9] = cpu[9] = 0;
+  assert.deepEqual(wasm, cpu);
+  assert.ok(wasm.some((v) => v !== 0) && wasm.some((v) => v === 0));
+});

@@ -9,6 +9,7 @@ import { unsortedSegmentSumWasm } from './unsorted-segment-sum.js';
 import { conv2DWasm, fusedConv2DWasm } from './conv2d.js';
 import { addWasm } from './add.js';
 import { sumWasm } from './sum.js';
+import { reluGradient, reluGradWasm } from './relu-grad.js';
 import { keepBackendKernel } from './backend-kernels.js';
 
 /**
@@ -47,6 +48,12 @@ const FALLING_BACK: readonly tf.KernelConfig[] = [conv2DWasm, fusedConv2DWasm, a
  */
 export function registerWasmTrainingKernels(): string[] {
   const added: string[] = [];
+  if (tf.getKernel(reluGradWasm.kernelName, 'wasm') === undefined) {
+    tf.registerKernel(reluGradWasm);
+    // The same gradient everywhere, through our kernel on wasm (relu-grad.ts).
+    tf.registerGradient(reluGradient);
+    added.push(reluGradWasm.kernelName);
+  }
   for (const config of WASM_MISSING_KERNELS) {
     if (tf.getKernel(config.kernelName, 'wasm') !== undefined) continue;
     tf.registerKernel(config);

@@ -65,6 +65,7 @@ export interface SimdKernels {
   ): void;
   biasAdd(x: number, bias: number, y: number, rows: number, channels: number): void;
   columnSum(x: number, y: number, rows: number, channels: number): void;
+  reluGrad(x: number, dy: number, out: number, count: number): void;
   /** Whether 1-D convolutions of width 5 go through Winograd's F(4, 5) (ATTEST_WASM_WINOGRAD=0: not). */
   readonly winograd: boolean;
   winogradFilter(filter: number, u: number, inChannels: number, outChannels: number): void;
@@ -200,6 +201,7 @@ export async function instantiateSimdKernels(
     padSpatial: exports['pad_spatial'] as SimdKernels['padSpatial'],
     biasAdd: exports['bias_add'] as SimdKernels['biasAdd'],
     columnSum: exports['column_sum'] as SimdKernels['columnSum'],
+    reluGrad: exports['relu_grad'] as SimdKernels['reluGrad'],
     winograd: process.env['ATTEST_WASM_WINOGRAD']?.trim() !== '0',
     winogradFilter: exports['winograd_filter'] as SimdKernels['winogradFilter'],
     winogradFilterFlipped: exports['winograd_filter_flipped'] as SimdKernels['winogradFilterFlipped'],

@@ -370,6 +370,29 @@ function columnSum(): string {
   ].join('\n');
 }
 
+/**
+ * The gradient of ReLU, dy * step(x), in one pass (TF.js's gradient runs Step, Cast and Multiply): a NaN in x
+ * gives NaN, as step does on the cpu backend.
+ */
+function reluGrad(): string {
+  return [
+    `(func (export "relu_grad") ${params(['x', 'dy', 'out', 'count'])}`,
+    locals('i32', ['i', 'vectorBytes', 'allBytes']),
+    `(local $xv v128) (local $xs f32)`,
+    set('allBytes', bytes(get('count'))),
+    set('vectorBytes', `(i32.and ${get('allBytes')} ${int(-16)})`),
+    forLoop('i', int(0), get('vectorBytes'), int(16), [
+      set('xv', `(v128.load ${add(get('x'), get('i'))})`),
+      `(v128.store ${add(get('out'), get('i'))} (f32x4.mul (v128.load ${add(get('dy'), get('i'))}) (v128.bitselect ${get('xv')} (v128.bitselect (v128.const f32x4 1 1 1 1) (v128.const f32x4 0 0 0 0) (f32x4.gt ${get('xv')} (v128.const f32x4 0 0 0 0))) (f32x4.ne ${get('xv')} ${get('xv')}))))`,
+    ]),
+    forLoop('i', get('vectorBytes'), get('allBytes'), int(4), [
+      set('xs', `(f32.load ${add(get('x'), get('i'))})`),
+      `(f32.store ${add(get('out'), get('i'))} (f32.mul (f32.load ${add(get('dy'), get('i'))}) (select ${get('xs')} (select (f32.const 1) (f32.const 0) (f32.gt ${get('xs')} (f32.const 0))) (f32.ne ${get('xs')} ${get('xs')}))))`,
+    ]),
+    `)`,
+  ].join('\n');
+}
+
 /** The whole module; it imports the backend's memory as env.memory. */
 export function simdKernelsWat(options: WatOptions): string {
   return [
@@ -384,6 +407,7 @@ export function simdKernelsWat(options: WatOptions): string {
     padSpatial(),
     biasAdd(),
     columnSum(),
+    reluGrad(),
     winogradWat(options),
     `)`,
   ].join('\n');
