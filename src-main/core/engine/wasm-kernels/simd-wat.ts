@@ -249,25 +249,30 @@ function filterGrad(): string {
  * gradient, masked to the lanes whose largest input this tap is, so no lane ever scatters.
  */
 function maxPoolGrad(): string {
+  const max = (a: string, b: string): string => `(select ${a} ${b} (i32.gt_s ${a} ${b}))`;
+  const min = (a: string, b: string): string => `(select ${a} ${b} (i32.lt_s ${a} ${b}))`;
+  // The window clipped to the input once per output; taps walked by pointer, t numbering them in order.
   const inWindow = (body: string[]): string =>
-    forLoop('r', get('rowStart'), add(get('rowStart'), get('filterHeight')), int(1), [
-      forLoop('col', get('colStart'), add(get('colStart'), get('filterWidth')), int(1), [
-        `(if (i32.and (i32.and (i32.ge_s ${get('r')} ${int(0)}) (i32.lt_s ${get('r')} ${get('inHeight')})) (i32.and (i32.ge_s ${get('col')} ${int(0)}) (i32.lt_s ${get('col')} ${get('inWidth')}))) (then`,
-        set(
-          'at',
+    forLoop('r', get('r0'), get('r1'), int(1), [
+      set(
+        'at',
+        add(
           bytes(
             add(
               mul(
-                add(mul(add(mul(get('b'), get('inHeight')), get('r')), get('inWidth')), get('col')),
+                add(mul(add(mul(get('b'), get('inHeight')), get('r')), get('inWidth')), get('c0')),
                 get('inChannels'),
               ),
               get('c'),
             ),
           ),
+          int(0),
         ),
+      ),
+      forLoop('col', get('c0'), get('c1'), int(1), [
         ...body,
-        `))`,
         set('t', add(get('t'), int(1))),
+        set('at', add(get('at'), get('pixelBytes'))),
       ]),
     ]);
   const perChannels = [
@@ -280,10 +285,7 @@ function maxPoolGrad(): string {
       set('best', `(v128.bitselect ${get('v')} ${get('best')} ${get('m')})`),
       set('where', `(v128.bitselect (i32x4.splat ${get('t')}) ${get('where')} ${get('m')})`),
     ]),
-    set(
-      'g',
-      `(v128.load ${add(get('dy'), bytes(add(mul(add(mul(add(mul(get('b'), get('outHeight')), get('oh')), get('outWidth')), get('ow')), get('inChannels')), get('c'))))})`,
-    ),
+    set('g', `(v128.load ${add(get('dyp'), bytes(get('c')))})`),
     set('t', int(0)),
     inWindow([
       `(v128.store ${add(get('dx'), get('at'))} (f32x4.add (v128.load ${add(get('dx'), get('at'))}) (v128.and ${get('g')} (i32x4.eq ${get('where')} (i32x4.splat ${get('t')})))))`,
@@ -291,15 +293,39 @@ function maxPoolGrad(): string {
   ];
   return [
     `(func (export "max_pool_grad") ${params(['x', 'dy', 'dx', 'batch', 'inHeight', 'inWidth', 'inChannels', 'outHeight', 'outWidth', 'filterHeight', 'filterWidth', 'strideHeight', 'strideWidth', 'padTop', 'padLeft'])}`,
-    locals('i32', ['b', 'oh', 'ow', 'c', 'r', 'col', 't', 'at', 'rowStart', 'colStart']),
+    locals('i32', [
+      'b',
+      'oh',
+      'ow',
+      'c',
+      'r',
+      'col',
+      't',
+      'at',
+      'rowStart',
+      'colStart',
+      'r0',
+      'r1',
+      'c0',
+      'c1',
+      'pixelBytes',
+      'dyp',
+    ]),
     locals('v128', ['best', 'where', 'v', 'm', 'g']),
+    set('pixelBytes', bytes(get('inChannels'))),
+    set('dyp', get('dy')),
     `(memory.fill ${get('dx')} ${int(0)} ${bytes(mul(mul(mul(get('batch'), get('inHeight')), get('inWidth')), get('inChannels')))})`,
     forLoop('b', int(0), get('batch'), int(1), [
       forLoop('oh', int(0), get('outHeight'), int(1), [
         set('rowStart', `(i32.sub ${mul(get('oh'), get('strideHeight'))} ${get('padTop')})`),
+        set('r0', max(get('rowStart'), int(0))),
+        set('r1', min(add(get('rowStart'), get('filterHeight')), get('inHeight'))),
         forLoop('ow', int(0), get('outWidth'), int(1), [
           set('colStart', `(i32.sub ${mul(get('ow'), get('strideWidth'))} ${get('padLeft')})`),
+          set('c0', max(get('colStart'), int(0))),
+          set('c1', min(add(get('colStart'), get('filterWidth')), get('inWidth'))),
           forLoop('c', int(0), get('inChannels'), int(4), perChannels),
+          set('dyp', add(get('dyp'), get('pixelBytes'))),
         ]),
       ]),
     ]),
