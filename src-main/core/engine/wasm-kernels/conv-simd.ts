@@ -2,6 +2,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf.js';
 import type { WasmKernelCalls } from './kernel-calls.js';
 import { heapOffset, type ConvRows, type SimdKernels } from './simd-module.js';
+import { WINOGRAD } from './winograd-wat.js';
 
 /**
  * Whether our SIMD convolution kernels handle this geometry: stride and dilation 1 (every convolution of
@@ -159,9 +160,9 @@ export function convWinograd(
   flipped = false,
 ): tf.TensorInfo {
   const { batchSize, inWidth, inChannels, outWidth, outChannels, padInfo } = info;
-  const tiles = Math.ceil(outWidth / 4);
+  const tiles = Math.ceil(outWidth / WINOGRAD.outputs);
   const backend = calls.backend;
-  const u = calls.output([8, inChannels, outChannels]);
+  const u = calls.output([WINOGRAD.points, inChannels, outChannels]);
   if (flipped) {
     kernels.winogradFilterFlipped(
       heapOffset(backend, filter),
@@ -172,8 +173,8 @@ export function convWinograd(
   } else {
     kernels.winogradFilter(heapOffset(backend, filter), heapOffset(backend, u), inChannels, outChannels);
   }
-  const v = calls.output([8, tiles, inChannels]);
-  const m = calls.output([8, tiles, outChannels]);
+  const v = calls.output([WINOGRAD.points, tiles, inChannels]);
+  const m = calls.output([WINOGRAD.points, tiles, outChannels]);
   const out = calls.output([batchSize, 1, outWidth, outChannels]);
   kernels.winogradConv(
     heapOffset(backend, x),
