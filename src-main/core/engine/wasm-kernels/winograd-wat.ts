@@ -50,6 +50,102 @@ function combine(options: WatOptions, coefficients: number[], terms: string[]): 
   return sum ?? '(v128.const i32x4 0 0 0 0)';
 }
 
+const close = (a: number, b: number): boolean =>
+  Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+
+/**
+ * Statements that compute every row of matrix * terms and hand each to `sink`. Rows i and j that agree on the
+ * even terms and are opposite on the odd ones (the points +p and -p) share their two halves: e = even part,
+ * o = odd part, row i = e + o, row j = e - o, in the v128 locals $te and $to. About half the arithmetic.
+ */
+function transformRows(
+  options: WatOptions,
+  matrix: number[][],
+  terms: string[],
+  sink: (row: number, value: string) => string,
+): string[] {
+  const out: string[] = [];
+  const done = new Set<number>();
+  const part = (row: number[], parity: number): number[] => row.map((v, k) => (k % 2 === parity ? v : 0));
+  matrix.forEach((row, i) => {
+    if (done.has(i)) return;
+    const j = matrix.findIndex(
+      (other, k) =>
+        k > i &&
+        !done.has(k) &&
+        row.some((v, m) => m % 2 === 1 && v !== 0) &&
+        other.every((v, m) => close(v, m % 2 === 0 ? (row[m] as number) : -(row[m] as number))),
+    );
+    if (j < 0) {
+      out.push(sink(i, combine(options, row, terms)));
+      return;
+    }
+    done.add(j);
+    out.push(
+      set('te', combine(options, part(row, 0), terms)),
+      set('to', combine(options, part(row, 1), terms)),
+      sink(i, `(f32x4.add ${get('te')} ${get('to')})`),
+      sink(j, `(f32x4.sub ${get('te')} ${get('to')})`),
+    );
+  });
+  return out;
+}
+
+/**
+ * Statements that compute every row of matrix * terms (an output transform, whose columns for +p and -p agree
+ * on even rows and are opposite on odd ones) and hand each to `sink`: each such pair of terms is first folded
+ * into its sum $s<n> and difference $t<n>, which the even and the odd rows then use. Declares nothing: the
+ * function needs v128 locals s0..s3 and t0..t3.
+ */
+function transformColumns(
+  options: WatOptions,
+  matrix: number[][],
+  terms: string[],
+  sink: (row: number, value: string) => string,
+): string[] {
+  const columns = terms.length;
+  const pairs: [number, number][] = [];
+  const paired = new Set<number>();
+  for (let j = 0; j < columns; j++) {
+    if (paired.has(j)) continue;
+    for (let k = j + 1; k < columns; k++) {
+      if (paired.has(k)) continue;
+      const matches = matrix.every((row, i) =>
+        close(row[k] as number, (i % 2 === 0 ? 1 : -1) * (row[j] as number)),
+      );
+      if (matches && matrix.some((row, i) => i % 2 === 1 && row[j] !== 0)) {
+        pairs.push([j, k]);
+        paired.add(j).add(k);
+        break;
+      }
+    }
+  }
+  const out: string[] = [];
+  pairs.forEach(([j, k], n) => {
+    out.push(
+      set(`s${n}`, `(f32x4.add ${terms[j]} ${terms[k]})`),
+      set(`t${n}`, `(f32x4.sub ${terms[j]} ${terms[k]})`),
+    );
+  });
+  const folded = [
+    ...terms.filter((_, j) => !paired.has(j)),
+    ...pairs.map((_, n) => get(`s${n}`)),
+    ...pairs.map((_, n) => get(`t${n}`)),
+  ];
+  matrix.forEach((row, i) => {
+    const coefficients = [
+      ...row.filter((_, j) => !paired.has(j)),
+      ...pairs.map(([j]) => (i % 2 === 0 ? (row[j] as number) : 0)),
+      ...pairs.map(([j]) => (i % 2 === 1 ? (row[j] as number) : 0)),
+    ];
+    out.push(sink(i, combine(options, coefficients, folded)));
+  });
+  return out;
+}
+
+/** The v128 locals transformRows and transformColumns use. */
+const TRANSFORM_LOCALS = ['te', 'to', 's0', 's1', 's2', 's3', 't0', 't1', 't2', 't3'];
+
 /** U[xi, c, o] = sum over k of G[xi, k] W[k, c, o], 4 (c, o) pairs a lane. */
 function winogradFilter(options: WatOptions): string {
   const { taps, filterTransform } = WINOGRAD;
@@ -58,19 +154,17 @@ function winogradFilter(options: WatOptions): string {
     ...loads.map((name, k) =>
       set(name, `(v128.load ${add(get('w'), add(get('e'), mul(get('plane'), int(k))))})`),
     ),
-    ...filterTransform.map(
-      (row, xi) =>
-        `(v128.store ${add(get('u'), add(get('e'), mul(get('plane'), int(xi))))} ${combine(
-          options,
-          row,
-          loads.map((n) => get(n)),
-        )})`,
+    ...transformRows(
+      options,
+      filterTransform,
+      loads.map((n) => get(n)),
+      (xi, value) => `(v128.store ${add(get('u'), add(get('e'), mul(get('plane'), int(xi))))} ${value})`,
     ),
   ];
   return [
     `(func (export "winograd_filter") ${params(['w', 'u', 'channels', 'outChannels'])}`,
     locals('i32', ['e', 'plane']),
-    locals('v128', loads),
+    locals('v128', [...loads, ...TRANSFORM_LOCALS]),
     set('plane', bytes(mul(get('channels'), get('outChannels')))),
     forLoop('e', int(0), get('plane'), int(16), body),
     `)`,
@@ -89,25 +183,40 @@ function inputTiles(
   d: string[],
   into: string,
 ): string[] {
+  const first = `(i32.sub ${mul(get('t'), int(step))} ${get('left')})`;
+  const direct = d.map((name, j) =>
+    set(name, `(v128.load offset=0 ${add(get('tile'), mul(get('inBytes'), int(j)))})`),
+  );
+  const checked = d.map((name, j) =>
+    [
+      set('col', add(first, int(j))),
+      set(
+        name,
+        `(if (result v128) (i32.lt_u ${get('col')} ${get('inWidth')}) (then (v128.load ${add(get('xs'), bytes(add(mul(get('col'), get('channels')), get('c'))))})) (else (v128.const i32x4 0 0 0 0)))`,
+      ),
+    ].join('\n'),
+  );
   return [
-    ...d.map((name, j) =>
-      [
-        set('col', `(i32.sub ${add(mul(get('t'), int(step)), int(j))} ${get('left')})`),
-        set(
-          name,
-          `(if (result v128) (i32.lt_u ${get('col')} ${get('inWidth')}) (then (v128.load ${add(get('xs'), bytes(add(mul(get('col'), get('channels')), get('c'))))})) (else (v128.const i32x4 0 0 0 0)))`,
-        ),
-      ].join('\n'),
-    ),
-    ...transform.map(
-      (row, xi) =>
-        `(v128.store ${add(get(into), bytes(add(mul(add(mul(int(xi), get('tiles')), get('t')), get('channels')), get('c'))))} ${combine(
-          options,
-          row,
-          d.map((n) => get(n)),
-        )})`,
+    // Tiles inside the input (all but the first and last) load without a check per column.
+    set('tile', add(get('xs'), bytes(add(mul(first, get('channels')), get('c'))))),
+    `(if ${get('interior')} (then ${direct.join('\n')}) (else ${checked.join('\n')}))`,
+    ...transformRows(
+      options,
+      transform,
+      d.map((n) => get(n)),
+      (xi, value) =>
+        `(v128.store ${add(get(into), bytes(add(mul(add(mul(int(xi), get('tiles')), get('t')), get('channels')), get('c'))))} ${value})`,
     ),
   ];
+}
+
+/** Sets $interior: whether tile t's columns step * t - left .. + points - 1 all lie inside the input. */
+function interiorTile(step: number, points: number): string {
+  const first = `(i32.sub ${mul(get('t'), int(step))} ${get('left')})`;
+  return set(
+    'interior',
+    `(i32.and (i32.ge_s ${first} ${int(0)}) (i32.lt_s ${add(first, int(points - 1))} ${get('inWidth')}))`,
+  );
 }
 
 /**
@@ -135,19 +244,18 @@ function winogradFilterFlipped(options: WatOptions): string {
         vector = `(f32x4.replace_lane ${lane} ${vector} (f32.load ${at(k, lane)}))`;
       return set(name, vector);
     }),
-    ...filterTransform.map(
-      (row, xi) =>
-        `(v128.store ${add(get('u'), bytes(add(mul(add(mul(int(xi), get('outChannels')), get('o')), get('channels')), get('c'))))} ${combine(
-          options,
-          row,
-          loads.map((n) => get(n)),
-        )})`,
+    ...transformRows(
+      options,
+      filterTransform,
+      loads.map((n) => get(n)),
+      (xi, value) =>
+        `(v128.store ${add(get('u'), bytes(add(mul(add(mul(int(xi), get('outChannels')), get('o')), get('channels')), get('c'))))} ${value})`,
     ),
   ];
   return [
     `(func (export "winograd_filter_flipped") ${params(['w', 'u', 'channels', 'outChannels'])}`,
     locals('i32', ['o', 'c']),
-    locals('v128', loads),
+    locals('v128', [...loads, ...TRANSFORM_LOCALS]),
     forLoop('o', int(0), get('outChannels'), int(1), [forLoop('c', int(0), get('channels'), int(4), body)]),
     `)`,
   ].join('\n');
@@ -188,32 +296,47 @@ function winogradConv(options: WatOptions): string {
       'bias4',
       `(if (result v128) ${get('hasBias')} (then (v128.load ${add(get('bias'), bytes(get('o')))})) (else (v128.const i32x4 0 0 0 0)))`,
     ),
-    ...outputTransform.map((row, i) =>
-      [
-        set(
-          'out',
-          `(f32x4.add ${combine(
-            options,
-            row,
-            mv.map((n) => get(n)),
-          )} ${get('bias4')})`,
-        ),
-        `(if ${get('relu')} (then ${set('out', `(f32x4.max ${get('out')} (v128.const i32x4 0 0 0 0))`)}))`,
-        `(if (i32.lt_s ${add(mul(get('t'), int(outputs)), int(i))} ${get('outWidth')}) (then`,
-        `(v128.store ${add(get('ys'), bytes(add(mul(add(mul(get('t'), int(outputs)), int(i)), get('outChannels')), get('o'))))} ${get('out')})))`,
-      ].join('\n'),
+    ...transformColumns(
+      options,
+      outputTransform,
+      mv.map((n) => get(n)),
+      (i, value) =>
+        [
+          set('out', `(f32x4.add ${value} ${get('bias4')})`),
+          `(if ${get('relu')} (then ${set('out', `(f32x4.max ${get('out')} (v128.const i32x4 0 0 0 0))`)}))`,
+          `(if (i32.lt_s ${add(mul(get('t'), int(outputs)), int(i))} ${get('outWidth')}) (then`,
+          `(v128.store ${add(get('ys'), bytes(add(mul(add(mul(get('t'), int(outputs)), int(i)), get('outChannels')), get('o'))))} ${get('out')})))`,
+        ].join('\n'),
     ),
   ];
   return [
     `(func (export "winograd_conv") ${params(['x', 'u', 'bias', 'hasBias', 'relu', 'y', 'batch', 'inWidth', 'left', 'outWidth', 'channels', 'outChannels', 'v', 'm'])}`,
-    locals('i32', ['b', 't', 'c', 'o', 'xi', 'xs', 'ys', 'tiles', 'rows', 'vp', 'inBytes', 'col']),
-    locals('v128', [...d, ...mv, 'bias4', 'out']),
+    locals('i32', [
+      'b',
+      't',
+      'c',
+      'o',
+      'xi',
+      'xs',
+      'ys',
+      'tiles',
+      'rows',
+      'vp',
+      'inBytes',
+      'col',
+      'tile',
+      'interior',
+    ]),
+    locals('v128', [...d, ...mv, 'bias4', 'out', ...TRANSFORM_LOCALS]),
     set('tiles', `(i32.div_u (i32.add ${get('outWidth')} ${int(outputs - 1)}) ${int(outputs)})`),
     set('inBytes', bytes(get('channels'))),
     forLoop('b', int(0), get('batch'), int(1), [
       set('xs', add(get('x'), bytes(mul(mul(get('b'), get('inWidth')), get('channels'))))),
       set('ys', add(get('y'), bytes(mul(mul(get('b'), get('outWidth')), get('outChannels'))))),
-      forLoop('t', int(0), get('tiles'), int(1), [forLoop('c', int(0), get('channels'), int(4), tileInput)]),
+      forLoop('t', int(0), get('tiles'), int(1), [
+        interiorTile(outputs, points),
+        forLoop('c', int(0), get('channels'), int(4), tileInput),
+      ]),
       forLoop('xi', int(0), int(points), int(1), products),
       forLoop('t', int(0), get('tiles'), int(1), [
         forLoop('o', int(0), get('outChannels'), int(4), tileOutput),
@@ -247,13 +370,12 @@ function winogradFilterGrad(options: WatOptions): string {
         ),
       ].join('\n'),
     ),
-    ...filterTransform.map(
-      (row, xi) =>
-        `(v128.store ${add(get('dt'), bytes(add(mul(add(mul(int(xi), get('tiles')), get('t')), get('outChannels')), get('o'))))} ${combine(
-          options,
-          row,
-          g.map((n) => get(n)),
-        )})`,
+    ...transformRows(
+      options,
+      filterTransform,
+      g.map((n) => get(n)),
+      (xi, value) =>
+        `(v128.store ${add(get('dt'), bytes(add(mul(add(mul(int(xi), get('tiles')), get('t')), get('outChannels')), get('o'))))} ${value})`,
     ),
   ];
   const products = [
@@ -268,26 +390,41 @@ function winogradFilterGrad(options: WatOptions): string {
     ...planes.map((name, xi) =>
       set(name, `(v128.load ${add(get('p'), add(get('e'), mul(get('plane'), int(xi))))})`),
     ),
-    ...outputTransform.map(
-      (row, k) =>
-        `(v128.store ${add(get('dw'), add(get('e'), mul(get('plane'), int(k))))} ${combine(
-          options,
-          row,
-          planes.map((n) => get(n)),
-        )})`,
+    ...transformColumns(
+      options,
+      outputTransform,
+      planes.map((n) => get(n)),
+      (k, value) => `(v128.store ${add(get('dw'), add(get('e'), mul(get('plane'), int(k))))} ${value})`,
     ),
   ];
   return [
     `(func (export "winograd_filter_grad") ${params(['x', 'dy', 'dw', 'batch', 'inWidth', 'left', 'outWidth', 'channels', 'outChannels', 'v', 'dt', 'p'])}`,
-    locals('i32', ['b', 't', 'c', 'o', 'xi', 'xs', 'dys', 'tiles', 'col', 'e', 'plane']),
-    locals('v128', [...d, ...g, ...planes]),
+    locals('i32', [
+      'b',
+      't',
+      'c',
+      'o',
+      'xi',
+      'xs',
+      'dys',
+      'tiles',
+      'col',
+      'e',
+      'plane',
+      'tile',
+      'interior',
+      'inBytes',
+    ]),
+    locals('v128', [...d, ...g, ...planes, ...TRANSFORM_LOCALS]),
     set('tiles', `(i32.div_u (i32.add ${get('outWidth')} ${int(taps - 1)}) ${int(taps)})`),
     set('plane', bytes(mul(get('channels'), get('outChannels')))),
+    set('inBytes', bytes(get('channels'))),
     `(memory.fill ${get('p')} ${int(0)} ${mul(get('plane'), int(points))})`,
     forLoop('b', int(0), get('batch'), int(1), [
       set('xs', add(get('x'), bytes(mul(mul(get('b'), get('inWidth')), get('channels'))))),
       set('dys', add(get('dy'), bytes(mul(mul(get('b'), get('outWidth')), get('outChannels'))))),
       forLoop('t', int(0), get('tiles'), int(1), [
+        interiorTile(taps, points),
         forLoop('c', int(0), get('channels'), int(4), inputTiles(options, inputTransform, taps, d, 'v')),
         forLoop('o', int(0), get('outChannels'), int(4), tileGradients),
       ]),
