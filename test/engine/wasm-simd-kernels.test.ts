@@ -10,6 +10,7 @@ import {
   instantiateSimdKernels,
   simdKernelsOf,
 } from '../../src-main/core/engine/wasm-kernels/simd-module.js';
+import { WINOGRAD } from '../../src-main/core/engine/wasm-kernels/winograd-wat.js';
 import {
   assertWasmMatchesCpu,
   relativeError,
@@ -26,7 +27,7 @@ const TOLERANCE = 1e-4;
 const GEOMETRIES = [
   { label: '1-D', x: [3, 1, 41], filter: [1, 5] },
   { label: '1-D short', x: [2, 1, 6], filter: [1, 5] },
-  // ecg-resnet's first layer: Winograd's F(4, 5) where the channels allow (1-D, width 5, whole vectors).
+  // ecg-resnet's first layer: Winograd's F(6, 5) where the channels allow (1-D, width 5, whole vectors).
   { label: '1-D ecg', x: [2, 1, 187], filter: [1, 5] },
   { label: '2-D 3x3', x: [2, 9, 10], filter: [3, 3] },
   { label: '2-D 2x3', x: [2, 7, 11], filter: [2, 3] },
@@ -170,13 +171,13 @@ test('Sum over all axes but the last on wasm matches cpu, keepDims or not; other
   }
 });
 
-test("Winograd's F(4, 5) computes the direct convolution's output, bias and ReLU included, ragged last tile", async () => {
+test("Winograd's convolution computes the direct one's output, bias and ReLU included, ragged last tile", async () => {
   await initEngine('wasm');
   const backend = tf.backend() as BackendWasm;
   const kernels = await instantiateSimdKernels(backend, true);
   assert.ok(kernels !== undefined && kernels.winograd);
-  const [batch, width, inC, outC] = [3, 30, 12, 16]; // 30 outputs: 8 tiles, the last one half used
-  const tiles = Math.ceil(width / 4);
+  const [batch, width, inC, outC] = [3, 31, 12, 16]; // 31 outputs: the last tile part used (4 or 6 a tile)
+  const tiles = Math.ceil(width / WINOGRAD.outputs);
   const input = tf.tensor(seededValues(batch * width * inC, 11), [batch, 1, width, inC]);
   // The direct kernel reads a zero-padded copy ('same': 2 columns each side); Winograd reads the input itself.
   const padded = tf.pad(input, [
@@ -192,9 +193,9 @@ test("Winograd's F(4, 5) computes the direct convolution's output, bias and ReLU
   const stride = (width + 4) * inC;
   const rows: ConvRows = [batch, 1, width, inC, 5 * inC, 1, stride, stride, outC];
   kernels.conv(at(padded), at(filter), at(bias), 1, 1, at(direct), ...rows);
-  const u = tf.zeros([8, inC, outC]);
-  const v = tf.zeros([8, tiles, inC]);
-  const m = tf.zeros([8, tiles, outC]);
+  const u = tf.zeros([WINOGRAD.points, inC, outC]);
+  const v = tf.zeros([WINOGRAD.points, tiles, inC]);
+  const m = tf.zeros([WINOGRAD.points, tiles, outC]);
   const winograd = tf.zeros([batch, 1, width, outC]);
   kernels.winogradFilter(at(filter), at(u), inC, outC);
   kernels.winogradConv(

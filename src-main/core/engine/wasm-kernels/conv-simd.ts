@@ -133,7 +133,7 @@ export function filterGradSimd(
   return out;
 }
 
-/** 1-D (one row high), filter width 5, channels in whole vectors, and enough columns to fill tiles of 4. */
+/** 1-D (one row high), filter width 5, channels in whole vectors, and at least 8 output columns. */
 export function winogradApplies(kernels: SimdKernels, info: tf.backend_util.Conv2DInfo): boolean {
   return (
     kernels.winograd &&
@@ -146,7 +146,7 @@ export function winogradApplies(kernels: SimdKernels, info: tf.backend_util.Conv
 }
 
 /**
- * The convolution by Winograd's F(4, 5) (winograd-wat.ts), for what winogradApplies accepts. `flipped`: the
+ * The convolution by Winograd's F(6, 5) (winograd-wat.ts), for what winogradApplies accepts. `flipped`: the
  * filter is the forward filter [1, 5, outChannels, inChannels] of the layer whose input gradient this is, which
  * the filter transform flips and transposes itself.
  */

@@ -66,7 +66,7 @@ export interface SimdKernels {
   biasAdd(x: number, bias: number, y: number, rows: number, channels: number): void;
   columnSum(x: number, y: number, rows: number, channels: number): void;
   reluGrad(x: number, dy: number, out: number, count: number): void;
-  /** Whether 1-D convolutions of width 5 go through Winograd's F(4, 5) (ATTEST_WASM_WINOGRAD=0: not). */
+  /** Whether 1-D convolutions of width 5 go through Winograd's F(6, 5) (ATTEST_WASM_WINOGRAD=0: not). */
   readonly winograd: boolean;
   winogradFilter(filter: number, u: number, inChannels: number, outChannels: number): void;
   /** U for the input gradient from the forward filter [1, 5, C, O]: flipped, C and O swapped; U [8, O, C]. */
