@@ -4,6 +4,21 @@ import { engineInfo } from '../src-main/core/engine/backend.js';
 import { fitEpochs } from '../src-main/core/train/fit-epochs.js';
 import { ReplicaPool } from '../src-main/core/train/replica-pool.js';
 import { ReplicatedPredictor } from '../src-main/core/train/replicated-predict.js';
+import { median } from '../src-main/core/compress/measure-model.js';
+
+/** Timed passes after the warm-up; every figure is their median (one pass moves by up to 20% here). */
+export const TIMED_PASSES = 3;
+
+/** Samples per second: the median over TIMED_PASSES runs of `pass`, each over `samples` samples. */
+async function medianRate(samples: number, pass: () => Promise<void> | void): Promise<number> {
+  const rates: number[] = [];
+  for (let k = 0; k < TIMED_PASSES; k++) {
+    const start = performance.now();
+    await pass();
+    rates.push(samples / ((performance.now() - start) / 1000));
+  }
+  return median(rates);
+}
 
 export interface ModelBench {
   model: string;
@@ -18,6 +33,8 @@ export interface ModelBench {
   infer_samples_per_s_one_thread: number;
   train_batch: number;
   infer_batch: number;
+  /** Timed passes per figure (their median), after one warm-up pass. */
+  runs: number;
 }
 
 /** The same measurement as the PyTorch peer: random N(0,1) inputs, Adam, batch 64; inference at batch 256. */
@@ -32,9 +49,7 @@ export async function benchEcgResnet(samples = 2048): Promise<ModelBench> {
       await model.fit(x, y, { epochs: 1, batchSize: 64, shuffle: false, verbose: 0 });
     };
     await epoch(); // warm-up: kernels compiled, memory allocated
-    let start = performance.now();
-    await epoch();
-    const oneThread = samples / ((performance.now() - start) / 1000);
+    const oneThread = await medianRate(samples, epoch);
     const workers = ReplicaPool.defaultSize(engineInfo().backend);
     const train = await replicatedSamplesPerSecond(samples, workers);
     const infer = (): void => {
@@ -46,15 +61,13 @@ export async function benchEcgResnet(samples = 2048): Promise<ModelBench> {
       }
     };
     infer();
-    start = performance.now();
-    infer();
-    const inferenceOneThread = samples / ((performance.now() - start) / 1000);
+    const inferenceOneThread = await medianRate(samples, infer);
     const predictor = await ReplicatedPredictor.start(model, [187, 1], 5, engineInfo().backend);
     const inputs = x.dataSync() as Float32Array;
     await predictor.predict(inputs);
-    start = performance.now();
-    await predictor.predict(inputs);
-    const inference = samples / ((performance.now() - start) / 1000);
+    const inference = await medianRate(samples, async () => {
+      await predictor.predict(inputs);
+    });
     await predictor.close();
     return {
       model: 'ecg-resnet',
@@ -66,6 +79,7 @@ export async function benchEcgResnet(samples = 2048): Promise<ModelBench> {
       infer_samples_per_s_one_thread: Math.round(inferenceOneThread * 10) / 10,
       train_batch: 64,
       infer_batch: 256,
+      runs: TIMED_PASSES,
     };
   } finally {
     x.dispose();
@@ -75,7 +89,7 @@ export async function benchEcgResnet(samples = 2048): Promise<ModelBench> {
   }
 }
 
-/** Samples per second of the second of two epochs through fitEpochs with `workers` replicas (the first warms up). */
+/** Samples per second through fitEpochs with `workers` replicas: the median epoch after the first (a warm-up). */
 async function replicatedSamplesPerSecond(samples: number, workers: number): Promise<number> {
   const model = buildEcgResnet({ inputLength: 187, classes: 5, seed: 0 });
   const optimizer = tf.train.adam(1e-3);
@@ -91,7 +105,7 @@ async function replicatedSamplesPerSecond(samples: number, workers: number): Pro
       labels,
       sampleShape: [187, 1],
       classes: 5,
-      epochs: 2,
+      epochs: 1 + TIMED_PASSES,
       batchSize: 64,
       seed: 1,
       signal: new AbortController().signal,
@@ -101,7 +115,7 @@ async function replicatedSamplesPerSecond(samples: number, workers: number): Pro
         return 'continue';
       },
     });
-    return samples / (((ends[1] as number) - (ends[0] as number)) / 1000);
+    return median(ends.slice(1).map((end, k) => samples / ((end - (ends[k] as number)) / 1000)));
   } finally {
     model.dispose();
     optimizer.dispose();
