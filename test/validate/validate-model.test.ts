@@ -66,7 +66,7 @@ before(async () => {
   childId = (
     await compressModel(
       workspace,
-      { modelId: parentId, recipe: 'prune:0.5,quant:int8', fineTuneEpochs: 0 },
+      { modelId: parentId, recipe: 'prune:0.5,quant:int8', fineTuneEpochs: 1 },
       ctx,
     )
   ).modelId;
