@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { initEngine } from '../../src-main/core/engine/backend.js';
+import { engineInfo, initEngine } from '../../src-main/core/engine/backend.js';
 import { tf } from '../../src-main/core/engine/tf.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';
@@ -93,6 +93,9 @@ test('augmentation in training, generators and the comparison: stored, audited, 
       role: 'generator',
       sha256: generated.generator.sha256,
     });
+    // The audit trail says which wasm kernels trained the model (a seeded run repeats on the same ones).
+    assert.equal(trainEvent?.payload['kernels'], engineInfo().kernels);
+    assert.ok(trainEvent?.payload['backend'] !== 'wasm' || trainEvent.payload['kernels'] === 'simd-fma');
 
     // The comparison trains its own generator on the classifier's samples; synthetic and both share it.
     const compared = await compareAugmentation(

@@ -340,6 +340,8 @@ export async function trainModel(
           payload: {
             params: { ...params, jobId },
             backend,
+            // Which kernels ran on wasm (simd-fma, simd, backend): a seeded run repeats on the same choice.
+            ...(engineInfo().kernels !== undefined ? { kernels: engineInfo().kernels } : {}),
             replicas: run.replicas,
             inputs: [{ role: 'dataset-bundle', sha256: datasetRow.dataSha256 }, ...augmentation.auditInputs],
             outputs: [{ role: 'model', sha256: stored.sha256 }],
