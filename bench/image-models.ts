@@ -2,54 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tf } from '../src-main/core/engine/tf.js';
 import { buildSmallCnn } from '../src-main/core/models/small-cnn.js';
 import { buildMobilenetStudent } from '../src-main/core/models/mobilenet-student.js';
 import { readDicomImage } from '../src-main/core/data/dicom/read-dicom.js';
+import { benchModel } from './model-bench.js';
 
 const SIZE = 64;
 const CLASSES = 3;
-
-/** Training (Adam, batch 32, main thread) and inference (batch 128) samples per second on 64 x 64 x 1 inputs. */
-async function benchModel(name: string, model: ReturnType<typeof buildSmallCnn>, samples: number) {
-  const optimizer = tf.train.adam(1e-3);
-  model.compile({ optimizer, loss: 'categoricalCrossentropy' });
-  const x = tf.randomNormal([samples, SIZE, SIZE, 1], 0, 1, 'float32', 1);
-  const y = tf.tidy(() => tf.oneHot(tf.randomUniform([samples], 0, CLASSES, 'int32', 2), CLASSES));
-  try {
-    const epoch = () => model.fit(x, y, { epochs: 1, batchSize: 32, shuffle: false, verbose: 0 });
-    await epoch(); // warm-up
-    let start = performance.now();
-    await epoch();
-    const train = samples / ((performance.now() - start) / 1000);
-    const infer = () => {
-      for (let i = 0; i < samples; i += 128)
-        tf.tidy(() =>
-          (
-            model.predict(tf.slice(x, [i, 0, 0, 0], [Math.min(128, samples - i), SIZE, SIZE, 1])) as tf.Tensor
-          ).dataSync(),
-        );
-    };
-    infer();
-    start = performance.now();
-    infer();
-    const inference = samples / ((performance.now() - start) / 1000);
-    return {
-      model: name,
-      params: model.countParams(),
-      input: [SIZE, SIZE, 1],
-      train_samples_per_s: Math.round(train * 10) / 10,
-      infer_samples_per_s: Math.round(inference * 10) / 10,
-      train_batch: 32,
-      infer_batch: 128,
-    };
-  } finally {
-    x.dispose();
-    y.dispose();
-    model.dispose();
-    optimizer.dispose();
-  }
-}
 
 function runPeer(samples: number): Record<string, unknown> {
   const script = fileURLToPath(new URL('../../bench/torch_image_bench.py', import.meta.url));
@@ -96,16 +55,18 @@ async function benchDicomDecode(): Promise<Record<string, number>> {
 
 /** The image part of `npm run bench`: small-cnn beside its PyTorch peer (same network, same run), the student, decoding. */
 export async function benchImageModels(samples = 256, withPeer = true): Promise<Record<string, unknown>> {
-  const smallCnn = await benchModel(
-    'small-cnn',
-    buildSmallCnn({ sampleShape: [SIZE, SIZE, 1], classes: CLASSES, seed: 0 }),
-    samples,
-  );
-  const student = await benchModel(
-    'mobilenet-student',
-    buildMobilenetStudent({ sampleShape: [SIZE, SIZE, 1], classes: CLASSES, seed: 0 }),
-    samples,
-  );
+  // Training at batch 32 and inference at batch 128 on 64 x 64 x 1 inputs, as the peer script runs.
+  const spec = { sampleShape: [SIZE, SIZE, 1], classes: CLASSES, samples, trainBatch: 32, inferBatch: 128 };
+  const smallCnn = await benchModel({
+    name: 'small-cnn',
+    build: () => buildSmallCnn({ sampleShape: [SIZE, SIZE, 1], classes: CLASSES, seed: 0 }),
+    ...spec,
+  });
+  const student = await benchModel({
+    name: 'mobilenet-student',
+    build: () => buildMobilenetStudent({ sampleShape: [SIZE, SIZE, 1], classes: CLASSES, seed: 0 }),
+    ...spec,
+  });
   const peer = withPeer ? runPeer(samples) : { available: false, reason: 'skipped (--no-peer)' };
   const ratio = (key: 'train_samples_per_s' | 'infer_samples_per_s') => {
     const theirs = peer[key];
