@@ -294,3 +294,69 @@ test("ReLU's gradient on wasm is one kernel of ours and equals the cpu backend's
   assert.deepEqual(wasm, cpu);
   assert.ok(wasm.some((v) => v !== 0) && wasm.some((v) => v === 0));
 });
+
+test("Winograd's F(4, 3) along the rows: 3-wide convolutions, their input and filter gradients match cpu on image-model layers", async () => {
+  await initEngine('wasm');
+  const kernels = simdKernelsOf(tf.backend() as BackendWasm);
+  assert.ok(kernels !== undefined && kernels.winograd);
+  // Count the calls into the row kernels (still running them), so the cases below are known to take that path.
+  const calls = { conv: 0, filterGrad: 0 };
+  const { winogradRowsConv, winogradRowsFilterGrad } = kernels;
+  kernels.winogradRowsConv = (...args) => {
+    calls.conv++;
+    winogradRowsConv(...args);
+  };
+  kernels.winogradRowsFilterGrad = (...args) => {
+    calls.filterGrad++;
+    winogradRowsFilterGrad(...args);
+  };
+  try {
+    let seed = 7000;
+    // small-cnn's shapes scaled down; widths 13 and 6 leave a ragged last tile of 4; a 1-D width-3 layer.
+    const cases: { x: number[]; filter: number[] }[] = [
+      { x: [2, 12, 13, 16], filter: [3, 3, 16, 16] },
+      { x: [3, 6, 6, 32], filter: [3, 3, 32, 8] },
+      { x: [2, 5, 9, 8], filter: [2, 3, 8, 24] },
+      { x: [2, 1, 30, 8], filter: [1, 3, 8, 16] },
+    ];
+    for (const { x: xShape, filter: filterShape } of cases) {
+      for (const pad of ['same', 'valid'] as const) {
+        const what = `x ${xShape.join('x')} filter ${filterShape.join('x')} ${pad}`;
+        const attrs = { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1] };
+        const x = input(xShape, seed++);
+        const filter = input(filterShape, seed++);
+        const bias = input([filterShape[3] as number], seed++);
+        await assertWasmMatchesCpu('Conv2D', { x, filter }, attrs, `Conv2D ${what}`);
+        const fused = { ...attrs, activation: 'relu' };
+        await assertWasmMatchesCpu('FusedConv2D', { x, filter, bias }, fused, `FusedConv2D ${what}`);
+        const outShape = tf.backend_util.computeConv2DInfo(
+          xShape as [number, number, number, number],
+          filterShape as [number, number, number, number],
+          1,
+          1,
+          pad,
+        ).outShape;
+        const dy = input(outShape, seed++);
+        const gradients = { strides: [1, 1], pad, dataFormat: 'NHWC' };
+        await assertWasmMatchesCpu(
+          'Conv2DBackpropInput',
+          { dy, filter },
+          { ...gradients, inputShape: xShape },
+          `input gradient ${what}`,
+        );
+        await assertWasmMatchesCpu(
+          'Conv2DBackpropFilter',
+          { x, dy },
+          { ...gradients, filterShape },
+          `filter gradient ${what}`,
+        );
+      }
+    }
+    // Conv2D, FusedConv2D and the input gradient convolve by rows; the filter gradient has its own kernel.
+    assert.equal(calls.conv, cases.length * 2 * 3);
+    assert.equal(calls.filterGrad, cases.length * 2);
+  } finally {
+    kernels.winogradRowsConv = winogradRowsConv;
+    kernels.winogradRowsFilterGrad = winogradRowsFilterGrad;
+  }
+});

@@ -3,6 +3,7 @@ import { tf } from '../tf.js';
 import type { WasmKernelCalls } from './kernel-calls.js';
 import { heapOffset, type ConvRows, type SimdKernels } from './simd-module.js';
 import { WINOGRAD } from './winograd-wat.js';
+import { WINOGRAD_ROWS, WINOGRAD_ROWS_FILTER_GRAD } from './winograd-rows-wat.js';
 
 /**
  * Whether our SIMD convolution kernels handle this geometry: stride and dilation 1 (every convolution of
@@ -97,6 +98,7 @@ export function convForwardSimd(
   epilogue: { bias?: tf.TensorInfo; relu?: boolean } = {},
 ): tf.TensorInfo {
   if (winogradApplies(kernels, info)) return convWinograd(calls, kernels, x, filter, info, epilogue);
+  if (winogradRowsApply(kernels, info)) return convWinogradRows(calls, kernels, x, filter, info, epilogue);
   const padded = padForSimd(calls, kernels, x, info);
   const out = calls.output([info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
   const backend = calls.backend;
@@ -121,6 +123,7 @@ export function filterGradSimd(
   info: tf.backend_util.Conv2DInfo,
 ): tf.TensorInfo {
   if (winogradApplies(kernels, info)) return filterGradWinograd(calls, kernels, x, dy, info);
+  if (winogradRowsApply(kernels, info)) return filterGradWinogradRows(calls, kernels, x, dy, info);
   const padded = padForSimd(calls, kernels, x, info);
   const out = calls.output([info.filterHeight, info.filterWidth, info.inChannels, info.outChannels]);
   const backend: BackendWasm = calls.backend;
@@ -143,6 +146,59 @@ export function winogradApplies(kernels: SimdKernels, info: tf.backend_util.Conv
     info.inChannels % 4 === 0 &&
     info.outWidth >= 8
   );
+}
+
+/** Filters 3 wide (any height), channels in whole vectors, and at least 4 output columns. */
+export function winogradRowsApply(kernels: SimdKernels, info: tf.backend_util.Conv2DInfo): boolean {
+  return kernels.winograd && info.filterWidth === 3 && info.inChannels % 4 === 0 && info.outWidth >= 4;
+}
+
+/** The convolution by Winograd's F(4, 3) along its rows (winograd-rows-wat.ts), for what winogradRowsApply accepts. */
+function convWinogradRows(
+  calls: WasmKernelCalls,
+  kernels: SimdKernels,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  epilogue: { bias?: tf.TensorInfo; relu?: boolean },
+): tf.TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+  const { filterHeight, padInfo } = info;
+  const { points, outputs } = WINOGRAD_ROWS;
+  const tiles = Math.ceil(outWidth / outputs);
+  const backend = calls.backend;
+  const u = calls.output([points, filterHeight, inChannels, outChannels]);
+  kernels.winogradRowsFilter(
+    heapOffset(backend, filter),
+    heapOffset(backend, u),
+    filterHeight,
+    inChannels,
+    outChannels,
+  );
+  const v = calls.output([points, outHeight + filterHeight - 1, tiles, inChannels]);
+  const m = calls.output([points, outHeight, tiles, outChannels]);
+  const out = calls.output([batchSize, outHeight, outWidth, outChannels]);
+  kernels.winogradRowsConv(
+    heapOffset(backend, x),
+    heapOffset(backend, u),
+    epilogue.bias === undefined ? 0 : heapOffset(backend, epilogue.bias),
+    epilogue.bias === undefined ? 0 : 1,
+    epilogue.relu === true ? 1 : 0,
+    heapOffset(backend, out),
+    batchSize,
+    inHeight,
+    inWidth,
+    padInfo.top,
+    padInfo.left,
+    outHeight,
+    outWidth,
+    filterHeight,
+    inChannels,
+    outChannels,
+    heapOffset(backend, v),
+    heapOffset(backend, m),
+  );
+  return out;
 }
 
 /**
@@ -218,6 +274,44 @@ function filterGradWinograd(
     inWidth,
     padInfo.left,
     outWidth,
+    inChannels,
+    outChannels,
+    heapOffset(backend, v),
+    heapOffset(backend, d),
+    heapOffset(backend, p),
+  );
+  return out;
+}
+
+/** The filter gradient by Winograd's F(3, 4) along the rows (winograd-rows-wat.ts), for what winogradRowsApply accepts. */
+function filterGradWinogradRows(
+  calls: WasmKernelCalls,
+  kernels: SimdKernels,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+  const { filterHeight, padInfo } = info;
+  const { points, taps } = WINOGRAD_ROWS_FILTER_GRAD;
+  const tiles = Math.ceil(outWidth / taps);
+  const backend = calls.backend;
+  const v = calls.output([points, outHeight + filterHeight - 1, tiles, inChannels]);
+  const d = calls.output([points, outHeight, tiles, outChannels]);
+  const p = calls.output([filterHeight, points, inChannels, outChannels]);
+  const out = calls.output([filterHeight, 3, inChannels, outChannels]);
+  kernels.winogradRowsFilterGrad(
+    heapOffset(backend, x),
+    heapOffset(backend, dy),
+    heapOffset(backend, out),
+    batchSize,
+    inHeight,
+    inWidth,
+    padInfo.top,
+    padInfo.left,
+    outHeight,
+    outWidth,
+    filterHeight,
     inChannels,
     outChannels,
     heapOffset(backend, v),

@@ -66,7 +66,10 @@ export interface SimdKernels {
   biasAdd(x: number, bias: number, y: number, rows: number, channels: number): void;
   columnSum(x: number, y: number, rows: number, channels: number): void;
   reluGrad(x: number, dy: number, out: number, count: number): void;
-  /** Whether 1-D convolutions of width 5 go through Winograd's F(6, 5) (ATTEST_WASM_WINOGRAD=0: not). */
+  /**
+   * Whether 1-D convolutions of width 5 go through Winograd's F(6, 5), and convolutions 3 wide through F(4, 3)
+   * along their rows (ATTEST_WASM_WINOGRAD=0: neither).
+   */
   readonly winograd: boolean;
   winogradFilter(filter: number, u: number, inChannels: number, outChannels: number): void;
   /** U for the input gradient from the forward filter [1, 5, C, O]: flipped, C and O swapped; U [8, O, C]. */
@@ -95,6 +98,52 @@ export interface SimdKernels {
     inWidth: number,
     left: number,
     outWidth: number,
+    inChannels: number,
+    outChannels: number,
+    v: number,
+    d: number,
+    p: number,
+  ): void;
+  /** U [4 + 2 points, filterHeight, C, O] from a [filterHeight, 3, C, O] filter (see winograd-rows-wat.ts). */
+  winogradRowsFilter(
+    filter: number,
+    u: number,
+    filterHeight: number,
+    inChannels: number,
+    outChannels: number,
+  ): void;
+  winogradRowsConv(
+    x: number,
+    u: number,
+    bias: number,
+    hasBias: number,
+    relu: number,
+    y: number,
+    batch: number,
+    inHeight: number,
+    inWidth: number,
+    top: number,
+    left: number,
+    outHeight: number,
+    outWidth: number,
+    filterHeight: number,
+    inChannels: number,
+    outChannels: number,
+    v: number,
+    m: number,
+  ): void;
+  winogradRowsFilterGrad(
+    x: number,
+    dy: number,
+    dw: number,
+    batch: number,
+    inHeight: number,
+    inWidth: number,
+    top: number,
+    left: number,
+    outHeight: number,
+    outWidth: number,
+    filterHeight: number,
     inChannels: number,
     outChannels: number,
     v: number,
@@ -207,6 +256,9 @@ export async function instantiateSimdKernels(
     winogradFilterFlipped: exports['winograd_filter_flipped'] as SimdKernels['winogradFilterFlipped'],
     winogradConv: exports['winograd_conv'] as SimdKernels['winogradConv'],
     winogradFilterGrad: exports['winograd_filter_grad'] as SimdKernels['winogradFilterGrad'],
+    winogradRowsFilter: exports['winograd_rows_filter'] as SimdKernels['winogradRowsFilter'],
+    winogradRowsConv: exports['winograd_rows_conv'] as SimdKernels['winogradRowsConv'],
+    winogradRowsFilterGrad: exports['winograd_rows_filter_grad'] as SimdKernels['winogradRowsFilterGrad'],
   };
 }
 

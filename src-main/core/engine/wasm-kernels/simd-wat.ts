@@ -12,6 +12,7 @@ import {
   type WatOptions,
 } from './wat-text.js';
 import { winogradWat } from './winograd-wat.js';
+import { winogradRowsWat } from './winograd-rows-wat.js';
 
 /**
  * WebAssembly text of our SIMD kernels, which work in place on the wasm backend's own heap (they import its
@@ -435,6 +436,7 @@ export function simdKernelsWat(options: WatOptions): string {
     columnSum(),
     reluGrad(),
     winogradWat(options),
+    winogradRowsWat(options),
     `)`,
   ].join('\n');
 }

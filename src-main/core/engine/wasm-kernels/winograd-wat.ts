@@ -11,7 +11,7 @@ import {
   set,
   type WatOptions,
 } from './wat-text.js';
-import { winogradMatrices } from './winograd-matrices.js';
+import { winogradMatrices, type WinogradMatrices } from './winograd-matrices.js';
 
 /**
  * WebAssembly text of a 1-D convolution by Winograd's F(6, 5) (see winograd-matrices.ts), for the filter
@@ -60,7 +60,7 @@ const close = (a: number, b: number): boolean =>
  * even terms and are opposite on the odd ones (the points +p and -p) share their two halves: e = even part,
  * o = odd part, row i = e + o, row j = e - o, in the v128 locals $te and $to. About half the arithmetic.
  */
-function transformRows(
+export function transformRows(
   options: WatOptions,
   matrix: number[][],
   terms: string[],
@@ -99,7 +99,7 @@ function transformRows(
  * into its sum $s<n> and difference $t<n>, which the even and the odd rows then use. Declares nothing: the
  * function needs v128 locals s0..s3 and t0..t3.
  */
-function transformColumns(
+export function transformColumns(
   options: WatOptions,
   matrix: number[][],
   terms: string[],
@@ -146,7 +146,7 @@ function transformColumns(
 }
 
 /** The v128 locals transformRows and transformColumns use. */
-const TRANSFORM_LOCALS = ['te', 'to', 's0', 's1', 's2', 's3', 't0', 't1', 't2', 't3'];
+export const TRANSFORM_LOCALS = ['te', 'to', 's0', 's1', 's2', 's3', 't0', 't1', 't2', 't3'];
 
 /** U[xi, c, o] = sum over k of G[xi, k] W[k, c, o], 4 (c, o) pairs a lane. */
 function winogradFilter(options: WatOptions): string {
@@ -176,14 +176,15 @@ function winogradFilter(options: WatOptions): string {
 /**
  * One tile of the input, 4 channels from c: column step * t + j - left of the unpadded input, or zeros where that
  * falls in the padding (unsigned compare: negative columns are huge), so the input is never copied into a padded
- * one; the transform's row xi is stored at into[xi, t, c] ([points, tiles, channels]).
+ * one; the transform's row xi is stored at into[xi * pointTiles + t, c] ([points, tiles, channels] by default).
  */
-function inputTiles(
+export function inputTiles(
   options: WatOptions,
   transform: number[][],
   step: number,
   d: string[],
   into: string,
+  pointTiles = get('tiles'),
 ): string[] {
   const first = `(i32.sub ${mul(get('t'), int(step))} ${get('left')})`;
   const direct = d.map((name, j) =>
@@ -207,13 +208,13 @@ function inputTiles(
       transform,
       d.map((n) => get(n)),
       (xi, value) =>
-        `(v128.store ${add(get(into), bytes(add(mul(add(mul(int(xi), get('tiles')), get('t')), get('channels')), get('c'))))} ${value})`,
+        `(v128.store ${add(get(into), bytes(add(mul(add(mul(int(xi), pointTiles), get('t')), get('channels')), get('c'))))} ${value})`,
     ),
   ];
 }
 
 /** Sets $interior: whether tile t's columns step * t - left .. + points - 1 all lie inside the input. */
-function interiorTile(step: number, points: number): string {
+export function interiorTile(step: number, points: number): string {
   const first = `(i32.sub ${mul(get('t'), int(step))} ${get('left')})`;
   return set(
     'interior',
@@ -263,11 +264,19 @@ function winogradFilterFlipped(options: WatOptions): string {
   ].join('\n');
 }
 
-/** The convolution itself (see above). */
-function winogradConv(options: WatOptions): string {
-  const { points, outputs, inputTransform, outputTransform } = WINOGRAD;
-  const d = Array.from({ length: points }, (_, j) => `d${j}`);
-  const tileInput = inputTiles(options, inputTransform, outputs, d, 'v');
+/**
+ * M[t, :] = sum over `segments` rows s of V[t, :] (the row s * segmentBytes further on) times U's [C, O] matrix s
+ * (from `u`), for `count` positions t from `v` (C apart) into `m` (O apart), blocks of 4 by $conv_block. Needs
+ * the i32 locals t, rows, vp and inBytes.
+ */
+export function pointProducts(
+  count: string,
+  v: string,
+  u: string,
+  m: string,
+  segments: string,
+  segmentBytes: string,
+): string[] {
   const rowAt = (r: number): string =>
     add(
       get('vp'),
@@ -276,22 +285,35 @@ function winogradConv(options: WatOptions): string {
         `(select ${int(r)} (i32.sub ${get('rows')} ${int(1)}) (i32.gt_s ${get('rows')} ${int(r)}))`,
       ),
     );
-  const products = [
-    forLoop('t', int(0), get('tiles'), int(4), [
+  return [
+    forLoop('t', int(0), count, int(4), [
       set(
         'rows',
-        `(select ${int(4)} (i32.sub ${get('tiles')} ${get('t')}) (i32.gt_s (i32.sub ${get('tiles')} ${get('t')}) ${int(4)}))`,
+        `(select ${int(4)} (i32.sub ${count} ${get('t')}) (i32.gt_s (i32.sub ${count} ${get('t')}) ${int(4)}))`,
       ),
-      set('vp', add(get('v'), bytes(mul(add(mul(get('xi'), get('tiles')), get('t')), get('channels'))))),
-      `(call $conv_block ${rowAt(0)} ${rowAt(1)} ${rowAt(2)} ${rowAt(3)} ${add(get('u'), bytes(mul(mul(get('xi'), get('channels')), get('outChannels'))))} ${int(0)} ${int(0)} ${add(get('m'), bytes(mul(add(mul(get('xi'), get('tiles')), get('t')), get('outChannels'))))} ${get('outChannels')} ${get('channels')} ${int(1)} ${int(0)} ${int(0)} ${get('rows')})`,
+      set('vp', add(v, mul(get('t'), get('inBytes')))),
+      `(call $conv_block ${rowAt(0)} ${rowAt(1)} ${rowAt(2)} ${rowAt(3)} ${u} ${int(0)} ${int(0)} ${add(m, bytes(mul(get('t'), get('outChannels'))))} ${get('outChannels')} ${get('channels')} ${segments} ${segmentBytes} ${int(0)} ${get('rows')})`,
     ]),
   ];
+}
+
+/**
+ * Output tile t, channels o..o+4: the output transform of M[xi * pointTiles + t, o..] (M from $m) plus bias,
+ * ReLU if $relu, stored at $ys (one output row) for the columns before $outWidth. Needs v128 locals m0.., bias4, out and the transform's.
+ */
+export function outputTile(
+  options: WatOptions,
+  wino: WinogradMatrices,
+  m = 'm',
+  pointTiles = get('tiles'),
+): string[] {
+  const { points, outputs, outputTransform } = wino;
   const mv = Array.from({ length: points }, (_, xi) => `m${xi}`);
-  const tileOutput = [
+  return [
     ...mv.map((name, xi) =>
       set(
         name,
-        `(v128.load ${add(get('m'), bytes(add(mul(add(mul(int(xi), get('tiles')), get('t')), get('outChannels')), get('o'))))})`,
+        `(v128.load ${add(get(m), bytes(add(mul(add(mul(int(xi), pointTiles), get('t')), get('outChannels')), get('o'))))})`,
       ),
     ),
     set(
@@ -311,6 +333,23 @@ function winogradConv(options: WatOptions): string {
         ].join('\n'),
     ),
   ];
+}
+
+/** The convolution itself (see above). */
+function winogradConv(options: WatOptions): string {
+  const { points, outputs, inputTransform } = WINOGRAD;
+  const d = Array.from({ length: points }, (_, j) => `d${j}`);
+  const tileInput = inputTiles(options, inputTransform, outputs, d, 'v');
+  const products = pointProducts(
+    get('tiles'),
+    add(get('v'), bytes(mul(mul(get('xi'), get('tiles')), get('channels')))),
+    add(get('u'), bytes(mul(mul(get('xi'), get('channels')), get('outChannels')))),
+    add(get('m'), bytes(mul(mul(get('xi'), get('tiles')), get('outChannels')))),
+    int(1),
+    int(0),
+  );
+  const mv = Array.from({ length: points }, (_, xi) => `m${xi}`);
+  const tileOutput = outputTile(options, WINOGRAD);
   return [
     `(func (export "winograd_conv") ${params(['x', 'u', 'bias', 'hasBias', 'relu', 'y', 'batch', 'inWidth', 'left', 'outWidth', 'channels', 'outChannels', 'v', 'm'])}`,
     locals('i32', [
