@@ -25,7 +25,7 @@ export function simdConvApplies(info: tf.backend_util.Conv2DInfo, outChannels: n
 }
 
 /** Zeros around NHWC x: [top, bottom, left, right] rows and columns (all zero: x itself). */
-function padSpatial(
+export function padSpatial(
   calls: WasmKernelCalls,
   kernels: SimdKernels,
   x: tf.TensorInfo,

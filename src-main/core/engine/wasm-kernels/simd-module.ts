@@ -66,6 +66,24 @@ export interface SimdKernels {
   biasAdd(x: number, bias: number, y: number, rows: number, channels: number): void;
   columnSum(x: number, y: number, rows: number, channels: number): void;
   reluGrad(x: number, dy: number, out: number, count: number): void;
+  /** dW [fh, fw, C] of a depthwise convolution with multiplier 1 from x padded for every tap (depthwise-wat.ts). */
+  depthwiseFilterGrad(
+    xPadded: number,
+    dy: number,
+    dw: number,
+    batch: number,
+    outHeight: number,
+    outWidth: number,
+    channels: number,
+    filterHeight: number,
+    filterWidth: number,
+    strideHeight: number,
+    strideWidth: number,
+    dilationHeight: number,
+    dilationWidth: number,
+    paddedHeight: number,
+    paddedWidth: number,
+  ): void;
   /**
    * Whether 1-D convolutions of width 5 go through Winograd's F(6, 5), and convolutions 3 wide through F(4, 3)
    * along their rows (ATTEST_WASM_WINOGRAD=0: neither).
@@ -251,6 +269,7 @@ export async function instantiateSimdKernels(
     biasAdd: exports['bias_add'] as SimdKernels['biasAdd'],
     columnSum: exports['column_sum'] as SimdKernels['columnSum'],
     reluGrad: exports['relu_grad'] as SimdKernels['reluGrad'],
+    depthwiseFilterGrad: exports['depthwise_filter_grad'] as SimdKernels['depthwiseFilterGrad'],
     winograd: process.env['ATTEST_WASM_WINOGRAD']?.trim() !== '0',
     winogradFilter: exports['winograd_filter'] as SimdKernels['winogradFilter'],
     winogradFilterFlipped: exports['winograd_filter_flipped'] as SimdKernels['winogradFilterFlipped'],

@@ -13,6 +13,7 @@ import {
 } from './wat-text.js';
 import { winogradWat } from './winograd-wat.js';
 import { winogradRowsWat } from './winograd-rows-wat.js';
+import { depthwiseFilterGradWat } from './depthwise-wat.js';
 
 /**
  * WebAssembly text of our SIMD kernels, which work in place on the wasm backend's own heap (they import its
@@ -437,6 +438,7 @@ export function simdKernelsWat(options: WatOptions): string {
     reluGrad(),
     winogradWat(options),
     winogradRowsWat(options),
+    depthwiseFilterGradWat(options),
     `)`,
   ].join('\n');
 }
