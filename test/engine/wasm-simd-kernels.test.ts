@@ -360,3 +360,45 @@ test("Winograd's F(4, 3) along the rows: 3-wide convolutions, their input and fi
     kernels.winogradRowsFilterGrad = winogradRowsFilterGrad;
   }
 });
+
+test("Minimum against a scalar (ReLU6) and its gradient on wasm are kernels of ours with the cpu backend's values, ties and NaN included", async () => {
+  const values = seededValues(3 * 7 * 5, 41).map((v) => v * 8); // 105 values around -12..12: tail of 1
+  values[0] = 6; // a tie: min(6, x) passes the gradient to 6, min(x, 6) to x
+  values[9] = Number.NaN;
+  values[104] = 6;
+  const upstream = seededValues(values.length, 42);
+  const results: Float32Array[][] = [];
+  for (const backend of ['wasm', 'cpu'] as const) {
+    await initEngine(backend);
+    const x = tf.tensor(values, [3, 7, 5]);
+    const dy = tf.tensor(upstream, [3, 7, 5]);
+    const six = tf.scalar(6);
+    const out: Float32Array[] = [];
+    const profile = await tf.profile(() => {
+      for (const f of [(t: tf.Tensor) => tf.minimum(six, t), (t: tf.Tensor) => tf.minimum(t, six)]) {
+        const y = f(x);
+        const g = tf.grad(f)(x, dy);
+        out.push(Float32Array.from(y.dataSync()), Float32Array.from(g.dataSync()));
+        tf.dispose([y, g]);
+      }
+    });
+    const names = profile.kernels.map((k) => k.name);
+    if (backend === 'wasm') {
+      assert.ok(names.includes('AttestMinGrad') && !names.includes('Greater'), names.join(', '));
+      assert.ok(!names.includes('LessEqual'), names.join(', '));
+    }
+    results.push(out);
+    tf.dispose([x, dy, six]);
+  }
+  const [wasm, cpu] = results as [Float32Array[], Float32Array[]];
+  wasm.forEach((w, k) => {
+    const c = cpu[k] as Float32Array;
+    assert.equal(Number.isNaN(w[9]), Number.isNaN(c[9]), `output ${k}: NaN`);
+    w[9] = c[9] = 0;
+    assert.deepEqual(w, c, `output ${k}`);
+  });
+  // The tie: the gradient goes to the scalar when it is min's first operand, to x when x is.
+  assert.ok(wasm[1]?.[0] === 0); // -0 or 0 with the sign of dy, as on the cpu
+  assert.equal(wasm[3]?.[0], upstream[0]);
+  assert.ok(wasm[0]?.some((v) => v === 6) && wasm[0]?.some((v) => v < 0));
+});

@@ -10,6 +10,7 @@ import { conv2DWasm, fusedConv2DWasm } from './conv2d.js';
 import { addWasm } from './add.js';
 import { sumWasm } from './sum.js';
 import { reluGradient, reluGradWasm } from './relu-grad.js';
+import { minGradWasm, minimumGradient, minimumWasm } from './minimum.js';
 import { keepBackendKernel } from './backend-kernels.js';
 
 /**
@@ -37,10 +38,11 @@ export const WASM_FASTER_KERNELS: readonly tf.KernelConfig[] = [
   fusedConv2DWasm,
   addWasm,
   sumWasm,
+  minimumWasm,
 ];
 
 /** Ours that cover only some cases and hand the rest to the backend's kernel they replace. */
-const FALLING_BACK: readonly tf.KernelConfig[] = [conv2DWasm, fusedConv2DWasm, addWasm, sumWasm];
+const FALLING_BACK: readonly tf.KernelConfig[] = [conv2DWasm, fusedConv2DWasm, addWasm, sumWasm, minimumWasm];
 
 /**
  * Registers the kernels above for 'wasm'. Safe to call any number of times, before or after the backend
@@ -53,6 +55,12 @@ export function registerWasmTrainingKernels(): string[] {
     // The same gradient everywhere, through our kernel on wasm (relu-grad.ts).
     tf.registerGradient(reluGradient);
     added.push(reluGradWasm.kernelName);
+  }
+  if (tf.getKernel(minGradWasm.kernelName, 'wasm') === undefined) {
+    tf.registerKernel(minGradWasm);
+    // The same gradient everywhere, through our kernel on wasm where one side is a scalar (minimum.ts).
+    tf.registerGradient(minimumGradient);
+    added.push(minGradWasm.kernelName);
   }
   for (const config of WASM_MISSING_KERNELS) {
     if (tf.getKernel(config.kernelName, 'wasm') !== undefined) continue;

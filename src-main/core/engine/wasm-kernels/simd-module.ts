@@ -66,6 +66,8 @@ export interface SimdKernels {
   biasAdd(x: number, bias: number, y: number, rows: number, channels: number): void;
   columnSum(x: number, y: number, rows: number, channels: number): void;
   reluGrad(x: number, dy: number, out: number, count: number): void;
+  minScalar(x: number, scalar: number, out: number, count: number): void;
+  minGrad(x: number, scalar: number, dy: number, out: number, strict: number, count: number): void;
   /** dW [fh, fw, C] of a depthwise convolution with multiplier 1 from x padded for every tap (depthwise-wat.ts). */
   depthwiseFilterGrad(
     xPadded: number,
@@ -269,6 +271,8 @@ export async function instantiateSimdKernels(
     biasAdd: exports['bias_add'] as SimdKernels['biasAdd'],
     columnSum: exports['column_sum'] as SimdKernels['columnSum'],
     reluGrad: exports['relu_grad'] as SimdKernels['reluGrad'],
+    minScalar: exports['min_scalar'] as SimdKernels['minScalar'],
+    minGrad: exports['min_grad'] as SimdKernels['minGrad'],
     depthwiseFilterGrad: exports['depthwise_filter_grad'] as SimdKernels['depthwiseFilterGrad'],
     winograd: process.env['ATTEST_WASM_WINOGRAD']?.trim() !== '0',
     winogradFilter: exports['winograd_filter'] as SimdKernels['winogradFilter'],

@@ -14,6 +14,7 @@ import {
 import { winogradWat } from './winograd-wat.js';
 import { winogradRowsWat } from './winograd-rows-wat.js';
 import { depthwiseFilterGradWat } from './depthwise-wat.js';
+import { elementwiseWat } from './elementwise-wat.js';
 
 /**
  * WebAssembly text of our SIMD kernels, which work in place on the wasm backend's own heap (they import its
@@ -439,6 +440,7 @@ export function simdKernelsWat(options: WatOptions): string {
     winogradWat(options),
     winogradRowsWat(options),
     depthwiseFilterGradWat(options),
+    elementwiseWat(),
     `)`,
   ].join('\n');
 }
