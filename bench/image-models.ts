@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,31 +5,10 @@ import { buildSmallCnn } from '../src-main/core/models/small-cnn.js';
 import { buildMobilenetStudent } from '../src-main/core/models/mobilenet-student.js';
 import { readDicomImage } from '../src-main/core/data/dicom/read-dicom.js';
 import { benchModel } from './model-bench.js';
+import { IMAGE_PEER_SCRIPT, runTorchPeer } from './torch-peer.js';
 
 const SIZE = 64;
 const CLASSES = 3;
-
-function runPeer(samples: number): Record<string, unknown> {
-  const script = fileURLToPath(new URL('../../bench/torch_image_bench.py', import.meta.url));
-  if (!existsSync(script)) return { available: false, reason: `peer script not found at ${script}` };
-  try {
-    const output = execFileSync('/usr/bin/python3', [script, String(samples)], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 600_000,
-    });
-    return {
-      available: true,
-      ...(JSON.parse(output.trim().split('\n').pop() ?? '{}') as Record<string, unknown>),
-    };
-  } catch (error) {
-    const message = (error as { stderr?: string }).stderr ?? (error as Error).message;
-    return {
-      available: false,
-      reason: `peer did not run: ${message.split('\n').filter(Boolean).pop() ?? 'unknown error'}`,
-    };
-  }
-}
 
 /** Milliseconds to parse and decode each DICOM fixture through the display pipeline (best of three, after a warm-up). */
 async function benchDicomDecode(): Promise<Record<string, number>> {
@@ -67,7 +45,9 @@ export async function benchImageModels(samples = 256, withPeer = true): Promise<
     build: () => buildMobilenetStudent({ sampleShape: [SIZE, SIZE, 1], classes: CLASSES, seed: 0 }),
     ...spec,
   });
-  const peer = withPeer ? runPeer(samples) : { available: false, reason: 'skipped (--no-peer)' };
+  const peer = withPeer
+    ? runTorchPeer(IMAGE_PEER_SCRIPT, samples)
+    : { available: false, reason: 'skipped (--no-peer)' };
   const ratio = (key: 'train_samples_per_s' | 'infer_samples_per_s') => {
     const theirs = peer[key];
     return typeof theirs === 'number' && theirs > 0

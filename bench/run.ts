@@ -1,6 +1,6 @@
 import { initEngine } from '../src-main/core/engine/backend.js';
 import { benchEcgResnet } from './ecg-resnet.js';
-import { runTorchPeer } from './torch-peer.js';
+import { ECG_PEER_SCRIPT, runTorchPeer } from './torch-peer.js';
 import { benchWfdbRead } from './wfdb-read.js';
 import { benchRecordViewer } from './record-viewer.js';
 import { benchImageModels } from './image-models.js';
@@ -16,7 +16,7 @@ export async function runBench(args: string[]): Promise<Record<string, unknown>>
   const ours = await benchEcgResnet(samples);
   const peer = args.includes('--no-peer')
     ? { available: false, reason: 'skipped (--no-peer)' }
-    : runTorchPeer(samples);
+    : runTorchPeer(ECG_PEER_SCRIPT, samples);
   const ratio = (key: 'train_samples_per_s' | 'infer_samples_per_s'): number | null => {
     const theirs = peer[key];
     return typeof theirs === 'number' && theirs > 0 ? Math.round((ours[key] / theirs) * 1000) / 1000 : null;

@@ -3,16 +3,21 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { median } from '../src-main/core/compress/measure-model.js';
 
+/** The ECG peer, in the shared folder beside the checkout; the image peer ships with the benchmark. */
+export const ECG_PEER_SCRIPT = fileURLToPath(
+  new URL('../../../shared/bench/torch_ecg_bench.py', import.meta.url),
+);
+export const IMAGE_PEER_SCRIPT = fileURLToPath(new URL('../../bench/torch_image_bench.py', import.meta.url));
+
 /**
- * Runs the PyTorch peer script from the shared folder beside the checkout, when both it and Debian's
- * python3-torch are there, `runs` times (its figures move by up to 1.6x from one run to the next on a 2-core
+ * Runs a PyTorch peer script, when both it and Debian's python3-torch are there, `runs` times (its figures move by up to 1.6x from one run to the next on a 2-core
  * machine): the figures are the medians, each run's listed beside them. Otherwise says why not, so the JSON
  * shows an absent peer rather than a made-up one.
  */
-export function runTorchPeer(samples: number, runs = 3): Record<string, unknown> {
-  const first = runTorchPeerOnce(samples);
+export function runTorchPeer(script: string, samples: number, runs = 3): Record<string, unknown> {
+  const first = runTorchPeerOnce(script, samples);
   if (first['available'] !== true) return first;
-  const all = [first, ...Array.from({ length: runs - 1 }, () => runTorchPeerOnce(samples))];
+  const all = [first, ...Array.from({ length: runs - 1 }, () => runTorchPeerOnce(script, samples))];
   const figures = (key: string): number[] =>
     all.map((run) => run[key]).filter((v): v is number => typeof v === 'number');
   return {
@@ -25,8 +30,7 @@ export function runTorchPeer(samples: number, runs = 3): Record<string, unknown>
   };
 }
 
-function runTorchPeerOnce(samples: number): Record<string, unknown> {
-  const script = fileURLToPath(new URL('../../../shared/bench/torch_ecg_bench.py', import.meta.url));
+function runTorchPeerOnce(script: string, samples: number): Record<string, unknown> {
   if (!existsSync(script)) return { available: false, reason: `peer script not found at ${script}` };
   try {
     const output = execFileSync('/usr/bin/python3', [script, String(samples)], {
