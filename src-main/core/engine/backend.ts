@@ -21,7 +21,8 @@ export interface EngineInfo {
   threads: number;
   /**
    * On wasm, which convolution and pooling kernels run: our SIMD ones with fused multiply-add, with a separate
-   * multiply and add, or the backend's own (switched off, or why they did not build).
+   * multiply and add (either noting direct convolutions when Winograd's are off), or the backend's own
+   * (switched off, or why they did not build).
    */
   kernels?: string;
   /** Why the automatic choice did not get the first backend in the preferred order. */
@@ -52,7 +53,8 @@ async function describeSimdKernels(backend: BackendWasm): Promise<string> {
   try {
     const kernels = await prepareSimdKernels(backend);
     if (kernels === undefined) return 'backend (ATTEST_WASM_KERNELS=off)';
-    return kernels.fma ? 'simd-fma' : 'simd';
+    // Winograd's convolutions round differently from the direct ones: a seeded run repeats only on the same.
+    return `${kernels.fma ? 'simd-fma' : 'simd'}${kernels.winograd ? '' : ' (direct convolutions)'}`;
   } catch (error) {
     return `backend (${error instanceof Error ? error.message : String(error)})`;
   }
