@@ -1,7 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf.js';
 import type { WasmKernelCalls } from './kernel-calls.js';
-import { heapOffset, type ConvRows, type SimdKernels } from './simd-module.js';
+import { heapOffset, type ConvRows, type RowsGeometry, type SimdKernels } from './simd-module.js';
 import { WINOGRAD } from './winograd-wat.js';
 import { WINOGRAD_ROWS, WINOGRAD_ROWS_FILTER_GRAD } from './winograd-rows-wat.js';
 
@@ -85,6 +85,18 @@ function rowsOf(padded: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): ConvRo
   ];
 }
 
+/** What the convolution kernels take for their epilogue: the bias's offset, whether there is one, ReLU or not. */
+function epilogueArgs(
+  backend: BackendWasm,
+  epilogue: { bias?: tf.TensorInfo; relu?: boolean },
+): [bias: number, hasBias: number, relu: number] {
+  return [
+    epilogue.bias === undefined ? 0 : heapOffset(backend, epilogue.bias),
+    epilogue.bias === undefined ? 0 : 1,
+    epilogue.relu === true ? 1 : 0,
+  ];
+}
+
 /**
  * y = act(conv(x, filter) + bias) for NHWC x and [fh, fw, inC, outC] filter (see simdConvApplies), bias [outC]
  * or none, act ReLU or the identity.
@@ -105,9 +117,7 @@ export function convForwardSimd(
   kernels.conv(
     heapOffset(backend, padded),
     heapOffset(backend, filter),
-    epilogue.bias === undefined ? 0 : heapOffset(backend, epilogue.bias),
-    epilogue.bias === undefined ? 0 : 1,
-    epilogue.relu === true ? 1 : 0,
+    ...epilogueArgs(backend, epilogue),
     heapOffset(backend, out),
     ...rowsOf(padded, info),
   );
@@ -153,6 +163,22 @@ export function winogradRowsApply(kernels: SimdKernels, info: tf.backend_util.Co
   return kernels.winograd && info.filterWidth === 3 && info.inChannels % 4 === 0 && info.outWidth >= 4;
 }
 
+function rowsGeometry(info: tf.backend_util.Conv2DInfo): RowsGeometry {
+  const { batchSize, inHeight, inWidth, padInfo, outHeight, outWidth, filterHeight, inChannels } = info;
+  return [
+    batchSize,
+    inHeight,
+    inWidth,
+    padInfo.top,
+    padInfo.left,
+    outHeight,
+    outWidth,
+    filterHeight,
+    inChannels,
+    info.outChannels,
+  ];
+}
+
 /** The convolution by Winograd's F(4, 3) along its rows (winograd-rows-wat.ts), for what winogradRowsApply accepts. */
 function convWinogradRows(
   calls: WasmKernelCalls,
@@ -162,8 +188,7 @@ function convWinogradRows(
   info: tf.backend_util.Conv2DInfo,
   epilogue: { bias?: tf.TensorInfo; relu?: boolean },
 ): tf.TensorInfo {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
-  const { filterHeight, padInfo } = info;
+  const { batchSize, inChannels, outHeight, outWidth, outChannels, filterHeight } = info;
   const { points, outputs } = WINOGRAD_ROWS;
   const tiles = Math.ceil(outWidth / outputs);
   const backend = calls.backend;
@@ -181,20 +206,9 @@ function convWinogradRows(
   kernels.winogradRowsConv(
     heapOffset(backend, x),
     heapOffset(backend, u),
-    epilogue.bias === undefined ? 0 : heapOffset(backend, epilogue.bias),
-    epilogue.bias === undefined ? 0 : 1,
-    epilogue.relu === true ? 1 : 0,
+    ...epilogueArgs(backend, epilogue),
     heapOffset(backend, out),
-    batchSize,
-    inHeight,
-    inWidth,
-    padInfo.top,
-    padInfo.left,
-    outHeight,
-    outWidth,
-    filterHeight,
-    inChannels,
-    outChannels,
+    ...rowsGeometry(info),
     heapOffset(backend, v),
     heapOffset(backend, m),
   );
@@ -235,9 +249,7 @@ export function convWinograd(
   kernels.winogradConv(
     heapOffset(backend, x),
     heapOffset(backend, u),
-    epilogue.bias === undefined ? 0 : heapOffset(backend, epilogue.bias),
-    epilogue.bias === undefined ? 0 : 1,
-    epilogue.relu === true ? 1 : 0,
+    ...epilogueArgs(backend, epilogue),
     heapOffset(backend, out),
     batchSize,
     inWidth,
@@ -291,8 +303,7 @@ function filterGradWinogradRows(
   dy: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,
 ): tf.TensorInfo {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
-  const { filterHeight, padInfo } = info;
+  const { inChannels, outHeight, outWidth, outChannels, filterHeight } = info;
   const { points, taps } = WINOGRAD_ROWS_FILTER_GRAD;
   const tiles = Math.ceil(outWidth / taps);
   const backend = calls.backend;
@@ -304,16 +315,7 @@ function filterGradWinogradRows(
     heapOffset(backend, x),
     heapOffset(backend, dy),
     heapOffset(backend, out),
-    batchSize,
-    inHeight,
-    inWidth,
-    padInfo.top,
-    padInfo.left,
-    outHeight,
-    outWidth,
-    filterHeight,
-    inChannels,
-    outChannels,
+    ...rowsGeometry(info),
     heapOffset(backend, v),
     heapOffset(backend, d),
     heapOffset(backend, p),

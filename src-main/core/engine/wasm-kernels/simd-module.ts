@@ -20,6 +20,20 @@ export type ConvRows = [
   outChannels: number,
 ];
 
+/** A convolution by rows of Winograd tiles (winograd-rows-wat.ts): input, padding, output and filter height. */
+export type RowsGeometry = [
+  batch: number,
+  inHeight: number,
+  inWidth: number,
+  top: number,
+  left: number,
+  outHeight: number,
+  outWidth: number,
+  filterHeight: number,
+  inChannels: number,
+  outChannels: number,
+];
+
 /** Our SIMD kernels bound to one wasm backend's heap; every pointer is a byte offset in that heap. */
 export interface SimdKernels {
   /** Whether the build uses fused multiply-add (relaxed SIMD). */
@@ -139,36 +153,13 @@ export interface SimdKernels {
     hasBias: number,
     relu: number,
     y: number,
-    batch: number,
-    inHeight: number,
-    inWidth: number,
-    top: number,
-    left: number,
-    outHeight: number,
-    outWidth: number,
-    filterHeight: number,
-    inChannels: number,
-    outChannels: number,
-    v: number,
-    m: number,
+    ...rest: [...RowsGeometry, v: number, m: number]
   ): void;
   winogradRowsFilterGrad(
     x: number,
     dy: number,
     dw: number,
-    batch: number,
-    inHeight: number,
-    inWidth: number,
-    top: number,
-    left: number,
-    outHeight: number,
-    outWidth: number,
-    filterHeight: number,
-    inChannels: number,
-    outChannels: number,
-    v: number,
-    d: number,
-    p: number,
+    ...rest: [...RowsGeometry, v: number, d: number, p: number]
   ): void;
 }
 

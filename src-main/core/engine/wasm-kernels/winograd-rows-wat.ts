@@ -4,6 +4,7 @@ import {
   TRANSFORM_LOCALS,
   inputTiles,
   interiorTile,
+  gradientTile,
   outputTile,
   pointProducts,
   transformColumns,
@@ -169,7 +170,7 @@ function winogradRowsConv(options: WatOptions): string {
  */
 function winogradRowsFilterGrad(options: WatOptions): string {
   const wino = WINOGRAD_ROWS_FILTER_GRAD;
-  const { points, taps, outputs, filterTransform, outputTransform } = wino;
+  const { points, taps, outputs, outputTransform } = wino;
   const d = Array.from({ length: points }, (_, j) => `d${j}`);
   const g = Array.from({ length: taps }, (_, i) => `g${i}`);
   const gradientRow = [
@@ -182,24 +183,7 @@ function winogradRowsFilterGrad(options: WatOptions): string {
     ),
     set('dr', add(get('dt'), bytes(mul(mul(get('h'), get('tiles')), get('outChannels'))))),
     forLoop('t', int(0), get('tiles'), int(1), [
-      forLoop('o', int(0), get('outChannels'), int(4), [
-        ...g.map((name, i) =>
-          [
-            set('col', add(mul(get('t'), int(taps)), int(i))),
-            set(
-              name,
-              `(if (result v128) (i32.lt_u ${get('col')} ${get('outWidth')}) (then (v128.load ${add(get('dys'), bytes(add(mul(get('col'), get('outChannels')), get('o'))))})) (else (v128.const i32x4 0 0 0 0)))`,
-            ),
-          ].join('\n'),
-        ),
-        ...transformRows(
-          options,
-          filterTransform,
-          g.map((n) => get(n)),
-          (xi, value) =>
-            `(v128.store ${add(get('dr'), bytes(add(mul(add(mul(int(xi), get('outTiles')), get('t')), get('outChannels')), get('o'))))} ${value})`,
-        ),
-      ]),
+      forLoop('o', int(0), get('outChannels'), int(4), gradientTile(options, wino, 'dr', get('outTiles'))),
     ]),
   ];
   const products = forLoop('c', int(0), get('channels'), int(4), [

@@ -387,21 +387,20 @@ function winogradConv(options: WatOptions): string {
   ].join('\n');
 }
 
-/** F(5, 4) for the filter gradient: 5 taps from tiles of 4 outputs, on the same 8 points. */
-export const WINOGRAD_FILTER_GRAD = winogradMatrices(5, 4);
-
 /**
- * dW[k, c, o] = sum over samples and outputs n of x_pad[n + k, c] dy[n, o] for width-5 1-D filters: per tile of
- * 4 outputs, V = B^T x (8 input columns) and D = G dy (4 gradients), then for each point xi the product
- * P_xi += V_xi^T D_xi over the tiles by the filter gradient's own 4x8 blocks ($filter_tile4), and at the end
- * dW = A^T P: 8 products per 4 outputs instead of 20. V [8, tiles, C], D [8, tiles, O] and P [8, C, O] are
- * scratch.
+ * Gradient tile t, channels o..o+4, of the filter gradient: the `taps` output gradients from $dys (one row of dy;
+ * zeros past $outWidth) through the filter transform, stored at into[xi * pointTiles + t, o]. Needs v128 locals
+ * g0.. and the transform's.
  */
-function winogradFilterGrad(options: WatOptions): string {
-  const { points, taps, inputTransform, filterTransform, outputTransform } = WINOGRAD_FILTER_GRAD;
-  const d = Array.from({ length: points }, (_, j) => `d${j}`);
+export function gradientTile(
+  options: WatOptions,
+  wino: WinogradMatrices,
+  into: string,
+  pointTiles: string,
+): string[] {
+  const { taps, filterTransform } = wino;
   const g = Array.from({ length: taps }, (_, i) => `g${i}`);
-  const tileGradients = [
+  return [
     ...g.map((name, i) =>
       [
         set('col', add(mul(get('t'), int(taps)), int(i))),
@@ -416,9 +415,26 @@ function winogradFilterGrad(options: WatOptions): string {
       filterTransform,
       g.map((n) => get(n)),
       (xi, value) =>
-        `(v128.store ${add(get('dt'), bytes(add(mul(add(mul(int(xi), get('tiles')), get('t')), get('outChannels')), get('o'))))} ${value})`,
+        `(v128.store ${add(get(into), bytes(add(mul(add(mul(int(xi), pointTiles), get('t')), get('outChannels')), get('o'))))} ${value})`,
     ),
   ];
+}
+
+/** F(5, 4) for the filter gradient: 5 taps from tiles of 4 outputs, on the same 8 points. */
+export const WINOGRAD_FILTER_GRAD = winogradMatrices(5, 4);
+
+/**
+ * dW[k, c, o] = sum over samples and outputs n of x_pad[n + k, c] dy[n, o] for width-5 1-D filters: per tile of
+ * 4 outputs, V = B^T x (8 input columns) and D = G dy (4 gradients), then for each point xi the product
+ * P_xi += V_xi^T D_xi over the tiles by the filter gradient's own 4x8 blocks ($filter_tile4), and at the end
+ * dW = A^T P: 8 products per 4 outputs instead of 20. V [8, tiles, C], D [8, tiles, O] and P [8, C, O] are
+ * scratch.
+ */
+function winogradFilterGrad(options: WatOptions): string {
+  const { points, taps, inputTransform, outputTransform } = WINOGRAD_FILTER_GRAD;
+  const d = Array.from({ length: points }, (_, j) => `d${j}`);
+  const g = Array.from({ length: taps }, (_, i) => `g${i}`);
+  const tileGradients = gradientTile(options, WINOGRAD_FILTER_GRAD, 'dt', get('tiles'));
   const products = [
     forLoop('c', int(0), get('channels'), int(4), [
       forLoop('o', int(0), get('outChannels'), int(8), [
