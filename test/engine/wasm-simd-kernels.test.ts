@@ -402,3 +402,48 @@ test("Minimum against a scalar (ReLU6) and its gradient on wasm are kernels of o
   assert.equal(wasm[3]?.[0], upstream[0]);
   assert.ok(wasm[0]?.some((v) => v === 6) && wasm[0]?.some((v) => v < 0));
 });
+
+test('strided input gradients by one matrix product and col2im match cpu: one to many input channels, uneven strides, pads', async () => {
+  await initEngine('wasm');
+  const kernels = simdKernelsOf(tf.backend() as BackendWasm);
+  assert.ok(kernels !== undefined);
+  let scatters = 0;
+  const { col2im } = kernels;
+  kernels.col2im = (...args) => {
+    scatters++;
+    col2im(...args);
+  };
+  try {
+    let seed = 8000;
+    // mobilenet-student's first layer (one input channel, stride 2) scaled down, then wider and uneven cases.
+    const cases: { x: number[]; filter: number[]; strides: [number, number]; dilations: [number, number] }[] =
+      [
+        { x: [2, 16, 16, 1], filter: [3, 3, 1, 8], strides: [2, 2], dilations: [1, 1] },
+        { x: [2, 9, 11, 12], filter: [3, 3, 12, 16], strides: [2, 2], dilations: [1, 1] },
+        { x: [3, 1, 40, 6], filter: [1, 5, 6, 8], strides: [1, 3], dilations: [1, 1] },
+        { x: [2, 13, 10, 5], filter: [2, 3, 5, 4], strides: [3, 2], dilations: [1, 1] },
+      ];
+    for (const { x: xShape, filter: filterShape, strides, dilations } of cases) {
+      for (const pad of ['same', 'valid'] as const) {
+        const filter = input(filterShape, seed++);
+        const outShape = tf.backend_util.computeConv2DInfo(
+          xShape as [number, number, number, number],
+          filterShape as [number, number, number, number],
+          strides,
+          dilations,
+          pad,
+        ).outShape;
+        const dy = input(outShape, seed++);
+        await assertWasmMatchesCpu(
+          'Conv2DBackpropInput',
+          { dy, filter },
+          { strides, pad, dataFormat: 'NHWC', inputShape: xShape, dilations },
+          `input gradient x ${xShape.join('x')} filter ${filterShape.join('x')} strides ${strides.join('x')} ${pad}`,
+        );
+      }
+    }
+    assert.equal(scatters, 8);
+  } finally {
+    kernels.col2im = col2im;
+  }
+});

@@ -82,6 +82,25 @@ export interface SimdKernels {
   reluGrad(x: number, dy: number, out: number, count: number): void;
   minScalar(x: number, scalar: number, out: number, count: number): void;
   minGrad(x: number, scalar: number, dy: number, out: number, strict: number, count: number): void;
+  /** Scatter-adds per-tap columns [positions, fh, fw, C] into dx [batch, inHeight, inWidth, C] (col2im-wat.ts). */
+  col2im(
+    cols: number,
+    dx: number,
+    batch: number,
+    inHeight: number,
+    inWidth: number,
+    channels: number,
+    outHeight: number,
+    outWidth: number,
+    filterHeight: number,
+    filterWidth: number,
+    strideHeight: number,
+    strideWidth: number,
+    dilationHeight: number,
+    dilationWidth: number,
+    top: number,
+    left: number,
+  ): void;
   /** dW [fh, fw, C] of a depthwise convolution with multiplier 1 from x padded for every tap (depthwise-wat.ts). */
   depthwiseFilterGrad(
     xPadded: number,
@@ -264,6 +283,7 @@ export async function instantiateSimdKernels(
     reluGrad: exports['relu_grad'] as SimdKernels['reluGrad'],
     minScalar: exports['min_scalar'] as SimdKernels['minScalar'],
     minGrad: exports['min_grad'] as SimdKernels['minGrad'],
+    col2im: exports['col2im'] as SimdKernels['col2im'],
     depthwiseFilterGrad: exports['depthwise_filter_grad'] as SimdKernels['depthwiseFilterGrad'],
     winograd: process.env['ATTEST_WASM_WINOGRAD']?.trim() !== '0',
     winogradFilter: exports['winograd_filter'] as SimdKernels['winogradFilter'],

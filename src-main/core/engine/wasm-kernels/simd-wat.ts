@@ -15,6 +15,7 @@ import { winogradWat } from './winograd-wat.js';
 import { winogradRowsWat } from './winograd-rows-wat.js';
 import { depthwiseFilterGradWat } from './depthwise-wat.js';
 import { elementwiseWat } from './elementwise-wat.js';
+import { col2imWat } from './col2im-wat.js';
 
 /**
  * WebAssembly text of our SIMD kernels, which work in place on the wasm backend's own heap (they import its
@@ -441,6 +442,7 @@ export function simdKernelsWat(options: WatOptions): string {
     winogradRowsWat(options),
     depthwiseFilterGradWat(options),
     elementwiseWat(),
+    col2imWat(),
     `)`,
   ].join('\n');
 }
