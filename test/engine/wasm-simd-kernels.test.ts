@@ -447,3 +447,22 @@ test('strided input gradients by one matrix product and col2im match cpu: one to
     kernels.col2im = col2im;
   }
 });
+
+test('BatchMatMul with transposed operands on wasm (transposed first, then multiplied) matches cpu, ranks 2 to 4', async () => {
+  let seed = 9000;
+  const cases: { a: number[]; b: number[]; transposeA: boolean; transposeB: boolean }[] = [
+    { a: [37, 19], b: [23, 19], transposeA: false, transposeB: true }, // a Dense layer's input gradient
+    { a: [19, 37], b: [19, 23], transposeA: true, transposeB: false }, // its weight gradient
+    { a: [3, 19, 37], b: [3, 23, 19], transposeA: true, transposeB: true },
+    { a: [2, 3, 5, 7], b: [2, 3, 6, 7], transposeA: false, transposeB: true },
+    { a: [1, 64, 9], b: [1, 64, 8], transposeA: true, transposeB: false },
+  ];
+  for (const { a, b, transposeA, transposeB } of cases) {
+    await assertWasmMatchesCpu(
+      'BatchMatMul',
+      { a: input(a, seed++), b: input(b, seed++) },
+      { transposeA, transposeB },
+      `BatchMatMul [${a.join(', ')}]${transposeA ? 'T' : ''} x [${b.join(', ')}]${transposeB ? 'T' : ''}`,
+    );
+  }
+});

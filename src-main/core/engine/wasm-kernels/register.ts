@@ -11,6 +11,7 @@ import { addWasm } from './add.js';
 import { sumWasm } from './sum.js';
 import { reluGradient, reluGradWasm } from './relu-grad.js';
 import { minGradWasm, minimumGradient, minimumWasm } from './minimum.js';
+import { batchMatMulWasm } from './batch-mat-mul.js';
 import { keepBackendKernel } from './backend-kernels.js';
 
 /**
@@ -39,10 +40,18 @@ export const WASM_FASTER_KERNELS: readonly tf.KernelConfig[] = [
   addWasm,
   sumWasm,
   minimumWasm,
+  batchMatMulWasm,
 ];
 
 /** Ours that cover only some cases and hand the rest to the backend's kernel they replace. */
-const FALLING_BACK: readonly tf.KernelConfig[] = [conv2DWasm, fusedConv2DWasm, addWasm, sumWasm, minimumWasm];
+const FALLING_BACK: readonly tf.KernelConfig[] = [
+  conv2DWasm,
+  fusedConv2DWasm,
+  addWasm,
+  sumWasm,
+  minimumWasm,
+  batchMatMulWasm,
+];
 
 /**
  * Registers the kernels above for 'wasm'. Safe to call any number of times, before or after the backend
