@@ -466,3 +466,48 @@ test('BatchMatMul with transposed operands on wasm (transposed first, then multi
     );
   }
 });
+
+test('strided depthwise input gradients by our scatter kernel match cpu: uneven strides, pads, sizes', async () => {
+  await initEngine('wasm');
+  const kernels = simdKernelsOf(tf.backend() as BackendWasm);
+  assert.ok(kernels !== undefined);
+  let scatters = 0;
+  const { depthwiseInputGrad } = kernels;
+  kernels.depthwiseInputGrad = (...args) => {
+    scatters++;
+    depthwiseInputGrad(...args);
+  };
+  try {
+    let seed = 9500;
+    const cases: { x: number[]; filter: number[]; strides: [number, number] }[] = [
+      { x: [2, 16, 16, 16], filter: [3, 3, 16, 1], strides: [2, 2] }, // mobilenet-student's, scaled down
+      { x: [3, 9, 11, 8], filter: [3, 3, 8, 1], strides: [2, 2] },
+      { x: [2, 13, 10, 4], filter: [2, 3, 4, 1], strides: [3, 2] },
+      { x: [2, 1, 31, 12], filter: [1, 5, 12, 1], strides: [1, 2] },
+    ];
+    for (const { x: xShape, filter: filterShape, strides } of cases) {
+      for (const pad of ['same', 'valid'] as const) {
+        const filter = input(filterShape, seed++);
+        const outShape = tf.backend_util.computeConv2DInfo(
+          xShape as [number, number, number, number],
+          filterShape as [number, number, number, number],
+          strides,
+          [1, 1],
+          pad,
+          undefined,
+          true,
+        ).outShape;
+        const dy = input(outShape, seed++);
+        await assertWasmMatchesCpu(
+          'DepthwiseConv2dNativeBackpropInput',
+          { dy, filter },
+          { strides, pad, dilations: [1, 1], inputShape: xShape },
+          `depthwise input gradient x ${xShape.join('x')} filter ${filterShape.join('x')} strides ${strides.join('x')} ${pad}`,
+        );
+      }
+    }
+    assert.equal(scatters, 8);
+  } finally {
+    kernels.depthwiseInputGrad = depthwiseInputGrad;
+  }
+});

@@ -1,5 +1,6 @@
 import { tf } from '../tf.js';
 import type { WasmKernelCalls } from './kernel-calls.js';
+import type { ScatterGeometry } from './simd-module.js';
 
 /**
  * The im2col step shared by the filter gradients, built "channels first" so that the matrix product after it
@@ -104,4 +105,26 @@ export function padToSpan(
   size[axes[0]] = spanHeight;
   size[axes[1]] = spanWidth;
   return calls.run('Slice', { x: padded }, { begin: x.shape.map(() => 0), size });
+}
+
+/** The geometry our scatter kernels (col2im, the depthwise input gradient) take, from TF.js's. */
+export function scatterGeometry(info: tf.backend_util.Conv2DInfo): ScatterGeometry {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, padInfo } = info;
+  const { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
+  return [
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels,
+    outHeight,
+    outWidth,
+    filterHeight,
+    filterWidth,
+    strideHeight,
+    strideWidth,
+    dilationHeight,
+    dilationWidth,
+    padInfo.top,
+    padInfo.left,
+  ];
 }

@@ -1,6 +1,6 @@
 import { tf } from '../tf.js';
 import { composeKernel } from './kernel-calls.js';
-import { convGeometry } from './conv-taps.js';
+import { convGeometry, scatterGeometry } from './conv-taps.js';
 import { flipFilter, frameOutputGradient } from './transposed-conv.js';
 import { convForwardSimd, convWinograd, simdConvApplies, winogradApplies } from './conv-simd.js';
 import { heapOffset, simdKernelsOf, type SimdKernels } from './simd-module.js';
@@ -106,8 +106,8 @@ function stridedInputGrad(
   filter: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,
 ): tf.TensorInfo {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, padInfo } = info;
-  const { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+  const { filterHeight, filterWidth } = info;
   const positions = batchSize * outHeight * outWidth;
   const cols = calls.run(
     'BatchMatMul',
@@ -118,23 +118,6 @@ function stridedInputGrad(
     { transposeA: false, transposeB: true },
   );
   const dx = calls.output([batchSize, inHeight, inWidth, inChannels]);
-  kernels.col2im(
-    heapOffset(calls.backend, cols),
-    heapOffset(calls.backend, dx),
-    batchSize,
-    inHeight,
-    inWidth,
-    inChannels,
-    outHeight,
-    outWidth,
-    filterHeight,
-    filterWidth,
-    strideHeight,
-    strideWidth,
-    dilationHeight,
-    dilationWidth,
-    padInfo.top,
-    padInfo.left,
-  );
+  kernels.col2im(heapOffset(calls.backend, cols), heapOffset(calls.backend, dx), ...scatterGeometry(info));
   return dx;
 }

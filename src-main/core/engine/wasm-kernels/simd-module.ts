@@ -34,6 +34,24 @@ export type RowsGeometry = [
   outChannels: number,
 ];
 
+/** Where a convolution's taps land in its input, for the kernels that scatter into an input gradient. */
+export type ScatterGeometry = [
+  batch: number,
+  inHeight: number,
+  inWidth: number,
+  channels: number,
+  outHeight: number,
+  outWidth: number,
+  filterHeight: number,
+  filterWidth: number,
+  strideHeight: number,
+  strideWidth: number,
+  dilationHeight: number,
+  dilationWidth: number,
+  top: number,
+  left: number,
+];
+
 /** Our SIMD kernels bound to one wasm backend's heap; every pointer is a byte offset in that heap. */
 export interface SimdKernels {
   /** Whether the build uses fused multiply-add (relaxed SIMD). */
@@ -82,25 +100,10 @@ export interface SimdKernels {
   reluGrad(x: number, dy: number, out: number, count: number): void;
   minScalar(x: number, scalar: number, out: number, count: number): void;
   minGrad(x: number, scalar: number, dy: number, out: number, strict: number, count: number): void;
+  /** dx of a depthwise convolution with multiplier 1 from dy and the filter [fh, fw, C] (depthwise-wat.ts). */
+  depthwiseInputGrad(dy: number, filter: number, dx: number, ...geometry: ScatterGeometry): void;
   /** Scatter-adds per-tap columns [positions, fh, fw, C] into dx [batch, inHeight, inWidth, C] (col2im-wat.ts). */
-  col2im(
-    cols: number,
-    dx: number,
-    batch: number,
-    inHeight: number,
-    inWidth: number,
-    channels: number,
-    outHeight: number,
-    outWidth: number,
-    filterHeight: number,
-    filterWidth: number,
-    strideHeight: number,
-    strideWidth: number,
-    dilationHeight: number,
-    dilationWidth: number,
-    top: number,
-    left: number,
-  ): void;
+  col2im(cols: number, dx: number, ...geometry: ScatterGeometry): void;
   /** dW [fh, fw, C] of a depthwise convolution with multiplier 1 from x padded for every tap (depthwise-wat.ts). */
   depthwiseFilterGrad(
     xPadded: number,
@@ -284,6 +287,7 @@ export async function instantiateSimdKernels(
     minScalar: exports['min_scalar'] as SimdKernels['minScalar'],
     minGrad: exports['min_grad'] as SimdKernels['minGrad'],
     col2im: exports['col2im'] as SimdKernels['col2im'],
+    depthwiseInputGrad: exports['depthwise_input_grad'] as SimdKernels['depthwiseInputGrad'],
     depthwiseFilterGrad: exports['depthwise_filter_grad'] as SimdKernels['depthwiseFilterGrad'],
     winograd: process.env['ATTEST_WASM_WINOGRAD']?.trim() !== '0',
     winogradFilter: exports['winograd_filter'] as SimdKernels['winogradFilter'],

@@ -13,7 +13,7 @@ import {
 } from './wat-text.js';
 import { winogradWat } from './winograd-wat.js';
 import { winogradRowsWat } from './winograd-rows-wat.js';
-import { depthwiseFilterGradWat } from './depthwise-wat.js';
+import { depthwiseWat } from './depthwise-wat.js';
 import { elementwiseWat } from './elementwise-wat.js';
 import { col2imWat } from './col2im-wat.js';
 
@@ -440,7 +440,7 @@ export function simdKernelsWat(options: WatOptions): string {
     reluGrad(),
     winogradWat(options),
     winogradRowsWat(options),
-    depthwiseFilterGradWat(options),
+    depthwiseWat(options),
     elementwiseWat(),
     col2imWat(),
     `)`,
