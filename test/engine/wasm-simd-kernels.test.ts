@@ -9,6 +9,7 @@ import {
   type ConvRows,
   instantiateSimdKernels,
   simdKernelsOf,
+  type SimdKernels,
 } from '../../src-main/core/engine/wasm-kernels/simd-module.js';
 import { WINOGRAD } from '../../src-main/core/engine/wasm-kernels/winograd-wat.js';
 import {
@@ -40,6 +41,27 @@ const CHANNELS: [number, number][] = [
   [32, 16],
   [5, 4],
 ];
+
+/**
+ * Counts the calls into some of our kernels (still running them), so a test knows its cases took that path;
+ * restore() puts the kernels back.
+ */
+function countCalls<K extends keyof SimdKernels>(kernels: SimdKernels, names: K[]) {
+  const calls = Object.fromEntries(names.map((name) => [name, 0])) as Record<K, number>;
+  const originals = names.map((name) => [name, kernels[name]] as const);
+  for (const [name, original] of originals) {
+    (kernels as unknown as Record<K, (...args: number[]) => void>)[name] = (...args: number[]) => {
+      calls[name]++;
+      (original as (...args: number[]) => void)(...args);
+    };
+  }
+  return {
+    calls,
+    restore(): void {
+      for (const [name, original] of originals) (kernels as unknown as Record<K, unknown>)[name] = original;
+    },
+  };
+}
 
 test('the SIMD kernels are built on the wasm heap at start, with fused multiply-add where V8 has relaxed SIMD', async () => {
   const engine = await initEngine('wasm');
@@ -300,16 +322,7 @@ test("Winograd's F(4, 3) along the rows: 3-wide convolutions, their input and fi
   const kernels = simdKernelsOf(tf.backend() as BackendWasm);
   assert.ok(kernels !== undefined && kernels.winograd);
   // Count the calls into the row kernels (still running them), so the cases below are known to take that path.
-  const calls = { conv: 0, filterGrad: 0 };
-  const { winogradRowsConv, winogradRowsFilterGrad } = kernels;
-  kernels.winogradRowsConv = (...args) => {
-    calls.conv++;
-    winogradRowsConv(...args);
-  };
-  kernels.winogradRowsFilterGrad = (...args) => {
-    calls.filterGrad++;
-    winogradRowsFilterGrad(...args);
-  };
+  const spy = countCalls(kernels, ['winogradRowsConv', 'winogradRowsFilterGrad']);
   try {
     let seed = 7000;
     // small-cnn's shapes scaled down; widths 13 and 6 leave a ragged last tile of 4; a 1-D width-3 layer.
@@ -353,11 +366,10 @@ test("Winograd's F(4, 3) along the rows: 3-wide convolutions, their input and fi
       }
     }
     // Conv2D, FusedConv2D and the input gradient convolve by rows; the filter gradient has its own kernel.
-    assert.equal(calls.conv, cases.length * 2 * 3);
-    assert.equal(calls.filterGrad, cases.length * 2);
+    assert.equal(spy.calls.winogradRowsConv, cases.length * 2 * 3);
+    assert.equal(spy.calls.winogradRowsFilterGrad, cases.length * 2);
   } finally {
-    kernels.winogradRowsConv = winogradRowsConv;
-    kernels.winogradRowsFilterGrad = winogradRowsFilterGrad;
+    spy.restore();
   }
 });
 
@@ -407,12 +419,7 @@ test('strided input gradients by one matrix product and col2im match cpu: one to
   await initEngine('wasm');
   const kernels = simdKernelsOf(tf.backend() as BackendWasm);
   assert.ok(kernels !== undefined);
-  let scatters = 0;
-  const { col2im } = kernels;
-  kernels.col2im = (...args) => {
-    scatters++;
-    col2im(...args);
-  };
+  const spy = countCalls(kernels, ['col2im']);
   try {
     let seed = 8000;
     // mobilenet-student's first layer (one input channel, stride 2) scaled down, then wider and uneven cases.
@@ -442,9 +449,9 @@ test('strided input gradients by one matrix product and col2im match cpu: one to
         );
       }
     }
-    assert.equal(scatters, 8);
+    assert.equal(spy.calls.col2im, 8);
   } finally {
-    kernels.col2im = col2im;
+    spy.restore();
   }
 });
 
@@ -471,12 +478,7 @@ test('strided depthwise input gradients by our scatter kernel match cpu: uneven 
   await initEngine('wasm');
   const kernels = simdKernelsOf(tf.backend() as BackendWasm);
   assert.ok(kernels !== undefined);
-  let scatters = 0;
-  const { depthwiseInputGrad } = kernels;
-  kernels.depthwiseInputGrad = (...args) => {
-    scatters++;
-    depthwiseInputGrad(...args);
-  };
+  const spy = countCalls(kernels, ['depthwiseInputGrad']);
   try {
     let seed = 9500;
     const cases: { x: number[]; filter: number[]; strides: [number, number] }[] = [
@@ -506,8 +508,8 @@ test('strided depthwise input gradients by our scatter kernel match cpu: uneven 
         );
       }
     }
-    assert.equal(scatters, 8);
+    assert.equal(spy.calls.depthwiseInputGrad, 8);
   } finally {
-    kernels.depthwiseInputGrad = depthwiseInputGrad;
+    spy.restore();
   }
 });

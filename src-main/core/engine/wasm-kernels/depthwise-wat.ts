@@ -11,6 +11,7 @@ import {
   set,
   type WatOptions,
 } from './wat-text.js';
+import { scatterFunction } from './scatter-wat.js';
 
 /**
  * WebAssembly text of a depthwise convolution's filter gradient with multiplier 1, 4 channels a lane:
@@ -102,54 +103,19 @@ function depthwiseFilterGrad(options: WatOptions): string {
  * the padding; strides and dilations cost nothing extra (no zero-stuffed dy).
  */
 function depthwiseInputGrad(options: WatOptions): string {
-  const scatter = [
-    set(
-      'dst',
-      add(
-        get('dx'),
-        bytes(
-          mul(
-            add(mul(add(mul(get('b'), get('inHeight')), get('ih')), get('inWidth')), get('iw')),
-            get('channels'),
-          ),
-        ),
-      ),
-    ),
-    set('wp', add(get('w'), bytes(mul(add(mul(get('i'), get('filterWidth')), get('j')), get('channels'))))),
-    forLoop('c', int(0), get('cBytes'), int(16), [
-      `(v128.store ${add(get('dst'), get('c'))} ${madd(options, `(v128.load ${add(get('dst'), get('c'))})`, `(v128.load ${add(get('dyp'), get('c'))})`, `(v128.load ${add(get('wp'), get('c'))})`)})`,
-    ]),
-  ];
-  const taps = [
-    set(
-      'ih',
-      `(i32.sub ${add(mul(get('oh'), get('strideHeight')), mul(get('i'), get('dilationHeight')))} ${get('top')})`,
-    ),
-    forLoop('j', int(0), get('filterWidth'), int(1), [
-      set(
-        'iw',
-        `(i32.sub ${add(mul(get('ow'), get('strideWidth')), mul(get('j'), get('dilationWidth')))} ${get('left')})`,
-      ),
-      // Unsigned compares: a negative row or column is huge, so one test per bound.
-      `(if (i32.and (i32.lt_u ${get('ih')} ${get('inHeight')}) (i32.lt_u ${get('iw')} ${get('inWidth')})) (then ${scatter.join('\n')}))`,
-    ]),
-  ];
-  return [
-    `(func (export "depthwise_input_grad") ${params(['dy', 'w', 'dx', 'batch', 'inHeight', 'inWidth', 'channels', 'outHeight', 'outWidth', 'filterHeight', 'filterWidth', 'strideHeight', 'strideWidth', 'dilationHeight', 'dilationWidth', 'top', 'left'])}`,
-    locals('i32', ['b', 'oh', 'ow', 'i', 'j', 'c', 'ih', 'iw', 'dyp', 'dst', 'wp', 'cBytes']),
-    set('cBytes', bytes(get('channels'))),
-    `(memory.fill ${get('dx')} ${int(0)} ${mul(mul(mul(get('batch'), get('inHeight')), get('inWidth')), get('cBytes'))})`,
-    set('dyp', get('dy')),
-    forLoop('b', int(0), get('batch'), int(1), [
-      forLoop('oh', int(0), get('outHeight'), int(1), [
-        forLoop('ow', int(0), get('outWidth'), int(1), [
-          forLoop('i', int(0), get('filterHeight'), int(1), taps),
-          set('dyp', add(get('dyp'), get('cBytes'))),
-        ]),
+  return scatterFunction({
+    name: 'depthwise_input_grad',
+    pointers: ['dy', 'w', 'dx'],
+    locals: ['c', 'dyp', 'wp'],
+    setup: [set('dyp', get('dy'))],
+    scatter: [
+      set('wp', add(get('w'), bytes(mul(add(mul(get('i'), get('filterWidth')), get('j')), get('channels'))))),
+      forLoop('c', int(0), get('cBytes'), int(16), [
+        `(v128.store ${add(get('dst'), get('c'))} ${madd(options, `(v128.load ${add(get('dst'), get('c'))})`, `(v128.load ${add(get('dyp'), get('c'))})`, `(v128.load ${add(get('wp'), get('c'))})`)})`,
       ]),
-    ]),
-    `)`,
-  ].join('\n');
+    ],
+    afterPosition: [set('dyp', add(get('dyp'), get('cBytes')))],
+  });
 }
 
 /** The functions above. */
