@@ -5,6 +5,7 @@ import { badInput } from '../errors.js';
 import { tf } from './tf.js';
 import { loadNativeBinding } from './native-binding.js';
 import { registerWasmTrainingKernels } from './wasm-kernels/register.js';
+import { fuseConv1dOnWasm } from './wasm-kernels/fused-conv1d.js';
 import { prepareSimdKernels } from './wasm-kernels/simd-module.js';
 
 /**
@@ -67,7 +68,10 @@ async function tryStart(backend: BackendName): Promise<string | undefined> {
       const binding = await loadNativeBinding();
       if (!binding.ok) return binding.reason;
     }
-    if (backend === 'wasm') registerWasmTrainingKernels();
+    if (backend === 'wasm') {
+      registerWasmTrainingKernels();
+      fuseConv1dOnWasm();
+    }
     const ok = await tf.setBackend(backend);
     if (!ok) return `${backend} backend failed to initialise`;
     await tf.ready();
