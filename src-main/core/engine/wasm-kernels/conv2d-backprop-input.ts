@@ -20,7 +20,9 @@ export const conv2DBackpropInputWasm: tf.KernelConfig = {
     const a = attrs as unknown as tf.Conv2DBackpropInputAttrs & { dilations?: number | [number, number] };
     const info = convGeometry(a.inputShape, filter.shape, a, false, 'Conv2DBackpropInput');
     const kernels = simdKernelsOf(backend);
-    if (kernels !== undefined && dy.dtype === 'float32' && (info.strideHeight > 1 || info.strideWidth > 1)) {
+    // Strided, or too few input channels for our convolution's blocks of 8 (a first layer's, one channel).
+    const scatter = info.strideHeight > 1 || info.strideWidth > 1 || info.inChannels % 8 !== 0;
+    if (kernels !== undefined && dy.dtype === 'float32' && scatter) {
       return composeKernel(backend, (calls) => stridedInputGrad(calls, kernels, dy, filter, info));
     }
     if (
@@ -94,7 +96,7 @@ function framingPads(info: tf.backend_util.Conv2DInfo): [number, number, number,
 }
 
 /**
- * Strides above 1: rather than convolving a zero-stuffed dy (3 in 4 of its values zeros at stride 2; the first
+ * Strides above 1, or input channels too few for our convolution kernel: rather than convolving a zero-stuffed dy (3 in 4 of its values zeros at stride 2; the first
  * layer of mobilenet-student, one input channel, took 10 ms of a 53 ms step that way), one matrix product
  * gives every output position's contribution to each tap, cols[p, tap, c] = sum over o of dy[p, o] W[tap, c, o]
  * (the backend's BatchMatMul), and col2im adds each into the input position that tap reads.
