@@ -5,7 +5,7 @@ import { buildSmallCnn } from '../src-main/core/models/small-cnn.js';
 import { buildMobilenetStudent } from '../src-main/core/models/mobilenet-student.js';
 import { readDicomImage } from '../src-main/core/data/dicom/read-dicom.js';
 import { benchModel } from './model-bench.js';
-import { IMAGE_PEER_SCRIPT, runTorchPeer } from './torch-peer.js';
+import { IMAGE_PEER_SCRIPT, SKIPPED_PEER, peerRatios, runTorchPeer } from './torch-peer.js';
 
 const SIZE = 64;
 const CLASSES = 3;
@@ -45,21 +45,13 @@ export async function benchImageModels(samples = 256, withPeer = true): Promise<
     build: () => buildMobilenetStudent({ sampleShape: [SIZE, SIZE, 1], classes: CLASSES, seed: 0 }),
     ...spec,
   });
-  const peer = withPeer
-    ? runTorchPeer(IMAGE_PEER_SCRIPT, samples)
-    : { available: false, reason: 'skipped (--no-peer)' };
-  const ratio = (key: 'train_samples_per_s' | 'infer_samples_per_s') => {
-    const theirs = peer[key];
-    return typeof theirs === 'number' && theirs > 0
-      ? Math.round((smallCnn[key] / theirs) * 1000) / 1000
-      : null;
-  };
+  const peer = withPeer ? runTorchPeer(IMAGE_PEER_SCRIPT, samples) : SKIPPED_PEER;
   return {
     samples,
     small_cnn: smallCnn,
     mobilenet_student: student,
     peer,
-    ratios: { train: ratio('train_samples_per_s'), infer: ratio('infer_samples_per_s') },
+    ratios: peerRatios(smallCnn, peer),
     dicom_decode_ms: await benchDicomDecode(),
   };
 }

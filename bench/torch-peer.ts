@@ -48,3 +48,18 @@ function runTorchPeerOnce(script: string, samples: number): Record<string, unkno
     };
   }
 }
+
+/** What the JSON says for the peer under --no-peer. */
+export const SKIPPED_PEER: Record<string, unknown> = { available: false, reason: 'skipped (--no-peer)' };
+
+/** Ours over the peer's samples per second, to 3 decimals; null where the peer has no figure. */
+export function peerRatios(
+  ours: { train_samples_per_s: number; infer_samples_per_s: number },
+  peer: Record<string, unknown>,
+): { train: number | null; infer: number | null } {
+  const ratio = (key: 'train_samples_per_s' | 'infer_samples_per_s'): number | null => {
+    const theirs = peer[key];
+    return typeof theirs === 'number' && theirs > 0 ? Math.round((ours[key] / theirs) * 1000) / 1000 : null;
+  };
+  return { train: ratio('train_samples_per_s'), infer: ratio('infer_samples_per_s') };
+}

@@ -12,10 +12,7 @@ export const benchCommand: Command = {
     options.rejectUnknown();
     // The bench lives beside the program (bench/), compiled with it; loaded only when asked for.
     const { runBench } = await import('../../../bench/run.js');
-    const result = await runBench([
-      ...(samples !== undefined ? ['--samples', String(samples)] : []),
-      ...(noPeer ? ['--no-peer'] : []),
-    ]);
+    const result = await runBench({ ...(samples !== undefined ? { samples } : {}), peer: !noPeer });
     out.result(result, () => JSON.stringify(result, null, 2));
   },
 };
