@@ -1,8 +1,9 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf.js';
 import type { WasmKernelCalls } from './kernel-calls.js';
+import { tapSpan } from './conv-taps.js';
 import { heapOffset, type ConvRows, type RowsGeometry, type SimdKernels } from './simd-module.js';
-import { WINOGRAD } from './winograd-wat.js';
+import { WINOGRAD, WINOGRAD_FILTER_GRAD } from './winograd-wat.js';
 import { WINOGRAD_ROWS, WINOGRAD_ROWS_FILTER_GRAD } from './winograd-rows-wat.js';
 
 /**
@@ -25,7 +26,7 @@ export function simdConvApplies(info: tf.backend_util.Conv2DInfo, outChannels: n
 }
 
 /** Zeros around NHWC x: [top, bottom, left, right] rows and columns (all zero: x itself). */
-export function padSpatial(
+function padSpatial(
   calls: WasmKernelCalls,
   kernels: SimdKernels,
   x: tf.TensorInfo,
@@ -51,21 +52,23 @@ export function padSpatial(
 }
 
 /**
- * x zero-padded by the convolution's padding on every side. Our kernels read only the rows and columns some tap
- * reaches, so rows or columns that 'valid' padding leaves unused are not cropped.
+ * x zero-padded by the convolution's padding on every side, so that every tap reads inside it (any stride and
+ * dilation). Our kernels read only the rows and columns some tap reaches, so rows or columns that 'valid'
+ * padding leaves unused are not cropped.
  */
-function padForSimd(
+export function padToTaps(
   calls: WasmKernelCalls,
   kernels: SimdKernels,
   x: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,
-) {
-  const { inHeight, inWidth, outHeight, outWidth, padInfo, filterHeight, filterWidth } = info;
+): tf.TensorInfo {
+  const { inHeight, inWidth, padInfo } = info;
+  const [spanHeight, spanWidth] = tapSpan(info);
   return padSpatial(calls, kernels, x, [
     padInfo.top,
-    Math.max(0, outHeight + filterHeight - 1 - inHeight - padInfo.top),
+    Math.max(0, spanHeight - inHeight - padInfo.top),
     padInfo.left,
-    Math.max(0, outWidth + filterWidth - 1 - inWidth - padInfo.left),
+    Math.max(0, spanWidth - inWidth - padInfo.left),
   ]);
 }
 
@@ -111,7 +114,7 @@ export function convForwardSimd(
 ): tf.TensorInfo {
   if (winogradApplies(kernels, info)) return convWinograd(calls, kernels, x, filter, info, epilogue);
   if (winogradRowsApply(kernels, info)) return convWinogradRows(calls, kernels, x, filter, info, epilogue);
-  const padded = padForSimd(calls, kernels, x, info);
+  const padded = padToTaps(calls, kernels, x, info);
   const out = calls.output([info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
   const backend = calls.backend;
   kernels.conv(
@@ -134,7 +137,7 @@ export function filterGradSimd(
 ): tf.TensorInfo {
   if (winogradApplies(kernels, info)) return filterGradWinograd(calls, kernels, x, dy, info);
   if (winogradRowsApply(kernels, info)) return filterGradWinogradRows(calls, kernels, x, dy, info);
-  const padded = padForSimd(calls, kernels, x, info);
+  const padded = padToTaps(calls, kernels, x, info);
   const out = calls.output([info.filterHeight, info.filterWidth, info.inChannels, info.outChannels]);
   const backend: BackendWasm = calls.backend;
   kernels.filterGrad(
@@ -272,12 +275,13 @@ function filterGradWinograd(
   info: tf.backend_util.Conv2DInfo,
 ): tf.TensorInfo {
   const { batchSize, inWidth, inChannels, outWidth, outChannels, padInfo } = info;
-  const tiles = Math.ceil(outWidth / 4);
+  const { points, taps, outputs } = WINOGRAD_FILTER_GRAD;
+  const tiles = Math.ceil(outWidth / taps);
   const backend = calls.backend;
-  const v = calls.output([8, tiles, inChannels]);
-  const d = calls.output([8, tiles, outChannels]);
-  const p = calls.output([8, inChannels, outChannels]);
-  const out = calls.output([1, 5, inChannels, outChannels]);
+  const v = calls.output([points, tiles, inChannels]);
+  const d = calls.output([points, tiles, outChannels]);
+  const p = calls.output([points, inChannels, outChannels]);
+  const out = calls.output([1, outputs, inChannels, outChannels]);
   kernels.winogradFilterGrad(
     heapOffset(backend, x),
     heapOffset(backend, dy),
@@ -304,13 +308,13 @@ function filterGradWinogradRows(
   info: tf.backend_util.Conv2DInfo,
 ): tf.TensorInfo {
   const { inChannels, outHeight, outWidth, outChannels, filterHeight } = info;
-  const { points, taps } = WINOGRAD_ROWS_FILTER_GRAD;
+  const { points, taps, outputs } = WINOGRAD_ROWS_FILTER_GRAD;
   const tiles = Math.ceil(outWidth / taps);
   const backend = calls.backend;
   const v = calls.output([points, outHeight + filterHeight - 1, tiles, inChannels]);
   const d = calls.output([points, outHeight, tiles, outChannels]);
   const p = calls.output([filterHeight, points, inChannels, outChannels]);
-  const out = calls.output([filterHeight, 3, inChannels, outChannels]);
+  const out = calls.output([filterHeight, outputs, inChannels, outChannels]);
   kernels.winogradRowsFilterGrad(
     heapOffset(backend, x),
     heapOffset(backend, dy),

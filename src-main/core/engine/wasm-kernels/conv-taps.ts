@@ -85,6 +85,16 @@ export function convGeometry(
   );
 }
 
+/** Rows and columns of the padded input that the taps of every output position reach. */
+export function tapSpan(info: tf.backend_util.Conv2DInfo): [height: number, width: number] {
+  const { outHeight, outWidth, filterHeight, filterWidth } = info;
+  const { strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
+  return [
+    (filterHeight - 1) * dilationHeight + (outHeight - 1) * strideHeight + 1,
+    (filterWidth - 1) * dilationWidth + (outWidth - 1) * strideWidth + 1,
+  ];
+}
+
 /** x zero-padded (or cropped, for rows 'valid' padding leaves unused) to exactly the rows and columns taps reach. */
 export function padToSpan(
   calls: WasmKernelCalls,
@@ -92,10 +102,8 @@ export function padToSpan(
   info: tf.backend_util.Conv2DInfo,
   axes: [number, number],
 ): tf.TensorInfo {
-  const { inHeight, inWidth, outHeight, outWidth, padInfo } = info;
-  const { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
-  const spanHeight = (filterHeight - 1) * dilationHeight + (outHeight - 1) * strideHeight + 1;
-  const spanWidth = (filterWidth - 1) * dilationWidth + (outWidth - 1) * strideWidth + 1;
+  const { inHeight, inWidth, padInfo } = info;
+  const [spanHeight, spanWidth] = tapSpan(info);
   const paddings: [number, number][] = x.shape.map(() => [0, 0]);
   paddings[axes[0]] = [padInfo.top, Math.max(0, spanHeight - inHeight - padInfo.top)];
   paddings[axes[1]] = [padInfo.left, Math.max(0, spanWidth - inWidth - padInfo.left)];

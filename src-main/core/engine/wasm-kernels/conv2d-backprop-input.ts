@@ -23,7 +23,7 @@ export const conv2DBackpropInputWasm: tf.KernelConfig = {
     // Strided, or too few input channels for our convolution's blocks of 8 (a first layer's, one channel).
     const scatter = info.strideHeight > 1 || info.strideWidth > 1 || info.inChannels % 8 !== 0;
     if (kernels !== undefined && dy.dtype === 'float32' && scatter) {
-      return composeKernel(backend, (calls) => stridedInputGrad(calls, kernels, dy, filter, info));
+      return composeKernel(backend, (calls) => scatterInputGrad(calls, kernels, dy, filter, info));
     }
     if (
       kernels !== undefined &&
@@ -96,12 +96,13 @@ function framingPads(info: tf.backend_util.Conv2DInfo): [number, number, number,
 }
 
 /**
- * Strides above 1, or input channels too few for our convolution kernel: rather than convolving a zero-stuffed dy (3 in 4 of its values zeros at stride 2; the first
- * layer of mobilenet-student, one input channel, took 10 ms of a 53 ms step that way), one matrix product
- * gives every output position's contribution to each tap, cols[p, tap, c] = sum over o of dy[p, o] W[tap, c, o]
- * (the backend's BatchMatMul), and col2im adds each into the input position that tap reads.
+ * Strides above 1, or input channels too few for our convolution kernel: rather than convolving a zero-stuffed
+ * dy (3 in 4 of its values zeros at stride 2; the first layer of mobilenet-student, one input channel, took
+ * 10 ms of a 53 ms step that way), one matrix product gives every output position's contribution to each tap,
+ * cols[p, tap, c] = sum over o of dy[p, o] W[tap, c, o] (the backend's BatchMatMul), and col2im adds each into
+ * the input position that tap reads.
  */
-function stridedInputGrad(
+function scatterInputGrad(
   calls: WasmKernelCalls,
   kernels: SimdKernels,
   dy: tf.TensorInfo,

@@ -1,7 +1,7 @@
 import { tf } from '../tf.js';
 import { composeKernel, type WasmKernelCalls } from './kernel-calls.js';
 import { convGeometry, inputTaps } from './conv-taps.js';
-import { padSpatial } from './conv-simd.js';
+import { padToTaps } from './conv-simd.js';
 import { heapOffset, simdKernelsOf, type SimdKernels } from './simd-module.js';
 
 /**
@@ -48,16 +48,9 @@ function filterGradSimd(
   dy: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,
 ): tf.TensorInfo {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, padInfo } = info;
+  const { batchSize, inChannels, outHeight, outWidth } = info;
   const { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
-  const spanHeight = (outHeight - 1) * strideHeight + (filterHeight - 1) * dilationHeight + 1;
-  const spanWidth = (outWidth - 1) * strideWidth + (filterWidth - 1) * dilationWidth + 1;
-  const padded = padSpatial(calls, kernels, x, [
-    padInfo.top,
-    Math.max(0, spanHeight - inHeight - padInfo.top),
-    padInfo.left,
-    Math.max(0, spanWidth - inWidth - padInfo.left),
-  ]);
+  const padded = padToTaps(calls, kernels, x, info);
   const [, paddedHeight, paddedWidth] = padded.shape as [number, number, number, number];
   const out = calls.output([filterHeight, filterWidth, inChannels, 1]);
   kernels.depthwiseFilterGrad(

@@ -1,5 +1,5 @@
 import { tf, tfl } from '../tf.js';
-import { simdKernelsOf } from './simd-module.js';
+import { simdKernelsActive } from './simd-module.js';
 
 /** The fields of TF.js layers' Conv1D that its call reads (they are protected in its typings). */
 interface Conv1DFields {
@@ -41,8 +41,7 @@ export function fuseConv1dOnWasm(): void {
     const activation = layer.activation?.getClassName() ?? 'linear';
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     if (
-      tf.getBackend() !== 'wasm' ||
-      simdKernelsOf(tf.backend()) === undefined ||
+      !simdKernelsActive() ||
       (activation !== 'relu' && activation !== 'linear') ||
       layer.dataFormat !== 'channelsLast' ||
       (layer.padding !== 'same' && layer.padding !== 'valid') ||

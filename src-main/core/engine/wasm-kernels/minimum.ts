@@ -1,7 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf.js';
 import { backendKernel, setupBackendKernel } from './backend-kernels.js';
-import { heapOffset, simdKernelsOf } from './simd-module.js';
+import { heapOffset, simdKernelsActive, simdKernelsOf } from './simd-module.js';
 
 /** Kernel name of our gradient of min(x, s) with respect to x (wasm only, with our SIMD kernels). */
 export const MIN_GRAD = 'AttestMinGrad';
@@ -75,10 +75,7 @@ export const minimumGradient: tf.GradConfig = {
   gradFunc: (dy, saved) => {
     const [a, b] = saved as [tf.Tensor, tf.Tensor];
     const grad = dy as tf.Tensor;
-    const ours =
-      tf.getBackend() === 'wasm' && simdKernelsOf(tf.backend()) !== undefined && grad.dtype === 'float32'
-        ? scalarPair(a, b)
-        : undefined;
+    const ours = simdKernelsActive() && grad.dtype === 'float32' ? scalarPair(a, b) : undefined;
     const fused = (x: tf.Tensor, s: tf.Tensor, strict: boolean) => () =>
       tf.engine().runKernel(MIN_GRAD, { x, s, dy: grad }, { strict }) as tf.Tensor;
     const derA =

@@ -43,14 +43,13 @@ export const WASM_FASTER_KERNELS: readonly tf.KernelConfig[] = [
   batchMatMulWasm,
 ];
 
-/** Ours that cover only some cases and hand the rest to the backend's kernel they replace. */
-const FALLING_BACK: readonly tf.KernelConfig[] = [
-  conv2DWasm,
-  fusedConv2DWasm,
-  addWasm,
-  sumWasm,
-  minimumWasm,
-  batchMatMulWasm,
+/**
+ * Our kernels with their own gradients: each computes on wasm what TF.js's gradient of that op computes with
+ * several kernels, and the gradient, registered for every backend, calls it only there (see each file).
+ */
+const WITH_GRADIENTS: readonly [tf.KernelConfig, tf.GradConfig][] = [
+  [reluGradWasm, reluGradient],
+  [minGradWasm, minimumGradient],
 ];
 
 /**
@@ -59,17 +58,11 @@ const FALLING_BACK: readonly tf.KernelConfig[] = [
  */
 export function registerWasmTrainingKernels(): string[] {
   const added: string[] = [];
-  if (tf.getKernel(reluGradWasm.kernelName, 'wasm') === undefined) {
-    tf.registerKernel(reluGradWasm);
-    // The same gradient everywhere, through our kernel on wasm (relu-grad.ts).
-    tf.registerGradient(reluGradient);
-    added.push(reluGradWasm.kernelName);
-  }
-  if (tf.getKernel(minGradWasm.kernelName, 'wasm') === undefined) {
-    tf.registerKernel(minGradWasm);
-    // The same gradient everywhere, through our kernel on wasm where one side is a scalar (minimum.ts).
-    tf.registerGradient(minimumGradient);
-    added.push(minGradWasm.kernelName);
+  for (const [config, gradient] of WITH_GRADIENTS) {
+    if (tf.getKernel(config.kernelName, 'wasm') !== undefined) continue;
+    tf.registerKernel(config);
+    tf.registerGradient(gradient);
+    added.push(config.kernelName);
   }
   for (const config of WASM_MISSING_KERNELS) {
     if (tf.getKernel(config.kernelName, 'wasm') !== undefined) continue;
@@ -79,9 +72,11 @@ export function registerWasmTrainingKernels(): string[] {
   for (const config of WASM_FASTER_KERNELS) {
     const present = tf.getKernel(config.kernelName, 'wasm');
     if (present === config) continue;
-    // Our convolutions fall back to the backend's for the geometries our kernels leave out.
-    if (FALLING_BACK.includes(config) && present !== undefined) keepBackendKernel(present);
-    if (present !== undefined) tf.unregisterKernel(config.kernelName, 'wasm');
+    if (present !== undefined) {
+      // Kept for the cases ours hand back (geometries, dtypes and shapes they leave out).
+      keepBackendKernel(present);
+      tf.unregisterKernel(config.kernelName, 'wasm');
+    }
     tf.registerKernel(config);
     added.push(config.kernelName);
   }

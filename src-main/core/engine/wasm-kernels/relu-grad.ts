@@ -1,6 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf.js';
-import { heapOffset, simdKernelsOf } from './simd-module.js';
+import { heapOffset, simdKernelsActive, simdKernelsOf } from './simd-module.js';
 
 /** Our kernel for dy * step(x): registered on wasm only, and only called where our SIMD kernels run. */
 export const RELU_GRAD = 'AttestReluGrad';
@@ -37,10 +37,7 @@ export const reluGradient: tf.GradConfig = {
     const dyTensor = dy as tf.Tensor;
     return {
       x: () =>
-        tf.getBackend() === 'wasm' &&
-        simdKernelsOf(tf.backend()) !== undefined &&
-        x.dtype === 'float32' &&
-        dyTensor.dtype === 'float32'
+        simdKernelsActive() && x.dtype === 'float32' && dyTensor.dtype === 'float32'
           ? (tf.engine().runKernel(RELU_GRAD, { dy: dyTensor, x }) as tf.Tensor)
           : tf.mul(dyTensor, tf.cast(tf.step(x), 'float32')),
     };

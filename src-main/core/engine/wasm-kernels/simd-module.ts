@@ -1,6 +1,7 @@
 import v8 from 'node:v8';
 import wabt from 'wabt';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { tf } from '../tf.js';
 import { simdKernelsWat } from './simd-wat.js';
 
 /**
@@ -160,7 +161,7 @@ export interface SimdKernels {
     d: number,
     p: number,
   ): void;
-  /** U [4 + 2 points, filterHeight, C, O] from a [filterHeight, 3, C, O] filter (see winograd-rows-wat.ts). */
+  /** U [6 points, filterHeight, C, O] from a [filterHeight, 3, C, O] filter (see winograd-rows-wat.ts). */
   winogradRowsFilter(
     filter: number,
     u: number,
@@ -303,6 +304,11 @@ export async function instantiateSimdKernels(
 /** The kernels prepared for `backend`, if any. */
 export function simdKernelsOf(backend: object): SimdKernels | undefined {
   return bound.get(backend);
+}
+
+/** Whether the engine's current backend is wasm with our kernels (ops that choose between paths ask this). */
+export function simdKernelsActive(): boolean {
+  return tf.getBackend() === 'wasm' && simdKernelsOf(tf.backend()) !== undefined;
 }
 
 /** Byte offset of a tensor's data in the wasm heap. */
