@@ -3,10 +3,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { median } from '../src-main/core/compress/measure-model.js';
 
-/** The ECG peer, in the shared folder beside the checkout; the image peer ships with the benchmark. */
-export const ECG_PEER_SCRIPT = fileURLToPath(
-  new URL('../../../shared/bench/torch_ecg_bench.py', import.meta.url),
-);
+/** The PyTorch peers ship with the benchmark (the ECG one is a copy of ../shared/bench/torch_ecg_bench.py). */
+export const ECG_PEER_SCRIPT = fileURLToPath(new URL('../../bench/torch_ecg_bench.py', import.meta.url));
 export const IMAGE_PEER_SCRIPT = fileURLToPath(new URL('../../bench/torch_image_bench.py', import.meta.url));
 
 /**

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { evaluateDetections, type EvaluatedFrame } from '../../src-main/core/detect/average-precision.js';
 import type { DetectedBox, GroundTruthBox } from '../../src-main/core/detect/boxes.js';
 import { createRng } from '../../src-main/core/engine/seed.js';
+import { missingReference, PYTHON, pythonMissing } from '../helpers/reference.js';
 
 const PEER = fileURLToPath(new URL('../../../test/peer/voc_ap.py', import.meta.url));
 
@@ -147,24 +148,14 @@ function randomFrames(seed: number): EvaluatedFrame[] {
   return frames;
 }
 
-function peerAvailable(): string | undefined {
-  const probe = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
-  if (probe.error !== undefined) return 'python3 is not installed';
-  if (probe.status !== 0) return 'python3-numpy is not installed';
-  return undefined;
-}
-
 test('AP figures match the independent numpy implementation (test/peer/voc_ap.py) on the same predictions', (t) => {
-  const missing = peerAvailable();
-  if (missing !== undefined) {
-    t.skip(`${missing}: the peer check of AP did not run`);
-    return;
-  }
+  const missing = pythonMissing('numpy');
+  if (missing !== undefined) return missingReference(t, `${missing}: the peer check of AP did not run`);
   const classes = ['insulator', 'defect', 'bird'];
   for (const seed of [1, 2, 3]) {
     const frames = randomFrames(seed);
     const ours = evaluateDetections(frames, classes);
-    const run = spawnSync('python3', [PEER], {
+    const run = spawnSync(PYTHON, [PEER], {
       input: JSON.stringify({ classes, frames }),
       encoding: 'utf8',
     });

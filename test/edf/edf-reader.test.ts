@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import { edfPhysical, readEdfFile } from '../../src-main/core/data/edf/record.js
 import { inspectEdf } from '../../src-main/core/data/edf/inspect.js';
 import { physicalSignal, readWfdbRecord } from '../../src-main/core/data/wfdb/record.js';
 import { AttestError } from '../../src-main/core/errors.js';
+import { sharedPresent } from '../helpers/reference.js';
 
 const EDF_FIXTURES = fileURLToPath(new URL('../../../test/fixtures/edf/', import.meta.url));
 const WFDB_FIXTURES = fileURLToPath(new URL('../../../test/fixtures/wfdb/formats/', import.meta.url));
@@ -97,10 +98,7 @@ test('inspect reports signals, physical range and annotation counts, never the p
 });
 
 test('the whole test_generator_2.edf matches MNE minima and maxima (when the shared data is beside the checkout)', (t) => {
-  if (!existsSync(SHARED_EDF) || !existsSync(MNE_REFERENCE)) {
-    t.skip('../shared/data is not beside this checkout; the 20-second fixture is checked above');
-    return;
-  }
+  if (!sharedPresent(t, SHARED_EDF, MNE_REFERENCE)) return;
   const reference = JSON.parse(readFileSync(MNE_REFERENCE, 'utf8')) as {
     signals: Record<string, { min: number; max: number }>;
   };

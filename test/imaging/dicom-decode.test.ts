@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { readDicomImage } from '../../src-main/core/data/dicom/read-dicom.js';
 import { inspectDicom } from '../../src-main/core/data/dicom/inspect.js';
 import { windowValue } from '../../src-main/core/data/dicom/display.js';
-import { DICOM_FIXTURES, HAS_SHARED_DATA, SHARED_DATA } from './paths.js';
+import { DICOM_FIXTURES, HAS_SHARED_DATA, SHARED_CONFORMANCE, SHARED_DATA } from './paths.js';
+import { sharedPresent } from '../helpers/reference.js';
 
 interface Reference {
   rows: number;
@@ -36,7 +37,7 @@ const sharedDicom = join(SHARED_DATA, 'dicom');
 const reference = JSON.parse(
   readFileSync(
     HAS_SHARED_DATA
-      ? '/work/shared/conformance/dicom.reference.json'
+      ? join(SHARED_CONFORMANCE, 'dicom.reference.json')
       : join(DICOM_FIXTURES, 'dicom.reference.json'),
     'utf8',
   ),
@@ -75,7 +76,7 @@ test('every DICOM file decodes, and stored pixels match pydicom where it has a d
 
 test('12-bit JPEG Extended and JPEG 2000 decode close to the lossless JPEG of the same NM image', async (t) => {
   const lossless = join(sharedDicom, 'JPEG-LL.dcm');
-  if (!existsSync(lossless)) return t.skip('JPEG-LL.dcm is not on this machine');
+  if (!sharedPresent(t, lossless)) return;
   const truth = (await readDicomImage(lossless)).stored.values;
   for (const [name, bound] of [
     ['JPEG-lossy.dcm', 4],
@@ -118,7 +119,7 @@ test('window center/width follows PS3.3 C.11.2.1.2 and MONOCHROME1 is inverted',
   assert.equal(ct.image.steps.modality, 'rescale');
   assert.equal(ct.dicom.display.rescaleIntercept, -1024);
   const cr = join(sharedDicom, 'RG3_J2KI.dcm');
-  if (!existsSync(cr)) return t.skip('RG3_J2KI.dcm is not on this machine');
+  if (!sharedPresent(t, cr)) return;
   const mono1 = await readDicomImage(cr);
   assert.equal(mono1.dicom.layout.photometric, 'MONOCHROME1');
   assert.equal(mono1.image.steps.inverted, true);
@@ -133,7 +134,7 @@ test('window center/width follows PS3.3 C.11.2.1.2 and MONOCHROME1 is inverted',
 test('Modality LUT and VOI LUT sequences are applied from the file', async (t) => {
   const mlut = join(sharedDicom, 'mlut_18.dcm');
   const vlut = join(sharedDicom, 'vlut_04.dcm');
-  if (!existsSync(mlut) || !existsSync(vlut)) return t.skip('LUT test files are not on this machine');
+  if (!sharedPresent(t, mlut, vlut)) return;
   const m = await readDicomImage(mlut);
   assert.equal(m.image.steps.modality, 'modality-lut');
   const lut = m.dicom.display.modalityLut;
@@ -165,7 +166,7 @@ test('inspect withholds patient identifiers unless asked', async () => {
 });
 
 test('shared DICOM folder: every file decodes', async (t) => {
-  if (!existsSync(sharedDicom)) return t.skip('no shared DICOM folder');
+  if (!sharedPresent(t, sharedDicom)) return;
   const names = readdirSync(sharedDicom).filter((n) => n.endsWith('.dcm'));
   for (const name of names) await readDicomImage(join(sharedDicom, name));
   assert.ok(names.length >= 11);

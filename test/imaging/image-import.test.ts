@@ -35,6 +35,7 @@ import { SPLIT_CODES } from '../../src-main/core/data/sample-dataset.js';
 import { AttestError } from '../../src-main/core/errors.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { SHARED_DATA } from './paths.js';
+import { sharedPresent } from '../helpers/reference.js';
 
 function scratch(label: string) {
   const dir = mkdtempSync(join(tmpdir(), `attest-${label}-`));
@@ -269,7 +270,7 @@ function npy(dtype: string, shape: number[], data: Uint8Array): Uint8Array {
   return out;
 }
 
-test('MedMNIST .npz: the published splits are kept (val joins train), labels (N,1) accepted', async () => {
+test('MedMNIST .npz: the published splits are kept (val joins train), labels (N,1) accepted', async (t) => {
   const s = scratch('npz-import');
   try {
     const n = { train: 12, val: 4, test: 6 };
@@ -303,7 +304,7 @@ test('MedMNIST .npz: the published splits are kept (val joins train), labels (N,
       /bad\.npz: not a readable \.npz/,
     );
     const breast = join(SHARED_DATA, 'medmnist', 'breastmnist.npz');
-    if (existsSync(breast)) {
+    if (sharedPresent(t, breast)) {
       const real = await importImageDataset(
         s.workspace,
         {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -9,6 +9,7 @@ import { readImageFile } from '../../src-main/core/data/images/read-image.js';
 import { encodePng } from '../../src-main/core/data/images/write-synthetic.js';
 import { AttestError } from '../../src-main/core/errors.js';
 import { SHARED_DATA } from './paths.js';
+import { sharedPresent } from '../helpers/reference.js';
 
 test('PGM: binary 16-bit (big-endian) and plain 8-bit greymaps, comments in the header', () => {
   const header = new TextEncoder().encode('P5\n# a comment\n3 2\n65535\n');
@@ -157,7 +158,7 @@ test('BMP: 24-bit bottom-up and 32-bit top-down give the same pixels; the real p
     rmSync(dir, { recursive: true, force: true });
   }
   const real = join(SHARED_DATA, 'powerline', 'VL_TV_0001.bmp');
-  if (!existsSync(real)) return t.skip('power-line frames are not on this machine');
+  if (!sharedPresent(t, real)) return;
   for (const name of ['VL_TV_0001.bmp', 'IR_TV_0001.bmp']) {
     const r = await readImageFile(join(SHARED_DATA, 'powerline', name));
     assert.equal(r.image.width, 128);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,8 +9,8 @@ import { before, test } from 'node:test';
 import { fgsmPerturb } from '../../src-main/core/validate/fgsm.js';
 import { pgdPerturb } from '../../src-main/core/validate/pgd.js';
 import { denseClassifier, prototypeTask, train, useCpuBackend } from './fixtures.js';
+import { missingReference, PYTHON, pythonMissing } from '../helpers/reference.js';
 
-const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(
   new URL('../../../test/validate/reference/attacks_reference.py', import.meta.url),
 );
@@ -33,11 +33,8 @@ function compare(ours: Float32Array, reference: number[][], tolerance: number): 
 }
 
 test('FGSM and PGD (L-inf, L2) perturbations agree with an independent PyTorch implementation', async (t) => {
-  const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (!existsSync(PYTHON) || probe.status !== 0) {
-    t.skip('PyTorch (python3-torch) is not installed');
-    return;
-  }
+  const missing = pythonMissing('torch');
+  if (missing !== undefined) return missingReference(t, missing);
   const model = denseClassifier(SHAPE, 3, 8, 21);
   const training = prototypeTask(300, 1);
   await train(model, training.inputs, SHAPE, training.labels, 3, 5);

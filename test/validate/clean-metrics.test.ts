@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,8 +12,8 @@ import { binaryRoc, rocCurves } from '../../src-main/core/validate/roc.js';
 import { decide, decisionRule } from '../../src-main/core/validate/operating-threshold.js';
 import { argMaxRows } from '../../src-main/core/validate/predict.js';
 import { seededRandom } from '../../src-main/core/validate/seeded-random.js';
+import { missingReference, PYTHON, pythonMissing } from '../helpers/reference.js';
 
-const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(
   new URL('../../../test/validate/reference/metrics_reference.py', import.meta.url),
 );
@@ -89,11 +89,8 @@ test('a user-chosen threshold moves the operating point: higher threshold, fewer
 });
 
 test('confusion, recall, precision, F1, specificity and one-vs-rest AUC agree with scikit-learn', (t) => {
-  const probe = spawnSync(PYTHON, ['-c', 'import sklearn'], { encoding: 'utf8' });
-  if (!existsSync(PYTHON) || probe.status !== 0) {
-    t.skip('scikit-learn (python3-sklearn) is not installed');
-    return;
-  }
+  const missing = pythonMissing('sklearn');
+  if (missing !== undefined) return missingReference(t, missing);
   const classes = ['N', 'S', 'V', 'F'];
   const { labels, probabilities } = noisyPredictions(400, 4, 7);
   const predicted = argMaxRows(probabilities, 4);

@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   AMPLITUDE_SCALING,
@@ -14,6 +13,7 @@ import { scaleAtSnr } from '../../src-main/core/validate/noise-stress.js';
 import { readWfdbRecord } from '../../src-main/core/data/wfdb/record.js';
 import { resourcePath } from '../../src-main/core/util/resources.js';
 import { AttestError } from '../../src-main/core/errors.js';
+import { sharedPresent } from '../helpers/reference.js';
 
 const SHARED = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
 
@@ -73,10 +73,7 @@ test('amplitude scaling multiplies each beat by 1+d or 1/(1+d) with d from the S
 });
 
 test('em is 118e00 minus 118 from 5:00 on (checked when the shared data is beside the checkout)', (t) => {
-  if (!existsSync(`${SHARED}nstdb/118e00.hea`) || !existsSync(`${SHARED}mitdb/118.hea`)) {
-    t.skip('../shared/data is not beside this checkout');
-    return;
-  }
+  if (!sharedPresent(t, `${SHARED}nstdb/118e00.hea`, `${SHARED}mitdb/118.hea`)) return;
   const em = readWfdbRecord(resourcePath('nstdb', 'em'));
   const noisy = readWfdbRecord(`${SHARED}nstdb/118e00`);
   const clean = readWfdbRecord(`${SHARED}mitdb/118`);

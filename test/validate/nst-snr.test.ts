@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 
 import { AttestError } from '../../src-main/core/errors.js';
 import {
@@ -21,6 +23,7 @@ import {
   R_INDEX,
   syntheticBeat,
 } from './fixtures.js';
+import { missingReference, PYTHON, pythonMissing, SHARED_DATA, sharedPresent } from '../helpers/reference.js';
 
 const FS = 360;
 const SNRS = [24, 18, 12, 6, 0, -6];
@@ -107,7 +110,7 @@ test('QRS amplitude of real MIT-BIH record 118 (MLII) matches sigamp run on the 
     rPeakIndex: MITDB_118_R_INDEX,
     fs: FS,
   });
-  // Reference: sigamp's rules applied to 118.dat and 118.atr by an independent script: first 300 map1-NORMAL
+  // Reference: sigamp's rules applied to 118.dat and 118.atr by test/peer/nst_reference.py: first 300 map1-NORMAL
   // annotations (R and A beats here), range of samples t-18..t+18, trimmed mean 548.6185 ADC units = 2.74309 mV.
   // Neighbouring choices give other values: +-17 samples 2.73713, +-19 2.74667, N beats only 2.73809, all beats
   // including V 2.73559, no trimming 2.73270.
@@ -121,7 +124,7 @@ test('nst noise RMS of white noise is its standard deviation; of real NSTDB nois
   assert.equal(white.chunks, 300, 'the first 300 one-second chunks only');
   close(white.rms / sigma, 1, 0.01, 'white noise');
 
-  // Reference values from an independent script over the same 60 s (60 chunks, 3 dropped at each end).
+  // Reference values from test/peer/nst_reference.py over the same 60 s (60 chunks, 3 dropped at each end).
   const bw = loadNoise('bw');
   const ma = loadNoise('ma');
   const bwRms = nstNoiseRms(bw, FS);
@@ -294,4 +297,32 @@ test('addNoiseAtSnr leaves its input alone and refuses offsets past the end of t
     () => addNoiseAtSnr({ ...base, recordOfBeat: [3], offsets: Int32Array.of(0) }),
     /no QRS amplitude for record 3/,
   );
+});
+
+test('the reference values above come from the original PhysioNet files, by the independent script beside the tests', (t) => {
+  // test/peer/nst_reference.py decodes 118.dat/.atr and the nstdb noise records with numpy alone and applies
+  // sigamp's rules; the fixtures the tests above read are trimmed from the same files.
+  const missing = pythonMissing('numpy');
+  if (missing !== undefined) return missingReference(t, missing);
+  if (!sharedPresent(t, `${SHARED_DATA}mitdb/118.dat`, `${SHARED_DATA}nstdb/bw.dat`)) return;
+  const script = fileURLToPath(new URL('../../../test/peer/nst_reference.py', import.meta.url));
+  const run = spawnSync(PYTHON, [script, SHARED_DATA], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const reference = JSON.parse(run.stdout) as {
+    record118: { beats: number; mV: number };
+    noiseRms: { bw: number; ma: number };
+  };
+  const { windows, labels } = loadRecord118();
+  const ours = nstQrsAmplitudes({
+    windows,
+    length: MITDB_118_WINDOW,
+    recordOfBeat: new Uint8Array(labels.length),
+    isReferenceBeat: (beat) => labels[beat] !== 2,
+    rPeakIndex: MITDB_118_R_INDEX,
+    fs: FS,
+  }).get(0);
+  assert.equal(reference.record118.beats, ours?.beatsMeasured);
+  close(ours?.peakToPeak ?? NaN, reference.record118.mV, 1e-6, 'record 118 QRS amplitude');
+  close(nstNoiseRms(loadNoise('bw'), FS).rms, reference.noiseRms.bw, 1e-6, 'bw');
+  close(nstNoiseRms(loadNoise('ma'), FS).rms, reference.noiseRms.ma, 1e-6, 'ma');
 });
