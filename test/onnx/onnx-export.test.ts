@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { initEngine } from '../../src-main/core/engine/backend.js';
+import type { tfl } from '../../src-main/core/engine/tf.js';
+import { ARCHITECTURES } from '../../src-main/core/models/registry.js';
+import { decodeModelArtifact, encodeModelArtifact } from '../../src-main/core/models/artifact.js';
+import { exportOnnx } from '../../src-main/core/models/onnx/export-onnx.js';
+import { importOnnx } from '../../src-main/core/models/onnx/import-onnx.js';
+import { decodeModelProto } from '../../src-main/core/models/onnx/onnx-proto.js';
+import { DYNAMIC_QUANT_TOLERANCE, EXPORT_TOLERANCE } from '../../src-main/core/models/onnx/check-export.js';
+import { maxAbsDifference, ortOutput, seededValues, tfOutput } from './onnx-helpers.js';
+
+const BATCH = 6;
+
+/** ONNX Runtime on the exported file vs TF.js predict, on the same seeded batch in Attest's layout. */
+async function exportedDifference(model: tfl.LayersModel, sampleShape: number[], seed: number) {
+  const bytes = exportOnnx(model);
+  const dims = [BATCH, ...sampleShape];
+  // Beat-like values in [0, 1): the range the models are trained on.
+  const data = seededValues(
+    dims.reduce((a, d) => a * d, 1),
+    seed,
+  ).map((v) => (v + 1) / 2);
+  const ort = await ortOutput(bytes, data, dims);
+  const expected = tfOutput(
+    model,
+    data,
+    dims,
+    dims.map((_, i) => i),
+  );
+  return { bytes, difference: maxAbsDifference(ort, expected) };
+}
+
+const CASES: { arch: string; sampleShape: number[]; classes: number }[] = [
+  { arch: 'ecg-resnet', sampleShape: [187, 1], classes: 5 },
+  { arch: 'ecg-resnet-q8', sampleShape: [187, 1], classes: 5 },
+  { arch: 'ecg-resnet-wta', sampleShape: [187, 1], classes: 5 },
+  { arch: 'small-cnn', sampleShape: [32, 32, 1], classes: 3 },
+  { arch: 'mobilenet-student', sampleShape: [40, 36, 3], classes: 4 },
+];
+
+for (const { arch, sampleShape, classes } of CASES) {
+  // ecg-resnet-q8 rounds its activations to 8 bits: see DYNAMIC_QUANT_TOLERANCE for why it has its own bound.
+  const tolerance = arch === 'ecg-resnet-q8' ? DYNAMIC_QUANT_TOLERANCE : EXPORT_TOLERANCE;
+  test(`${arch} exports to ONNX and ONNX Runtime matches TF.js predict within ${tolerance}`, async () => {
+    await initEngine();
+    const model = ARCHITECTURES[arch]?.build({ sampleShape, classes, seed: 5 });
+    assert.ok(model !== undefined);
+    const { bytes, difference } = await exportedDifference(model, sampleShape, 31);
+    assert.ok(difference < tolerance, `${arch}: ONNX Runtime vs TF.js ${difference}`);
+    const proto = decodeModelProto(bytes);
+    assert.equal(proto.opsetImport?.[0]?.version, 13);
+    const dims = proto.graph?.input?.[0]?.type?.tensorType?.shape?.dim?.map((d) => d.dimValue ?? d.dimParam);
+    assert.deepEqual(dims, ['batch', ...sampleShape], 'the file reads Attest layout');
+    model.dispose();
+  });
+}
+
+test('an int8 child exports with its kernels dequantized and matches its TF.js predictions', async () => {
+  await initEngine();
+  const parent = ARCHITECTURES['ecg-resnet']?.build({ sampleShape: [187, 1], classes: 5, seed: 8 });
+  assert.ok(parent !== undefined);
+  const { model: child } = await decodeModelArtifact(await encodeModelArtifact(parent, { weights: 'int8' }));
+  const parentBytes = exportOnnx(parent);
+  const { bytes, difference } = await exportedDifference(child, [187, 1], 32);
+  assert.ok(difference < 1e-4, `int8 child: ONNX Runtime vs TF.js ${difference}`);
+  assert.notDeepEqual(bytes, parentBytes, 'the child exports its own (rounded) weights');
+  parent.dispose();
+  child.dispose();
+});
+
+test('an exported model imports back (channels last) to the same predictions', async () => {
+  await initEngine();
+  const model = ARCHITECTURES['ecg-resnet']?.build({ sampleShape: [187, 1], classes: 5, seed: 9 });
+  assert.ok(model !== undefined);
+  const imported = await importOnnx(exportOnnx(model), 'ecg-resnet.onnx', { layout: 'channels-last' });
+  assert.deepEqual(imported.model.inputs[0]?.shape, [null, 187, 1]);
+  assert.equal(imported.outputsProbabilities, true);
+  const data = seededValues(BATCH * 187, 40);
+  const dims = [BATCH, 187, 1];
+  const difference = maxAbsDifference(
+    tfOutput(model, data, dims, [0, 1, 2]),
+    tfOutput(imported.model, data, dims, [0, 1, 2]),
+  );
+  assert.ok(difference < 1e-5, `re-imported vs original ${difference}`);
+  model.dispose();
+  imported.model.dispose();
+});
