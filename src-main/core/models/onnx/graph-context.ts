@@ -1,5 +1,5 @@
 import { tf, tfl } from '../../engine/tf.js';
-import { badInput } from '../../errors.js';
+import { AttestError } from '../../errors.js';
 import type { AttributeProto, NodeProto } from './onnx-proto.js';
 import { readTensorProto, toFloat32, type ConstTensor } from './onnx-tensors.js';
 
@@ -36,8 +36,25 @@ export function samePerm(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
+/**
+ * A valid ONNX graph that Attest cannot convert to TF.js (an operator or an attribute outside what it converts):
+ * bad input (exit 2) for an import that needs gradients, while ONNX Runtime may still run the file
+ * (openOnnxRuntimeModel) for the forward-only suites.
+ */
+export class OnnxConversionError extends AttestError {
+  readonly operator: string;
+
+  constructor(operator: string, message: string, file: string) {
+    super('BAD_INPUT', message, { file });
+    this.name = 'OnnxConversionError';
+    this.operator = operator;
+  }
+}
+
 export class GraphContext {
   readonly values = new Map<string, Value>();
+  /** Every layer made, so that a conversion that fails half-way can free their weights. */
+  readonly layers: tfl.layers.Layer[] = [];
   private readonly layerNames = new Set<string>();
 
   constructor(
@@ -46,7 +63,8 @@ export class GraphContext {
   ) {}
 
   fail(node: NodeProto, problem: string): never {
-    throw badInput(`operator ${node.opType ?? '?'} (node "${node.name ?? ''}") ${problem}`, this.file);
+    const op = node.opType ?? '?';
+    throw new OnnxConversionError(op, `operator ${op} (node "${node.name ?? ''}") ${problem}`, this.file);
   }
 
   /** A unique TF.js layer name from the ONNX node's name (TF.js allows fewer characters). */
@@ -98,9 +116,21 @@ export class GraphContext {
   }
 
   /** Applies a layer to computed tensors and returns its symbolic output. */
-  apply(layer: tfl.layers.Layer, inputs: SymValue | SymValue[]): tfl.SymbolicTensor {
-    const symbolic = Array.isArray(inputs) ? inputs.map((v) => v.t) : inputs.t;
+  apply(layer: tfl.layers.Layer, inputs: SymValue | SymValue[] | tfl.SymbolicTensor): tfl.SymbolicTensor {
+    const symbolic = Array.isArray(inputs) ? inputs.map((v) => v.t) : 'kind' in inputs ? inputs.t : inputs;
+    this.layers.push(layer);
     return layer.apply(symbolic) as tfl.SymbolicTensor;
+  }
+
+  /** Frees the weights of every layer made (after a failed conversion, when no model owns them). */
+  disposeLayers(): void {
+    for (const layer of this.layers) {
+      try {
+        layer.dispose();
+      } catch {
+        // Already disposed through another path: nothing left to free.
+      }
+    }
   }
 
   /** Sets a built layer's weights from the graph's constants. */

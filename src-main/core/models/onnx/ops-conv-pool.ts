@@ -181,7 +181,7 @@ export function convertConv(ctx: GraphContext, node: NodeProto): void {
       targetShape: [window.out[0] ?? 1, filters],
       name: ctx.layerName(node, '_as1d'),
     });
-    t = back.apply(t) as tfl.SymbolicTensor;
+    t = ctx.apply(back, t);
   }
   ctx.setOutput(node, { kind: 'sym', t, shape: outShape, perm: x.perm });
 }
@@ -248,7 +248,7 @@ export function convertGlobalPool(ctx: GraphContext, node: NodeProto, kind: 'max
     targetShape: [...spatial.map(() => 1), channels],
     name: ctx.layerName(node, '_keepdims'),
   });
-  const t = keep.apply(pooled) as tfl.SymbolicTensor;
+  const t = ctx.apply(keep, pooled);
   ctx.setOutput(node, { kind: 'sym', t, shape: [-1, channels, ...spatial.map(() => 1)], perm: x.perm });
 }
 
