@@ -14,12 +14,14 @@ import {
   convertCast,
   convertConcat,
   convertConstant,
+  convertConstantOfShape,
   convertFlatten,
   convertGather,
   convertIdentity,
   convertPad,
   convertReshape,
   convertShape,
+  convertSlice,
   convertSqueeze,
   convertTranspose,
   convertUnsqueeze,
@@ -61,6 +63,8 @@ export const CONVERTERS: Record<string, Converter> = {
   Shape: convertShape,
   Gather: convertGather,
   Cast: convertCast,
+  ConstantOfShape: convertConstantOfShape,
+  Slice: convertSlice,
 };
 
 /** Elu converts only with alpha 1 (TF.js's activation has no alpha). */

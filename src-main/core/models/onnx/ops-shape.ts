@@ -199,3 +199,50 @@ export function convertCast(ctx: GraphContext, node: NodeProto): void {
     ctx.fail(node, 'casts a computed tensor to a type other than float32');
   ctx.setOutput(node, x);
 }
+
+export function convertConstantOfShape(ctx: GraphContext, node: NodeProto): void {
+  const dims = Array.from(ctx.constant(node, 0).data);
+  const fill = tensorAttr(ctx, node, 'value')?.data[0] ?? 0;
+  ctx.setOutput(node, { kind: 'const', c: { dims, data: new Float64Array(sizeOf(dims)).fill(fill) } });
+}
+
+/** Slice of a constant (PyTorch computes Pad's pads this way); slicing a computed tensor is not converted. */
+export function convertSlice(ctx: GraphContext, node: NodeProto): void {
+  const x = ctx.input(node, 0);
+  if (x.kind !== 'const') ctx.fail(node, 'slices a computed tensor; Attest converts Slice only on constants');
+  const { dims, data } = x.c;
+  const starts = Array.from(ctx.constant(node, 1).data);
+  const ends = Array.from(ctx.constant(node, 2).data);
+  const axes = Array.from(ctx.optionalConstant(node, 3)?.data ?? starts.map((_, i) => i));
+  const steps = Array.from(ctx.optionalConstant(node, 4)?.data ?? starts.map(() => 1));
+  // Per axis, the source indices kept.
+  const picks = dims.map((d) => Array.from({ length: d }, (_, i) => i));
+  axes.forEach((rawAxis, k) => {
+    const axis = axisOf(ctx, node, rawAxis, dims.length);
+    const d = dims[axis] ?? 0;
+    const step = steps[k] ?? 1;
+    if (step === 0) ctx.fail(node, 'has a step of 0');
+    const clamp = (v: number, lo: number, hi: number): number =>
+      Math.min(Math.max(v < 0 ? v + d : v, lo), hi);
+    const start = step > 0 ? clamp(starts[k] ?? 0, 0, d) : clamp(starts[k] ?? 0, 0, d - 1);
+    const end = step > 0 ? clamp(ends[k] ?? d, 0, d) : clamp(ends[k] ?? -1, -1, d - 1);
+    const kept: number[] = [];
+    for (let i = start; step > 0 ? i < end : i > end; i += step) kept.push(i);
+    picks[axis] = kept;
+  });
+  const outDims = picks.map((p) => p.length);
+  const strides = dims.map((_, k) => sizeOf(dims.slice(k + 1)));
+  const out = new Float64Array(sizeOf(outDims));
+  const index = new Array<number>(outDims.length).fill(0);
+  for (let o = 0; o < out.length; o++) {
+    let at = 0;
+    index.forEach((v, k) => (at += (picks[k]?.[v] ?? 0) * (strides[k] ?? 0)));
+    out[o] = data[at] ?? 0;
+    for (let k = outDims.length - 1; k >= 0; k--) {
+      index[k] = (index[k] ?? 0) + 1;
+      if ((index[k] ?? 0) < (outDims[k] ?? 1)) break;
+      index[k] = 0;
+    }
+  }
+  ctx.setOutput(node, { kind: 'const', c: { dims: outDims, data: out } });
+}
