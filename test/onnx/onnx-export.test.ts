@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { initEngine } from '../../src-main/core/engine/backend.js';
-import type { tfl } from '../../src-main/core/engine/tf.js';
+import { tfl } from '../../src-main/core/engine/tf.js';
 import { ARCHITECTURES } from '../../src-main/core/models/registry.js';
 import { decodeModelArtifact, encodeModelArtifact } from '../../src-main/core/models/artifact.js';
 import { exportOnnx } from '../../src-main/core/models/onnx/export-onnx.js';
@@ -86,4 +86,34 @@ test('an exported model imports back (channels last) to the same predictions', a
   assert.ok(difference < 1e-5, `re-imported vs original ${difference}`);
   model.dispose();
   imported.model.dispose();
+});
+
+test('a Sequential model with strided same-padded convolutions, batch norm and average pooling exports and matches', async () => {
+  await initEngine();
+  const seeded = (seed: number) => tfl.initializers.glorotUniform({ seed });
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({
+        inputShape: [15, 13, 2],
+        filters: 6,
+        kernelSize: 4,
+        strides: 2,
+        padding: 'same',
+        kernelInitializer: seeded(1),
+      }),
+      tfl.layers.batchNormalization({
+        movingMeanInitializer: 'ones',
+        movingVarianceInitializer: tfl.initializers.constant({ value: 2 }),
+        gammaInitializer: seeded(2),
+        betaInitializer: seeded(3),
+      }),
+      tfl.layers.averagePooling2d({ poolSize: 3, strides: 2, padding: 'same' }),
+      tfl.layers.maxPooling2d({ poolSize: 2, padding: 'valid' }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: seeded(4) }),
+    ],
+  });
+  const { difference } = await exportedDifference(model, [15, 13, 2], 33);
+  assert.ok(difference < EXPORT_TOLERANCE, `ONNX Runtime vs TF.js ${difference}`);
+  model.dispose();
 });
