@@ -157,3 +157,22 @@ test('a channels-last file (a Keras model through tf2onnx: NHWC input, Transpose
   assert.ok(!imported.model.layers.some((l) => l.getClassName() === 'Permute'));
   imported.model.dispose();
 });
+
+test('a file exported with a fixed batch of 1 (no dynamic axes, Reshape to [1, -1]) converts to a model for any batch', async () => {
+  await initEngine();
+  const b = new OnnxGraphBuilder(13).input('x', [1, 2, 16]).output('y', [1, 3]);
+  let x = b.node('Conv', ['x', weights(b, 'w', [4, 2, 3], 71)], { pads: { ints: [1, 1] } });
+  x = b.node('Reshape', [x, b.int64s('flat', [1, -1])]);
+  b.node('Gemm', [x, weights(b, 'wd', [3, 64], 72, 0.2)], { transB: { i: 1 } }, ['y']);
+  const bytes = b.encode();
+  const imported = await importOnnx(bytes, 'fixed-batch.onnx');
+  assert.ok(imported.maxAbsDifference < 1e-4);
+  // ONNX Runtime runs the file one sample at a time; the conversion takes all five at once.
+  const data = seededValues(5 * 2 * 16, 73);
+  const expected: number[] = [];
+  for (let i = 0; i < 5; i++)
+    expected.push(...(await ortOutput(bytes, data.subarray(i * 32, (i + 1) * 32), [1, 2, 16])));
+  const converted = tfOutput(imported.model, data, [5, 2, 16], [0, 2, 1]);
+  assert.ok(maxAbsDifference(converted, expected) < 1e-4);
+  imported.model.dispose();
+});

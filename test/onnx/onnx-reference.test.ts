@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { initEngine } from '../../src-main/core/engine/backend.js';
-import { tf, tfl } from '../../src-main/core/engine/tf.js';
+import { tf } from '../../src-main/core/engine/tf.js';
+import { decodeModelArtifact, encodeModelArtifact } from '../../src-main/core/models/artifact.js';
 import { importOnnx } from '../../src-main/core/models/onnx/import-onnx.js';
 import { transposeData } from '../../src-main/core/models/onnx/onnx-tensors.js';
 import { fixtureBytes, fixtureNpy, maxAbsDifference, ortOutput, tfOutput } from './onnx-helpers.js';
@@ -64,19 +65,11 @@ test('gradients flow through the converted PyTorch model to its input', async ()
   imported.model.dispose();
 });
 
-test('a converted model saves and reloads as TF.js layers with the same predictions', async () => {
+test('a converted model stores as an Attest artifact and reloads with the same predictions', async () => {
   await initEngine();
   const imported = await importOnnx(fixtureBytes(FILE), FILE);
   const input = fixtureNpy('reference-input.npy');
-  let artifacts: tf.io.ModelArtifacts | undefined;
-  await imported.model.save(
-    tf.io.withSaveHandler(async (a) => {
-      artifacts = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  assert.ok(artifacts !== undefined);
-  const reloaded = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
+  const { model: reloaded } = await decodeModelArtifact(await encodeModelArtifact(imported.model), FILE);
   const before = tfOutput(imported.model, input.data, [64, 187, 1], [0, 1, 2]);
   const after = tfOutput(reloaded, input.data, [64, 187, 1], [0, 1, 2]);
   assert.equal(maxAbsDifference(before, after), 0);
