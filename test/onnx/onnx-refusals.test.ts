@@ -86,3 +86,14 @@ test('an opset outside 11 to 17 is refused', async () => {
     );
   }
 });
+
+test('a dynamic batch that the graph does not honour (a Reshape to [1, -1]) is refused', async () => {
+  await initEngine();
+  const b = new OnnxGraphBuilder(13).input('x', ['batch', 2, 4]).output('y', ['batch', 8]);
+  b.node('Reshape', ['x', b.int64s('flat', [1, -1])], {}, ['y']);
+  await refusal(
+    b.encode(),
+    'traced.onnx',
+    /ONNX Runtime returns \[1, 64\] for a batch of 8: the graph fixes its batch size/,
+  );
+});

@@ -130,7 +130,23 @@ async function checkAgainstOrt(
     const parts: Float32Array[] = [];
     for (let start = 0; start + chunk <= samples; start += chunk) {
       const slice = Float32Array.from(probe.subarray(start * sampleSize, (start + chunk) * sampleSize));
-      parts.push((await runOrt(ort.session, slice, [chunk, ...fileInputShape])).data);
+      let out;
+      try {
+        out = await runOrt(ort.session, slice, [chunk, ...fileInputShape]);
+      } catch (error) {
+        // E.g. a graph traced with a batch of 1 baked into a Reshape although its batch axis is declared dynamic.
+        throw badInput(
+          `ONNX Runtime cannot run it on a batch of ${chunk} (${error instanceof Error ? error.message : String(error)})`,
+          file,
+        );
+      }
+      if (out.dims[0] !== chunk)
+        throw badInput(
+          `ONNX Runtime returns [${out.dims.join(', ')}] for a batch of ${chunk}: the graph fixes its batch size ` +
+            'although its input declares it dynamic (export with dynamic_axes, or with a fixed batch in the input)',
+          file,
+        );
+      parts.push(out.data);
     }
     const reference = Float32Array.from(parts.flatMap((p) => Array.from(p)));
     if (reference.length !== converted.length)
