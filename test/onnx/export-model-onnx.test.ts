@@ -10,6 +10,7 @@ import { insertModel } from '../../src-main/core/store/models.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { runCli } from '../helpers/run-cli.js';
+import { QDQ_TOLERANCE } from '../../src-main/core/models/onnx/check-export.js';
 import { maxAbsDifference, ortOutput, seededValues, tfOutput } from './onnx-helpers.js';
 
 /** A temporary home with an untrained ecg-resnet stored twice: as float32 and as an int8 child. */
@@ -48,7 +49,7 @@ async function homeWithModels(dir: string) {
   return model;
 }
 
-test('export-model --format onnx writes a checked ONNX file; an int8 child says its kernels were dequantized', async () => {
+test('export-model --format onnx writes a checked ONNX file; an int8 child is dequantized, or keeps its int8 kernels with --int8 qdq', async () => {
   const home = tempHome('onnx-export');
   try {
     const model = await homeWithModels(home.dir);
@@ -69,6 +70,7 @@ test('export-model --format onnx writes a checked ONNX file; an int8 child says 
     assert.equal(run.json['format'], 'onnx');
     assert.equal(run.json['path'], file);
     assert.deepEqual(run.json['dequantized'], []);
+    assert.equal(run.json['qdqKernels'], 0);
     assert.ok((run.json['maxAbsDifference'] as number) < 1e-4);
     assert.deepEqual(run.json['inputShape'], [187, 1]);
     // The written file, run here in ONNX Runtime, gives the model's predictions.
@@ -89,6 +91,29 @@ test('export-model --format onnx writes a checked ONNX file; an int8 child says 
     ]);
     assert.equal(child.code, 0, child.stderr);
     assert.match(child.stdout, /int8 weights dequantized to float32/);
+    // With --int8 qdq, ecg-resnet's 11 convolutions and 3 dense layers keep their int8 kernels: a smaller file.
+    const qdq = await runCli([
+      '--home',
+      home.dir,
+      'export-model',
+      '--model',
+      'mdl-int8',
+      '--format',
+      'onnx',
+      '--int8',
+      'qdq',
+      '--out',
+      join(home.dir, 'qdq.onnx'),
+      '--json',
+    ]);
+    assert.equal(qdq.code, 0, qdq.stderr);
+    assert.equal(qdq.json['qdqKernels'], 14);
+    assert.deepEqual(qdq.json['dequantized'], []);
+    assert.ok((qdq.json['maxAbsDifference'] as number) <= QDQ_TOLERANCE);
+    assert.ok(
+      (qdq.json['bytes'] as number) < 0.35 * (run.json['bytes'] as number),
+      `${String(qdq.json['bytes'])} bytes`,
+    );
     model.dispose();
   } finally {
     home.cleanup();

@@ -1,14 +1,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import * as ort from 'onnxruntime-node';
 
 import { initEngine } from '../../src-main/core/engine/backend.js';
 import { tfl } from '../../src-main/core/engine/tf.js';
 import { ARCHITECTURES } from '../../src-main/core/models/registry.js';
 import { decodeModelArtifact, encodeModelArtifact } from '../../src-main/core/models/artifact.js';
-import { exportOnnx } from '../../src-main/core/models/onnx/export-onnx.js';
+import { exportOnnx, exportOnnxWithReport } from '../../src-main/core/models/onnx/export-onnx.js';
+import { readInt8Weights } from '../../src-main/core/models/onnx/int8-weights.js';
 import { importOnnx } from '../../src-main/core/models/onnx/import-onnx.js';
 import { decodeModelProto } from '../../src-main/core/models/onnx/onnx-proto.js';
-import { DYNAMIC_QUANT_TOLERANCE, EXPORT_TOLERANCE } from '../../src-main/core/models/onnx/check-export.js';
+import {
+  DYNAMIC_QUANT_TOLERANCE,
+  EXPORT_TOLERANCE,
+  QDQ_TOLERANCE,
+} from '../../src-main/core/models/onnx/check-export.js';
 import { maxAbsDifference, ortOutput, seededValues, tfOutput } from './onnx-helpers.js';
 
 const BATCH = 6;
@@ -116,4 +122,48 @@ test('a Sequential model with strided same-padded convolutions, batch norm and a
   const { difference } = await exportedDifference(model, [15, 13, 2], 33);
   assert.ok(difference < EXPORT_TOLERANCE, `ONNX Runtime vs TF.js ${difference}`);
   model.dispose();
+});
+
+test('int8 children export as QDQ (int8 kernels, per-channel or per-tensor scales) computing what TF.js computes', async () => {
+  await initEngine();
+  for (const { arch, sampleShape, classes, kernels } of [
+    { arch: 'ecg-resnet', sampleShape: [187, 1], classes: 5, kernels: 14 },
+    // Depthwise kernels with a depth multiplier of 1 have one scale: per tensor.
+    { arch: 'mobilenet-student', sampleShape: [40, 36, 3], classes: 4, kernels: 14 },
+  ]) {
+    const parent = ARCHITECTURES[arch]?.build({ sampleShape, classes, seed: 12 });
+    assert.ok(parent !== undefined);
+    const artifact = await encodeModelArtifact(parent, { weights: 'int8' });
+    const { model: child } = await decodeModelArtifact(artifact);
+    const exported = exportOnnxWithReport(child, { int8: readInt8Weights(artifact) });
+    assert.equal(exported.qdqKernels, kernels, arch);
+    assert.equal(exported.dequantizedInt8Kernels, 0, arch);
+    const dims = [BATCH, ...sampleShape];
+    const data = seededValues(
+      dims.reduce((a, d) => a * d, 1),
+      34,
+    ).map((v) => (v + 1) / 2);
+    const expected = tfOutput(
+      child,
+      data,
+      dims,
+      dims.map((_, i) => i),
+    );
+    // Without ONNX Runtime's int8 rewrites the file computes exactly what TF.js computes: the encoding is right.
+    const basic = await ort.InferenceSession.create(exported.bytes, { graphOptimizationLevel: 'basic' });
+    const input = new ort.Tensor('float32', Float32Array.from(data), dims);
+    const plain = (await basic.run({ input }))['output']?.data as Float32Array;
+    await basic.release();
+    const exact = maxAbsDifference(plain, expected);
+    assert.ok(exact < EXPORT_TOLERANCE, `${arch} QDQ, basic optimizations: ONNX Runtime vs TF.js ${exact}`);
+    // By default ONNX Runtime runs those layers in int8 arithmetic.
+    const difference = maxAbsDifference(await ortOutput(exported.bytes, data, dims), expected);
+    assert.ok(difference < QDQ_TOLERANCE, `${arch} QDQ: ONNX Runtime vs TF.js ${difference}`);
+    assert.ok(
+      exported.bytes.length < 0.4 * exportOnnx(child).length,
+      `${arch}: int8 kernels make a smaller file`,
+    );
+    parent.dispose();
+    child.dispose();
+  }
 });

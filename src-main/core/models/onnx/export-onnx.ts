@@ -2,6 +2,7 @@ import { tf, type tfl } from '../../engine/tf.js';
 import { badInput } from '../../errors.js';
 import { OnnxGraphBuilder } from './onnx-builder.js';
 import { transposeData } from './onnx-tensors.js';
+import type { Int8Weight } from './int8-weights.js';
 
 /**
  * Writes a TF.js layers model as an ONNX graph (opset 13) for ONNX Runtime and the tools that read ONNX. The
@@ -43,7 +44,52 @@ class Exporter {
   readonly values = new Map<number, Exported>();
   private constants = 0;
 
-  constructor(private readonly model: tfl.LayersModel) {}
+  /** Kernels written as int8 + DequantizeLinear (QDQ), and int8 kernels that had to be written dequantized. */
+  qdqKernels = 0;
+  dequantizedInt8Kernels = 0;
+
+  constructor(
+    private readonly model: tfl.LayersModel,
+    private readonly int8: Map<string, Int8Weight>,
+  ) {}
+
+  /**
+   * A kernel as ONNX wants it (TF.js axes moved by `perm`, then `dims`): float32, or, for an int8 child, its very
+   * integers and per-channel scales through DequantizeLinear, which ONNX Runtime turns into the same float32
+   * values (q * scale) that TF.js computes with. A per-channel axis that the layout splits (a depthwise kernel
+   * with a depth multiplier above 1) has no ONNX equivalent: that kernel goes dequantized.
+   */
+  kernel(
+    layer: Layer,
+    kernel: { data: Float64Array; shape: number[] },
+    perm: number[],
+    dims: number[],
+  ): string {
+    const data = transposeData(kernel.data, kernel.shape, perm);
+    const entry = this.int8.get(layer.weights[0]?.originalName ?? '');
+    if (entry === undefined || entry.q.length !== kernel.data.length)
+      return this.constant(data, dims, `${layer.name}_kernel`);
+    const axis = perm.indexOf(entry.axis);
+    const perTensor = entry.scales.length === 1;
+    if (!perTensor && dims[axis] !== entry.scales.length) {
+      this.dequantizedInt8Kernels++;
+      return this.constant(data, dims, `${layer.name}_kernel`);
+    }
+    this.qdqKernels++;
+    const q = this.b.int8s(
+      `${layer.name}_kernel_int8`,
+      transposeData(Float64Array.from(entry.q), entry.shape, perm),
+      dims,
+    );
+    const scaleDims = perTensor ? [] : [entry.scales.length];
+    const scale = this.b.floats(`${layer.name}_kernel_scale`, entry.scales, scaleDims);
+    const zero = this.b.int8s(
+      `${layer.name}_kernel_zero`,
+      new Array<number>(entry.scales.length).fill(0),
+      scaleDims,
+    );
+    return this.b.node('DequantizeLinear', [q, scale, zero], perTensor ? {} : { axis: { i: axis } });
+  }
 
   fail(layer: Layer, problem: string): never {
     throw badInput(`layer "${layer.name}" (${layer.getClassName()}) ${problem}`, this.model.name);
@@ -135,25 +181,19 @@ class Exporter {
         const [kernel, bias] = this.weights(layer);
         if (kernel === undefined) this.fail(layer, 'has no kernel');
         const k = kernel.shape.slice(0, spatial.length);
-        let w: { data: Float64Array; dims: number[] };
+        let w: { perm: number[]; dims: number[] };
         let group = 1;
         if (cls === 'DepthwiseConv2D') {
           // TF.js [kh, kw, C, mult] -> ONNX [C * mult, 1, kh, kw] (output channel c * mult + m in both).
           const mult = kernel.shape[3] ?? 1;
-          w = {
-            data: transposeData(kernel.data, kernel.shape, [2, 3, 0, 1]),
-            dims: [channels * mult, 1, ...k],
-          };
+          w = { perm: [2, 3, 0, 1], dims: [channels * mult, 1, ...k] };
           group = channels;
         } else {
           // TF.js [...k, C, M] -> ONNX [M, C, ...k].
           const perm = k.length === 1 ? [2, 1, 0] : [3, 2, 0, 1];
-          w = {
-            data: transposeData(kernel.data, kernel.shape, perm),
-            dims: perm.map((p) => kernel.shape[p] ?? 1),
-          };
+          w = { perm, dims: perm.map((p) => kernel.shape[p] ?? 1) };
         }
-        const inputsOf = [cf.name, this.constant(w.data, w.dims, `${layer.name}_kernel`)];
+        const inputsOf = [cf.name, this.kernel(layer, kernel, w.perm, w.dims)];
         if (bias !== undefined) inputsOf.push(this.constant(bias.data, bias.shape, `${layer.name}_bias`));
         const attrs = { ...this.window(layer, spatial, k), group: { i: group } };
         const conv = this.b.node('Conv', inputsOf, attrs);
@@ -163,7 +203,7 @@ class Exporter {
         if (x.shape.length !== 1) this.fail(layer, 'reads a tensor of rank above 2');
         const [kernel, bias] = this.weights(layer);
         if (kernel === undefined) this.fail(layer, 'has no kernel');
-        const inputsOf = [x.name, this.constant(kernel.data, kernel.shape, `${layer.name}_kernel`)];
+        const inputsOf = [x.name, this.kernel(layer, kernel, [0, 1], kernel.shape)];
         if (bias !== undefined) inputsOf.push(this.constant(bias.data, bias.shape, `${layer.name}_bias`));
         const gemm = this.b.node('Gemm', inputsOf);
         return { name: this.activation(layer, gemm, outShape), channelsFirst: false, shape: outShape };
@@ -325,7 +365,28 @@ class Exporter {
   }
 }
 
+export interface OnnxExport {
+  bytes: Uint8Array;
+  /** Int8 kernels written as int8 with their scales (QDQ), and int8 kernels written dequantized. */
+  qdqKernels: number;
+  dequantizedInt8Kernels: number;
+}
+
+/**
+ * The model as ONNX (opset 13, input and output in Attest's layout). Kernels are float32 unless `int8` gives
+ * a child's stored int8 kernels (readInt8Weights), which are written as int8 + DequantizeLinear.
+ */
+export function exportOnnxWithReport(
+  model: tfl.LayersModel,
+  options: { int8?: Map<string, Int8Weight> } = {},
+): OnnxExport {
+  const exporter = new Exporter(model, options.int8 ?? new Map());
+  // getWeights reads the variables without copies; the tidy only guards against a kernel allocating.
+  const bytes = tf.tidy(() => exporter.run());
+  return { bytes, qdqKernels: exporter.qdqKernels, dequantizedInt8Kernels: exporter.dequantizedInt8Kernels };
+}
+
 /** The model as ONNX bytes (opset 13, float32 weights, input and output in Attest's layout). */
 export function exportOnnx(model: tfl.LayersModel): Uint8Array {
-  return tf.tidy(() => new Exporter(model).run());
+  return exportOnnxWithReport(model).bytes;
 }

@@ -6,7 +6,8 @@ import { getModel } from '../../store/models.js';
 import { AttestError, badInput } from '../../errors.js';
 import { sha256Hex } from '../../util/hash.js';
 import { decodeModelArtifact } from '../artifact.js';
-import { EXPORT_OPSET, exportOnnx } from './export-onnx.js';
+import { EXPORT_OPSET, exportOnnxWithReport } from './export-onnx.js';
+import { readInt8Weights } from './int8-weights.js';
 import { compareExportWithOrt } from './check-export.js';
 
 export interface OnnxExportResult {
@@ -16,7 +17,10 @@ export interface OnnxExportResult {
   bytes: number;
   sha256: string;
   opset: number;
-  /** The stored weight types written as float32 ('int8', 'float16'); empty when all were float32 already. */
+  /** Int8 kernels written as int8 with their per-channel scales through DequantizeLinear (QDQ). */
+  qdqKernels: number;
+  /** The stored weight types written as float32 ('float16'; 'int8' for a kernel QDQ cannot express); empty when
+   * none. */
   dequantized: string[];
   /** Largest |ONNX Runtime - TF.js predict| on a probe batch, checked before the file is written. */
   maxAbsDifference: number;
@@ -26,7 +30,8 @@ export interface OnnxExportResult {
 }
 
 /**
- * Exports a stored model as one ONNX file, after running it in ONNX Runtime beside TF.js on a probe batch: a file
+ * Exports a stored model as one ONNX file (int8 kernels dequantized to float32 by default, or kept as int8 with
+ * `int8: 'qdq'`), after running it in ONNX Runtime beside TF.js on a probe batch: a file
  * whose outputs differ is not written. The file is written beside the target and renamed, so that an interrupted
  * export leaves no half file; an existing file is not overwritten.
  */
@@ -34,19 +39,22 @@ export async function exportStoredModelOnnx(
   workspace: Workspace,
   modelId: string,
   out: string,
+  options: { int8?: 'dequantize' | 'qdq' } = {},
 ): Promise<OnnxExportResult> {
   const target = resolve(out);
   if (!target.toLowerCase().endsWith('.onnx'))
     throw badInput('an ONNX export is one file: give --out FILE.onnx', out);
   if (existsSync(target)) throw badInput(`${target} exists already; export to a new file`, target);
   const row = getModel(workspace.db, modelId);
-  const { model, header } = await decodeModelArtifact(
-    workspace.artifacts.get(row.artifactSha256),
-    `model ${row.id}`,
-  );
+  const artifact = workspace.artifacts.get(row.artifactSha256);
+  const { model, header } = await decodeModelArtifact(artifact, `model ${row.id}`);
   try {
-    const bytes = exportOnnx(model);
-    const check = await compareExportWithOrt(model, bytes);
+    const qdq = options.int8 === 'qdq';
+    const { bytes, qdqKernels, dequantizedInt8Kernels } = exportOnnxWithReport(
+      model,
+      qdq ? { int8: readInt8Weights(artifact) } : {},
+    );
+    const check = await compareExportWithOrt(model, bytes, { qdq: qdqKernels > 0 });
     if (!(check.maxAbsDifference <= check.tolerance))
       throw new AttestError(
         'VERIFY_FAILED',
@@ -68,7 +76,13 @@ export async function exportStoredModelOnnx(
       bytes: bytes.length,
       sha256: sha256Hex(bytes),
       opset: EXPORT_OPSET,
-      dequantized: [...new Set(header.weightSpecs.map((s) => s.dtype).filter((d) => d !== 'float32'))],
+      qdqKernels,
+      dequantized: [
+        ...((!qdq || dequantizedInt8Kernels > 0) && header.weightSpecs.some((spec) => spec.dtype === 'int8')
+          ? ['int8']
+          : []),
+        ...(header.weightSpecs.some((spec) => spec.dtype === 'float16') ? ['float16'] : []),
+      ],
       maxAbsDifference: check.maxAbsDifference,
       tolerance: check.tolerance,
       provider: check.provider,

@@ -64,6 +64,13 @@ export class OnnxGraphBuilder {
     return name;
   }
 
+  /** An int8 constant (quantized kernels, zero points); returns its name. */
+  int8s(name: string, data: ArrayLike<number>, dims: number[]): string {
+    const raw = Uint8Array.from({ length: data.length }, (_, i) => (data[i] ?? 0) & 0xff);
+    this.initializers.push({ name, dims, dataType: DataType.INT8, rawData: raw });
+    return name;
+  }
+
   /** An int64 constant (shapes, axes, pads); returns its name. */
   int64s(name: string, values: number[], dims: number[] = [values.length]): string {
     this.initializers.push({ name, dims, dataType: DataType.INT64, int64Data: values });
