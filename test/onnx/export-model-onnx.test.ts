@@ -120,13 +120,18 @@ test('export-model --format onnx writes a checked ONNX file; an int8 child is de
   }
 });
 
-test('export-model --format onnx refuses a bad format, a folder target, --weights and an existing file, writing nothing', async () => {
+test('export-model --format onnx refuses a bad format or --int8, a folder target, --weights and an existing file, writing nothing', async () => {
   const home = tempHome('onnx-export-bad');
   try {
     (await homeWithModels(home.dir)).dispose();
     const before = readdirSync(home.dir).sort();
     const cases: [string[], RegExp][] = [
       [['--format', 'pt', '--out', join(home.dir, 'a.pt')], /--format must be one of tfjs, onnx/],
+      [
+        ['--format', 'onnx', '--int8', 'int4', '--out', join(home.dir, 'd.onnx')],
+        /--int8 must be dequantize or qdq/,
+      ],
+      [['--int8', 'qdq', '--out', join(home.dir, 'tfjs')], /--int8 applies to --format onnx/],
       [['--format', 'onnx', '--out', join(home.dir, 'folder')], /give --out FILE\.onnx/],
       [
         ['--format', 'onnx', '--weights', 'float16', '--out', join(home.dir, 'b.onnx')],
