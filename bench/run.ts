@@ -4,6 +4,7 @@ import { ECG_PEER_SCRIPT, SKIPPED_PEER, peerRatios, runTorchPeer } from './torch
 import { benchWfdbRead } from './wfdb-read.js';
 import { benchRecordViewer } from './record-viewer.js';
 import { benchImageModels } from './image-models.js';
+import { benchOnnxRuntime } from './onnx-runtime.js';
 
 /**
  * The benchmark of `attest bench [--samples N] [--no-peer] [--json]` (and `npm run bench`, which runs it): one
@@ -25,6 +26,8 @@ export async function runBench(
     workers: ours.train_workers,
     samples,
     ecg_resnet: ours,
+    // The same model's inference through ONNX Runtime (exported with Attest's ONNX exporter).
+    ecg_resnet_onnxruntime: await benchOnnxRuntime(samples),
     peer,
     wfdb_read: benchWfdbRead(),
     record_viewer: benchRecordViewer(),

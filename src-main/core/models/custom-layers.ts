@@ -4,3 +4,4 @@
  */
 import './winners-take-all.js';
 import './dynamic-fake-quant.js';
+import './onnx/onnx-layers.js';
