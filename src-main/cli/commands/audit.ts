@@ -15,6 +15,7 @@ import { resolve } from 'node:path';
 
 export const auditVerifyCommand: Command = {
   path: ['audit', 'verify'],
+  readOnly: true,
   usage: 'audit verify [--bundle FILE.zip] [--expect-key FINGERPRINT] [--json]',
   summary:
     'Recompute the hash chain, the Merkle tree, the signed checkpoints, the signatures and every artifact SHA-256 (of this home, or of an exported bundle); exit 3 if anything was altered',
@@ -75,6 +76,7 @@ export const auditCheckpointCommand: Command = {
 
 export const auditLogCommand: Command = {
   path: ['audit', 'log'],
+  readOnly: true,
   usage: 'audit log [--entity ID] [--json]',
   summary: 'Show the audit events (who, when, what), optionally for one dataset or model',
   async run({ options, out, workspace }) {
@@ -146,6 +148,7 @@ export const auditExportCommand: Command = {
 
 export const auditSignaturesCommand: Command = {
   path: ['audit', 'signatures'],
+  readOnly: true,
   usage: 'audit signatures [--record ID] [--json]',
   summary:
     'The electronic signatures (meaning, printed name, UTC time, record SHA-256) and whether each record is still the version signed',
@@ -172,6 +175,7 @@ export const auditSignaturesCommand: Command = {
 
 export const auditProveCommand: Command = {
   path: ['audit', 'prove'],
+  readOnly: true,
   usage: 'audit prove --event SEQ | --since CHECKPOINT.json [--json]',
   summary:
     'RFC 6962 proofs against the latest signed checkpoint: the audit path of one event, or that the trail only grew since an earlier checkpoint (e.g. the checkpoint.json of an old bundle)',

@@ -7,6 +7,7 @@ import { eventLeaf, merkleRoot } from './merkle.js';
 import { AttestError } from '../errors.js';
 import { computeEventHash, GENESIS_HASH } from './event-hash.js';
 import { rowToEvent, type AuditRow } from './log.js';
+import { readWitness, recordWitness, witnessPath } from './witness.js';
 
 /**
  * A signed checkpoint: the Merkle tree head over the first `treeSize` events, the chain hash of the last of
@@ -99,7 +100,11 @@ export function createCheckpoint(workspace: Workspace): SignedCheckpoint {
       'VERIFY_FAILED',
       `the audit trail no longer matches signed checkpoint ${latest.id}: refusing to sign over it (run \`attest audit verify\`)`,
     );
-  if (latest !== undefined && latest.treeSize === hashes.length && latest.keyId === key.keyId) return latest;
+  assertWitnessCovered(workspace.home, hashes);
+  if (latest !== undefined && latest.treeSize === hashes.length && latest.keyId === key.keyId) {
+    recordWitness(workspace.home, latest); // a home from before witnesses gets one here
+    return latest;
+  }
   const body: CheckpointBody = {
     format: 'attest-checkpoint/1',
     treeSize: hashes.length,
@@ -115,7 +120,27 @@ export function createCheckpoint(workspace: Workspace): SignedCheckpoint {
        VALUES (?, ?, ?, ?, ?, ?)`,
     )
     .run(body.treeSize, body.rootHash, body.headHash, body.createdAt, body.keyId, signature);
-  return { ...body, id: Number(info.lastInsertRowid), signature };
+  const checkpoint: SignedCheckpoint = { ...body, id: Number(info.lastInsertRowid), signature };
+  // Outside the database as well: the only record of this head that deleting rows cannot reach.
+  recordWitness(workspace.home, checkpoint);
+  return checkpoint;
+}
+
+/** A new checkpoint must not legitimise a trail shorter than, or different from, the witnessed one. */
+function assertWitnessCovered(home: string, hashes: readonly string[]): void {
+  let witness;
+  try {
+    witness = readWitness(home);
+  } catch {
+    return; // an unreadable witness is reported by verify and replaced by this checkpoint's
+  }
+  if (witness === undefined) return;
+  const cp = witness.checkpoint;
+  if (cp.treeSize > hashes.length || treeRootOf(hashes.slice(0, cp.treeSize)) !== cp.rootHash)
+    throw new AttestError(
+      'VERIFY_FAILED',
+      `the audit trail no longer starts with the ${cp.treeSize} events witnessed in ${witnessPath(home)}: refusing to sign over it (run \`attest audit verify\`)`,
+    );
 }
 
 function toCheckpoint(row: CheckpointRow): SignedCheckpoint {
