@@ -5,7 +5,7 @@ import { listAuditEvents } from '../../core/audit/log.js';
 import { createCheckpoint } from '../../core/audit/checkpoint.js';
 import { verifyBundle } from '../../core/audit/bundle-verifier.js';
 import { checkConsistencySince, proveEventInclusion } from '../../core/audit/inclusion.js';
-import type { SignedCheckpoint } from '../../core/audit/checkpoint.js';
+import { readCarriedCheckpoint } from '../../core/audit/carried-checkpoint.js';
 import { listSignatures, signatureStatus } from '../../core/audit/signatures.js';
 import { exportAuditBundle } from '../../core/report/audit-bundle-documents.js';
 import type { ArtifactChoice } from '../../core/audit/export-bundle.js';
@@ -176,9 +176,9 @@ export const auditSignaturesCommand: Command = {
 export const auditProveCommand: Command = {
   path: ['audit', 'prove'],
   readOnly: true,
-  usage: 'audit prove --event SEQ | --since CHECKPOINT.json [--json]',
+  usage: 'audit prove --event SEQ | --since CHECKPOINT.json|BUNDLE.zip|REPORT.html|WITNESS.json [--json]',
   summary:
-    'RFC 6962 proofs against the latest signed checkpoint: the audit path of one event, or that the trail only grew since an earlier checkpoint (e.g. the checkpoint.json of an old bundle)',
+    'RFC 6962 proofs against the latest signed checkpoint: the audit path of one event, or that the trail only grew since an earlier checkpoint (the checkpoint carried by an old bundle, report or witness)',
   async run({ options, out, workspace }) {
     const seq = options.number('event', { min: 1, integer: true });
     const since = options.string('since');
@@ -186,7 +186,7 @@ export const auditProveCommand: Command = {
     if ((seq === undefined) === (since === undefined))
       throw badInput('give exactly one of --event SEQ or --since CHECKPOINT.json');
     if (since !== undefined) {
-      const check = checkConsistencySince(workspace(), readCheckpointFile(resolve(since)));
+      const check = checkConsistencySince(workspace(), readCarriedCheckpoint(resolve(since)));
       out.result(check, () =>
         [
           `${check.ok ? 'CONSISTENT' : 'NOT CONSISTENT'}: ${check.message}`,
@@ -209,21 +209,3 @@ export const auditProveCommand: Command = {
     );
   },
 };
-
-function readCheckpointFile(path: string): SignedCheckpoint {
-  let value: Partial<SignedCheckpoint>;
-  try {
-    value = JSON.parse(readFileSync(path, 'utf8')) as Partial<SignedCheckpoint>;
-  } catch (error) {
-    throw badInput(`cannot read the checkpoint: ${(error as Error).message}`, path);
-  }
-  if (
-    value.format !== 'attest-checkpoint/1' ||
-    !Number.isInteger(value.treeSize) ||
-    typeof value.rootHash !== 'string' ||
-    typeof value.signature !== 'string' ||
-    typeof value.keyId !== 'string'
-  )
-    throw badInput('not an Attest checkpoint (the checkpoint.json of a bundle)', path);
-  return value as SignedCheckpoint;
-}
