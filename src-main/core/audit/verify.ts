@@ -77,11 +77,21 @@ function integrityProblems(workspace: Workspace): AuditProblem[] {
     lines = [(error as Error).message];
   }
   if (lines.length === 1 && lines[0] === 'ok') return [];
-  return lines.map((line) => ({
-    kind: 'database-damaged' as const,
-    file: workspace.databasePath,
-    message: `the database file is damaged (SQLite integrity check: ${line}): restore it from a backup`,
-  }));
+  // SQLite prefixes the findings with the schema name and may put many in one row: one line each, the first
+  // few named (the rest counted), in one problem.
+  const findings = lines
+    .flatMap((row) => row.split('\n'))
+    .map((line) => line.replace(/^\*\*\* in database \w+ \*\*\*$/, '').trim())
+    .filter((line) => line !== '');
+  const shown =
+    findings.slice(0, 3).join('; ') + (findings.length > 3 ? `; and ${findings.length - 3} more` : '');
+  return [
+    {
+      kind: 'database-damaged',
+      file: workspace.databasePath,
+      message: `the database file is damaged (SQLite integrity check: ${shown}): restore it from a backup`,
+    },
+  ];
 }
 
 /**
