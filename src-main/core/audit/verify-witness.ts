@@ -60,6 +60,10 @@ export function verifyWitness(
       'checkpoints-deleted',
       `the latest checkpoint in the database covers ${latest.treeSize} events, but ${label} covers ${cp.treeSize}: newer checkpoints were deleted`,
     );
+  else if (latest.treeSize > cp.treeSize)
+    warnings.push(
+      `the witness outside the database covers ${cp.treeSize} events, the latest checkpoint ${latest.treeSize}: it could not be updated (${file}); run \`attest audit checkpoint\``,
+    );
   if (cp.treeSize > hashes.length)
     add(
       'witness-beyond-log',
