@@ -164,7 +164,7 @@ test('deleting every checkpoint is an error once one was witnessed, only a warni
   }
 });
 
-test('a bundle and a report carry the checkpoint out: audit prove --since with either catches a shorter trail', async () => {
+test('a bundle and the HTML and PDF reports carry the checkpoint out: audit prove --since with either catches a shorter trail', async () => {
   const home = tempHome();
   try {
     const ws = Workspace.open(home.dir);
@@ -184,6 +184,9 @@ test('a bundle and a report carry the checkpoint out: audit prove --since with e
     ]);
     assert.equal(reported.code, 0, reported.stderr);
     assert.match(readFileSync(report, 'utf8'), /<script type="application\/json" id="attest-checkpoint">/);
+    const pdf = join(home.dir, 'report.pdf');
+    const printed = await attest(['report', '--home', home.dir, '--model', modelId, '--out', pdf, '--json']);
+    assert.equal(printed.code, 0, printed.stderr);
     const bundle = join(home.dir, 'bundle.zip');
     const exported = await attest([
       'audit',
@@ -197,7 +200,7 @@ test('a bundle and a report carry the checkpoint out: audit prove --since with e
       '--json',
     ]);
     assert.equal(exported.code, 0, exported.stderr);
-    for (const carried of [bundle, report]) {
+    for (const carried of [bundle, report, pdf]) {
       const grown = await attest(['audit', 'prove', '--home', home.dir, '--since', carried, '--json']);
       assert.equal(grown.code, 0, grown.stdout);
       assert.equal(grown.json['ok'], true);
@@ -209,7 +212,7 @@ test('a bundle and a report carry the checkpoint out: audit prove --since with e
       home.dir,
       `DELETE FROM audit_events WHERE seq > ${first.treeSize}; DELETE FROM audit_checkpoints WHERE id > ${first.id}`,
     );
-    for (const carried of [bundle, report]) {
+    for (const carried of [bundle, report, pdf]) {
       const cut = await attest(['audit', 'prove', '--home', home.dir, '--since', carried, '--json']);
       assert.equal(cut.code, 3, cut.stdout);
       assert.match(String(cut.json['message']), /events were deleted/);

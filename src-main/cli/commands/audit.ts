@@ -186,7 +186,7 @@ export const auditProveCommand: Command = {
     if ((seq === undefined) === (since === undefined))
       throw badInput('give exactly one of --event SEQ or --since CHECKPOINT.json');
     if (since !== undefined) {
-      const check = checkConsistencySince(workspace(), readCarriedCheckpoint(resolve(since)));
+      const check = checkConsistencySince(workspace(), await readCarriedCheckpoint(resolve(since)));
       out.result(check, () =>
         [
           `${check.ok ? 'CONSISTENT' : 'NOT CONSISTENT'}: ${check.message}`,

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { unzipSync } from 'fflate';
+import { PDFDocument } from 'pdf-lib';
+import { PDF_CHECKPOINT_PREFIX } from '../report/pdf-report.js';
 import { badInput } from '../errors.js';
 import type { SignedCheckpoint } from './checkpoint.js';
 
@@ -8,9 +10,10 @@ const REPORT_CHECKPOINT = /<script type="application\/json" id="attest-checkpoin
 
 /**
  * A signed checkpoint that left the database, read back for `attest audit prove --since`: a checkpoint.json,
- * a witness file, an audit bundle (its checkpoint.json) or an HTML report (its embedded checkpoint).
+ * a witness file, an audit bundle (its checkpoint.json), an HTML report (its embedded checkpoint) or a PDF
+ * report (its subject).
  */
-export function readCarriedCheckpoint(path: string): SignedCheckpoint {
+export async function readCarriedCheckpoint(path: string): Promise<SignedCheckpoint> {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -19,7 +22,7 @@ export function readCarriedCheckpoint(path: string): SignedCheckpoint {
   }
   let value: unknown;
   try {
-    value = JSON.parse(checkpointText(bytes, path)) as unknown;
+    value = JSON.parse(await checkpointText(bytes, path)) as unknown;
   } catch (error) {
     if ((error as { code?: string }).code === 'BAD_INPUT') throw error;
     throw badInput(`cannot read the checkpoint: ${(error as Error).message}`, path);
@@ -35,13 +38,22 @@ export function readCarriedCheckpoint(path: string): SignedCheckpoint {
     typeof cp.keyId !== 'string'
   )
     throw badInput(
-      'not an Attest checkpoint (a checkpoint.json, a witness file, an audit bundle or an HTML report)',
+      'not an Attest checkpoint (a checkpoint.json, a witness file, an audit bundle or a report)',
       path,
     );
   return cp as SignedCheckpoint;
 }
 
-function checkpointText(bytes: Buffer, path: string): string {
+async function checkpointText(bytes: Buffer, path: string): Promise<string> {
+  if (bytes.subarray(0, 5).toString('latin1') === '%PDF-') {
+    const subject = (await PDFDocument.load(bytes, { updateMetadata: false })).getSubject() ?? '';
+    if (!subject.startsWith(PDF_CHECKPOINT_PREFIX))
+      throw badInput(
+        'this PDF carries no signed checkpoint: not an Attest report, or one from before checkpoints',
+        path,
+      );
+    return subject.slice(PDF_CHECKPOINT_PREFIX.length);
+  }
   if (bytes[0] === 0x50 && bytes[1] === 0x4b) {
     const entries = unzipSync(bytes, { filter: (file) => file.name === 'checkpoint.json' });
     const entry = entries['checkpoint.json'];
