@@ -51,6 +51,9 @@ export const auditVerifyCommand: Command = {
         `  Merkle tree head ${result.tree.root} over ${result.tree.size} events`,
         `  ${result.checkpoints.count} signed checkpoints verified; ${result.signatures.valid} of ${result.signatures.count} signatures valid`,
         ...result.keys.map((k) => `  installation key ${k}`),
+        ...(result.witness.treeSize !== null
+          ? [`  witness outside the database: ${result.witness.treeSize} events (${result.witness.file})`]
+          : []),
         ...result.warnings.map((w) => `  note: ${w}`),
       ].join('\n'),
     );
