@@ -4,6 +4,7 @@ import { APP_HOST } from './constants.js';
 import { CONTENT_SECURITY_POLICY } from '../server/security.js';
 import { contentType, resolveStaticFile } from '../server/static-files.js';
 import { EXPORT_NAME } from '../server/engine/exports.js';
+import { decodePathSegment } from '../server/url-decoding.js';
 
 const HEADERS = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
@@ -13,6 +14,13 @@ const HEADERS = {
 
 function notFound(): Response {
   return new Response('Not found', { status: 404, headers: { 'Content-Type': 'text/plain', ...HEADERS } });
+}
+
+function badRequest(): Response {
+  return new Response('Bad request: malformed percent-encoding', {
+    status: 400,
+    headers: { 'Content-Type': 'text/plain', ...HEADERS },
+  });
 }
 
 /**
@@ -29,9 +37,11 @@ export function appProtocolHandler(rendererDir: string, home: string): (request:
       return notFound();
     }
     if (url.host !== APP_HOST || request.method !== 'GET') return notFound();
+    if (decodePathSegment(url.pathname) === undefined) return badRequest();
     const exportMatch = /^\/exports\/([^/]+)$/.exec(url.pathname);
     if (exportMatch !== null) {
-      const name = decodeURIComponent(exportMatch[1] ?? '');
+      const name = decodePathSegment(exportMatch[1] ?? '');
+      if (name === undefined) return badRequest();
       const path = join(home, 'exports', name);
       if (!EXPORT_NAME.test(name) || !existsSync(path)) return notFound();
       return new Response(readFileSync(path), {

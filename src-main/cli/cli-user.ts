@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Workspace } from '../core/store/workspace.js';
+import type { Db } from '../core/store/database.js';
 import { badInput } from '../core/errors.js';
 import { hasUsers, setProcessActor, setProcessReason } from '../core/audit/log.js';
 import { actorOf, authenticate, type UserRow } from '../core/audit/users.js';
@@ -80,6 +81,18 @@ export async function signInCliUser(workspace: Workspace, name: string): Promise
   signedIn = { user, password };
   setProcessActor(actorOf(user));
   return user;
+}
+
+/**
+ * Once the installation has accounts, a command that changes the home or takes something out of it (a
+ * checkpoint, an exported model, a report) runs only as a signed-in user: the audit trail must say who.
+ */
+export function requireUserForChanges(db: Db, command: string): void {
+  if (signedIn === undefined && hasUsers(db))
+    throw badInput(
+      `this installation has user accounts: run \`attest ${command}\` as a user (attest --user NAME ${command} ..., ` +
+        'password from ATTEST_PASSWORD or standard input)',
+    );
 }
 
 export function signOutCliUser(): void {

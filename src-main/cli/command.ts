@@ -17,6 +17,11 @@ export interface Command {
   usage: string;
   summary: string;
   booleanFlags?: string[];
+  /**
+   * Only reads the home (lists, the audit log, verification): runs without a signed-in user even once the
+   * installation has accounts. Every other command that opens the home needs `--user NAME` from then on.
+   */
+  readOnly?: boolean;
   /** Returns an exit code other than 0 when the result was printed but must still fail (e.g. verification). */
   run(context: CommandContext): Promise<void | number>;
 }

@@ -5,7 +5,8 @@ import { COMMANDS } from './commands/index.js';
 import type { Command } from './command.js';
 import { AttestError, badInput, exitCodeFor } from '../core/errors.js';
 import { Workspace } from '../core/store/workspace.js';
-import { setCliReason, signInCliUser, signOutCliUser } from './cli-user.js';
+import { requireUserForChanges, setCliReason, signInCliUser, signOutCliUser } from './cli-user.js';
+import { asDamagedDatabase } from '../core/store/damaged-database.js';
 
 const GLOBAL_BOOLEANS = ['json', 'help', 'version'];
 
@@ -80,11 +81,14 @@ export async function main(argv: string[]): Promise<number> {
       home,
       workspace() {
         workspace ??= Workspace.open(home);
+        if (command.readOnly !== true) requireUserForChanges(workspace.db, command.path.join(' '));
         return workspace;
       },
     });
     return code ?? 0;
-  } catch (error) {
+  } catch (thrown) {
+    // A damaged database file is reported as such (exit 3, a sentence), wherever SQLite noticed it.
+    const error = asDamagedDatabase(thrown, workspace?.databasePath);
     const code = exitCodeFor(error);
     const message = error instanceof Error ? error.message : String(error);
     const errorCode = error instanceof AttestError ? error.code : 'INTERNAL';

@@ -10,9 +10,9 @@ import { forkHost } from './engine/fork-host.js';
 import { EXPORT_NAME } from './engine/exports.js';
 import { SECURITY_HEADERS, sameToken, tokenOf, trustedHost, trustedOrigin } from './security.js';
 import { contentType, defaultRendererDir, readStaticFile, resolveStaticFile } from './static-files.js';
+import { parseJsonBody, readBody } from './request-body.js';
+import { decodePathSegment } from './url-decoding.js';
 
-/** Requests larger than this are refused: every action's payload is a few hundred bytes. */
-const MAX_BODY_BYTES = 1_000_000;
 const HEARTBEAT_MS = 15_000;
 
 export interface RunningServer {
@@ -39,24 +39,6 @@ function send(response: ServerResponse, status: number, type: string, body: stri
 
 function sendJson(response: ServerResponse, status: number, value: unknown): void {
   send(response, status, 'application/json; charset=utf-8', JSON.stringify(value));
-}
-
-function readBody(request: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        resolve(undefined);
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', () => resolve(undefined));
-  });
 }
 
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Attest</title>
@@ -99,25 +81,25 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       );
       return;
     }
+    if (decodePathSegment(url.pathname) === undefined) {
+      send(response, 400, 'text/plain; charset=utf-8', 'Bad request: malformed percent-encoding\n');
+      return;
+    }
     if (request.method === 'POST' && url.pathname.startsWith('/api/call/')) {
       if (!(request.headers['content-type'] ?? '').startsWith('application/json')) {
         sendJson(response, 415, { ok: false, error: { code: 'BAD_INPUT', message: 'send JSON' } });
         return;
       }
       const body = await readBody(request);
-      let payload: unknown;
-      try {
-        payload = body === undefined || body === '' ? undefined : JSON.parse(body);
-      } catch {
-        payload = Symbol('invalid');
-      }
-      if (body === undefined || typeof payload === 'symbol') {
-        sendJson(response, 400, {
-          ok: false,
-          error: { code: 'BAD_INPUT', message: 'the request body is not JSON of a sensible size' },
-        });
+      const parsed = body.ok ? parseJsonBody(body.text) : body;
+      if (!parsed.ok) {
+        const status = body.ok ? 400 : body.status;
+        // After a refused body the connection is not reused: the client may still be sending.
+        response.setHeader('Connection', 'close');
+        sendJson(response, status, { ok: false, error: { code: 'BAD_INPUT', message: parsed.message } });
         return;
       }
+      const payload = parsed.value;
       const session = request.headers['x-attest-session'];
       const result = await engine.request(
         url.pathname.slice('/api/call/'.length),
@@ -152,7 +134,11 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     }
     const exportMatch = /^\/api\/exports\/([^/]+)$/.exec(url.pathname);
     if (exportMatch !== null) {
-      const name = decodeURIComponent(exportMatch[1] ?? '');
+      const name = decodePathSegment(exportMatch[1] ?? '');
+      if (name === undefined) {
+        send(response, 400, 'text/plain; charset=utf-8', 'Bad request: malformed percent-encoding\n');
+        return;
+      }
       const path = join(home, 'exports', name);
       if (!EXPORT_NAME.test(name) || !existsSync(path)) {
         send(response, 404, 'text/plain; charset=utf-8', 'No such export\n');

@@ -75,8 +75,14 @@ test('editing an event behind the back of the application is found and named', (
     const result = verifyAuditTrail(again);
     again.close();
     assert.equal(result.ok, false);
-    assert.equal(result.problems[0]?.kind, 'hash-mismatch');
-    assert.equal(result.problems[0]?.seq, 1);
+    // The dropped trigger is named first: it is how the edit got in.
+    assert.equal(result.problems[0]?.kind, 'schema-altered');
+    assert.match(
+      result.problems[0]?.message ?? '',
+      /trigger audit_events_no_update on audit_events was dropped/,
+    );
+    assert.equal(result.problems[1]?.kind, 'hash-mismatch');
+    assert.equal(result.problems[1]?.seq, 1);
   } finally {
     home.cleanup();
   }
@@ -98,7 +104,7 @@ test('a deleted event breaks the chain; an altered artifact is named by path', (
     again.close();
     assert.equal(result.ok, false);
     const kinds = result.problems.map((p) => p.kind);
-    assert.deepEqual(kinds.slice(0, 2), ['sequence-gap', 'broken-link']);
+    assert.deepEqual(kinds.slice(0, 3), ['schema-altered', 'sequence-gap', 'broken-link']);
     const altered = result.problems.find((p) => p.kind === 'artifact-altered');
     assert.ok(altered?.file?.endsWith(sha));
   } finally {

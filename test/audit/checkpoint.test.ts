@@ -26,12 +26,22 @@ function seed(ws: Workspace, n: number): void {
   })();
 }
 
-/** Runs raw SQL on the file with the append-only triggers out of the way, as an attacker with file access would. */
-function tamper(home: string, sql: string): void {
+/**
+ * Runs raw SQL on the file with the append-only triggers out of the way, as an attacker with file access would,
+ * and puts them back afterwards (unless told not to) so that only the change itself is left to find.
+ */
+function tamper(home: string, sql: string, options: { restoreTriggers?: boolean } = {}): void {
   const raw = new Database(`${home}/attest.sqlite`);
+  const triggers = raw
+    .prepare(
+      `SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN
+       ('audit_events_no_update', 'audit_events_no_delete', 'audit_keys_no_update', 'audit_checkpoints_no_update')`,
+    )
+    .all() as { sql: string }[];
   raw.exec(`DROP TRIGGER IF EXISTS audit_events_no_update; DROP TRIGGER IF EXISTS audit_events_no_delete;
     DROP TRIGGER IF EXISTS audit_keys_no_update; DROP TRIGGER IF EXISTS audit_checkpoints_no_update;`);
   raw.exec(sql);
+  if (options.restoreTriggers !== false) for (const t of triggers) raw.exec(t.sql);
   raw.close();
 }
 
@@ -85,7 +95,7 @@ test('a deleted newest event, invisible to the chain alone, is caught by the sig
     assert.equal(result.ok, false);
     assert.deepEqual(
       result.problems.map((p) => p.kind),
-      ['checkpoint-beyond-log'],
+      ['checkpoint-beyond-log', 'witness-beyond-log'],
     );
     assert.match(result.problems[0]?.message ?? '', /signed 4 events but the log holds 3/);
   } finally {
@@ -317,7 +327,7 @@ test('an earlier checkpoint is proved a prefix of the trail; after a rewrite of 
   ws.close();
   try {
     // Rewrite event 2 and recompute the chain after it, as a careful forger with the database would.
-    tamper(home.dir, 'SELECT 1');
+    tamper(home.dir, 'SELECT 1', { restoreTriggers: false });
     ws = Workspace.open(home.dir);
     const rows = ws.db.prepare('SELECT * FROM audit_events ORDER BY seq').all() as Record<string, unknown>[];
     let prev = '0'.repeat(64);

@@ -5,7 +5,7 @@ import { listAuditEvents } from '../../core/audit/log.js';
 import { createCheckpoint } from '../../core/audit/checkpoint.js';
 import { verifyBundle } from '../../core/audit/bundle-verifier.js';
 import { checkConsistencySince, proveEventInclusion } from '../../core/audit/inclusion.js';
-import type { SignedCheckpoint } from '../../core/audit/checkpoint.js';
+import { readCarriedCheckpoint } from '../../core/audit/carried-checkpoint.js';
 import { listSignatures, signatureStatus } from '../../core/audit/signatures.js';
 import { exportAuditBundle } from '../../core/report/audit-bundle-documents.js';
 import type { ArtifactChoice } from '../../core/audit/export-bundle.js';
@@ -15,6 +15,7 @@ import { resolve } from 'node:path';
 
 export const auditVerifyCommand: Command = {
   path: ['audit', 'verify'],
+  readOnly: true,
   usage: 'audit verify [--bundle FILE.zip] [--expect-key FINGERPRINT] [--json]',
   summary:
     'Recompute the hash chain, the Merkle tree, the signed checkpoints, the signatures and every artifact SHA-256 (of this home, or of an exported bundle); exit 3 if anything was altered',
@@ -50,6 +51,9 @@ export const auditVerifyCommand: Command = {
         `  Merkle tree head ${result.tree.root} over ${result.tree.size} events`,
         `  ${result.checkpoints.count} signed checkpoints verified; ${result.signatures.valid} of ${result.signatures.count} signatures valid`,
         ...result.keys.map((k) => `  installation key ${k}`),
+        ...(result.witness.treeSize !== null
+          ? [`  witness outside the database: ${result.witness.treeSize} events (${result.witness.file})`]
+          : []),
         ...result.warnings.map((w) => `  note: ${w}`),
       ].join('\n'),
     );
@@ -75,6 +79,7 @@ export const auditCheckpointCommand: Command = {
 
 export const auditLogCommand: Command = {
   path: ['audit', 'log'],
+  readOnly: true,
   usage: 'audit log [--entity ID] [--json]',
   summary: 'Show the audit events (who, when, what), optionally for one dataset or model',
   async run({ options, out, workspace }) {
@@ -146,6 +151,7 @@ export const auditExportCommand: Command = {
 
 export const auditSignaturesCommand: Command = {
   path: ['audit', 'signatures'],
+  readOnly: true,
   usage: 'audit signatures [--record ID] [--json]',
   summary:
     'The electronic signatures (meaning, printed name, UTC time, record SHA-256) and whether each record is still the version signed',
@@ -172,9 +178,10 @@ export const auditSignaturesCommand: Command = {
 
 export const auditProveCommand: Command = {
   path: ['audit', 'prove'],
-  usage: 'audit prove --event SEQ | --since CHECKPOINT.json [--json]',
+  readOnly: true,
+  usage: 'audit prove --event SEQ | --since CHECKPOINT.json|BUNDLE.zip|REPORT.html|WITNESS.json [--json]',
   summary:
-    'RFC 6962 proofs against the latest signed checkpoint: the audit path of one event, or that the trail only grew since an earlier checkpoint (e.g. the checkpoint.json of an old bundle)',
+    'RFC 6962 proofs against the latest signed checkpoint: the audit path of one event, or that the trail only grew since an earlier checkpoint (the checkpoint carried by an old bundle, report or witness)',
   async run({ options, out, workspace }) {
     const seq = options.number('event', { min: 1, integer: true });
     const since = options.string('since');
@@ -182,7 +189,7 @@ export const auditProveCommand: Command = {
     if ((seq === undefined) === (since === undefined))
       throw badInput('give exactly one of --event SEQ or --since CHECKPOINT.json');
     if (since !== undefined) {
-      const check = checkConsistencySince(workspace(), readCheckpointFile(resolve(since)));
+      const check = checkConsistencySince(workspace(), await readCarriedCheckpoint(resolve(since)));
       out.result(check, () =>
         [
           `${check.ok ? 'CONSISTENT' : 'NOT CONSISTENT'}: ${check.message}`,
@@ -205,21 +212,3 @@ export const auditProveCommand: Command = {
     );
   },
 };
-
-function readCheckpointFile(path: string): SignedCheckpoint {
-  let value: Partial<SignedCheckpoint>;
-  try {
-    value = JSON.parse(readFileSync(path, 'utf8')) as Partial<SignedCheckpoint>;
-  } catch (error) {
-    throw badInput(`cannot read the checkpoint: ${(error as Error).message}`, path);
-  }
-  if (
-    value.format !== 'attest-checkpoint/1' ||
-    !Number.isInteger(value.treeSize) ||
-    typeof value.rootHash !== 'string' ||
-    typeof value.signature !== 'string' ||
-    typeof value.keyId !== 'string'
-  )
-    throw badInput('not an Attest checkpoint (the checkpoint.json of a bundle)', path);
-  return value as SignedCheckpoint;
-}

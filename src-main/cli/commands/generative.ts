@@ -85,6 +85,7 @@ export const generativeCheckCommand: Command = {
 
 export const generativeListCommand: Command = {
   path: ['generative', 'list'],
+  readOnly: true,
   usage: 'generative list [--json]',
   summary: 'Stored generators with their dataset and leak-check verdict',
   async run(context) {

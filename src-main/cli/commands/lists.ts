@@ -12,6 +12,7 @@ function table(rows: string[][]): string {
 
 export const datasetsListCommand: Command = {
   path: ['datasets', 'list'],
+  readOnly: true,
   usage: 'datasets list [--json]',
   summary: 'List imported datasets with their sample counts per split and class',
   async run({ options, out, workspace }) {
@@ -38,6 +39,7 @@ export const datasetsListCommand: Command = {
 
 export const modelsListCommand: Command = {
   path: ['models', 'list'],
+  readOnly: true,
   usage: 'models list [--json]',
   summary: 'List models with their parent, recipe, size and parameter counts',
   async run({ options, out, workspace }) {
@@ -75,6 +77,7 @@ export const modelsListCommand: Command = {
 
 export const jobsListCommand: Command = {
   path: ['jobs', 'list'],
+  readOnly: true,
   usage: 'jobs list [--json]',
   summary: 'List jobs (import, train, compress, validate) with their status',
   async run({ options, out, workspace }) {

@@ -52,6 +52,7 @@ export const projectsRenameCommand: Command = {
 
 export const projectsListCommand: Command = {
   path: ['projects', 'list'],
+  readOnly: true,
   usage: 'projects list [--json]',
   summary: 'List projects with their datasets and models',
   async run({ options, out, workspace }) {

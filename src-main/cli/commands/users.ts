@@ -54,6 +54,7 @@ export const usersAddCommand: Command = {
 
 export const usersListCommand: Command = {
   path: ['users', 'list'],
+  readOnly: true,
   usage: 'users list [--json]',
   summary: 'The local accounts with their role and whether they are locked',
   async run({ options, out, workspace }) {

@@ -6,6 +6,7 @@ import { predictRecordBeats } from '../../core/viewer/record-predictions.js';
 
 export const viewRecordCommand: Command = {
   path: ['view', 'record'],
+  readOnly: true,
   usage:
     'view record --dataset ID --record NAME [--start 0] [--duration 10] [--points 1000] [--model ID] [--json]',
   summary:

@@ -7,6 +7,7 @@ import { eventLeaf, merkleRoot } from './merkle.js';
 import { AttestError } from '../errors.js';
 import { computeEventHash, GENESIS_HASH } from './event-hash.js';
 import { rowToEvent, type AuditRow } from './log.js';
+import { readWitness, recordWitness, witnessPath } from './witness.js';
 
 /**
  * A signed checkpoint: the Merkle tree head over the first `treeSize` events, the chain hash of the last of
@@ -88,34 +89,64 @@ function assertChainIntact(db: Db): void {
 /** Signs the current tree head, unless the newest checkpoint already covers every event. */
 export function createCheckpoint(workspace: Workspace): SignedCheckpoint {
   const key = installationKey(workspace);
-  assertChainIntact(workspace.db);
-  const hashes = eventHashes(workspace.db);
-  const latest = latestCheckpoint(workspace.db);
-  if (
-    latest !== undefined &&
-    (latest.treeSize > hashes.length || treeRootOf(hashes.slice(0, latest.treeSize)) !== latest.rootHash)
-  )
+  // Under the write lock from the first read to the witness: no event slips in between the hashes read and the
+  // head signed, and two processes signing at once write their witnesses in order (never the shorter last).
+  return workspace.db
+    .transaction((): SignedCheckpoint => {
+      assertChainIntact(workspace.db);
+      const hashes = eventHashes(workspace.db);
+      const latest = latestCheckpoint(workspace.db);
+      if (
+        latest !== undefined &&
+        (latest.treeSize > hashes.length || treeRootOf(hashes.slice(0, latest.treeSize)) !== latest.rootHash)
+      )
+        throw new AttestError(
+          'VERIFY_FAILED',
+          `the audit trail no longer matches signed checkpoint ${latest.id}: refusing to sign over it (run \`attest audit verify\`)`,
+        );
+      assertWitnessCovered(workspace.home, hashes);
+      if (latest !== undefined && latest.treeSize === hashes.length && latest.keyId === key.keyId) {
+        recordWitness(workspace.home, latest); // a home from before witnesses gets one here
+        return latest;
+      }
+      const body: CheckpointBody = {
+        format: 'attest-checkpoint/1',
+        treeSize: hashes.length,
+        rootHash: treeRootOf(hashes),
+        headHash: hashes[hashes.length - 1] ?? '0'.repeat(64),
+        createdAt: utcNow(),
+        keyId: key.keyId,
+      };
+      const signature = signBytes(key, checkpointMessage(body));
+      const info = workspace.db
+        .prepare(
+          `INSERT INTO audit_checkpoints (tree_size, root_hash, head_hash, created_at, key_id, signature)
+           VALUES (?, ?, ?, ?, ?, ?)`,
+        )
+        .run(body.treeSize, body.rootHash, body.headHash, body.createdAt, body.keyId, signature);
+      const checkpoint: SignedCheckpoint = { ...body, id: Number(info.lastInsertRowid), signature };
+      // Outside the database as well: the only record of this head that deleting rows cannot reach.
+      recordWitness(workspace.home, checkpoint);
+      return checkpoint;
+    })
+    .immediate();
+}
+
+/** A new checkpoint must not legitimise a trail shorter than, or different from, the witnessed one. */
+function assertWitnessCovered(home: string, hashes: readonly string[]): void {
+  let witness;
+  try {
+    witness = readWitness(home);
+  } catch {
+    return; // an unreadable witness is reported by verify and replaced by this checkpoint's
+  }
+  if (witness === undefined) return;
+  const cp = witness.checkpoint;
+  if (cp.treeSize > hashes.length || treeRootOf(hashes.slice(0, cp.treeSize)) !== cp.rootHash)
     throw new AttestError(
       'VERIFY_FAILED',
-      `the audit trail no longer matches signed checkpoint ${latest.id}: refusing to sign over it (run \`attest audit verify\`)`,
+      `the audit trail no longer starts with the ${cp.treeSize} events witnessed in ${witnessPath(home)}: refusing to sign over it (run \`attest audit verify\`)`,
     );
-  if (latest !== undefined && latest.treeSize === hashes.length && latest.keyId === key.keyId) return latest;
-  const body: CheckpointBody = {
-    format: 'attest-checkpoint/1',
-    treeSize: hashes.length,
-    rootHash: treeRootOf(hashes),
-    headHash: hashes[hashes.length - 1] ?? '0'.repeat(64),
-    createdAt: utcNow(),
-    keyId: key.keyId,
-  };
-  const signature = signBytes(key, checkpointMessage(body));
-  const info = workspace.db
-    .prepare(
-      `INSERT INTO audit_checkpoints (tree_size, root_hash, head_hash, created_at, key_id, signature)
-       VALUES (?, ?, ?, ?, ?, ?)`,
-    )
-    .run(body.treeSize, body.rootHash, body.headHash, body.createdAt, body.keyId, signature);
-  return { ...body, id: Number(info.lastInsertRowid), signature };
 }
 
 function toCheckpoint(row: CheckpointRow): SignedCheckpoint {

@@ -73,8 +73,6 @@ export interface ConsistencyCheck {
  */
 export function checkConsistencySince(workspace: Workspace, earlier: SignedCheckpoint): ConsistencyCheck {
   const latest = latestCheckpoint(workspace.db);
-  if (latest === undefined)
-    throw new AttestError('NOT_FOUND', 'no signed checkpoint yet: run `attest audit checkpoint` first');
   const pem = publicKeys(workspace.db).get(earlier.keyId);
   const signatureValid = pem !== undefined && checkpointSignatureValid(earlier, pem);
   const from = {
@@ -83,8 +81,18 @@ export function checkConsistencySince(workspace: Workspace, earlier: SignedCheck
     createdAt: earlier.createdAt,
     signatureValid,
   };
-  const to = { treeSize: latest.treeSize, rootHash: latest.rootHash, createdAt: latest.createdAt };
+  const to =
+    latest !== undefined
+      ? { treeSize: latest.treeSize, rootHash: latest.rootHash, createdAt: latest.createdAt }
+      : { treeSize: 0, rootHash: '', createdAt: '' };
   const fail = (message: string): ConsistencyCheck => ({ ok: false, message, from, to, proof: [] });
+  // A checkpoint that left the database while the database now holds none: they were deleted after it.
+  if (latest === undefined)
+    return signatureValid || publicKeys(workspace.db).size === 0
+      ? fail(
+          `the database holds no signed checkpoint, but this one covers ${earlier.treeSize} events: the checkpoints were deleted`,
+        )
+      : fail(`the earlier checkpoint's signature does not verify with any installation key of this trail`);
   if (!signatureValid)
     return fail(`the earlier checkpoint's signature does not verify with any installation key of this trail`);
   if (earlier.treeSize > latest.treeSize)

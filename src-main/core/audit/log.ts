@@ -59,13 +59,24 @@ export function runAsActor<T>(actor: string, fn: () => T): T {
   return scopedActor.run(actor, fn);
 }
 
-/** True once the installation has local user accounts: from then on every change needs a signed-in user. */
+/**
+ * True once the installation has local user accounts: from then on every change needs a signed-in user. The
+ * audit trail decides as well as the users table: once it records an account event, deleting the account rows
+ * does not bring back the anonymous first setup. Any SQLite error answers true (fail closed): an unreadable
+ * table must not let changes through unsigned.
+ */
 export function hasUsers(db: Db): boolean {
   try {
-    return db.prepare('SELECT 1 FROM users LIMIT 1').get() !== undefined;
+    if (db.prepare('SELECT 1 FROM users LIMIT 1').get() !== undefined) return true;
+    return hasAccountEvents(db);
   } catch {
-    return false; // a database without the users table (never migrated to 0020) has no accounts
+    return true;
   }
+}
+
+/** Whether the audit trail records any account event (created, changed, signed in, locked). */
+export function hasAccountEvents(db: Db): boolean {
+  return db.prepare("SELECT 1 FROM audit_events WHERE entity_type = 'user' LIMIT 1").get() !== undefined;
 }
 
 export interface NewAuditEvent {

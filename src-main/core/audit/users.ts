@@ -3,7 +3,7 @@ import type { Db } from '../store/database.js';
 import { AttestError, badInput } from '../errors.js';
 import { utcNow } from '../util/ids.js';
 import { sha256Hex } from '../util/hash.js';
-import { appendAuditEvent, currentActor, hasUsers, signedInActor } from './log.js';
+import { appendAuditEvent, currentActor, hasAccountEvents, hasUsers, signedInActor } from './log.js';
 import { checkPasswordPolicy, DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
 
 /**
@@ -87,6 +87,11 @@ function requireAdministrator(db: Db): string {
   const actor = signedInActor();
   const name = actor?.startsWith('user:') === true ? actor.slice(5) : undefined;
   const row = name !== undefined ? rowByName(db, name) : undefined;
+  if (row === undefined && noAccountRows(db))
+    throw badInput(
+      'the audit trail records user accounts but the users table is empty: the accounts were deleted outside ' +
+        'the application; restore the database from a backup (see `attest audit verify`)',
+    );
   if (row === undefined)
     throw badInput('managing accounts needs a signed-in administrator (attest --user NAME users ...)');
   if (row.role !== 'administrator')
@@ -156,6 +161,10 @@ export function setRole(db: Db, name: string, role: Role, reason?: string): User
   })();
 }
 
+function noAccountRows(db: Db): boolean {
+  return db.prepare('SELECT 1 FROM users LIMIT 1').get() === undefined && hasAccountEvents(db);
+}
+
 function administratorCount(db: Db): number {
   return (db.prepare(`SELECT COUNT(*) AS n FROM users WHERE role = 'administrator'`).get() as { n: number })
     .n;
@@ -220,42 +229,69 @@ export function changeOwnPassword(
 
 /**
  * Checks a user name and password. A wrong password is counted and audited (and locks the account at the
- * limit) in its own committed transaction, then refused; an unknown name costs the same scrypt time.
+ * limit) in its own committed transaction, then refused; an unknown name costs the same scrypt time. The count
+ * is read and raised inside one immediate transaction, so wrong passwords from parallel processes each count:
+ * twelve at once lock the account instead of all writing "1".
  */
 export function authenticate(db: Db, name: string, password: string): UserRow {
   const row = rowByName(db, name);
   if (row === undefined) {
     verifyPassword(DUMMY_HASH, password);
+    if (noAccountRows(db))
+      throw badInput(
+        `no user "${name}": the audit trail records user accounts but the users table is empty (deleted ` +
+          'outside the application); restore the database from a backup',
+      );
     throw badInput(`user name or password is wrong for "${name}"`);
   }
-  if (row.locked !== 0)
-    throw badInput(
-      `the account "${row.name}" is locked after repeated wrong passwords: an administrator must reset it`,
-    );
-  if (verifyPassword(row.password_hash, password)) {
-    if (row.failed_attempts !== 0)
-      db.prepare('UPDATE users SET failed_attempts = 0 WHERE id = ?').run(row.id);
-    return toUser({ ...row, failed_attempts: 0 });
+  if (row.locked !== 0) throw lockedError(row.name);
+  const correct = verifyPassword(row.password_hash, password);
+  const outcome = db
+    .transaction(() => {
+      // Read again under the write lock: a parallel sign-in may have counted or locked since the read above.
+      const now = db.prepare('SELECT * FROM users WHERE id = ?').get(row.id) as UserDbRow | undefined;
+      if (now === undefined) return { kind: 'gone' as const };
+      if (now.locked !== 0) return { kind: 'locked' as const };
+      if (correct) {
+        if (now.failed_attempts !== 0)
+          db.prepare('UPDATE users SET failed_attempts = 0 WHERE id = ?').run(row.id);
+        return { kind: 'ok' as const, user: toUser({ ...now, failed_attempts: 0 }) };
+      }
+      const attempts = now.failed_attempts + 1;
+      const lock = attempts >= MAX_FAILED_ATTEMPTS;
+      db.prepare('UPDATE users SET failed_attempts = ?, locked = ? WHERE id = ?').run(
+        attempts,
+        lock ? 1 : 0,
+        row.id,
+      );
+      appendAuditEvent(db, {
+        action: lock ? 'user.locked' : 'user.sign-in.failed',
+        entityType: 'user',
+        entityId: row.id,
+        actor: currentActor(),
+        payload: { params: { name: row.name }, result: { failedAttempts: attempts, locked: lock } },
+      });
+      return { kind: 'wrong' as const, attempts, lock };
+    })
+    .immediate();
+  switch (outcome.kind) {
+    case 'ok':
+      return outcome.user;
+    case 'locked':
+      throw lockedError(row.name);
+    case 'gone':
+      throw badInput(`user name or password is wrong for "${name}"`);
+    default:
+      throw badInput(
+        outcome.lock
+          ? `wrong password: the account "${row.name}" is now locked after ${outcome.attempts} failed attempts`
+          : `user name or password is wrong for "${name}"`,
+      );
   }
-  const attempts = row.failed_attempts + 1;
-  const lock = attempts >= MAX_FAILED_ATTEMPTS;
-  db.transaction(() => {
-    db.prepare('UPDATE users SET failed_attempts = ?, locked = ? WHERE id = ?').run(
-      attempts,
-      lock ? 1 : 0,
-      row.id,
-    );
-    appendAuditEvent(db, {
-      action: lock ? 'user.locked' : 'user.sign-in.failed',
-      entityType: 'user',
-      entityId: row.id,
-      actor: currentActor(),
-      payload: { params: { name: row.name }, result: { failedAttempts: attempts, locked: lock } },
-    });
-  })();
-  throw badInput(
-    lock
-      ? `wrong password: the account "${row.name}" is now locked after ${attempts} failed attempts`
-      : `user name or password is wrong for "${name}"`,
+}
+
+function lockedError(name: string): AttestError {
+  return badInput(
+    `the account "${name}" is locked after repeated wrong passwords: an administrator must reset it`,
   );
 }

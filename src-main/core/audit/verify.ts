@@ -4,6 +4,10 @@ import { rowToEvent } from './log.js';
 import { verifyCheckpoints, type SignedCheckpoint } from './verify-checkpoints.js';
 import { verifySignatures } from './verify-signatures.js';
 import { verifyAccounts } from './verify-accounts.js';
+import { verifySchema } from './verify-schema.js';
+import { verifyWitness } from './verify-witness.js';
+import { listCheckpoints, publicKeys } from './checkpoint.js';
+import { isDatabaseDamage } from '../store/damaged-database.js';
 
 export interface AuditProblem {
   kind:
@@ -23,6 +27,15 @@ export interface AuditProblem {
     | 'signature-altered'
     | 'signed-record-altered'
     | 'account-altered'
+    | 'account-deleted'
+    | 'schema-altered'
+    | 'database-damaged'
+    | 'witness-unreadable'
+    | 'witness-key-unknown'
+    | 'witness-signature-invalid'
+    | 'witness-beyond-log'
+    | 'witness-root-mismatch'
+    | 'checkpoints-deleted'
     | 'key-unexpected';
   message: string;
   seq?: number;
@@ -48,14 +61,84 @@ export interface AuditVerification {
   problems: AuditProblem[];
   /** Not tampering, but weaker evidence (e.g. events not yet covered by a signed checkpoint). */
   warnings: string[];
+  /** The copy of the latest checkpoint kept outside the database, and where it is. */
+  witness: { file: string; treeSize: number | null };
+}
+
+/**
+ * SQLite's quick integrity check over every page of the file: an overwritten page is damage that the hash
+ * chain may not even reach (an index, a table the trail does not cover).
+ */
+function integrityProblems(workspace: Workspace): AuditProblem[] {
+  let lines: string[];
+  try {
+    lines = (workspace.db.pragma('quick_check(20)') as { quick_check: string }[]).map((r) => r.quick_check);
+  } catch (error) {
+    lines = [(error as Error).message];
+  }
+  if (lines.length === 1 && lines[0] === 'ok') return [];
+  // SQLite prefixes the findings with the schema name and may put many in one row: one line each, the first
+  // few named (the rest counted), in one problem.
+  const findings = lines
+    .flatMap((row) => row.split('\n'))
+    .map((line) => line.replace(/^\*\*\* in database \w+ \*\*\*$/, '').trim())
+    .filter((line) => line !== '');
+  const shown =
+    findings.slice(0, 3).join('; ') + (findings.length > 3 ? `; and ${findings.length - 3} more` : '');
+  return [
+    {
+      kind: 'database-damaged',
+      file: workspace.databasePath,
+      message: `the database file is damaged (SQLite integrity check: ${shown}): restore it from a backup`,
+    },
+  ];
+}
+
+/**
+ * The whole verification, made to report rather than crash on a damaged file: the integrity check comes
+ * first, and if SQLite then stops on a damaged page, what was found so far is the answer.
+ */
+export function verifyAuditTrail(workspace: Workspace): AuditVerification {
+  const damage = integrityProblems(workspace);
+  try {
+    const result = verifyIntactFile(workspace);
+    if (damage.length === 0) return result;
+    return { ...result, ok: false, problems: [...damage, ...result.problems] };
+  } catch (error) {
+    if (damage.length === 0 && !isDatabaseDamage(error)) throw error;
+    const problems =
+      damage.length > 0
+        ? damage
+        : [
+            {
+              kind: 'database-damaged' as const,
+              file: workspace.databasePath,
+              message: `the database file is damaged (${(error as Error).message}): restore it from a backup`,
+            },
+          ];
+    return {
+      ok: false,
+      events: 0,
+      head: null,
+      artifactsChecked: 0,
+      tree: { size: 0, root: '' },
+      checkpoints: { count: 0, latest: null, eventsAfterLatest: 0 },
+      keys: [],
+      signatures: { count: 0, valid: 0 },
+      problems,
+      warnings: [],
+      witness: { file: '', treeSize: null },
+    };
+  }
 }
 
 /**
  * Recomputes the hash chain from the first event and re-hashes every artifact that an event or a stored row
  * refers to. Problems are listed in chain order, so the first one is the earliest point of tampering.
  */
-export function verifyAuditTrail(workspace: Workspace): AuditVerification {
-  const problems: AuditProblem[] = [];
+function verifyIntactFile(workspace: Workspace): AuditVerification {
+  // The schema first: a dropped append-only trigger is the door through which everything else was done.
+  const problems: AuditProblem[] = verifySchema(workspace.db);
   const rows = workspace.db.prepare('SELECT * FROM audit_events ORDER BY seq').all() as Parameters<
     typeof rowToEvent
   >[0][];
@@ -144,7 +227,13 @@ export function verifyAuditTrail(workspace: Workspace): AuditVerification {
   const hashes = rows.map((r) => r.hash);
   const checkpoints = verifyCheckpoints(workspace, hashes, events);
   const signatures = verifySignatures(workspace.db, events);
-  problems.push(...checkpoints.problems, ...signatures.problems, ...verifyAccounts(workspace.db, events));
+  const witness = verifyWitness(workspace, hashes, listCheckpoints(workspace.db), publicKeys(workspace.db));
+  problems.push(
+    ...checkpoints.problems,
+    ...witness.problems,
+    ...signatures.problems,
+    ...verifyAccounts(workspace.db, events),
+  );
 
   return {
     ok: problems.length === 0,
@@ -156,6 +245,7 @@ export function verifyAuditTrail(workspace: Workspace): AuditVerification {
     keys: checkpoints.keys,
     signatures: signatures.summary,
     problems,
-    warnings: checkpoints.warnings,
+    warnings: [...checkpoints.warnings, ...witness.warnings],
+    witness: { file: witness.file, treeSize: witness.witness?.treeSize ?? null },
   };
 }

@@ -368,10 +368,27 @@ function auditSection(data: ReportData): string {
   return [
     status,
     `<p>Chain head: event ${data.head?.seq ?? '—'}, hash <span class="hash">${escapeHtml(data.head?.hash ?? '—')}</span></p>`,
+    checkpointWitness(data),
     table(
       ['#', 'When (UTC)', 'Who', 'Action', 'Record', 'Hash'],
       data.events.map((e) => [e.seq, e.at, e.actor, e.action, e.entityId ?? '', e.hash]),
     ),
+  ].join('\n');
+}
+
+/**
+ * The latest signed checkpoint, shown and embedded as JSON: a copy of it outside the machine, which
+ * `attest audit prove --since REPORT.html` reads back to show the trail was not cut short since.
+ */
+function checkpointWitness(data: ReportData): string {
+  const cp = data.checkpoint;
+  if (cp === null)
+    return '<p class="warn">No signed checkpoint yet (run <code>attest audit checkpoint</code>).</p>';
+  // `<` escaped so that nothing in the JSON can close the element.
+  const json = JSON.stringify(cp).replace(/</g, '\\u003c');
+  return [
+    `<p>Signed checkpoint: ${cp.treeSize} events, tree head <span class="hash">${escapeHtml(cp.rootHash)}</span>, signed ${escapeHtml(cp.createdAt)} by installation key <span class="hash">${escapeHtml(cp.keyId)}</span>. Keep this report: <code>attest audit prove --since</code> this file shows whether the trail only grew since.</p>`,
+    `<script type="application/json" id="attest-checkpoint">${json}</script>`,
   ].join('\n');
 }
 

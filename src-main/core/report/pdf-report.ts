@@ -18,6 +18,9 @@ interface CleanResult {
   }[];
 }
 
+/** What precedes the checkpoint's JSON in the PDF's subject (see carried-checkpoint.ts). */
+export const PDF_CHECKPOINT_PREFIX = 'attest-checkpoint ';
+
 /**
  * The validation report as PDF, from the same gathered data as the HTML report: the model beside its parent,
  * the clean metrics per class, which suites ran, the electronic signatures and the state of the audit trail.
@@ -164,5 +167,9 @@ export async function renderModelReportPdf(
 
   pdf.heading('Data attribution');
   for (const line of DATA_ATTRIBUTION) pdf.paragraph(line, 'muted');
+  // The signed checkpoint in the document's subject: the filed PDF is a witness that
+  // `attest audit prove --since REPORT.pdf` reads back.
+  if (data.checkpoint !== null)
+    pdf.doc.setSubject(`${PDF_CHECKPOINT_PREFIX}${JSON.stringify(data.checkpoint)}`);
   return pdf.save();
 }

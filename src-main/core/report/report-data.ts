@@ -12,6 +12,7 @@ import { validationsOfModel, type ValidationRow } from '../store/validations.js'
 import { auditHead, listAuditEvents } from '../audit/log.js';
 import type { AuditEvent } from '../audit/event-hash.js';
 import { verifyAuditTrail, type AuditVerification } from '../audit/verify.js';
+import { latestCheckpoint, type SignedCheckpoint } from '../audit/checkpoint.js';
 import { listSignatures, signatureStatus, type SignatureRow } from '../audit/signatures.js';
 import { gatherMethods, type MethodsReport } from './methods-section.js';
 import { isDetectionValidation } from './detection-sections.js';
@@ -26,6 +27,11 @@ export interface ReportData {
   events: AuditEvent[];
   head: { seq: number; hash: string } | undefined;
   verification: AuditVerification;
+  /**
+   * The latest signed checkpoint, carried in the report so that the report itself is a witness: a later
+   * `attest audit prove --since REPORT.html` shows whether the trail only grew since.
+   */
+  checkpoint: SignedCheckpoint | null;
   /** Electronic signatures of the model and its validations, with whether the signed record is unchanged. */
   signatures: (SignatureRow & { status: ReturnType<typeof signatureStatus> })[];
   /** Training methods of the model and the stored comparisons with the plain baseline around it. */
@@ -82,6 +88,7 @@ export function gatherReportData(workspace: Workspace, modelId: string): ReportD
     head: auditHead(db),
     methods: gatherMethods(db, model, parent),
     verification: verifyAuditTrail(workspace),
+    checkpoint: latestCheckpoint(db) ?? null,
     signatures: listSignatures(db, [model.id, ...validationsOfModel(db, model.id).map((v) => v.id)]).map(
       (s) => ({
         ...s,
