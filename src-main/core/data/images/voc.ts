@@ -75,7 +75,13 @@ function child(node: Node, name: string): Node {
 /** Reads the VOC subset Attest needs: filename, folder, size and each object's name and bounding box. */
 export function parseVocXml(text: string, file: string): VocAnnotation {
   checkXml(text, file);
-  const document = parser.parse(text) as Record<string, unknown>;
+  let document: Record<string, unknown>;
+  try {
+    document = parser.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    // The validator lets a few damaged forms through (an unclosed <?xml ... ?>) that the parser then trips on.
+    throw badInput(`malformed VOC XML: ${error instanceof Error ? error.message : String(error)}`, file);
+  }
   const root = document['annotation'];
   if (root === undefined) throw badInput('not a Pascal VOC annotation (no <annotation> element)', file);
   const filename = field(root, 'filename', '', file);
