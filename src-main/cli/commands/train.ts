@@ -2,7 +2,7 @@ import type { Command, CommandContext } from '../command.js';
 import { badInput } from '../../core/errors.js';
 import { initEngine } from '../../core/engine/backend.js';
 import { trainModel, type TrainResult } from '../../core/train/train-model.js';
-import { resumePointOf } from '../../core/train/resume-training.js';
+import { resumeTraining } from '../../core/train/resume-job.js';
 import { cliJobContext } from './job-context.js';
 
 export const trainCommand: Command = {
@@ -86,18 +86,13 @@ async function resume(context: CommandContext, jobId: string): Promise<void> {
       `${error instanceof Error ? error.message : String(error)}; --resume takes the job's own settings (only --max-minutes may be given)`,
     );
   }
-  const workspace = context.workspace();
-  const point = resumePointOf(workspace, jobId);
-  const { maxMinutes: _previousLimit, ...settings } = point.options;
   const engine = await initEngine();
-  out.log(
-    `backend: ${engine.backend}; resuming job ${jobId} after epoch ${point.resume.checkpoints.at(-1)?.epoch ?? 0} of ${settings.epochs}`,
-  );
-  const result = await trainModel(
-    workspace,
-    { ...settings, ...(maxMinutes !== undefined ? { maxMinutes } : {}) },
+  out.log(`backend: ${engine.backend}`);
+  const result = await resumeTraining(
+    context.workspace(),
+    jobId,
+    maxMinutes !== undefined ? { maxMinutes } : {},
     cliJobContext(context),
-    point.resume,
   );
   report(context, result);
 }
