@@ -1,4 +1,4 @@
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { badInput } from '../../errors.js';
 import type { VocAnnotation } from './voc.js';
@@ -13,12 +13,15 @@ import type { VocAnnotation } from './voc.js';
 export function vocDatasetRoot(input: string): string {
   const full = resolve(input);
   const folder = existsSync(full) && statSync(full).isDirectory() ? full : dirname(full);
-  const root = basename(folder) === 'Annotations' ? dirname(folder) : folder;
-  return existsSync(root) ? realpathSync(root) : root;
+  return basename(folder) === 'Annotations' ? dirname(folder) : folder;
 }
 
+/**
+ * Compared by path, as the folder walk follows links: a link the user put inside the dataset is theirs to make,
+ * a name in an annotation is not.
+ */
 function inside(root: string, path: string): boolean {
-  const rel = relative(root, realpathSync(path));
+  const rel = relative(root, resolve(path));
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
