@@ -125,3 +125,40 @@ test('a training killed at a random epoch is reported interrupted, verifies, and
     home.cleanup();
   }
 });
+
+test('an import killed while it reads leaves no dataset and a trail that verifies; the same import then succeeds', async () => {
+  const home = tempHome('import-crash');
+  const h = ['--home', home.dir];
+  const args = [
+    'import',
+    'wfdb',
+    ...['100', '106', '119', '208', '209'].map((r) => resourcePath('mitdb', r)),
+    '--name',
+    'killed',
+    '--split',
+    'records:1:0.4',
+    ...h,
+    '--json',
+  ];
+  try {
+    let sent = false;
+    const killed = await runCli(args, {
+      onStderr(text, kill) {
+        if (!sent && /\d+% reading/.test(text)) {
+          sent = true;
+          kill('SIGKILL');
+        }
+      },
+    });
+    assert.equal(killed.code, null, `the import was not killed: ${killed.stderr}`);
+    const listed = await runCli(['datasets', 'list', ...h, '--json']);
+    assert.deepEqual(listed.json['datasets'], []);
+    const verified = await runCli(['audit', 'verify', ...h, '--json']);
+    assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+    const again = await runCli(args);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.json['datasetId'] as string, /^ds-/);
+  } finally {
+    home.cleanup();
+  }
+});
