@@ -86,6 +86,12 @@ export const jobSpecSchema = z.discriminatedUnion('kind', [
     name: z.string().trim().min(1).max(200).optional(),
     ...trainMethodFields,
   }),
+  // An interrupted, failed or cancelled training, continued from its last checkpoint with its own settings.
+  z.strictObject({
+    kind: z.literal('train-resume'),
+    jobId: id,
+    maxMinutes: z.number().min(0.05).max(100000).optional(),
+  }),
   z.strictObject({
     kind: z.literal('compress'),
     modelId: id,

@@ -2,7 +2,7 @@ import {
   syntheticMammogramPatch,
   MAMMOGRAM_CLASSES,
 } from '../../src-main/core/data/images/synthetic-mammogram.js';
-import { storeImageDataset } from '../../src-main/core/data/images/image-dataset-store.js';
+import { storeImageDataset, storedPixels } from '../../src-main/core/data/images/image-dataset-store.js';
 import { SPLIT_CODES } from '../../src-main/core/data/sample-dataset.js';
 import type { Workspace } from '../../src-main/core/store/workspace.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';
@@ -55,7 +55,7 @@ export function storeMammogramDataset(workspace: Workspace, patients = 36, testP
       sources: [],
     },
     {
-      pixels: labels.map((_, i) => pixels.subarray(i * size * size, (i + 1) * size * size)),
+      pixels: labels.map((_, i) => storedPixels(pixels.subarray(i * size * size, (i + 1) * size * size))),
       labels,
       groups,
       splits: groups.map((g) => (g >= patients - testPatients ? SPLIT_CODES.test : SPLIT_CODES.train)),

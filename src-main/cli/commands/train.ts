@@ -1,16 +1,20 @@
-import type { Command } from '../command.js';
+import type { Command, CommandContext } from '../command.js';
+import { badInput } from '../../core/errors.js';
 import { initEngine } from '../../core/engine/backend.js';
-import { trainModel } from '../../core/train/train-model.js';
+import { trainModel, type TrainResult } from '../../core/train/train-model.js';
+import { resumeTraining } from '../../core/train/resume-job.js';
 import { cliJobContext } from './job-context.js';
 
 export const trainCommand: Command = {
   path: ['train'],
   usage:
-    'train --dataset ID --arch ecg-resnet --epochs N --seed S [--max-minutes M] [--batch-size 64] [--learning-rate 0.001] [--patience 3] [--lr-policy constant|cosine|onecycle:MAX|...] [--stability ALPHA[:SIGMA]] [--labeled-fraction F] [--semi mean-teacher|vat|ema-vat] [--low-bit 8] [--harden pgd|diverse|manifold:EPS[:FRACTION][:weighted]] [--augment classic|synthetic:RATIO[,classic] [--generator ID|--generator-epochs N]] [--json]',
+    'train --resume JOB [--max-minutes M] [--json] | train --dataset ID --arch ecg-resnet --epochs N --seed S [--max-minutes M] [--batch-size 64] [--learning-rate 0.001] [--patience 3] [--lr-policy constant|cosine|onecycle:MAX|...] [--stability ALPHA[:SIGMA]] [--labeled-fraction F] [--semi mean-teacher|vat|ema-vat] [--low-bit 8] [--harden pgd|diverse|manifold:EPS[:FRACTION][:weighted]] [--augment classic|synthetic:RATIO[,classic] [--generator ID|--generator-epochs N]] [--json]',
   summary:
     'Train a baseline model (class-weighted, validation held out by record, early stopping, a checkpoint per epoch)',
   async run(context) {
     const { options, out } = context;
+    const resumeJob = options.string('resume');
+    if (resumeJob !== undefined) return resume(context, resumeJob);
     const datasetId = options.requiredString('dataset');
     const arch = options.string('arch') ?? 'ecg-resnet';
     const epochs = options.number('epochs', { min: 1, max: 1000, integer: true }) ?? 10;
@@ -58,11 +62,37 @@ export const trainCommand: Command = {
       },
       cliJobContext(context),
     );
-    out.result(result, () =>
-      [
-        `model ${result.modelId}: ${result.epochsRun} epochs (best ${result.bestEpoch}, stopped by ${result.stoppedBy}) on ${result.backend}`,
-        `  validation accuracy ${result.validation.accuracy.toFixed(4)}, macro-F1 ${result.validation.macroF1.toFixed(4)}`,
-      ].join('\n'),
-    );
+    report(context, result);
   },
 };
+
+function report(context: CommandContext, result: TrainResult): void {
+  context.out.result(result, () =>
+    [
+      `model ${result.modelId}: ${result.epochsRun} epochs (best ${result.bestEpoch}, stopped by ${result.stoppedBy}) on ${result.backend}`,
+      `  validation accuracy ${result.validation.accuracy.toFixed(4)}, macro-F1 ${result.validation.macroF1.toFixed(4)}`,
+    ].join('\n'),
+  );
+}
+
+/** `train --resume JOB`: the interrupted job's own settings, from its last checkpoint. */
+async function resume(context: CommandContext, jobId: string): Promise<void> {
+  const { options, out } = context;
+  const maxMinutes = options.number('max-minutes', { min: 0.05, max: 100000 });
+  try {
+    options.rejectUnknown();
+  } catch (error) {
+    throw badInput(
+      `${error instanceof Error ? error.message : String(error)}; --resume takes the job's own settings (only --max-minutes may be given)`,
+    );
+  }
+  const engine = await initEngine();
+  out.log(`backend: ${engine.backend}`);
+  const result = await resumeTraining(
+    context.workspace(),
+    jobId,
+    maxMinutes !== undefined ? { maxMinutes } : {},
+    cliJobContext(context),
+  );
+  report(context, result);
+}

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, relative, resolve } from 'node:path';
 import type { Workspace } from '../store/workspace.js';
 import { insertDataset, type DatasetGroup, type SourceFileRow } from '../store/datasets.js';
 import { encodeTensorBundle } from '../store/tensor-bundle.js';
@@ -10,6 +10,7 @@ import { sha256Hex } from '../util/hash.js';
 import { SPLIT_CODES } from '../data/sample-dataset.js';
 import { throwIfCancelled, type JobContext } from '../jobs/job-context.js';
 import { readVocXml, boxRectangle, type VocObject } from '../data/images/voc.js';
+import { locateVocImage, vocDatasetRoot } from '../data/images/voc-image-path.js';
 import { readImageFile } from '../data/images/read-image.js';
 import { withChannels } from '../data/images/decoded-image.js';
 import { resizeImage } from '../data/images/preprocess.js';
@@ -58,19 +59,6 @@ interface ReadFrame {
   objects: { object: VocObject; box: [number, number, number, number] }[];
 }
 
-function findImage(xml: string, filename: string, folder: string | undefined): string {
-  // The image sits beside the XML, in ../JPEGImages (the VOC layout), or in the folder the XML names.
-  const candidates = [
-    join(dirname(xml), filename),
-    join(dirname(xml), '..', 'JPEGImages', filename),
-    ...(folder !== undefined ? [join(dirname(xml), '..', folder, filename)] : []),
-  ];
-  const found = candidates.find((p) => existsSync(p));
-  if (found === undefined)
-    throw badInput(`the image "${filename}" it annotates is not found beside it or in ../JPEGImages`, xml);
-  return found;
-}
-
 async function readFrame(
   xml: string,
   root: string,
@@ -79,7 +67,7 @@ async function readFrame(
   sources: SourceFileRow[],
 ): Promise<ReadFrame> {
   const annotation = readVocXml(xml);
-  const imagePath = findImage(xml, annotation.filename, annotation.folder);
+  const imagePath = locateVocImage(xml, annotation, vocDatasetRoot(root));
   const read = await readImageFile(imagePath);
   const { width, height } = read.image;
   if (

@@ -1,10 +1,26 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import {
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  existsSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AttestError } from '../errors.js';
 import { sha256Hex } from '../util/hash.js';
+import { isRecordingProcess } from '../util/process-identity.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
+
+/** A temporary file of put(): DIGEST.PID.RANDOM.partial (older versions wrote DIGEST.RANDOM.partial). */
+const PARTIAL = /^[0-9a-f]{64}\.(?:(\d+)\.)?[0-9a-f]+\.partial$/;
+
+/** A partial file without a process id is taken as abandoned once it is this old. */
+const ANONYMOUS_PARTIAL_MS = 10 * 60_000;
 
 /**
  * Content-addressed files beside the database: a file's name is the SHA-256 of its bytes, so identical
@@ -20,17 +36,59 @@ export class ArtifactStore {
     return join(this.dir, sha256.slice(0, 2), sha256);
   }
 
-  /** Writes through a temporary file and a rename, so a crash never leaves a half-written artifact. */
+  private swept = false;
+
+  /**
+   * Writes through a temporary file and a rename, so a crash never leaves a half-written artifact. The
+   * temporary file carries the writer's process id: the first write of a store removes those whose writer is
+   * gone (a kill during a write), and never those of a process still writing.
+   */
   put(bytes: Uint8Array): { sha256: string; size: number } {
+    if (!this.swept) this.removeLeftovers();
     const sha256 = sha256Hex(bytes);
     const path = this.pathOf(sha256);
     if (!existsSync(path)) {
       mkdirSync(join(this.dir, sha256.slice(0, 2)), { recursive: true });
-      const temporary = `${path}.${randomBytes(4).toString('hex')}.partial`;
+      const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.partial`;
       writeFileSync(temporary, bytes, { flag: 'wx' });
       renameSync(temporary, path);
     }
     return { sha256, size: bytes.byteLength };
+  }
+
+  /** Removes the temporary files of writes cut off by a crash or a kill; returns their names. */
+  removeLeftovers(): string[] {
+    this.swept = true;
+    const removed: string[] = [];
+    for (const folder of readdirSync(this.dir)) {
+      if (!/^[0-9a-f]{2}$/.test(folder)) continue;
+      let names: string[];
+      try {
+        names = readdirSync(join(this.dir, folder));
+      } catch {
+        continue; // not a folder
+      }
+      for (const name of names) {
+        const match = PARTIAL.exec(name);
+        if (match === null) continue;
+        const path = join(this.dir, folder, name);
+        let modified: number;
+        try {
+          modified = statSync(path).mtimeMs;
+        } catch {
+          continue; // renamed by its writer meanwhile
+        }
+        const pid = match[1] !== undefined ? Number(match[1]) : undefined;
+        const abandoned =
+          pid !== undefined
+            ? pid !== process.pid && !isRecordingProcess(pid, modified)
+            : Date.now() - modified > ANONYMOUS_PARTIAL_MS;
+        if (!abandoned) continue;
+        rmSync(path, { force: true });
+        removed.push(name);
+      }
+    }
+    return removed;
   }
 
   /** Only for undoing a put whose database transaction failed; stored artifacts are otherwise never removed. */

@@ -1,5 +1,6 @@
 import type { Db } from './database.js';
 import { utcNow } from '../util/ids.js';
+import { isRecordingProcess } from '../util/process-identity.js';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 
@@ -64,32 +65,28 @@ export function listJobs(db: Db): JobRow[] {
 
 /**
  * A job still marked running whose process is gone was cut off by a crash or a kill: mark it interrupted so
- * that the user sees what happened instead of a job that runs forever.
+ * that the user sees what happened instead of a job that runs forever. A live process with the job's id that
+ * started after the job did is another program that was given the same id, not the job's.
  */
-export function markInterruptedJobs(db: Db, isAlive: (pid: number) => boolean = processIsAlive): number {
-  const running = db.prepare("SELECT id, pid FROM jobs WHERE status = 'running'").all() as {
+export function markInterruptedJobs(
+  db: Db,
+  isRunning: (pid: number, startedAt: number) => boolean = isRecordingProcess,
+): number {
+  const running = db.prepare("SELECT id, pid, started_at FROM jobs WHERE status = 'running'").all() as {
     id: string;
     pid: number | null;
+    started_at: string | null;
   }[];
   let count = 0;
   for (const job of running) {
-    if (job.pid !== null && job.pid !== process.pid && isAlive(job.pid)) continue;
     if (job.pid === process.pid) continue;
+    if (job.pid !== null && isRunning(job.pid, Date.parse(job.started_at ?? ''))) continue;
     finishJob(db, job.id, 'interrupted', {
       message: 'the process running this job stopped before it finished',
     });
     count++;
   }
   return count;
-}
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function toJob(row: Record<string, unknown>): JobRow {

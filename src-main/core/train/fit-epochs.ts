@@ -19,6 +19,8 @@ export interface FitEpochsOptions {
   sampleShape: number[];
   classes: number;
   epochs: number;
+  /** The first epoch to run (1-based): a resumed run continues where its last checkpoint left off. */
+  startEpoch?: number;
   batchSize: number;
   seed: number;
   signal: AbortSignal;
@@ -64,7 +66,8 @@ export async function fitEpochs(
   const size = sampleShape.reduce((a, b) => a * b, 1);
   const batches = Math.ceil(n / batchSize);
   let stoppedBy: StopReason = 'epochs';
-  let epochsRun = 0;
+  const startEpoch = options.startEpoch ?? 1;
+  let epochsRun = startEpoch - 1;
   const rateAt = options.learningRateAt;
   const lowBitRandom = options.lowBit === true ? createRng(deriveSeed(options.seed, 'low-bit')) : undefined;
   const pool = await startReplicas(options);
@@ -84,7 +87,7 @@ export async function fitEpochs(
       )
     : undefined;
   try {
-    for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    for (let epoch = startEpoch; epoch <= options.epochs; epoch++) {
       throwIfCancelled(signal);
       const order = shuffledIndices(n, createRng(deriveSeed(options.seed, 'epoch', epoch)));
       const x = new Float32Array(n * size);

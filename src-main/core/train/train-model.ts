@@ -26,6 +26,7 @@ import type { StabilityTerm } from './replica-protocol.js';
 import { parseSemi, semiSupervisedHooks } from './semi-supervised.js';
 import { createRng, deriveSeed } from '../engine/seed.js';
 import { checkAugmentOptions, prepareAugmentation } from '../augment/training-augmentation.js';
+import { restoreRun, type ResumePoint } from './resume-training.js';
 
 export interface TrainOptions {
   datasetId: string;
@@ -123,6 +124,8 @@ export async function trainModel(
   workspace: Workspace,
   options: TrainOptions,
   context: JobContext,
+  /** Continue an interrupted job from its last checkpoint (see resume-training.ts). */
+  resume?: ResumePoint,
 ): Promise<TrainResult> {
   validateOptions(options);
   const datasetRow = getDataset(workspace.db, options.datasetId);
@@ -138,6 +141,7 @@ export async function trainModel(
     validationFraction,
     optimizer: 'adam',
     loss: 'categoricalCrossentropy',
+    ...(resume !== undefined ? { resumedFrom: resume.jobId } : {}),
   };
   return runJob(workspace, 'train', params, context, async (jobId, job) => {
     const backend = engineInfo().backend;
@@ -207,23 +211,39 @@ export async function trainModel(
     };
     try {
       model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: [] });
-      const history: EpochRecord[] = [];
-      let best:
-        { epoch: number; macroF1: number; bytes: Uint8Array; metrics: ClassificationMetrics } | undefined;
-      let sinceBest = 0;
       const started = Date.now();
       const deadline = options.maxMinutes !== undefined ? started + options.maxMinutes * 60_000 : undefined;
       const policy = parseLrPolicy(options.lrPolicy ?? 'constant');
       const stepsPerEpoch = Math.max(1, Math.ceil(fitIdx.length / batchSize));
       const rateAt = (step: number): number =>
         learningRateAt(policy, learningRate, step, stepsPerEpoch, stepsPerEpoch * options.epochs);
-      const run = await fitEpochs({
+      const restored =
+        resume !== undefined
+          ? await restoreRun(
+              workspace,
+              jobId,
+              resume,
+              model,
+              { inputs: valInputs, labels: valLabels, sampleShape, classes: dataset.classes },
+              (epoch) => rateAt(epoch * stepsPerEpoch - 1),
+            )
+          : undefined;
+      const history: EpochRecord[] = restored?.history ?? [];
+      let best:
+        { epoch: number; macroF1: number; bytes: Uint8Array; metrics: ClassificationMetrics } | undefined =
+        restored?.best;
+      let sinceBest = restored?.sinceBest ?? 0;
+      const startEpoch = restored?.startEpoch ?? 1;
+      // Cut off after early stopping had decided: no epoch is left to train.
+      const alreadyStopped = restored !== undefined && sinceBest >= patience;
+      const fitted = await fitEpochs({
         model,
         inputs: augmentation.inputs,
         labels: augmentation.labels,
         sampleShape,
         classes,
-        epochs: options.epochs,
+        epochs: alreadyStopped ? startEpoch - 1 : options.epochs,
+        startEpoch,
         batchSize,
         seed: options.seed,
         signal: job.signal,
@@ -291,6 +311,7 @@ export async function trainModel(
           return sinceBest >= patience ? 'stop' : 'continue';
         },
       });
+      const run = alreadyStopped ? { ...fitted, stoppedBy: 'early-stopping' as const } : fitted;
       if (best === undefined)
         throw badInput('training stopped before the first epoch ended; allow more time');
       const chosen = best;

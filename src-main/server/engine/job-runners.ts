@@ -10,6 +10,7 @@ import { importSyntheticEcgDataset } from '../../core/data/import-synthetic-ecg.
 import { parseSplitSpec } from '../../core/data/ecg-splits.js';
 import { initEngine } from '../../core/engine/backend.js';
 import { trainModel } from '../../core/train/train-model.js';
+import { resumeTraining } from '../../core/train/resume-job.js';
 import { compressModel } from '../../core/compress/compress-model.js';
 import { validateModel } from '../../core/validate/validate-model.js';
 import { measureStoredModel } from '../../core/compress/measure-stored.js';
@@ -42,6 +43,8 @@ export function jobTitle(spec: JobSpec): string {
       return `Generate ${spec.records} synthetic ECG patients as "${spec.name}"`;
     case 'train':
       return `Train ${spec.arch} on ${spec.datasetId} (${spec.epochs} epochs)`;
+    case 'train-resume':
+      return `Resume training job ${spec.jobId} from its last checkpoint`;
     case 'compress':
       return `Compress ${spec.modelId} with ${spec.recipe}`;
     case 'validate':
@@ -120,6 +123,15 @@ export async function runJobSpec(workspace: Workspace, spec: JobSpec, context: J
       await initEngine();
       const { kind: _kind, ...options } = spec;
       return trainModel(workspace, options, context);
+    }
+    case 'train-resume': {
+      await initEngine();
+      return resumeTraining(
+        workspace,
+        spec.jobId,
+        spec.maxMinutes !== undefined ? { maxMinutes: spec.maxMinutes } : {},
+        context,
+      );
     }
     case 'compress': {
       await initEngine();

@@ -1,5 +1,5 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
 import type { SourceFileRow } from '../../store/datasets.js';
 import { AttestError, badInput } from '../../errors.js';
 import { sha256Hex } from '../../util/hash.js';
@@ -10,11 +10,13 @@ import { looksLikeDicom } from '../dicom/read-dicom.js';
 import { classFolderSources, csvSources, type ImageSource } from './sample-sources.js';
 import { walkFiles } from './walk-folder.js';
 import { boxRectangle, readVocXml } from './voc.js';
-import { medmnistSplits, readNpz } from './npz.js';
+import { locateVocImage, vocDatasetRoot } from './voc-image-path.js';
+import { medmnistSplits, readNpz, type NpzImageSplit } from './npz.js';
 import { cropImage, fitImage, type ImagePreprocessing } from './preprocess.js';
-import type { ImageDatasetFacts } from './image-dataset-store.js';
+import { storedPixels, type ImageDatasetFacts } from './image-dataset-store.js';
 import type { DecodedImage } from './decoded-image.js';
 import type { ImportImagesOptions } from './import-image-dataset.js';
+import { MAX_FITTED_VALUES, MAX_IMAGE_PIXELS } from '../import-limits.js';
 
 /*
  * The readers behind each import format: they turn paths into fitted samples with their label and group, hash
@@ -23,7 +25,8 @@ import type { ImportImagesOptions } from './import-image-dataset.js';
 
 /** One image read from disk, fitted, with what its file says about its group. */
 export interface Collected {
-  pixels: Float32Array;
+  /** Fitted pixels as stored: 16-bit fractions of [0, 1] (half the memory of floats, the same stored bytes). */
+  pixels: Uint16Array;
   label: string;
   /** Group key and kind as found (real identifiers for patients: pseudonymized before storing). */
   group: string;
@@ -111,7 +114,7 @@ export async function collectFiles(
               : { key: source.path, kind: 'file' as const };
       const d = read.dicom?.description;
       c.items.push({
-        pixels: fitImage(read.image, spec.value()),
+        pixels: storedPixels(fitImage(read.image, spec.value())),
         label: source.label,
         group: group.key,
         groupKind: group.kind,
@@ -134,29 +137,20 @@ export async function collectVoc(o: ImportImagesOptions, spec: FitSpec, c: Colle
   const xmls = o.inputs.flatMap((input) => {
     const full = resolve(input);
     if (!existsSync(full)) throw badInput('no such file or folder', full);
-    return statSync(full).isDirectory() ? walkFiles(full, (p) => /\.xml$/i.test(p)) : [full];
+    const root = vocDatasetRoot(full);
+    return (statSync(full).isDirectory() ? walkFiles(full, (p) => /\.xml$/i.test(p)) : [full]).map((xml) => ({
+      xml,
+      root,
+    }));
   });
   if (xmls.length === 0) throw badInput(`no VOC .xml annotation under ${o.inputs.join(', ')}`);
   const margin = o.margin ?? 0.1;
-  for (const [i, xml] of xmls.entries()) {
+  for (const [i, { xml, root }] of xmls.entries()) {
     throwIfCancelled(context.signal);
     context.progress((0.9 * i) / xmls.length, `reading ${basename(xml)}`);
     await guarded(o, c, xml, async () => {
       const annotation = readVocXml(xml);
-      // The image sits beside the XML, in ../JPEGImages (the VOC layout), or in the folder the XML names.
-      const candidates = [
-        join(dirname(xml), annotation.filename),
-        join(dirname(xml), '..', 'JPEGImages', annotation.filename),
-        ...(annotation.folder !== undefined
-          ? [join(dirname(xml), '..', annotation.folder, annotation.filename)]
-          : []),
-      ];
-      const imagePath = candidates.find((p) => existsSync(p));
-      if (imagePath === undefined)
-        throw badInput(
-          `the image "${annotation.filename}" it annotates is not found beside it or in ../JPEGImages`,
-          xml,
-        );
+      const imagePath = locateVocImage(xml, annotation, root);
       const read = await readImageFile(imagePath);
       const { width, height } = read.image;
       if (
@@ -187,7 +181,7 @@ export async function collectVoc(o: ImportImagesOptions, spec: FitSpec, c: Colle
       const group = o.groupBy === 'folder' ? basename(dirname(imagePath)) : basename(imagePath);
       for (const { object, crop } of crops)
         c.items.push({
-          pixels: fitImage(crop, spec.value()),
+          pixels: storedPixels(fitImage(crop, spec.value())),
           label: object.name,
           group,
           groupKind: o.groupBy === 'folder' ? 'flight' : 'image',
@@ -207,6 +201,7 @@ export async function collectNpz(o: ImportImagesOptions, spec: FitSpec, c: Colle
     if (!existsSync(path) || !statSync(path).isFile()) throw badInput('no such file', path);
     const bytes = readFileSync(path);
     const splits = medmnistSplits(readNpz(bytes, path), path);
+    checkNpzSize(splits, spec, c.items.length, path);
     c.sources.push(sourceRow(path, bytes, null));
     for (const part of splits) {
       const [n, h, w, ch = 1] = part.images.shape as [number, number, number, number?];
@@ -226,7 +221,7 @@ export async function collectNpz(o: ImportImagesOptions, spec: FitSpec, c: Colle
         };
         spec.resolve(image);
         c.items.push({
-          pixels: fitImage(image, spec.value()),
+          pixels: storedPixels(fitImage(image, spec.value())),
           label: String(part.labels.data[i]),
           group: `${basename(path)}:${part.split}:${i}`,
           groupKind: 'given',
@@ -235,6 +230,27 @@ export async function collectNpz(o: ImportImagesOptions, spec: FitSpec, c: Colle
         });
       }
     }
+  }
+}
+
+/** Refuses, before any image is fitted, an archive whose images or fitted dataset would not fit in memory. */
+function checkNpzSize(splits: NpzImageSplit[], spec: FitSpec, already: number, path: string): void {
+  let samples = already;
+  for (const part of splits) {
+    const [n, h, w, ch = 1] = part.images.shape as [number, number, number, number?];
+    if (h * w > MAX_IMAGE_PIXELS)
+      throw badInput(
+        `${part.split}_images are ${w} x ${h} pixels each, above the limit of ${MAX_IMAGE_PIXELS / 1e6} megapixels`,
+        path,
+      );
+    samples += n;
+    const fit = spec.value();
+    const values = samples * fit.height * fit.width * (spec.decided() ?? ch);
+    if (values > MAX_FITTED_VALUES)
+      throw badInput(
+        `${samples} images at ${fit.height} x ${fit.width} would need ${(values / 1e6).toFixed(0)} million values, above the limit of ${(MAX_FITTED_VALUES / 1e6).toFixed(0)} million: import at a smaller --size or a part of the archive`,
+        path,
+      );
   }
 }
 
@@ -264,5 +280,9 @@ export class FitSpec {
   }
   value() {
     return { ...this.base, channels: this.channels ?? 1 };
+  }
+  /** The channel count when given or already taken from an image, else undefined. */
+  decided(): 1 | 3 | undefined {
+    return this.channels;
   }
 }

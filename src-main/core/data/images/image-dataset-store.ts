@@ -7,13 +7,38 @@ import { newId, utcNow } from '../../util/ids.js';
 import { sha256Hex } from '../../util/hash.js';
 import { SPLIT_CODES } from '../sample-dataset.js';
 import { throwIfCancelled, type JobContext } from '../../jobs/job-context.js';
-import { channelStatistics, type ImagePreprocessing } from './preprocess.js';
+import { channelStatisticsFromSums, type ImagePreprocessing } from './preprocess.js';
 
 export const IMAGE_DATASET_KIND = 'images';
 
-/** Samples ready to store: fitted pixels back to back in [0, 1], one label, group and split each. */
+/** A fitted image in [0, 1] as the bundle stores it: 16-bit fractions. */
+export function storedPixels(fitted: Float32Array): Uint16Array {
+  return Uint16Array.from(fitted, (v) => Math.round(Math.min(1, Math.max(0, v)) * 65535));
+}
+
+/**
+ * Per-channel mean and standard deviation of stored samples, summed in the order (and at the float32 precision)
+ * of one joined array, without making that copy of the whole training split.
+ */
+function storedStatistics(samples: Uint16Array[], channels: number): { mean: number[]; std: number[] } {
+  const sum = new Float64Array(channels);
+  const squares = new Float64Array(channels);
+  let count = 0;
+  for (const p of samples) {
+    for (let k = 0; k < p.length; k++) {
+      const ch = (count + k) % channels;
+      const v = Math.fround((p[k] as number) / 65535);
+      sum[ch] = (sum[ch] as number) + v;
+      squares[ch] = (squares[ch] as number) + v ** 2;
+    }
+    count += p.length;
+  }
+  return channelStatisticsFromSums(sum, squares, count / channels);
+}
+
+/** Samples ready to store: fitted pixels as 16-bit fractions of [0, 1], one label, group and split each. */
 export interface ImageSamples {
-  pixels: Float32Array[];
+  pixels: Uint16Array[];
   labels: number[];
   groups: number[];
   splits: number[];
@@ -70,10 +95,7 @@ export function storeImageDataset(
   const { height, width, channels } = facts.preprocessing;
   const size = height * width * channels;
   const pixels = new Uint16Array(n * size);
-  samples.pixels.forEach((p, i) => {
-    for (let k = 0; k < size; k++)
-      pixels[i * size + k] = Math.round(Math.min(1, Math.max(0, p[k] as number)) * 65535);
-  });
+  samples.pixels.forEach((p, i) => pixels.set(p, i * size));
   const split = Uint8Array.from(samples.splits);
   for (const side of ['train', 'test'] as const)
     if (!split.includes(SPLIT_CODES[side]))
@@ -84,12 +106,7 @@ export function storeImageDataset(
   } as ImagePreprocessing['normalization'];
   if (facts.preprocessing.normalization === 'dataset') {
     const train = samples.pixels.filter((_, i) => split[i] === SPLIT_CODES.train);
-    const joined = new Float32Array(train.length * size);
-    train.forEach((p, i) => {
-      for (let k = 0; k < size; k++)
-        joined[i * size + k] = Math.round(Math.min(1, Math.max(0, p[k] as number)) * 65535) / 65535;
-    });
-    normalization = { kind: 'dataset', ...channelStatistics(joined, channels) };
+    normalization = { kind: 'dataset', ...storedStatistics(train, channels) };
   }
   const preprocessing: ImagePreprocessing = { ...facts.preprocessing, normalization };
   const classes = facts.classes;

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { badInput } from '../../errors.js';
 import { looksLikeDicom } from '../dicom/read-dicom.js';
 import { parseDicomFile } from '../dicom/dicom-file.js';
@@ -8,6 +8,7 @@ import { classFolderSources, csvSources, sourceName } from './sample-sources.js'
 import { isImagePath } from './read-image.js';
 import { walkFiles } from './walk-folder.js';
 import { readVocXml, type VocObject } from './voc.js';
+import { locateVocImage, vocDatasetRoot } from './voc-image-path.js';
 import { medmnistSplits, readNpz, type NpzImageSplit } from './npz.js';
 import { BY_FILE_WARNING, chooseTestGroups, parseImageSplit, type ImageSplitSpec } from './image-splits.js';
 import type { ImageImportFormat } from './import-image-dataset.js';
@@ -127,21 +128,16 @@ function vocSamples(o: PlanOptions): PlannedSample[] {
   const xmls = o.inputs.flatMap((input) => {
     const full = resolve(input);
     if (!existsSync(full)) throw badInput('no such file or folder', full);
-    return statSync(full).isDirectory() ? walkFiles(full, (p) => /\.xml$/i.test(p)) : [full];
+    const root = vocDatasetRoot(full);
+    return (statSync(full).isDirectory() ? walkFiles(full, (p) => /\.xml$/i.test(p)) : [full]).map((xml) => ({
+      xml,
+      root,
+    }));
   });
   if (xmls.length === 0) throw badInput(`no VOC .xml annotation under ${o.inputs.join(', ')}`);
-  return xmls.flatMap((xml) => {
+  return xmls.flatMap(({ xml, root }) => {
     const annotation = readVocXml(xml);
-    const candidates = [
-      join(dirname(xml), annotation.filename),
-      join(dirname(xml), '..', 'JPEGImages', annotation.filename),
-      ...(annotation.folder !== undefined
-        ? [join(dirname(xml), '..', annotation.folder, annotation.filename)]
-        : []),
-    ];
-    const imagePath = candidates.find((p) => existsSync(p));
-    if (imagePath === undefined)
-      throw badInput(`the image "${annotation.filename}" it annotates is not found beside it`, xml);
+    const imagePath = locateVocImage(xml, annotation, root);
     const byFolder = o.groupBy === 'folder';
     return annotation.objects.map((box) => ({
       path: imagePath,

@@ -1,22 +1,17 @@
-import { unzipSync } from 'fflate';
 import { badInput } from '../../errors.js';
 import { parseNpy, type NpyArray } from '../timeseries/npy.js';
+import { listZipEntries, readZipEntry } from '../archives/zip-entries.js';
+import { NPZ_LIMITS } from '../import-limits.js';
 
-/** The arrays of a NumPy .npz archive (a zip of .npy files, stored or deflated), by name without ".npy". */
+/**
+ * The arrays of a NumPy .npz archive (a zip of .npy files, stored or deflated), by name without ".npy". Each
+ * entry's size is checked before it is inflated and its CRC-32 after (see zip-entries.ts).
+ */
 export function readNpz(bytes: Uint8Array, file: string): Map<string, NpyArray> {
-  let entries: Record<string, Uint8Array>;
-  try {
-    entries = unzipSync(bytes);
-  } catch (error) {
-    throw badInput(
-      `not a readable .npz (zip) archive: ${error instanceof Error ? error.message : String(error)}`,
-      file,
-    );
-  }
   const arrays = new Map<string, NpyArray>();
-  for (const [name, data] of Object.entries(entries)) {
-    if (!name.endsWith('.npy')) continue;
-    arrays.set(name.slice(0, -4), parseNpy(data, `${file}:${name}`));
+  for (const entry of listZipEntries(bytes, file, NPZ_LIMITS)) {
+    if (!entry.name.endsWith('.npy')) continue;
+    arrays.set(entry.name.slice(0, -4), parseNpy(readZipEntry(bytes, entry, file), `${file}:${entry.name}`));
   }
   if (arrays.size === 0) throw badInput('archive holds no .npy array', file);
   return arrays;
@@ -52,6 +47,13 @@ export function medmnistSplits(arrays: Map<string, NpyArray>, file: string): Npz
         file,
       );
     if ((h ?? 0) < 1 || (w ?? 0) < 1) throw badInput(`${split}_images are ${h} x ${w}`, file);
+    // A label is a class number: 2.5 or a NaN would each become a class of its own.
+    const odd = labels.data.findIndex((v) => !Number.isInteger(v) || v < 0);
+    if (odd >= 0)
+      throw badInput(
+        `${split}_labels row ${odd + 1} holds ${String(labels.data[odd])}; labels must be whole class numbers from 0`,
+        file,
+      );
     out.push({ split, images, labels });
   }
   if (out.length === 0)

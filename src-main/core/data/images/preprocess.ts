@@ -183,7 +183,15 @@ export function channelStatistics(pixels: Float32Array, channels: number): { mea
     sum[ch] = (sum[ch] as number) + (pixels[i] as number);
     squares[ch] = (squares[ch] as number) + (pixels[i] as number) ** 2;
   }
-  const n = pixels.length / channels;
+  return channelStatisticsFromSums(sum, squares, pixels.length / channels);
+}
+
+/** Mean and standard deviation (1 where a channel is constant) from per-channel sums over n pixels. */
+export function channelStatisticsFromSums(
+  sum: Float64Array,
+  squares: Float64Array,
+  n: number,
+): { mean: number[]; std: number[] } {
   const mean = Array.from(sum, (s) => s / n);
   const std = Array.from(squares, (q, ch) => Math.sqrt(Math.max(q / n - (mean[ch] as number) ** 2, 0)) || 1);
   return { mean, std };

@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import sharp from 'sharp';
 import { badInput } from '../../errors.js';
+import { MAX_IMAGE_PIXELS } from '../import-limits.js';
 import type { DecodedImage } from './decoded-image.js';
 import { parsePgm } from './pgm.js';
 import { parseBmp } from './bmp.js';
@@ -42,16 +43,23 @@ async function decodeWithSharp(
 ): Promise<{ image: DecodedImage; format: string }> {
   let metadata;
   try {
-    metadata = await sharp(bytes).metadata();
+    metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (error) {
     throw badInput(`not a readable image (${error instanceof Error ? error.message : String(error)})`, file);
   }
+  // The header's size is checked before decoding: a 250 KB PNG may declare 16000 x 16000 pixels (gigabytes).
+  const pixels = (metadata.width ?? 0) * (metadata.height ?? 0);
+  if (pixels > MAX_IMAGE_PIXELS)
+    throw badInput(
+      `declares ${metadata.width} x ${metadata.height} pixels (${(pixels / 1e6).toFixed(0)} megapixels), above the limit of ${MAX_IMAGE_PIXELS / 1e6} megapixels`,
+      file,
+    );
   const sixteen = metadata.depth === 'ushort' || metadata.depth === 'short';
   const grey = (metadata.channels ?? 3) - (metadata.hasAlpha === true ? 1 : 0) === 1;
   const space = grey ? (sixteen ? 'grey16' : 'b-w') : sixteen ? 'rgb16' : 'srgb';
   let raw;
   try {
-    raw = await sharp(bytes, { failOn: 'error' })
+    raw = await sharp(bytes, { failOn: 'error', limitInputPixels: MAX_IMAGE_PIXELS })
       .removeAlpha()
       .toColourspace(space)
       .raw({ depth: sixteen ? 'ushort' : 'uchar' })

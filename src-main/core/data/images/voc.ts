@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { badInput } from '../../errors.js';
 
 /** One object box of a Pascal VOC annotation, pixel coordinates 1-based inclusive as VOC writes them. */
@@ -20,47 +21,93 @@ export interface VocAnnotation {
   objects: VocObject[];
 }
 
-function tag(xml: string, name: string): string | undefined {
-  const match = new RegExp(`<${name}(?:\\s[^>]*)?>([\\s\\S]*?)</${name}>`).exec(xml);
-  return match?.[1]?.trim();
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  parseTagValue: false,
+  trimValues: true,
+  processEntities: true,
+  isArray: (_name, path) => path === 'annotation.object',
+});
+
+const PREDEFINED_ENTITY = /^&(lt|gt|amp|quot|apos|#\d+|#x[0-9a-fA-F]+);/;
+
+/**
+ * Refuses what a strict VOC reader must not take: a malformed or cut-off file (a frame whose objects were cut
+ * off would count its misses as false alarms), a DOCTYPE (entity expansion, external files) or any entity
+ * beyond XML's five and character references.
+ */
+function checkXml(text: string, file: string): void {
+  if (/<!DOCTYPE/i.test(text))
+    throw badInput('VOC XML with a DOCTYPE is refused (entities are not expanded)', file);
+  if (/<!ENTITY/i.test(text)) throw badInput('VOC XML declaring an entity is refused', file);
+  for (let at = text.indexOf('&'); at >= 0; at = text.indexOf('&', at + 1))
+    if (!PREDEFINED_ENTITY.test(text.slice(at, at + 12)))
+      throw badInput(
+        `VOC XML refers to an entity "${text.slice(at, at + 20).split(/[\s<]/)[0] ?? '&'}" (only &lt; &gt; &amp; &quot; &apos; and character references are allowed)`,
+        file,
+      );
+  const verdict = XMLValidator.validate(text);
+  if (verdict !== true)
+    throw badInput(
+      `malformed VOC XML at line ${verdict.err.line}, column ${verdict.err.col}: ${verdict.err.msg} (a cut-off or damaged file?)`,
+      file,
+    );
 }
 
-function unescape(text: string): string {
-  return text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, '&');
+type Node = unknown;
+
+/** A text field: missing is undefined, an element holding elements or repeated is refused. */
+function field(node: Node, name: string, where: string, file: string): string | undefined {
+  if (node === null || typeof node !== 'object') return undefined;
+  const value = (node as Record<string, unknown>)[name];
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' || typeof value === 'number') return String(value).trim();
+  throw badInput(
+    `VOC ${where}<${name}> ${Array.isArray(value) ? 'appears more than once' : 'holds elements instead of text'}`,
+    file,
+  );
+}
+
+function child(node: Node, name: string): Node {
+  return node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[name] : undefined;
 }
 
 /** Reads the VOC subset Attest needs: filename, folder, size and each object's name and bounding box. */
 export function parseVocXml(text: string, file: string): VocAnnotation {
-  if (!/<annotation[\s>]/.test(text))
-    throw badInput('not a Pascal VOC annotation (no <annotation> element)', file);
-  const filename = tag(text, 'filename');
+  checkXml(text, file);
+  let document: Record<string, unknown>;
+  try {
+    document = parser.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    // The validator lets a few damaged forms through (an unclosed <?xml ... ?>) that the parser then trips on.
+    throw badInput(`malformed VOC XML: ${error instanceof Error ? error.message : String(error)}`, file);
+  }
+  const root = document['annotation'];
+  if (root === undefined) throw badInput('not a Pascal VOC annotation (no <annotation> element)', file);
+  const filename = field(root, 'filename', '', file);
   if (filename === undefined || filename === '') throw badInput('VOC annotation has no <filename>', file);
-  const size = tag(text, 'size');
   const number = (value: string | undefined, what: string): number => {
     const n = Number(value);
-    if (value === undefined || !Number.isFinite(n))
+    if (value === undefined || value === '' || !Number.isFinite(n))
       throw badInput(`VOC ${what} is missing or not a number ("${value ?? ''}")`, file);
     return n;
   };
   const objects: VocObject[] = [];
-  for (const match of text.matchAll(/<object(?:\s[^>]*)?>([\s\S]*?)<\/object>/g)) {
-    const body = match[1] as string;
-    const name = unescape(tag(body, 'name') ?? '');
+  for (const body of (child(root, 'object') as Node[] | undefined) ?? []) {
+    const name = field(body, 'name', `object ${objects.length + 1} `, file) ?? '';
     if (name === '') throw badInput(`VOC object ${objects.length + 1} has no <name>`, file);
-    const box = tag(body, 'bndbox');
-    if (box === undefined) throw badInput(`VOC object "${name}" has no <bndbox>`, file);
+    const box = child(body, 'bndbox');
+    if (box === undefined || box === null || typeof box !== 'object' || Array.isArray(box))
+      throw badInput(`VOC object "${name}" has no <bndbox> (or more than one)`, file);
+    const coordinate = (key: string) =>
+      number(field(box, key, `object "${name}" `, file), `object "${name}" ${key}`);
     const o = {
       name,
-      xmin: number(tag(box, 'xmin'), `object "${name}" xmin`),
-      ymin: number(tag(box, 'ymin'), `object "${name}" ymin`),
-      xmax: number(tag(box, 'xmax'), `object "${name}" xmax`),
-      ymax: number(tag(box, 'ymax'), `object "${name}" ymax`),
-      difficult: tag(body, 'difficult') === '1',
+      xmin: coordinate('xmin'),
+      ymin: coordinate('ymin'),
+      xmax: coordinate('xmax'),
+      ymax: coordinate('ymax'),
+      difficult: field(body, 'difficult', `object "${name}" `, file) === '1',
     };
     if (!(o.xmax > o.xmin && o.ymax > o.ymin))
       throw badInput(
@@ -69,13 +116,17 @@ export function parseVocXml(text: string, file: string): VocAnnotation {
       );
     objects.push(o);
   }
-  const folder = tag(text, 'folder');
+  const folder = field(root, 'folder', '', file);
+  const size = child(root, 'size');
   return {
     file,
-    filename: unescape(filename),
-    ...(folder !== undefined ? { folder: unescape(folder) } : {}),
+    filename,
+    ...(folder !== undefined && folder !== '' ? { folder } : {}),
     ...(size !== undefined
-      ? { width: number(tag(size, 'width'), 'width'), height: number(tag(size, 'height'), 'height') }
+      ? {
+          width: number(field(size, 'width', 'size ', file), 'width'),
+          height: number(field(size, 'height', 'size ', file), 'height'),
+        }
       : {}),
     objects,
   };

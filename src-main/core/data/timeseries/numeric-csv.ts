@@ -15,7 +15,8 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 /**
  * Reads a CSV of numbers (comma, semicolon or tab separated; a header row is recognised when its cells are not
  * numbers). Columns in `textColumns` (negative counts from the end) may hold text such as beat labels. Every row
- * must have the same number of cells; a ragged row or a non-numeric cell is an error naming line and column.
+ * must have the same number of cells; a ragged row, a non-numeric cell or one out of range (1e999) is an error
+ * naming line and column.
  */
 export function parseNumericCsv(text: string, file: string, textColumns: number[] = []): NumericTable {
   const lines = text.split(/\r?\n/);
@@ -49,7 +50,14 @@ export function parseNumericCsv(text: string, file: string, textColumns: number[
       }
       if (!NUMBER.test(cell))
         throw badInput(`line ${lineNumber}, column ${c + 1}: "${cell.slice(0, 40)}" is not a number`, file);
-      values[r * columns + c] = Number(cell);
+      const value = Number(cell);
+      // "1e999" is written like a number but reads as infinity: stored, it would poison every statistic.
+      if (!Number.isFinite(value))
+        throw badInput(
+          `line ${lineNumber}, column ${c + 1}: "${cell.slice(0, 40)}" is beyond the range of a number (infinite values are refused)`,
+          file,
+        );
+      values[r * columns + c] = value;
     });
   });
   return { header, rows: body.length, columns, values, text: textCells };
