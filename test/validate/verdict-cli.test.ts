@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { importSyntheticEcgDataset } from '../../src-main/core/data/import-synthetic-ecg.js';
+import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
+import { loadDataset } from '../../src-main/core/data/dataset-kinds.js';
+import { Workspace } from '../../src-main/core/store/workspace.js';
+import { quietContext } from '../../src-main/core/jobs/job-context.js';
+import { initEngine } from '../../src-main/core/engine/backend.js';
+import { tf, tfl } from '../../src-main/core/engine/tf.js';
+import { encodeModelArtifact } from '../../src-main/core/models/artifact.js';
+import { insertModel } from '../../src-main/core/store/models.js';
+import { recordVersion } from '../../src-main/core/audit/record-version.js';
+import { newId, utcNow } from '../../src-main/core/util/ids.js';
+import { policyTemplate } from '../../src-main/core/validate/policy-templates.js';
+import { runCli } from '../helpers/run-cli.js';
+import { tempHome } from '../helpers/temp-home.js';
+
+// A constructed one-class model (every input answered "N") on synthetic patients with a single test record:
+// the case the findings exist for, run through the real command line, report and signature record.
+const home = tempHome('attest-verdict');
+let datasetId: string;
+let modelId: string;
+
+before(async () => {
+  await initEngine();
+  const workspace = Workspace.open(home.dir);
+  try {
+    datasetId = importSyntheticEcgDataset(
+      workspace,
+      {
+        name: 'syn',
+        records: 4,
+        seconds: 40,
+        seed: 5,
+        ectopy: { S: 0.15, V: 0.15 },
+        split: parseSplitSpec('records:1:0.25'),
+      },
+      quietContext(),
+    ).datasetId;
+    const dataset = loadDataset(workspace, datasetId);
+    const k = dataset.classes.length;
+    // Zero weights and a bias towards class 0: the same answer whatever the beat.
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.flatten({ inputShape: dataset.sampleShape }),
+        tfl.layers.dense({ units: k, activation: 'softmax', kernelInitializer: 'zeros' }),
+      ],
+    });
+    const dense = model.layers[1];
+    const kernel = dense?.getWeights()[0];
+    const bias = tf.tensor1d(Array.from({ length: k }, (_, c) => (c === 0 ? 5 : 0)));
+    if (dense === undefined || kernel === undefined) throw new Error('dense layer missing');
+    dense.setWeights([kernel, bias]);
+    bias.dispose();
+    const stored = workspace.artifacts.put(await encodeModelArtifact(model));
+    modelId = newId('m');
+    insertModel(workspace.db, {
+      id: modelId,
+      name: 'always N',
+      arch: 'constructed',
+      datasetId,
+      parentId: null,
+      recipe: null,
+      artifactSha256: stored.sha256,
+      sizeBytes: stored.size,
+      params: model.countParams(),
+      nonzeroParams: k,
+      backend: 'cpu',
+      seed: null,
+      config: {
+        meta: {
+          inputKind: dataset.inputKind,
+          sampleShape: dataset.sampleShape,
+          classes: dataset.classes,
+          ...dataset.modelMeta,
+        },
+      },
+      summary: {},
+      createdAt: utcNow(),
+    });
+    model.dispose();
+  } finally {
+    workspace.close();
+  }
+});
+
+after(() => home.cleanup());
+
+test('a one-class model: findings in the JSON, a FAIL verdict (exit 3), both at the top of the report and bound by a signature', async () => {
+  const policyFile = join(home.dir, 'policy.json');
+  writeFileSync(policyFile, JSON.stringify(policyTemplate('ecg-aami')));
+  const run = await runCli([
+    '--home',
+    home.dir,
+    'validate',
+    '--model',
+    modelId,
+    '--dataset',
+    datasetId,
+    '--suite',
+    'clean,fgsm',
+    '--epsilons',
+    '0.05',
+    '--snrs',
+    '12',
+    '--noises',
+    'bw',
+    '--policy',
+    policyFile,
+    '--json',
+  ]);
+  assert.equal(run.code, 3, run.stderr);
+  const findings = run.json['findings'] as { code: string; severity: string; message: string }[];
+  const codes = new Set(findings.map((f) => f.code));
+  for (const code of [
+    'flat-curves-one-class',
+    'class-never-predicted',
+    'no-better-than-majority',
+    'few-test-records',
+  ])
+    assert.ok(codes.has(code), `${code} in ${[...codes].join(', ')}`);
+  assert.equal(findings[0]?.severity, 'critical');
+  assert.match(run.stderr, /critical: The model answers "N" to every input/);
+  const policy = run.json['policy'] as { verdict: string; gates: { gate: string; status: string }[] };
+  assert.equal(policy.verdict, 'FAIL');
+  assert.equal(policy.gates.find((g) => g.gate === 'min_sensitivity:V')?.status, 'fail');
+  assert.equal(policy.gates.find((g) => g.gate === 'min_test_records')?.status, 'fail');
+  // One test record: intervals are exact binomial ones, never a bootstrap over a single record.
+  const clean = run.json['clean'] as { intervals: { testRecords: number; accuracy: { method: string } } };
+  assert.equal(clean.intervals.testRecords, 1);
+  assert.match(clean.intervals.accuracy.method, /Clopper-Pearson/);
+
+  const out = join(home.dir, 'report.html');
+  const report = await runCli(['--home', home.dir, 'report', '--model', modelId, '--out', out]);
+  assert.equal(report.code, 0, report.stderr);
+  const html = readFileSync(out, 'utf8');
+  const verdictAt = html.indexOf('Verdict and findings');
+  assert.ok(
+    verdictAt > 0 && verdictAt < html.indexOf('Model and parent'),
+    'the report opens with the verdict',
+  );
+  assert.match(html, /Verdict: FAIL against ECG beat classification after ANSI\/AAMI EC57/);
+  assert.match(html, /answers &quot;N&quot; to every input|answers "N" to every input/);
+
+  const workspace = Workspace.open(home.dir);
+  try {
+    const validationId = String(run.json['validationId']);
+    const record = JSON.parse(recordVersion(workspace.db, 'validation', validationId).canonical) as {
+      validation: { result_json: { findings: unknown[]; policy: { verdict: string } } };
+    };
+    // What a signature binds: the findings and the verdict as stored.
+    assert.equal(record.validation.result_json.policy.verdict, 'FAIL');
+    assert.equal(record.validation.result_json.findings.length, findings.length);
+  } finally {
+    workspace.close();
+  }
+});
