@@ -54,6 +54,14 @@ test('a limit inside the interval is not decided; clearly above passes; clearly 
   assert.match(undecided.gates[0]?.intervalMethod ?? '', /Clopper-Pearson/);
   assert.equal(at(0.5).verdict, 'PASS');
   assert.equal(at(0.995).verdict, 'FAIL');
+  // One record: an EC57 average has no interval, so even a value far above the limit decides nothing.
+  const single = evaluatePolicy(
+    { classCriteria: [{ class: 'V', metric: 'sensitivity', pooling: 'average', min: 0.5 }] },
+    cleanOf(1, 10, () => 9),
+    undefined,
+  );
+  assert.equal(single.gates[0]?.status, 'undecided');
+  assert.match(single.gates[0]?.intervalMethod ?? '', /a single record gives no interval/);
   // Plenty of records: the same 90% is decided against 80%.
   assert.equal(
     evaluatePolicy(

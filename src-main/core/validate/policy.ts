@@ -275,18 +275,21 @@ export function evaluatePolicy(
     stated?: { interval: Interval | null; method: string },
   ): void => {
     const interval = stated?.interval ?? null;
+    // A figure that has intervals but where none can be given (a single record) cannot decide either way.
     const status: GateStatus =
       value === null
         ? 'fail'
-        : interval === null
-          ? value >= limit - 1e-12
-            ? 'pass'
-            : 'fail'
-          : interval[0] >= limit - 1e-12
-            ? 'pass'
-            : interval[1] < limit - 1e-12
-              ? 'fail'
-              : 'undecided';
+        : stated !== undefined && interval === null
+          ? 'undecided'
+          : interval === null
+            ? value >= limit - 1e-12
+              ? 'pass'
+              : 'fail'
+            : interval[0] >= limit - 1e-12
+              ? 'pass'
+              : interval[1] < limit - 1e-12
+                ? 'fail'
+                : 'undecided';
     push(gate, limit, value, detail, status, stated);
   };
   const clean = results.clean;
