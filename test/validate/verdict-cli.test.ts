@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import { importSyntheticEcgDataset } from '../../src-main/core/data/import-synthetic-ecg.js';
 import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
 import { loadDataset } from '../../src-main/core/data/dataset-kinds.js';
+import { loadEcgDataset } from '../../src-main/core/data/ecg-dataset.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';
 import { initEngine } from '../../src-main/core/engine/backend.js';
@@ -23,6 +24,7 @@ import { tempHome } from '../helpers/temp-home.js';
 const home = tempHome('attest-verdict');
 let datasetId: string;
 let modelId: string;
+let medianBeatStd: number;
 
 before(async () => {
   await initEngine();
@@ -41,6 +43,22 @@ before(async () => {
       quietContext(),
     ).datasetId;
     const dataset = loadDataset(workspace, datasetId);
+    const ecg = loadEcgDataset(workspace, datasetId);
+    const testBeats = Array.from({ length: ecg.labels.length }, (_, i) => i).filter(
+      (i) => ecg.split[i] === 1,
+    );
+    const deviations = testBeats
+      .map((i) => {
+        const beat = Array.from(ecg.windows.subarray(i * ecg.length, (i + 1) * ecg.length));
+        const mean = beat.reduce((a, b) => a + b, 0) / beat.length;
+        return Math.sqrt(beat.reduce((a, b) => a + (b - mean) ** 2, 0) / beat.length);
+      })
+      .sort((a, b) => a - b);
+    const mid = Math.floor(deviations.length / 2);
+    medianBeatStd =
+      deviations.length % 2 === 1
+        ? (deviations[mid] as number)
+        : ((deviations[mid - 1] as number) + (deviations[mid] as number)) / 2;
     const k = dataset.classes.length;
     // Zero weights and a bias towards class 0: the same answer whatever the beat.
     const model = tfl.sequential({
@@ -132,6 +150,11 @@ test('a one-class model: findings in the JSON, a FAIL verdict (exit 3), both at 
   const clean = run.json['clean'] as { intervals: { testRecords: number; accuracy: { method: string } } };
   assert.equal(clean.intervals.testRecords, 1);
   assert.match(clean.intervals.accuracy.method, /Clopper-Pearson/);
+
+  // The FGSM budget also in millivolts: one input unit is the median beat's standard deviation.
+  const fgsm = run.json['fgsm'] as { reviewerScale: { unit: string; perInputUnit: number } };
+  assert.equal(fgsm.reviewerScale.unit, 'mV');
+  assert.ok(Math.abs(fgsm.reviewerScale.perInputUnit - medianBeatStd) < 1e-6);
 
   const out = join(home.dir, 'report.html');
   const report = await runCli(['--home', home.dir, 'report', '--model', modelId, '--out', out]);

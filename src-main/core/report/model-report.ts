@@ -2,6 +2,7 @@ import type { ReportData } from './report-data.js';
 import type { ValidationRow } from '../store/validations.js';
 import type { BootstrapIntervals, Interval } from '../validate/record-bootstrap.js';
 import type { CleanIntervals } from '../validate/stated-intervals.js';
+import { inReviewerUnits, type ReviewerScale } from '../validate/reviewer-units.js';
 import { escapeHtml, formatPercent, lineChart, table } from './html.js';
 import { DATA_ATTRIBUTION } from './attribution.js';
 import { signatureSection } from './signature-section.js';
@@ -46,6 +47,7 @@ interface Clean {
 }
 interface Fgsm {
   unit: string;
+  reviewerScale?: ReviewerScale | null;
   points: { epsilon: number; accuracy: number; attackSuccessRate: number | null }[];
 }
 interface Noise {
@@ -286,21 +288,26 @@ function fgsmComparison(model: Fgsm | undefined, parent: Fgsm | undefined): stri
   if (model === undefined) return '';
   const rows = model.points.map((p) => {
     const q = parent?.points.find((x) => x.epsilon === p.epsilon);
+    const epsilon = inReviewerUnits(p.epsilon, model.reviewerScale);
     return parent !== undefined
       ? [
-          p.epsilon,
+          epsilon,
           formatPercent(p.accuracy),
           formatPercent(p.attackSuccessRate),
           formatPercent(q?.accuracy),
           formatPercent(q?.attackSuccessRate),
         ]
-      : [p.epsilon, formatPercent(p.accuracy), formatPercent(p.attackSuccessRate)];
+      : [epsilon, formatPercent(p.accuracy), formatPercent(p.attackSuccessRate)];
   });
   const header =
     parent !== undefined
       ? ['epsilon', 'accuracy', 'attack success', 'parent accuracy', 'parent attack success']
       : ['epsilon', 'accuracy', 'attack success'];
-  return `<p>Fast gradient sign method (FGSM), white-box, on each model's own gradients. Epsilon unit: ${escapeHtml(model.unit)}.</p>${table(header, rows)}`;
+  const scale =
+    model.reviewerScale !== undefined && model.reviewerScale !== null
+      ? ` In ${model.reviewerScale.unit}: ${escapeHtml(model.reviewerScale.basis)}.`
+      : '';
+  return `<p>Fast gradient sign method (FGSM), white-box, on each model's own gradients. Epsilon unit: ${escapeHtml(model.unit)}.${scale}</p>${table(header, rows)}`;
 }
 
 function noiseComparison(model: Noise | undefined, parent: Noise | undefined): string {
