@@ -168,6 +168,13 @@ test('a one-class model: findings in the JSON, a FAIL verdict (exit 3), both at 
   assert.match(html, /Verdict: FAIL against ECG beat classification after ANSI\/AAMI EC57/);
   assert.match(html, /answers &quot;N&quot; to every input|answers "N" to every input/);
 
+  const cardFile = join(home.dir, 'card.md');
+  const card = await runCli(['--home', home.dir, 'models', 'card', '--model', modelId, '--out', cardFile]);
+  assert.equal(card.code, 0, card.stderr);
+  const markdown = readFileSync(cardFile, 'utf8');
+  assert.match(markdown, /Acceptance verdict of validation val-\w+: FAIL/);
+  assert.match(markdown, /answers "N" to every input/);
+
   const workspace = Workspace.open(home.dir);
   try {
     const validationId = String(run.json['validationId']);
