@@ -3,21 +3,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { importSyntheticEcgDataset } from '../../src-main/core/data/import-synthetic-ecg.js';
-import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
-import { loadDataset } from '../../src-main/core/data/dataset-kinds.js';
 import { loadEcgDataset } from '../../src-main/core/data/ecg-dataset.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
-import { quietContext } from '../../src-main/core/jobs/job-context.js';
 import { initEngine } from '../../src-main/core/engine/backend.js';
-import { tf, tfl } from '../../src-main/core/engine/tf.js';
-import { encodeModelArtifact } from '../../src-main/core/models/artifact.js';
-import { insertModel } from '../../src-main/core/store/models.js';
 import { recordVersion } from '../../src-main/core/audit/record-version.js';
-import { newId, utcNow } from '../../src-main/core/util/ids.js';
 import { policyTemplate } from '../../src-main/core/validate/policy-templates.js';
 import { runCli } from '../helpers/run-cli.js';
 import { tempHome } from '../helpers/temp-home.js';
+import { storeOneClassModel } from './one-class-model.js';
 
 // A constructed one-class model (every input answered "N") on synthetic patients with a single test record:
 // the case the findings exist for, run through the real command line, report and signature record.
@@ -30,19 +23,7 @@ before(async () => {
   await initEngine();
   const workspace = Workspace.open(home.dir);
   try {
-    datasetId = importSyntheticEcgDataset(
-      workspace,
-      {
-        name: 'syn',
-        records: 4,
-        seconds: 40,
-        seed: 5,
-        ectopy: { S: 0.15, V: 0.15 },
-        split: parseSplitSpec('records:1:0.25'),
-      },
-      quietContext(),
-    ).datasetId;
-    const dataset = loadDataset(workspace, datasetId);
+    ({ datasetId, modelId } = await storeOneClassModel(workspace));
     const ecg = loadEcgDataset(workspace, datasetId);
     const testBeats = Array.from({ length: ecg.labels.length }, (_, i) => i).filter(
       (i) => ecg.split[i] === 1,
@@ -59,47 +40,6 @@ before(async () => {
       deviations.length % 2 === 1
         ? (deviations[mid] as number)
         : ((deviations[mid - 1] as number) + (deviations[mid] as number)) / 2;
-    const k = dataset.classes.length;
-    // Zero weights and a bias towards class 0: the same answer whatever the beat.
-    const model = tfl.sequential({
-      layers: [
-        tfl.layers.flatten({ inputShape: dataset.sampleShape }),
-        tfl.layers.dense({ units: k, activation: 'softmax', kernelInitializer: 'zeros' }),
-      ],
-    });
-    const dense = model.layers[1];
-    const kernel = dense?.getWeights()[0];
-    const bias = tf.tensor1d(Array.from({ length: k }, (_, c) => (c === 0 ? 5 : 0)));
-    if (dense === undefined || kernel === undefined) throw new Error('dense layer missing');
-    dense.setWeights([kernel, bias]);
-    bias.dispose();
-    const stored = workspace.artifacts.put(await encodeModelArtifact(model));
-    modelId = newId('m');
-    insertModel(workspace.db, {
-      id: modelId,
-      name: 'always N',
-      arch: 'constructed',
-      datasetId,
-      parentId: null,
-      recipe: null,
-      artifactSha256: stored.sha256,
-      sizeBytes: stored.size,
-      params: model.countParams(),
-      nonzeroParams: k,
-      backend: 'cpu',
-      seed: null,
-      config: {
-        meta: {
-          inputKind: dataset.inputKind,
-          sampleShape: dataset.sampleShape,
-          classes: dataset.classes,
-          ...dataset.modelMeta,
-        },
-      },
-      summary: {},
-      createdAt: utcNow(),
-    });
-    model.dispose();
   } finally {
     workspace.close();
   }

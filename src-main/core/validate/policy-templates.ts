@@ -1,5 +1,5 @@
 import { badInput } from '../errors.js';
-import { policySchema, type Policy } from './policy.js';
+import { policySchema, type Policy } from './policy-schema.js';
 
 /**
  * Starting points for a reviewer's acceptance criteria, one per domain; `attest policy template NAME` prints one
