@@ -8,6 +8,7 @@ import {
   type FindingInputs,
 } from '../../src-main/core/validate/findings.js';
 import { rocCurves } from '../../src-main/core/validate/roc.js';
+import { calibrationFigures } from '../../src-main/core/validate/calibration.js';
 import { BY_BEAT_WARNING } from '../../src-main/core/data/ecg-splits.js';
 
 const classes = ['N', 'S', 'V'];
@@ -188,4 +189,28 @@ test('a child better than its parent beyond chance: suspect the reference; a per
     }),
   );
   assert.deepEqual(same, []);
+});
+
+test('calibration: over-confident and under-confident models are told apart; a calibrated one is not flagged', () => {
+  // Two classes, 100 samples: the model states `confidence` for its answer and is right `rightShare` of the time.
+  const calibrationOf = (confidence: number, rightShare: number) => {
+    const n = 100;
+    const truth = Array.from({ length: n }, (_, i) => i % 2);
+    const probabilities = new Float32Array(n * 2);
+    truth.forEach((t, i) => {
+      const answer = i < rightShare * n ? t : 1 - t;
+      probabilities[i * 2 + answer] = confidence;
+      probabilities[i * 2 + (1 - answer)] = 1 - confidence;
+    });
+    const before = calibrationFigures(probabilities, truth, 2);
+    return { bins: before.bins.length, before, temperature: null, after: null };
+  };
+  const over = validationFindings(inputs(sound, { calibration: calibrationOf(0.95, 0.7) }));
+  assert.match(
+    over.find((f) => f.code === 'over-confident')?.message ?? '',
+    /over-confident.*25\.0% more certainty/,
+  );
+  const under = validationFindings(inputs(sound, { calibration: calibrationOf(0.6, 0.9) }));
+  assert.match(under.find((f) => f.code === 'under-confident')?.message ?? '', /right 30\.0% more often/);
+  assert.deepEqual(validationFindings(inputs(sound, { calibration: calibrationOf(0.9, 0.9) })), []);
 });

@@ -11,6 +11,7 @@ import { policyTemplate } from '../../src-main/core/validate/policy-templates.js
 import { runCli } from '../helpers/run-cli.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { storeOneClassModel } from './one-class-model.js';
+import { pdfPagesText } from '../audit/pdf-text.js';
 
 // A constructed one-class model (every input answered "N") on synthetic patients with a single test record:
 // the case the findings exist for, run through the real command line, report and signature record.
@@ -107,6 +108,14 @@ test('a one-class model: findings in the JSON, a FAIL verdict (exit 3), both at 
   );
   assert.match(html, /Verdict: FAIL against ECG beat classification after ANSI\/AAMI EC57/);
   assert.match(html, /answers &quot;N&quot; to every input|answers "N" to every input/);
+
+  const pdfFile = join(home.dir, 'report.pdf');
+  const pdf = await runCli(['--home', home.dir, 'report', '--model', modelId, '--out', pdfFile]);
+  assert.equal(pdf.code, 0, pdf.stderr);
+  const { text } = await pdfPagesText(readFileSync(pdfFile));
+  assert.ok(text.indexOf('Verdict and findings') < text.indexOf('Model\n'), 'the PDF opens with the verdict');
+  assert.match(text, /Verdict: FAIL against ECG beat classification/);
+  assert.match(text.replace(/\n/g, ' '), /Critical: The model answers "N" to every input/);
 
   const cardFile = join(home.dir, 'card.md');
   const card = await runCli(['--home', home.dir, 'models', 'card', '--model', modelId, '--out', cardFile]);
