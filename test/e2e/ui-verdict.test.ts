@@ -77,6 +77,14 @@ test(
         (await panel.locator('table').textContent()) ?? '',
         /min_sensitivity:V.*at least 90\.0 %/s,
       );
+      // The criteria table and the findings wrap inside the 1366 px window rather than widening the page.
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `the results are ${overflow} px wider than the window`);
+      if (process.env['ATTEST_ARTIFACTS'] !== undefined)
+        await page.screenshot({
+          path: join(process.env['ATTEST_ARTIFACTS'], 'verdict.png'),
+          fullPage: true,
+        });
       assert.deepEqual(watched.errors, []);
       assert.deepEqual(watched.outside, []);
     } finally {
