@@ -77,6 +77,11 @@ test(
         (await panel.locator('table').textContent()) ?? '',
         /min_sensitivity:V.*at least 90\.0 %/s,
       );
+      // Beside the per-class intervals, how they were computed: one test record gives no bootstrap.
+      assert.match(
+        (await page.getByTestId('interval-methods').textContent()) ?? '',
+        /V: Clopper-Pearson exact binomial.*too few for a record bootstrap/,
+      );
       // The criteria table and the findings wrap inside the 1366 px window rather than widening the page.
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `the results are ${overflow} px wider than the window`);

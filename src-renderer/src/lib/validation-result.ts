@@ -19,6 +19,7 @@ export interface CleanResult {
   intervals?: {
     accuracy: { interval: [number, number] | null; method: string };
     macroF1: { interval: [number, number] | null; method: string };
+    perClass?: Record<string, { sensitivity: { interval: [number, number] | null; method: string } }>;
   };
 }
 
