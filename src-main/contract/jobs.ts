@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SUITES } from '../core/validate/validate-options.js';
+import { policySchema } from '../core/validate/policy-schema.js';
 import { methodJobSchemas, trainMethodFields } from './jobs-methods.js';
 import { imageJobSchemas } from './jobs-images.js';
 import { projectJobSchemas } from './jobs-projects.js';
@@ -129,6 +130,8 @@ export const jobSpecSchema = z.discriminatedUnion('kind', [
     shadowEpochs: z.number().int().min(1).max(1000).optional(),
     detectionSamples: z.number().int().min(10).max(100_000).optional(),
     detectionEpsilon: z.number().min(0).max(10).optional(),
+    /** Acceptance criteria from the UI's policy form, the same format as a --policy file. */
+    policy: policySchema.optional(),
   }),
   z.strictObject({
     kind: z.literal('measure'),

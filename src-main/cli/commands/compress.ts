@@ -51,6 +51,7 @@ export const compressCommand: Command = {
             `  ${stage.padEnd(34)} accuracy ${score.accuracy.toFixed(4)}  macro-F1 ${score.macroF1.toFixed(4)}`,
           );
       }
+      if (result.notes.length > 0) lines.push('', ...result.notes.map((n) => `note: ${n}`));
       if (result.sensitivity !== undefined)
         lines.push('', 'int8 sensitivity:', ...result.sensitivity.advice.map((a) => `  ${a}`));
       return lines.join('\n');

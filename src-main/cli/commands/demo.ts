@@ -8,6 +8,7 @@ import { runDemo } from '../../core/demo/run-demo.js';
 import { runImageDemo } from '../../core/data/images/image-demo.js';
 import { cliJobContext } from './job-context.js';
 import { badInput } from '../../core/errors.js';
+import { demoVerdictLines } from '../../core/demo/demo-verdict.js';
 
 export const demoCommand: Command = {
   path: ['demo'],
@@ -45,6 +46,8 @@ export const demoCommand: Command = {
           `demo finished in ${result.seconds.toFixed(0)} s (home ${home})`,
           `  baseline ${result.modelId}: test accuracy ${result.baseline.accuracy.toFixed(4)}, macro-F1 ${result.baseline.macroF1.toFixed(4)}`,
           `  compressed ${result.compressedModelId} (${result.recipe}): test accuracy ${result.compressed.accuracy.toFixed(4)}, ${result.compressedBytes} bytes vs ${result.baselineBytes}`,
+          ...demoVerdictLines(`baseline ${result.modelId}`, result.baseline),
+          ...demoVerdictLines(`compressed ${result.compressedModelId}`, result.compressed),
           `  report: ${result.reportPath}`,
         ].join('\n'),
       );

@@ -53,5 +53,6 @@ export function describeImport(result: BeatDatasetResult): string {
           .join(', ')}) from ${s.records.join(' ')}`,
     ),
     ...result.warnings.map((w) => `  warning: ${w}`),
+    ...result.dataSufficiency.map((w) => `  ${w}`),
   ].join('\n');
 }

@@ -41,6 +41,7 @@ import { compressCommand } from './compress.js';
 import { modelsMeasureCommand } from './measure.js';
 import { exportModelCommand } from './export-model.js';
 import { validateCommand } from './validate.js';
+import { policyCheckCommand, policyTemplateCommand } from './policy.js';
 import { reportCommand } from './report.js';
 import {
   auditCheckpointCommand,
@@ -109,6 +110,8 @@ export const COMMANDS: readonly Command[] = [
   modelsMeasureCommand,
   exportModelCommand,
   validateCommand,
+  policyTemplateCommand,
+  policyCheckCommand,
   reportCommand,
   auditVerifyCommand,
   auditLogCommand,

@@ -113,14 +113,21 @@ export const validateCommand: Command = {
     await initEngine();
     const result = await validateModel(context.workspace(), validate, cliJobContext(context));
     out.result(result, () => JSON.stringify(result, null, 2));
+    for (const f of (result as { findings?: { severity: string; message: string }[] }).findings ?? [])
+      out.log(`attest: ${f.severity}: ${f.message}`);
     const policy = (
-      result as { policy?: { pass: boolean; gates: { gate: string; pass: boolean; detail: string }[] } }
+      result as {
+        policy?: { verdict: string; gates: { gate: string; status: string; detail: string }[] };
+      }
     ).policy;
-    if (policy !== undefined && !policy.pass) {
-      // Exit code 3 after the full result, so that a script sees every gate, not just the first failed one.
-      const failed = policy.gates.filter((g) => !g.pass);
-      out.log(`attest: policy failed: ${failed.map((g) => `${g.gate} (${g.detail})`).join('; ')}`);
-      return exitCodeFor(new AttestError('VERIFY_FAILED', 'policy failed'));
+    if (policy !== undefined && policy.verdict !== 'PASS') {
+      // Exit code 3 after the full result, so that a script sees every gate, not just the first failed one; a
+      // verdict not decided (an interval straddles a limit) is not a pass either.
+      const open = policy.gates.filter((g) => g.status !== 'pass');
+      out.log(
+        `attest: policy verdict ${policy.verdict}: ${open.map((g) => `${g.gate} ${g.status === 'undecided' ? 'not decided: more data needed' : 'failed'} (${g.detail})`).join('; ')}`,
+      );
+      return exitCodeFor(new AttestError('VERIFY_FAILED', `policy verdict ${policy.verdict}`));
     }
     return undefined;
   },

@@ -1,3 +1,4 @@
+import { compressionNotes } from './compression-notes.js';
 import type { Workspace } from '../store/workspace.js';
 import { tfl } from '../engine/tf.js';
 import { engineInfo } from '../engine/backend.js';
@@ -53,6 +54,8 @@ export interface CompressResult {
   backend: string;
   /** Measured figures of the parent and the child on the active backend, and child / parent ratios. */
   measurement: { parent: ModelMeasurement; child: ModelMeasurement; ratios: Record<string, number> };
+  /** What the cost figures mean where they mislead (FLOPs unchanged by pruning, slower latency): compression-notes.ts. */
+  notes: string[];
   /** Held-out scores (the parent's validation records) after each stage; the last is the stored model's. */
   heldOut?: { records: string[]; optimistic: boolean; stages: StageScore[]; macroF1Drop: number };
   structural: StructuralReport[];
@@ -217,6 +220,7 @@ export async function compressModel(
       const modelId = newId('m');
       const sparsity = counts.params === 0 ? 0 : 1 - counts.nonzero / counts.params;
       const ratios = ratiosOf(stripRow(parentMeasured), childMeasured);
+      const notes = compressionNotes(stripRow(parentMeasured), childMeasured, weights);
       const heldOut =
         data === undefined
           ? undefined
@@ -234,6 +238,7 @@ export async function compressModel(
         measurement: childMeasured,
         parentMeasurement: stripRow(parentMeasured),
         ratios,
+        notes,
         ...(heldOut !== undefined ? { heldOut } : {}),
         structural,
         ...(fineTune !== undefined ? { fineTune } : {}),
@@ -299,6 +304,7 @@ export async function compressModel(
         weightEncoding: weights,
         backend,
         measurement: { parent: stripRow(parentMeasured), child: childMeasured, ratios },
+        notes,
         ...(heldOut !== undefined ? { heldOut } : {}),
         structural,
         ...(fineTune !== undefined ? { fineTune } : {}),

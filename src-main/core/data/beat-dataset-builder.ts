@@ -8,6 +8,7 @@ import { sha256Hex } from '../util/hash.js';
 import type { WfdbAnnotation } from './wfdb/annotations.js';
 import { AAMI_CLASSES } from './ecg/aami.js';
 import { segmentBeats } from './ecg/segment.js';
+import { dataSufficiencyWarnings, ECG_RECORDS } from './data-sufficiency.js';
 import { BY_BEAT_WARNING, splitRecords, type SplitSpec } from './ecg-splits.js';
 import { createRng, deriveSeed } from '../engine/seed.js';
 import { SPLIT_CODES } from './sample-dataset.js';
@@ -44,6 +45,8 @@ export interface BeatDatasetResult {
   splits: Record<string, { total: number; classes: Record<string, number>; records: string[] }>;
   skipped: string[];
   warnings: string[];
+  /** Split problems with their remedy (a class on one side only, too few records): see data-sufficiency.ts. */
+  dataSufficiency: string[];
   dataSha256: string;
 }
 
@@ -267,6 +270,11 @@ export function storeBeatBlocks(
   });
   const totalBeats = groups.reduce((s, g) => s + g.samples, 0);
   if (totalBeats === 0) throw badInput('the records hold no beat annotation that maps to an AAMI class');
+  const side = (k: 'train' | 'test') =>
+    splits[k] !== undefined ? { classes: splits[k].classes, groups: splits[k].records.length } : undefined;
+  // Kept apart from the import warnings: they concern the split, and the wizard shows them with their remedy.
+  const dataSufficiency = dataSufficiencyWarnings({ train: side('train'), test: side('test') }, ECG_RECORDS);
+  for (const warning of dataSufficiency) context.log(`warning: ${warning}`);
 
   throwIfCancelled(context.signal);
   const datasetId = newId('ds');
@@ -274,7 +282,14 @@ export function storeBeatBlocks(
   const wasStored = workspace.artifacts.has(sha256Hex(bundle));
   const stored = workspace.artifacts.put(bundle);
   const params = facts.params;
-  const summary = { splits, records: blocks.length, beats: totalBeats, warnings, classes: [...classes] };
+  const summary = {
+    splits,
+    records: blocks.length,
+    beats: totalBeats,
+    warnings,
+    dataSufficiency,
+    classes: [...classes],
+  };
   try {
     workspace.db.transaction(() => {
       insertDataset(
@@ -320,6 +335,7 @@ export function storeBeatBlocks(
     splits,
     skipped,
     warnings,
+    dataSufficiency,
     dataSha256: stored.sha256,
   };
 }

@@ -8,6 +8,8 @@ import { compressModel } from '../compress/compress-model.js';
 import { validateModel } from '../validate/validate-model.js';
 import { exportModelReport } from '../report/export-report.js';
 import { resourcePath } from '../util/resources.js';
+import { getDataset } from '../store/datasets.js';
+import { demoAcceptanceProfile, demoVerdict, type DemoVerdict } from './demo-verdict.js';
 
 export interface DemoOptions {
   epochs?: number;
@@ -24,8 +26,8 @@ export interface DemoResult {
   recipe: string;
   baselineBytes: number;
   compressedBytes: number;
-  baseline: { accuracy: number; macroF1: number };
-  compressed: { accuracy: number; macroF1: number };
+  baseline: { accuracy: number; macroF1: number } & DemoVerdict;
+  compressed: { accuracy: number; macroF1: number } & DemoVerdict;
   reportPath: string;
   seconds: number;
 }
@@ -94,24 +96,34 @@ export async function runDemo(
     stage(context, STAGES.compress),
   );
   const validations: Awaited<ReturnType<typeof validateModel>>[] = [];
+  const datasetClasses = (getDataset(workspace.db, imported.datasetId).summary['classes'] as string[]) ?? [];
   for (const [k, modelId] of [trained.modelId, compressed.modelId].entries()) {
     const part: readonly [number, number] = [
       STAGES.validate[0] + k * 0.095,
       STAGES.validate[0] + (k + 1) * 0.095,
     ];
+    const policy = demoAcceptanceProfile('ecg-beats', datasetClasses, k === 1);
     validations.push(
       await validateModel(
         workspace,
-        { modelId, datasetId: imported.datasetId, split: 'test', suites: ['clean', 'fgsm', 'noise'] },
+        {
+          modelId,
+          datasetId: imported.datasetId,
+          split: 'test',
+          suites: ['clean', 'fgsm', 'noise'],
+          ...(policy !== undefined ? { policy } : {}),
+        },
         stage(context, part),
       ),
     );
   }
   const report = exportModelReport(workspace, compressed.modelId, join(workspace.home, 'report.html'));
   context.progress(1, 'demo finished');
-  const clean = (v: (typeof validations)[number] | undefined): { accuracy: number; macroF1: number } => {
+  const clean = (
+    v: (typeof validations)[number] | undefined,
+  ): { accuracy: number; macroF1: number } & DemoVerdict => {
     const metrics = (v as { clean?: { accuracy: number; macroF1: number } } | undefined)?.clean;
-    return { accuracy: metrics?.accuracy ?? NaN, macroF1: metrics?.macroF1 ?? NaN };
+    return { accuracy: metrics?.accuracy ?? NaN, macroF1: metrics?.macroF1 ?? NaN, ...demoVerdict(v) };
   };
   return {
     datasetId: imported.datasetId,

@@ -1,3 +1,4 @@
+import { validationVerdict } from './verdict-section.js';
 import type { Workspace } from '../store/workspace.js';
 import { getModel, type ModelRow } from '../store/models.js';
 import { listAuditEvents } from '../audit/log.js';
@@ -329,6 +330,16 @@ function caveats(data: ReportData, latest: ReturnType<typeof latestClean>): stri
     items.push(
       `Compression cost ${((latest.parent.macroF1 - latest.clean.macroF1) * 100).toFixed(1)} points of macro-F1 against the parent.`,
     );
+  // The latest validation's verdict and critical findings: what must not be lost when the card travels alone.
+  const newest = data.validations.at(-1)?.model;
+  if (newest !== undefined) {
+    const judged = validationVerdict(newest);
+    if (judged.verdict !== null)
+      items.push(
+        `Acceptance verdict of validation ${newest.id}: ${judged.verdict}${judged.policyName !== null ? ` against ${judged.policyName}` : ''}.`,
+      );
+    for (const f of judged.findings.filter((x) => x.severity === 'critical')) items.push(f.message);
+  }
   if (!data.verification.ok)
     items.push(
       `The audit trail did not verify when this card was made: ${data.verification.problems[0]?.message ?? ''}`,

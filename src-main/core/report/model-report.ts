@@ -1,9 +1,12 @@
 import type { ReportData } from './report-data.js';
 import type { ValidationRow } from '../store/validations.js';
 import type { BootstrapIntervals, Interval } from '../validate/record-bootstrap.js';
+import type { CleanIntervals } from '../validate/stated-intervals.js';
+import { inReviewerUnits, type ReviewerScale } from '../validate/reviewer-units.js';
 import { escapeHtml, formatPercent, lineChart, table } from './html.js';
 import { DATA_ATTRIBUTION } from './attribution.js';
 import { signatureSection } from './signature-section.js';
+import { verdictSectionHtml } from './verdict-section.js';
 import { detectionValidationSection, isDetectionValidation } from './detection-sections.js';
 import { METHODS_SECTION_TITLE, methodsSectionHtml, methodsSectionShown } from './methods-section.js';
 import {
@@ -40,9 +43,11 @@ interface Clean {
   confusion: number[][];
   labels: string[];
   bootstrap?: BootstrapIntervals | null;
+  intervals?: CleanIntervals;
 }
 interface Fgsm {
   unit: string;
+  reviewerScale?: ReviewerScale | null;
   points: { epsilon: number; accuracy: number; attackSuccessRate: number | null }[];
 }
 interface Noise {
@@ -184,6 +189,31 @@ function provenance(data: ReportData): string {
   ].join('\n');
 }
 
+/** How the bracketed intervals were computed, each method once with the figures it applies to. */
+function statedIntervalNote(intervals: CleanIntervals): string {
+  const byMethod = new Map<string, string[]>();
+  const add = (figure: string, method: string): void => {
+    byMethod.set(method, [...(byMethod.get(method) ?? []), figure]);
+  };
+  add('accuracy', intervals.accuracy.method);
+  add('macro-F1', intervals.macroF1.method);
+  for (const [label, c] of Object.entries(intervals.perClass)) {
+    if (c.records === 0) continue;
+    add(`${label} sensitivity`, c.sensitivity.method);
+    add(`${label} positive predictivity`, c.positivePredictivity.method);
+    add(`${label} F1`, c.f1.method);
+  }
+  const few =
+    intervals.testRecords < 5
+      ? `<p class="warn">Only ${intervals.testRecords} test record${intervals.testRecords === 1 ? '' : 's'}: with fewer than 5, no interval is meaningful for patients in general.</p>`
+      : '';
+  return `${few}<p class="muted">In brackets: ${Math.round(intervals.level * 100)}% confidence intervals.</p><ul class="muted">${[
+    ...byMethod.entries(),
+  ]
+    .map(([method, figures]) => `<li>${escapeHtml(figures.join(', '))}: ${escapeHtml(method)}</li>`)
+    .join('')}</ul>`;
+}
+
 function cleanComparison(model: Clean | undefined, parent: Clean | undefined): string {
   if (model === undefined) return '';
   const withParent = parent !== undefined;
@@ -208,11 +238,16 @@ function cleanComparison(model: Clean | undefined, parent: Clean | undefined): s
       ? [label, ours, withInterval(b, parent !== undefined ? ci(parent) : undefined), change]
       : [label, ours];
   };
+  // The stated interval (record bootstrap with enough records, else exact) where stored; older results: bootstrap.
   const perClassCi = (label: string, key: 'sensitivity' | 'positivePredictivity' | 'f1') => (c: Clean) =>
-    c.bootstrap?.perClass[label]?.[key];
+    c.intervals !== undefined
+      ? (c.intervals.perClass[label]?.[key].interval ?? null)
+      : c.bootstrap?.perClass[label]?.[key];
+  const overallCi = (key: 'accuracy' | 'macroF1') => (c: Clean) =>
+    c.intervals !== undefined ? c.intervals[key].interval : c.bootstrap?.[key];
   const rows: unknown[][] = [
-    line('Accuracy', model.accuracy, parent?.accuracy, (c) => c.bootstrap?.accuracy),
-    line('Macro-F1', model.macroF1, parent?.macroF1, (c) => c.bootstrap?.macroF1),
+    line('Accuracy', model.accuracy, parent?.accuracy, overallCi('accuracy')),
+    line('Macro-F1', model.macroF1, parent?.macroF1, overallCi('macroF1')),
   ];
   for (const cls of model.perClass) {
     const other = parent?.perClass.find((p) => p.label === cls.label);
@@ -235,9 +270,11 @@ function cleanComparison(model: Clean | undefined, parent: Clean | undefined): s
     rows.push(line(`${cls.label}: F1`, cls.f1, other?.f1, perClassCi(cls.label, 'f1')));
   }
   const intervalNote =
-    model.bootstrap !== undefined && model.bootstrap !== null
-      ? `<p class="muted">In brackets: 95% confidence intervals from ${model.bootstrap.resamples} bootstrap resamples of the ${model.bootstrap.groups} test records (whole records are drawn, never single beats, because beats of one patient are alike).</p>`
-      : '<p class="muted">No confidence interval: the test split holds a single record, and resampling beats would understate the uncertainty.</p>';
+    model.intervals !== undefined
+      ? statedIntervalNote(model.intervals)
+      : model.bootstrap !== undefined && model.bootstrap !== null
+        ? `<p class="muted">In brackets: 95% confidence intervals from ${model.bootstrap.resamples} bootstrap resamples of the ${model.bootstrap.groups} test records (whole records are drawn, never single beats, because beats of one patient are alike).</p>`
+        : '<p class="muted">No confidence interval: the test split holds a single record, and resampling beats would understate the uncertainty.</p>';
   const confusion = (c: Clean, title: string): string =>
     `<div><h4>${escapeHtml(title)}: confusion matrix (rows true, columns predicted)</h4>${table(
       ['true \\ predicted', ...c.labels],
@@ -251,21 +288,26 @@ function fgsmComparison(model: Fgsm | undefined, parent: Fgsm | undefined): stri
   if (model === undefined) return '';
   const rows = model.points.map((p) => {
     const q = parent?.points.find((x) => x.epsilon === p.epsilon);
+    const epsilon = inReviewerUnits(p.epsilon, model.reviewerScale);
     return parent !== undefined
       ? [
-          p.epsilon,
+          epsilon,
           formatPercent(p.accuracy),
           formatPercent(p.attackSuccessRate),
           formatPercent(q?.accuracy),
           formatPercent(q?.attackSuccessRate),
         ]
-      : [p.epsilon, formatPercent(p.accuracy), formatPercent(p.attackSuccessRate)];
+      : [epsilon, formatPercent(p.accuracy), formatPercent(p.attackSuccessRate)];
   });
   const header =
     parent !== undefined
       ? ['epsilon', 'accuracy', 'attack success', 'parent accuracy', 'parent attack success']
       : ['epsilon', 'accuracy', 'attack success'];
-  return `<p>Fast gradient sign method (FGSM), white-box, on each model's own gradients. Epsilon unit: ${escapeHtml(model.unit)}.</p>${table(header, rows)}`;
+  const scale =
+    model.reviewerScale !== undefined && model.reviewerScale !== null
+      ? ` In ${model.reviewerScale.unit}: ${escapeHtml(model.reviewerScale.basis)}.`
+      : '';
+  return `<p>Fast gradient sign method (FGSM), white-box, on each model's own gradients. Epsilon unit: ${escapeHtml(model.unit)}.${scale}</p>${table(header, rows)}`;
 }
 
 function noiseComparison(model: Noise | undefined, parent: Noise | undefined): string {
@@ -408,6 +450,7 @@ export function renderModelReport(data: ReportData): string {
 <body>
 <h1>Validation report: ${escapeHtml(data.model.name)}</h1>
 <p class="muted">Model ${escapeHtml(data.model.id)}${data.parent !== undefined ? `, derived from ${escapeHtml(data.parent.id)}` : ''}. Generated ${escapeHtml(data.generatedAt)} by Attest, offline.</p>
+${section('Verdict and findings', verdictSectionHtml(data.validations.map((v) => v.model)))}
 ${intraPatient ? '<p class="warn">Beats of one patient are on both sides of the split: these figures are optimistic.</p>' : ''}
 ${section('Model and parent', modelFacts(data))}
 ${section('Results', validation)}

@@ -4,6 +4,7 @@ import { DATA_ATTRIBUTION } from './attribution.js';
 import { PdfWriter } from './pdf-layout.js';
 import { methodsSectionPdf, methodsSectionShown } from './methods-section.js';
 import { detectionValidationTable, isDetectionValidation } from './detection-sections.js';
+import { verdictSectionPdf } from './verdict-section.js';
 
 interface CleanResult {
   n?: number;
@@ -35,6 +36,12 @@ export async function renderModelReportPdf(
   pdf.paragraph(
     `Model ${data.model.id}${data.parent !== undefined ? `, derived from ${data.parent.id}` : ''}. Generated ${data.generatedAt} (UTC) by Attest, offline.`,
     'muted',
+  );
+
+  // A report opens with its verdict and findings: what the reviewer must read before any figure.
+  verdictSectionPdf(
+    pdf,
+    data.validations.map((v) => v.model),
   );
 
   pdf.heading('Model');

@@ -1,4 +1,6 @@
 import { escapeHtml, formatNumber, formatPercent, lineChart, table } from './html.js';
+import type { GateResult } from '../validate/policy.js';
+import { gateMeasured } from './verdict-section.js';
 
 /**
  * Report sections of the validation suites beyond the first three: ROC and specificity, calibration, the attack
@@ -444,28 +446,36 @@ interface Policy {
   name: string | null;
   file?: string;
   pass: boolean;
-  gates: { gate: string; limit: number; value: number | null; pass: boolean; detail: string }[];
+  verdict?: string;
+  gates: (GateResult & { status?: GateResult['status'] })[];
 }
 
-/** The reviewer's gates, pass or fail each. */
+/** The reviewer's gates: pass, fail or not decided each, with the interval behind the decision. */
 export function policySection(model: unknown): string {
   const p = model as Policy | undefined;
   if (p === undefined) return '';
-  const verdict = p.pass
-    ? `<p class="ok">Policy ${escapeHtml(p.name ?? '')} passed: every gate holds.</p>`
-    : `<p class="bad">Policy ${escapeHtml(p.name ?? '')} FAILED: ${p.gates.filter((g) => !g.pass).length} of ${p.gates.length} gates.</p>`;
+  const verdict = p.verdict ?? (p.pass ? 'PASS' : 'FAIL');
+  const open = p.gates.filter((g) => (g.status ?? (g.pass ? 'pass' : 'fail')) !== 'pass').length;
+  const summary =
+    verdict === 'PASS'
+      ? `<p class="ok">Policy ${escapeHtml(p.name ?? '')} passed: every gate holds.</p>`
+      : `<p class="bad">Policy ${escapeHtml(p.name ?? '')}: ${escapeHtml(verdict)}, ${open} of ${p.gates.length} gates not passed.</p>`;
   return [
-    verdict,
+    summary,
     p.file !== undefined ? `<p class="muted">Read from <code>${escapeHtml(p.file)}</code>.</p>` : '',
     table(
-      ['gate', 'what', 'limit', 'measured', 'result'],
-      p.gates.map((g) => [
-        g.gate,
-        g.detail,
-        formatNumber(g.limit, 4),
-        formatNumber(g.value, 4),
-        g.pass ? 'pass' : 'FAIL',
-      ]),
+      ['gate', 'what', 'limit', 'measured [interval]', 'interval method', 'result'],
+      p.gates.map((g) => {
+        const status = g.status ?? (g.pass ? 'pass' : 'fail');
+        return [
+          g.gate,
+          g.detail,
+          formatNumber(g.limit, 4),
+          gateMeasured({ ...g, status }),
+          g.intervalMethod ?? '—',
+          status === 'pass' ? 'pass' : status === 'fail' ? 'FAIL' : 'not decided: more data needed',
+        ];
+      }),
     ),
   ].join('\n');
 }

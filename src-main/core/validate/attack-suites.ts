@@ -8,6 +8,7 @@ import { transferAsync, type TransferResult } from './transfer-attack.js';
 import type { AttackSweep } from './attack-sweep.js';
 import type { SuiteContext } from './suite-context.js';
 import type { ValidateOptions } from './validate-options.js';
+import { reviewerScale, type ReviewerScale } from './reviewer-units.js';
 
 export const DEFAULT_L2_EPSILONS = [0.1, 0.5, 1];
 export const DEFAULT_SPARSE_MAGNITUDE = 1;
@@ -42,18 +43,20 @@ function attackInputs(ctx: SuiteContext) {
   };
 }
 
-export function fgsmSuiteOf(
+export async function fgsmSuiteOf(
   ctx: SuiteContext,
   options: ValidateOptions,
   job: JobContext,
-): Promise<FgsmResult> {
-  return fgsmSuiteAsync(
+): Promise<FgsmResult & { reviewerScale: ReviewerScale | null }> {
+  const result = await fgsmSuiteAsync(
     {
       ...attackInputs(ctx),
       ...(options.epsilons !== undefined ? { epsilons: options.epsilons } : {}),
     },
     job,
   );
+  // The budget also in millivolts or grey levels, the units a reviewer can picture.
+  return { ...result, reviewerScale: reviewerScale(ctx) };
 }
 
 /** PGD sweeps: one per norm, plus a targeted L-inf sweep when a target class is given. */

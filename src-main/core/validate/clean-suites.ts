@@ -1,6 +1,12 @@
 import { badInput } from '../errors.js';
 import { classificationMetrics, type ClassificationMetrics } from './metrics.js';
 import { recordBootstrap, type BootstrapIntervals } from './record-bootstrap.js';
+import {
+  recordConfusions,
+  statedIntervals,
+  type CleanIntervals,
+  type RecordConfusion,
+} from './stated-intervals.js';
 import { rocCurves, type RocResult } from './roc.js';
 import { decide, decisionRule, type DecisionRule } from './operating-threshold.js';
 import { applyTemperature, calibrationFigures, type CalibrationFigures } from './calibration.js';
@@ -13,6 +19,10 @@ export type CleanResult = ClassificationMetrics & {
   temperature?: TemperatureFit;
   roc: RocResult;
   bootstrap: BootstrapIntervals | null;
+  /** The interval shown beside each figure and its method (bootstrap with enough records, else exact). */
+  intervals: CleanIntervals;
+  /** Confusion matrix per test record: EC57's figures averaged over records come from it. */
+  perRecord: RecordConfusion[];
 };
 
 /** Clean metrics at the chosen operating point, ROC curves, and confidence intervals over records. */
@@ -29,19 +39,23 @@ export function cleanSuite(ctx: SuiteContext, options: ValidateOptions): CleanRe
     probabilities = applyTemperature(probabilities, ctx.classCount, temperature.temperature);
   }
   const predicted = decide(probabilities, ctx.classCount, rule);
+  // Confidence intervals resample whole records (patients), never beats.
+  const bootstrap = recordBootstrap({
+    labels: ctx.labels,
+    predicted,
+    groups: ctx.groups,
+    classes: ctx.dataset.classes,
+    seed: ctx.seed,
+  });
+  const perRecord = recordConfusions(ctx.labels, predicted, ctx.groups, ctx.dataset.groups, ctx.classCount);
   return {
     ...classificationMetrics(ctx.labels, predicted, ctx.dataset.classes),
     decisionRule: rule,
     ...(temperature !== undefined ? { temperature } : {}),
     roc: rocCurves(probabilities, ctx.labels, ctx.dataset.classes),
-    // Confidence intervals resample whole records (patients), never beats.
-    bootstrap: recordBootstrap({
-      labels: ctx.labels,
-      predicted,
-      groups: ctx.groups,
-      classes: ctx.dataset.classes,
-      seed: ctx.seed,
-    }),
+    bootstrap,
+    intervals: statedIntervals(perRecord, ctx.dataset.classes, bootstrap),
+    perRecord,
   };
 }
 

@@ -1,57 +1,55 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import { POLICY_CRITERIA, policySchema, type Policy } from './policy-schema.js';
 import { badInput } from '../errors.js';
 import type { ClassificationMetrics } from './metrics.js';
 import type { ValidationResults } from './rows.js';
 import type { SuiteName } from './validate-options.js';
+import type { Interval } from './record-bootstrap.js';
+import { classCriterionValue, type ClassScores } from './policy-class-criteria.js';
 
 /**
- * Gates a reviewer sets without code, as a JSON file: the largest drop against the parent (overall and per
- * class), the lowest accuracy under an attack or a noise level, the largest membership advantage and ECE.
+ * Acceptance criteria a reviewer sets without code, as a JSON file (templates per domain in
+ * policy-templates.ts): per-class sensitivity, positive predictivity, specificity, F1, AUC or AP (gross or
+ * averaged over records, as ANSI/AAMI EC57), sensitivity at a fixed specificity, minimum accuracy, the largest
+ * drop against the parent (overall and per class), the lowest accuracy under an attack or a noise level, the
+ * largest membership advantage and ECE, the fewest test records and samples per class.
  * A gate that cannot be evaluated (no parent, a suite that failed to produce the figure) fails: a reviewer
- * cannot sign what was not measured.
+ * cannot sign what was not measured. A gate measured with an interval passes only when the whole interval
+ * is on the right side of the limit, fails when the whole interval is on the wrong side, and is otherwise
+ * "not decided: more data needed".
  */
-const fraction = z.number().min(0).max(1);
-const robustGate = z.strictObject({
-  suite: z.enum(['fgsm', 'pgd', 'square', 'sparse', 'noise', 'corruptions']),
-  /** Attacks: the budget; noise: the SNR in dB. */
-  epsilon: z.number().optional(),
-  snrDb: z.number().optional(),
-  /** corruptions: the severity (1 to 5) and optionally one corruption (default: the worst must pass). */
-  severity: z.number().int().min(1).max(5).optional(),
-  corruption: z.string().optional(),
-  /** pgd: Linf or L2 (default Linf); noise: the noise name (default: every noise must pass). */
-  norm: z.enum(['Linf', 'L2']).optional(),
-  noise: z.string().optional(),
-  minAccuracy: fraction,
-});
-export const policySchema = z.strictObject({
-  name: z.string().max(200).optional(),
-  maxAccuracyDrop: fraction.optional(),
-  maxMacroF1Drop: fraction.optional(),
-  /** The same limit for every class, or per class name with "*" for the others. */
-  maxClassRecallDrop: z.union([fraction, z.record(z.string(), fraction)]).optional(),
-  minRobustAccuracy: z.array(robustGate).max(100).optional(),
-  maxMembershipAdvantage: fraction.optional(),
-  maxEce: fraction.optional(),
-  /** Image corruptions: the largest mean corruption error against the parent (1: as robust as the parent). */
-  maxCorruptionError: z.number().min(0).max(100).optional(),
-});
-export type Policy = z.infer<typeof policySchema>;
-type RobustGate = z.infer<typeof robustGate>;
+export { CLASS_METRICS, POLICY_CRITERIA, policySchema, type Policy } from './policy-schema.js';
+type RobustGate = NonNullable<Policy['minRobustAccuracy']>[number];
+
+export type GateStatus = 'pass' | 'fail' | 'undecided';
+export type Verdict = 'PASS' | 'FAIL' | 'NOT DECIDED';
 
 export interface GateResult {
   gate: string;
   limit: number;
   value: number | null;
   pass: boolean;
+  /** undecided: the interval straddles the limit (more data needed). */
+  status: GateStatus;
+  /** The interval of the value where the figure has one, and how it was computed. */
+  interval?: Interval | null;
+  intervalMethod?: string;
   detail: string;
 }
 
 export interface PolicyResult {
   name: string | null;
+  /** True only for a PASS verdict. */
   pass: boolean;
+  verdict: Verdict;
   gates: GateResult[];
+}
+
+/** What a policy reads beyond the stored results: test record counts and each class's scores. */
+export interface PolicyContext {
+  testRecords?: number;
+  recordsPerClass?: Record<string, number>;
+  scoresOf?: (label: string) => ClassScores | undefined;
 }
 
 export function loadPolicy(file: string): Policy {
@@ -70,7 +68,23 @@ export function loadPolicy(file: string): Policy {
   const parsed = policySchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw badInput(`policy ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`, file);
+    const where = issue?.path.join('.') || '(root)';
+    if (issue?.code === 'unrecognized_keys') {
+      const known = issue.path.length === 0 ? `; known criteria: ${POLICY_CRITERIA.join(', ')}` : '';
+      throw badInput(
+        `policy ${where}: unknown criterion ${issue.keys.map((k) => `"${k}"`).join(', ')}${known}`,
+        file,
+      );
+    }
+    const got = issue?.path.reduce<unknown>(
+      (v, key) =>
+        v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined,
+      json,
+    );
+    throw badInput(
+      `policy ${where}: ${issue?.message ?? 'invalid'}${got !== undefined ? ` (got ${JSON.stringify(got)})` : ''}`,
+      file,
+    );
   }
   for (const gate of parsed.data.minRobustAccuracy ?? []) {
     const needed = gate.suite === 'noise' ? 'snrDb' : gate.suite === 'corruptions' ? 'severity' : 'epsilon';
@@ -90,6 +104,9 @@ export function policyNeeds(policy: Policy): {
 } {
   const suites = new Set<SuiteName>();
   if (
+    policy.minAccuracy !== undefined ||
+    policy.classCriteria !== undefined ||
+    policy.sensitivityAtSpecificity !== undefined ||
     policy.maxAccuracyDrop !== undefined ||
     policy.maxMacroF1Drop !== undefined ||
     policy.maxClassRecallDrop !== undefined
@@ -163,15 +180,114 @@ export function evaluatePolicy(
   policy: Policy,
   results: ValidationResults,
   parentClean: ClassificationMetrics | undefined,
+  context: PolicyContext = {},
 ): PolicyResult {
   const gates: GateResult[] = [];
-  const atMost = (gate: string, limit: number, value: number | null, detail: string): void => {
-    gates.push({ gate, limit, value, pass: value !== null && value <= limit + 1e-12, detail });
+  const push = (
+    gate: string,
+    limit: number,
+    value: number | null,
+    detail: string,
+    status: GateStatus,
+    stated?: { interval: Interval | null; method: string },
+  ): void => {
+    gates.push({
+      gate,
+      limit,
+      value,
+      pass: status === 'pass',
+      status,
+      ...(stated !== undefined ? { interval: stated.interval, intervalMethod: stated.method } : {}),
+      detail,
+    });
   };
-  const atLeast = (gate: string, limit: number, value: number | null, detail: string): void => {
-    gates.push({ gate, limit, value, pass: value !== null && value >= limit - 1e-12, detail });
+  const atMost = (gate: string, limit: number, value: number | null, detail: string): void =>
+    push(gate, limit, value, detail, value !== null && value <= limit + 1e-12 ? 'pass' : 'fail');
+  /** At least the limit; with an interval, decided only when the whole interval is on one side. */
+  const atLeast = (
+    gate: string,
+    limit: number,
+    value: number | null,
+    detail: string,
+    stated?: { interval: Interval | null; method: string },
+  ): void => {
+    const interval = stated?.interval ?? null;
+    // A figure that has intervals but where none can be given (a single record) cannot decide either way.
+    const status: GateStatus =
+      value === null
+        ? 'fail'
+        : stated !== undefined && interval === null
+          ? 'undecided'
+          : interval === null
+            ? value >= limit - 1e-12
+              ? 'pass'
+              : 'fail'
+            : interval[0] >= limit - 1e-12
+              ? 'pass'
+              : interval[1] < limit - 1e-12
+                ? 'fail'
+                : 'undecided';
+    push(gate, limit, value, detail, status, stated);
   };
   const clean = results.clean;
+  if (policy.minTestRecords !== undefined)
+    atLeast(
+      'min_test_records',
+      policy.minTestRecords,
+      context.testRecords ?? null,
+      'records (patients) on the test side',
+    );
+  const perClassLimit = (limits: number | Record<string, number>, label: string): number | undefined =>
+    typeof limits === 'number' ? limits : (limits[label] ?? limits['*']);
+  if (policy.minTestRecordsPerClass !== undefined) {
+    for (const [label, records] of Object.entries(context.recordsPerClass ?? {})) {
+      const limit = perClassLimit(policy.minTestRecordsPerClass, label);
+      if (limit !== undefined)
+        atLeast(`min_test_records:${label}`, limit, records, `test records holding ${label}`);
+    }
+  }
+  if (policy.minTestSamplesPerClass !== undefined) {
+    for (const c of clean?.perClass ?? []) {
+      const limit = perClassLimit(policy.minTestSamplesPerClass, c.label);
+      if (limit !== undefined)
+        atLeast(`min_test_samples:${c.label}`, limit, c.support, `test samples of ${c.label}`);
+    }
+  }
+  if (policy.minAccuracy !== undefined) {
+    const stated = clean?.intervals?.accuracy;
+    atLeast(
+      'min_accuracy',
+      policy.minAccuracy,
+      clean?.accuracy ?? null,
+      clean === undefined ? 'no clean result' : 'accuracy on the test split',
+      stated,
+    );
+  }
+  for (const criterion of policy.classCriteria ?? []) {
+    const measured = classCriterionValue(criterion, results, context.scoresOf);
+    atLeast(
+      `min_${criterion.metric}:${criterion.class}${criterion.pooling === 'average' ? ':average' : ''}`,
+      criterion.min,
+      measured.value,
+      measured.detail,
+      measured.stated,
+    );
+  }
+  for (const criterion of policy.sensitivityAtSpecificity ?? []) {
+    const measured = classCriterionValue(
+      { class: criterion.class, metric: 'sensitivity', min: criterion.minSensitivity },
+      results,
+      context.scoresOf,
+      criterion.specificity,
+    );
+    atLeast(
+      `min_sensitivity_at_specificity:${criterion.class}`,
+      criterion.minSensitivity,
+      measured.value,
+      measured.detail,
+      measured.stated,
+    );
+  }
   const drop = (ours: number | null | undefined, theirs: number | null | undefined): number | null =>
     typeof ours === 'number' && typeof theirs === 'number' ? theirs - ours : null;
   const noParent = parentClean === undefined ? 'no parent to compare with' : '';
@@ -235,5 +351,10 @@ export function evaluatePolicy(
       `ECE over ${calibration?.bins ?? 15} bins, as the model outputs them`,
     );
   }
-  return { name: policy.name ?? null, pass: gates.every((g) => g.pass), gates };
+  const verdict: Verdict = gates.some((g) => g.status === 'fail')
+    ? 'FAIL'
+    : gates.some((g) => g.status === 'undecided')
+      ? 'NOT DECIDED'
+      : 'PASS';
+  return { name: policy.name ?? null, pass: verdict === 'PASS', verdict, gates };
 }

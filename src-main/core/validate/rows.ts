@@ -14,6 +14,8 @@ import type { DetectionResult } from './detection-suite.js';
 import type { PolicyResult } from './policy.js';
 import type { CorruptionsResult } from './corruptions-suite.js';
 import type { AttributionResult } from './attribution-suite.js';
+import type { CleanIntervals, RecordConfusion } from './stated-intervals.js';
+import type { Finding } from './findings.js';
 
 /**
  * One stored number. Names are snake_case and say what the value is; `params` says where it applies (class,
@@ -28,6 +30,8 @@ export interface MetricRow {
 
 type CleanFigures = ClassificationMetrics & {
   bootstrap?: BootstrapIntervals | null;
+  intervals?: CleanIntervals;
+  perRecord?: RecordConfusion[];
   roc?: RocResult;
   decisionRule?: DecisionRule;
   temperature?: { temperature: number };
@@ -46,6 +50,7 @@ export interface ValidationResults {
   membership?: MembershipResult;
   detection?: DetectionResult;
   policy?: PolicyResult;
+  findings?: Finding[];
   corruptions?: CorruptionsResult;
   attribution?: AttributionResult;
 }
@@ -264,12 +269,25 @@ function intervalRows(
 function cleanRows(m: CleanFigures): MetricRow[] {
   const suite = 'clean';
   const b = m.bootstrap ?? undefined;
+  // The stated intervals (bootstrap with enough records, else exact) where present; older results: bootstrap.
+  const stated = m.intervals;
+  const overall = (key: 'accuracy' | 'macroF1'): Interval | null | undefined =>
+    stated !== undefined ? stated[key].interval : b?.[key];
+  const ofClass = (
+    label: string,
+    key: 'sensitivity' | 'positivePredictivity' | 'f1',
+  ): Interval | null | undefined =>
+    stated !== undefined
+      ? (stated.perClass[label]?.[key].interval ?? null)
+      : b !== undefined
+        ? (b.perClass[label]?.[key] ?? null)
+        : undefined;
   const rows: MetricRow[] = [
     { suite, name: 'n', value: m.n },
     { suite, name: 'accuracy', value: m.accuracy },
     { suite, name: 'macro_f1', value: m.macroF1 },
-    ...intervalRows(suite, 'accuracy', b?.accuracy),
-    ...intervalRows(suite, 'macro_f1', b?.macroF1),
+    ...intervalRows(suite, 'accuracy', overall('accuracy')),
+    ...intervalRows(suite, 'macro_f1', overall('macroF1')),
   ];
   for (const c of m.perClass) {
     const params = { class: c.label };
@@ -280,19 +298,9 @@ function cleanRows(m: CleanFigures): MetricRow[] {
       { suite, name: 'positive_predictivity', value: c.positivePredictivity, params },
       { suite, name: 'f1', value: c.f1, params },
       { suite, name: 'specificity', value: c.specificity, params },
-      ...intervalRows(
-        suite,
-        'sensitivity',
-        b !== undefined ? (b.perClass[c.label]?.sensitivity ?? null) : undefined,
-        params,
-      ),
-      ...intervalRows(
-        suite,
-        'positive_predictivity',
-        b !== undefined ? (b.perClass[c.label]?.positivePredictivity ?? null) : undefined,
-        params,
-      ),
-      ...intervalRows(suite, 'f1', b !== undefined ? (b.perClass[c.label]?.f1 ?? null) : undefined, params),
+      ...intervalRows(suite, 'sensitivity', ofClass(c.label, 'sensitivity'), params),
+      ...intervalRows(suite, 'positive_predictivity', ofClass(c.label, 'positivePredictivity'), params),
+      ...intervalRows(suite, 'f1', ofClass(c.label, 'f1'), params),
     );
   }
   for (const roc of m.roc?.perClass ?? [])

@@ -22,7 +22,7 @@ import { DEFAULT_FGSM_EPSILONS } from './fgsm.js';
 import { DEFAULT_L2_EPSILONS } from './attack-suites.js';
 import { DEFAULT_SPARSE_BUDGETS } from './sparse-attack.js';
 import { DEFAULT_NOISE_SNRS_DB } from './noise-stress.js';
-import { classificationMetrics, type ClassificationMetrics } from './metrics.js';
+import { classificationMetrics } from './metrics.js';
 import { decide, decisionRule } from './operating-threshold.js';
 import { predictProbabilities } from './predict.js';
 import type { ValidationResults } from './rows.js';
@@ -34,6 +34,11 @@ import { attributionSuite } from './attribution-suite.js';
 import { calibrationSuite, cleanSuite } from './clean-suites.js';
 import { fgsmSuiteOf, pgdSuite, sparseSuite, squareSuite, transferSuite } from './attack-suites.js';
 import { SUITES, type SuiteName, type ValidateOptions } from './validate-options.js';
+import { pairedComparison, validationFindings, type ReferenceComparison } from './findings.js';
+import { BY_BEAT_WARNING } from '../data/ecg-splits.js';
+import { BY_FILE_WARNING } from '../data/images/image-splits.js';
+import type { CleanResult, CalibrationResult } from './clean-suites.js';
+import type { ClassScores } from './policy-class-criteria.js';
 
 export { SUITES, type SuiteName, type ValidateOptions } from './validate-options.js';
 
@@ -124,16 +129,94 @@ function withPolicyNeeds(options: ValidateOptions): ValidateOptions {
   };
 }
 
-/** The parent's clean metrics on the same samples under the same decision rule, for the policy's drop gates. */
-async function parentCleanMetrics(
+/** The suites whose curves show accuracy under a perturbation: flat for a model that answers one class. */
+const ROBUSTNESS_SUITES: SuiteName[] = [
+  'fgsm',
+  'pgd',
+  'sparse',
+  'square',
+  'transfer',
+  'noise',
+  'corruptions',
+];
+
+/** This model's decisions on the split under the validation's rule (the clean suite's, when it ran). */
+function decisionsOf(ctx: SuiteContext, options: ValidateOptions, clean: CleanResult | undefined) {
+  const rule = decisionRule(ctx.dataset.classes, options.threshold, options.positiveClass);
+  const predicted = decide(ctx.probabilities(), ctx.classCount, rule);
+  const metrics = clean ?? classificationMetrics(ctx.labels, predicted, ctx.dataset.classes);
+  return { rule, predicted, metrics };
+}
+
+/** The parent's decisions on the same samples under the same rule, paired with this model's; none for a baseline. */
+async function referenceComparison(
   ctx: SuiteContext,
   options: ValidateOptions,
-): Promise<ClassificationMetrics | undefined> {
+  predicted: Int32Array,
+): Promise<ReferenceComparison | undefined> {
   const parent = await ctx.parent();
   if (parent === undefined) return undefined;
   const { probabilities } = predictProbabilities(parent.model, ctx.inputs, ctx.sampleShape);
   const rule = decisionRule(ctx.dataset.classes, options.threshold, options.positiveClass);
-  return classificationMetrics(ctx.labels, decide(probabilities, ctx.classCount, rule), ctx.dataset.classes);
+  const theirs = decide(probabilities, ctx.classCount, rule);
+  return {
+    referenceId: parent.row.id,
+    relation: 'its parent',
+    reference: classificationMetrics(ctx.labels, theirs, ctx.dataset.classes),
+    ...pairedComparison(ctx.labels, predicted, theirs, ctx.dataset.classes),
+  };
+}
+
+/** Test records in the split, and per class the records holding it. */
+function testRecordCounts(ctx: SuiteContext): {
+  testRecords: number;
+  recordsPerClass: Record<string, number>;
+} {
+  const recordsPerClass: Record<string, number> = {};
+  ctx.dataset.classes.forEach((label, c) => {
+    const holding = new Set<number>();
+    for (let i = 0; i < ctx.labels.length; i++) if (ctx.labels[i] === c) holding.add(ctx.groups[i] as number);
+    recordsPerClass[label] = holding.size;
+  });
+  return { testRecords: new Set(ctx.groups).size, recordsPerClass };
+}
+
+/** One class's probabilities over the split and its true samples, for AP and sensitivity at a specificity. */
+function classScores(ctx: SuiteContext, label: string): ClassScores | undefined {
+  const c = ctx.dataset.classes.indexOf(label);
+  if (c < 0) return undefined;
+  const probabilities = ctx.probabilities();
+  const k = ctx.classCount;
+  return {
+    scores: Float64Array.from({ length: ctx.labels.length }, (_, i) => probabilities[i * k + c] as number),
+    positive: Array.from(ctx.labels, (l) => l === c),
+  };
+}
+
+/** The findings of this validation: see findings.ts. */
+function findingsOf(
+  ctx: SuiteContext,
+  options: ValidateOptions,
+  result: Record<string, unknown>,
+  decisions: ReturnType<typeof decisionsOf>,
+  reference: ReferenceComparison | undefined,
+  datasetWarnings: unknown,
+) {
+  const { testRecords, recordsPerClass } = testRecordCounts(ctx);
+  const warnings = Array.isArray(datasetWarnings) ? (datasetWarnings as unknown[]).map(String) : [];
+  const optimistic = warnings.find((w) => w === BY_BEAT_WARNING || w === BY_FILE_WARNING) ?? null;
+  const clean = result['clean'] as CleanResult | undefined;
+  return validationFindings({
+    metrics: decisions.metrics,
+    roc: clean?.roc,
+    calibration: result['calibration'] as CalibrationResult | undefined,
+    robustnessSuites: options.suites.filter((s) => ROBUSTNESS_SUITES.includes(s)),
+    testRecords,
+    recordsPerClass,
+    groupsAreSamples: testRecords === ctx.labels.length && testRecords >= 30,
+    optimisticSplit: optimistic,
+    reference,
+  });
 }
 
 export async function validateModel(workspace: Workspace, asked: ValidateOptions, context: JobContext) {
@@ -194,18 +277,23 @@ export async function validateModel(workspace: Workspace, asked: ValidateOptions
           throw badInput(`unknown suite "${String(suite)}"; available: ${SUITES.join(', ')}`);
         result[suite] = await runner(ctx, options, job);
       }
+      const decisions = decisionsOf(ctx, options, result['clean'] as CleanResult | undefined);
+      const reference = await referenceComparison(ctx, options, decisions.predicted);
+      result['findings'] = findingsOf(
+        ctx,
+        options,
+        result,
+        decisions,
+        reference,
+        datasetRow.summary['warnings'],
+      );
       if (options.policy !== undefined) {
-        const needsParent =
-          options.policy.maxAccuracyDrop !== undefined ||
-          options.policy.maxMacroF1Drop !== undefined ||
-          options.policy.maxClassRecallDrop !== undefined;
         result['policy'] = {
           ...(options.policyFile !== undefined ? { file: options.policyFile } : {}),
-          ...evaluatePolicy(
-            options.policy,
-            result as ValidationResults,
-            needsParent ? await parentCleanMetrics(ctx, options) : undefined,
-          ),
+          ...evaluatePolicy(options.policy, result as ValidationResults, reference?.reference, {
+            ...testRecordCounts(ctx),
+            scoresOf: (label) => classScores(ctx, label),
+          }),
         };
       }
     } finally {

@@ -15,6 +15,12 @@ export interface CleanResult {
     f1: number | null;
   }[];
   bootstrap?: { accuracy: [number, number]; macroF1: [number, number]; level: number };
+  /** The interval shown beside each figure and how it was computed (see the engine's stated-intervals). */
+  intervals?: {
+    accuracy: { interval: [number, number] | null; method: string };
+    macroF1: { interval: [number, number] | null; method: string };
+    perClass?: Record<string, { sensitivity: { interval: [number, number] | null; method: string } }>;
+  };
 }
 
 export interface CurvePoint {

@@ -1,3 +1,4 @@
+import { dataSufficiencyWarnings, IMAGE_GROUPS } from '../data-sufficiency.js';
 import type { Workspace } from '../../store/workspace.js';
 import { insertDataset, type DatasetGroup, type SourceFileRow } from '../../store/datasets.js';
 import { encodeTensorBundle } from '../../store/tensor-bundle.js';
@@ -71,6 +72,8 @@ export interface ImageDatasetResult {
   splits: Record<string, { total: number; classes: Record<string, number>; groups: number }>;
   skipped: { file: string; reason: string }[];
   warnings: string[];
+  /** Split problems with their remedy (a class on one side only, too few groups): see data-sufficiency.ts. */
+  dataSufficiency: string[];
   preprocessing: ImagePreprocessing;
   dataSha256: string;
 }
@@ -136,6 +139,12 @@ export function storeImageDataset(
       groups: new Set(members.map((i) => samples.groups[i])).size,
     };
   }
+  // Given splits (MedMNIST's) have no groups to move: only the checks that still mean something there.
+  const dataSufficiency = dataSufficiencyWarnings(
+    { train: splits['train'], test: splits['test'] },
+    IMAGE_GROUPS(facts.groupKind),
+  );
+  for (const warning of dataSufficiency) context.log(`warning: ${warning}`);
   const bundle = encodeTensorBundle(
     {
       pixels,
@@ -165,6 +174,7 @@ export function storeImageDataset(
     classes,
     preprocessing,
     warnings,
+    dataSufficiency,
     skipped,
   };
   try {
@@ -215,6 +225,7 @@ export function storeImageDataset(
     splits,
     skipped,
     warnings,
+    dataSufficiency,
     preprocessing,
     dataSha256: stored.sha256,
   };

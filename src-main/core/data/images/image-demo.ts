@@ -7,6 +7,8 @@ import { validateModel } from '../../validate/validate-model.js';
 import { exportModelReport } from '../../report/export-report.js';
 import { importImageDataset } from './import-image-dataset.js';
 import { writeSyntheticInsulators, writeSyntheticMammograms } from './write-synthetic.js';
+import { loadDataset } from '../dataset-kinds.js';
+import { demoAcceptanceProfile, demoVerdict, type DemoVerdict } from '../../demo/demo-verdict.js';
 
 export interface ImageDemoOptions {
   data: 'mammograms' | 'insulators';
@@ -93,14 +95,26 @@ export async function runImageDemo(workspace: Workspace, options: ImageDemoOptio
     { modelId: trained.modelId, recipe, fineTuneEpochs: 2 },
     stage(context, 0.7, 0.8),
   );
-  const clean: { accuracy: number; macroF1: number }[] = [];
+  const clean: ({ accuracy: number; macroF1: number } & DemoVerdict)[] = [];
+  const dataset = loadDataset(workspace, imported.datasetId);
   for (const [k, modelId] of [trained.modelId, compressed.modelId].entries()) {
+    const policy = demoAcceptanceProfile(dataset.kind, dataset.classes, k === 1);
     const result = (await validateModel(
       workspace,
-      { modelId, datasetId: imported.datasetId, split: 'test', suites: ['clean', 'fgsm'] },
+      {
+        modelId,
+        datasetId: imported.datasetId,
+        split: 'test',
+        suites: ['clean', 'fgsm'],
+        ...(policy !== undefined ? { policy } : {}),
+      },
       stage(context, 0.8 + k * 0.095, 0.8 + (k + 1) * 0.095),
     )) as { clean?: { accuracy: number; macroF1: number } };
-    clean.push({ accuracy: result.clean?.accuracy ?? NaN, macroF1: result.clean?.macroF1 ?? NaN });
+    clean.push({
+      accuracy: result.clean?.accuracy ?? NaN,
+      macroF1: result.clean?.macroF1 ?? NaN,
+      ...demoVerdict(result),
+    });
   }
   const report = exportModelReport(workspace, compressed.modelId, join(workspace.home, 'report.html'));
   context.progress(1, 'demo finished');
@@ -111,8 +125,8 @@ export async function runImageDemo(workspace: Workspace, options: ImageDemoOptio
     recipe,
     baselineBytes: trained.sizeBytes,
     compressedBytes: compressed.sizeBytes,
-    baseline: clean[0] as { accuracy: number; macroF1: number },
-    compressed: clean[1] as { accuracy: number; macroF1: number },
+    baseline: clean[0] as { accuracy: number; macroF1: number } & DemoVerdict,
+    compressed: clean[1] as { accuracy: number; macroF1: number } & DemoVerdict,
     reportPath: report.path,
     seconds: (Date.now() - started) / 1000,
   };
