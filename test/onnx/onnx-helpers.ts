@@ -11,8 +11,10 @@ export function fixtureBytes(name: string): Uint8Array {
   return new Uint8Array(readFileSync(new URL(name, FIXTURES)));
 }
 
-export function fixtureNpy(name: string): NpyArray {
-  return parseNpy(fixtureBytes(name), name);
+/** A fixture array with its values widened to float64, whatever the file's element type. */
+export function fixtureNpy(name: string): NpyArray & { data: Float64Array } {
+  const array = parseNpy(fixtureBytes(name), name);
+  return { ...array, data: Float64Array.from(array.data) };
 }
 
 /** Seeded values in [-1, 1): the tests' inputs, independent of the import's own probe. */
