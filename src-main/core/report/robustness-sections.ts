@@ -394,6 +394,8 @@ interface Detection {
   discardedMutants: number;
   referenceInputs: number;
   sprt: { threshold: number; indifference: number; alpha: number; beta: number };
+  /** Absent from validations stored before the threshold was calibrated. */
+  calibration?: { calibrated: boolean };
   attacks: {
     attack: string;
     epsilon: number;
@@ -423,7 +425,7 @@ export function detectionSection(model: unknown): string {
     formatNumber(a.meanMutantsUsed, 1),
   ]);
   return [
-    `<p>${d.acceptedMutants} mutants (Gaussian fuzzing of ${formatPercent(d.mutation.rate)} of each kernel's weights by ${d.mutation.scale} standard deviation; ${d.discardedMutants} discarded for changing too many normal labels). The label change rate (LCR) threshold ${formatPercent(d.sprt.threshold)} is the 95th percentile over ${d.referenceInputs} normal test inputs that are not scored; the SPRT (alpha = beta = ${d.sprt.alpha}) decides each input. Each adversarial example is taken at the smallest epsilon (up to ${escapeHtml(d.attacks[0]?.epsilon)}) that fools the model.</p>`,
+    `<p>${d.acceptedMutants} mutants (Gaussian fuzzing of ${formatPercent(d.mutation.rate)} of each kernel's weights by ${d.mutation.scale} standard deviation; ${d.discardedMutants} discarded for changing too many normal labels). The label change rate (LCR) threshold ${formatPercent(d.sprt.threshold)} is calibrated on ${d.referenceInputs} normal test inputs that are not scored, so that the SPRT (alpha = beta = ${d.sprt.alpha}), which decides each input, flags about ${formatPercent(d.sprt.alpha)} of normal inputs or fewer${d.calibration?.calibrated === false ? ' <strong>(too few normal inputs to calibrate it: the false-positive rate below is not held to that design point)</strong>' : ''}; the false-positive rate below is measured on the other normal inputs. Each adversarial example is taken at the smallest epsilon (up to ${escapeHtml(d.attacks[0]?.epsilon)}) that fools the model.</p>`,
     table(
       [
         'attack',
