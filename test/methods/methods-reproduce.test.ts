@@ -69,6 +69,10 @@ test('attest methods reproduce: the claim beside the effect over seeds, one JSON
     const zero = await runCli(['--home', home.dir, 'methods', 'reproduce', '--seeds', '0']);
     assert.equal(zero.code, 2);
     assert.match(zero.stderr, /--seeds/);
+    // `npm run bench -- --methods` runs the same reproduction; its options are checked the same way.
+    const bench = await runCli(['--home', home.dir, 'bench', '--methods', '--seeds', '0']);
+    assert.equal(bench.code, 2);
+    assert.match(bench.stderr, /--seeds/);
   } finally {
     home.cleanup();
   }
