@@ -8,6 +8,9 @@ import {
   factorizeLowRank,
   lpCost,
   lpFactors,
+  subspaceFactors,
+  subspaceParams,
+  subspaceRank,
   svdFactors,
 } from '../../src-main/core/compress/low-rank.js';
 import { matrix, multiply, svd, frobenius } from '../../src-main/core/compress/svd.js';
@@ -151,4 +154,108 @@ test('a conv kernel is factorized as a conv of rank r (with the stride) then a 1
   x.dispose();
   out.model.dispose();
   model.dispose();
+});
+
+/** Sum over neurons (columns) of the distance between W's column and its approximation's, to the power p. */
+function lpError(
+  w: { rows: number; cols: number; data: Float64Array },
+  approx: Float64Array,
+  p: number,
+): number {
+  let total = 0;
+  for (let j = 0; j < w.cols; j++) {
+    let sum = 0;
+    for (let i = 0; i < w.rows; i++)
+      sum += ((w.data[i * w.cols + j] as number) - (approx[i * w.cols + j] as number)) ** 2;
+    total += Math.sqrt(sum) ** p;
+  }
+  return total;
+}
+
+/**
+ * Neurons from four 3-dimensional subspaces of R^20 (30 each, slightly noisy) and six outlying neurons ten times
+ * their norm: the layer of Tukan et al.'s argument, where neither one subspace nor the squared error fits.
+ */
+function neuronsInSubspaces(seed: number): { rows: number; cols: number; data: Float64Array } {
+  const rng = createRng(seed);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+  const rows = 20;
+  const columns: number[][] = [];
+  for (let g = 0; g < 4; g++) {
+    const basis = Array.from({ length: 3 }, () => Array.from({ length: rows }, normal));
+    for (let k = 0; k < 30; k++) {
+      const c = [normal(), normal(), normal()];
+      columns.push(
+        Array.from(
+          { length: rows },
+          (_, i) => c.reduce((s, ck, t) => s + ck * (basis[t]?.[i] as number), 0) + 0.01 * normal(),
+        ),
+      );
+    }
+  }
+  for (let k = 0; k < 6; k++) columns.push(Array.from({ length: rows }, () => 10 * normal()));
+  const cols = columns.length;
+  return matrix(
+    rows,
+    cols,
+    Array.from({ length: rows * cols }, (_, x) => columns[x % cols]?.[Math.floor(x / cols)] as number),
+  );
+}
+
+test('several l_1 subspaces fit neurons with outliers far better than the SVD at the same parameter count', () => {
+  for (const seed of [1, 2, 3]) {
+    const w = neuronsInSubspaces(seed);
+    const budget = 6;
+    const svdParams = budget * (w.rows + w.cols);
+    const rank = subspaceRank(budget, w.rows, w.cols, 4);
+    assert.equal(rank, 4);
+    assert.ok(
+      subspaceParams(w.rows, w.cols, 4, rank) <= svdParams,
+      'no more nonzero parameters than the SVD',
+    );
+    const svdFit = svdFactors(w, budget);
+    const svdError = lpError(w, multiply(svdFit.first, svdFit.second).data, 1);
+    const several = subspaceFactors(w, 4, rank, 1, seed);
+    // The second factor is block-sparse: each neuron has coefficients in one subspace only.
+    const nonzero = several.second.data.filter((x) => x !== 0).length + several.first.data.length;
+    assert.ok(nonzero <= svdParams, `${nonzero} nonzero parameters against the SVD's ${svdParams}`);
+    const severalError = lpError(w, multiply(several.first, several.second).data, 1);
+    const oneSubspace = lpFactors(w, budget, 1);
+    const oneError = lpError(w, multiply(oneSubspace.first, oneSubspace.second).data, 1);
+    // The outliers cost about their own length under any fit of the inliers; the inliers nearly nothing.
+    assert.ok(
+      severalError < 0.6 * svdError,
+      `seed ${seed}: l_1 error ${severalError} against the SVD's ${svdError}`,
+    );
+    assert.ok(
+      severalError < oneError,
+      `seed ${seed}: ${severalError} against one l_1 subspace's ${oneError}`,
+    );
+  }
+});
+
+test('factorizeLowRank with several subspaces: the layers compute the block factors, within the SVD budget', async () => {
+  const w = neuronsInSubspaces(4);
+  const input = tfl.input({ shape: [w.rows] });
+  const output = tfl.layers.dense({ units: w.cols, useBias: true }).apply(input) as tfl.SymbolicTensor;
+  const model = tfl.model({ inputs: input, outputs: output });
+  const bias = tf.randomNormal([w.cols], 0, 1, 'float32', 5);
+  const kernel = tf.tensor2d(Float32Array.from(w.data), [w.rows, w.cols]);
+  model.layers[1]?.setWeights([kernel, bias]);
+  const svdModel = await factorizeLowRank(model, { rank: 6, p: 2, layers: 'all' });
+  const lpModel = await factorizeLowRank(model, { rank: 6, p: 1, layers: 'all', subspaces: 4, seed: 1 });
+  const report = lpModel.layers[0];
+  assert.equal(report?.subspaces, 4);
+  assert.equal(report?.rank, 4);
+  assert.ok((report?.paramsAfter as number) <= (svdModel.layers[0]?.paramsAfter as number));
+  assert.equal(lpModel.model.getLayer(`${model.layers[1]?.name}_lowrank`).getWeights()[0]?.shape[1], 16);
+  // The model's outputs are x (A B) + bias, and A B approximates W better in l_1 than the SVD's factors.
+  const x = tf.eye(w.rows);
+  const approx = tf.tidy(() => tf.sub(lpModel.model.predict(x) as tf.Tensor, bias));
+  const svdApprox = tf.tidy(() => tf.sub(svdModel.model.predict(x) as tf.Tensor, bias));
+  const lpErr = lpError(w, Float64Array.from(approx.dataSync()), 1);
+  const svdErr = lpError(w, Float64Array.from(svdApprox.dataSync()), 1);
+  assert.ok(lpErr < 0.6 * svdErr, `l_1 error of the layer ${lpErr} against the SVD's ${svdErr}`);
+  for (const t of [x, approx, svdApprox, bias, kernel]) t.dispose();
+  for (const m of [svdModel.model, lpModel.model, model]) m.dispose();
 });

@@ -25,10 +25,17 @@ test('parseRecipe reads named options and every method', () => {
   assert.deepEqual(parseRecipe('filters:0.6:target=params:criterion=activation'), [
     { kind: 'filters', keep: 0.6, target: 'params', criterion: 'activation' },
   ]);
-  assert.deepEqual(parseRecipe('lowrank:8'), [{ kind: 'lowrank', rank: 8, p: 2, layers: 'all' }]);
-  assert.deepEqual(parseRecipe('lowrank:0.9:p=1:layers=conv'), [
-    { kind: 'lowrank', energy: 0.9, p: 1, layers: 'conv' },
+  assert.deepEqual(parseRecipe('lowrank:8'), [
+    { kind: 'lowrank', rank: 8, p: 2, layers: 'all', subspaces: 1 },
   ]);
+  assert.deepEqual(parseRecipe('lowrank:0.9:p=1:layers=conv'), [
+    { kind: 'lowrank', energy: 0.9, p: 1, layers: 'conv', subspaces: 1 },
+  ]);
+  assert.deepEqual(parseRecipe('lowrank:8:p=1:subspaces=3'), [
+    { kind: 'lowrank', rank: 8, p: 1, layers: 'all', subspaces: 3 },
+  ]);
+  assert.throws(() => parseRecipe('lowrank:8:subspaces=2.5'), /subspaces=2.5 is not an integer/);
+  assert.throws(() => parseRecipe('lowrank:8:p=3'), /p=3 is outside \[1, 2\].*robust l_p fit/);
   assert.deepEqual(parseRecipe('student:0.5,distill:T=2:alpha=0.5:features=10'), [
     { kind: 'student', width: 0.5 },
     { kind: 'distill', temperature: 2, alpha: 0.5, features: 10 },

@@ -24,12 +24,18 @@ test('loss-threshold attack: advantage and AUC on hand-made losses; TPR at low F
   const mixed = lossThresholdAttack([0.1, 0.3], [0.2, 0.4]);
   assert.equal(mixed.auc, 0.75);
   assert.equal(mixed.advantage, 0.5);
+  // A 1% rate needs 1,000 non-members (ten false positives behind it), 0.1% needs 10,000.
   const many = attackFigures(
     Array.from({ length: 100 }, (_, i) => 1000 + i),
     Array.from({ length: 1000 }, (_, i) => i),
   );
-  assert.equal(many.tprAtFpr0001, 1);
+  assert.equal(many.tprAtFpr0001, null, '1,000 non-members: one false positive at 0.1%');
   assert.equal(many.tprAtFpr001, 1);
+  const enough = attackFigures(
+    Array.from({ length: 100 }, (_, i) => 20000 + i),
+    Array.from({ length: 10000 }, (_, i) => i),
+  );
+  assert.equal(enough.tprAtFpr0001, 1);
 });
 
 test('scaled confidence is the logit of the true class; LiRA scores a sample above its OUT distribution high', () => {

@@ -6,10 +6,14 @@ import { AttestError } from '../../src-main/core/errors.js';
 import { pgdPerturb } from '../../src-main/core/validate/pgd.js';
 import { predictClasses } from '../../src-main/core/validate/predict.js';
 import {
+  calibrateSprt,
   detectionFigures,
   labelChanges,
   sprtDecide,
+  wilsonInterval,
+  type SprtSettings,
 } from '../../src-main/core/validate/mutation-detection.js';
+import { createRng } from '../../src-main/core/engine/seed.js';
 import { denseClassifier, prototypeTask, train, useCpuBackend } from './fixtures.js';
 
 const SHAPE = [16, 1];
@@ -102,4 +106,57 @@ test('mutants change the labels of PGD examples far more often than of normal in
       labelChanges(model, inputs, SHAPE, 30, { mutants: 0, rate: 0.1, scale: 1, minAgreement: 0.8, seed: 2 }),
     (e: unknown) => e instanceof AttestError && e.code === 'BAD_INPUT',
   );
+});
+
+test('the calibrated SPRT meets its 5% false-positive design point on fresh normal inputs; the 95th percentile did not', (t) => {
+  const mutants = 30;
+  // Normal inputs: most never change label, some sit nearer a boundary (LCR up to 0.2); adversarial ones 0.1-0.6.
+  const outcomes = (n: number, seed: number, rate: (r: () => number) => number): Uint8Array[] => {
+    const r = createRng(seed);
+    return Array.from({ length: n }, () => {
+      const p = rate(r);
+      return Uint8Array.from({ length: mutants }, () => (r() < p ? 1 : 0));
+    });
+  };
+  const normalRate = (r: () => number) => (r() < 0.6 ? 0.005 : 0.2 * r());
+  const fresh = outcomes(20000, 999, normalRate);
+  const adversarial = outcomes(2000, 998, (r) => 0.1 + 0.5 * r());
+  const flaggedShare = (inputs: Uint8Array[], s: SprtSettings) =>
+    inputs.filter((o) => sprtDecide(o, s).adversarial).length / inputs.length;
+  const calibrated: number[] = [];
+  const percentile: number[] = [];
+  const detected: number[] = [];
+  for (let seed = 1; seed <= 20; seed++) {
+    const reference = outcomes(200, seed, normalRate);
+    const c = calibrateSprt(reference, mutants);
+    assert.ok(c.calibrated && (c.flagged + 1) / 201 <= 0.05, `seed ${seed}: ${c.flagged} of 200 flagged`);
+    calibrated.push(flaggedShare(fresh, c.sprt));
+    detected.push(flaggedShare(adversarial, c.sprt));
+    // The former rule: the 95th percentile of the reference LCRs.
+    const lcr = reference.map((o) => o.reduce((a, b) => a + b, 0) / mutants).sort((a, b) => a - b);
+    const threshold = Math.max(1 / (mutants + 1), lcr[Math.floor(0.95 * lcr.length)] as number);
+    percentile.push(
+      flaggedShare(fresh, {
+        threshold,
+        indifference: Math.max(0.01, threshold / 2),
+        alpha: 0.05,
+        beta: 0.05,
+      }),
+    );
+  }
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  t.diagnostic(
+    `mean false-positive rate calibrated ${mean(calibrated)}, 95th percentile ${mean(percentile)}; detected ${mean(detected)}`,
+  );
+  assert.ok(mean(calibrated) <= 0.05, `calibrated: mean false-positive rate ${mean(calibrated)}`);
+  assert.ok(mean(percentile) > 0.06, `95th percentile: mean false-positive rate ${mean(percentile)}`);
+  assert.ok(mean(detected) > 0.6, `the calibrated test still flags ${mean(detected)} of adversarial inputs`);
+  // Too few normal inputs cannot stand behind a 5% design point: marked, not passed off as calibrated.
+  assert.equal(calibrateSprt(outcomes(15, 5, normalRate), mutants).calibrated, false);
+});
+
+test('Wilson interval of a false-positive rate', () => {
+  const [low, high] = wilsonInterval(5, 100);
+  assert.ok(Math.abs(low - 0.0215) < 5e-4 && Math.abs(high - 0.1118) < 5e-4, `${low} ${high}`);
+  assert.ok(Math.abs((wilsonInterval(0, 100)[1] as number) - 0.037) < 1e-3);
 });

@@ -142,7 +142,13 @@ test('every suite runs on a compressed child, is stored with its metric rows and
     true,
   );
   // Membership inference on the child and, before compression, on its parent.
-  assert.equal(result.membership.members, 40);
+  // A split by record: the question is asked of patients (training records against test records).
+  assert.equal(result.membership.question, 'patient');
+  assert.equal(
+    result.membership.members,
+    (getModel(workspace.db, parentId).summary['trainRecords'] as string[]).length,
+  );
+  assert.ok('unavailable' in result.membership.sampleLevel);
   assert.equal(result.membership.parent?.modelId, parentId);
   assert.ok(result.membership.model.lira !== null);
   // Stored: the validation row, one metric row per figure, the audit event.

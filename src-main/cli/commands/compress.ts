@@ -9,7 +9,10 @@ export const compressCommand: Command = {
   usage:
     'compress --model ID --recipe STEPS [--fine-tune-epochs 2] [--learning-rate 3e-4] [--latency-runs 30] [--seed S] [--name NAME] [--json]',
   summary:
-    'Derive a compressed child model: pruning (schedule, global, whole filters), int8 / float16 / QAT, low-rank (SVD, robust l_p), distillation, adversarial; measured beside the parent',
+    'Derive a compressed child model: pruning (schedule, global, whole filters), int8 / float16 / QAT, low-rank ' +
+    '(lowrank:R is the SVD; lowrank:R:p=1 the robust l_p fit of Tukan et al. 2021, 1 <= p < 2; :subspaces=J ' +
+    'partitions the neurons into J parts with a subspace each, at the parameter budget of rank R), ' +
+    'distillation, adversarial; measured beside the parent',
   async run(context) {
     const { options, out } = context;
     const modelId = options.requiredString('model');

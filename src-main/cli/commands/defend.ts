@@ -13,7 +13,7 @@ export const defendMembershipCommand: Command = {
   usage:
     'defend membership --model ID [--samples N] [--epochs 5] [--seed 1] [--name NAME] [--compare [--membership-samples 1000] [--shadow-models 4]] [--json]',
   summary:
-    "Membership-inference defence: a child retrained only on the model's own class probabilities for reference inputs drawn from its distribution; with --compare, the attack and the accuracy before and after, stored as a comparison (a defended child given as --model is only measured)",
+    "Membership-inference defence (DMP, Shejwalkar & Houmansadr 2021): a child trained only on the model's softened predictions for inputs it never trained on (its validation records, the lower-entropy half; --samples caps how many are offered); with --compare, the attack and the accuracy before and after, stored as a comparison (a defended child given as --model is only measured)",
   async run(context) {
     const { options, out } = context;
     const modelId = options.requiredString('model');

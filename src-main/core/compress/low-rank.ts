@@ -11,29 +11,41 @@ import {
   transpose,
   type Matrix,
 } from './svd.js';
+import { columnResiduals, lpBasis, lpCost, lpSubspaces } from './lp-fit.js';
+
+export { columnResiduals, lpCost };
 
 /**
  * Low-rank factorization of Dense kernels and of Conv kernels seen as [kernel x in-channels, out-channels]:
  * W ~ A B, realised as two layers (Dense(r) then Dense(out); Conv(r, same kernel) then a 1x1 Conv(out)), only
  * where it saves parameters. p = 2 is the truncated SVD (best in Frobenius norm). 1 <= p < 2 is the robust
- * l_p subspace fit of Tukan et al. 2021 ("No fine-tuning, no cry: robust SVD for compressing deep networks"):
- * each neuron's weight vector is a point, and the rank-r subspace minimizes the sum of their distances to the
- * power p, so that a few outlying neurons do not dictate the subspace; it is computed here by iteratively
- * reweighted least squares (weights dist^(p-2)), and W is replaced by its projection on that subspace.
+ * l_p fit of Tukan et al. 2021 (see lp-fit.ts). With `subspaces` J > 1 the neurons are partitioned and each
+ * part gets its own rank-r subspace, as in the paper: A = [V_1 ... V_J] (rows x J r) and B is block-sparse
+ * (each neuron's r coefficients in its part's rows, zeros elsewhere, stored sparse). The rank given is a
+ * parameter budget, that of an SVD of that rank: r = floor(R (rows + cols) / (J rows + cols)), so that
+ * `lowrank:8:p=1:subspaces=3` has at most the nonzero parameters of `lowrank:8`.
  */
 export interface LowRankOptions {
   rank?: number;
   energy?: number;
   p: number;
   layers: 'all' | 'dense' | 'conv';
+  /** Number of neuron parts, each with its own subspace (default 1). */
+  subspaces?: number;
+  /** Seeds the starts of the partition (default 1). */
+  seed?: number;
 }
 
 export interface LowRankLayerReport {
   layer: string;
   rows: number;
   cols: number;
+  /** Rank of each subspace. */
   rank?: number;
+  /** Number of subspaces the neurons were partitioned into. */
+  subspaces?: number;
   paramsBefore: number;
+  /** Nonzero parameters of the two factors. */
   paramsAfter: number;
   /** ||W - W_r||_F / ||W||_F. */
   relativeError?: number;
@@ -41,12 +53,11 @@ export interface LowRankLayerReport {
 }
 
 const FACTORABLE = new Set(['Dense', 'Conv1D', 'Conv2D']);
-const IRLS_ITERATIONS = 25;
 
 export interface Factors {
-  /** rows x r */
+  /** rows x (subspaces * r) */
   first: Matrix;
-  /** r x cols */
+  /** (subspaces * r) x cols */
   second: Matrix;
 }
 
@@ -60,74 +71,53 @@ export function svdFactors(w: Matrix, rank: number): Factors {
   return { first, second: transpose(leadingColumns(d.v, rank)) };
 }
 
-/**
- * Robust l_p subspace of the columns of W (the neurons), by IRLS: a weighted SVD where each column is weighted
- * by dist^(p-2), repeated. Returns W ~ V (V^T W) with V the rows x r orthonormal basis.
- */
+/** One robust l_p subspace of W's columns: W ~ V (V^T W) with V the rows x r orthonormal basis. */
 export function lpFactors(w: Matrix, rank: number, p: number): Factors {
   if (p >= 2) return svdFactors(w, rank);
-  // The l_p objective is not convex: IRLS from the SVD subspace can stay with a heavy outlier. A second start
-  // from the subspace of the normalized columns (each neuron's direction, whatever its norm) is robust to that;
-  // the better of the two fits is kept.
-  const starts = [leadingColumns(svd(w).u, rank), leadingColumns(svd(normalizedColumns(w)).u, rank)];
-  let best: Matrix | undefined;
-  let bestCost = Infinity;
-  for (const start of starts) {
-    const basis = irls(w, start, rank, p);
-    const cost = lpCost(w, basis, p);
-    if (cost < bestCost) {
-      best = basis;
-      bestCost = cost;
-    }
-  }
-  const basis = best as Matrix;
+  const basis = lpBasis(w, rank, p);
   return { first: basis, second: multiply(transpose(basis), w) };
 }
 
-function irls(w: Matrix, start: Matrix, rank: number, p: number): Matrix {
-  let basis = start;
-  const scale = frobenius(w) / Math.sqrt(Math.max(1, w.cols)) || 1;
-  const delta = 1e-6 * scale;
-  for (let iteration = 0; iteration < IRLS_ITERATIONS; iteration++) {
-    const residuals = columnResiduals(w, basis);
-    const weighted = matrix(w.rows, w.cols);
-    for (let j = 0; j < w.cols; j++) {
-      const factor = Math.sqrt(Math.max(residuals[j] as number, delta) ** (p - 2));
-      for (let i = 0; i < w.rows; i++)
-        weighted.data[i * w.cols + j] = (w.data[i * w.cols + j] as number) * factor;
-    }
-    basis = leadingColumns(svd(weighted).u, rank);
-  }
-  return basis;
-}
-
-function normalizedColumns(w: Matrix): Matrix {
-  const out = matrix(w.rows, w.cols);
-  for (let j = 0; j < w.cols; j++) {
-    let norm = 0;
-    for (let i = 0; i < w.rows; i++) norm += (w.data[i * w.cols + j] as number) ** 2;
-    const inverse = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let i = 0; i < w.rows; i++) out.data[i * w.cols + j] = (w.data[i * w.cols + j] as number) * inverse;
-  }
-  return out;
-}
-
-/** Distance of each column of W to the span of the orthonormal basis. */
-export function columnResiduals(w: Matrix, basis: Matrix): Float64Array {
-  const projection = multiply(basis, multiply(transpose(basis), w));
-  const out = new Float64Array(w.cols);
-  for (let j = 0; j < w.cols; j++) {
-    let sum = 0;
+/**
+ * Several l_p subspaces (Tukan et al. 2021): A = [V_1 ... V_J], and each neuron's coefficients V_g^T w in the
+ * rows of its part g, zeros elsewhere.
+ */
+export function subspaceFactors(
+  w: Matrix,
+  subspaces: number,
+  rank: number,
+  p: number,
+  seed: number,
+): Factors {
+  const fit = lpSubspaces(w, subspaces, rank, p, seed);
+  const width = fit.bases.length * rank;
+  const first = matrix(w.rows, width);
+  fit.bases.forEach((basis, g) => {
     for (let i = 0; i < w.rows; i++)
-      sum += ((w.data[i * w.cols + j] as number) - (projection.data[i * w.cols + j] as number)) ** 2;
-    out[j] = Math.sqrt(sum);
-  }
-  return out;
+      for (let k = 0; k < rank; k++)
+        first.data[i * width + g * rank + k] = basis.data[i * rank + k] as number;
+  });
+  const second = matrix(width, w.cols);
+  fit.bases.forEach((basis, g) => {
+    const coefficients = multiply(transpose(basis), w);
+    for (let j = 0; j < w.cols; j++) {
+      if (fit.assignment[j] !== g) continue;
+      for (let k = 0; k < rank; k++)
+        second.data[(g * rank + k) * w.cols + j] = coefficients.data[k * w.cols + j] as number;
+    }
+  });
+  return { first, second };
 }
 
-/** Sum over neurons of dist^p: the objective the l_p fit minimizes. */
-export function lpCost(w: Matrix, basis: Matrix, p: number): number {
-  return columnResiduals(w, basis).reduce((sum, d) => sum + d ** p, 0);
+/** Rank of each of J subspaces within the parameter budget of a rank-R SVD: R (rows + cols) / (J rows + cols). */
+export function subspaceRank(budgetRank: number, rows: number, cols: number, subspaces: number): number {
+  if (subspaces <= 1) return budgetRank;
+  return Math.floor((budgetRank * (rows + cols)) / (subspaces * rows + cols));
+}
+
+/** Nonzero parameters of J rank-r subspaces: the bases (rows x J r) and r coefficients per neuron. */
+export function subspaceParams(rows: number, cols: number, subspaces: number, rank: number): number {
+  return subspaces * rank * rows + rank * cols;
 }
 
 export async function factorizeLowRank(
@@ -160,16 +150,29 @@ export async function factorizeLowRank(
         paramsAfter: rows * cols,
       };
       reports.push(report);
-      const rank = Math.min(
+      const budget = Math.min(
         options.rank ?? rankForEnergy(svd(w).s, options.energy ?? 1),
         Math.min(rows, cols),
       );
-      if (rank * (rows + cols) >= rows * cols) {
-        report.skipped = `rank ${rank} would not save parameters (${rank * (rows + cols)} >= ${rows * cols})`;
+      // Several subspaces only where each part can hold a whole subspace's worth of neurons.
+      const subspaces = Math.max(1, Math.min(options.subspaces ?? 1, Math.floor(cols / Math.max(1, budget))));
+      const rank = Math.min(subspaceRank(budget, rows, cols, subspaces), rows);
+      const params = subspaceParams(rows, cols, subspaces, rank);
+      if (rank < 1 || params >= rows * cols) {
+        report.skipped =
+          rank < 1
+            ? `rank ${budget} shared by ${subspaces} subspaces leaves none for each`
+            : `rank ${budget} would not save parameters (${params} >= ${rows * cols})`;
         layers.push(layer);
         continue;
       }
-      const f = options.p >= 2 ? svdFactors(w, rank) : lpFactors(w, rank, options.p);
+      const f =
+        subspaces > 1
+          ? subspaceFactors(w, subspaces, rank, options.p, options.seed ?? 1)
+          : options.p >= 2
+            ? svdFactors(w, rank)
+            : lpFactors(w, rank, options.p);
+      const width = f.first.cols;
       const approx = multiply(f.first, f.second);
       const diff = matrix(
         rows,
@@ -177,11 +180,16 @@ export async function factorizeLowRank(
         w.data.map((x, i) => x - (approx.data[i] as number)),
       );
       report.rank = rank;
-      report.paramsAfter = rank * (rows + cols);
+      report.subspaces = subspaces;
+      report.paramsAfter = params;
       report.relativeError = frobenius(diff) / (frobenius(w) || 1);
       factors.set(layer.name, {
-        first: tf.tensor(Float32Array.from(f.first.data), [...shape.slice(0, -1), rank]),
-        second: tf.tensor(Float32Array.from(f.second.data), [...shape.slice(0, -2).map(() => 1), rank, cols]),
+        first: tf.tensor(Float32Array.from(f.first.data), [...shape.slice(0, -1), width]),
+        second: tf.tensor(Float32Array.from(f.second.data), [
+          ...shape.slice(0, -2).map(() => 1),
+          width,
+          cols,
+        ]),
       });
       const firstName = `${layer.name}_lowrank`;
       const firstConfig: Record<string, unknown> = {
@@ -190,8 +198,8 @@ export async function factorizeLowRank(
         use_bias: false,
         activation: 'linear',
       };
-      if (layer.class_name === 'Dense') firstConfig['units'] = rank;
-      else firstConfig['filters'] = rank;
+      if (layer.class_name === 'Dense') firstConfig['units'] = width;
+      else firstConfig['filters'] = width;
       layers.push({
         class_name: layer.class_name,
         name: firstName,

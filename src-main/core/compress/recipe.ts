@@ -12,7 +12,14 @@ export type PruneScope = 'per-layer' | 'global';
 export type RecipeStep =
   | { kind: 'prune'; sparsity: number; scope: PruneScope; schedule: 'poly' | 'oneshot' }
   | { kind: 'filters'; keep: number; target: 'flops' | 'params'; criterion: 'l1' | 'activation' }
-  | { kind: 'lowrank'; rank?: number; energy?: number; p: number; layers: 'all' | 'dense' | 'conv' }
+  | {
+      kind: 'lowrank';
+      rank?: number;
+      energy?: number;
+      p: number;
+      layers: 'all' | 'dense' | 'conv';
+      subspaces: number;
+    }
   | { kind: 'student'; width: number }
   | { kind: 'distill'; temperature: number; alpha: number; features: number; teacher?: string }
   | { kind: 'adv'; epsilon: number; steps: number }
@@ -25,7 +32,9 @@ const VALID_FORMS =
   'valid steps are prune:S (S the fraction of kernel weights set to zero, 0 < S <= 0.99, e.g. prune:0.8; ' +
   'options scope=layer|global, schedule=poly|oneshot), filters:F (keep the fraction F of FLOPs by removing ' +
   'whole filters; target=flops|params, criterion=l1|activation), lowrank:R (rank R >= 1, or the fraction ' +
-  'of spectral energy 0 < R < 1; p=2 for SVD or 1 <= p < 2 for the robust l_p fit; layers=all|dense|conv), ' +
+  'of spectral energy 0 < R < 1; p=2 for SVD or 1 <= p < 2 for the robust l_p fit of Tukan et al. 2021, ' +
+  'e.g. p=1; subspaces=J partitions the neurons into J parts with a subspace each at the same parameter ' +
+  'budget; layers=all|dense|conv), ' +
   'student:W (a thinner copy of the network, W of its width, trained from the parent), distill (T=4, ' +
   'alpha=0.7, features=0, teacher=MODEL instead of the parent), adv:EPS (steps=1), qat:int8, and quant:int8 (float=LAYER+LAYER keeps layers in ' +
   'float) or quant:float16; chained with commas, each at most once, quant last (e.g. prune:0.8,quant:int8)';
@@ -89,13 +98,15 @@ function parseStep(method: string, argument: string, options: StepOptions, fail:
       const value = parseDecimal(argument, 'lowrank value', fail);
       const p = options.number('p', 2, 1, 2);
       const layers = options.choice('layers', ['all', 'dense', 'conv'], 'all') as 'all' | 'dense' | 'conv';
+      const subspaces = options.number('subspaces', 1, 1, 16);
+      if (!Number.isInteger(subspaces)) fail(`lowrank subspaces=${subspaces} is not an integer`);
       if (value >= 1) {
         if (!Number.isInteger(value) || value > 4096)
           fail(`rank ${argument} is not an integer from 1 to 4096`);
-        return { kind: 'lowrank', rank: value, p, layers };
+        return { kind: 'lowrank', rank: value, p, layers, subspaces };
       }
       if (!(value > 0)) fail(`energy ${argument} is outside (0, 1)`);
-      return { kind: 'lowrank', energy: value, p, layers };
+      return { kind: 'lowrank', energy: value, p, layers, subspaces };
     }
     case 'student':
       if (argument === '') fail('student needs a width fraction, e.g. student:0.5');

@@ -7,7 +7,7 @@ import { functionalConfig, graphNodes, modelFromConfig } from './graph.js';
 
 export type StructuralReport =
   | { kind: 'filters'; report: FilterPruneReport }
-  | { kind: 'lowrank'; p: number; layers: LowRankLayerReport[] }
+  | { kind: 'lowrank'; p: number; subspaces: number; layers: LowRankLayerReport[] }
   | { kind: 'student'; width: number; params: number; parentParams: number };
 
 /** Applies one network-reshaping recipe step; returns a new model (the caller disposes both). */
@@ -28,10 +28,15 @@ export async function applyStructuralStep(
     const out = await factorizeLowRank(model, {
       p: step.p,
       layers: step.layers,
+      subspaces: step.subspaces,
+      seed: context.seed,
       ...(step.rank !== undefined ? { rank: step.rank } : {}),
       ...(step.energy !== undefined ? { energy: step.energy } : {}),
     });
-    return { model: out.model, report: { kind: 'lowrank', p: step.p, layers: out.layers } };
+    return {
+      model: out.model,
+      report: { kind: 'lowrank', p: step.p, subspaces: step.subspaces, layers: out.layers },
+    };
   }
   const student = await thinStudent(model, step.width);
   return {

@@ -347,18 +347,27 @@ interface MembershipAttack {
   tprAtFpr0001: number | null;
   tprAtFpr001: number | null;
 }
-interface Membership {
-  members: number;
-  nonMembers: number;
-  shadows: { count: number; epochs: number; arch: string } | null;
+interface MembershipQuestionView {
+  question: string;
+  population: string;
   model: { modelId: string; lossThreshold: MembershipAttack; lira: MembershipAttack | null };
   parent: { modelId: string; lossThreshold: MembershipAttack; lira: MembershipAttack | null } | null;
 }
+interface Membership {
+  members: number;
+  nonMembers: number;
+  shadows: { count: number; epochs: number; arch: string; note?: string } | null;
+  model: { modelId: string; lossThreshold: MembershipAttack; lira: MembershipAttack | null };
+  parent: { modelId: string; lossThreshold: MembershipAttack; lira: MembershipAttack | null } | null;
+  /** Absent from validations stored before the two questions were separated. */
+  sampleLevel?: MembershipQuestionView | { unavailable: string };
+  patientLevel?: MembershipQuestionView | { unavailable: string };
+}
 
-/** Membership inference before (parent) and after (this model) compression. */
-export function membershipSection(model: unknown): string {
-  const m = model as Membership | undefined;
-  if (m === undefined) return '';
+function membershipRowsOf(q: {
+  model: MembershipQuestionView['model'];
+  parent: MembershipQuestionView['parent'];
+}): unknown[][] {
   const line = (who: string, name: string, a: MembershipAttack | null): unknown[] => [
     who,
     name,
@@ -367,26 +376,42 @@ export function membershipSection(model: unknown): string {
     formatPercent(a?.tprAtFpr0001),
     formatPercent(a?.tprAtFpr001),
   ];
-  const rows = [
-    line('This model', 'loss threshold', m.model.lossThreshold),
-    ...(m.model.lira !== null ? [line('This model', 'LiRA (offline)', m.model.lira)] : []),
-    ...(m.parent !== null
+  return [
+    line('This model', 'loss threshold', q.model.lossThreshold),
+    ...(q.model.lira !== null ? [line('This model', 'LiRA (offline)', q.model.lira)] : []),
+    ...(q.parent !== null
       ? [
-          line('Parent', 'loss threshold', m.parent.lossThreshold),
-          ...(m.parent.lira !== null ? [line('Parent', 'LiRA (offline)', m.parent.lira)] : []),
+          line('Parent', 'loss threshold', q.parent.lossThreshold),
+          ...(q.parent.lira !== null ? [line('Parent', 'LiRA (offline)', q.parent.lira)] : []),
         ]
       : []),
   ];
+}
+
+const MEMBERSHIP_HEADER = ['', 'attack', 'AUC', 'advantage', 'TPR at 0.1% FPR', 'TPR at 1% FPR'];
+
+/** Membership inference before (parent) and after (this model) compression, each question with its population. */
+export function membershipSection(model: unknown): string {
+  const m = model as Membership | undefined;
+  if (m === undefined) return '';
   const shadows =
     m.shadows !== null
-      ? `LiRA uses ${m.shadows.count} shadow ${escapeHtml(m.shadows.arch)} models, each trained ${m.shadows.epochs} epochs on a random half of the pooled samples.`
+      ? `LiRA uses ${m.shadows.count} shadow ${escapeHtml(m.shadows.arch)} models per question, each trained ${m.shadows.epochs} epochs on a random half of the pooled samples (or patients)${m.shadows.note !== undefined ? `; ${escapeHtml(m.shadows.note)}` : ''}.`
       : 'No shadow model was trained (loss-threshold attack only).';
+  const legend = `${shadows} An AUC near 0.5 and an advantage near 0 mean the attack cannot tell members apart; "—" at a false positive rate means fewer than ten non-members could be false positives at that rate (1,000 non-members for 1%, 10,000 for 0.1%), too few to resolve it.`;
+  if (m.sampleLevel === undefined || m.patientLevel === undefined)
+    return [
+      `<p>${m.members} training samples of the model (members) against ${m.nonMembers} test samples it never saw. ${legend}</p>`,
+      table(MEMBERSHIP_HEADER, membershipRowsOf(m)),
+    ].join('\n');
+  const question = (title: string, q: MembershipQuestionView | { unavailable: string }): string =>
+    'unavailable' in q
+      ? `<h4>${title}</h4><p>Not asked: ${escapeHtml(q.unavailable)}.</p>`
+      : `<h4>${title}</h4><p>Population: ${escapeHtml(q.population)}.</p>${table(MEMBERSHIP_HEADER, membershipRowsOf(q))}`;
   return [
-    `<p>${m.members} training samples of the model (members) against ${m.nonMembers} test samples it never saw. ${shadows} An AUC near 0.5 and an advantage near 0 mean the attack cannot tell members apart; "—" at a false positive rate means too few non-members to resolve it.</p>`,
-    table(['', 'attack', 'AUC', 'advantage', 'TPR at 0.1% FPR', 'TPR at 1% FPR'], rows),
-    (m.model.lossThreshold.auc ?? 0.5) < 0.4
-      ? '<p class="warn">An AUC well below 0.5: the training and test samples differ in more than membership (other patients, other recording conditions), and the attack reads that difference. Judge leakage by the parent and model side by side, not by this number alone.</p>'
-      : '',
+    `<p>${legend}</p>`,
+    question('Was this beat in the training data? (sample level)', m.sampleLevel),
+    question('Was this patient in the training data? (patient level)', m.patientLevel),
   ].join('\n');
 }
 
@@ -396,6 +421,8 @@ interface Detection {
   discardedMutants: number;
   referenceInputs: number;
   sprt: { threshold: number; indifference: number; alpha: number; beta: number };
+  /** Absent from validations stored before the threshold was calibrated. */
+  calibration?: { calibrated: boolean };
   attacks: {
     attack: string;
     epsilon: number;
@@ -425,7 +452,7 @@ export function detectionSection(model: unknown): string {
     formatNumber(a.meanMutantsUsed, 1),
   ]);
   return [
-    `<p>${d.acceptedMutants} mutants (Gaussian fuzzing of ${formatPercent(d.mutation.rate)} of each kernel's weights by ${d.mutation.scale} standard deviation; ${d.discardedMutants} discarded for changing too many normal labels). The label change rate (LCR) threshold ${formatPercent(d.sprt.threshold)} is the 95th percentile over ${d.referenceInputs} normal test inputs that are not scored; the SPRT (alpha = beta = ${d.sprt.alpha}) decides each input. Each adversarial example is taken at the smallest epsilon (up to ${escapeHtml(d.attacks[0]?.epsilon)}) that fools the model.</p>`,
+    `<p>${d.acceptedMutants} mutants (Gaussian fuzzing of ${formatPercent(d.mutation.rate)} of each kernel's weights by ${d.mutation.scale} standard deviation; ${d.discardedMutants} discarded for changing too many normal labels). The label change rate (LCR) threshold ${formatPercent(d.sprt.threshold)} is calibrated on ${d.referenceInputs} normal test inputs that are not scored, so that the SPRT (alpha = beta = ${d.sprt.alpha}), which decides each input, flags about ${formatPercent(d.sprt.alpha)} of normal inputs or fewer${d.calibration?.calibrated === false ? ' <strong>(too few normal inputs to calibrate it: the false-positive rate below is not held to that design point)</strong>' : ''}; the false-positive rate below is measured on the other normal inputs. Each adversarial example is taken at the smallest epsilon (up to ${escapeHtml(d.attacks[0]?.epsilon)}) that fools the model.</p>`,
     table(
       [
         'attack',

@@ -9,7 +9,11 @@ import { utcNow } from '../util/ids.js';
 import { validateModel } from '../validate/validate-model.js';
 import type { AttackFigures } from '../validate/membership.js';
 import type { MembershipResult } from '../validate/membership-suite.js';
-import { defendMembership, MEMBERSHIP_DEFENSE_RECIPE } from './membership-defense.js';
+import {
+  defendMembership,
+  isMembershipDefenseRecipe,
+  MEMBERSHIP_DEFENSE_RECIPE,
+} from './membership-defense.js';
 
 export interface CompareMembershipOptions {
   /** The model to defend, or a child the defence already produced (then only the measurement runs). */
@@ -56,7 +60,7 @@ export async function compareMembershipDefense(
   context: JobContext,
 ): Promise<MembershipComparison> {
   const given = getModel(workspace.db, options.modelId);
-  const alreadyDefended = given.recipe === MEMBERSHIP_DEFENSE_RECIPE && given.parentId !== null;
+  const alreadyDefended = isMembershipDefenseRecipe(given.recipe) && given.parentId !== null;
   const parentId = alreadyDefended ? (given.parentId as string) : given.id;
   const parent = getModel(workspace.db, parentId);
   if (parent.datasetId === null) throw badInput(`model ${parent.id} records no training dataset`);

@@ -52,6 +52,11 @@ export interface FitEpochsOptions {
   onEpochEnd?(epoch: number, loss: number): Promise<'continue' | 'stop'> | 'continue' | 'stop';
   /** Replaces the epoch's (shuffled) inputs before training on them, e.g. with adversarial copies. */
   perturbEpoch?(x: Float32Array, y: Int32Array, epoch: number): Float32Array | Promise<Float32Array>;
+  /**
+   * Replaces samples of each batch in place just before the batch is trained on (adversarial training against
+   * the current weights, see batch-hardening.ts); trains with our own loop.
+   */
+  perturbBatch?(x: Float32Array, y: Int32Array, epoch: number, batch: number): void;
 }
 
 /**
@@ -79,7 +84,8 @@ export async function fitEpochs(
     options.softTargets !== undefined ||
     options.semi !== undefined ||
     options.lowBit === true ||
-    options.labeledMask !== undefined;
+    options.labeledMask !== undefined ||
+    options.perturbBatch !== undefined;
   const adam = ownLoop
     ? AdamInJs.from(
         model.optimizer,
@@ -124,6 +130,12 @@ export async function fitEpochs(
           ...(mask !== undefined ? { labeledMask: mask } : {}),
           ...(options.semi !== undefined ? { semi: options.semi } : {}),
           ...(lowBitRandom !== undefined ? { lowBit: { random: lowBitRandom } } : {}),
+          ...(options.perturbBatch !== undefined
+            ? {
+                perturbBatch: (bx: Float32Array, by: Int32Array, batch: number) =>
+                  options.perturbBatch?.(bx, by, epoch, batch),
+              }
+            : {}),
           x,
           labels: y,
           sampleShape,

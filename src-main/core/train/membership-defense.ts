@@ -1,7 +1,7 @@
 import type { Workspace } from '../store/workspace.js';
 import { tf } from '../engine/tf.js';
 import { engineInfo } from '../engine/backend.js';
-import { createRng, deriveSeed } from '../engine/seed.js';
+import { createRng, deriveSeed, shuffledIndices } from '../engine/seed.js';
 import { ARCHITECTURES } from '../models/registry.js';
 import { decodeModelArtifact, encodeModelArtifact } from '../models/artifact.js';
 import { countParams } from '../compress/model-size.js';
@@ -13,27 +13,32 @@ import { badInput } from '../errors.js';
 import { newId, utcNow } from '../util/ids.js';
 import { runJob } from '../jobs/run-job.js';
 import type { JobContext } from '../jobs/job-context.js';
-import { fitEpochs } from './fit-epochs.js';
+import { distillOnReference } from './reference-distillation.js';
 import { ReplicaPool } from './replica-pool.js';
 
 export interface MembershipDefenseOptions {
   modelId: string;
-  /** Reference samples drawn from the model's distribution (default: as many as its training samples). */
+  /** Reference inputs offered (default: every sample of the model's validation records), before selection. */
   samples?: number;
   epochs?: number;
   seed?: number;
   name?: string;
 }
 
-export const MEMBERSHIP_DEFENSE_RECIPE = 'membership-defense:mixup-distill';
+export const MEMBERSHIP_DEFENSE_RECIPE = 'membership-defense:dmp';
+
+/** Any version of the defence (the earlier one was recorded as membership-defense:mixup-distill). */
+export function isMembershipDefenseRecipe(recipe: string | null | undefined): boolean {
+  return (recipe ?? '').startsWith('membership-defense:');
+}
 
 /**
- * Membership-inference defence by retraining on samples drawn from the model's own distribution, in the spirit
- * of distillation for membership privacy (Shejwalkar & Houmansadr 2021): a fresh model of the same architecture
- * learns only the teacher's class probabilities on reference inputs that are not training samples (convex
- * mixtures of two training inputs plus noise, relabelled by the teacher), never a training sample with its
- * label. The child is stored under the teacher, so `attest validate --suite membership` on it reports the
- * attack's advantage before (the parent) and after (the child).
+ * Membership-inference defence by Distillation for Membership Privacy (Shejwalkar & Houmansadr 2021), trained as
+ * published (see reference-distillation.ts): a fresh model of the same architecture learns only the model's
+ * softened predictions on reference inputs it never trained on, the lower-entropy half of them. The reference
+ * inputs are the beats of the model's validation records: patients held out of its training (they only chose
+ * its best epoch), never a test sample. The child is stored under the teacher, so `attest validate --suite
+ * membership` on it reports the attack's advantage before (the parent) and after (the child).
  */
 export async function defendMembership(
   workspace: Workspace,
@@ -48,83 +53,62 @@ export async function defendMembership(
   const epochs = options.epochs ?? 5;
   const seed = options.seed ?? 1;
   if (!Number.isInteger(epochs) || epochs < 1 || epochs > 200) throw badInput('--epochs must be 1 to 200');
+  if (
+    options.samples !== undefined &&
+    (!Number.isInteger(options.samples) || options.samples < 10 || options.samples > 1_000_000)
+  )
+    throw badInput('--samples must be 10 to 1000000');
   const params = { ...options, epochs, seed, recipe: MEMBERSHIP_DEFENSE_RECIPE };
   return runJob(workspace, 'membership-defense', params, context, async (jobId, job) => {
     const datasetId = teacherRow.datasetId as string;
     const dataset = loadDataset(workspace, datasetId);
-    const fitGroups = new Set((teacherRow.summary['trainRecords'] as string[] | undefined) ?? []);
-    const fit = sampleIndices(dataset, 'train').filter((i) =>
-      fitGroups.has(dataset.groups[dataset.group[i] as number] ?? ''),
+    const heldOut = new Set((teacherRow.summary['validationRecords'] as string[] | undefined) ?? []);
+    const candidates = sampleIndices(dataset, 'train').filter((i) =>
+      heldOut.has(dataset.groups[dataset.group[i] as number] ?? ''),
     );
-    if (fit.length < 2)
-      throw badInput(`model ${teacherRow.id} does not record enough training samples to draw from`);
-    const samples = options.samples ?? fit.length;
-    if (!Number.isInteger(samples) || samples < 10 || samples > 1_000_000)
-      throw badInput('--samples must be 10 to 1000000');
-    const inputs = dataset.inputs(fit);
-    const size = dataset.sampleShape.reduce((a, b) => a * b, 1);
+    if (candidates.length < 10)
+      throw badInput(
+        `model ${teacherRow.id} has ${candidates.length} samples in held-out validation records; the defence needs at least 10 inputs the model never trained on`,
+      );
+    const offered =
+      options.samples !== undefined && options.samples < candidates.length
+        ? Array.from(
+            shuffledIndices(candidates.length, createRng(deriveSeed(seed, 'membership-defense'))).subarray(
+              0,
+              options.samples,
+            ),
+            (k) => candidates[k] as number,
+          ).sort((a, b) => a - b)
+        : candidates;
+    const samples = offered.length;
     const classes = dataset.classes.length;
-    // Reference inputs: x = l * a + (1 - l) * b + noise, with a and b training inputs, l ~ U(0.2, 0.8).
-    const random = createRng(deriveSeed(seed, 'membership-defense'));
-    const reference = new Float32Array(samples * size);
-    for (let s = 0; s < samples; s++) {
-      const a = Math.floor(random() * fit.length) * size;
-      const b = Math.floor(random() * fit.length) * size;
-      const l = 0.2 + 0.6 * random();
-      for (let i = 0; i < size; i++)
-        reference[s * size + i] =
-          l * (inputs[a + i] as number) + (1 - l) * (inputs[b + i] as number) + 0.05 * (2 * random() - 1);
-    }
     const { model: teacher } = await decodeModelArtifact(
       workspace.artifacts.get(teacherRow.artifactSha256),
       `model ${teacherRow.id}`,
     );
-    const targets = new Float32Array(samples * classes);
-    try {
-      for (let from = 0; from < samples; from += 512) {
-        const count = Math.min(512, samples - from);
-        const p = tf.tidy(
-          () =>
-            teacher.predict(
-              tf.tensor(reference.subarray(from * size, (from + count) * size), [
-                count,
-                ...dataset.sampleShape,
-              ]),
-            ) as tf.Tensor,
-        );
-        targets.set(p.dataSync(), from * classes);
-        p.dispose();
-      }
-    } finally {
-      teacher.dispose();
-    }
-    const hard = Int32Array.from({ length: samples }, (_, s) => {
-      let best = 0;
-      for (let c = 1; c < classes; c++)
-        if ((targets[s * classes + c] as number) > (targets[s * classes + best] as number)) best = c;
-      return best;
-    });
     const student = architecture.build({ sampleShape: dataset.sampleShape, classes, seed });
     const optimizer = tf.train.adam(1e-3);
     try {
       student.compile({ optimizer, loss: 'categoricalCrossentropy' });
       const backend = engineInfo().backend;
-      const run = await fitEpochs({
-        model: student,
-        inputs: reference,
-        labels: hard,
-        softTargets: targets,
+      const distilled = await distillOnReference({
+        teacher,
+        student,
+        reference: dataset.inputs(offered),
         sampleShape: dataset.sampleShape,
         classes,
         epochs,
-        batchSize: 64,
         seed,
         signal: job.signal,
         replicas: ReplicaPool.defaultSize(backend),
         onNotice: (m) => job.log(m),
         onBatch: (epoch, fraction, loss) =>
-          job.progress((epoch - 1 + fraction) / epochs, `epoch ${epoch}/${epochs} loss ${loss.toFixed(4)}`),
+          job.progress(
+            Math.min(1, (epoch - 1 + fraction) / epochs),
+            `epoch ${epoch} loss ${loss.toFixed(4)}`,
+          ),
       });
+      const run = { epochsRun: distilled.epochsRun, replicas: distilled.replicas };
       const meta = teacherRow.config['meta'];
       const bytes = await encodeModelArtifact(student, {
         meta: { ...(meta as object), defense: MEMBERSHIP_DEFENSE_RECIPE },
@@ -138,6 +122,9 @@ export async function defendMembership(
         defense: {
           recipe: MEMBERSHIP_DEFENSE_RECIPE,
           referenceSamples: samples,
+          referenceKept: distilled.referenceKept,
+          temperature: distilled.temperature,
+          referenceRecords: [...heldOut],
           epochs: run.epochsRun,
           replicas: run.replicas,
         },
@@ -182,6 +169,7 @@ export async function defendMembership(
         sizeBytes: stored.size,
       };
     } finally {
+      teacher.dispose();
       student.dispose();
       optimizer.dispose();
     }

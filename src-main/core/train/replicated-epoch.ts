@@ -38,6 +38,8 @@ export interface ReplicatedEpochOptions {
   };
   /** Fully quantized training: 8-bit gradients and weights (see low-bit.ts), seeded. */
   lowBit?: { random: () => number };
+  /** Replaces samples of a batch (its slices of x and labels) in place before it is trained on. */
+  perturbBatch?(x: Float32Array, labels: Int32Array, batch: number): void;
   /** The learning rate of each batch of this epoch (policies), set before the optimizer steps. */
   rateOf?(batch: number): number;
   /** Called after each batch with its index and loss; returning true stops the epoch there. */
@@ -71,6 +73,11 @@ export async function fitReplicatedEpoch(o: ReplicatedEpochOptions): Promise<num
   let seen = 0;
   for (let batch = 0, from = 0; from < n; batch++, from += batchSize) {
     const count = Math.min(batchSize, n - from);
+    o.perturbBatch?.(
+      x.subarray(from * size, (from + count) * size),
+      labels.subarray(from, from + count),
+      batch,
+    );
     const parts: BatchPart[] = [];
     let at = from;
     const consistency = o.semi?.consistencyOf(x.subarray(from * size, (from + count) * size), count, batch);

@@ -19,6 +19,7 @@ import type { JobContext } from '../jobs/job-context.js';
 import { balancedClassWeights } from './class-weights.js';
 import { chooseValidationRecords } from './validation-records.js';
 import { hardeningPerturber, parseHardening } from '../validate/hardening.js';
+import { batchHardening } from '../validate/batch-hardening.js';
 import { fitEpochs, type StopReason } from './fit-epochs.js';
 import { ReplicaPool } from './replica-pool.js';
 import { learningRateAt, parseLrPolicy } from './lr-policy.js';
@@ -236,6 +237,11 @@ export async function trainModel(
       const startEpoch = restored?.startEpoch ?? 1;
       // Cut off after early stopping had decided: no epoch is left to train.
       const alreadyStopped = restored !== undefined && sinceBest >= patience;
+      const hardening = options.hardening !== undefined ? parseHardening(options.hardening) : undefined;
+      const batchAttacks =
+        hardening !== undefined && hardening.kind !== 'manifold'
+          ? batchHardening({ model, sampleShape, classes, hardening, seed: options.seed })
+          : undefined;
       const fitted = await fitEpochs({
         model,
         inputs: augmentation.inputs,
@@ -257,13 +263,13 @@ export async function trainModel(
         ...(options.lowBit === 8 ? { lowBit: true } : {}),
         ...(labeledMask !== undefined ? { labeledMask } : {}),
         ...(augmentation.perturbEpoch !== undefined ? { perturbEpoch: augmentation.perturbEpoch } : {}),
-        ...(options.hardening !== undefined
+        ...(hardening?.kind === 'manifold'
           ? {
               perturbEpoch: hardeningPerturber({
                 model,
                 sampleShape,
                 classes,
-                hardening: parseHardening(options.hardening),
+                hardening,
                 seed: options.seed,
                 inputKind: dataset.inputKind,
                 fs: Number(dataset.modelMeta['fs'] ?? 360),
@@ -274,6 +280,10 @@ export async function trainModel(
               }),
             }
           : {}),
+        // Gradient attacks are made batch by batch against the weights each batch updates.
+        ...(batchAttacks !== undefined
+          ? { perturbBatch: (x, y, epoch, batch) => void batchAttacks.perturbBatch(x, y, epoch, batch) }
+          : {}),
         ...(deadline !== undefined ? { deadline } : {}),
         onBatch(epoch, fraction, loss) {
           job.progress(
@@ -282,6 +292,17 @@ export async function trainModel(
           );
         },
         async onEpochEnd(epoch, loss) {
+          if (batchAttacks !== undefined) {
+            const f = batchAttacks.epochFigures(epoch);
+            job.log(
+              `hardening (${options.hardening}): epoch ${epoch}, ${f.perturbed} perturbed samples (` +
+                Object.entries(f.byAttack)
+                  .filter(([, count]) => count > 0)
+                  .map(([name, count]) => `${name} ${count}`)
+                  .join(', ') +
+                ', made batch by batch)',
+            );
+          }
           const predicted = predictClasses(model, valInputs, sampleShape);
           const metrics = classificationMetrics(valLabels, predicted, dataset.classes);
           const bytes = await encodeModelArtifact(model, { meta: { ...meta, epoch } });

@@ -1,5 +1,5 @@
 import type { ModelRow } from '../store/models.js';
-import { MEMBERSHIP_DEFENSE_RECIPE } from './membership-defense.js';
+import { isMembershipDefenseRecipe } from './membership-defense.js';
 
 /** One training method a model (or the model it was derived from) was trained with, as a reader names it. */
 export interface TrainingMethodSetting {
@@ -72,7 +72,7 @@ export function trainingMethodsOf(
       value: `${text('lowBit')}-bit weights and gradients`,
     });
   const recipe = model.recipe ?? '';
-  if (recipe === MEMBERSHIP_DEFENSE_RECIPE)
+  if (isMembershipDefenseRecipe(recipe))
     methods.push({ comparison: 'membership-defense', label: 'Membership-inference defence', value: recipe });
   if (/(^|,)qat:/.test(recipe))
     methods.push({ comparison: 'low-bit', label: 'Quantization-aware training', value: recipe });

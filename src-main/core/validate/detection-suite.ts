@@ -5,6 +5,7 @@ import { argMaxRows, predictClasses } from './predict.js';
 import { DEFAULT_FGSM_EPSILONS, fgsmPerturb } from './fgsm.js';
 import { pgdPerturb } from './pgd.js';
 import {
+  calibrateSprt,
   DEFAULT_MUTATION,
   detectionFigures,
   labelChanges,
@@ -15,7 +16,9 @@ import {
 import type { SuiteContext } from './suite-context.js';
 import type { ValidateOptions } from './validate-options.js';
 
-export const DEFAULT_DETECTION_SAMPLES = 200;
+/** Half calibrate the threshold, half measure the false-positive rate: 200 normals give it +-3 points. */
+export const DEFAULT_DETECTION_SAMPLES = 400;
+export const DESIGN_FALSE_POSITIVE_RATE = 0.05;
 
 export interface DetectionResult {
   mutation: MutationSettings;
@@ -24,18 +27,18 @@ export interface DetectionResult {
   /** Normal inputs that set the LCR threshold (and accept mutants); never scored. */
   referenceInputs: number;
   sprt: SprtSettings;
+  /**
+   * The design point of the SPRT's false-positive rate, how many reference normals the calibrated threshold
+   * flags, and whether enough reference normals stand behind it (1 / alpha - 1 at least).
+   */
+  calibration: { designFalsePositiveRate: number; flaggedReference: number; calibrated: boolean };
   attacks: DetectionFigures[];
 }
 
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-}
-
 /**
- * nMutant-style detection of FGSM and PGD examples: half of the correctly classified test samples set the
- * threshold (95th percentile of their label change rate), the other half and their adversarial versions are
- * scored by LCR (AUC per attack) and decided by the SPRT.
+ * nMutant-style detection of FGSM and PGD examples: half of the correctly classified test samples calibrate the
+ * threshold (see calibrateSprt: the SPRT flags at most 5% of normal inputs), the other half and their
+ * adversarial versions are scored by LCR (AUC per attack) and decided by the SPRT.
  */
 export async function detectionSuite(
   ctx: SuiteContext,
@@ -125,14 +128,13 @@ export async function detectionSuite(
   // outcomes[i] = input i's label change under each mutant, in mutant order (for the SPRT).
   const outcomes = (from: number, count: number): Uint8Array[] =>
     Array.from({ length: count }, (_, k) => Uint8Array.from(changed, (c) => c[from + k] as number));
-  const referenceLcr = outcomes(0, reference.length).map((o) => o.reduce((a, b) => a + b, 0) / o.length);
-  const threshold = Math.max(1 / (changed.length + 1), quantile(referenceLcr, 0.95));
-  const sprt: SprtSettings = {
-    threshold,
-    indifference: Math.max(0.01, threshold / 2),
-    alpha: 0.05,
+  // The threshold is calibrated on the reference normals so the SPRT's false-positive rate meets its design
+  // point (alpha); the scored normals, never seen by the calibration, then measure it.
+  const calibration = calibrateSprt(outcomes(0, reference.length), changed.length, {
+    alpha: DESIGN_FALSE_POSITIVE_RATE,
     beta: 0.05,
-  };
+  });
+  const sprt = calibration.sprt;
   const normal = outcomes(reference.length, scored.length);
   let start = reference.length + scored.length;
   const attacks = crafted.map((c) => {
@@ -146,6 +148,11 @@ export async function detectionSuite(
     discardedMutants: discarded,
     referenceInputs: reference.length,
     sprt,
+    calibration: {
+      designFalsePositiveRate: DESIGN_FALSE_POSITIVE_RATE,
+      flaggedReference: calibration.flagged,
+      calibrated: calibration.calibrated,
+    },
     attacks,
   };
 }

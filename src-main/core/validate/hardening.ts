@@ -16,6 +16,9 @@ import { loadEcgNoises, type EcgNoiseName } from './ecg-noises.js';
  *             artifact and electrode motion at a random SNR; Gaussian noise otherwise), not gradient attacks.
  *
  * With per-class weighting, classes the attack flips more often get proportionally more adversarial samples.
+ * `attest train` makes the gradient attacks (pgd, diverse) batch by batch against the weights each batch
+ * updates (batch-hardening.ts), as the papers do; the per-epoch perturber below serves on-manifold noise, which
+ * does not depend on the weights.
  */
 export type HardeningKind = 'pgd' | 'diverse' | 'manifold';
 

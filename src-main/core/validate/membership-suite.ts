@@ -30,15 +30,48 @@ export interface MembershipFigures {
   lira: AttackFigures | null;
 }
 
+/** One membership question, its population stated: who the members and non-members are. */
+export interface MembershipQuestion {
+  question: 'sample' | 'patient';
+  /** Plain statement of the population, e.g. "600 trained-on beats and 600 held-out beats of the same 3 patients". */
+  population: string;
+  /** Members and non-members, in units of the question (samples or patients). */
+  members: number;
+  nonMembers: number;
+  /** Samples behind the figures (for patients, the beats whose scores are averaged). */
+  samples: number;
+  model: MembershipFigures;
+  parent: MembershipFigures | null;
+}
+
 export interface MembershipResult {
-  /** Training samples of the model (its fit records) and test samples never seen in training, as many of each. */
+  /** The question the top-level figures answer (sample-level where the data allow it, else patient-level). */
+  question: 'sample' | 'patient';
+  population: string;
   members: number;
   nonMembers: number;
   memberGroups: string[];
-  shadows: { count: number; epochs: number; arch: string } | null;
-  /** This model, and its parent (before compression) when it has one. */
+  shadows: {
+    count: number;
+    epochs: number;
+    arch: string;
+    /** Mean number of shadows that did not train on a sample (LiRA's OUT models per sample). */
+    outPerSample: number;
+    secondsPerShadow: number;
+    /** The variance of LiRA's OUT distribution is pooled over samples: too few OUT models per sample for its own. */
+    note: string;
+  } | null;
+  /** This model, and its parent (before compression) when it has one: for `question`. */
   model: MembershipFigures;
   parent: MembershipFigures | null;
+  /** Both questions, or why one cannot be asked of this dataset's split. */
+  sampleLevel: MembershipQuestion | { unavailable: string };
+  patientLevel: MembershipQuestion | { unavailable: string };
+}
+
+export interface ShadowCost {
+  outPerSample?: number;
+  secondsPerShadow?: number;
 }
 
 export type ShadowTrainer = (
@@ -63,18 +96,30 @@ export async function membershipInference(o: {
   trainShadow: ShadowTrainer;
   seed: number;
   job?: JobContext;
+  /**
+   * The unit membership is asked about, per sample (default: the sample itself). With patients as units, each
+   * shadow trains on a random half of the patients, and a patient's score is the mean of its samples' scores.
+   */
+  unitOf?: Int32Array;
+  /** Filled with the shadows' cost: OUT models per sample and seconds per shadow. */
+  shadowCost?: ShadowCost;
 }): Promise<MembershipFigures[]> {
   const n = o.labels.length;
   const size = o.sampleShape.reduce((a, b) => a * b, 1);
+  const unitOf = o.unitOf ?? Int32Array.from({ length: n }, (_, i) => i);
+  const units = Math.max(0, ...Array.from(unitOf, (u) => u + 1));
   const confidencesOut: Float64Array[] = [];
   const isIn: Uint8Array[] = [];
+  const started = Date.now();
   for (let s = 0; s < o.shadows; s++) {
     if (o.job !== undefined) {
       throwIfCancelled(o.job.signal);
       o.job.progress(s / o.shadows, `membership inference: shadow model ${s + 1} of ${o.shadows}`);
     }
-    const order = shuffledIndices(n, createRng(deriveSeed(o.seed, 'shadow', s)));
-    const chosen = Array.from(order.subarray(0, Math.floor(n / 2))).sort((a, b) => a - b);
+    const unitOrder = shuffledIndices(units, createRng(deriveSeed(o.seed, 'shadow', s)));
+    const inUnits = new Uint8Array(units);
+    for (const u of unitOrder.subarray(0, Math.floor(units / 2))) inUnits[u] = 1;
+    const chosen = Array.from({ length: n }, (_, i) => i).filter((i) => inUnits[unitOf[i] as number] === 1);
     const mask = new Uint8Array(n);
     const inputs = new Float32Array(chosen.length * size);
     chosen.forEach((i, k) => {
@@ -91,8 +136,27 @@ export async function membershipInference(o: {
       shadow.dispose();
     }
   }
-  const split = <T>(values: ArrayLike<T>, member: boolean): T[] =>
-    Array.from(values).filter((_, i) => (o.isMember[i] === 1) === member);
+  if (o.shadowCost !== undefined && o.shadows > 0) {
+    const outs = Array.from({ length: n }, (_, i) => isIn.filter((mask) => mask[i] === 0).length);
+    o.shadowCost.outPerSample = outs.reduce((a, b) => a + b, 0) / Math.max(1, n);
+    o.shadowCost.secondsPerShadow = (Date.now() - started) / 1000 / o.shadows;
+  }
+  // Scores per unit: the mean over its samples (a patient's beats), members and non-members by unit.
+  const unitMember = new Int8Array(units).fill(-1);
+  unitOf.forEach((u, i) => (unitMember[u] = o.isMember[i] ?? 0));
+  const split = (values: ArrayLike<number>, member: boolean): number[] => {
+    const sums = new Float64Array(units);
+    const counts = new Int32Array(units);
+    unitOf.forEach((u, i) => {
+      sums[u] = (sums[u] as number) + (values[i] as number);
+      counts[u] = (counts[u] as number) + 1;
+    });
+    const out: number[] = [];
+    for (let u = 0; u < units; u++)
+      if ((counts[u] as number) > 0 && (unitMember[u] === 1) === member)
+        out.push((sums[u] as number) / (counts[u] as number));
+    return out;
+  };
   return o.targets.map(({ id, model }) => {
     const { probabilities } = predictProbabilities(model, o.inputs, o.sampleShape);
     const losses = sampleLosses(probabilities, o.labels, o.classes);
@@ -122,7 +186,18 @@ function subsample(indices: number[], count: number, seed: number): number[] {
   return Array.from(order.subarray(0, count), (k) => indices[k] as number).sort((a, b) => a - b);
 }
 
-/** The membership suite: this model and its parent, members from the training records, non-members from test. */
+/** Beats per patient for the patient-level question: each patient's score is the mean over these. */
+export const BEATS_PER_PATIENT = 50;
+
+/**
+ * The membership suite asks two questions, each of a population where membership is the only difference:
+ *   sample level: "was this beat in the training data?", members the trained-on beats and non-members held-out
+ *     beats of the same patients (needs a split by beat, which leaves beats of training patients untrained);
+ *   patient level: "was this patient in the training data?", the realistic threat for a hospital: member
+ *     patients against patients never trained on (test records), each scored by the mean over its beats.
+ * Members from training records against other patients' test beats would measure the shift between patients,
+ * not memorisation; that mix is no longer asked.
+ */
 export async function membershipSuite(
   ctx: SuiteContext,
   options: ValidateOptions,
@@ -135,28 +210,22 @@ export async function membershipSuite(
     );
   const fitGroups = new Set((trained.summary['trainRecords'] as string[] | undefined) ?? []);
   if (fitGroups.size === 0) throw badInput(`model ${trained.id} does not record its training records`);
+  const validationGroups = new Set((trained.summary['validationRecords'] as string[] | undefined) ?? []);
   const perSide = options.membershipSamples ?? DEFAULT_MEMBERSHIP_SAMPLES;
-  const members: number[] = [];
-  const nonMembers: number[] = [];
+  const groupName = (i: number) => ctx.dataset.groups[ctx.dataset.group[i] as number] ?? '';
+  // Per patient: its trained-on beats, and its beats never trained on (another split of the same record).
+  const trainedBy = new Map<string, number[]>();
+  const heldOutBy = new Map<string, number[]>();
+  const otherPatients = new Map<string, number[]>();
   for (let i = 0; i < ctx.dataset.count; i++) {
-    const group = ctx.dataset.groups[ctx.dataset.group[i] as number] ?? '';
-    if (ctx.dataset.split[i] === SPLIT_CODES.train && fitGroups.has(group)) members.push(i);
-    else if (ctx.dataset.split[i] === SPLIT_CODES.test && !fitGroups.has(group)) nonMembers.push(i);
+    const group = groupName(i);
+    const split = ctx.dataset.split[i];
+    const into = (map: Map<string, number[]>) => map.set(group, [...(map.get(group) ?? []), i]);
+    if (fitGroups.has(group)) {
+      if (split === SPLIT_CODES.train) into(trainedBy);
+      else into(heldOutBy);
+    } else if (split === SPLIT_CODES.test && !validationGroups.has(group)) into(otherPatients);
   }
-  const count = Math.min(perSide, members.length, nonMembers.length);
-  if (count < 10)
-    throw badInput(
-      `membership inference needs at least 10 training and 10 test samples from different records; found ${members.length} and ${nonMembers.length}` +
-        (nonMembers.length === 0
-          ? ' (a split by beat puts every record on both sides: non-members must come from records never trained on)'
-          : ''),
-    );
-  const chosen = [
-    ...subsample(members, count, deriveSeed(ctx.seed, 'members')),
-    ...subsample(nonMembers, count, deriveSeed(ctx.seed, 'non-members')),
-  ];
-  const isMember = Uint8Array.from(chosen, (_, k) => (k < count ? 1 : 0));
-  const labels = Int32Array.from(chosen, (i) => ctx.dataset.labels[i] as number);
   const architecture = ARCHITECTURES[trained.arch];
   const shadows = architecture !== undefined ? (options.shadowModels ?? DEFAULT_SHADOW_MODELS) : 0;
   const epochs = options.shadowEpochs ?? DEFAULT_SHADOW_EPOCHS;
@@ -189,27 +258,141 @@ export async function membershipSuite(
     }
   };
   const parent = await ctx.parent();
-  const figures = await membershipInference({
-    targets: [
-      { id: ctx.modelRow.id, model: ctx.model },
-      ...(parent !== undefined ? [{ id: parent.row.id, model: parent.model }] : []),
-    ],
-    inputs: ctx.dataset.inputs(chosen),
-    sampleShape: ctx.sampleShape,
-    labels,
-    classes: ctx.classCount,
-    isMember,
-    shadows,
-    trainShadow,
-    seed: ctx.seed,
-    job,
-  });
+  const targets = [
+    { id: ctx.modelRow.id, model: ctx.model },
+    ...(parent !== undefined ? [{ id: parent.row.id, model: parent.model }] : []),
+  ];
+  const cost: ShadowCost = {};
+  const ask = async (
+    chosen: number[],
+    isMember: Uint8Array,
+    unitOf: Int32Array | undefined,
+    seed: number,
+  ): Promise<MembershipFigures[]> =>
+    membershipInference({
+      targets,
+      inputs: ctx.dataset.inputs(chosen),
+      sampleShape: ctx.sampleShape,
+      labels: Int32Array.from(chosen, (i) => ctx.dataset.labels[i] as number),
+      classes: ctx.classCount,
+      isMember,
+      shadows,
+      trainShadow,
+      seed,
+      job,
+      ...(unitOf !== undefined ? { unitOf } : {}),
+      shadowCost: cost,
+    });
+
+  // Sample level: as many held-out as trained-on beats from each patient, so both sides share the patients.
+  let sampleLevel: MembershipQuestion | { unavailable: string };
+  const pairs = [...heldOutBy.entries()].map(([group, held]) => ({
+    group,
+    count: Math.min(held.length, trainedBy.get(group)?.length ?? 0),
+  }));
+  const pairable = pairs.reduce((a, p) => a + p.count, 0);
+  if (pairable < 10) {
+    sampleLevel = {
+      unavailable:
+        'every beat of the training patients was trained on (a split by record): no held-out beat of the same ' +
+        'patients to compare with; import with a split by beat (beats:SEED:FRACTION) to ask this question',
+    };
+  } else {
+    const share = Math.min(1, perSide / pairable);
+    const members: number[] = [];
+    const nonMembers: number[] = [];
+    for (const [k, { group, count }] of pairs.entries()) {
+      const take = Math.max(count > 0 ? 1 : 0, Math.round(count * share));
+      members.push(...subsample(trainedBy.get(group) ?? [], take, deriveSeed(ctx.seed, 'members', k)));
+      nonMembers.push(...subsample(heldOutBy.get(group) ?? [], take, deriveSeed(ctx.seed, 'non-members', k)));
+    }
+    const patients = pairs.filter((p) => p.count > 0).length;
+    const figures = await ask(
+      [...members, ...nonMembers],
+      Uint8Array.from({ length: members.length + nonMembers.length }, (_, k) => (k < members.length ? 1 : 0)),
+      undefined,
+      ctx.seed,
+    );
+    sampleLevel = {
+      question: 'sample',
+      population: `${members.length} trained-on beats and ${nonMembers.length} held-out beats of the same ${patients} patient${patients === 1 ? '' : 's'}`,
+      members: members.length,
+      nonMembers: nonMembers.length,
+      samples: members.length + nonMembers.length,
+      model: figures[0] as MembershipFigures,
+      parent: figures[1] ?? null,
+    };
+  }
+
+  // Patient level: member patients against patients never trained on, BEATS_PER_PATIENT beats each at most.
+  let patientLevel: MembershipQuestion | { unavailable: string };
+  const memberPatients = [...trainedBy.keys()].sort();
+  const outsidePatients = [...otherPatients.keys()].sort();
+  if (memberPatients.length === 0 || outsidePatients.length === 0) {
+    patientLevel = {
+      unavailable:
+        outsidePatients.length === 0
+          ? 'no test patient outside the training records (a split by beat puts every patient in training)'
+          : 'no training patient recorded',
+    };
+  } else {
+    const chosen: number[] = [];
+    const unit: number[] = [];
+    const member: number[] = [];
+    [...memberPatients, ...outsidePatients].forEach((group, u) => {
+      const isMember = u < memberPatients.length;
+      const beats = (isMember ? trainedBy : otherPatients).get(group) ?? [];
+      for (const i of subsample(beats, BEATS_PER_PATIENT, deriveSeed(ctx.seed, 'patient', u))) {
+        chosen.push(i);
+        unit.push(u);
+        member.push(isMember ? 1 : 0);
+      }
+    });
+    const figures = await ask(
+      chosen,
+      Uint8Array.from(member),
+      Int32Array.from(unit),
+      deriveSeed(ctx.seed, 'patient-level'),
+    );
+    patientLevel = {
+      question: 'patient',
+      population: `${memberPatients.length} training patients against ${outsidePatients.length} patients never trained on, each scored by the mean over up to ${BEATS_PER_PATIENT} of its beats${memberPatients.length + outsidePatients.length < 20 ? ' (too few patients for a stable figure: read it as an anecdote)' : ''}`,
+      members: memberPatients.length,
+      nonMembers: outsidePatients.length,
+      samples: chosen.length,
+      model: figures[0] as MembershipFigures,
+      parent: figures[1] ?? null,
+    };
+  }
+  const primary =
+    'question' in sampleLevel ? sampleLevel : 'question' in patientLevel ? patientLevel : undefined;
+  if (primary === undefined)
+    throw badInput(
+      `membership inference has no question to ask of this split: ${(sampleLevel as { unavailable: string }).unavailable}; ${(patientLevel as { unavailable: string }).unavailable}`,
+    );
   return {
-    members: count,
-    nonMembers: count,
+    question: primary.question,
+    population: primary.population,
+    members: primary.members,
+    nonMembers: primary.nonMembers,
     memberGroups: [...fitGroups],
-    shadows: shadows > 0 ? { count: shadows, epochs, arch: trained.arch } : null,
-    model: figures[0] as MembershipFigures,
-    parent: figures[1] ?? null,
+    shadows:
+      shadows > 0
+        ? {
+            count: shadows,
+            epochs,
+            arch: trained.arch,
+            outPerSample: cost.outPerSample ?? 0,
+            secondsPerShadow: cost.secondsPerShadow ?? 0,
+            note:
+              `each sample has about ${(cost.outPerSample ?? 0).toFixed(1)} OUT shadow models, too few for its own ` +
+              `variance (Carlini et al. 2022 train 64 or more): the variance is pooled over all samples. ` +
+              `64 shadows would take about ${Math.round(((cost.secondsPerShadow ?? 0) * 64) / 60)} minutes here`,
+          }
+        : null,
+    model: primary.model,
+    parent: primary.parent,
+    sampleLevel,
+    patientLevel,
   };
 }

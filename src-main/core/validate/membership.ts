@@ -41,10 +41,16 @@ export interface AttackFigures {
   auc: number | null;
   /** max over thresholds of TPR - FPR (Yeom et al., 2018), on these balanced samples. */
   advantage: number;
-  /** True positive rates at low false positive rates (Carlini et al., 2022); null when too few non-members. */
+  /**
+   * True positive rates at low false positive rates (Carlini et al., 2022); null (marked in reports) when fewer
+   * than MIN_FALSE_POSITIVES / FPR non-members stand behind the rate (10,000 for 0.1%, 1,000 for 1%).
+   */
   tprAtFpr0001: number | null;
   tprAtFpr001: number | null;
 }
+
+/** False positives a TPR at a given FPR must rest on before it is shown. */
+export const MIN_FALSE_POSITIVES = 10;
 
 /** Scores where higher means "member": figures of the attack that thresholds them. */
 export function attackFigures(
@@ -58,9 +64,10 @@ export function attackFigures(
   const roc = binaryRoc(scores, truth, scores.length + 1);
   let advantage = 0;
   for (const p of roc.points) advantage = Math.max(advantage, p.tpr - p.fpr);
-  // The TPR reachable without exceeding the FPR; undefined when one false positive already exceeds it.
+  // The TPR reachable without exceeding the FPR, shown only when at least MIN_FALSE_POSITIVES non-members may be
+  // false positives at that rate: a rate resting on one or two non-members says nothing.
   const tprAt = (fpr: number): number | null => {
-    if (nonMemberScores.length < 1 / fpr) return null;
+    if (nonMemberScores.length < MIN_FALSE_POSITIVES / fpr) return null;
     return Math.max(0, ...roc.points.filter((p) => p.fpr <= fpr + 1e-12).map((p) => p.tpr));
   };
   return { auc: roc.auc, advantage, tprAtFpr0001: tprAt(0.001), tprAtFpr001: tprAt(0.01) };

@@ -154,6 +154,8 @@ export interface DetectionFigures {
   /** SPRT: fraction of adversarial inputs flagged, of normal inputs flagged, and the mean mutants used. */
   detectionRate: number | null;
   falsePositiveRate: number;
+  /** 95% Wilson interval of the false-positive rate over the scored normal inputs. */
+  falsePositiveInterval: [number, number];
   meanMutantsUsed: number;
 }
 
@@ -188,6 +190,61 @@ export function detectionFigures(
     detectionRate:
       adversarial.length > 0 ? flagged(normal.length, decisions.length) / adversarial.length : null,
     falsePositiveRate: normal.length > 0 ? flagged(0, normal.length) / normal.length : 0,
+    falsePositiveInterval: wilsonInterval(flagged(0, normal.length), normal.length),
     meanMutantsUsed: mean(decisions.map((d) => d.used)) ?? 0,
   };
+}
+
+export interface SprtCalibration {
+  sprt: SprtSettings;
+  /** Normal inputs the threshold was calibrated on, and how many of them its SPRT flags. */
+  normals: number;
+  flagged: number;
+  /** False when too few normal inputs stand behind the design point (fewer than 1 / alpha - 1). */
+  calibrated: boolean;
+}
+
+/**
+ * The LCR threshold calibrated so that the SPRT, as it decides (stopping early, or falling back on the observed
+ * rate when the mutants run out), flags at most the design share `alpha` of normal inputs. A percentile of the
+ * normal LCRs does not: ties at the few values an LCR takes over M mutants, and the SPRT's own decisions, let
+ * far more than alpha through. Here each candidate threshold (k / 4M) is run through the SPRT on the calibration
+ * normals, and the smallest one with (flagged + 1) / (normals + 1) <= alpha is kept: the conformal bound, so the
+ * expected false-positive rate on new normal inputs (exchangeable with the calibration ones) is about alpha or
+ * less; one calibration's rate scatters around it (about +-2 points with 200 calibration normals).
+ */
+export function calibrateSprt(
+  normalOutcomes: Uint8Array[],
+  mutants: number,
+  design: { alpha: number; beta: number } = { alpha: 0.05, beta: 0.05 },
+): SprtCalibration {
+  const n = normalOutcomes.length;
+  const settingsAt = (threshold: number): SprtSettings => ({
+    threshold,
+    indifference: Math.max(0.01, threshold / 2),
+    alpha: design.alpha,
+    beta: design.beta,
+  });
+  const flaggedAt = (s: SprtSettings) => normalOutcomes.filter((o) => sprtDecide(o, s).adversarial).length;
+  let last: SprtCalibration | undefined;
+  // A grid four times finer than the LCR's own steps: the threshold also sets the SPRT's two hypotheses.
+  const steps = 4 * Math.max(1, mutants);
+  for (let k = 1; k <= steps; k++) {
+    const sprt = settingsAt(k / steps);
+    const flagged = flaggedAt(sprt);
+    last = { sprt, normals: n, flagged, calibrated: (flagged + 1) / (n + 1) <= design.alpha };
+    if (last.calibrated) return last;
+  }
+  // No threshold meets the bound (too few normal inputs): the strictest one, marked as not calibrated.
+  return last ?? { sprt: settingsAt(1), normals: n, flagged: 0, calibrated: false };
+}
+
+/** Wilson score interval (95%) of a proportion: the false-positive rate's uncertainty on this many normals. */
+export function wilsonInterval(successes: number, n: number, z = 1.96): [number, number] {
+  if (n === 0) return [0, 1];
+  const p = successes / n;
+  const denominator = 1 + (z * z) / n;
+  const centre = (p + (z * z) / (2 * n)) / denominator;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denominator;
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }

@@ -153,27 +153,33 @@ function detectionRows(r: DetectionResult): MetricRow[] {
 
 function membershipRows(r: MembershipResult): MetricRow[] {
   const suite = 'membership';
-  const rows: MetricRow[] = [
-    { suite, name: 'members', value: r.members },
-    { suite, name: 'non_members', value: r.nonMembers },
-  ];
-  const figures = (f: MembershipFigures, role: string): void => {
-    const attacks = [
-      ['loss-threshold', f.lossThreshold] as const,
-      ...(f.lira !== null ? [['lira', f.lira] as const] : []),
-    ];
-    for (const [attack, a] of attacks) {
-      const params = { model: f.modelId, role, attack };
-      rows.push(
-        { suite, name: 'auc', value: a.auc, params },
-        { suite, name: 'advantage', value: a.advantage, params },
-        { suite, name: 'tpr_at_fpr_0.001', value: a.tprAtFpr0001, params },
-        { suite, name: 'tpr_at_fpr_0.01', value: a.tprAtFpr001, params },
-      );
-    }
-  };
-  figures(r.model, 'model');
-  if (r.parent !== null) figures(r.parent, 'parent');
+  const rows: MetricRow[] = [];
+  // One set of rows per question asked (sample level, patient level), each tagged with its question.
+  for (const q of [r.sampleLevel, r.patientLevel]) {
+    if (!('question' in q)) continue;
+    const question = q.question;
+    rows.push(
+      { suite, name: 'members', value: q.members, params: { question } },
+      { suite, name: 'non_members', value: q.nonMembers, params: { question } },
+    );
+    const figures = (f: MembershipFigures, role: string): void => {
+      const attacks = [
+        ['loss-threshold', f.lossThreshold] as const,
+        ...(f.lira !== null ? [['lira', f.lira] as const] : []),
+      ];
+      for (const [attack, a] of attacks) {
+        const params = { model: f.modelId, role, attack, question };
+        rows.push(
+          { suite, name: 'auc', value: a.auc, params },
+          { suite, name: 'advantage', value: a.advantage, params },
+          { suite, name: 'tpr_at_fpr_0.001', value: a.tprAtFpr0001, params },
+          { suite, name: 'tpr_at_fpr_0.01', value: a.tprAtFpr001, params },
+        );
+      }
+    };
+    figures(q.model, 'model');
+    if (q.parent !== null) figures(q.parent, 'parent');
+  }
   return rows;
 }
 

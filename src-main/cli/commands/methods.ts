@@ -1,0 +1,37 @@
+import type { Command } from '../command.js';
+import { initEngine } from '../../core/engine/backend.js';
+import { METHODS, reproduceMethods } from '../../core/methods/reproduce.js';
+
+const percent = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
+
+export const methodsReproduceCommand: Command = {
+  path: ['methods', 'reproduce'],
+  usage: `methods reproduce [--method ${Object.keys(METHODS).join('|')}] [--seeds 3] [--json]`,
+  summary:
+    "Each research method's claim beside the effect measured over seeds on a small seeded task (not patient data): mean, 95% interval and a plain verdict (shown / not shown / inconclusive); a few minutes with the defaults",
+  async run(context) {
+    const { options, out } = context;
+    const method = options.string('method');
+    const seeds = options.number('seeds', { min: 1, max: 50, integer: true }) ?? 3;
+    options.rejectUnknown();
+    await initEngine();
+    const methods = await reproduceMethods({
+      ...(method !== undefined ? { methods: method.split(',').map((m) => m.trim()) } : {}),
+      seeds,
+      onProgress: (message) => process.stderr.write(`${message}\n`),
+    });
+    out.result({ seeds, methods }, () =>
+      methods
+        .map(
+          (m) =>
+            `${m.method} (${m.paper})\n  claim: ${m.claim}\n  effect: ${m.effect}\n  ` +
+            `measured over ${m.seeds.length} seeds: mean ${percent(m.mean)} points` +
+            (m.interval !== null
+              ? `, 95% interval ${percent(m.interval[0])} to ${percent(m.interval[1])}`
+              : ', no interval with one seed') +
+            ` -> ${m.verdict.toUpperCase()} (${m.seconds.toFixed(0)} s)`,
+        )
+        .join('\n\n'),
+    );
+  },
+};
