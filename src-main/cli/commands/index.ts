@@ -40,6 +40,8 @@ import { trainCommand } from './train.js';
 import { compressCommand } from './compress.js';
 import { modelsMeasureCommand } from './measure.js';
 import { exportModelCommand } from './export-model.js';
+import { modelsImportCommand } from './models-import.js';
+import { predictCommand } from './predict.js';
 import { validateCommand } from './validate.js';
 import { reportCommand } from './report.js';
 import {
@@ -90,6 +92,7 @@ export const COMMANDS: readonly Command[] = [
   lrCompareCommand,
   compressCommand,
   modelsListCommand,
+  modelsImportCommand,
   modelsSparsityCommand,
   explainCommand,
   defendMembershipCommand,
@@ -109,6 +112,7 @@ export const COMMANDS: readonly Command[] = [
   modelsMeasureCommand,
   exportModelCommand,
   validateCommand,
+  predictCommand,
   reportCommand,
   auditVerifyCommand,
   auditLogCommand,
