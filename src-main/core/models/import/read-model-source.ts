@@ -56,7 +56,7 @@ export async function readModelSource(
     const { metadata, ...imported } = await importTfjsLayers(files);
     return {
       imported,
-      origin: originOf(fileName, files.files.get('model.json'), imported, tfjsFileDigests(files)),
+      origin: originOf(full, files.files.get('model.json'), imported, tfjsFileDigests(files)),
       metadata,
     };
   }
@@ -71,7 +71,7 @@ export async function readModelSource(
   }
   if (looksLikeHdf5(bytes)) {
     const imported = await importKerasH5(bytes, full);
-    return { imported, origin: originOf(fileName, bytes, imported) };
+    return { imported, origin: originOf(full, bytes, imported) };
   }
   if (isZip(bytes)) {
     if (
@@ -79,11 +79,11 @@ export async function readModelSource(
       (zipHasEntry(bytes, 'config.json') && zipHasEntry(bytes, 'model.weights.h5'))
     ) {
       const imported = await importKerasArchive(bytes, full);
-      return { imported, origin: originOf(fileName, bytes, imported) };
+      return { imported, origin: originOf(full, bytes, imported) };
     }
     const files = tfjsFilesFromZip(bytes, full);
     const { metadata, ...imported } = await importTfjsLayers(files);
-    return { imported, origin: originOf(fileName, bytes, imported, tfjsFileDigests(files)), metadata };
+    return { imported, origin: originOf(full, bytes, imported, tfjsFileDigests(files)), metadata };
   }
   if (lower.endsWith('.h5') || lower.endsWith('.hdf5'))
     throw badInput(
@@ -105,14 +105,15 @@ export async function readModelSource(
 }
 
 function originOf(
-  fileName: string,
+  path: string,
   main: Uint8Array | undefined,
   imported: ImportedModel,
   files?: ModelOrigin['files'],
 ): ModelOrigin {
   const bytes = main ?? new Uint8Array(0);
   return {
-    fileName,
+    fileName: basename(path),
+    path,
     sha256: sha256Hex(bytes),
     bytes: files?.reduce((sum, file) => sum + file.bytes, 0) ?? bytes.byteLength,
     ...(files !== undefined ? { files } : {}),

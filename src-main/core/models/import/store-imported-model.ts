@@ -13,8 +13,10 @@ import { settleInputContract, type ContractOptions } from './settle-contract.js'
 
 /** Where an imported model came from, as the model card and the report show it. */
 export interface ModelOrigin {
-  /** The file or folder name as the user gave it. */
+  /** The file or folder name. */
   fileName: string;
+  /** The full path it was read from. */
+  path: string;
   /** SHA-256 of the file (of model.json for a TF.js model; every file is listed in `files`). */
   sha256: string;
   bytes: number;
@@ -65,7 +67,7 @@ export async function storeImportedModel(
   let model: tfl.LayersModel = imported;
   try {
     if (name === '' || name.length > 200) throw badInput('--name must be 1 to 200 characters');
-    const settled = settleInputContract(imported, options, origin.fileName);
+    const settled = settleInputContract(imported, options, origin.path);
     model = settled.model;
     const { contract } = settled;
     const importedBy = currentActor();
@@ -158,7 +160,7 @@ export async function storeImportedModel(
       importedAt,
     };
   } finally {
-    if (model !== imported) model.dispose();
-    imported.dispose();
+    // A wrapper (transpose in front, softmax after) holds the imported model as a layer and disposes of it.
+    model.dispose();
   }
 }
