@@ -103,18 +103,18 @@ test('a Functional Keras 2 model and its Keras 3 .keras twin output logits: soft
   const home = tempHome('attest-import-functional');
   try {
     const logits = readNpy(fixture('functional-keras2.reference-output.npy'));
-    const expected = softmaxRows(logits.data, 3);
+    const expected = softmaxRows(logits.data, 5);
     for (const [file, version, format] of [
       ['functional-keras2.h5', '2.8.0', 'keras2-hdf5'],
       ['functional-keras3.keras', '3.3.3', 'keras3-archive'],
     ] as const) {
-      const imported = await importModel(home.dir, fixture(file), ['--classes', 'N,S,V']);
+      const imported = await importModel(home.dir, fixture(file), ['--classes', 'N,S,V,F,Q']);
       assert.equal(imported['frameworkVersion'], version);
       assert.equal(imported['format'], format);
       assert.equal(imported['output'], 'logits');
       assert.equal(imported['softmaxAppended'], true);
       const predicted = await predictReference(home.dir, imported['modelId'] as string);
-      assert.deepEqual(predicted.shape, [64, 3]);
+      assert.deepEqual(predicted.shape, [64, 5]);
       assert.ok(maxAbsDifference(predicted.data, expected) < 1e-4, file);
     }
   } finally {
@@ -143,7 +143,7 @@ test('a TF.js model written by export-model (folder and zip) imports back with i
   try {
     const source = await importModel(home.dir, fixture('functional-keras2.h5'), [
       '--classes',
-      'N,S,V',
+      'N,S,V,F,Q',
       '--preset',
       'standardize-per-beat',
     ]);
@@ -165,7 +165,7 @@ test('a TF.js model written by export-model (folder and zip) imports back with i
       assert.equal(again['framework'], 'tfjs-layers');
       assert.equal(again['format'], target.endsWith('.zip') ? 'tfjs-layers-zip' : 'tfjs-layers-folder');
       // The classes and the preset travel inside model.json; the softmax is already part of the model.
-      assert.deepEqual(again['classes'], ['N', 'S', 'V']);
+      assert.deepEqual(again['classes'], ['N', 'S', 'V', 'F', 'Q']);
       assert.equal((again['input'] as { preset: string }).preset, 'standardize-per-beat');
       assert.equal(again['output'], 'probabilities');
       const after = await predictReference(home.dir, again['modelId'] as string);
