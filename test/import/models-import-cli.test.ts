@@ -94,6 +94,40 @@ test('a Keras 2.8 Sequential .h5 made elsewhere predicts what Keras computed, wi
     assert.equal(event?.payload.sources?.[0]?.sha256, fileHash);
     const verify = await runCli(['audit', 'verify', '--home', home.dir, '--json']);
     assert.equal(verify.code, 0, verify.stdout);
+
+    // The model card and the report say where the model came from and what it expects.
+    const card = join(home.dir, 'card.md');
+    const carded = await runCli([
+      'models',
+      'card',
+      '--model',
+      imported['modelId'] as string,
+      '--out',
+      card,
+      '--home',
+      home.dir,
+    ]);
+    assert.equal(carded.code, 0, carded.stderr);
+    const cardText = readFileSync(card, 'utf8');
+    assert.match(cardText, /## Origin: made outside Attest/);
+    assert.ok(cardText.includes(`| Source SHA-256 | ${fileHash} |`));
+    assert.match(cardText, /\| Made with \| keras 2\.8\.0 \(keras2-hdf5\), outside Attest \|/);
+    assert.match(cardText, /\| Preprocessing preset \| kachuee2018: /);
+    assert.match(cardText, /\| Classes, in output order \| normal, abnormal \|/);
+    const report = join(home.dir, 'report.html');
+    const reported = await runCli([
+      'report',
+      '--model',
+      imported['modelId'] as string,
+      '--out',
+      report,
+      '--home',
+      home.dir,
+    ]);
+    assert.equal(reported.code, 0, reported.stderr);
+    const html = readFileSync(report, 'utf8');
+    assert.ok(html.includes('Origin: a model made outside Attest'));
+    assert.ok(html.includes(fileHash));
   } finally {
     home.cleanup();
   }

@@ -80,10 +80,11 @@ export async function storeImportedModel(
       classes: contract.classes,
       ...(inputKind !== undefined ? { inputKind } : {}),
       ...(contract.preset !== null ? { preprocessing: contract.preset } : {}),
-      inputContract: contract,
-      origin: storedOrigin,
     };
-    const bytes = await encodeModelArtifact(model, { meta });
+    // The artifact describes itself: contract and origin travel with the weights.
+    const bytes = await encodeModelArtifact(model, {
+      meta: { ...meta, inputContract: contract, origin: storedOrigin },
+    });
     const counts = countParams(model);
     const modelId = newId('m');
     // Importing the same model twice shares one artifact: only a file this import created may be removed.
