@@ -7,6 +7,7 @@ import { tempHome } from '../helpers/temp-home.js';
 import { fixture } from './model-files.js';
 
 const RECORD = join(REPO_ROOT, 'resources', 'mitdb', '119');
+const OTHER_RECORD = join(REPO_ROOT, 'resources', 'mitdb', '208');
 
 test('validate and predict refuse a model and a dataset whose input contracts disagree, naming both', async () => {
   const home = tempHome('attest-input-contract');
@@ -16,10 +17,11 @@ test('validate and predict refuse a model and a dataset whose input contracts di
       'import',
       'wfdb',
       RECORD,
+      OTHER_RECORD,
       '--name',
       'kachuee beats',
       '--split',
-      'all-test',
+      'test:119',
       '--duration',
       '300',
       '--preset',
@@ -144,6 +146,35 @@ test('validate and predict refuse a model and a dataset whose input contracts di
     assert.ok(Math.abs((predicted.json['accuracy'] as number) - agree / rows.length) < 1e-12);
     // The CSV recomputes what validation reported on the same split.
     assert.ok(Math.abs(agree / rows.length - cleanAccuracy) < 1e-12);
+
+    // An imported model records no training data: compression takes it from --dataset, under the same contract.
+    const compressed = await runCli([
+      'compress',
+      '--model',
+      matching,
+      '--recipe',
+      'quant:int8',
+      '--dataset',
+      datasetId,
+      '--latency-runs',
+      '2',
+      ...h,
+      '--json',
+    ]);
+    assert.equal(compressed.code, 0, compressed.stderr);
+    assert.equal(compressed.json['parentId'], matching);
+    const refusedCompress = await runCli([
+      'compress',
+      '--model',
+      otherPreset,
+      '--recipe',
+      'quant:int8',
+      '--dataset',
+      datasetId,
+      ...h,
+    ]);
+    assert.equal(refusedCompress.code, 2);
+    assert.match(refusedCompress.stderr, /input contract mismatch/);
 
     const refusedPredict = await runCli([
       'predict',

@@ -7,7 +7,7 @@ import { cliJobContext } from './job-context.js';
 export const compressCommand: Command = {
   path: ['compress'],
   usage:
-    'compress --model ID --recipe STEPS [--fine-tune-epochs 2] [--learning-rate 3e-4] [--latency-runs 30] [--seed S] [--name NAME] [--json]',
+    'compress --model ID --recipe STEPS [--fine-tune-epochs 2] [--learning-rate 3e-4] [--latency-runs 30] [--seed S] [--name NAME] [--dataset ID] [--json]',
   summary:
     'Derive a compressed child model: pruning (schedule, global, whole filters), int8 / float16 / QAT, low-rank (SVD, robust l_p), distillation, adversarial; measured beside the parent',
   async run(context) {
@@ -19,6 +19,7 @@ export const compressCommand: Command = {
     const latencyRuns = options.number('latency-runs', { min: 1, max: 10000, integer: true });
     const seed = options.number('seed', { min: 0, max: 2 ** 31 - 1, integer: true });
     const name = options.string('name');
+    const datasetId = options.string('dataset');
     options.rejectUnknown();
     await initEngine();
     const result = await compressModel(
@@ -31,6 +32,7 @@ export const compressCommand: Command = {
         ...(latencyRuns !== undefined ? { latencyRuns } : {}),
         ...(seed !== undefined ? { seed } : {}),
         ...(name !== undefined ? { name } : {}),
+        ...(datasetId !== undefined ? { datasetId } : {}),
       },
       cliJobContext(context),
     );
