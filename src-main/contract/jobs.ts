@@ -4,6 +4,7 @@ import { methodJobSchemas, trainMethodFields } from './jobs-methods.js';
 import { imageJobSchemas } from './jobs-images.js';
 import { projectJobSchemas } from './jobs-projects.js';
 import { detectionJobSchemas } from './jobs-detection.js';
+import { modelJobSchemas } from './jobs-models.js';
 
 const id = z.string().min(1).max(100);
 const seed = z
@@ -142,6 +143,7 @@ export const jobSpecSchema = z.discriminatedUnion('kind', [
   ...imageJobSchemas,
   ...projectJobSchemas,
   ...detectionJobSchemas,
+  ...modelJobSchemas,
 ]);
 export type JobSpec = z.infer<typeof jobSpecSchema>;
 export type JobKind = JobSpec['kind'];

@@ -1,6 +1,7 @@
 import type { ModelRow } from '../store/models.js';
 import type { SampleDataset } from '../data/sample-dataset.js';
 import { badInput } from '../errors.js';
+import { INPUT_PRESETS } from './input-presets.js';
 
 /*
  * The input contract: what a model expects of every sample, and how a dataset's samples were made. A beat cut
@@ -8,16 +9,7 @@ import { badInput } from '../errors.js';
  * contract disagrees is refused before anything runs, with both sides named.
  */
 
-/** The preprocessing presets a dataset is made with and a model can declare at import. */
-export const INPUT_PRESETS: Record<string, string> = {
-  'standardize-per-beat':
-    'ECG beat window around the R peak (default: 187 samples at 360 Hz, 90 before the peak), each window standardized to mean 0 and standard deviation 1 (Attest default)',
-  kachuee2018:
-    'ECG beat at 125 Hz: 10 s windows scaled to [0, 1], each beat from its R peak for 1.2 times the median R-R interval, zero-padded to 187 samples (Kachuee et al. 2018)',
-  'image-unit': 'image intensities in [0, 1]',
-  'image-per-image': 'each image standardized to mean 0 and standard deviation 1',
-  'image-dataset': "image standardized with the training split's per-channel mean and standard deviation",
-};
+export { INPUT_PRESETS } from './input-presets.js';
 
 export type InputLayout = 'channels-last' | 'channels-first';
 

@@ -32,7 +32,7 @@ export function modelOriginRows(row: ModelRow): [string, string][] | undefined {
     [
       'Preprocessing preset',
       contract.preset !== null
-        ? `${contract.preset}: ${INPUT_PRESETS[contract.preset] ?? ''}`
+        ? `${contract.preset}: ${(INPUT_PRESETS as Record<string, string>)[contract.preset] ?? ''}`
         : 'not given at import (validation on datasets is refused until it is)',
     ],
     ['Value range', contract.valueRange !== null ? `[${contract.valueRange.join(', ')}]` : 'not given'],
