@@ -14,4 +14,3 @@ export const INPUT_PRESETS = {
 export type InputPresetName = keyof typeof INPUT_PRESETS;
 
 export const INPUT_PRESET_NAMES = Object.keys(INPUT_PRESETS) as InputPresetName[];
-

@@ -63,7 +63,9 @@ export async function readModelSource(
   const bytes = new Uint8Array(readFileSync(full));
   const lower = fileName.toLowerCase();
   if (lower.endsWith('.onnx')) {
-    // ONNX models are read by core/models/onnx (ONNX Runtime, conversion to TF.js) where that part is built in.
+    // ONNX models are read by core/models/onnx (ONNX Runtime, conversion to TF.js) where that part is built in:
+    // its importOnnx(bytes, full) gives a tfl.LayersModel that already reads channels-last input, to return here
+    // as { imported: { model, framework: 'onnx', frameworkVersion, format: 'onnx' }, origin: originOf(...) }.
     throw badInput(
       'ONNX import is not available in this build (Keras .h5/.keras and TF.js models are)',
       full,
