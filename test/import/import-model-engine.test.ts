@@ -5,6 +5,7 @@ import { Engine } from '../../src-main/server/engine/engine.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { fixture } from './model-files.js';
+import { loadDataset } from '../../src-main/core/data/dataset-kinds.js';
 
 function value<T>(result: Result<unknown>): T {
   assert.equal(result.ok, true, result.ok ? '' : `${result.error.code}: ${result.error.message}`);
@@ -73,6 +74,35 @@ test(
       assert.match(bad.error?.message ?? '', /weights-only-keras2\.h5: the file holds weights only/);
       const after = value<{ models: unknown[] }>(await engine.dispatch('models.list', {}));
       assert.equal(after.models.length, 1);
+
+      // A beat dataset imported from the UI with a preset; validation then checks the model's contract.
+      const run = async (spec: Record<string, unknown>): Promise<JobView> =>
+        settled(engine, value<{ job: JobView }>(await engine.dispatch('jobs.start', spec)).job);
+      const imported = await run({
+        kind: 'import-wfdb',
+        name: 'kachuee beats',
+        source: { kind: 'sample', records: ['119'] },
+        split: 'all-test',
+        durationSeconds: 120,
+        preset: 'kachuee2018',
+      });
+      assert.equal(imported.state, 'succeeded', imported.error?.message);
+      const datasetId = (imported.result as { datasetId: string }).datasetId;
+      assert.equal(loadDataset(workspace, datasetId).modelMeta['preprocessing'], 'kachuee2018');
+      const mismatch = await run({
+        kind: 'validate',
+        modelId: result.modelId,
+        datasetId,
+        split: 'test',
+        suites: ['clean'],
+      });
+      assert.equal(mismatch.state, 'failed');
+      assert.ok(
+        (mismatch.error?.message ?? '').includes(
+          `input contract mismatch: model ${result.modelId} (ptb from the UI) outputs the classes normal, abnormal; dataset ${datasetId} (kachuee beats) labels its samples N, S, V, F, Q`,
+        ),
+        mismatch.error?.message,
+      );
     } finally {
       await engine.queue.idle();
       workspace.close();

@@ -84,6 +84,7 @@ export async function runJobSpec(workspace: Workspace, spec: JobSpec, context: J
           name: spec.name,
           split: parseSplitSpec(spec.split),
           ...(spec.durationSeconds !== undefined ? { durationSeconds: spec.durationSeconds } : {}),
+          ...(spec.preset !== undefined ? { preset: spec.preset } : {}),
         },
         context,
       );
@@ -97,6 +98,7 @@ export async function runJobSpec(workspace: Workspace, spec: JobSpec, context: J
           split: parseSplitSpec(spec.split),
           ...(spec.lead !== undefined ? { lead: spec.lead } : {}),
           ...(spec.beatsDir !== undefined ? { beatsDir: spec.beatsDir } : {}),
+          ...(spec.preset !== undefined ? { preset: spec.preset } : {}),
         },
         context,
       );
