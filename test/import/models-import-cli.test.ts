@@ -159,10 +159,15 @@ test('a Functional Keras 2 model and its Keras 3 .keras twin output logits: soft
 test('a channels-first model gets a transpose in front and reads Attest beats [n, 187, 1]', async () => {
   const home = tempHome('attest-import-channels-first');
   try {
+    const project = await runCli(['projects', 'add', 'vendor models', '--home', home.dir, '--json']);
+    assert.equal(project.code, 0, project.stderr);
     const imported = await importModel(home.dir, fixture('channels-first-keras2.h5'), [
       '--layout',
       'channels-first',
+      '--project',
+      'vendor models',
     ]);
+    assert.equal((imported['project'] as { name: string }).name, 'vendor models');
     assert.deepEqual((imported['input'] as { shape: number[] }).shape, [187, 1]);
     const predicted = await predictReference(home.dir, imported['modelId'] as string);
     const reference = readNpy(fixture('channels-first-keras2.reference-output.npy'));
