@@ -6,6 +6,7 @@ export * from './jobs-projects.js';
 export * from './actions-images.js';
 export * from './actions-projects.js';
 export * from './jobs-detection.js';
+export * from './jobs-models.js';
 export * from './actions-detection.js';
 export * from './events.js';
 export * from './actions.js';

@@ -5,6 +5,7 @@ import { methodJobSchemas, trainMethodFields } from './jobs-methods.js';
 import { imageJobSchemas } from './jobs-images.js';
 import { projectJobSchemas } from './jobs-projects.js';
 import { detectionJobSchemas } from './jobs-detection.js';
+import { modelJobSchemas } from './jobs-models.js';
 
 const id = z.string().min(1).max(100);
 const seed = z
@@ -38,6 +39,9 @@ export const wfdbSourceSchema = z.discriminatedUnion('kind', [
 /** Split specification as the CLI's --split accepts it (parsed and checked again by the core). */
 const splitSpec = z.string().min(1).max(200);
 
+/** How beats become model inputs (core/data/beat-dataset-builder.ts BEAT_PRESETS), as --preset on the CLI. */
+const beatPreset = z.enum(['standardize-per-beat', 'kachuee2018']).optional();
+
 export const jobSpecSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('import-wfdb'),
@@ -45,6 +49,7 @@ export const jobSpecSchema = z.discriminatedUnion('kind', [
     source: wfdbSourceSchema,
     split: splitSpec,
     durationSeconds: z.number().min(1).max(1e7).optional(),
+    preset: beatPreset,
   }),
   z.strictObject({
     kind: z.literal('import-edf'),
@@ -53,6 +58,7 @@ export const jobSpecSchema = z.discriminatedUnion('kind', [
     split: splitSpec,
     lead: z.string().min(1).max(100).optional(),
     beatsDir: z.string().min(1).max(4096).optional(),
+    preset: beatPreset,
   }),
   z.strictObject({
     kind: z.literal('import-timeseries'),
@@ -65,6 +71,7 @@ export const jobSpecSchema = z.discriminatedUnion('kind', [
     lead: z.string().min(1).max(100).optional(),
     beatsDir: z.string().min(1).max(4096).optional(),
     units: z.enum(['mV', 'uV', 'V']).optional(),
+    preset: beatPreset,
   }),
   z.strictObject({
     kind: z.literal('import-synthetic'),
@@ -151,6 +158,7 @@ export const jobSpecSchema = z.discriminatedUnion('kind', [
   ...imageJobSchemas,
   ...projectJobSchemas,
   ...detectionJobSchemas,
+  ...modelJobSchemas,
 ]);
 export type JobSpec = z.infer<typeof jobSpecSchema>;
 export type JobKind = JobSpec['kind'];

@@ -7,7 +7,7 @@ import { cliJobContext } from './job-context.js';
 export const compressCommand: Command = {
   path: ['compress'],
   usage:
-    'compress --model ID --recipe STEPS [--fine-tune-epochs 2] [--learning-rate 3e-4] [--latency-runs 30] [--seed S] [--name NAME] [--json]',
+    'compress --model ID --recipe STEPS [--fine-tune-epochs 2] [--learning-rate 3e-4] [--latency-runs 30] [--seed S] [--name NAME] [--dataset ID] [--json]',
   summary:
     'Derive a compressed child model: pruning (schedule, global, whole filters), int8 / float16 / QAT, low-rank ' +
     '(lowrank:R is the SVD; lowrank:R:p=1 the robust l_p fit of Tukan et al. 2021, 1 <= p < 2; :subspaces=J ' +
@@ -22,6 +22,7 @@ export const compressCommand: Command = {
     const latencyRuns = options.number('latency-runs', { min: 1, max: 10000, integer: true });
     const seed = options.number('seed', { min: 0, max: 2 ** 31 - 1, integer: true });
     const name = options.string('name');
+    const datasetId = options.string('dataset');
     options.rejectUnknown();
     await initEngine();
     const result = await compressModel(
@@ -34,6 +35,7 @@ export const compressCommand: Command = {
         ...(latencyRuns !== undefined ? { latencyRuns } : {}),
         ...(seed !== undefined ? { seed } : {}),
         ...(name !== undefined ? { name } : {}),
+        ...(datasetId !== undefined ? { datasetId } : {}),
       },
       cliJobContext(context),
     );

@@ -3,6 +3,7 @@ import { importTimeseriesDataset } from '../../core/data/import-timeseries-datas
 import { parseSplitSpec } from '../../core/data/ecg-splits.js';
 import { badInput } from '../../core/errors.js';
 import { cliJobContext } from './job-context.js';
+import { beatPresetOption } from './beat-preset-option.js';
 import { describeImport } from './import.js';
 
 async function run(context: CommandContext, format: 'csv' | 'npy'): Promise<void> {
@@ -22,6 +23,7 @@ async function run(context: CommandContext, format: 'csv' | 'npy'): Promise<void
   if (units !== undefined && units !== 'mV' && units !== 'uV' && units !== 'V')
     throw badInput(`--units must be mV, uV or V, got "${units}"`);
   const before = options.number('before', { min: 0, max: 9999, integer: true });
+  const preset = beatPresetOption(options, ['before']);
   options.rejectUnknown();
   if (options.positionals.length === 0) throw badInput(`import ${format} needs at least one file`);
   const result = importTimeseriesDataset(
@@ -38,6 +40,7 @@ async function run(context: CommandContext, format: 'csv' | 'npy'): Promise<void
       ...(beatsDir !== undefined ? { beatsDir } : {}),
       ...(units !== undefined ? { units } : {}),
       ...(before !== undefined ? { before } : {}),
+      ...(preset !== undefined ? { preset } : {}),
     },
     cliJobContext(context),
   );
@@ -47,7 +50,7 @@ async function run(context: CommandContext, format: 'csv' | 'npy'): Promise<void
 export const importCsvCommand: Command = {
   path: ['import', 'csv'],
   usage:
-    'import csv FILE... --name NAME --fs HZ [--layout beats|samples] [--test FILE | --split beats:SEED:FRACTION] [--lead COLUMN --beats DIR --units mV] [--json]',
+    'import csv FILE... --name NAME --fs HZ [--layout beats|samples] [--test FILE | --split beats:SEED:FRACTION] [--lead COLUMN --beats DIR --units mV] [--preset standardize-per-beat|kachuee2018] [--json]',
   summary:
     'Import ECG time series from CSV: one row per beat (samples then the label: 0-4 = N S V F Q, or a beat symbol), or one row per sample with beats from DIR/RECORD.csv',
   run: (context) => run(context, 'csv'),

@@ -3,12 +3,13 @@ import { importWfdbDataset } from '../../core/data/import-wfdb-dataset.js';
 import { parseSplitSpec } from '../../core/data/ecg-splits.js';
 import { badInput } from '../../core/errors.js';
 import { cliJobContext } from './job-context.js';
+import { beatPresetOption } from './beat-preset-option.js';
 import type { BeatDatasetResult } from '../../core/data/beat-dataset-builder.js';
 
 export const importWfdbCommand: Command = {
   path: ['import', 'wfdb'],
   usage:
-    'import wfdb DIR|RECORD... --name NAME [--split ds1ds2|records:SEED:FRACTION|all-test] [--lead MLII] [--window 187] [--before 90] [--fs 360] [--annotator atr] [--duration SECONDS] [--json]',
+    'import wfdb DIR|RECORD... --name NAME [--split ds1ds2|records:SEED:FRACTION|all-test] [--lead MLII] [--window 187] [--before 90] [--fs 360] [--annotator atr] [--duration SECONDS] [--preset standardize-per-beat|kachuee2018] [--json]',
   summary: 'Import annotated WFDB records as beat windows with AAMI classes, hashed, split by record',
   async run(context) {
     const { options, out } = context;
@@ -20,6 +21,7 @@ export const importWfdbCommand: Command = {
     const targetFs = options.number('fs', { min: 50, max: 10000 });
     const annotator = options.string('annotator');
     const durationSeconds = options.number('duration', { min: 1, max: 1e7 });
+    const preset = beatPresetOption(options, ['window', 'before', 'fs']);
     options.rejectUnknown();
     if (options.positionals.length === 0)
       throw badInput('import wfdb needs at least one folder or record path');
@@ -33,6 +35,7 @@ export const importWfdbCommand: Command = {
         ...(length !== undefined ? { length } : {}),
         ...(before !== undefined ? { before } : {}),
         ...(targetFs !== undefined ? { targetFs } : {}),
+        ...(preset !== undefined ? { preset } : {}),
         ...(annotator !== undefined ? { annotator } : {}),
         ...(durationSeconds !== undefined ? { durationSeconds } : {}),
       },

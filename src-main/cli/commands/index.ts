@@ -41,6 +41,8 @@ import { trainCommand } from './train.js';
 import { compressCommand } from './compress.js';
 import { modelsMeasureCommand } from './measure.js';
 import { exportModelCommand } from './export-model.js';
+import { modelsImportCommand } from './models-import.js';
+import { predictCommand } from './predict.js';
 import { validateCommand } from './validate.js';
 import { policyCheckCommand, policyTemplateCommand } from './policy.js';
 import { reportCommand } from './report.js';
@@ -92,6 +94,7 @@ export const COMMANDS: readonly Command[] = [
   lrCompareCommand,
   compressCommand,
   modelsListCommand,
+  modelsImportCommand,
   modelsSparsityCommand,
   explainCommand,
   defendMembershipCommand,
@@ -114,6 +117,7 @@ export const COMMANDS: readonly Command[] = [
   validateCommand,
   policyTemplateCommand,
   policyCheckCommand,
+  predictCommand,
   reportCommand,
   auditVerifyCommand,
   auditLogCommand,

@@ -128,9 +128,13 @@ export const projectsExportCommand: Command = {
   },
 };
 
-/** Commands that create a dataset or a model and so accept --project. */
+/** Commands that create a dataset or a model (import, train, models import) and so accept --project. */
 function takesProject(command: Command): boolean {
-  return command.path[0] === 'import' || (command.path.length === 1 && command.path[0] === 'train');
+  return (
+    command.path[0] === 'import' ||
+    (command.path.length === 1 && command.path[0] === 'train') ||
+    command.path.join(' ') === 'models import'
+  );
 }
 
 /** The output of a wrapped command, putting the dataset or model it reports into the project first. */

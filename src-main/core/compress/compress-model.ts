@@ -12,6 +12,9 @@ import { runJob } from '../jobs/run-job.js';
 import type { JobContext } from '../jobs/job-context.js';
 import { parseRecipe, stepOf, type RecipeStep } from './recipe.js';
 import { loadCompressData } from './compress-data.js';
+import { checkInputContract } from '../models/input-contract.js';
+import { loadDataset } from '../data/dataset-kinds.js';
+import { sampleIndices } from '../data/sample-dataset.js';
 import { measureModels, type ModelMeasurement } from './measure-model.js';
 import {
   predictClasses,
@@ -34,6 +37,31 @@ export interface CompressOptions {
   name?: string;
   /** Timed runs for the latency measurement (default 30). */
   latencyRuns?: number;
+  /** The data a recipe fits, calibrates and scores on when the model records none (a model made elsewhere). */
+  datasetId?: string;
+}
+
+/**
+ * A model made elsewhere records no training dataset: `--dataset` gives one, whose input contract must agree
+ * with the model's. A model trained here keeps its own (another one would mix held-out records).
+ */
+function withCompressionData(
+  workspace: Workspace,
+  parent: ModelRow,
+  datasetId: string | undefined,
+): ModelRow {
+  if (datasetId === undefined) return parent;
+  if (parent.datasetId !== null && parent.datasetId !== datasetId)
+    throw badInput(
+      `model ${parent.id} was trained on dataset ${parent.datasetId}; --dataset is for models that record none (imported ones)`,
+    );
+  const dataset = loadDataset(workspace, datasetId);
+  checkInputContract(parent, dataset);
+  if (sampleIndices(dataset, 'train').length === 0)
+    throw badInput(
+      `dataset ${datasetId} has no sample in its train split, which compression fits and scores on`,
+    );
+  return { ...parent, datasetId };
 }
 
 export interface StageScore {
@@ -80,7 +108,7 @@ export async function compressModel(
   if (!Number.isInteger(fineTuneEpochs) || fineTuneEpochs < 0 || fineTuneEpochs > 100) {
     throw badInput('--fine-tune-epochs must be an integer from 0 to 100');
   }
-  const parent = getModel(workspace.db, options.modelId);
+  const parent = withCompressionData(workspace, getModel(workspace.db, options.modelId), options.datasetId);
   const learningRate = options.learningRate ?? 3e-4;
   if (!(learningRate > 0 && learningRate < 1))
     throw badInput(`--learning-rate ${learningRate} is outside (0, 1)`);
@@ -94,7 +122,15 @@ export async function compressModel(
   // Distillation learns from the parent unless the recipe names another teacher (e.g. a larger model).
   const teacherId = stepOf(steps, 'distill')?.teacher;
   const teacherRow = teacherId === undefined ? undefined : getModel(workspace.db, teacherId);
-  const params = { modelId: parent.id, recipe: options.recipe, steps, fineTuneEpochs, learningRate, seed };
+  const params = {
+    modelId: parent.id,
+    recipe: options.recipe,
+    steps,
+    fineTuneEpochs,
+    learningRate,
+    seed,
+    ...(options.datasetId !== undefined ? { datasetId: options.datasetId } : {}),
+  };
   return runJob(workspace, 'compress', params, context, async (jobId, job) => {
     const backend = engineInfo().backend;
     const parentBytes = workspace.artifacts.get(parent.artifactSha256);

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { zipSync, type Zippable } from 'fflate';
 import type { Workspace } from '../store/workspace.js';
 import { getModel } from '../store/models.js';
+import { modelInputContract } from '../models/input-contract.js';
 import { badInput } from '../errors.js';
 import { sha256Hex } from '../util/hash.js';
 import { exportTfjsLayers, type ExportResult, type ExportWeights } from './export-tfjs.js';
@@ -36,6 +37,8 @@ export function exportStoredModel(
       recipe: row.recipe,
       parentId: row.parentId,
       artifactSha256: row.artifactSha256,
+      // What the model expects (shape, preset, classes in order): read back by `attest models import`.
+      inputContract: modelInputContract(row),
     },
   };
   if (!out.toLowerCase().endsWith('.zip')) return { modelId, ...exportTfjsLayers(artifact, out, options) };

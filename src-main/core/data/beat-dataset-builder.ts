@@ -7,8 +7,9 @@ import { newId, utcNow } from '../util/ids.js';
 import { sha256Hex } from '../util/hash.js';
 import type { WfdbAnnotation } from './wfdb/annotations.js';
 import { AAMI_CLASSES } from './ecg/aami.js';
-import { segmentBeats } from './ecg/segment.js';
+import { segmentBeats, type BeatWindows } from './ecg/segment.js';
 import { dataSufficiencyWarnings, ECG_RECORDS } from './data-sufficiency.js';
+import { KACHUEE_FS, KACHUEE_LENGTH, segmentKachuee2018 } from './ecg/kachuee2018.js';
 import { BY_BEAT_WARNING, splitRecords, type SplitSpec } from './ecg-splits.js';
 import { createRng, deriveSeed } from '../engine/seed.js';
 import { SPLIT_CODES } from './sample-dataset.js';
@@ -36,6 +37,17 @@ export interface BeatDatasetOptions {
   targetFs?: number;
   /** What the importer was asked, recorded in the dataset row and its audit event. */
   params: Record<string, unknown>;
+  /** How beats become model inputs: 'standardize-per-beat' (default) or 'kachuee2018' (see ecg/kachuee2018.ts). */
+  preset?: BeatPreset;
+}
+
+export const BEAT_PRESETS = ['standardize-per-beat', 'kachuee2018'] as const;
+export type BeatPreset = (typeof BEAT_PRESETS)[number];
+
+export function parseBeatPreset(text: string): BeatPreset {
+  if (!(BEAT_PRESETS as readonly string[]).includes(text))
+    throw badInput(`--preset must be one of ${BEAT_PRESETS.join(', ')}, got "${text}"`);
+  return text as BeatPreset;
 }
 
 export interface BeatDatasetResult {
@@ -130,6 +142,8 @@ export interface BeatBundleFacts {
   fs: number;
   lead: string;
   units: string;
+  /** The preset the windows were made with; model inputs are standardized per beat unless it says otherwise. */
+  preprocessing?: BeatPreset;
 }
 
 /**
@@ -146,14 +160,24 @@ export function storeBeatDataset(
   skipped: string[],
   context: JobContext,
 ): BeatDatasetResult {
-  const { length, before, targetFs } = beatWindowOptions(options);
+  const kachuee = options.preset === 'kachuee2018';
+  // The preset fixes the window (importers pass their window defaults along; the CLI refuses explicit ones).
+  const { length, before, targetFs } = kachuee
+    ? { length: KACHUEE_LENGTH, before: 0, targetFs: KACHUEE_FS }
+    : beatWindowOptions(options);
   const blocks: BeatBlock[] = recordings.map((recording) => {
     throwIfCancelled(context.signal);
-    const beats = segmentBeats(recording.signal, recording.fs, recording.beats as WfdbAnnotation[], {
-      length,
-      targetFs,
-      before,
-    });
+    const beats: BeatWindows & { skippedWithoutInterval?: number } = kachuee
+      ? segmentKachuee2018(recording.signal, recording.fs, recording.beats)
+      : segmentBeats(recording.signal, recording.fs, recording.beats as WfdbAnnotation[], {
+          length,
+          targetFs,
+          before,
+        });
+    if (beats.skippedWithoutInterval !== undefined && beats.skippedWithoutInterval > 0)
+      warnings.push(
+        `record ${recording.record}: ${beats.skippedWithoutInterval} beats are alone in their 10-second window (no R-R interval) and were left out`,
+      );
     const n = beats.labels.length;
     if (beats.skippedInGaps > 0)
       warnings.push(
@@ -186,13 +210,21 @@ export function storeBeatDataset(
     {
       name: options.name,
       importer: options.importer,
-      params: { ...options.params, lead: options.lead, length, before, targetFs },
+      params: {
+        ...options.params,
+        lead: options.lead,
+        length,
+        before,
+        targetFs,
+        ...(kachuee ? { preset: 'kachuee2018' } : {}),
+      },
       classes: AAMI_CLASSES,
       length,
       before,
       fs: targetFs,
       lead: options.lead,
-      units: 'mV',
+      units: kachuee ? 'scaled to [0, 1] per 10-second window' : 'mV',
+      ...(kachuee ? { preprocessing: 'kachuee2018' as const } : {}),
     },
     blocks,
     warnings,
@@ -245,7 +277,7 @@ export function storeBeatBlocks(
       fs: facts.fs,
       lead: facts.lead,
       units: facts.units,
-      preprocessing: 'standardize-per-beat',
+      preprocessing: facts.preprocessing ?? 'standardize-per-beat',
     },
   );
   // Counts per side from the beats themselves (a record split by beat is on both sides).

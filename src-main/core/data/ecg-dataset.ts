@@ -14,6 +14,8 @@ export interface EcgBeatDataset {
   lead: string;
   /** Index of the R peak inside each window. */
   before: number;
+  /** How windows become model inputs: 'standardize-per-beat', or 'kachuee2018' (windows stored ready). */
+  preprocessing: string;
   windows: Float32Array;
   labels: Uint8Array;
   record: Uint16Array;
@@ -44,6 +46,7 @@ export function loadEcgDataset(workspace: Workspace, datasetId: string): EcgBeat
       typeof meta['before'] === 'number'
         ? meta['before']
         : Math.floor(((meta['length'] as number) * 90) / 187),
+    preprocessing: typeof meta['preprocessing'] === 'string' ? meta['preprocessing'] : 'standardize-per-beat',
     windows: array<Float32Array>('windows'),
     labels: array<Uint8Array>('labels'),
     record: array<Uint16Array>('record'),
@@ -80,7 +83,8 @@ export function gatherRecords(dataset: EcgBeatDataset, indices: ArrayLike<number
   return Int32Array.from(Array.from(indices, (i) => dataset.record[i] as number));
 }
 
-/** The generic view of a beat dataset: model inputs are the windows standardized one by one. */
+/** The generic view of a beat dataset: model inputs are the windows standardized one by one, or as stored
+ * when a preset (kachuee2018) already made them model inputs at import. */
 export function ecgSampleDataset(dataset: EcgBeatDataset): SampleDataset {
   return {
     id: dataset.id,
@@ -94,10 +98,13 @@ export function ecgSampleDataset(dataset: EcgBeatDataset): SampleDataset {
     group: Uint32Array.from(dataset.record),
     groups: dataset.records,
     split: dataset.split,
-    inputs: (indices) => standardizeBeats(gatherWindows(dataset, indices), dataset.length),
+    inputs: (indices) =>
+      dataset.preprocessing === 'kachuee2018'
+        ? gatherWindows(dataset, indices)
+        : standardizeBeats(gatherWindows(dataset, indices), dataset.length),
     modelMeta: {
       inputLength: dataset.length,
-      preprocessing: 'standardize-per-beat',
+      preprocessing: dataset.preprocessing,
       fs: dataset.fs,
       lead: dataset.lead,
     },

@@ -12,6 +12,7 @@ import {
   storeBeatDataset,
   type AnnotatedRecording,
   type BeatDatasetResult,
+  type BeatPreset,
 } from './beat-dataset-builder.js';
 import { throwIfCancelled, type JobContext } from '../jobs/job-context.js';
 import { readBeatCsv } from './timeseries/beat-csv.js';
@@ -29,6 +30,7 @@ export interface ImportEdfOptions {
   length?: number;
   before?: number;
   targetFs?: number;
+  preset?: BeatPreset;
 }
 
 /** Factors to mV for the physical dimensions an ECG channel carries. */
@@ -146,6 +148,7 @@ export function importEdfDataset(
       split: options.split,
       lead: options.lead ?? 'first ECG signal',
       ...windowOptions,
+      ...(options.preset !== undefined ? { preset: options.preset } : {}),
       params: {
         inputs: options.inputs,
         split: options.split,

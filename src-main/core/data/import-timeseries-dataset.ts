@@ -17,7 +17,9 @@ import {
   type AnnotatedRecording,
   type BeatBlock,
   type BeatDatasetResult,
+  type BeatPreset,
 } from './beat-dataset-builder.js';
+import { KACHUEE_LENGTH } from './ecg/kachuee2018.js';
 import { throwIfCancelled, type JobContext } from '../jobs/job-context.js';
 
 export const TIMESERIES_IMPORTER_VERSION = 'timeseries/1';
@@ -44,6 +46,8 @@ export interface ImportTimeseriesOptions {
   before?: number;
   length?: number;
   targetFs?: number;
+  /** kachuee2018: rows of beats are already in that format (checked); rows of samples are cut into it. */
+  preset?: BeatPreset;
 }
 
 /** A label cell to an AAMI class index: 0..4 (N, S, V, F, Q, as in the popular heartbeat CSV) or a symbol. */
@@ -108,6 +112,23 @@ function readBeatRows(
   return { windows, labels, length, sources: [bytes] };
 }
 
+/** Rows that claim the Kachuee et al. 2018 format must have its 187 samples, scaled into [0, 1]. */
+function checkKachueeRows(blocks: BeatBlock[], length: number, files: string[]): void {
+  if (length !== KACHUEE_LENGTH)
+    throw badInput(
+      `rows have ${length} samples; the kachuee2018 format has ${KACHUEE_LENGTH} (drop --preset or give rows in that format)`,
+      files[0],
+    );
+  blocks.forEach((block, f) => {
+    const outside = block.windows.findIndex((v) => !(v >= 0 && v <= 1));
+    if (outside !== -1)
+      throw badInput(
+        `row ${Math.floor(outside / length) + 1} holds ${block.windows[outside]}, outside [0, 1]: not in the kachuee2018 format (its beats are scaled to [0, 1])`,
+        files[f],
+      );
+  });
+}
+
 function importBeatRows(
   workspace: Workspace,
   o: ImportTimeseriesOptions,
@@ -158,7 +179,9 @@ function importBeatRows(
     };
   });
   const windowLength = length ?? 187;
-  const before = o.before ?? Math.floor((windowLength * 90) / 187);
+  const kachuee = o.preset === 'kachuee2018';
+  if (kachuee) checkKachueeRows(blocks, windowLength, files);
+  const before = kachuee ? 0 : (o.before ?? Math.floor((windowLength * 90) / 187));
   if (!Number.isInteger(before) || before < 0 || before >= windowLength)
     throw badInput(`--before must be an integer from 0 to ${windowLength - 1}`);
   return storeBeatBlocks(
@@ -166,13 +189,21 @@ function importBeatRows(
     {
       name: o.name,
       importer: TIMESERIES_IMPORTER_VERSION,
-      params: { inputs: o.inputs, layout: 'beats', testFile: o.testFile, split: o.split, fs: o.fs },
+      params: {
+        inputs: o.inputs,
+        layout: 'beats',
+        testFile: o.testFile,
+        split: o.split,
+        fs: o.fs,
+        ...(kachuee ? { preset: 'kachuee2018' } : {}),
+      },
       classes: AAMI_CLASSES,
       length: windowLength,
       before,
       fs: o.fs,
       lead: o.lead ?? 'unknown',
       units: 'as given (rows are not rescaled)',
+      ...(kachuee ? { preprocessing: 'kachuee2018' as const } : {}),
     },
     blocks,
     warnings,
@@ -238,6 +269,7 @@ function importSampleRows(
       ...(o.length !== undefined ? { length: o.length } : {}),
       ...(o.before !== undefined ? { before: o.before } : {}),
       ...(o.targetFs !== undefined ? { targetFs: o.targetFs } : {}),
+      ...(o.preset !== undefined ? { preset: o.preset } : {}),
       params: {
         inputs: o.inputs,
         layout: 'samples',

@@ -13,6 +13,7 @@ import {
   storeBeatDataset,
   type AnnotatedRecording,
   type BeatDatasetResult,
+  type BeatPreset,
 } from './beat-dataset-builder.js';
 import { throwIfCancelled, type JobContext } from '../jobs/job-context.js';
 
@@ -29,6 +30,7 @@ export interface ImportWfdbOptions {
   annotator?: string;
   /** Use only the first this-many seconds of each record (quick trials); the whole record when absent. */
   durationSeconds?: number;
+  preset?: BeatPreset;
 }
 
 export type ImportWfdbResult = BeatDatasetResult;
@@ -154,6 +156,7 @@ export function importWfdbDataset(
       split: options.split,
       lead,
       ...windowOptions,
+      ...(options.preset !== undefined ? { preset: options.preset } : {}),
       params: {
         inputs: options.inputs,
         split: options.split,

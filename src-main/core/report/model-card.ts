@@ -4,6 +4,7 @@ import { getModel, type ModelRow } from '../store/models.js';
 import { listAuditEvents } from '../audit/log.js';
 import { gatherReportData, type ReportData } from './report-data.js';
 import { escapeHtml, formatNumber, formatPercent } from './html.js';
+import { modelOriginRows } from './model-origin.js';
 
 /**
  * A model card (Mitchell et al., "Model Cards for Model Reporting", FAT* 2019) generated from the store:
@@ -89,6 +90,7 @@ export function buildModelCard(
   );
   const sections: ModelCardSection[] = [];
   const chain = lineage(workspace, m);
+  const origin = modelOriginRows(m);
 
   sections.push({
     title: 'Model details',
@@ -103,7 +105,11 @@ export function buildModelCard(
           ['Architecture', m.arch],
           ['Created (UTC)', m.createdAt],
           ['Created by', trainEvent?.actor ?? 'unknown'],
-          ['Derived by', m.recipe ?? 'trained from scratch (baseline)'],
+          [
+            'Derived by',
+            m.recipe ??
+              (origin !== undefined ? 'imported (made outside Attest)' : 'trained from scratch (baseline)'),
+          ],
           ['Parameters (nonzero)', `${m.params} (${m.nonzeroParams})`],
           ['Size on disk', `${m.sizeBytes} bytes`],
           ['Backend, seed', `${m.backend}, ${m.seed ?? '—'}`],
@@ -112,6 +118,12 @@ export function buildModelCard(
       },
     ],
   });
+
+  if (origin !== undefined)
+    sections.push({
+      title: 'Origin: made outside Attest',
+      blocks: [{ kind: 'table', headers: ['', ''], rows: origin }],
+    });
 
   sections.push({
     title: 'Intended use',

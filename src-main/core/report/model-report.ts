@@ -7,6 +7,7 @@ import { escapeHtml, formatPercent, lineChart, table } from './html.js';
 import { DATA_ATTRIBUTION } from './attribution.js';
 import { signatureSection } from './signature-section.js';
 import { verdictSectionHtml } from './verdict-section.js';
+import { modelOriginRows } from './model-origin.js';
 import { detectionValidationSection, isDetectionValidation } from './detection-sections.js';
 import { METHODS_SECTION_TITLE, methodsSectionHtml, methodsSectionShown } from './methods-section.js';
 import {
@@ -91,7 +92,10 @@ function modelFacts(data: ReportData): string {
   add('Model id', m.id, p?.id);
   add('Name', m.name, p?.name);
   add('Architecture', m.arch, p?.arch);
-  add('Derived by (recipe)', m.recipe ?? 'trained (baseline)', p?.recipe ?? 'trained (baseline)');
+  const derived = (row: typeof m): string =>
+    row.recipe ??
+    (row.config['origin'] !== undefined ? 'imported (made outside Attest)' : 'trained (baseline)');
+  add('Derived by (recipe)', derived(m), p !== undefined ? derived(p) : undefined);
   add('Size on disk (bytes)', m.sizeBytes, p?.sizeBytes);
   add('Parameters', m.params, p?.params);
   add('Nonzero parameters', m.nonzeroParams, p?.nonzeroParams);
@@ -99,6 +103,14 @@ function modelFacts(data: ReportData): string {
   add('Artifact SHA-256', m.artifactSha256, p?.artifactSha256);
   add('Created (UTC)', m.createdAt, p?.createdAt);
   return table(p !== undefined ? ['', 'This model', 'Parent'] : ['', 'This model'], rows);
+}
+
+/** A model made elsewhere has no training setup to show: its origin and input contract stand in its place. */
+function originOrTraining(data: ReportData): string {
+  const origin = modelOriginRows(data.parent ?? data.model);
+  return origin !== undefined
+    ? section('Origin: a model made outside Attest', table(['', ''], origin))
+    : section('Training setup', trainingSetup(data));
 }
 
 function trainingSetup(data: ReportData): string {
@@ -455,7 +467,7 @@ ${intraPatient ? '<p class="warn">Beats of one patient are on both sides of the 
 ${section('Model and parent', modelFacts(data))}
 ${section('Results', validation)}
 ${section('Dataset provenance', provenance(data))}
-${section('Training setup', trainingSetup(data))}
+${originOrTraining(data)}
 ${methodsSectionShown(data.methods) ? section(METHODS_SECTION_TITLE, methodsSectionHtml(data.methods)) : ''}
 ${section('Electronic signatures', signatureSection(data))}
 ${section('Audit trail', auditSection(data))}

@@ -2,6 +2,7 @@ import type { Workspace } from '../store/workspace.js';
 import { engineInfo } from '../engine/backend.js';
 import { decodeModelArtifact } from '../models/artifact.js';
 import { getModel } from '../store/models.js';
+import { checkInputContract } from '../models/input-contract.js';
 import { getDataset } from '../store/datasets.js';
 import { insertValidation } from '../store/validations.js';
 import { appendAuditEvent } from '../audit/log.js';
@@ -81,6 +82,10 @@ function noiseSuite(ctx: SuiteContext, options: ValidateOptions, job: JobContext
     );
   // The noise is added to the raw beats in mV, before the per-beat standardization.
   const ecg = loadEcgDataset(ctx.workspace, options.datasetId);
+  if (ecg.preprocessing !== 'standardize-per-beat')
+    throw badInput(
+      `the noise suite adds noise to beats in mV; dataset ${ecg.id} stores beats already scaled by preset ${ecg.preprocessing}: import the records with the default preset to run it`,
+    );
   return noiseStressSuiteAsync(
     {
       model: ctx.model,
@@ -228,16 +233,8 @@ export async function validateModel(workspace: Workspace, asked: ValidateOptions
   return runJob(workspace, 'validate', params, context, async (jobId, job) => {
     const backend = engineInfo().backend;
     const dataset = loadDataset(workspace, options.datasetId);
-    const meta = modelRow.config['meta'] as { sampleShape?: number[]; classes?: string[] } | undefined;
-    const expected = meta?.sampleShape ?? [
-      (modelRow.config['meta'] as { inputLength?: number } | undefined)?.inputLength ?? NaN,
-      1,
-    ];
-    if (expected.join('x') !== dataset.sampleShape.join('x')) {
-      throw badInput(
-        `model ${modelRow.id} reads inputs of shape ${expected.join('x')}; dataset ${dataset.id} gives ${dataset.sampleShape.join('x')}`,
-      );
-    }
+    // Shape, preprocessing preset and classes must agree before any suite runs (both sides named if not).
+    checkInputContract(modelRow, dataset);
     const indices = sampleIndices(dataset, options.split);
     if (indices.length === 0)
       throw badInput(`dataset ${dataset.id} has no sample in its ${options.split} split`);

@@ -3,8 +3,8 @@ import { getModel } from '../store/models.js';
 import { badInput } from '../errors.js';
 import { tf } from '../engine/tf.js';
 import { decodeModelArtifact } from '../models/artifact.js';
-import { loadEcgDataset, gatherWindows } from '../data/ecg-dataset.js';
-import { standardizeBeats } from '../data/ecg/preprocess.js';
+import { ecgSampleDataset, loadEcgDataset } from '../data/ecg-dataset.js';
+import { checkInputContract } from '../models/input-contract.js';
 import type { BeatPrediction } from './record-viewer.js';
 
 /**
@@ -33,7 +33,8 @@ export async function predictRecordBeats(
     const expected = model.inputs[0]?.shape.slice(1).join('x');
     if (expected !== `${dataset.length}x1`)
       throw badInput(`model ${modelId} takes inputs of shape ${expected}, the beats are ${dataset.length}x1`);
-    const inputs = standardizeBeats(gatherWindows(dataset, indices), dataset.length);
+    checkInputContract(row, ecgSampleDataset(dataset));
+    const inputs = ecgSampleDataset(dataset).inputs(indices);
     const classes = (row.config['meta'] as { classes?: string[] } | undefined)?.classes ?? dataset.classes;
     const out: BeatPrediction[] = [];
     const batch = 512;

@@ -44,6 +44,7 @@ import { imageHandlers } from './image-actions.js';
 import { ProjectJobs, projectHandlers } from './project-actions.js';
 import { DetectionReviews, detectionHandlers } from './detection-actions.js';
 import { DETECTION_JOB_CHANGES } from '../../contract/jobs-detection.js';
+import { MODEL_JOB_CHANGES } from '../../contract/jobs-models.js';
 import { datasetProjectMap, modelProjectMap } from '../../core/projects/project-membership.js';
 import { DEFAULT_PROJECT_ID } from '../../core/projects/projects.js';
 
@@ -78,6 +79,7 @@ const CHANGES: Record<string, ('datasets' | 'models' | 'validations' | 'audit')[
   'audit-bundle-project': ['audit'],
   ...Object.fromEntries(METHOD_JOB_KINDS.map((kind) => [kind, ['models', 'validations', 'audit'] as const])),
   ...DETECTION_JOB_CHANGES,
+  ...MODEL_JOB_CHANGES,
 };
 
 function sampleRecords(): string[] {

@@ -26,12 +26,15 @@ import { isProjectJob } from '../../contract/jobs-projects.js';
 import { imageJobTitle, runImageJob } from './image-job-runners.js';
 import { isDetectionJob } from '../../contract/jobs-detection.js';
 import { detectionJobTitle, runDetectionJob } from './detection-job-runners.js';
+import { isModelJob } from '../../contract/jobs-models.js';
+import { modelJobTitle, runModelJob } from './model-job-runners.js';
 
 /** A short title for the job list, in the words a user would use. */
 export function jobTitle(spec: JobSpec): string {
   if (isMethodJob(spec)) return methodJobTitle(spec);
   if (isImageJob(spec) || isProjectJob(spec)) return imageJobTitle(spec);
   if (isDetectionJob(spec)) return detectionJobTitle(spec);
+  if (isModelJob(spec)) return modelJobTitle(spec);
   switch (spec.kind) {
     case 'import-wfdb':
       return `Import ECG records as "${spec.name}"`;
@@ -70,6 +73,7 @@ export async function runJobSpec(workspace: Workspace, spec: JobSpec, context: J
   if (isMethodJob(spec)) return runMethodJob(workspace, spec, context);
   if (isImageJob(spec) || isProjectJob(spec)) return runImageJob(workspace, spec, context);
   if (isDetectionJob(spec)) return runDetectionJob(workspace, spec, context);
+  if (isModelJob(spec)) return runModelJob(workspace, spec, context);
   switch (spec.kind) {
     case 'import-wfdb': {
       const inputs =
@@ -83,6 +87,7 @@ export async function runJobSpec(workspace: Workspace, spec: JobSpec, context: J
           name: spec.name,
           split: parseSplitSpec(spec.split),
           ...(spec.durationSeconds !== undefined ? { durationSeconds: spec.durationSeconds } : {}),
+          ...(spec.preset !== undefined ? { preset: spec.preset } : {}),
         },
         context,
       );
@@ -96,6 +101,7 @@ export async function runJobSpec(workspace: Workspace, spec: JobSpec, context: J
           split: parseSplitSpec(spec.split),
           ...(spec.lead !== undefined ? { lead: spec.lead } : {}),
           ...(spec.beatsDir !== undefined ? { beatsDir: spec.beatsDir } : {}),
+          ...(spec.preset !== undefined ? { preset: spec.preset } : {}),
         },
         context,
       );

@@ -1,0 +1,126 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { badInput } from '../../errors.js';
+import { sha256Hex } from '../../util/hash.js';
+import type { ImportedModel } from './imported-model.js';
+import type { ModelOrigin } from './store-imported-model.js';
+import { importKerasH5 } from './keras-h5.js';
+import { importKerasArchive } from './keras-archive.js';
+import {
+  importTfjsLayers,
+  tfjsFileDigests,
+  tfjsFilesFromFolder,
+  tfjsFilesFromZip,
+} from './tfjs-layers-model.js';
+
+const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+function startsWith(bytes: Uint8Array, signature: number[], at = 0): boolean {
+  return signature.every((byte, i) => bytes[at + i] === byte);
+}
+
+/** HDF5 files start with their signature at 0, or at 512, 1024, ... when a user block precedes it. */
+function looksLikeHdf5(bytes: Uint8Array): boolean {
+  for (let at = 0; at + 8 <= bytes.byteLength; at = at === 0 ? 512 : at * 2)
+    if (startsWith(bytes, HDF5_SIGNATURE, at)) return true;
+  return false;
+}
+
+function isZip(bytes: Uint8Array): boolean {
+  return startsWith(bytes, [0x50, 0x4b, 0x03, 0x04]);
+}
+
+/** Whether a zip is a Keras 3 archive (config.json and model.weights.h5 at its root), by its central directory. */
+function zipHasEntry(bytes: Uint8Array, name: string): boolean {
+  const needle = new TextEncoder().encode(name);
+  outer: for (let i = 0; i + needle.length <= bytes.byteLength; i++) {
+    for (let j = 0; j < needle.length; j++) if (bytes[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Reads a model file or folder made outside Attest: the format is decided by what the file is (its signature),
+ * its extension only telling which message fits when it is none of them. Returns the model (a tfl.LayersModel)
+ * and its origin; nothing is stored here.
+ */
+export async function readModelSource(
+  path: string,
+): Promise<{ imported: ImportedModel; origin: ModelOrigin; metadata?: unknown }> {
+  const full = resolve(path);
+  if (!existsSync(full)) throw badInput('no such file or folder', full);
+  const fileName = basename(full);
+  if (statSync(full).isDirectory()) {
+    const files = tfjsFilesFromFolder(full);
+    const { metadata, ...imported } = await importTfjsLayers(files);
+    return {
+      imported,
+      origin: originOf(full, files.files.get('model.json'), imported, tfjsFileDigests(files)),
+      metadata,
+    };
+  }
+  const bytes = new Uint8Array(readFileSync(full));
+  const lower = fileName.toLowerCase();
+  if (lower.endsWith('.onnx')) {
+    // ONNX models are read by core/models/onnx (ONNX Runtime, conversion to TF.js) where that part is built in:
+    // its importOnnx(bytes, full) gives a tfl.LayersModel that already reads channels-last input, to return here
+    // as { imported: { model, framework: 'onnx', frameworkVersion, format: 'onnx' }, origin: originOf(...) }.
+    throw badInput(
+      'ONNX import is not available in this build (Keras .h5/.keras and TF.js models are)',
+      full,
+    );
+  }
+  if (looksLikeHdf5(bytes)) {
+    const imported = await importKerasH5(bytes, full);
+    return { imported, origin: originOf(full, bytes, imported) };
+  }
+  if (isZip(bytes)) {
+    if (
+      lower.endsWith('.keras') ||
+      (zipHasEntry(bytes, 'config.json') && zipHasEntry(bytes, 'model.weights.h5'))
+    ) {
+      const imported = await importKerasArchive(bytes, full);
+      return { imported, origin: originOf(full, bytes, imported) };
+    }
+    const files = tfjsFilesFromZip(bytes, full);
+    const { metadata, ...imported } = await importTfjsLayers(files);
+    return { imported, origin: originOf(full, bytes, imported, tfjsFileDigests(files)), metadata };
+  }
+  if (lower.endsWith('.h5') || lower.endsWith('.hdf5'))
+    throw badInput(
+      bytes.byteLength < 8
+        ? `not an HDF5 file (${bytes.byteLength} bytes)`
+        : 'not an HDF5 file (no HDF5 signature)',
+      full,
+    );
+  if (lower.endsWith('.keras')) throw badInput('not a .keras archive (not a zip file)', full);
+  if (lower.endsWith('model.json'))
+    throw badInput(
+      'give the folder that holds model.json and its weight shards, not model.json itself',
+      full,
+    );
+  throw badInput(
+    'not a model file Attest reads: a Keras 2 .h5, a Keras 3 .keras archive, or a TF.js layers model (a folder with model.json, or its zip)',
+    full,
+  );
+}
+
+function originOf(
+  path: string,
+  main: Uint8Array | undefined,
+  imported: ImportedModel,
+  files?: ModelOrigin['files'],
+): ModelOrigin {
+  const bytes = main ?? new Uint8Array(0);
+  return {
+    fileName: basename(path),
+    path,
+    sha256: sha256Hex(bytes),
+    bytes: files?.reduce((sum, file) => sum + file.bytes, 0) ?? bytes.byteLength,
+    ...(files !== undefined ? { files } : {}),
+    framework: imported.framework,
+    frameworkVersion: imported.frameworkVersion,
+    format: imported.format,
+  };
+}
