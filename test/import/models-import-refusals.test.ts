@@ -72,7 +72,7 @@ test('bad model files are refused with the file and the problem named, and nothi
     );
     const onnx = join(home.dir, 'vendor.onnx');
     writeFileSync(onnx, new Uint8Array([8, 7, 18, 0]));
-    await assertRefused(home.dir, [onnx, '--name', 'x'], onnx, /ONNX import is not available in this build/);
+    await assertRefused(home.dir, [onnx, '--name', 'x'], onnx, /is not an ONNX model or is truncated/);
     await assertNothingStored(home.dir);
   } finally {
     home.cleanup();

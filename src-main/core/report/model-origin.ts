@@ -10,6 +10,7 @@ interface StoredOrigin {
   format?: string;
   importedBy?: string;
   importedAt?: string;
+  onnx?: { maxAbsDifference?: number; checkedWith?: string };
 }
 
 /**
@@ -22,6 +23,15 @@ export function modelOriginRows(row: ModelRow): [string, string][] | undefined {
   const origin = row.config['origin'] as StoredOrigin;
   const contract = modelInputContract(row);
   const made = `${origin.framework ?? 'unknown'}${origin.frameworkVersion != null ? ` ${origin.frameworkVersion}` : ''}`;
+  const conversion: [string, string][] =
+    origin.onnx !== undefined
+      ? [
+          [
+            'Conversion check',
+            `converted to TF.js; largest difference from ${origin.onnx.checkedWith ?? 'ONNX Runtime'} on a probe batch ${origin.onnx.maxAbsDifference?.toExponential(1) ?? '?'}`,
+          ],
+        ]
+      : [];
   return [
     ['Made with', `${made} (${origin.format ?? 'unknown format'}), outside Attest`],
     ['Source file', `${origin.fileName ?? 'unknown'} (${origin.bytes ?? '?'} bytes)`],
@@ -43,5 +53,6 @@ export function modelOriginRows(row: ModelRow): [string, string][] | undefined {
         ? 'logits: Attest appended a softmax at import, so every figure is on probabilities'
         : 'probabilities (softmax)',
     ],
+    ...conversion,
   ];
 }

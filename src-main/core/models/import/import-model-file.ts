@@ -20,12 +20,16 @@ export async function importModelFile(
   path: string,
   options: ContractOptions & { name: string },
 ): Promise<StoredImportedModel> {
-  const { imported, origin, metadata } = await readModelSource(path);
+  const { imported, origin, metadata, contract } = await readModelSource(
+    path,
+    options.layout !== undefined ? { layout: options.layout } : {},
+  );
   const exported = exportedContract(metadata);
   const classes = options.classes ?? (Array.isArray(exported?.classes) ? exported.classes : undefined);
   const preset = options.preset ?? (typeof exported?.preset === 'string' ? exported.preset : undefined);
   return storeImportedModel(workspace, imported.model, origin, {
     ...options,
+    ...contract,
     ...(classes !== undefined ? { classes } : {}),
     ...(preset !== undefined ? { preset } : {}),
   });

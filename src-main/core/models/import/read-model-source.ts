@@ -4,7 +4,9 @@ import { badInput } from '../../errors.js';
 import { sha256Hex } from '../../util/hash.js';
 import type { ImportedModel } from './imported-model.js';
 import type { ModelOrigin } from './store-imported-model.js';
+import type { ContractOptions } from './settle-contract.js';
 import { importKerasH5 } from './keras-h5.js';
+import { importOnnx } from '../onnx/import-onnx.js';
 import { importKerasArchive } from './keras-archive.js';
 import {
   importTfjsLayers,
@@ -47,7 +49,14 @@ function zipHasEntry(bytes: Uint8Array, name: string): boolean {
  */
 export async function readModelSource(
   path: string,
-): Promise<{ imported: ImportedModel; origin: ModelOrigin; metadata?: unknown }> {
+  options: { layout?: 'channels-first' | 'channels-last' } = {},
+): Promise<{
+  imported: ImportedModel;
+  origin: ModelOrigin;
+  metadata?: unknown;
+  /** What the reader settled itself (ONNX: the model already reads channels last; logits or probabilities). */
+  contract?: ContractOptions;
+}> {
   const full = resolve(path);
   if (!existsSync(full)) throw badInput('no such file or folder', full);
   const fileName = basename(full);
@@ -63,13 +72,39 @@ export async function readModelSource(
   const bytes = new Uint8Array(readFileSync(full));
   const lower = fileName.toLowerCase();
   if (lower.endsWith('.onnx')) {
-    // ONNX models are read by core/models/onnx (ONNX Runtime, conversion to TF.js) where that part is built in:
-    // its importOnnx(bytes, full) gives a tfl.LayersModel that already reads channels-last input, to return here
-    // as { imported: { model, framework: 'onnx', frameworkVersion, format: 'onnx' }, origin: originOf(...) }.
-    throw badInput(
-      'ONNX import is not available in this build (Keras .h5/.keras and TF.js models are)',
+    // The conversion (core/models/onnx) gives a TF.js model that already reads Attest's channels-last layout and
+    // was checked against ONNX Runtime on a probe batch; the file's own layout is recorded, not transposed again.
+    const onnx = await importOnnx(
+      bytes,
       full,
+      options.layout !== undefined ? { layout: options.layout } : {},
     );
+    const producer = `${onnx.producerName} ${onnx.producerVersion}`.trim();
+    const imported: ImportedModel = {
+      model: onnx.model,
+      framework: 'onnx',
+      frameworkVersion: `opset ${onnx.opset}${producer !== '' ? `, made by ${producer}` : ''}`,
+      format: 'onnx',
+    };
+    return {
+      imported,
+      origin: {
+        ...originOf(full, bytes, imported),
+        onnx: {
+          opset: onnx.opset,
+          producer,
+          fileLayout: onnx.layout,
+          fileInputShape: onnx.fileInputShape,
+          maxAbsDifference: onnx.maxAbsDifference,
+          checkedWith: `ONNX Runtime (${onnx.provider})`,
+        },
+      },
+      contract: {
+        layout: 'channels-last',
+        sourceLayout: onnx.layout,
+        output: onnx.outputsProbabilities ? 'probabilities' : 'logits',
+      },
+    };
   }
   if (looksLikeHdf5(bytes)) {
     const imported = await importKerasH5(bytes, full);
@@ -101,7 +136,7 @@ export async function readModelSource(
       full,
     );
   throw badInput(
-    'not a model file Attest reads: a Keras 2 .h5, a Keras 3 .keras archive, or a TF.js layers model (a folder with model.json, or its zip)',
+    'not a model file Attest reads: a Keras 2 .h5, a Keras 3 .keras archive, an ONNX .onnx file, or a TF.js layers model (a folder with model.json, or its zip)',
     full,
   );
 }

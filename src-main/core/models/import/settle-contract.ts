@@ -7,6 +7,10 @@ export interface ContractOptions {
   layout?: InputLayout;
   preset?: string;
   valueRange?: [number, number];
+  /** The file's own layout when the reader already made the model read channels last (ONNX): recorded only. */
+  sourceLayout?: InputLayout;
+  /** What the output gives, when the file says it (an ONNX graph ends in Softmax or not). */
+  output?: 'probabilities' | 'logits';
 }
 
 /** What the output layer gives: softmax probabilities, or raw scores (logits, a linear last layer). */
@@ -81,7 +85,7 @@ export function settleInputContract(
     );
   const classes = options.classes ?? Array.from({ length: outputs }, (_, k) => `class ${k}`);
   checkClasses(classes, outputs, fileName);
-  const output = outputKind(imported, fileName);
+  const output = options.output ?? outputKind(imported, fileName);
   const layout = options.layout ?? 'channels-last';
   if (layout === 'channels-first' && dims.length < 2)
     throw badInput(
@@ -118,7 +122,7 @@ export function settleInputContract(
     model,
     contract: {
       shape,
-      sourceLayout: layout,
+      sourceLayout: options.sourceLayout ?? layout,
       valueRange,
       preset: options.preset ?? null,
       classes,

@@ -24,6 +24,15 @@ export interface ModelOrigin {
   framework: string;
   frameworkVersion: string | null;
   format: string;
+  /** For an ONNX file: its opset, producer, and the conversion's check against ONNX Runtime at import. */
+  onnx?: {
+    opset: number;
+    producer: string;
+    fileLayout: string;
+    fileInputShape: number[];
+    maxAbsDifference: number;
+    checkedWith: string;
+  };
 }
 
 export interface StoredImportedModel {
