@@ -20,11 +20,11 @@ test('the image job constants are the core and CLI ones: every format and genera
   for (const generator of IMAGE_GENERATORS) assert.ok(paths.includes(`generate ${generator}`), generator);
   for (const command of ['projects add', 'projects list', 'projects rename'])
     assert.ok(paths.includes(command));
-  // --project on every import and on train, nowhere else.
+  // --project on every import (datasets and models made elsewhere) and on train, nowhere else.
   for (const c of COMMANDS)
     assert.equal(
       c.usage.includes('[--project NAME|ID]'),
-      c.path[0] === 'import' || c.path.join(' ') === 'train',
+      c.path[0] === 'import' || ['train', 'models import'].includes(c.path.join(' ')),
       c.path.join(' '),
     );
 });
