@@ -7,5 +7,6 @@ export * from './actions-images.js';
 export * from './actions-projects.js';
 export * from './jobs-detection.js';
 export * from './actions-detection.js';
+export * from './actions-users.js';
 export * from './events.js';
 export * from './actions.js';

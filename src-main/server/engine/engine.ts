@@ -46,6 +46,7 @@ import { DetectionReviews, detectionHandlers } from './detection-actions.js';
 import { DETECTION_JOB_CHANGES } from '../../contract/jobs-detection.js';
 import { datasetProjectMap, modelProjectMap } from '../../core/projects/project-membership.js';
 import { DEFAULT_PROJECT_ID } from '../../core/projects/projects.js';
+import { userHandlers } from './user-actions.js';
 
 type Handlers = {
   [A in ActionName]: (payload: never, caller: Caller) => ActionResponse<A> | Promise<ActionResponse<A>>;
@@ -393,6 +394,7 @@ export class Engine {
       ...methodHandlers(workspace),
       ...imageHandlers(workspace),
       ...detectionHandlers(new DetectionReviews(workspace)),
+      ...userHandlers(workspace, (event) => this.emit(event)),
       ...projectHandlers(workspace, {
         queue: this.queue,
         projectJobs: this.projectJobs,
