@@ -225,3 +225,32 @@ export function detectionPreviewRequest(c: ImportChoices): ActionRequest<'images
     limit: 24,
   };
 }
+
+/**
+ * The split of the review step in words: the reviewer checks what will be held out, not a command-line code
+ * (`records:1:0.30`). The code itself is still what the import job is given.
+ */
+export function splitWords(c: ImportChoices, kind: 'records' | 'table' | 'images' | 'detection'): string {
+  const share = `${Math.round(c.testFraction)} %`;
+  if (kind === 'detection')
+    return `${share} of the flight folders for testing, never split across the two sides`;
+  if (kind === 'images') {
+    if (c.imageSplit === 'given') return 'the training and test sets as published with the archive';
+    if (c.imageSplit === 'groups')
+      return `${share} of the patients (or studies) for testing: no patient on both sides`;
+    return `${share} of the images for testing, chosen at random (optimistic: one patient can be on both sides)`;
+  }
+  if (kind === 'table')
+    return c.tableTestFile
+      ? `the test file ${c.tableTestFile}`
+      : `${share} of the beats for testing, chosen at random (optimistic: one patient can be on both sides)`;
+  if (c.splitMode === 'ds1ds2') return 'de Chazal’s DS1 for training and DS2 for testing (22 records each)';
+  if (c.splitMode === 'records') {
+    const records = c.testRecords
+      .split(',')
+      .map((r) => r.trim())
+      .filter((r) => r !== '');
+    return `${records.length === 1 ? 'record' : 'records'} ${records.join(', ')} for testing, the others for training`;
+  }
+  return `${share} of the records for testing, chosen at random: no record on both sides`;
+}
