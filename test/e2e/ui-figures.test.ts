@@ -293,6 +293,21 @@ test(
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `the models page is ${overflow} px wider than the window`);
 
+      // Export report: where the job finished, a link that saves the file and where it is on this computer.
+      await table
+        .locator('tbody tr')
+        .filter({ hasText: child.id })
+        .getByRole('button', { name: 'Export report' })
+        .click();
+      const file = page.getByTestId('job-file').first();
+      await file.waitFor({ timeout: 120_000 });
+      const link = file.getByRole('link');
+      assert.match((await link.textContent()) ?? '', new RegExp(`^Save report-${child.id}-.*\\.html$`));
+      assert.match((await file.textContent()) ?? '', new RegExp(`/exports/report-${child.id}-.*\\.html`));
+      const saved = await page.request.get(new URL((await link.getAttribute('href')) ?? '', page.url()).href);
+      assert.equal(saved.status(), 200);
+      assert.match(await saved.text(), /<html/i);
+
       assert.deepEqual(watched.outside, [], 'no request may leave the machine');
       assert.deepEqual(watched.errors, [], 'no console error');
     } catch (error) {
