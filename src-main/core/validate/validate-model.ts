@@ -1,4 +1,5 @@
 import type { Workspace } from '../store/workspace.js';
+import { checkSuitesApply } from './suite-applicability.js';
 import { engineInfo } from '../engine/backend.js';
 import { decodeModelArtifact } from '../models/artifact.js';
 import { getModel } from '../store/models.js';
@@ -140,6 +141,7 @@ export async function validateModel(workspace: Workspace, asked: ValidateOptions
   const options = withPolicyNeeds(asked);
   const modelRow = getModel(workspace.db, options.modelId);
   const datasetRow = getDataset(workspace.db, options.datasetId);
+  checkSuitesApply(datasetRow, options.suites);
   const seed = options.seed ?? 1;
   const params = { ...options, seed };
   return runJob(workspace, 'validate', params, context, async (jobId, job) => {
