@@ -1,5 +1,6 @@
 import type { Workspace } from '../store/workspace.js';
 import { checkSuitesApply } from './suite-applicability.js';
+import { shareOfJob } from '../jobs/share-of-job.js';
 import { engineInfo } from '../engine/backend.js';
 import { decodeModelArtifact } from '../models/artifact.js';
 import { getModel } from '../store/models.js';
@@ -190,11 +191,12 @@ export async function validateModel(workspace: Workspace, asked: ValidateOptions
       const steps = options.suites.length;
       for (const [k, suite] of options.suites.entries()) {
         throwIfCancelled(job.signal);
-        job.progress(k / steps, `suite ${suite} (${k + 1}/${steps})`);
+        const label = `suite ${suite} (${k + 1}/${steps})`;
+        job.progress(k / steps, label);
         const runner = SUITE_RUNNERS[suite];
         if (runner === undefined)
           throw badInput(`unknown suite "${String(suite)}"; available: ${SUITES.join(', ')}`);
-        result[suite] = await runner(ctx, options, job);
+        result[suite] = await runner(ctx, options, shareOfJob(job, k, steps, label));
       }
       if (options.policy !== undefined) {
         const needsParent =
