@@ -4,6 +4,7 @@ import { methodActions } from './jobs-methods.js';
 import { imageActions } from './actions-images.js';
 import { projectActions } from './actions-projects.js';
 import { detectionActions } from './actions-detection.js';
+import { userActions } from './actions-users.js';
 
 const id = z.string().min(1).max(100);
 
@@ -284,6 +285,7 @@ export const ACTIONS = {
   ...imageActions,
   ...projectActions,
   ...detectionActions,
+  ...userActions,
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;

@@ -8,5 +8,6 @@ export * from './actions-projects.js';
 export * from './jobs-detection.js';
 export * from './jobs-models.js';
 export * from './actions-detection.js';
+export * from './actions-users.js';
 export * from './events.js';
 export * from './actions.js';

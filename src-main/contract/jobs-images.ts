@@ -48,6 +48,8 @@ export const imageJobSchemas = [
     window: windowSchema.optional(),
     groupBy: z.enum(['image', 'folder']).optional(),
     skipBad: z.boolean().optional(),
+    /** Names for the classes in their sorted order (numeric labels by value): 0 = malignant, 1 = benign. */
+    classNames: z.array(z.string().trim().min(1).max(100)).min(2).max(255).optional(),
   }),
   z.strictObject({
     kind: z.literal('generate-images'),

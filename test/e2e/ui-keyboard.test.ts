@@ -39,9 +39,12 @@ test(
         await page.goto(server.url);
         await page.getByRole('heading', { level: 1, name: 'Datasets' }).waitFor();
         assert.equal(await page.evaluate(() => document.documentElement.dataset['theme']), scheme);
-        // Tab from the top of the page: the skip link first, then the sections in order.
+        // Tab from the top of the page: the skip link first, the account (set up or sign in), then the
+        // sections in order.
         await page.keyboard.press('Tab');
         assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+        await page.keyboard.press('Tab');
+        assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Set up accounts');
         for (const [index, heading] of SECTIONS.entries()) {
           await page.keyboard.press('Tab');
           await page.keyboard.press('Enter');

@@ -103,7 +103,10 @@ test(
       await page.getByRole('checkbox', { name: /Use only the first part/ }).check();
       await page.getByLabel('Seconds per record').fill('120');
       await page.getByRole('button', { name: 'Next', exact: true }).click();
-      await page.getByText('test:119').waitFor();
+      await page
+        .getByTestId('split-words')
+        .getByText('record 119 for testing, the others for training')
+        .waitFor();
       await page.getByRole('button', { name: 'Import', exact: true }).click();
       assert.equal(await jobOutcome(page, 'import-wfdb'), 'succeeded');
       await page.getByTestId('datasets-table').getByText('e2e sample').waitFor();

@@ -1,4 +1,6 @@
 import type { Workspace } from '../store/workspace.js';
+import { checkSuitesApply } from './suite-applicability.js';
+import { shareOfJob } from '../jobs/share-of-job.js';
 import { engineInfo } from '../engine/backend.js';
 import { decodeModelArtifact } from '../models/artifact.js';
 import { getModel } from '../store/models.js';
@@ -228,6 +230,7 @@ export async function validateModel(workspace: Workspace, asked: ValidateOptions
   const options = withPolicyNeeds(asked);
   const modelRow = getModel(workspace.db, options.modelId);
   const datasetRow = getDataset(workspace.db, options.datasetId);
+  checkSuitesApply(datasetRow, options.suites);
   const seed = options.seed ?? 1;
   const params = { ...options, seed };
   return runJob(workspace, 'validate', params, context, async (jobId, job) => {
@@ -268,11 +271,12 @@ export async function validateModel(workspace: Workspace, asked: ValidateOptions
       const steps = options.suites.length;
       for (const [k, suite] of options.suites.entries()) {
         throwIfCancelled(job.signal);
-        job.progress(k / steps, `suite ${suite} (${k + 1}/${steps})`);
+        const label = `suite ${suite} (${k + 1}/${steps})`;
+        job.progress(k / steps, label);
         const runner = SUITE_RUNNERS[suite];
         if (runner === undefined)
           throw badInput(`unknown suite "${String(suite)}"; available: ${SUITES.join(', ')}`);
-        result[suite] = await runner(ctx, options, job);
+        result[suite] = await runner(ctx, options, shareOfJob(job, k, steps, label));
       }
       const decisions = decisionsOf(ctx, options, result['clean'] as CleanResult | undefined);
       const reference = await referenceComparison(ctx, options, decisions.predicted);

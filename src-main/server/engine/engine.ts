@@ -47,6 +47,8 @@ import { DETECTION_JOB_CHANGES } from '../../contract/jobs-detection.js';
 import { MODEL_JOB_CHANGES } from '../../contract/jobs-models.js';
 import { datasetProjectMap, modelProjectMap } from '../../core/projects/project-membership.js';
 import { DEFAULT_PROJECT_ID } from '../../core/projects/projects.js';
+import { userHandlers } from './user-actions.js';
+import { namedJobTitle } from './named-job-title.js';
 
 type Handlers = {
   [A in ActionName]: (payload: never, caller: Caller) => ActionResponse<A> | Promise<ActionResponse<A>>;
@@ -354,7 +356,7 @@ export class Engine {
         return {
           job: this.queue.enqueue(
             spec,
-            jobTitle(spec),
+            namedJobTitle(workspace, spec),
             caller.user !== undefined ? actorOf(caller.user) : undefined,
           ),
         };
@@ -395,6 +397,7 @@ export class Engine {
       ...methodHandlers(workspace),
       ...imageHandlers(workspace),
       ...detectionHandlers(new DetectionReviews(workspace)),
+      ...userHandlers(workspace, (event) => this.emit(event)),
       ...projectHandlers(workspace, {
         queue: this.queue,
         projectJobs: this.projectJobs,

@@ -56,6 +56,7 @@ export async function runImageJob(
           ...(windowed && spec.window !== undefined ? { window: spec.window } : {}),
           ...(spec.format === 'voc' && spec.groupBy !== undefined ? { groupBy: spec.groupBy } : {}),
           skipBad: spec.skipBad === true,
+          ...(spec.classNames !== undefined ? { classNames: spec.classNames } : {}),
         },
         context,
       );

@@ -45,7 +45,7 @@ export function jobTitle(spec: JobSpec): string {
     case 'import-synthetic':
       return `Generate ${spec.records} synthetic ECG patients as "${spec.name}"`;
     case 'train':
-      return `Train ${spec.arch} on ${spec.datasetId} (${spec.epochs} epochs)`;
+      return `Train ${spec.arch} on ${spec.datasetId} (${spec.epochs} epoch${spec.epochs === 1 ? '' : 's'})`;
     case 'train-resume':
       return `Resume training job ${spec.jobId} from its last checkpoint`;
     case 'compress':

@@ -13,7 +13,8 @@ import {
 } from '../../core/projects/projects.js';
 import { assignToProject, projectCounts } from '../../core/projects/project-membership.js';
 import type { JobQueue } from './job-queue.js';
-import { jobTitle } from './job-runners.js';
+import type { jobTitle } from './job-runners.js';
+import { namedJobTitle } from './named-job-title.js';
 
 /**
  * Jobs started in a project (`projects.startJob`): when one ends well, the dataset it imported or the model it
@@ -116,7 +117,7 @@ export function projectHandlers(workspace: Workspace, engine: ProjectEngine) {
       const spec = payload.spec as Parameters<typeof jobTitle>[0];
       const job: JobView = engine.queue.enqueue(
         spec,
-        jobTitle(spec),
+        namedJobTitle(workspace, spec),
         caller.user !== undefined ? actorOf(caller.user) : undefined,
       );
       engine.projectJobs.remember(job.id, payload.projectId);

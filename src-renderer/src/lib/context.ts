@@ -13,7 +13,16 @@ export interface AppContext {
 }
 
 export type ViewName =
-  'datasets' | 'train' | 'compress' | 'validate' | 'models' | 'audit' | 'jobs' | 'compare' | 'detection';
+  | 'datasets'
+  | 'train'
+  | 'compress'
+  | 'validate'
+  | 'models'
+  | 'audit'
+  | 'jobs'
+  | 'compare'
+  | 'detection'
+  | 'accounts';
 
 const KEY = Symbol('attest');
 

@@ -43,3 +43,29 @@ export const CLASS_NAMES: Record<string, string> = {
   F: 'F – fusion of ventricular and normal beats',
   Q: 'Q – paced or unclassifiable beats',
 };
+
+/** The word for one sample of a dataset kind: a reviewer of mammograms reads "images", not "beats". */
+export function sampleWord(kind: string | undefined): { one: string; many: string } {
+  if (kind === 'images') return { one: 'image', many: 'images' };
+  if (kind === 'detection-frames') return { one: 'frame', many: 'frames' };
+  return { one: 'beat', many: 'beats' };
+}
+
+/** The explanations in the words of a dataset kind (ECG wording stays for beats). */
+export function explainFor(kind: string | undefined): Record<keyof typeof EXPLAIN, string> {
+  const word = sampleWord(kind);
+  if (word.one === 'beat') return EXPLAIN;
+  return Object.fromEntries(
+    Object.entries(EXPLAIN).map(([key, text]) => [
+      key,
+      text
+        .replace(
+          'rare arrhythmias weigh as much as normal beats',
+          'rare findings weigh as much as common ones',
+        )
+        .replace(/patient’s beat/g, `patient’s ${word.one}`)
+        .replace(/\bbeats\b/g, word.many)
+        .replace(/\bbeat\b/g, word.one),
+    ]),
+  ) as Record<keyof typeof EXPLAIN, string>;
+}

@@ -12,6 +12,17 @@ export function formatPercent(value: number | null | undefined, digits = 1): str
   return `${(value * 100).toFixed(digits)} %`;
 }
 
+/**
+ * A difference of two percentages, in percentage points, with its sign (a true minus sign): −5.8 points. Never
+ * a percent sign, which would read as a relative change.
+ */
+export function formatPoints(points: number | null | undefined, digits = 1): string {
+  if (points === null || points === undefined || !Number.isFinite(points)) return '–';
+  const rounded = points.toFixed(digits);
+  if (Number(rounded) === 0) return `±${(0).toFixed(digits)} points`;
+  return `${points > 0 ? '+' : '−'}${Math.abs(points).toFixed(digits)} points`;
+}
+
 export function formatCount(value: number): string {
   return value.toLocaleString('en-US');
 }

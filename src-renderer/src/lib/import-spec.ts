@@ -56,6 +56,21 @@ export interface ImportChoices {
   generateFlights: number;
   /** Detection: frames larger than this (longest side, px) are shrunk at import. */
   detectionMaxSide: number;
+  /** Images: names for numeric class labels ("0", "1"), by label; empty keeps the label. */
+  classNames: Record<string, string>;
+}
+
+/** True when every class is a number: such labels need names a reviewer can read (0 = malignant). */
+export function numericClasses(classes: readonly string[]): boolean {
+  return classes.length > 0 && classes.every((c) => /^\d+$/.test(c));
+}
+
+/** The names given for numeric labels, in the classes' order, or undefined when none was given. */
+export function chosenClassNames(c: ImportChoices, classes: readonly string[]): string[] | undefined {
+  if (!numericClasses(classes)) return undefined;
+  const names = classes.map((label) => c.classNames[label]?.trim() ?? '');
+  if (names.every((n) => n === '')) return undefined;
+  return classes.map((label, i) => (names[i] === '' ? label : (names[i] as string)));
 }
 
 export function pathList(text: string): string[] {
@@ -114,8 +129,10 @@ export function generateSpec(c: ImportChoices, folder: string): JobSpec {
       };
 }
 
-export function importSpec(c: ImportChoices): JobSpec {
+/** `classes`: the classes the image preview found, for the names given to numeric labels. */
+export function importSpec(c: ImportChoices, classes: readonly string[] = []): JobSpec {
   const split = splitText(c);
+  const classNames = chosenClassNames(c, classes);
   if (c.source === 'detection')
     return {
       kind: 'import-detection',
@@ -136,6 +153,7 @@ export function importSpec(c: ImportChoices): JobSpec {
       ...(c.window !== null && (c.source === 'dicom' || c.source === 'images') ? { window: c.window } : {}),
       ...(c.source === 'voc' && c.groupByFolder ? { groupBy: 'folder' as const } : {}),
       ...(c.skipBad ? { skipBad: true } : {}),
+      ...(classNames !== undefined ? { classNames } : {}),
     };
   switch (c.source) {
     case 'synthetic':
@@ -224,4 +242,33 @@ export function detectionPreviewRequest(c: ImportChoices): ActionRequest<'images
     groupBy: c.groupByFolder ? 'folder' : 'image',
     limit: 24,
   };
+}
+
+/**
+ * The split of the review step in words: the reviewer checks what will be held out, not a command-line code
+ * (`records:1:0.30`). The code itself is still what the import job is given.
+ */
+export function splitWords(c: ImportChoices, kind: 'records' | 'table' | 'images' | 'detection'): string {
+  const share = `${Math.round(c.testFraction)} %`;
+  if (kind === 'detection')
+    return `${share} of the flight folders for testing, never split across the two sides`;
+  if (kind === 'images') {
+    if (c.imageSplit === 'given') return 'the training and test sets as published with the archive';
+    if (c.imageSplit === 'groups')
+      return `${share} of the patients (or studies) for testing: no patient on both sides`;
+    return `${share} of the images for testing, chosen at random (optimistic: one patient can be on both sides)`;
+  }
+  if (kind === 'table')
+    return c.tableTestFile
+      ? `the test file ${c.tableTestFile}`
+      : `${share} of the beats for testing, chosen at random (optimistic: one patient can be on both sides)`;
+  if (c.splitMode === 'ds1ds2') return 'de Chazal’s DS1 for training and DS2 for testing (22 records each)';
+  if (c.splitMode === 'records') {
+    const records = c.testRecords
+      .split(',')
+      .map((r) => r.trim())
+      .filter((r) => r !== '');
+    return `${records.length === 1 ? 'record' : 'records'} ${records.join(', ')} for testing, the others for training`;
+  }
+  return `${share} of the records for testing, chosen at random: no record on both sides`;
 }

@@ -10,6 +10,8 @@ export class SessionManager {
   user = $state<UserView | null>(null);
   signatures = $state<SignatureView[]>([]);
   dialogOpen = $state(false);
+  /** The first-run dialog: the first administrator of a fresh installation. */
+  setupOpen = $state(false);
 
   constructor(private readonly api: ApiClient) {}
 
@@ -19,6 +21,27 @@ export class SessionManager {
 
   get canSign(): boolean {
     return this.user !== null && this.user.role !== 'operator';
+  }
+
+  get isAdministrator(): boolean {
+    return this.user?.role === 'administrator';
+  }
+
+  /**
+   * A fresh installation's first account, an administrator (audited under this computer's user, as the CLI
+   * does), then signed in with the same password: the person who set it up can sign right away.
+   */
+  async setUpFirstAdministrator(input: {
+    name: string;
+    printedName: string;
+    password: string;
+  }): Promise<string | null> {
+    const added = await this.api.call('users.add', { ...input, role: 'administrator' });
+    if (!added.ok) return added.error.message;
+    this.usersExist = true;
+    const error = await this.signIn(input.name, input.password);
+    if (error === null) this.setupOpen = false;
+    return error;
   }
 
   async refresh(): Promise<void> {
