@@ -38,10 +38,17 @@ const flops = (f: number) =>
       : `${(f / 1e3).toFixed(1)} kFLOPs`;
 const ms = (m: number) => (m < 1 ? `${(m * 1000).toFixed(0)} µs` : `${m.toFixed(2)} ms`);
 
+interface Stated {
+  interval: [number, number] | null;
+  method: string;
+}
+
 interface Clean {
   accuracy: number;
   macroF1: number;
   bootstrap?: { accuracy: [number, number]; macroF1: [number, number] };
+  /** The interval as stated with its method (preferred over the bare bootstrap when stored). */
+  intervals?: { accuracy: Stated; macroF1: Stated };
   roc?: { macroAuc?: number | null };
   perClass: {
     label: string;
@@ -187,15 +194,21 @@ test(
         const results = page.getByTestId('validation-result');
         await results.locator('select').first().selectOption(validation.id);
         const clean = validation.result['clean'] as Clean;
-        const interval = (i: [number, number] | undefined) =>
-          i === undefined ? '' : ` (95 % interval ${pct(i[0])} to ${pct(i[1])})`;
+        const interval = (i: [number, number] | undefined, stated: Stated | undefined) =>
+          stated !== undefined
+            ? stated.interval === null
+              ? ` (no interval: ${stated.method.replace(/^none: /, '')})`
+              : ` (95 % interval ${pct(stated.interval[0])} to ${pct(stated.interval[1])}, ${stated.method})`
+            : i === undefined
+              ? ''
+              : ` (95 % interval ${pct(i[0])} to ${pct(i[1])})`;
         assert.equal(
           await metricValue(results, 'Accuracy'),
-          `${pct(clean.accuracy)}${interval(clean.bootstrap?.accuracy)}`,
+          `${pct(clean.accuracy)}${interval(clean.bootstrap?.accuracy, clean.intervals?.accuracy)}`,
         );
         assert.equal(
           await metricValue(results, 'Macro-F1'),
-          `${pct(clean.macroF1)}${interval(clean.bootstrap?.macroF1)}`,
+          `${pct(clean.macroF1)}${interval(clean.bootstrap?.macroF1, clean.intervals?.macroF1)}`,
         );
         if (typeof clean.roc?.macroAuc === 'number')
           assert.equal(await metricValue(results, 'Macro AUC'), pct(clean.roc.macroAuc));
