@@ -7,6 +7,24 @@ import { asDamagedDatabase } from './damaged-database.js';
 export type Db = Database.Database;
 
 /**
+ * SQLite answers SQLITE_BUSY at once, without waiting out the busy timeout, where waiting could deadlock: two
+ * processes switching a fresh file to WAL, or upgrading a read to a write, at the same moment. Both steps are
+ * safe to repeat, so they are retried until the busy timeout has passed.
+ */
+function retryWhileBusy<T>(step: () => T): T {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return step();
+    } catch (error) {
+      const busy = (error as { code?: unknown }).code === 'SQLITE_BUSY';
+      if (!busy || Date.now() > deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(200, 5 * attempt));
+    }
+  }
+}
+
+/**
  * Opens (creating if needed) the SQLite file and brings its schema up to date. A database written by a newer
  * Attest is refused rather than opened, so that an old version can never misread or damage it.
  */
@@ -20,11 +38,11 @@ export function openDatabase(path: string, migrations: readonly Migration[] = MI
   try {
     // The busy timeout first: switching a fresh file to WAL takes a lock that a parallel process may hold.
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    db.pragma('journal_mode = WAL');
+    retryWhileBusy(() => db.pragma('journal_mode = WAL'));
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     writeTransactionsBeginImmediately(db);
-    migrate(db, path, migrations);
+    retryWhileBusy(() => migrate(db, path, migrations));
     return db;
   } catch (error) {
     db.close();
