@@ -29,11 +29,12 @@ export function softmaxRows(values: Float64Array, k: number): Float64Array {
   return out;
 }
 
+/** The largest elementwise difference; Infinity when the lengths differ or a value is NaN. */
 export function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) return Infinity;
   let max = 0;
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs((a[i] as number) - (b[i] as number)));
-  return max;
+  return Number.isNaN(max) ? Infinity : max;
 }
 
 export function countArtifacts(home: string): number {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { tf, type tfl } from '../../src-main/core/engine/tf.js';
 import { createRng } from '../../src-main/core/engine/seed.js';
-import { parseNpy, type NpyArray } from '../../src-main/core/data/timeseries/npy.js';
+import { fixture, readNpy } from '../import/model-files.js';
 import { createOrtSession, runOrt } from '../../src-main/core/models/onnx/ort-runtime.js';
 import { transposeData } from '../../src-main/core/models/onnx/onnx-tensors.js';
 
@@ -11,10 +11,9 @@ export function fixtureBytes(name: string): Uint8Array {
   return new Uint8Array(readFileSync(new URL(name, FIXTURES)));
 }
 
-/** A fixture array with its values widened to float64, whatever the file's element type. */
-export function fixtureNpy(name: string): NpyArray & { data: Float64Array } {
-  const array = parseNpy(fixtureBytes(name), name);
-  return { ...array, data: Float64Array.from(array.data) };
+/** A model fixture's array, its values widened to float64 whatever the file's element type. */
+export function fixtureNpy(name: string): { shape: number[]; data: Float64Array } {
+  return readNpy(fixture(name));
 }
 
 /** Seeded values in [-1, 1): the tests' inputs, independent of the import's own probe. */
@@ -50,9 +49,4 @@ export function tfOutput(
   });
 }
 
-export function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs((a[i] ?? 0) - (b[i] ?? 0)));
-  return Number.isNaN(max) ? Number.POSITIVE_INFINITY : max;
-}
+export { maxAbsDifference } from '../import/model-files.js';
