@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { ArtifactStore } from '../../src-main/core/store/artifacts.js';
-import { decodeTensorBundle, encodeTensorBundle } from '../../src-main/core/store/tensor-bundle.js';
+import {
+  decodeTensorBundle,
+  encodeTensorBundle,
+  tensorBundleParts,
+} from '../../src-main/core/store/tensor-bundle.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 test('artifacts are named by the SHA-256 of their bytes, stored once, and re-hashed on read', () => {
@@ -43,4 +47,37 @@ test('tensor bundles round-trip typed arrays and reject damaged bytes', () => {
     /x.bin: array .* runs past/,
   );
   assert.throws(() => decodeTensorBundle(new Uint8Array(20), 'y.bin'), /y.bin: not an Attest tensor bundle/);
+});
+
+test('a bundle written part by part is byte for byte the joined bundle, stored under the same digest, once', () => {
+  const home = tempHome();
+  try {
+    const store = new ArtifactStore(home.dir);
+    // Chunks of odd byte lengths, so the padding between arrays is exercised.
+    const chunks = [Uint16Array.from([1, 2, 3]), Uint16Array.from([4, 5]), Uint16Array.from([65535])];
+    const joined = Uint16Array.from([1, 2, 3, 4, 5, 65535]);
+    const labels = Uint8Array.from([0, 1, 1]);
+    const meta = { kind: 'images', classes: ['a', 'b'] };
+    const whole = encodeTensorBundle({ pixels: joined, labels }, meta);
+    const parts = tensorBundleParts({ pixels: chunks, labels }, meta);
+    assert.ok(parts.length > 3, 'the chunks were joined');
+    assert.deepEqual(Buffer.concat(parts), Buffer.from(whole));
+    const first = store.putParts(parts);
+    assert.equal(first.existed, false);
+    assert.equal(first.sha256, createHash('sha256').update(whole).digest('hex'));
+    assert.equal(first.size, whole.byteLength);
+    assert.equal(store.putParts(parts).existed, true);
+    assert.equal(store.put(whole).sha256, first.sha256);
+    const decoded = decodeTensorBundle(store.get(first.sha256));
+    assert.deepEqual([...(decoded.arrays.get('pixels') ?? [])], [...joined]);
+    // No temporary file is left beside the stored one.
+    const files = readdirSync(home.dir).flatMap((d) => readdirSync(`${home.dir}/${d}`));
+    assert.deepEqual(files, [first.sha256]);
+    assert.throws(
+      () => tensorBundleParts({ mixed: [Uint16Array.from([1]), Float32Array.from([1])] }),
+      /differ in kind/,
+    );
+  } finally {
+    home.cleanup();
+  }
 });

@@ -5,11 +5,14 @@ import {
   renameSync,
   rmSync,
   writeFileSync,
+  openSync,
+  writeSync,
+  closeSync,
   existsSync,
   statSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { AttestError } from '../errors.js';
 import { sha256Hex } from '../util/hash.js';
 import { isRecordingProcess } from '../util/process-identity.js';
@@ -54,6 +57,48 @@ export class ArtifactStore {
       renameSync(temporary, path);
     }
     return { sha256, size: bytes.byteLength };
+  }
+
+  /**
+   * put() for bytes that come in parts (a large dataset bundle): each part is hashed and written as it comes, so
+   * the whole artifact is never joined in memory. The temporary file's name is random until the digest is known
+   * (a kill leaves a .partial that the next write removes, as for put()). `existed` says whether an identical
+   * artifact was already stored, so a caller undoing a failed transaction knows not to remove it.
+   */
+  putParts(parts: Iterable<Uint8Array>): { sha256: string; size: number; existed: boolean } {
+    if (!this.swept) this.removeLeftovers();
+    const placeholder = randomBytes(32).toString('hex');
+    mkdirSync(join(this.dir, placeholder.slice(0, 2)), { recursive: true });
+    const temporary = join(
+      this.dir,
+      placeholder.slice(0, 2),
+      `${placeholder}.${process.pid}.${randomBytes(4).toString('hex')}.partial`,
+    );
+    const hash = createHash('sha256');
+    let size = 0;
+    const fd = openSync(temporary, 'wx');
+    try {
+      for (const part of parts) {
+        hash.update(part);
+        let written = 0;
+        while (written < part.byteLength) written += writeSync(fd, part, written, part.byteLength - written);
+        size += part.byteLength;
+      }
+    } catch (error) {
+      closeSync(fd);
+      rmSync(temporary, { force: true });
+      throw error;
+    }
+    closeSync(fd);
+    const sha256 = hash.digest('hex');
+    const path = this.pathOf(sha256);
+    const existed = existsSync(path);
+    if (existed) rmSync(temporary, { force: true });
+    else {
+      mkdirSync(join(this.dir, sha256.slice(0, 2)), { recursive: true });
+      renameSync(temporary, path);
+    }
+    return { sha256, size, existed };
   }
 
   /** Removes the temporary files of writes cut off by a crash or a kill; returns their names. */

@@ -30,27 +30,61 @@ interface BundleHeader {
   arrays: { name: string; kind: ArrayKind; offset: number; length: number }[];
 }
 
-export function encodeTensorBundle(
-  arrays: Record<string, BundleArray>,
+/** One array of a bundle, whole or as consecutive chunks of one kind (a dataset's samples as they were decoded). */
+export type BundleArrayParts = BundleArray | BundleArray[];
+
+/**
+ * The bytes of a bundle as a list of parts (header, then each array's chunks and padding) without joining them:
+ * a large dataset is written to disk part by part instead of being copied into one buffer first.
+ */
+export function tensorBundleParts(
+  arrays: Record<string, BundleArrayParts>,
   meta: Record<string, unknown> = {},
-): Uint8Array {
+): Uint8Array[] {
   const entries: BundleHeader['arrays'] = [];
+  const chunksOf = new Map<string, BundleArray[]>();
   let offset = 0;
-  for (const [name, array] of Object.entries(arrays)) {
-    entries.push({ name, kind: kindOf(array), offset, length: array.length });
-    offset += Math.ceil(array.byteLength / 8) * 8;
+  for (const [name, value] of Object.entries(arrays)) {
+    const chunks = Array.isArray(value) ? value : [value];
+    const kind = chunks[0] === undefined ? 'float32' : kindOf(chunks[0]);
+    if (chunks.some((c) => kindOf(c) !== kind))
+      throw new AttestError('INTERNAL', `the chunks of bundle array ${name} differ in kind`);
+    const length = chunks.reduce((sum, c) => sum + c.length, 0);
+    entries.push({ name, kind, offset, length });
+    chunksOf.set(name, chunks);
+    offset += Math.ceil((length * CONSTRUCTORS[kind].BYTES_PER_ELEMENT) / 8) * 8;
   }
   const headerBytes = new TextEncoder().encode(
     JSON.stringify({ meta, arrays: entries } satisfies BundleHeader),
   );
   const dataStart = Math.ceil((12 + headerBytes.byteLength) / 8) * 8;
-  const out = new Uint8Array(dataStart + offset);
-  out.set(new TextEncoder().encode(MAGIC), 0);
-  new DataView(out.buffer).setUint32(8, headerBytes.byteLength, true);
-  out.set(headerBytes, 12);
+  const head = new Uint8Array(dataStart);
+  head.set(new TextEncoder().encode(MAGIC), 0);
+  new DataView(head.buffer).setUint32(8, headerBytes.byteLength, true);
+  head.set(headerBytes, 12);
+  const parts: Uint8Array[] = [head];
   for (const entry of entries) {
-    const array = arrays[entry.name] as BundleArray;
-    out.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), dataStart + entry.offset);
+    let bytes = 0;
+    for (const chunk of chunksOf.get(entry.name) ?? []) {
+      parts.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      bytes += chunk.byteLength;
+    }
+    const padding = Math.ceil(bytes / 8) * 8 - bytes;
+    if (padding > 0) parts.push(new Uint8Array(padding));
+  }
+  return parts;
+}
+
+export function encodeTensorBundle(
+  arrays: Record<string, BundleArrayParts>,
+  meta: Record<string, unknown> = {},
+): Uint8Array {
+  const parts = tensorBundleParts(arrays, meta);
+  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.byteLength, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
   }
   return out;
 }

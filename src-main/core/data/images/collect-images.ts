@@ -216,7 +216,7 @@ export async function collectNpz(o: ImportImagesOptions, spec: FitSpec, c: Colle
           width: w,
           height: h,
           channels: ch as 1 | 3,
-          data: Float32Array.from(part.images.data.subarray(i * size, (i + 1) * size), (v) => v / max),
+          data: scaledPixels(part.images.data.subarray(i * size, (i + 1) * size), max),
           bitDepth: max === 65535 ? 16 : 8,
         };
         spec.resolve(image);
@@ -231,6 +231,13 @@ export async function collectNpz(o: ImportImagesOptions, spec: FitSpec, c: Colle
       }
     }
   }
+}
+
+/** An archive's pixel values divided by their full scale (a loop: a mapping Float32Array.from is far slower). */
+function scaledPixels(values: ArrayLike<number>, max: number): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let k = 0; k < values.length; k++) out[k] = (values[k] as number) / max;
+  return out;
 }
 
 /** Refuses, before any image is fitted, an archive whose images or fitted dataset would not fit in memory. */
