@@ -12,7 +12,9 @@ export default defineConfig({
   plugins: [svelte()],
   build: {
     outDir,
-    emptyOutDir: true,
+    // Not emptied here: clean-dist empties dist first, and tsc compiles the renderer's own logic (src/lib) into
+    // this folder for its unit tests (test/renderer).
+    emptyOutDir: false,
     target: 'es2022',
     // No inline script may appear in index.html: the CSP allows scripts from the app's own files only.
     modulePreload: { polyfill: false },
