@@ -1,6 +1,6 @@
 import type { Command } from './command.js';
 
-export const ATTEST_VERSION = '0.1.0';
+export { ATTEST_VERSION } from '../core/util/version.js';
 
 export function helpText(commands: readonly Command[]): string {
   // Usage on its own line and the summary indented below it: usages are long, and padding them into a

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ATTEST_VERSION } from '../cli/help.js';
+import { ATTEST_VERSION } from '../core/util/version.js';
 import { resolveHome } from '../core/store/home.js';
 import type { EngineEvent } from '../contract/index.js';
 import { EngineHostClient } from './engine/host-client.js';

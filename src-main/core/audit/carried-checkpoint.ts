@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { unzipSync } from 'fflate';
 import { PDFDocument } from 'pdf-lib';
-import { PDF_CHECKPOINT_PREFIX } from '../report/pdf-report.js';
 import { badInput } from '../errors.js';
 import type { SignedCheckpoint } from './checkpoint.js';
+
+/** What precedes the checkpoint's JSON in a PDF report's subject (written by report/pdf-report.ts). */
+export const PDF_CHECKPOINT_PREFIX = 'attest-checkpoint ';
 
 /** The embedded checkpoint of an HTML report (see model-report.ts). */
 const REPORT_CHECKPOINT = /<script type="application\/json" id="attest-checkpoint">([^<]*)<\/script>/;

@@ -5,6 +5,7 @@ import { PdfWriter } from './pdf-layout.js';
 import { methodsSectionPdf, methodsSectionShown } from './methods-section.js';
 import { detectionValidationTable, isDetectionValidation } from './detection-sections.js';
 import { verdictSectionPdf } from './verdict-section.js';
+import { PDF_CHECKPOINT_PREFIX } from '../audit/carried-checkpoint.js';
 
 interface CleanResult {
   n?: number;
@@ -18,9 +19,6 @@ interface CleanResult {
     f1: number | null;
   }[];
 }
-
-/** What precedes the checkpoint's JSON in the PDF's subject (see carried-checkpoint.ts). */
-export const PDF_CHECKPOINT_PREFIX = 'attest-checkpoint ';
 
 /**
  * The validation report as PDF, from the same gathered data as the HTML report: the model beside its parent,

@@ -29,7 +29,7 @@ import { engineInfo } from '../../core/engine/backend.js';
 import { ARCHITECTURES } from '../../core/models/registry.js';
 import { SUITES } from '../../core/validate/validate-model.js';
 import { resourcePath } from '../../core/util/resources.js';
-import { ATTEST_VERSION } from '../../cli/help.js';
+import { ATTEST_VERSION } from '../../core/util/version.js';
 import { JobQueue } from './job-queue.js';
 import { jobTitle, runJobSpec } from './job-runners.js';
 import { EXPORT_NAME, exportsDir, listExports } from './exports.js';
