@@ -185,6 +185,17 @@ export type ExportView = z.infer<typeof exportSchema>;
  * Every action the UI may ask of the engine, by name, with its request and response schema. There is no
  * generic channel: a name not in this table is refused, and every payload is parsed before it is used.
  */
+/** A reviewer's comment as the audit trail keeps it (core/audit/comments.ts). */
+const commentSchema = z.object({
+  eventSeq: z.number(),
+  entityType: z.enum(['validation', 'model']),
+  entityId: z.string(),
+  actor: z.string(),
+  at: z.string(),
+  text: z.string(),
+  recordSha256: z.string(),
+});
+
 export const ACTIONS = {
   'engine.info': { request: none, response: engineInfoSchema },
   'datasets.list': { request: none, response: z.object({ datasets: z.array(datasetSchema) }) },
@@ -261,6 +272,19 @@ export const ACTIONS = {
     response: z.object({ signature: signatureSchema }),
   },
   'signatures.list': { request: none, response: z.object({ signatures: z.array(signatureSchema) }) },
+  /** A reviewer's comment on a validation or a model: an audit event, printed in the report. */
+  'records.comment': {
+    request: z.strictObject({
+      entityType: z.enum(['validation', 'model']),
+      entityId: id,
+      text: z.string().min(1).max(4000),
+    }),
+    response: z.object({ comment: commentSchema }),
+  },
+  'records.comments': {
+    request: z.strictObject({ entityIds: z.array(id).max(1000).optional() }),
+    response: z.object({ comments: z.array(commentSchema.extend({ onCurrentVersion: z.boolean() })) }),
+  },
   /** Every job the store remembers, across sessions: a job cut off by a crash shows as interrupted. */
   'jobs.history': {
     request: none,

@@ -30,6 +30,8 @@ export const PRELOAD_ACTIONS = [
   'session.signOut',
   'records.sign',
   'signatures.list',
+  'records.comment',
+  'records.comments',
   'users.list',
   'users.add',
   'users.setRole',

@@ -63,6 +63,7 @@ import {
   usersSetRoleCommand,
 } from './users.js';
 import { signCommand } from './sign.js';
+import { commentCommand, commentsCommand } from './comment.js';
 import { demoCommand } from './demo.js';
 import { serveCommand } from './serve.js';
 
@@ -132,6 +133,8 @@ export const COMMANDS: readonly Command[] = [
   usersResetPasswordCommand,
   usersChangePasswordCommand,
   signCommand,
+  commentCommand,
+  commentsCommand,
   jobsListCommand,
   demoCommand,
   serveCommand,

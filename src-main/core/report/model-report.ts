@@ -5,7 +5,7 @@ import type { CleanIntervals } from '../validate/stated-intervals.js';
 import { inReviewerUnits, type ReviewerScale } from '../validate/reviewer-units.js';
 import { escapeHtml, formatPercent, lineChart, table } from './html.js';
 import { DATA_ATTRIBUTION } from './attribution.js';
-import { signatureSection } from './signature-section.js';
+import { commentSection, signatureSection } from './signature-section.js';
 import { verdictSectionHtml } from './verdict-section.js';
 import { modelOriginRows } from './model-origin.js';
 import { detectionValidationSection, isDetectionValidation } from './detection-sections.js';
@@ -469,6 +469,7 @@ ${section('Results', validation)}
 ${section('Dataset provenance', provenance(data))}
 ${originOrTraining(data)}
 ${methodsSectionShown(data.methods) ? section(METHODS_SECTION_TITLE, methodsSectionHtml(data.methods)) : ''}
+${section('Reviewer comments', commentSection(data))}
 ${section('Electronic signatures', signatureSection(data))}
 ${section('Audit trail', auditSection(data))}
 <footer class="muted"><h2>Data attribution</h2><ul>${DATA_ATTRIBUTION.map((a) => `<li>${escapeHtml(a)}</li>`).join('')}</ul></footer>

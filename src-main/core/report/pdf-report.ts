@@ -127,6 +127,16 @@ export async function renderModelReportPdf(
 
   if (methodsSectionShown(data.methods)) methodsSectionPdf(pdf, data.methods);
 
+  pdf.heading('Reviewer comments');
+  if (data.comments.length === 0) pdf.paragraph('No comment.', 'muted');
+  for (const c of data.comments) {
+    for (const line of c.text.split('\n')) if (line.trim() !== '') pdf.paragraph(line);
+    pdf.paragraph(
+      `${c.actor}, ${c.at} UTC, on ${c.entityType} ${c.entityId} (audit event ${c.eventSeq})${c.onCurrentVersion ? '' : ': written on an earlier version of the record'}`,
+      c.onCurrentVersion ? 'muted' : 'bad',
+    );
+  }
+
   pdf.heading('Electronic signatures');
   if (data.signatures.length === 0) pdf.paragraph('No electronic signature yet.', 'muted');
   for (const s of data.signatures) {

@@ -14,6 +14,7 @@ import type { AuditEvent } from '../audit/event-hash.js';
 import { verifyAuditTrail, type AuditVerification } from '../audit/verify.js';
 import { latestCheckpoint, type SignedCheckpoint } from '../audit/checkpoint.js';
 import { listSignatures, signatureStatus, type SignatureRow } from '../audit/signatures.js';
+import { commentOnCurrentVersion, listComments, type RecordComment } from '../audit/comments.js';
 import { gatherMethods, type MethodsReport } from './methods-section.js';
 import { isDetectionValidation } from './detection-sections.js';
 
@@ -36,6 +37,8 @@ export interface ReportData {
   signatures: (SignatureRow & { status: ReturnType<typeof signatureStatus> })[];
   /** Training methods of the model and the stored comparisons with the plain baseline around it. */
   methods: MethodsReport;
+  /** Reviewers' comments on the model and its validations (audit events), with whether the record changed since. */
+  comments: (RecordComment & { onCurrentVersion: boolean })[];
 }
 
 function latestPerData(rows: ValidationRow[]): Map<string, ValidationRow> {
@@ -89,6 +92,10 @@ export function gatherReportData(workspace: Workspace, modelId: string): ReportD
     methods: gatherMethods(db, model, parent),
     verification: verifyAuditTrail(workspace),
     checkpoint: latestCheckpoint(db) ?? null,
+    comments: listComments(db, [model.id, ...validationsOfModel(db, model.id).map((v) => v.id)]).map((c) => ({
+      ...c,
+      onCurrentVersion: commentOnCurrentVersion(db, c),
+    })),
     signatures: listSignatures(db, [model.id, ...validationsOfModel(db, model.id).map((v) => v.id)]).map(
       (s) => ({
         ...s,

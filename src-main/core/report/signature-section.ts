@@ -29,3 +29,15 @@ export function signatureSection(data: ReportData): string {
     '<p class="muted">Each signature binds the SHA-256 of the canonical version of the signed record; the user name and password were entered at signing (21 CFR 11.50, 11.200).</p>',
   ].join('\n');
 }
+
+/** Reviewers' comments, oldest first, each with its author, time and record; they are audit events. */
+export function commentSection(data: ReportData): string {
+  if (data.comments.length === 0)
+    return '<p class="muted">No comment (a reviewer adds one from the results page or with <code>attest comment</code>).</p>';
+  return data.comments
+    .map(
+      (c) =>
+        `<blockquote><p>${escapeHtml(c.text).replace(/\n/g, '<br>')}</p><p class="muted">${escapeHtml(c.actor)}, ${escapeHtml(c.at)} UTC, on ${escapeHtml(c.entityType)} ${escapeHtml(c.entityId)} (audit event ${c.eventSeq})${c.onCurrentVersion ? '' : ' <span class="warn">written on an earlier version of the record</span>'}</p></blockquote>`,
+    )
+    .join('\n');
+}

@@ -20,6 +20,7 @@ import { listJobs, markInterruptedJobs } from '../../core/store/jobs.js';
 import { loadDataset } from '../../core/data/dataset-kinds.js';
 import { validationsOfModel } from '../../core/store/validations.js';
 import { hasUsers, listAuditEvents, runAsActor } from '../../core/audit/log.js';
+import { addComment, commentOnCurrentVersion, listComments } from '../../core/audit/comments.js';
 import { actorOf, type UserRow } from '../../core/audit/users.js';
 import { resumeSession, signIn, signOut } from '../../core/audit/sessions.js';
 import { listSignatures, signatureStatus, signRecord } from '../../core/audit/signatures.js';
@@ -391,6 +392,19 @@ export class Engine {
         signatures: listSignatures(workspace.db).map((signature) => ({
           ...signature,
           status: signatureStatus(workspace.db, signature),
+        })),
+      }),
+      'records.comment': (payload: {
+        entityType: 'validation' | 'model';
+        entityId: string;
+        text: string;
+      }) => ({
+        comment: addComment(workspace, payload),
+      }),
+      'records.comments': (payload: { entityIds?: string[] }) => ({
+        comments: listComments(workspace.db, payload.entityIds).map((c) => ({
+          ...c,
+          onCurrentVersion: commentOnCurrentVersion(workspace.db, c),
         })),
       }),
       'jobs.cancel': (payload: { jobId: string }) => ({ cancelled: this.queue.cancel(payload.jobId) }),
