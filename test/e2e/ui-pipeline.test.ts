@@ -180,6 +180,21 @@ test(
         .getByText(/approved by Dr\. Rhea Okafor \(administrator\)/)
         .waitFor();
 
+      // 4c. A reviewer's comment: shown under the sign-off with its author, and kept in the audit trail.
+      const remark = 'V sensitivity is close to the limit: re-check on the next records.';
+      await page.getByTestId('comment-text').fill(remark);
+      await page.getByRole('button', { name: 'Add comment' }).click();
+      await page.getByTestId('record-comment').getByText(remark).waitFor();
+      assert.match((await page.getByTestId('record-comment').textContent()) ?? '', /rhea,/);
+      const reader = Workspace.open(home.dir);
+      const commented = reader.db
+        .prepare(`SELECT actor, payload_json FROM audit_events WHERE action = 'record.comment'`)
+        .all() as { actor: string; payload_json: string }[];
+      reader.close();
+      assert.equal(commented.length, 1);
+      assert.equal(commented[0]?.actor, 'user:rhea');
+      assert.equal((JSON.parse(commented[0]?.payload_json ?? '{}') as { text?: string }).text, remark);
+
       // 5. Export the compressed model's report and download it.
       await nav(page, 'Models');
       await page.getByTestId('pareto').locator('.scatterlayer .point').first().waitFor();
