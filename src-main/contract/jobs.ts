@@ -145,7 +145,8 @@ export const jobSpecSchema = z.discriminatedUnion('kind', [
     modelId: id,
     runs: z.number().int().min(1).max(10_000).optional(),
   }),
-  z.strictObject({ kind: z.literal('report'), modelId: id }),
+  /** The model's report, as HTML (default) or as PDF for filing. */
+  z.strictObject({ kind: z.literal('report'), modelId: id, format: z.enum(['html', 'pdf']).optional() }),
   /** The model in the TF.js layers format (model.json + weight shards) as one zip to download. */
   z.strictObject({
     kind: z.literal('export-model'),

@@ -11,6 +11,8 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.json': 'application/json',
+  '.pdf': 'application/pdf',
+  '.zip': 'application/zip',
   '.woff2': 'font/woff2',
 };
 

@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { tempHome } from '../helpers/temp-home.js';
 import { startServer } from '../../src-main/server/serve.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
+import { pdfPagesText } from '../audit/pdf-text.js';
 import { addUser } from '../../src-main/core/audit/users.js';
 import { chromiumMissing, openWatchedPage } from './browser.js';
 
@@ -214,6 +215,21 @@ test(
       );
       assert.equal(download.status(), 200);
       assert.match(await download.text(), /<html/i);
+      // The same report as a PDF, for filing, served as a PDF.
+      await page.getByRole('button', { name: 'Report as PDF' }).last().click();
+      assert.equal(await jobOutcome(page, 'report'), 'succeeded');
+      const pdfLink = page
+        .getByTestId('exports')
+        .getByRole('link')
+        .filter({ hasText: /^report-.*\.pdf$/ });
+      await pdfLink.waitFor();
+      const pdfDownload = await page.request.get(
+        new URL((await pdfLink.getAttribute('href')) ?? '', page.url()).href,
+      );
+      assert.equal(pdfDownload.status(), 200);
+      assert.equal(pdfDownload.headers()['content-type'], 'application/pdf');
+      const pdfText = await pdfPagesText(new Uint8Array(await pdfDownload.body()));
+      assert.match(pdfText.text, /Validation report:/);
       // The compressed model in the TF.js layers format: one zip with model.json and its int8 weight shard.
       await page.getByRole('button', { name: 'Export model' }).last().click();
       assert.equal(await jobOutcome(page, 'export-model'), 'succeeded');

@@ -16,6 +16,7 @@ import { validateModel } from '../../core/validate/validate-model.js';
 import { measureStoredModel } from '../../core/compress/measure-stored.js';
 import { exportAuditBundle } from '../../core/report/audit-bundle-documents.js';
 import { exportModelReport } from '../../core/report/export-report.js';
+import { exportModelReportPdf } from '../../core/report/export-report-pdf.js';
 import { exportStoredModel } from '../../core/compress/export-stored-model.js';
 import { resourcePath } from '../../core/util/resources.js';
 import { exportsDir } from './exports.js';
@@ -185,9 +186,12 @@ export async function runJobSpec(workspace: Workspace, spec: JobSpec, context: J
       const dir = exportsDir(workspace);
       mkdirSync(dir, { recursive: true });
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const name = `report-${spec.modelId}-${stamp}.html`;
+      const pdf = spec.format === 'pdf';
+      const name = `report-${spec.modelId}-${stamp}.${pdf ? 'pdf' : 'html'}`;
       context.progress(0.1, 'writing the report');
-      const written = exportModelReport(workspace, spec.modelId, join(dir, name));
+      const written = pdf
+        ? await exportModelReportPdf(workspace, spec.modelId, join(dir, name))
+        : exportModelReport(workspace, spec.modelId, join(dir, name));
       return { name, sha256: written.sha256, bytes: written.bytes };
     }
   }
