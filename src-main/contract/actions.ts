@@ -272,6 +272,33 @@ export const ACTIONS = {
     response: z.object({ signature: signatureSchema }),
   },
   'signatures.list': { request: none, response: z.object({ signatures: z.array(signatureSchema) }) },
+  /** The error browser: the samples a model gets wrong on a dataset split, most confident mistakes first. */
+  'models.errors': {
+    request: z.strictObject({
+      modelId: id,
+      datasetId: id,
+      trueClass: z.string().min(1).max(100).optional(),
+      predictedClass: z.string().min(1).max(100).optional(),
+      limit: z.number().int().min(1).max(500).optional(),
+    }),
+    response: z.object({
+      classes: z.array(z.string()),
+      samples: z.number(),
+      wrong: z.number(),
+      matching: z.number(),
+      counts: z.record(z.string(), z.record(z.string(), z.number())),
+      errors: z.array(
+        z.object({
+          index: z.number(),
+          group: z.string(),
+          label: z.string(),
+          predicted: z.string(),
+          confidence: z.number(),
+          trueProbability: z.number(),
+        }),
+      ),
+    }),
+  },
   /** A reviewer's comment on a validation or a model: an audit event, printed in the report. */
   'records.comment': {
     request: z.strictObject({

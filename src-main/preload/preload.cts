@@ -31,6 +31,7 @@ export const PRELOAD_ACTIONS = [
   'records.sign',
   'signatures.list',
   'records.comment',
+  'models.errors',
   'records.comments',
   'users.list',
   'users.add',

@@ -181,6 +181,30 @@ test(
         .getByText(/approved by Dr\. Rhea Okafor \(administrator\)/)
         .waitFor();
 
+      // 4b'. The error browser: the model's mistakes on the test set, as the engine lists them for this model.
+      const summary = page.getByTestId('errors-summary');
+      await summary.waitFor();
+      const [, wrongText, totalText] =
+        /^(\d+) of (\d+) wrong/.exec((await summary.textContent()) ?? '') ?? [];
+      const reader0 = Workspace.open(home.dir);
+      const shownValidation = reader0.db
+        .prepare(
+          'SELECT model_id AS modelId, dataset_id AS datasetId FROM validations ORDER BY created_at DESC LIMIT 1',
+        )
+        .get() as { modelId: string; datasetId: string };
+      reader0.close();
+      const listed = await page.evaluate(async (request) => {
+        const response = await fetch('./api/call/models.errors', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(request),
+        });
+        return (await response.json()) as { ok: boolean; value?: { wrong: number; samples: number } };
+      }, shownValidation);
+      assert.equal(Number(wrongText), listed.value?.wrong, 'mistakes shown vs the engine');
+      assert.equal(Number(totalText), listed.value?.samples);
+      assert.equal(await page.getByTestId('error-sample').count(), Math.min(24, Number(wrongText)));
+
       // 4c. A reviewer's comment: shown under the sign-off with its author, and kept in the audit trail.
       const remark = 'V sensitivity is close to the limit: re-check on the next records.';
       await page.getByTestId('comment-text').fill(remark);

@@ -64,6 +64,7 @@ import {
 } from './users.js';
 import { signCommand } from './sign.js';
 import { commentCommand, commentsCommand } from './comment.js';
+import { errorsCommand } from './errors.js';
 import { demoCommand } from './demo.js';
 import { serveCommand } from './serve.js';
 
@@ -135,6 +136,7 @@ export const COMMANDS: readonly Command[] = [
   signCommand,
   commentCommand,
   commentsCommand,
+  errorsCommand,
   jobsListCommand,
   demoCommand,
   serveCommand,

@@ -1,10 +1,6 @@
 import type { Workspace } from '../store/workspace.js';
-import { badInput } from '../errors.js';
-import { loadDataset } from '../data/dataset-kinds.js';
-import { groupsOf, labelsOf, sampleIndices, type SplitName } from '../data/sample-dataset.js';
-import { checkInputContract } from '../models/input-contract.js';
-import { argMaxRows, predictProbabilities } from '../validate/predict.js';
-import { loadStoredModel } from './load-stored-model.js';
+import type { SplitName } from '../data/sample-dataset.js';
+import { predictSplit } from './predict-split.js';
 import { writeOutputFile } from './write-output-file.js';
 
 export interface PredictDatasetResult {
@@ -32,56 +28,42 @@ export async function predictDataset(
   workspace: Workspace,
   options: { modelId: string; datasetId: string; split: SplitName; out: string },
 ): Promise<PredictDatasetResult> {
-  const dataset = loadDataset(workspace, options.datasetId);
-  const { row, model } = await loadStoredModel(workspace, options.modelId);
-  try {
-    checkInputContract(row, dataset);
-    const indices = sampleIndices(dataset, options.split);
-    if (indices.length === 0)
-      throw badInput(`dataset ${dataset.id} has no sample in its ${options.split} split`);
-    const { probabilities, classes } = predictProbabilities(
-      model,
-      dataset.inputs(indices),
-      dataset.sampleShape,
-    );
-    const predicted = argMaxRows(probabilities, classes);
-    const labels = labelsOf(dataset, indices);
-    const groups = groupsOf(dataset, indices);
-    const groupColumn =
-      typeof dataset.modelMeta['groupKind'] === 'string' ? dataset.modelMeta['groupKind'] : 'record';
-    const columns = [
-      'index',
-      groupColumn,
-      'true_class',
-      'predicted_class',
-      ...dataset.classes.map((name) => `p_${name}`),
+  const { row, dataset, indices, probabilities, classes, predicted, labels, groups } = await predictSplit(
+    workspace,
+    options,
+  );
+  const groupColumn =
+    typeof dataset.modelMeta['groupKind'] === 'string' ? dataset.modelMeta['groupKind'] : 'record';
+  const columns = [
+    'index',
+    groupColumn,
+    'true_class',
+    'predicted_class',
+    ...dataset.classes.map((name) => `p_${name}`),
+  ];
+  const lines = [columns.map(csvField).join(',')];
+  let correct = 0;
+  indices.forEach((sample, k) => {
+    const truth = labels[k] as number;
+    const guess = predicted[k] as number;
+    if (truth === guess) correct++;
+    const row = [
+      String(sample),
+      dataset.groups[groups[k] as number] ?? '',
+      dataset.classes[truth] ?? String(truth),
+      dataset.classes[guess] ?? String(guess),
+      ...Array.from(probabilities.subarray(k * classes, (k + 1) * classes), (p) => String(p)),
     ];
-    const lines = [columns.map(csvField).join(',')];
-    let correct = 0;
-    indices.forEach((sample, k) => {
-      const truth = labels[k] as number;
-      const guess = predicted[k] as number;
-      if (truth === guess) correct++;
-      const row = [
-        String(sample),
-        dataset.groups[groups[k] as number] ?? '',
-        dataset.classes[truth] ?? String(truth),
-        dataset.classes[guess] ?? String(guess),
-        ...Array.from(probabilities.subarray(k * classes, (k + 1) * classes), (p) => String(p)),
-      ];
-      lines.push(row.map(csvField).join(','));
-    });
-    const out = writeOutputFile(options.out, `${lines.join('\n')}\n`);
-    return {
-      modelId: row.id,
-      datasetId: dataset.id,
-      split: options.split,
-      out,
-      samples: indices.length,
-      columns,
-      accuracy: correct / indices.length,
-    };
-  } finally {
-    model.dispose();
-  }
+    lines.push(row.map(csvField).join(','));
+  });
+  const out = writeOutputFile(options.out, `${lines.join('\n')}\n`);
+  return {
+    modelId: row.id,
+    datasetId: dataset.id,
+    split: options.split,
+    out,
+    samples: indices.length,
+    columns,
+    accuracy: correct / indices.length,
+  };
 }

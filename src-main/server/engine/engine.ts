@@ -21,6 +21,7 @@ import { loadDataset } from '../../core/data/dataset-kinds.js';
 import { validationsOfModel } from '../../core/store/validations.js';
 import { hasUsers, listAuditEvents, runAsActor } from '../../core/audit/log.js';
 import { addComment, commentOnCurrentVersion, listComments } from '../../core/audit/comments.js';
+import { modelErrors } from '../../core/predict/model-errors.js';
 import { actorOf, type UserRow } from '../../core/audit/users.js';
 import { resumeSession, signIn, signOut } from '../../core/audit/sessions.js';
 import { listSignatures, signatureStatus, signRecord } from '../../core/audit/signatures.js';
@@ -394,6 +395,17 @@ export class Engine {
           status: signatureStatus(workspace.db, signature),
         })),
       }),
+      'models.errors': async (payload: {
+        modelId: string;
+        datasetId: string;
+        trueClass?: string;
+        predictedClass?: string;
+        limit?: number;
+      }) => {
+        await initEngine();
+        const { classes, samples, wrong, matching, counts, errors } = await modelErrors(workspace, payload);
+        return { classes, samples, wrong, matching, counts, errors };
+      },
       'records.comment': (payload: {
         entityType: 'validation' | 'model';
         entityId: string;
