@@ -1,0 +1,166 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import pg from 'pg';
+import { missingReference } from './reference.js';
+
+/*
+ * A real PostgreSQL for a test: a fresh cluster in a temporary folder, listening on loopback on a free port,
+ * stopped and removed afterwards. Debian installs the server outside PATH (/usr/lib/postgresql/N/bin); initdb and
+ * postgres refuse to run as root, so as root (CI) they run as the `postgres` user on a folder chowned to it.
+ * Durability is switched off (fsync, synchronous_commit): a test cluster is thrown away, and it is faster.
+ */
+
+export interface PostgresServer {
+  /** Connection URL of the `postgres` database, as the superuser `attest` (trust authentication, loopback only). */
+  url: string;
+  port: number;
+  /** A new empty database on the server, and its URL. */
+  createDatabase(name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** The newest installed PostgreSQL's bin folder, or undefined. */
+export function postgresBinaries(): string | undefined {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return undefined;
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'postgres')) && existsSync(join(root, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions[0] === undefined ? undefined : join(root, versions[0], 'bin');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs a server binary, as `postgres` when this process is root. */
+function asServerUser(binary: string, args: string[]): { command: string; args: string[] } {
+  const root = process.getuid?.() === 0;
+  return root
+    ? { command: 'runuser', args: ['-u', 'postgres', '--', binary, ...args] }
+    : { command: binary, args };
+}
+
+/**
+ * Starts a server for the test, or skips the test (fails it in CI) when PostgreSQL is not installed. Register
+ * `stop` with `after`/`t.after`.
+ */
+export async function startPostgres(t: TestContext): Promise<PostgresServer | undefined> {
+  const bin = postgresBinaries();
+  if (bin === undefined) {
+    missingReference(t, 'PostgreSQL is not installed (Debian package postgresql)');
+    return undefined;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'attest-pg-'));
+  const data = join(dir, 'data');
+  const sockets = join(dir, 'run');
+  mkdirSync(sockets);
+  if (process.getuid?.() === 0) {
+    const owner = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
+    const group = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
+    if (owner.status !== 0)
+      throw new Error('running as root, but there is no postgres user to run PostgreSQL as');
+    for (const path of [dir, sockets]) chownSync(path, Number(owner.stdout), Number(group.stdout));
+  }
+  const init = asServerUser(join(bin, 'initdb'), [
+    '-D',
+    data,
+    '-U',
+    'attest',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--locale=C.UTF-8',
+    '--no-sync',
+  ]);
+  const initRun = spawnSync(init.command, init.args, { encoding: 'utf8' });
+  if (initRun.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`initdb failed: ${initRun.stderr || initRun.stdout}`);
+  }
+  const port = await freePort();
+  const run = asServerUser(join(bin, 'postgres'), [
+    '-D',
+    data,
+    '-p',
+    String(port),
+    '-k',
+    sockets,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'fsync=off',
+    '-c',
+    'synchronous_commit=off',
+    '-c',
+    'full_page_writes=off',
+    '-c',
+    'max_connections=60',
+  ]);
+  const child: ChildProcess = spawn(run.command, run.args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `postgres://attest@127.0.0.1:${port}/postgres`;
+
+  const stop = async (): Promise<void> => {
+    // The postmaster's own pid (runuser in between does not pass signals on): SIGINT is the fast shutdown.
+    const pidFile = join(data, 'postmaster.pid');
+    if (child.exitCode === null && existsSync(pidFile)) {
+      const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+      if (pid > 0) process.kill(pid, 'SIGINT');
+      await exited;
+    } else if (child.exitCode === null) {
+      child.kill('SIGINT');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  // Ready once a connection succeeds; a server that exits instead reports its log.
+  for (let attempt = 0; ; attempt++) {
+    if (child.exitCode !== null) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`PostgreSQL did not start: ${log}`);
+    }
+    const client = new pg.Client({ connectionString: url });
+    try {
+      await client.connect();
+      await client.end();
+      break;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      if (attempt > 300) {
+        await stop();
+        throw new Error(`PostgreSQL did not accept connections: ${(error as Error).message}\n${log}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  const createDatabase = async (name: string): Promise<string> => {
+    if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`CREATE DATABASE ${name}`);
+    } finally {
+      await client.end();
+    }
+    return `postgres://attest@127.0.0.1:${port}/${name}`;
+  };
+
+  return { url, port, createDatabase, stop };
+}
