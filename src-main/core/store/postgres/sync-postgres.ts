@@ -15,6 +15,7 @@ import type { WorkerReply, WorkerRequest } from './sync-protocol.js';
 
 /** How long one statement may take before the store gives up on the connection thread. */
 const STATEMENT_WAIT_MS = 5 * 60_000;
+const CONNECT_WAIT_MS = 30_000;
 
 /** SQLSTATE classes and socket errors that mean the server is not there (rather than a refused statement). */
 const UNREACHABLE =
@@ -53,6 +54,9 @@ export class SyncPostgres {
     this.worker = new Worker(new URL('./sync-worker.js', import.meta.url), {
       workerData: { url, flag: this.flag, port: port2 },
       transferList: [port2],
+      // The thread inherits the process's Node options, but --input-type (a script given with -e) stops a
+      // thread that loads a file from starting at all.
+      execArgv: process.execArgv.filter((option) => !option.startsWith('--input-type')),
     });
     // The thread must not keep the process alive: the caller's close() ends it, and an exit ends it anyway.
     this.worker.unref();
@@ -77,11 +81,10 @@ export class SyncPostgres {
     if (this.closed) throw new Error(`the store at ${this.name} is closed`);
     Atomics.store(this.flag, 0, 0);
     this.port.postMessage(request);
-    if (Atomics.wait(this.flag, 0, 0, STATEMENT_WAIT_MS) === 'timed-out')
-      throw new AttestError(
-        'INTERNAL',
-        `PostgreSQL at ${this.name} did not answer within ${STATEMENT_WAIT_MS / 1000} s`,
-      );
+    // Connecting is bounded by pg's own 10 s timeout; a thread that has not answered long after that did not start.
+    const wait = request.op === 'connect' ? CONNECT_WAIT_MS : STATEMENT_WAIT_MS;
+    if (Atomics.wait(this.flag, 0, 0, wait) === 'timed-out')
+      throw new AttestError('INTERNAL', `PostgreSQL at ${this.name} did not answer within ${wait / 1000} s`);
     const message = receiveMessageOnPort(this.port)?.message as WorkerReply | undefined;
     if (message === undefined) throw new Error(`the connection thread for ${this.name} answered nothing`);
     if (message.error === undefined) return message;
@@ -171,6 +174,8 @@ export class SyncPostgres {
     if (this.closed) return;
     try {
       this.call({ op: 'close' });
+    } catch {
+      // A connection the server already ended has nothing left to close.
     } finally {
       this.closed = true;
       void this.worker.terminate();
