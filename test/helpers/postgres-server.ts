@@ -90,6 +90,30 @@ export async function startPostgres(t: TestContext): Promise<PostgresServer | un
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`initdb failed: ${initRun.stderr || initRun.stdout}`);
   }
+  // The port is free when chosen but may be taken before the server binds it (tests start servers in
+  // parallel): a server that could not bind is started again on another port.
+  for (let launch = 1; ; launch++) {
+    const server = await launchServer(bin, data, sockets);
+    if (server.ready) return serverHandle(dir, data, server);
+    rmSync(join(data, 'postmaster.pid'), { force: true });
+    if (launch < 3 && /could not bind|already in use/i.test(server.log)) continue;
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`PostgreSQL did not start: ${server.log}`);
+  }
+}
+
+interface Launched {
+  child: ChildProcess;
+  port: number;
+  exited: Promise<void>;
+  ready: boolean;
+  log: string;
+}
+
+const exitedAlready = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null;
+
+/** Starts the server and waits until it takes connections (ready) or exits (not ready, with its log). */
+async function launchServer(bin: string, data: string, sockets: string): Promise<Launched> {
   const port = await freePort();
   const run = asServerUser(join(bin, 'postgres'), [
     '-D',
@@ -110,45 +134,54 @@ export async function startPostgres(t: TestContext): Promise<PostgresServer | un
     'max_connections=60',
   ]);
   const child: ChildProcess = spawn(run.command, run.args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `postgres://attest@127.0.0.1:${port}/postgres`;
-
-  const stop = async (): Promise<void> => {
-    // The postmaster's own pid (runuser in between does not pass signals on): SIGINT is the fast shutdown.
-    const pidFile = join(data, 'postmaster.pid');
-    if (child.exitCode === null && existsSync(pidFile)) {
-      const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-      if (pid > 0) process.kill(pid, 'SIGINT');
-      await exited;
-    } else if (child.exitCode === null) {
-      child.kill('SIGINT');
-      await exited;
-    }
-    rmSync(dir, { recursive: true, force: true });
+  const launched: Launched = {
+    child,
+    port,
+    exited: new Promise<void>((resolve) => child.once('exit', () => resolve())),
+    ready: false,
+    log: '',
   };
-
-  // Ready once a connection succeeds; a server that exits instead reports its log.
-  for (let attempt = 0; ; attempt++) {
-    if (child.exitCode !== null) {
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error(`PostgreSQL did not start: ${log}`);
-    }
+  child.stderr?.on('data', (chunk: Buffer) => (launched.log += chunk.toString()));
+  const url = `postgres://attest@127.0.0.1:${port}/postgres`;
+  // A loaded machine (tests in parallel) can take many seconds to start a server: up to a minute.
+  const deadline = Date.now() + 60_000;
+  while (!exitedAlready(child) && Date.now() < deadline) {
     const client = new pg.Client({ connectionString: url });
     try {
       await client.connect();
       await client.end();
-      break;
-    } catch (error) {
+      launched.ready = true;
+      return launched;
+    } catch {
       await client.end().catch(() => undefined);
-      if (attempt > 300) {
-        await stop();
-        throw new Error(`PostgreSQL did not accept connections: ${(error as Error).message}\n${log}`);
-      }
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+  if (!exitedAlready(child)) {
+    launched.log += '\n(did not accept connections within a minute)';
+    await stopServer(data, launched);
+  }
+  await launched.exited;
+  return launched;
+}
+
+async function stopServer(data: string, server: Launched): Promise<void> {
+  if (exitedAlready(server.child)) return;
+  // The postmaster's own pid (runuser in between does not pass signals on): SIGINT is the fast shutdown.
+  const pidFile = join(data, 'postmaster.pid');
+  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : 0;
+  if (pid > 0) process.kill(pid, 'SIGINT');
+  else server.child.kill('SIGINT');
+  await server.exited;
+}
+
+function serverHandle(dir: string, data: string, server: Launched): PostgresServer {
+  const { port } = server;
+  const url = `postgres://attest@127.0.0.1:${port}/postgres`;
+  const stop = async (): Promise<void> => {
+    await stopServer(data, server);
+    rmSync(dir, { recursive: true, force: true });
+  };
 
   const createDatabase = async (name: string): Promise<string> => {
     if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
