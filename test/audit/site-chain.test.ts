@@ -7,6 +7,8 @@ import { Workspace } from '../../src-main/core/store/workspace.js';
 import { verifyAuditTrail, type AuditVerification } from '../../src-main/core/audit/verify.js';
 import { createCheckpoint } from '../../src-main/core/audit/checkpoint.js';
 import { createProject, renameProject } from '../../src-main/core/projects/projects.js';
+import { addUser, authenticate } from '../../src-main/core/audit/users.js';
+import { runAsActor } from '../../src-main/core/audit/log.js';
 import { startPostgres } from '../helpers/postgres-server.js';
 import { tempHome } from '../helpers/temp-home.js';
 
@@ -54,12 +56,27 @@ function appender(
   });
 }
 
-/** A short history with a signed checkpoint in the middle, the same on any store. */
+/** A short history with a signed checkpoint in the middle and accounts at the end, the same on any store. */
 function history(ws: Workspace): void {
   const project = createProject(ws.db, 'Holter study');
   renameProject(ws.db, project.id, 'Holter study 2026');
   createCheckpoint(ws);
   createProject(ws.db, 'Mammography');
+  addUser(ws.db, {
+    name: 'alice',
+    printedName: 'Alice Admin',
+    role: 'administrator',
+    password: 'admin-secret-1',
+  });
+  runAsActor('user:alice', () =>
+    addUser(ws.db, {
+      name: 'rita',
+      printedName: 'Dr. Rita Reviewer',
+      role: 'reviewer',
+      password: 'reviewer-secret-2',
+    }),
+  );
+  assert.throws(() => authenticate(ws.db, 'RITA', 'wrong-password'), /password/);
 }
 
 /** What the verifier says, without what differs by construction (ids, times, hashes, paths). */
@@ -143,12 +160,15 @@ test('the audit trail on a PostgreSQL site store', async (t) => {
         // The same tampering on both: the append-only trigger dropped, an event's actor rewritten.
         local.db.exec('DROP TRIGGER audit_events_no_update');
         site.db.exec('DROP TRIGGER audit_events_no_update ON audit_events');
-        for (const ws of [local, site])
+        for (const ws of [local, site]) {
           ws.db.prepare("UPDATE audit_events SET actor = 'os:mallory' WHERE seq = 2").run();
+          ws.db.prepare("UPDATE users SET role = 'administrator' WHERE name = 'rita'").run();
+        }
         const tampered = answers(verifyAuditTrail(local)) as { ok: boolean; problems: string[] };
         assert.equal(tampered.ok, false);
         assert.ok(tampered.problems.some((p) => p.startsWith('schema-altered')));
         assert.ok(tampered.problems.some((p) => p.startsWith('hash-mismatch 2')));
+        assert.ok(tampered.problems.some((p) => p.startsWith('account-altered')));
         assert.deepEqual(answers(verifyAuditTrail(site)), tampered);
       } finally {
         local.close();
