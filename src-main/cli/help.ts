@@ -18,9 +18,11 @@ export function helpText(commands: readonly Command[]): string {
     '  --json       print exactly one JSON object on stdout; progress and logs go to stderr',
     '  --user NAME  act as a local user (password from ATTEST_PASSWORD or standard input); needed once accounts exist',
     '  --reason T   why: recorded in every audit event the command writes',
+    '  --store URL  site mode (preview): the records in PostgreSQL (postgres://...), for the audit and projects commands',
     '  --help       show this help (also: attest help COMMAND)',
     '',
-    'Environment: ATTEST_HOME (home folder), ATTEST_BACKEND=tensorflow|wasm|cpu (force a TF.js backend)',
+    'Environment: ATTEST_HOME (home folder), ATTEST_BACKEND=tensorflow|wasm|cpu (force a TF.js backend),',
+    '  ATTEST_DATABASE_URL (as --store)',
     'Exit codes: 0 ok, 1 internal error, 2 bad input or usage, 3 verification failed, 130 cancelled',
   ].join('\n');
 }

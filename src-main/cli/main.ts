@@ -4,9 +4,10 @@ import { helpText, ATTEST_VERSION } from './help.js';
 import { COMMANDS } from './commands/index.js';
 import type { Command } from './command.js';
 import { AttestError, badInput, exitCodeFor } from '../core/errors.js';
-import { Workspace } from '../core/store/workspace.js';
+import type { Workspace } from '../core/store/workspace.js';
 import { requireUserForChanges, setCliReason, signInCliUser, signOutCliUser } from './cli-user.js';
 import { asDamagedDatabase } from '../core/store/damaged-database.js';
+import { openWorkspace, siteStoreUrl } from './site-store.js';
 
 const GLOBAL_BOOLEANS = ['json', 'help', 'version'];
 
@@ -70,9 +71,13 @@ export async function main(argv: string[]): Promise<number> {
     const options = new Options({ positionals: found.rest, options: parsedAll.options });
     options.flag('json');
     const home = options.string('home');
+    // Site mode (preview): the records on a PostgreSQL site store for the commands that run there.
+    const store = siteStoreUrl(options.string('store'));
+    const commandName = command.path.join(' ');
     // --user NAME: sign in for this command (password from ATTEST_PASSWORD or standard input; see cli-user.ts).
     const userName = options.string('user');
-    if (userName !== undefined) await signInCliUser((workspace ??= Workspace.open(home)), userName);
+    if (userName !== undefined)
+      await signInCliUser((workspace ??= openWorkspace(home, store, commandName)), userName);
     setCliReason(options.string('reason'));
     const code = await command.run({
       options,
@@ -80,8 +85,8 @@ export async function main(argv: string[]): Promise<number> {
       signal: controller.signal,
       home,
       workspace() {
-        workspace ??= Workspace.open(home);
-        if (command.readOnly !== true) requireUserForChanges(workspace.db, command.path.join(' '));
+        workspace ??= openWorkspace(home, store, commandName);
+        if (command.readOnly !== true) requireUserForChanges(workspace.db, commandName);
         return workspace;
       },
     });

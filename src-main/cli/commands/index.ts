@@ -67,6 +67,7 @@ import { commentCommand, commentsCommand } from './comment.js';
 import { errorsCommand } from './errors.js';
 import { demoCommand } from './demo.js';
 import { serveCommand } from './serve.js';
+import { siteInitCommand } from './site.js';
 
 /** Every CLI command, in the order `attest --help` lists them; imports and train take --project. */
 export const COMMANDS: readonly Command[] = [
@@ -140,5 +141,6 @@ export const COMMANDS: readonly Command[] = [
   jobsListCommand,
   demoCommand,
   serveCommand,
+  siteInitCommand,
   benchCommand,
 ].map(withProjectOption);

@@ -2,6 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { userInfo } from 'node:os';
 import { AttestError } from '../errors.js';
 import type { Db } from '../store/database.js';
+import { isPostgres } from '../store/postgres/migrate-postgres.js';
+import { AUDIT_APPEND_LOCK } from '../store/postgres/locks.js';
 import { newId, utcNow } from '../util/ids.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { computeEventHash, GENESIS_HASH, type AuditEvent, type AuditPayload } from './event-hash.js';
@@ -100,6 +102,9 @@ export function appendAuditEvent(db: Db, event: NewAuditEvent): AuditEvent {
       'this installation has user accounts: run the command as a user (attest --user NAME ..., password from ' +
         'ATTEST_PASSWORD or standard input)',
     );
+  // SQLite's write transaction already excludes other writers; on PostgreSQL, writers run side by side, so the
+  // head is read and the next event written under a lock held to the end of the transaction: one linear chain.
+  if (isPostgres(db)) db.prepare('SELECT pg_advisory_xact_lock(?)').get(AUDIT_APPEND_LOCK);
   const head = db.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as
     { seq: number; hash: string } | undefined;
   const unhashed: Omit<AuditEvent, 'hash'> = {

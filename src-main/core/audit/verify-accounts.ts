@@ -1,4 +1,5 @@
 import type { Db } from '../store/database.js';
+import { isPostgres } from '../store/postgres/migrate-postgres.js';
 import { sha256Hex } from '../util/hash.js';
 import type { AuditEvent } from './event-hash.js';
 import type { AuditProblem } from './verify.js';
@@ -64,8 +65,10 @@ interface UserTableRow {
  * named.
  */
 export function verifyAccounts(db: Db, events: readonly AuditEvent[]): AuditProblem[] {
+  // In the order the accounts were created: SQLite's rowid; PostgreSQL has none, the creation time stands in.
+  const order = isPostgres(db) ? 'created_at, id' : 'rowid';
   const rows = db
-    .prepare('SELECT id, name, printed_name, role, password_hash, locked FROM users ORDER BY rowid')
+    .prepare(`SELECT id, name, printed_name, role, password_hash, locked FROM users ORDER BY ${order}`)
     .all() as UserTableRow[];
   const expected = replayAccounts(events);
   const problems: AuditProblem[] = [];

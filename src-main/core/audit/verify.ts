@@ -8,6 +8,8 @@ import { verifySchema } from './verify-schema.js';
 import { verifyWitness } from './verify-witness.js';
 import { listCheckpoints, publicKeys } from './checkpoint.js';
 import { isDatabaseDamage } from '../store/damaged-database.js';
+import { asPostgres } from '../store/postgres/migrate-postgres.js';
+import { verifyPostgresSchema } from './verify-schema-postgres.js';
 
 export interface AuditProblem {
   kind:
@@ -70,6 +72,9 @@ export interface AuditVerification {
  * chain may not even reach (an index, a table the trail does not cover).
  */
 function integrityProblems(workspace: Workspace): AuditProblem[] {
+  // A site store on PostgreSQL: page-level damage is the server's to detect (data checksums, amcheck), not
+  // something a client can check through SQL.
+  if (asPostgres(workspace.db) !== undefined) return [];
   let lines: string[];
   try {
     lines = (workspace.db.pragma('quick_check(20)') as { quick_check: string }[]).map((r) => r.quick_check);
@@ -138,7 +143,9 @@ export function verifyAuditTrail(workspace: Workspace): AuditVerification {
  */
 function verifyIntactFile(workspace: Workspace): AuditVerification {
   // The schema first: a dropped append-only trigger is the door through which everything else was done.
-  const problems: AuditProblem[] = verifySchema(workspace.db);
+  const site = asPostgres(workspace.db);
+  const problems: AuditProblem[] =
+    site !== undefined ? verifyPostgresSchema(site) : verifySchema(workspace.db);
   const rows = workspace.db.prepare('SELECT * FROM audit_events ORDER BY seq').all() as Parameters<
     typeof rowToEvent
   >[0][];

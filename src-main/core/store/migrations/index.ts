@@ -8,6 +8,8 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** The PostgreSQL text, only where translating `sql` would be unsound (see store/postgres/translate-migration.ts). */
+  postgres?: string;
 }
 
 /**

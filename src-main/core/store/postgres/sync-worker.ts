@@ -1,0 +1,67 @@
+import { workerData, type MessagePort } from 'node:worker_threads';
+import pg from 'pg';
+import type { WorkerReply, WorkerRequest } from './sync-protocol.js';
+
+/*
+ * The thread that owns the PostgreSQL connection of one SyncPostgres. It answers one request at a time on its
+ * port, then wakes the caller, which is blocked in Atomics.wait on the shared flag. One connection per store:
+ * a transaction's statements all run on it, in order.
+ */
+
+const { url, flag, port } = workerData as { url: string; flag: Int32Array; port: MessagePort };
+
+// Numbers as SQLite gives them: BIGINT (COUNT, INTEGER columns) and NUMERIC (SUM, AVG) as JavaScript numbers,
+// booleans (comparisons in a SELECT list) as 1 and 0.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.BOOL, (v) => (v === 't' ? 1 : 0));
+
+const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+let lost: Error | undefined;
+// A connection dropped while idle is reported on the next request, not as a crash of the thread.
+client.on('error', (error) => (lost = error));
+
+function reply(message: WorkerReply): void {
+  port.postMessage(message);
+  Atomics.store(flag, 0, 1);
+  Atomics.notify(flag, 0);
+}
+
+async function handle(request: WorkerRequest): Promise<WorkerReply> {
+  if (lost !== undefined) throw lost;
+  switch (request.op) {
+    case 'connect':
+      await client.connect();
+      return { rows: [], rowCount: 0 };
+    case 'query': {
+      const result = await client.query({ text: request.text, values: request.values });
+      return { rows: result.rows as Record<string, unknown>[], rowCount: result.rowCount ?? 0 };
+    }
+    case 'exec':
+      // The simple-query protocol: several statements in one text, as SQLite's exec takes them.
+      await client.query(request.text);
+      return { rows: [], rowCount: 0 };
+    case 'close':
+      await client.end();
+      return { rows: [], rowCount: 0 };
+  }
+}
+
+port.on('message', (request: WorkerRequest) => {
+  handle(request).then(
+    (answer) => {
+      reply(answer);
+      if (request.op === 'close') port.close();
+    },
+    (error: unknown) => {
+      const e = error as { message?: string; code?: unknown; detail?: unknown };
+      reply({
+        error: {
+          message: e.message ?? String(error),
+          code: typeof e.code === 'string' ? e.code : undefined,
+          detail: typeof e.detail === 'string' ? e.detail : undefined,
+        },
+      });
+    },
+  );
+});
