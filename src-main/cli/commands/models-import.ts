@@ -23,7 +23,7 @@ export const modelsImportCommand: Command = {
   usage:
     'models import FILE|DIR --name NAME [--classes A,B,...] [--layout channels-first|channels-last] [--preset NAME] [--value-range LOW,HIGH] [--json]',
   summary:
-    'Import a model made elsewhere (Keras 2 .h5, Keras 3 .keras, TF.js layers folder or zip) with its input contract; stored like a trained model',
+    'Import a model made elsewhere (Keras 2 .h5, Keras 3 .keras, TF.js layers folder or zip, ONNX) with its input contract; stored like a trained model (an ONNX graph that cannot be converted to TF.js is kept runtime-only: forward-only suites)',
   async run(context) {
     const { options, out } = context;
     const name = options.requiredString('name');
@@ -52,7 +52,10 @@ export const modelsImportCommand: Command = {
         `imported ${result.fileName} (${result.framework}${result.frameworkVersion !== null ? ` ${result.frameworkVersion}` : ''}) as model ${result.modelId}: ` +
         `input ${result.input.shape.join('x')} (${result.input.layout}), preset ${result.input.preset ?? 'not given'}, ` +
         `classes ${result.classes.join(', ')}, ${result.output}${result.softmaxAppended ? ' (softmax appended)' : ''}, ` +
-        `${result.params} parameters, SHA-256 ${result.sha256}`,
+        `${result.params} parameters, SHA-256 ${result.sha256}` +
+        (result.runtimeOnly !== undefined
+          ? `\nnot converted to TF.js (operator ${result.runtimeOnly.operator}): ${result.runtimeOnly.forwardOnly}`
+          : ''),
     );
   },
 };

@@ -10,7 +10,11 @@ interface StoredOrigin {
   format?: string;
   importedBy?: string;
   importedAt?: string;
-  onnx?: { maxAbsDifference?: number; checkedWith?: string };
+  onnx?: {
+    maxAbsDifference?: number | null;
+    checkedWith?: string;
+    runtimeOnly?: { operator: string; reason: string };
+  };
 }
 
 /**
@@ -24,14 +28,25 @@ export function modelOriginRows(row: ModelRow): [string, string][] | undefined {
   const contract = modelInputContract(row);
   const made = `${origin.framework ?? 'unknown'}${origin.frameworkVersion != null ? ` ${origin.frameworkVersion}` : ''}`;
   const conversion: [string, string][] =
-    origin.onnx !== undefined
+    origin.onnx?.runtimeOnly !== undefined
       ? [
           [
             'Conversion check',
-            `converted to TF.js; largest difference from ${origin.onnx.checkedWith ?? 'ONNX Runtime'} on a probe batch ${origin.onnx.maxAbsDifference?.toExponential(1) ?? '?'}`,
+            `not converted to TF.js (operator ${origin.onnx.runtimeOnly.operator} is not one Attest converts): run by ${origin.onnx.checkedWith ?? 'ONNX Runtime'} as delivered`,
+          ],
+          [
+            'Suites that cannot run',
+            'the model has no gradients in Attest: FGSM, PGD and sparse attacks, attributions, nMutant detection and compression are not run on it; clean, calibration, noise, corruptions and Square are',
           ],
         ]
-      : [];
+      : origin.onnx !== undefined
+        ? [
+            [
+              'Conversion check',
+              `converted to TF.js; largest difference from ${origin.onnx.checkedWith ?? 'ONNX Runtime'} on a probe batch ${origin.onnx.maxAbsDifference?.toExponential(1) ?? '?'}`,
+            ],
+          ]
+        : [];
   return [
     ['Made with', `${made} (${origin.format ?? 'unknown format'}), outside Attest`],
     ['Source file', `${origin.fileName ?? 'unknown'} (${origin.bytes ?? '?'} bytes)`],

@@ -24,14 +24,18 @@ export interface ModelOrigin {
   framework: string;
   frameworkVersion: string | null;
   format: string;
-  /** For an ONNX file: its opset, producer, and the conversion's check against ONNX Runtime at import. */
+  /**
+   * For an ONNX file: its opset, producer, and the conversion's check against ONNX Runtime at import; or, for a
+   * graph that could not be converted, why (runtimeOnly): ONNX Runtime then runs it and maxAbsDifference is null.
+   */
   onnx?: {
     opset: number;
     producer: string;
     fileLayout: string;
     fileInputShape: number[];
-    maxAbsDifference: number;
+    maxAbsDifference: number | null;
     checkedWith: string;
+    runtimeOnly?: { operator: string; reason: string };
   };
 }
 
@@ -52,7 +56,13 @@ export interface StoredImportedModel {
   params: number;
   importedBy: string;
   importedAt: string;
+  /** Set when the ONNX graph could not be converted to TF.js: ONNX Runtime runs it, forward passes only. */
+  runtimeOnly?: { operator: string; reason: string; forwardOnly: string };
 }
+
+const FORWARD_ONLY =
+  'kept to be run by ONNX Runtime: validation runs the suites that need only forward passes (clean, calibration, ' +
+  'noise, corruptions, square); the gradient attacks, attributions, nMutant detection and compression cannot run on it';
 
 function inputKindOf(preset: string | null, shape: number[]): string | undefined {
   if (preset === 'standardize-per-beat' || preset === 'kachuee2018') return 'ecg-beat';
@@ -168,6 +178,9 @@ export async function storeImportedModel(
       params: counts.params,
       importedBy,
       importedAt,
+      ...(origin.onnx?.runtimeOnly !== undefined
+        ? { runtimeOnly: { ...origin.onnx.runtimeOnly, forwardOnly: FORWARD_ONLY } }
+        : {}),
     };
   } finally {
     // A wrapper (transpose in front, softmax after) holds the imported model as a layer and disposes of it.
