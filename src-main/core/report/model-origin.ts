@@ -1,5 +1,6 @@
 import type { ModelRow } from '../store/models.js';
 import { INPUT_PRESETS, isImportedModel, modelInputContract } from '../models/input-contract.js';
+import { describeNormalization } from '../models/image-contract.js';
 
 interface StoredOrigin {
   fileName?: string;
@@ -56,9 +57,11 @@ export function modelOriginRows(row: ModelRow): [string, string][] | undefined {
     ['Input per sample', `${contract.shape.join(' x ')} (delivered ${contract.sourceLayout})`],
     [
       'Preprocessing preset',
-      contract.preset !== null
-        ? `${contract.preset}: ${(INPUT_PRESETS as Record<string, string>)[contract.preset] ?? ''}`
-        : 'not given at import (validation on datasets is refused until it is)',
+      contract.image !== undefined
+        ? `image ${contract.image.height} x ${contract.image.width}, ${contract.image.channels} channel(s), normalized ${contract.image.normalize}: ${describeNormalization(contract.image.normalization)} (applied by Attest to the dataset's stored pixels)`
+        : contract.preset !== null
+          ? `${contract.preset}: ${(INPUT_PRESETS as Record<string, string>)[contract.preset] ?? ''}`
+          : 'not given at import (validation on datasets is refused until it is)',
     ],
     ['Value range', contract.valueRange !== null ? `[${contract.valueRange.join(', ')}]` : 'not given'],
     ['Classes, in output order', contract.classes.join(', ')],

@@ -4,7 +4,7 @@ import { shareOfJob } from '../jobs/share-of-job.js';
 import { engineInfo } from '../engine/backend.js';
 import { decodeModelArtifact } from '../models/artifact.js';
 import { getModel } from '../store/models.js';
-import { checkInputContract } from '../models/input-contract.js';
+import { datasetForModel } from '../models/image-contract.js';
 import { getDataset } from '../store/datasets.js';
 import { insertValidation } from '../store/validations.js';
 import { appendAuditEvent } from '../audit/log.js';
@@ -271,9 +271,13 @@ export async function validateModel(workspace: Workspace, asked: ValidateOptions
   const params = { ...options, seed };
   return runJob(workspace, 'validate', params, context, async (jobId, job) => {
     const backend = engineInfo().backend;
-    const dataset = loadDataset(workspace, options.datasetId);
-    // Shape, preprocessing preset and classes must agree before any suite runs (both sides named if not).
-    checkInputContract(modelRow, dataset);
+    // Shape, preprocessing preset and classes must agree before any suite runs (both sides named if not); an
+    // imported image model sees the stored pixels under its own normalization.
+    const { dataset, note: inputNote } = datasetForModel(
+      workspace,
+      modelRow,
+      loadDataset(workspace, options.datasetId),
+    );
     const indices = sampleIndices(dataset, options.split);
     if (indices.length === 0)
       throw badInput(`dataset ${dataset.id} has no sample in its ${options.split} split`);
@@ -303,6 +307,7 @@ export async function validateModel(workspace: Workspace, asked: ValidateOptions
       n: indices.length,
       backend,
       ...(notRun.length > 0 ? { suitesNotRun: notRun } : {}),
+      ...(inputNote !== undefined ? { inputNote } : {}),
     };
     try {
       const steps = options.suites.length;

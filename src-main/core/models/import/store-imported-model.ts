@@ -45,7 +45,14 @@ export interface StoredImportedModel {
   framework: string;
   frameworkVersion: string | null;
   format: string;
-  input: { shape: number[]; layout: string; preset: string | null; valueRange: [number, number] | null };
+  input: {
+    shape: number[];
+    layout: string;
+    preset: string | null;
+    valueRange: [number, number] | null;
+    /** An image model's size, channels and normalization, when --normalize was given. */
+    image?: InputContract['image'];
+  };
   classes: string[];
   output: InputContract['output'];
   softmaxAppended: boolean;
@@ -64,7 +71,8 @@ const FORWARD_ONLY =
   'kept to be run by ONNX Runtime: validation runs the suites that need only forward passes (clean, calibration, ' +
   'noise, corruptions, square); the gradient attacks, attributions, nMutant detection and compression cannot run on it';
 
-function inputKindOf(preset: string | null, shape: number[]): string | undefined {
+function inputKindOf(preset: string | null, shape: number[], image: boolean): string | undefined {
+  if (image) return 'image';
   if (preset === 'standardize-per-beat' || preset === 'kachuee2018') return 'ecg-beat';
   if (preset?.startsWith('image-') === true) return 'image';
   return shape.length === 2 && shape[1] === 1 ? 'ecg-beat' : undefined;
@@ -92,7 +100,7 @@ export async function storeImportedModel(
     const importedBy = currentActor();
     const importedAt = utcNow();
     const storedOrigin = { ...origin, importedBy, importedAt };
-    const inputKind = inputKindOf(contract.preset, contract.shape);
+    const inputKind = inputKindOf(contract.preset, contract.shape, contract.image !== undefined);
     const meta = {
       arch: `imported ${origin.framework}`,
       sampleShape: contract.shape,
@@ -167,6 +175,7 @@ export async function storeImportedModel(
         layout: contract.sourceLayout,
         preset: contract.preset,
         valueRange: contract.valueRange,
+        ...(contract.image !== undefined ? { image: contract.image } : {}),
       },
       classes: contract.classes,
       output: contract.output,
