@@ -63,6 +63,8 @@ export const policySchema = z.strictObject({
   maxEce: fraction.optional(),
   /** Image corruptions: the largest mean corruption error against the parent (1: as robust as the parent). */
   maxCorruptionError: z.number().min(0).max(100).optional(),
+  /** Detectors (`attest detect evaluate --policy`): the lowest mAP@0.5 over the classes with objects. */
+  minMeanAp: fraction.optional(),
 });
 export type Policy = z.infer<typeof policySchema>;
 

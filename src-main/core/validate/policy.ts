@@ -351,6 +351,14 @@ export function evaluatePolicy(
       `ECE over ${calibration?.bins ?? 15} bins, as the model outputs them`,
     );
   }
+  if (policy.minMeanAp !== undefined)
+    push(
+      'min_mean_ap',
+      policy.minMeanAp,
+      null,
+      'not measured: mAP is a detector figure (attest detect evaluate --policy)',
+      'fail',
+    );
   const verdict: Verdict = gates.some((g) => g.status === 'fail')
     ? 'FAIL'
     : gates.some((g) => g.status === 'undecided')
