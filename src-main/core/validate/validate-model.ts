@@ -39,6 +39,8 @@ import { fgsmSuiteOf, pgdSuite, sparseSuite, squareSuite, transferSuite } from '
 import { SUITES, type SuiteName, type ValidateOptions } from './validate-options.js';
 import { pairedComparison, validationFindings, type Finding, type ReferenceComparison } from './findings.js';
 import { suitesForModel, type SuiteNotRun } from './suites-for-model.js';
+import { hasPhysicalBudgets, policyInInputUnits } from './policy-budget-units.js';
+import { reviewerScaleOf } from './reviewer-units.js';
 import { BY_BEAT_WARNING } from '../data/ecg-splits.js';
 import { BY_FILE_WARNING } from '../data/images/image-splits.js';
 import type { CleanResult, CalibrationResult } from './clean-suites.js';
@@ -259,8 +261,23 @@ function gateSuite(gate: string): string | undefined {
   return undefined;
 }
 
+/** The asked options with the policy's budgets in mV or grey levels converted to this dataset's input units. */
+function withBudgetsInInputUnits(workspace: Workspace, asked: ValidateOptions): ValidateOptions {
+  if (asked.policy === undefined || !hasPhysicalBudgets(asked.policy)) return asked;
+  const { dataset } = datasetForModel(
+    workspace,
+    getModel(workspace.db, asked.modelId),
+    loadDataset(workspace, asked.datasetId),
+  );
+  const scale = reviewerScaleOf(workspace, dataset, sampleIndices(dataset, asked.split));
+  return {
+    ...asked,
+    policy: policyInInputUnits(asked.policy, scale, `dataset ${dataset.id} (${dataset.name})`),
+  };
+}
+
 export async function validateModel(workspace: Workspace, asked: ValidateOptions, context: JobContext) {
-  const wanted = withPolicyNeeds(asked);
+  const wanted = withPolicyNeeds(withBudgetsInInputUnits(workspace, asked));
   const modelRow = getModel(workspace.db, wanted.modelId);
   const datasetRow = getDataset(workspace.db, wanted.datasetId);
   checkSuitesApply(datasetRow, wanted.suites);
