@@ -149,6 +149,11 @@ test('an imported image model takes its size and channels from its input and its
     ]);
     assert.equal(validated.code, 0, validated.stderr);
     assert.match(String(validated.json['inputNote']), /normalized as the model expects \(imagenet/);
+    const findings = validated.json['findings'] as { code: string; message: string }[];
+    assert.match(
+      findings.find((f) => f.code === 'input-normalized-for-model')?.message ?? '',
+      /^Input: the dataset's stored pixels/,
+    );
 
     // Another size: refused with both sides and the remedy, nothing run.
     await writeImages(join(home.dir, 'wrong'), 20);

@@ -342,6 +342,16 @@ export async function validateModel(workspace: Workspace, asked: ValidateOptions
       result['findings'] = [
         ...findingsOf(ctx, options, result, decisions, reference, datasetRow.summary['warnings']),
         ...notRunFindings(notRun),
+        // How the dataset was fed to an imported image model, so that a report reader sees it beside the figures.
+        ...(inputNote !== undefined
+          ? [
+              {
+                code: 'input-normalized-for-model',
+                severity: 'note' as const,
+                message: `Input: ${inputNote}.`,
+              },
+            ]
+          : []),
       ];
       if (options.policy !== undefined) {
         result['policy'] = {
