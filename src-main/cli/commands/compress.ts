@@ -3,6 +3,7 @@ import { initEngine } from '../../core/engine/backend.js';
 import { compressModel } from '../../core/compress/compress-model.js';
 import { figuresTable } from '../../core/compress/format-figures.js';
 import { cliJobContext } from './job-context.js';
+import { recipeMethods, withMethodEvidence } from './method-evidence-output.js';
 
 export const compressCommand: Command = {
   path: ['compress'],
@@ -25,7 +26,7 @@ export const compressCommand: Command = {
     const datasetId = options.string('dataset');
     options.rejectUnknown();
     await initEngine();
-    const result = await compressModel(
+    const compressed = await compressModel(
       context.workspace(),
       {
         modelId,
@@ -39,6 +40,7 @@ export const compressCommand: Command = {
       },
       cliJobContext(context),
     );
+    const result = withMethodEvidence(context, compressed, recipeMethods(recipe));
     out.result(result, () => {
       const lines = [
         `model ${result.modelId} (parent ${result.parentId}, ${result.recipe}), weights ${result.weightEncoding}, ` +

@@ -3,6 +3,7 @@ import { initEngine } from '../../core/engine/backend.js';
 import { defendMembership } from '../../core/train/membership-defense.js';
 import { compareMembershipDefense } from '../../core/train/compare-membership-defense.js';
 import { cliJobContext } from './job-context.js';
+import { withMethodEvidence } from './method-evidence-output.js';
 
 const percent = (v: number | null | undefined) =>
   typeof v === 'number' && Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : '-';
@@ -33,7 +34,7 @@ export const defendMembershipCommand: Command = {
       ...(seed !== undefined ? { seed } : {}),
     };
     if (compare) {
-      const result = await compareMembershipDefense(
+      const compared = await compareMembershipDefense(
         context.workspace(),
         {
           ...common,
@@ -42,6 +43,7 @@ export const defendMembershipCommand: Command = {
         },
         cliJobContext(context),
       );
+      const result = withMethodEvidence(context, compared, ['membership-defense']);
       out.result(result, () =>
         [
           `comparison ${result.comparisonId}: ${result.members} members and ${result.nonMembers} non-members of ${result.datasetId}`,
@@ -53,10 +55,14 @@ export const defendMembershipCommand: Command = {
       );
       return;
     }
-    const result = await defendMembership(
-      context.workspace(),
-      { ...common, ...(name !== undefined ? { name } : {}) },
-      cliJobContext(context),
+    const result = withMethodEvidence(
+      context,
+      await defendMembership(
+        context.workspace(),
+        { ...common, ...(name !== undefined ? { name } : {}) },
+        cliJobContext(context),
+      ),
+      ['membership-defense'],
     );
     out.result(
       result,

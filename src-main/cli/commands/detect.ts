@@ -1,11 +1,13 @@
 import type { Command, CommandContext } from '../command.js';
 import { initEngine } from '../../core/engine/backend.js';
-import { badInput } from '../../core/errors.js';
+import { AttestError, badInput, exitCodeFor } from '../../core/errors.js';
 import { trainDetector } from '../../core/detect/train-detector.js';
 import { evaluateDetector } from '../../core/detect/evaluate-detector.js';
 import { detectionLearningCurve, parseFrameCounts } from '../../core/detect/learning-curve.js';
 import type { DetectionEvaluation } from '../../core/detect/average-precision.js';
 import { cliJobContext } from './job-context.js';
+import { loadPolicy } from '../../core/validate/policy.js';
+import { resolve } from 'node:path';
 
 const figure = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v.toFixed(4));
 
@@ -88,7 +90,8 @@ export const detectTrainCommand: Command = {
 
 export const detectEvaluateCommand: Command = {
   path: ['detect', 'evaluate'],
-  usage: 'detect evaluate --model ID --dataset ID [--split test|train|all] [--score 0.3] [--tiles] [--json]',
+  usage:
+    'detect evaluate --model ID --dataset ID [--split test|train|all] [--score 0.3] [--tiles] [--policy FILE] [--json]',
   booleanFlags: ['tiles'],
   summary:
     'Score a detector: Pascal VOC AP@0.5 per class and mAP, COCO AP@[.5:.95], precision-recall curves, misses and false alarms per frame; stored as a validation',
@@ -99,7 +102,9 @@ export const detectEvaluateCommand: Command = {
     const split = options.string('split');
     const minScore = options.number('score', { min: 0.001, max: 0.999 });
     const tiles = options.flag('tiles');
+    const policyFile = options.string('policy');
     options.rejectUnknown();
+    const policy = policyFile !== undefined ? loadPolicy(resolve(policyFile)) : undefined;
     await startEngine(context);
     const result = await evaluateDetector(
       context.workspace(),
@@ -109,6 +114,9 @@ export const detectEvaluateCommand: Command = {
         ...(split !== undefined ? { split } : {}),
         ...(minScore !== undefined ? { minScore } : {}),
         tiles,
+        ...(policy !== undefined && policyFile !== undefined
+          ? { policy, policyFile: resolve(policyFile) }
+          : {}),
       },
       cliJobContext(context),
     );
@@ -119,8 +127,21 @@ export const detectEvaluateCommand: Command = {
         `validation ${result.validationId}: model ${result.modelId} on ${result.evaluation.frames} ${result.split} frames of ${result.datasetId} (${result.backend})`,
         apTable(result.evaluation),
         `at score >= ${result.operatingScore}: ${misses} missed objects, ${alarms} false alarms in ${result.frames.filter((f) => f.misses.length + f.falseAlarms.length > 0).length} frames`,
+        result.intervals.map50 !== null
+          ? `mAP@0.5 95% interval [${result.intervals.map50.map((v) => (v * 100).toFixed(1)).join('%-')}%] (${result.intervals.method})`
+          : `no interval for mAP@0.5: ${result.intervals.why ?? 'too few resamples hold objects'}`,
       ].join('\n');
     });
+    for (const f of result.findings) out.log(`attest: ${f.severity}: ${f.message}`);
+    if (result.policy !== undefined && result.policy.verdict !== 'PASS') {
+      // As validate: exit 3 after the full result, so that a script sees every gate.
+      const open = result.policy.gates.filter((g) => g.status !== 'pass');
+      out.log(
+        `attest: policy verdict ${result.policy.verdict}: ${open.map((g) => `${g.gate} ${g.status === 'undecided' ? 'not decided: more data needed' : 'failed'} (${g.detail})`).join('; ')}`,
+      );
+      return exitCodeFor(new AttestError('VERIFY_FAILED', `policy verdict ${result.policy.verdict}`));
+    }
+    return undefined;
   },
 };
 

@@ -31,7 +31,7 @@ import { lrCompareCommand, lrFindCommand } from './lr.js';
 import { modelsSparsityCommand } from './sparsity.js';
 import { explainCommand } from './explain.js';
 import { defendMembershipCommand } from './defend.js';
-import { methodsReproduceCommand } from './methods.js';
+import { methodsEvidenceCommand, methodsReproduceCommand } from './methods.js';
 import { semiCompareCommand } from './semi.js';
 import { lowBitCompareCommand } from './low-bit.js';
 import { augmentCompareCommand } from './augment.js';
@@ -102,6 +102,7 @@ export const COMMANDS: readonly Command[] = [
   explainCommand,
   defendMembershipCommand,
   methodsReproduceCommand,
+  methodsEvidenceCommand,
   semiCompareCommand,
   lowBitCompareCommand,
   generativeTrainCommand,

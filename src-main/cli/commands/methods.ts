@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { initEngine } from '../../core/engine/backend.js';
 import { METHODS, reproduceMethods } from '../../core/methods/reproduce.js';
+import { allMethodEvidence, recordReproductions } from '../../core/methods/method-evidence.js';
 
 const percent = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
 
@@ -20,6 +21,8 @@ export const methodsReproduceCommand: Command = {
       seeds,
       onProgress: (message) => process.stderr.write(`${message}\n`),
     });
+    // Recorded (audited), so that compress, train, defend and validate cite the newest figures of a method.
+    recordReproductions(context.workspace(), methods);
     out.result({ seeds, methods }, () =>
       methods
         .map(
@@ -33,5 +36,21 @@ export const methodsReproduceCommand: Command = {
         )
         .join('\n\n'),
     );
+  },
+};
+
+export const methodsEvidenceCommand: Command = {
+  path: ['methods', 'evidence'],
+  usage: 'methods evidence [--json]',
+  summary:
+    'Whether each research method has shown its effect here: the newest `methods reproduce` of it (shown / not shown / inconclusive) or "not measured"',
+  run(context) {
+    const { options, out } = context;
+    options.rejectUnknown();
+    const methods = allMethodEvidence(context.workspace(), Object.keys(METHODS));
+    out.result({ methods }, () =>
+      methods.map((m) => `${m.method}: ${m.verdict.toUpperCase()}\n  ${m.note}`).join('\n'),
+    );
+    return Promise.resolve(undefined);
   },
 };

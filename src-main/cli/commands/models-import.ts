@@ -21,9 +21,9 @@ function parseValueRange(text: string): [number, number] {
 export const modelsImportCommand: Command = {
   path: ['models', 'import'],
   usage:
-    'models import FILE|DIR --name NAME [--classes A,B,...] [--layout channels-first|channels-last] [--preset NAME] [--value-range LOW,HIGH] [--json]',
+    'models import FILE|DIR --name NAME [--classes A,B,...] [--layout channels-first|channels-last] [--preset NAME | --normalize unit|imagenet|symmetric|per-image|MEAN/STD] [--value-range LOW,HIGH] [--json]',
   summary:
-    'Import a model made elsewhere (Keras 2 .h5, Keras 3 .keras, TF.js layers folder or zip) with its input contract; stored like a trained model',
+    'Import a model made elsewhere (Keras 2 .h5, Keras 3 .keras, TF.js layers folder or zip, ONNX) with its input contract; stored like a trained model (an ONNX graph that cannot be converted to TF.js is kept runtime-only: forward-only suites)',
   async run(context) {
     const { options, out } = context;
     const name = options.requiredString('name');
@@ -31,6 +31,7 @@ export const modelsImportCommand: Command = {
     const layout = options.string('layout');
     const preset = options.string('preset');
     const valueRange = options.string('value-range');
+    const normalize = options.string('normalize');
     options.rejectUnknown();
     if (options.positionals.length !== 1) throw badInput('models import needs exactly one file or folder');
     if (layout !== undefined && layout !== 'channels-first' && layout !== 'channels-last')
@@ -45,14 +46,21 @@ export const modelsImportCommand: Command = {
       ...(layout !== undefined ? { layout: layout as InputLayout } : {}),
       ...(preset !== undefined ? { preset } : {}),
       ...(valueRange !== undefined ? { valueRange: parseValueRange(valueRange) } : {}),
+      ...(normalize !== undefined ? { normalize } : {}),
     });
     out.result(
       result,
       () =>
         `imported ${result.fileName} (${result.framework}${result.frameworkVersion !== null ? ` ${result.frameworkVersion}` : ''}) as model ${result.modelId}: ` +
-        `input ${result.input.shape.join('x')} (${result.input.layout}), preset ${result.input.preset ?? 'not given'}, ` +
+        `input ${result.input.shape.join('x')} (${result.input.layout}), ` +
+        (result.input.image !== undefined
+          ? `normalization ${result.input.image.normalize}, `
+          : `preset ${result.input.preset ?? 'not given'}, `) +
         `classes ${result.classes.join(', ')}, ${result.output}${result.softmaxAppended ? ' (softmax appended)' : ''}, ` +
-        `${result.params} parameters, SHA-256 ${result.sha256}`,
+        `${result.params} parameters, SHA-256 ${result.sha256}` +
+        (result.runtimeOnly !== undefined
+          ? `\nnot converted to TF.js (operator ${result.runtimeOnly.operator}): ${result.runtimeOnly.forwardOnly}`
+          : ''),
     );
   },
 };

@@ -4,6 +4,7 @@ import { initEngine } from '../../core/engine/backend.js';
 import { trainModel, type TrainResult } from '../../core/train/train-model.js';
 import { resumeTraining } from '../../core/train/resume-job.js';
 import { cliJobContext } from './job-context.js';
+import { withMethodEvidence } from './method-evidence-output.js';
 
 export const trainCommand: Command = {
   path: ['train'],
@@ -62,7 +63,14 @@ export const trainCommand: Command = {
       },
       cliJobContext(context),
     );
-    report(context, result);
+    report(
+      context,
+      withMethodEvidence(
+        context,
+        result,
+        hardening?.startsWith('diverse') === true ? ['diversity-training'] : [],
+      ),
+    );
   },
 };
 

@@ -11,6 +11,7 @@ import { IMAGE_DATASET_KIND } from '../../core/data/images/image-dataset-store.j
 import { parseCorruptions } from '../../core/validate/image-corruptions.js';
 import { resolve } from 'node:path';
 import { cliJobContext } from './job-context.js';
+import { withMethodEvidence } from './method-evidence-output.js';
 
 function numberList(
   text: string | undefined,
@@ -111,7 +112,11 @@ export const validateCommand: Command = {
           : 'clean,fgsm,noise'),
     );
     await initEngine();
-    const result = await validateModel(context.workspace(), validate, cliJobContext(context));
+    const result = withMethodEvidence(
+      context,
+      await validateModel(context.workspace(), validate, cliJobContext(context)),
+      validate.suites.includes('detection') ? ['nmutant'] : [],
+    );
     out.result(result, () => JSON.stringify(result, null, 2));
     for (const f of (result as { findings?: { severity: string; message: string }[] }).findings ?? [])
       out.log(`attest: ${f.severity}: ${f.message}`);

@@ -27,6 +27,7 @@ import { int8SensitivityScan, type SensitivityScan } from './int8-sensitivity.js
 import { runFineTuning, type FineTuneReport } from './compress-fine-tune.js';
 import { applyStructuralStep, type StructuralReport } from './structural-steps.js';
 import { countParams } from './model-size.js';
+import { refuseRuntimeOnly } from '../models/runtime-only.js';
 
 export interface CompressOptions {
   modelId: string;
@@ -108,7 +109,9 @@ export async function compressModel(
   if (!Number.isInteger(fineTuneEpochs) || fineTuneEpochs < 0 || fineTuneEpochs > 100) {
     throw badInput('--fine-tune-epochs must be an integer from 0 to 100');
   }
-  const parent = withCompressionData(workspace, getModel(workspace.db, options.modelId), options.datasetId);
+  const parentRow = getModel(workspace.db, options.modelId);
+  refuseRuntimeOnly(parentRow, 'compression');
+  const parent = withCompressionData(workspace, parentRow, options.datasetId);
   const learningRate = options.learningRate ?? 3e-4;
   if (!(learningRate > 0 && learningRate < 1))
     throw badInput(`--learning-rate ${learningRate} is outside (0, 1)`);
@@ -122,6 +125,7 @@ export async function compressModel(
   // Distillation learns from the parent unless the recipe names another teacher (e.g. a larger model).
   const teacherId = stepOf(steps, 'distill')?.teacher;
   const teacherRow = teacherId === undefined ? undefined : getModel(workspace.db, teacherId);
+  if (teacherRow !== undefined) refuseRuntimeOnly(teacherRow, 'distillation from it');
   const params = {
     modelId: parent.id,
     recipe: options.recipe,

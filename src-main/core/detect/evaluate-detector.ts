@@ -11,6 +11,10 @@ import { evaluateDetections, type DetectionEvaluation } from './average-precisio
 import { frameOutcomes, type FrameOutcome } from './frame-outcomes.js';
 import { checkSameClasses, loadStoredDetector } from './stored-detector.js';
 import { storeDetectionValidation } from './store-detection-validation.js';
+import { detectionFindings, detectionIntervals, type DetectionIntervals } from './detection-findings.js';
+import { checkDetectionPolicy, detectionVerdict } from './detection-verdict.js';
+import type { Finding } from '../validate/findings.js';
+import type { Policy, PolicyResult } from '../validate/policy.js';
 
 /** The validation suite name of detection scores (AP per class, PR curves, misses and false alarms). */
 export const OBJECT_DETECTION_SUITE = 'object-detection';
@@ -23,6 +27,9 @@ export interface EvaluateDetectorOptions {
   minScore?: number;
   /** Also run input-sized tiles of frames much larger than the input, merged with the whole-frame view. */
   tiles?: boolean;
+  /** Acceptance criteria (AP per class, mAP, frames, objects per class) and the file they came from. */
+  policy?: Policy;
+  policyFile?: string;
 }
 
 export interface EvaluateDetectorResult {
@@ -34,6 +41,10 @@ export interface EvaluateDetectorResult {
   evaluation: DetectionEvaluation;
   operatingScore: number;
   frames: FrameOutcome[];
+  /** mAP and per-class AP intervals, with their method. */
+  intervals: DetectionIntervals;
+  findings: Finding[];
+  policy?: PolicyResult & { file?: string };
 }
 
 /** Metric rows of an evaluation: AP per class and the means, as the validations table stores them. */
@@ -67,13 +78,21 @@ export async function evaluateDetector(
   const split = parseSplitName(options.split ?? 'test');
   const minScore = options.minScore ?? 0.3;
   if (!(minScore > 0 && minScore < 1)) throw badInput(`--score must be between 0 and 1, got ${minScore}`);
+  if (options.policy !== undefined) checkDetectionPolicy(options.policy, options.policyFile ?? 'policy');
   const dataset = loadDetectionDataset(workspace, options.datasetId);
   const frames = detectionFrames(dataset, split);
   const detector = await loadStoredDetector(workspace, options.modelId);
   try {
     checkSameClasses(detector, dataset);
     const tiles = options.tiles === true;
-    const params = { modelId: options.modelId, datasetId: options.datasetId, split, minScore, tiles };
+    const params = {
+      modelId: options.modelId,
+      datasetId: options.datasetId,
+      split,
+      minScore,
+      tiles,
+      ...(options.policy !== undefined ? { policy: options.policy } : {}),
+    };
     return await runJob(workspace, 'detect-evaluate', params, context, async (jobId, job) => {
       const backend = engineInfo().backend;
       job.progress(0, `detecting on ${frames.length} frames`);
@@ -84,7 +103,24 @@ export async function evaluateDetector(
         frames.map((f) => dataset.frameNames[f] ?? String(f)),
         minScore,
       ).map((o, k) => ({ ...o, frame: frames[k] as number }));
-      const result = { evaluation, operatingScore: minScore, tiles, frames: outcomes };
+      const intervals = detectionIntervals(scored, dataset.classes);
+      const findings = detectionFindings(evaluation, outcomes, minScore, intervals);
+      const policy =
+        options.policy !== undefined
+          ? {
+              ...(options.policyFile !== undefined ? { file: options.policyFile } : {}),
+              ...detectionVerdict(options.policy, evaluation, intervals),
+            }
+          : undefined;
+      const result = {
+        evaluation,
+        operatingScore: minScore,
+        tiles,
+        frames: outcomes,
+        intervals,
+        findings,
+        ...(policy !== undefined ? { policy } : {}),
+      };
       const rows = detectionMetricRows(evaluation);
       const validationId = storeDetectionValidation(workspace, {
         detector,
@@ -96,7 +132,11 @@ export async function evaluateDetector(
         params,
         result,
         metricRows: rows,
-        summary: { map50: evaluation.map50, mapCoco: evaluation.mapCoco },
+        summary: {
+          map50: evaluation.map50,
+          mapCoco: evaluation.mapCoco,
+          ...(policy !== undefined ? { verdict: policy.verdict } : {}),
+        },
       });
       job.progress(1, 'evaluated');
       return {
@@ -108,6 +148,9 @@ export async function evaluateDetector(
         evaluation,
         operatingScore: minScore,
         frames: outcomes,
+        intervals,
+        findings,
+        ...(policy !== undefined ? { policy } : {}),
       };
     });
   } finally {

@@ -14,6 +14,7 @@ import { spreadSampleIndices, type SplitName } from '../data/sample-dataset.js';
 import { decodeModelArtifact } from '../models/artifact.js';
 import { integratedGradients } from './integrated-gradients.js';
 import { giniIndex, spearman, topKOverlap } from './attribution-quality.js';
+import { refuseRuntimeOnly } from '../models/runtime-only.js';
 
 export interface ExplanationFigures {
   modelId: string;
@@ -77,6 +78,7 @@ export async function explainModels(
       context.progress(index / options.modelIds.length, `attributions of ${modelId}`);
     }
     const row = getModel(workspace.db, modelId);
+    refuseRuntimeOnly(row, 'attributions (gradients)');
     const { model } = await decodeModelArtifact(
       workspace.artifacts.get(row.artifactSha256),
       `model ${row.id}`,

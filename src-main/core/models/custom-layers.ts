@@ -5,3 +5,4 @@
 import './winners-take-all.js';
 import './dynamic-fake-quant.js';
 import './onnx/onnx-layers.js';
+import './onnx/onnx-runtime-layer.js';

@@ -2,6 +2,8 @@ import type { ModelRow } from '../store/models.js';
 import type { SampleDataset } from '../data/sample-dataset.js';
 import { badInput } from '../errors.js';
 import { INPUT_PRESETS } from './input-presets.js';
+import type { ImageContract } from './image-contract.js';
+import type { ImageNormalization } from '../data/images/preprocess.js';
 
 /*
  * The input contract: what a model expects of every sample, and how a dataset's samples were made. A beat cut
@@ -26,6 +28,8 @@ export interface InputContract {
   classes: string[];
   /** What the delivered model outputs; Attest stores logits models with a softmax appended. */
   output: 'probabilities' | 'logits';
+  /** An imported image model's size, channels and normalization (`--normalize` at import), when given. */
+  image?: ImageContract;
 }
 
 export function checkPresetName(preset: string): string {
@@ -73,10 +77,19 @@ export function isImportedModel(row: ModelRow): boolean {
  * (names and order), naming both sides. A model imported without a preset cannot vouch for its input format:
  * it is refused on datasets until it is imported again with --preset.
  */
-export function checkInputContract(row: ModelRow, dataset: SampleDataset): void {
+export function checkInputContract(
+  row: ModelRow,
+  dataset: SampleDataset,
+  options: { normalizesImages?: boolean } = {},
+): void {
   const contract = modelInputContract(row);
   const modelSide = `model ${row.id} (${row.name})`;
   const dataSide = `dataset ${dataset.id} (${dataset.name})`;
+  if (contract.image !== undefined) {
+    checkImageContract(contract.image, dataset, modelSide, dataSide, options.normalizesImages === true);
+    checkClasses(contract, dataset, row, modelSide, dataSide);
+    return;
+  }
   if (contract.shape.join('x') !== dataset.sampleShape.join('x'))
     throw badInput(
       `input contract mismatch: ${modelSide} reads samples of shape ${contract.shape.join('x')}; ${dataSide} gives ${dataset.sampleShape.join('x')}`,
@@ -90,8 +103,52 @@ export function checkInputContract(row: ModelRow, dataset: SampleDataset): void 
     throw badInput(
       `input contract mismatch: ${modelSide} expects samples made with preset ${contract.preset}; ${dataSide} was made with preset ${preset}`,
     );
+  checkClasses(contract, dataset, row, modelSide, dataSide);
+}
+
+function checkClasses(
+  contract: InputContract,
+  dataset: SampleDataset,
+  row: ModelRow,
+  modelSide: string,
+  dataSide: string,
+): void {
   if (contract.classes.length > 0 && contract.classes.join('\u0000') !== dataset.classes.join('\u0000'))
     throw badInput(
       `input contract mismatch: ${modelSide} outputs the classes ${contract.classes.join(', ')}; ${dataSide} labels its samples ${dataset.classes.join(', ')} (names and order must agree${isImportedModel(row) ? '; give them at import with --classes' : ''})`,
+    );
+}
+
+const sameNormalization = (a: ImageNormalization, b: ImageNormalization): boolean =>
+  JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * An image model with a recorded size, channels and normalization against an image dataset: size and channels
+ * must agree; the normalization too, unless the caller feeds the dataset's stored pixels under the model's
+ * normalization (validate and predict do: datasetForModel in image-contract.ts).
+ */
+function checkImageContract(
+  image: ImageContract,
+  dataset: SampleDataset,
+  modelSide: string,
+  dataSide: string,
+  normalizesImages: boolean,
+): void {
+  const reads = `${modelSide} reads ${image.height}x${image.width} images with ${image.channels} channel${image.channels === 1 ? '' : 's'}`;
+  const [height, width, channels] = dataset.sampleShape;
+  if (
+    dataset.kind !== 'images' ||
+    height !== image.height ||
+    width !== image.width ||
+    channels !== image.channels
+  )
+    throw badInput(
+      `input contract mismatch: ${reads}; ${dataSide} ${dataset.kind === 'images' ? `holds ${height}x${width} images with ${channels} channel${channels === 1 ? '' : 's'}: import the images again with --size ${image.height}x${image.width} --channels ${image.channels} (and the --fit the model's maker used: stretch, crop or pad)` : `holds ${dataset.kind}`}`,
+    );
+  const own = (dataset.modelMeta['imagePreprocessing'] as { normalization?: ImageNormalization } | undefined)
+    ?.normalization;
+  if (!normalizesImages && own !== undefined && !sameNormalization(own, image.normalization))
+    throw badInput(
+      `input contract mismatch: ${modelSide} expects images normalized as ${image.normalize}; ${dataSide} normalizes them as ${own.kind}: import the images again with a matching --normalize`,
     );
 }

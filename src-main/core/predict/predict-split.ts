@@ -9,7 +9,7 @@ import {
   type SampleDataset,
   type SplitName,
 } from '../data/sample-dataset.js';
-import { checkInputContract } from '../models/input-contract.js';
+import { datasetForModel } from '../models/image-contract.js';
 import { argMaxRows, predictProbabilities } from '../validate/predict.js';
 import { loadStoredModel } from './load-stored-model.js';
 
@@ -31,10 +31,10 @@ export async function predictSplit(
   workspace: Workspace,
   options: { modelId: string; datasetId: string; split: SplitName },
 ): Promise<SplitPredictions> {
-  const dataset = loadDataset(workspace, options.datasetId);
   const { row, model } = await loadStoredModel(workspace, options.modelId);
   try {
-    checkInputContract(row, dataset);
+    // The contract is checked (both sides named); an imported image model sees the pixels under its normalization.
+    const { dataset } = datasetForModel(workspace, row, loadDataset(workspace, options.datasetId));
     const indices = sampleIndices(dataset, options.split);
     if (indices.length === 0)
       throw badInput(`dataset ${dataset.id} has no sample in its ${options.split} split`);

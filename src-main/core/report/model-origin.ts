@@ -1,5 +1,6 @@
 import type { ModelRow } from '../store/models.js';
 import { INPUT_PRESETS, isImportedModel, modelInputContract } from '../models/input-contract.js';
+import { describeNormalization } from '../models/image-contract.js';
 
 interface StoredOrigin {
   fileName?: string;
@@ -10,7 +11,11 @@ interface StoredOrigin {
   format?: string;
   importedBy?: string;
   importedAt?: string;
-  onnx?: { maxAbsDifference?: number; checkedWith?: string };
+  onnx?: {
+    maxAbsDifference?: number | null;
+    checkedWith?: string;
+    runtimeOnly?: { operator: string; reason: string };
+  };
 }
 
 /**
@@ -24,14 +29,25 @@ export function modelOriginRows(row: ModelRow): [string, string][] | undefined {
   const contract = modelInputContract(row);
   const made = `${origin.framework ?? 'unknown'}${origin.frameworkVersion != null ? ` ${origin.frameworkVersion}` : ''}`;
   const conversion: [string, string][] =
-    origin.onnx !== undefined
+    origin.onnx?.runtimeOnly !== undefined
       ? [
           [
             'Conversion check',
-            `converted to TF.js; largest difference from ${origin.onnx.checkedWith ?? 'ONNX Runtime'} on a probe batch ${origin.onnx.maxAbsDifference?.toExponential(1) ?? '?'}`,
+            `not converted to TF.js (operator ${origin.onnx.runtimeOnly.operator} is not one Attest converts): run by ${origin.onnx.checkedWith ?? 'ONNX Runtime'} as delivered`,
+          ],
+          [
+            'Suites that cannot run',
+            'the model has no gradients in Attest: FGSM, PGD and sparse attacks, attributions, nMutant detection and compression are not run on it; clean, calibration, noise, corruptions and Square are',
           ],
         ]
-      : [];
+      : origin.onnx !== undefined
+        ? [
+            [
+              'Conversion check',
+              `converted to TF.js; largest difference from ${origin.onnx.checkedWith ?? 'ONNX Runtime'} on a probe batch ${origin.onnx.maxAbsDifference?.toExponential(1) ?? '?'}`,
+            ],
+          ]
+        : [];
   return [
     ['Made with', `${made} (${origin.format ?? 'unknown format'}), outside Attest`],
     ['Source file', `${origin.fileName ?? 'unknown'} (${origin.bytes ?? '?'} bytes)`],
@@ -41,9 +57,11 @@ export function modelOriginRows(row: ModelRow): [string, string][] | undefined {
     ['Input per sample', `${contract.shape.join(' x ')} (delivered ${contract.sourceLayout})`],
     [
       'Preprocessing preset',
-      contract.preset !== null
-        ? `${contract.preset}: ${(INPUT_PRESETS as Record<string, string>)[contract.preset] ?? ''}`
-        : 'not given at import (validation on datasets is refused until it is)',
+      contract.image !== undefined
+        ? `image ${contract.image.height} x ${contract.image.width}, ${contract.image.channels} channel(s), normalized ${contract.image.normalize}: ${describeNormalization(contract.image.normalization)} (applied by Attest to the dataset's stored pixels)`
+        : contract.preset !== null
+          ? `${contract.preset}: ${(INPUT_PRESETS as Record<string, string>)[contract.preset] ?? ''}`
+          : 'not given at import (validation on datasets is refused until it is)',
     ],
     ['Value range', contract.valueRange !== null ? `[${contract.valueRange.join(', ')}]` : 'not given'],
     ['Classes, in output order', contract.classes.join(', ')],

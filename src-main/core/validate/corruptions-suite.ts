@@ -4,7 +4,7 @@ import { throwIfCancelled, type JobContext } from '../jobs/job-context.js';
 import { badInput } from '../errors.js';
 import { gatherImages, loadImageDataset } from '../data/images/image-dataset.js';
 import { IMAGE_DATASET_KIND } from '../data/images/image-dataset-store.js';
-import { normalizeImages } from '../data/images/preprocess.js';
+import { normalizeImages, type ImagePreprocessing } from '../data/images/preprocess.js';
 import { accuracyOf } from './metrics.js';
 import { predictClasses } from './predict.js';
 import {
@@ -56,6 +56,7 @@ export async function corruptionsSuite(
   const images = loadImageDataset(ctx.workspace, ctx.dataset.id);
   const p = images.preprocessing;
   const geometry = { height: p.height, width: p.width, channels: p.channels };
+  const fed = (ctx.dataset.modelMeta['imagePreprocessing'] as ImagePreprocessing | undefined) ?? p;
   const size = p.height * p.width * p.channels;
   const pixels = gatherImages(images, ctx.indices);
   const n = ctx.indices.length;
@@ -82,7 +83,8 @@ export async function corruptionsSuite(
           k * size,
         );
       }
-      const inputs = normalizeImages(corrupted, p);
+      // Under the normalization the model is fed with (an imported model's own, else the dataset's).
+      const inputs = normalizeImages(corrupted, fed);
       points.push({
         severity,
         accuracy: accuracy(ctx.model, inputs),

@@ -16,6 +16,11 @@ const robustGate = z.strictObject({
   /** pgd: Linf or L2 (default Linf); noise: the noise name (default: every noise must pass). */
   norm: z.enum(['Linf', 'L2']).optional(),
   noise: z.string().optional(),
+  /**
+   * What epsilon is measured in (FGSM, PGD L-inf, Square): model input units (default), millivolts of ECG, or
+   * grey levels out of 255; converted to input units with the dataset's recorded scaling at validation.
+   */
+  unit: z.enum(['input', 'mV', 'grey-levels']).optional(),
   minAccuracy: fraction,
 });
 const perClassCount = z.union([
@@ -63,6 +68,8 @@ export const policySchema = z.strictObject({
   maxEce: fraction.optional(),
   /** Image corruptions: the largest mean corruption error against the parent (1: as robust as the parent). */
   maxCorruptionError: z.number().min(0).max(100).optional(),
+  /** Detectors (`attest detect evaluate --policy`): the lowest mAP@0.5 over the classes with objects. */
+  minMeanAp: fraction.optional(),
 });
 export type Policy = z.infer<typeof policySchema>;
 

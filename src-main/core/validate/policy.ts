@@ -90,6 +90,15 @@ export function loadPolicy(file: string): Policy {
     const needed = gate.suite === 'noise' ? 'snrDb' : gate.suite === 'corruptions' ? 'severity' : 'epsilon';
     if (gate[needed] === undefined)
       throw badInput(`policy minRobustAccuracy: a ${gate.suite} gate needs ${needed}`, file);
+    const physical = gate.unit !== undefined && gate.unit !== 'input';
+    if (
+      physical &&
+      !(gate.suite === 'fgsm' || gate.suite === 'square' || (gate.suite === 'pgd' && gate.norm !== 'L2'))
+    )
+      throw badInput(
+        `policy minRobustAccuracy: unit ${gate.unit} is for amplitude budgets (fgsm, pgd L-inf, square), not a ${gate.suite}${gate.norm === 'L2' ? ' L2' : ''} gate`,
+        file,
+      );
   }
   return parsed.data;
 }
@@ -321,7 +330,14 @@ export function evaluatePolicy(
   }
   for (const gate of policy.minRobustAccuracy ?? []) {
     const { value, detail } = robustValue(gate, results);
-    atLeast(`min_robust_accuracy:${gate.suite}`, gate.minAccuracy, value, detail);
+    // A budget the policy gave in mV or grey levels says so beside its value in input units.
+    const budget = (gate as { budgetNote?: string }).budgetNote;
+    atLeast(
+      `min_robust_accuracy:${gate.suite}`,
+      gate.minAccuracy,
+      value,
+      budget !== undefined ? `${detail} (${budget})` : detail,
+    );
   }
   if (policy.maxMembershipAdvantage !== undefined) {
     const m = results.membership?.model;
@@ -351,6 +367,14 @@ export function evaluatePolicy(
       `ECE over ${calibration?.bins ?? 15} bins, as the model outputs them`,
     );
   }
+  if (policy.minMeanAp !== undefined)
+    push(
+      'min_mean_ap',
+      policy.minMeanAp,
+      null,
+      'not measured: mAP is a detector figure (attest detect evaluate --policy)',
+      'fail',
+    );
   const verdict: Verdict = gates.some((g) => g.status === 'fail')
     ? 'FAIL'
     : gates.some((g) => g.status === 'undecided')

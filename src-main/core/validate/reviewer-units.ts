@@ -1,6 +1,8 @@
 import { gatherWindows, loadEcgDataset } from '../data/ecg-dataset.js';
 import type { ImagePreprocessing } from '../data/images/preprocess.js';
 import type { SuiteContext } from './suite-context.js';
+import type { Workspace } from '../store/workspace.js';
+import type { SampleDataset } from '../data/sample-dataset.js';
 
 /**
  * What one unit of model input is in the reviewer's units, so that an attack budget reads as a physical size:
@@ -23,9 +25,21 @@ function median(values: number[]): number {
 }
 
 export function reviewerScale(ctx: SuiteContext): ReviewerScale | null {
-  if (ctx.dataset.kind === 'ecg-beats') {
-    const ecg = loadEcgDataset(ctx.workspace, ctx.dataset.id);
-    const windows = gatherWindows(ecg, ctx.indices);
+  return reviewerScaleOf(ctx.workspace, ctx.dataset, ctx.indices);
+}
+
+/** The scale of a dataset's samples (those at `indices`) as fed to the model. */
+export function reviewerScaleOf(
+  workspace: Workspace,
+  dataset: SampleDataset,
+  indices: Int32Array,
+): ReviewerScale | null {
+  if (dataset.kind === 'ecg-beats') {
+    const ecg = loadEcgDataset(workspace, dataset.id);
+    // Only beats standardized per beat have one input unit = one standard deviation in mV (kachuee2018 scales
+    // each 10 s window to [0, 1], so its scale is not recorded).
+    if (ecg.preprocessing !== 'standardize-per-beat') return null;
+    const windows = gatherWindows(ecg, indices);
     const length = ecg.length;
     const deviations: number[] = [];
     for (let start = 0; start + length <= windows.length; start += length) {
@@ -45,7 +59,7 @@ export function reviewerScale(ctx: SuiteContext): ReviewerScale | null {
       basis: `one input unit is a beat's standard deviation; median over the ${deviations.length} test beats`,
     };
   }
-  const preprocessing = ctx.dataset.modelMeta['imagePreprocessing'] as ImagePreprocessing | undefined;
+  const preprocessing = dataset.modelMeta['imagePreprocessing'] as ImagePreprocessing | undefined;
   const norm = preprocessing?.normalization;
   if (norm?.kind === 'unit')
     return { unit: 'grey levels of 255', perInputUnit: 255, basis: 'inputs are intensities in [0, 1]' };

@@ -4,7 +4,7 @@ import { shareOfJob } from '../jobs/share-of-job.js';
 import { engineInfo } from '../engine/backend.js';
 import { decodeModelArtifact } from '../models/artifact.js';
 import { getModel } from '../store/models.js';
-import { checkInputContract } from '../models/input-contract.js';
+import { datasetForModel } from '../models/image-contract.js';
 import { getDataset } from '../store/datasets.js';
 import { insertValidation } from '../store/validations.js';
 import { appendAuditEvent } from '../audit/log.js';
@@ -20,7 +20,7 @@ import { noiseStressSuiteAsync } from './noise-stress.js';
 import { DEFAULT_ECG_NOISES, loadEcgNoises } from './ecg-noises.js';
 import { metricRows } from './rows.js';
 import { SuiteContext } from './suite-context.js';
-import { evaluatePolicy, policyNeeds } from './policy.js';
+import { evaluatePolicy, policyNeeds, type PolicyResult } from './policy.js';
 import { DEFAULT_FGSM_EPSILONS } from './fgsm.js';
 import { DEFAULT_L2_EPSILONS } from './attack-suites.js';
 import { DEFAULT_SPARSE_BUDGETS } from './sparse-attack.js';
@@ -37,7 +37,10 @@ import { attributionSuite } from './attribution-suite.js';
 import { calibrationSuite, cleanSuite } from './clean-suites.js';
 import { fgsmSuiteOf, pgdSuite, sparseSuite, squareSuite, transferSuite } from './attack-suites.js';
 import { SUITES, type SuiteName, type ValidateOptions } from './validate-options.js';
-import { pairedComparison, validationFindings, type ReferenceComparison } from './findings.js';
+import { pairedComparison, validationFindings, type Finding, type ReferenceComparison } from './findings.js';
+import { suitesForModel, type SuiteNotRun } from './suites-for-model.js';
+import { hasPhysicalBudgets, policyInInputUnits } from './policy-budget-units.js';
+import { reviewerScaleOf } from './reviewer-units.js';
 import { BY_BEAT_WARNING } from '../data/ecg-splits.js';
 import { BY_FILE_WARNING } from '../data/images/image-splits.js';
 import type { CleanResult, CalibrationResult } from './clean-suites.js';
@@ -226,18 +229,72 @@ function findingsOf(
   });
 }
 
+/** A finding per suite that could not run, so that a reader of the figures knows what was not measured. */
+function notRunFindings(notRun: SuiteNotRun[]): Finding[] {
+  return notRun.map(({ suite, reason }) => ({
+    code: 'suite-not-run',
+    severity: 'warning',
+    message: `The ${suite} suite was asked for but could not run: ${reason}. Nothing in this validation measures what it would have.`,
+  }));
+}
+
+/** A policy gate left without a value because its suite could not run says so, instead of a bare "no result". */
+function explainUnmeasuredGates(policy: PolicyResult, notRun: SuiteNotRun[]): PolicyResult {
+  if (notRun.length === 0) return policy;
+  return {
+    ...policy,
+    gates: policy.gates.map((gate) => {
+      const missing = notRun.find((n) => gate.value === null && gateSuite(gate.gate) === n.suite);
+      return missing === undefined
+        ? gate
+        : { ...gate, detail: `not measured: the ${missing.suite} suite could not run (${missing.reason})` };
+    }),
+  };
+}
+
+/** The suite a gate reads: min_robust_accuracy:pgd reads pgd, max_membership_advantage membership, max_ece calibration. */
+function gateSuite(gate: string): string | undefined {
+  if (gate.startsWith('min_robust_accuracy:')) return gate.slice('min_robust_accuracy:'.length);
+  if (gate === 'max_membership_advantage') return 'membership';
+  if (gate === 'max_ece') return 'calibration';
+  if (gate === 'max_corruption_error') return 'corruptions';
+  return undefined;
+}
+
+/** The asked options with the policy's budgets in mV or grey levels converted to this dataset's input units. */
+function withBudgetsInInputUnits(workspace: Workspace, asked: ValidateOptions): ValidateOptions {
+  if (asked.policy === undefined || !hasPhysicalBudgets(asked.policy)) return asked;
+  const { dataset } = datasetForModel(
+    workspace,
+    getModel(workspace.db, asked.modelId),
+    loadDataset(workspace, asked.datasetId),
+  );
+  const scale = reviewerScaleOf(workspace, dataset, sampleIndices(dataset, asked.split));
+  return {
+    ...asked,
+    policy: policyInInputUnits(asked.policy, scale, `dataset ${dataset.id} (${dataset.name})`),
+  };
+}
+
 export async function validateModel(workspace: Workspace, asked: ValidateOptions, context: JobContext) {
-  const options = withPolicyNeeds(asked);
-  const modelRow = getModel(workspace.db, options.modelId);
-  const datasetRow = getDataset(workspace.db, options.datasetId);
-  checkSuitesApply(datasetRow, options.suites);
+  const wanted = withPolicyNeeds(withBudgetsInInputUnits(workspace, asked));
+  const modelRow = getModel(workspace.db, wanted.modelId);
+  const datasetRow = getDataset(workspace.db, wanted.datasetId);
+  checkSuitesApply(datasetRow, wanted.suites);
+  // A model run by ONNX Runtime alone has no gradients; an imported one no recorded training data.
+  const { run, notRun } = suitesForModel(modelRow, wanted.suites);
+  const options: ValidateOptions = { ...wanted, suites: run };
   const seed = options.seed ?? 1;
   const params = { ...options, seed };
   return runJob(workspace, 'validate', params, context, async (jobId, job) => {
     const backend = engineInfo().backend;
-    const dataset = loadDataset(workspace, options.datasetId);
-    // Shape, preprocessing preset and classes must agree before any suite runs (both sides named if not).
-    checkInputContract(modelRow, dataset);
+    // Shape, preprocessing preset and classes must agree before any suite runs (both sides named if not); an
+    // imported image model sees the stored pixels under its own normalization.
+    const { dataset, note: inputNote } = datasetForModel(
+      workspace,
+      modelRow,
+      loadDataset(workspace, options.datasetId),
+    );
     const indices = sampleIndices(dataset, options.split);
     if (indices.length === 0)
       throw badInput(`dataset ${dataset.id} has no sample in its ${options.split} split`);
@@ -266,6 +323,8 @@ export async function validateModel(workspace: Workspace, asked: ValidateOptions
       split: options.split,
       n: indices.length,
       backend,
+      ...(notRun.length > 0 ? { suitesNotRun: notRun } : {}),
+      ...(inputNote !== undefined ? { inputNote } : {}),
     };
     try {
       const steps = options.suites.length;
@@ -280,21 +339,30 @@ export async function validateModel(workspace: Workspace, asked: ValidateOptions
       }
       const decisions = decisionsOf(ctx, options, result['clean'] as CleanResult | undefined);
       const reference = await referenceComparison(ctx, options, decisions.predicted);
-      result['findings'] = findingsOf(
-        ctx,
-        options,
-        result,
-        decisions,
-        reference,
-        datasetRow.summary['warnings'],
-      );
+      result['findings'] = [
+        ...findingsOf(ctx, options, result, decisions, reference, datasetRow.summary['warnings']),
+        ...notRunFindings(notRun),
+        // How the dataset was fed to an imported image model, so that a report reader sees it beside the figures.
+        ...(inputNote !== undefined
+          ? [
+              {
+                code: 'input-normalized-for-model',
+                severity: 'note' as const,
+                message: `Input: ${inputNote}.`,
+              },
+            ]
+          : []),
+      ];
       if (options.policy !== undefined) {
         result['policy'] = {
           ...(options.policyFile !== undefined ? { file: options.policyFile } : {}),
-          ...evaluatePolicy(options.policy, result as ValidationResults, reference?.reference, {
-            ...testRecordCounts(ctx),
-            scoresOf: (label) => classScores(ctx, label),
-          }),
+          ...explainUnmeasuredGates(
+            evaluatePolicy(options.policy, result as ValidationResults, reference?.reference, {
+              ...testRecordCounts(ctx),
+              scoresOf: (label) => classScores(ctx, label),
+            }),
+            notRun,
+          ),
         };
       }
     } finally {

@@ -6,7 +6,8 @@ import type { ImportedModel } from './imported-model.js';
 import type { ModelOrigin } from './store-imported-model.js';
 import type { ContractOptions } from './settle-contract.js';
 import { importKerasH5 } from './keras-h5.js';
-import { importOnnx } from '../onnx/import-onnx.js';
+import { importOnnx, OnnxConversionError } from '../onnx/import-onnx.js';
+import { importOnnxRuntimeOnly } from '../onnx/import-runtime-only.js';
 import { importKerasArchive } from './keras-archive.js';
 import {
   importTfjsLayers,
@@ -72,39 +73,7 @@ export async function readModelSource(
   const bytes = new Uint8Array(readFileSync(full));
   const lower = fileName.toLowerCase();
   if (lower.endsWith('.onnx')) {
-    // The conversion (core/models/onnx) gives a TF.js model that already reads Attest's channels-last layout and
-    // was checked against ONNX Runtime on a probe batch; the file's own layout is recorded, not transposed again.
-    const onnx = await importOnnx(
-      bytes,
-      full,
-      options.layout !== undefined ? { layout: options.layout } : {},
-    );
-    const producer = `${onnx.producerName} ${onnx.producerVersion}`.trim();
-    const imported: ImportedModel = {
-      model: onnx.model,
-      framework: 'onnx',
-      frameworkVersion: `opset ${onnx.opset}${producer !== '' ? `, made by ${producer}` : ''}`,
-      format: 'onnx',
-    };
-    return {
-      imported,
-      origin: {
-        ...originOf(full, bytes, imported),
-        onnx: {
-          opset: onnx.opset,
-          producer,
-          fileLayout: onnx.layout,
-          fileInputShape: onnx.fileInputShape,
-          maxAbsDifference: onnx.maxAbsDifference,
-          checkedWith: `ONNX Runtime (${onnx.provider})`,
-        },
-      },
-      contract: {
-        layout: 'channels-last',
-        sourceLayout: onnx.layout,
-        output: onnx.outputsProbabilities ? 'probabilities' : 'logits',
-      },
-    };
+    return readOnnxSource(full, bytes, options);
   }
   if (looksLikeHdf5(bytes)) {
     const imported = await importKerasH5(bytes, full);
@@ -139,6 +108,65 @@ export async function readModelSource(
     'not a model file Attest reads: a Keras 2 .h5, a Keras 3 .keras archive, an ONNX .onnx file, or a TF.js layers model (a folder with model.json, or its zip)',
     full,
   );
+}
+
+/**
+ * An ONNX file: converted to an equivalent TF.js model (checked against ONNX Runtime on a probe batch) so that
+ * every suite runs; a graph with an operator the converter does not handle is kept as runtime-only, run by ONNX
+ * Runtime for the suites that need only forward passes. Either model already reads Attest's channels-last
+ * layout; the file's own layout is recorded, not transposed again.
+ */
+async function readOnnxSource(
+  full: string,
+  bytes: Uint8Array,
+  options: { layout?: 'channels-first' | 'channels-last' },
+): Promise<Awaited<ReturnType<typeof readModelSource>>> {
+  const layout = options.layout !== undefined ? { layout: options.layout } : {};
+  let converted;
+  try {
+    converted = await importOnnx(bytes, full, layout);
+  } catch (error) {
+    if (!(error instanceof OnnxConversionError)) throw error;
+    try {
+      converted = await importOnnxRuntimeOnly(bytes, full, error, layout);
+    } catch (runtimeError) {
+      // Neither path works (e.g. a vendor's custom operator): both reasons, so the user knows what to ask for.
+      const detail = (e: unknown): string =>
+        e instanceof Error ? e.message.replace(`${full}: `, '') : String(e);
+      throw badInput(
+        `${detail(error)}; and ONNX Runtime cannot run it either: ${detail(runtimeError)}`,
+        full,
+      );
+    }
+  }
+  const runtimeOnly = 'notConverted' in converted ? converted.notConverted : undefined;
+  const producer = `${converted.producerName} ${converted.producerVersion}`.trim();
+  const imported: ImportedModel = {
+    model: converted.model,
+    framework: 'onnx',
+    frameworkVersion: `opset ${converted.opset}${producer !== '' ? `, made by ${producer}` : ''}`,
+    format: runtimeOnly !== undefined ? 'onnx-runtime-only' : 'onnx',
+  };
+  return {
+    imported,
+    origin: {
+      ...originOf(full, bytes, imported),
+      onnx: {
+        opset: converted.opset,
+        producer,
+        fileLayout: converted.layout,
+        fileInputShape: converted.fileInputShape,
+        maxAbsDifference: 'maxAbsDifference' in converted ? converted.maxAbsDifference : null,
+        checkedWith: `ONNX Runtime (${converted.provider})`,
+        ...(runtimeOnly !== undefined ? { runtimeOnly } : {}),
+      },
+    },
+    contract: {
+      layout: 'channels-last',
+      sourceLayout: converted.layout,
+      output: converted.outputsProbabilities ? 'probabilities' : 'logits',
+    },
+  };
 }
 
 function originOf(

@@ -1,6 +1,7 @@
 import { tfl } from '../../engine/tf.js';
 import { badInput } from '../../errors.js';
 import { INPUT_PRESETS, type InputContract, type InputLayout } from '../input-contract.js';
+import { imageContractOf } from '../image-contract.js';
 
 export interface ContractOptions {
   classes?: string[];
@@ -11,6 +12,8 @@ export interface ContractOptions {
   sourceLayout?: InputLayout;
   /** What the output gives, when the file says it (an ONNX graph ends in Softmax or not). */
   output?: 'probabilities' | 'logits';
+  /** An image model's intensity normalization (unit, imagenet, symmetric, per-image, MEAN/STD). */
+  normalize?: string;
 }
 
 /** What the output layer gives: softmax probabilities, or raw scores (logits, a linear last layer). */
@@ -115,9 +118,20 @@ export function settleInputContract(
   }
   if (options.preset !== undefined && !(options.preset in INPUT_PRESETS))
     throw badInput(`unknown preset "${options.preset}"; available: ${Object.keys(INPUT_PRESETS).join(', ')}`);
+  if (options.normalize !== undefined && options.preset !== undefined)
+    throw badInput(
+      '--normalize and --preset both describe the input: give --normalize for an image model, --preset for a beat model',
+    );
+  // Size and channels from the model's own input shape, the normalization from its maker.
+  const image =
+    options.normalize !== undefined ? imageContractOf(shape, options.normalize, fileName) : undefined;
   const valueRange =
     options.valueRange ??
-    (options.preset === 'kachuee2018' || options.preset === 'image-unit' ? [0, 1] : null);
+    (options.preset === 'kachuee2018' ||
+    options.preset === 'image-unit' ||
+    image?.normalization.kind === 'unit'
+      ? [0, 1]
+      : null);
   return {
     model,
     contract: {
@@ -127,6 +141,7 @@ export function settleInputContract(
       preset: options.preset ?? null,
       classes,
       output,
+      ...(image !== undefined ? { image } : {}),
     },
   };
 }

@@ -24,14 +24,18 @@ export interface ModelOrigin {
   framework: string;
   frameworkVersion: string | null;
   format: string;
-  /** For an ONNX file: its opset, producer, and the conversion's check against ONNX Runtime at import. */
+  /**
+   * For an ONNX file: its opset, producer, and the conversion's check against ONNX Runtime at import; or, for a
+   * graph that could not be converted, why (runtimeOnly): ONNX Runtime then runs it and maxAbsDifference is null.
+   */
   onnx?: {
     opset: number;
     producer: string;
     fileLayout: string;
     fileInputShape: number[];
-    maxAbsDifference: number;
+    maxAbsDifference: number | null;
     checkedWith: string;
+    runtimeOnly?: { operator: string; reason: string };
   };
 }
 
@@ -41,7 +45,14 @@ export interface StoredImportedModel {
   framework: string;
   frameworkVersion: string | null;
   format: string;
-  input: { shape: number[]; layout: string; preset: string | null; valueRange: [number, number] | null };
+  input: {
+    shape: number[];
+    layout: string;
+    preset: string | null;
+    valueRange: [number, number] | null;
+    /** An image model's size, channels and normalization, when --normalize was given. */
+    image?: InputContract['image'];
+  };
   classes: string[];
   output: InputContract['output'];
   softmaxAppended: boolean;
@@ -52,9 +63,16 @@ export interface StoredImportedModel {
   params: number;
   importedBy: string;
   importedAt: string;
+  /** Set when the ONNX graph could not be converted to TF.js: ONNX Runtime runs it, forward passes only. */
+  runtimeOnly?: { operator: string; reason: string; forwardOnly: string };
 }
 
-function inputKindOf(preset: string | null, shape: number[]): string | undefined {
+const FORWARD_ONLY =
+  'kept to be run by ONNX Runtime: validation runs the suites that need only forward passes (clean, calibration, ' +
+  'noise, corruptions, square); the gradient attacks, attributions, nMutant detection and compression cannot run on it';
+
+function inputKindOf(preset: string | null, shape: number[], image: boolean): string | undefined {
+  if (image) return 'image';
   if (preset === 'standardize-per-beat' || preset === 'kachuee2018') return 'ecg-beat';
   if (preset?.startsWith('image-') === true) return 'image';
   return shape.length === 2 && shape[1] === 1 ? 'ecg-beat' : undefined;
@@ -82,7 +100,7 @@ export async function storeImportedModel(
     const importedBy = currentActor();
     const importedAt = utcNow();
     const storedOrigin = { ...origin, importedBy, importedAt };
-    const inputKind = inputKindOf(contract.preset, contract.shape);
+    const inputKind = inputKindOf(contract.preset, contract.shape, contract.image !== undefined);
     const meta = {
       arch: `imported ${origin.framework}`,
       sampleShape: contract.shape,
@@ -157,6 +175,7 @@ export async function storeImportedModel(
         layout: contract.sourceLayout,
         preset: contract.preset,
         valueRange: contract.valueRange,
+        ...(contract.image !== undefined ? { image: contract.image } : {}),
       },
       classes: contract.classes,
       output: contract.output,
@@ -168,6 +187,9 @@ export async function storeImportedModel(
       params: counts.params,
       importedBy,
       importedAt,
+      ...(origin.onnx?.runtimeOnly !== undefined
+        ? { runtimeOnly: { ...origin.onnx.runtimeOnly, forwardOnly: FORWARD_ONLY } }
+        : {}),
     };
   } finally {
     // A wrapper (transpose in front, softmax after) holds the imported model as a layer and disposes of it.

@@ -9,6 +9,7 @@ import { decodeModelArtifact } from '../artifact.js';
 import { EXPORT_OPSET, exportOnnxWithReport } from './export-onnx.js';
 import { readInt8Weights } from './int8-weights.js';
 import { compareExportWithOrt } from './check-export.js';
+import { refuseRuntimeOnly } from '../runtime-only.js';
 
 export interface OnnxExportResult {
   modelId: string;
@@ -46,6 +47,7 @@ export async function exportStoredModelOnnx(
     throw badInput('an ONNX export is one file: give --out FILE.onnx', out);
   if (existsSync(target)) throw badInput(`${target} exists already; export to a new file`, target);
   const row = getModel(workspace.db, modelId);
+  refuseRuntimeOnly(row, 'an ONNX export (the imported file itself is the ONNX model)');
   const artifact = workspace.artifacts.get(row.artifactSha256);
   const { model, header } = await decodeModelArtifact(artifact, `model ${row.id}`);
   try {
