@@ -72,7 +72,11 @@ export function markInterruptedJobs(
   db: Db,
   isRunning: (pid: number, startedAt: number) => boolean = isRecordingProcess,
 ): number {
-  const running = db.prepare("SELECT id, pid, started_at FROM jobs WHERE status = 'running'").all() as {
+  // A job from the site's job queue may run on another machine: its worker's pid means nothing here, and the
+  // queue notices a worker that stopped (see core/store/queued-jobs.ts).
+  const running = db
+    .prepare("SELECT id, pid, started_at FROM jobs WHERE status = 'running' AND queue IS NULL")
+    .all() as {
     id: string;
     pid: number | null;
     started_at: string | null;
