@@ -65,6 +65,7 @@ import {
 import { signCommand } from './sign.js';
 import { demoCommand } from './demo.js';
 import { serveCommand } from './serve.js';
+import { workerCommand } from './worker.js';
 
 /** Every CLI command, in the order `attest --help` lists them; imports and train take --project. */
 export const COMMANDS: readonly Command[] = [
@@ -135,5 +136,6 @@ export const COMMANDS: readonly Command[] = [
   jobsListCommand,
   demoCommand,
   serveCommand,
+  workerCommand,
   benchCommand,
 ].map(withProjectOption);
