@@ -59,7 +59,12 @@ test('a queued job is claimed by one worker only, and only its claim records the
   });
   assert.equal(getQueuedJob(db, 'job-1')?.progress, 0.5);
   // A redelivery after the first worker stopped: the new claim replaces the old one...
-  assert.deepEqual(claimQueuedJob(db, 'job-1', 'worker-b', true), { claimed: true, takenOver: true });
+  const before = getQueuedJob(db, 'job-1');
+  assert.deepEqual(claimQueuedJob(db, 'job-1', 'worker-b', true), {
+    claimed: true,
+    takenOver: true,
+    previous: { pid: before?.pid ?? null, startedAt: before?.startedAt ?? null },
+  });
   assert.equal(getQueuedJob(db, 'job-1')?.progress, 0);
   // ...so the first worker, were it still alive, learns it lost the job and cannot record an outcome.
   assert.equal(claimState(db, 'job-1', 'worker-a').owned, false);

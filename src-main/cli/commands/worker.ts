@@ -30,6 +30,9 @@ export const workerCommand: Command = {
         `worker ${process.pid} takes jobs from ${redisPlace(url)} (${concurrency} at a time); Ctrl-C stops it`,
       );
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      out.log(
+        'stopping: the jobs running here finish first (Ctrl-C again quits at once; the queue then hands them to another worker)',
+      );
       await worker.close();
       out.result(
         { stopped: true, jobs: worker.counts },

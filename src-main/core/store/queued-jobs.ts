@@ -50,7 +50,9 @@ export function listQueuedJobs(db: Db, limit = 200): QueuedJobRow[] {
 }
 
 export type ClaimOutcome =
-  | { claimed: true; takenOver: boolean }
+  | { claimed: true; takenOver: false }
+  /** The run that stopped: its worker's process id and when it started, to find what it had written. */
+  | { claimed: true; takenOver: true; previous: { pid: number | null; startedAt: string | null } }
   | { claimed: false; reason: 'missing' | 'cancelled' | 'finished' | 'owned-by-another' };
 
 /**
@@ -84,7 +86,7 @@ export function claimQueuedJob(db: Db, id: string, token: string, takeOver: bool
     )
     .run(token, process.pid, utcNow(), id, row.claim);
   return taken.changes === 1
-    ? { claimed: true, takenOver: true }
+    ? { claimed: true, takenOver: true, previous: { pid: row.pid, startedAt: row.startedAt } }
     : { claimed: false, reason: 'owned-by-another' };
 }
 
@@ -179,4 +181,18 @@ export function failAbandonedJob(db: Db, id: string, reason: string): boolean {
     )
     .run(utcNow(), JSON.stringify({ code: 'WORKER_LOST', message: reason }), reason, id);
   return failed.changes === 1;
+}
+
+/**
+ * The rows of `kind` that the process `pid` started since `since` for itself (a training's own job row, with its
+ * checkpoints), newest first: what a stopped run of a queued job left to resume from.
+ */
+export function runRowsOf(db: Db, kind: string, pid: number, since: string): JobRow[] {
+  const ids = db
+    .prepare(
+      `SELECT id FROM jobs WHERE kind = ? AND queue IS NULL AND pid = ? AND started_at >= ?
+       ORDER BY started_at DESC, id DESC`,
+    )
+    .all(kind, pid, since) as { id: string }[];
+  return ids.flatMap(({ id }) => getJob(db, id) ?? []);
 }

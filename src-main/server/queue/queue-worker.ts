@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { Queue, Worker, type Job } from 'bullmq';
-import { jobSpecSchema, describeIssues } from '../../contract/index.js';
+import { jobSpecSchema, describeIssues, type JobSpec } from '../../contract/index.js';
 import type { Workspace } from '../../core/store/workspace.js';
 import type { JobContext } from '../../core/jobs/job-context.js';
 import { AttestError } from '../../core/errors.js';
@@ -11,8 +11,12 @@ import {
   failAbandonedJob,
   finishClaimedJob,
   getQueuedJob,
+  runRowsOf,
   updateClaimedProgress,
 } from '../../core/store/queued-jobs.js';
+import { resumePointOf } from '../../core/train/resume-training.js';
+import { resumeTraining } from '../../core/train/resume-job.js';
+import { initEngine } from '../../core/engine/backend.js';
 import { runJobSpec } from '../engine/job-runners.js';
 import type { QueuedJobData } from './queued-job-desk.js';
 import { QUEUE_NAME, redisConnection, redisPlace, within } from './redis-connection.js';
@@ -68,10 +72,15 @@ export async function startQueueWorker(workspace: Workspace, options: WorkerOpti
     maxStalledCount: 1,
   });
   worker.on('error', (error) => options.log(`job queue: ${error.message}`));
-  // BullMQ fails a job that stalled more than once; its row must say so rather than stay "running".
-  worker.on('stalled', (jobId) => {
-    options.log(`job ${jobId}: its worker stopped; the queue hands it on`);
-    void settleAbandoned(workspace, queue, jobId, options);
+  worker.on('stalled', (jobId) => options.log(`job ${jobId}: its worker stopped; the queue hands it on`));
+  // Jobs never fail to BullMQ (their outcome is in the store), so a failure is BullMQ giving up on the job: it
+  // stalled more than once (its workers kept stopping). The row must say so rather than stay "running".
+  worker.on('failed', (job, error) => {
+    if (job?.id === undefined) return;
+    const reason = `the workers running this job stopped before it finished (${error.message})`;
+    if (!failAbandonedJob(workspace.db, job.id, reason)) return;
+    counts['abandoned'] = (counts['abandoned'] ?? 0) + 1;
+    options.log(`job ${job.id}: failed: ${reason}`);
   });
   await worker.waitUntilReady();
   return {
@@ -81,18 +90,6 @@ export async function startQueueWorker(workspace: Workspace, options: WorkerOpti
       await queue.close();
     },
   };
-}
-
-async function settleAbandoned(
-  workspace: Workspace,
-  queue: Queue,
-  jobId: string,
-  options: WorkerOptions,
-): Promise<void> {
-  const job = await queue.getJob(jobId).catch(() => undefined);
-  if (job === undefined || (await job.getState().catch(() => 'unknown')) !== 'failed') return;
-  const reason = `the workers running this job stopped before it finished (${job.failedReason || 'stalled'})`;
-  if (failAbandonedJob(workspace.db, jobId, reason)) options.log(`job ${jobId}: failed: ${reason}`);
 }
 
 async function runQueuedJob(
@@ -137,7 +134,11 @@ async function runQueuedJob(
     log: (message) => options.log(`job ${id}: ${message}`),
   };
   try {
-    const work = () => runJobSpec(workspace, parsed.data, context);
+    const spec = parsed.data;
+    const work = () =>
+      claim.takenOver
+        ? runAgain(workspace, spec, claim.previous, context)
+        : runJobSpec(workspace, spec, context);
     const result = await (job.data.actor !== undefined ? runAsActor(job.data.actor, work) : work());
     const recorded = finishClaimedJob(workspace.db, id, token, 'succeeded', { result });
     options.log(
@@ -155,4 +156,43 @@ async function runQueuedJob(
   } finally {
     clearInterval(watch);
   }
+}
+
+/**
+ * A job whose worker stopped, run again: a training resumes from the last checkpoint its stopped run wrote (the
+ * same resume as `attest train --resume`); anything else, and a training that had no checkpoint yet, starts
+ * over. The stopped run's own training row is found by the stopped worker's process id and its start time.
+ */
+async function runAgain(
+  workspace: Workspace,
+  spec: JobSpec,
+  previous: { pid: number | null; startedAt: string | null },
+  context: JobContext,
+): Promise<unknown> {
+  if (spec.kind === 'train' && previous.pid !== null && previous.startedAt !== null) {
+    const { kind: _kind, ...options } = spec;
+    const stopped = runRowsOf(workspace.db, 'train', previous.pid, previous.startedAt).find((row) =>
+      Object.entries(options).every(
+        ([key, value]) => JSON.stringify(row.params[key]) === JSON.stringify(value),
+      ),
+    );
+    if (stopped !== undefined) {
+      try {
+        resumePointOf(workspace, stopped.id);
+      } catch (error) {
+        context.log(
+          `cannot resume training ${stopped.id} (${(error as Error).message}): training again from the start`,
+        );
+        return runJobSpec(workspace, spec, context);
+      }
+      await initEngine();
+      return resumeTraining(
+        workspace,
+        stopped.id,
+        spec.maxMinutes !== undefined ? { maxMinutes: spec.maxMinutes } : {},
+        context,
+      );
+    }
+  }
+  return runJobSpec(workspace, spec, context);
 }
