@@ -52,15 +52,11 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
-/** Undefined (and the test skipped, or failed in CI) when redis-server is not installed. */
-export async function startRedis(
-  t: TestContext,
-  options: { appendOnly?: boolean } = {},
-): Promise<TestRedis | undefined> {
-  if (!existsSync(REDIS_SERVER)) {
-    missingReference(t, `${REDIS_SERVER} is not installed (Debian package redis-server)`);
-    return undefined;
-  }
+/**
+ * Starts redis-server on a free loopback port with its files in a new temporary folder (also used by
+ * `attest bench --site`); `stop` removes the folder.
+ */
+export async function launchRedis(options: { appendOnly?: boolean } = {}): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'attest-redis-'));
   const port = await freePort();
   let child: ChildProcess | undefined;
@@ -90,7 +86,7 @@ export async function startRedis(
     });
   };
   await launch();
-  const redis: TestRedis = {
+  return {
     url: `redis://127.0.0.1:${port}`,
     port,
     kill: () => halt('SIGKILL'),
@@ -100,6 +96,22 @@ export async function startRedis(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A Redis for one test, stopped after it. Undefined (and the test skipped, or failed in CI) when redis-server is
+ * not installed. Cleanups run in the order registered, so Redis stops before those registered later: a test
+ * stops its workers itself before it ends.
+ */
+export async function startRedis(
+  t: TestContext,
+  options: { appendOnly?: boolean } = {},
+): Promise<TestRedis | undefined> {
+  if (!existsSync(REDIS_SERVER)) {
+    missingReference(t, `${REDIS_SERVER} is not installed (Debian package redis-server)`);
+    return undefined;
+  }
+  const redis = await launchRedis(options);
   t.after(() => redis.stop());
   return redis;
 }

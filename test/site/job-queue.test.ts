@@ -132,6 +132,46 @@ test('a worker killed mid-job: the queue notices, another worker runs the job ag
   });
 });
 
+test('a job whose workers are killed twice is failed with the reason, not left running', async (t) => {
+  const redis = await startRedis(t);
+  if (redis === undefined) return;
+  const home = tempHome('attest-queue');
+  t.after(() => home.cleanup());
+  const running = await startServer({
+    home: home.dir,
+    rendererDir: fakeRenderer(home.dir),
+    queue: redis.url,
+  });
+  t.after(() => running.close());
+  const lock = ['--lock-seconds', '4'];
+  const job = await startJob(running, syntheticJob('unlucky', 200, 1200));
+  for (const round of [1, 2]) {
+    const doomed = await startWorker(home.dir, redis.url, lock);
+    t.after(() => doomed.stop());
+    // Killed once it runs the job (the second one after taking it over from the first).
+    await waitForJobs(
+      running,
+      () => inStore(home.dir, (w) => getQueuedJob(w.db, job.id)?.pid) === doomed.pid,
+      `worker ${round} to run the job`,
+    );
+    doomed.child.kill('SIGKILL');
+    await doomed.stop();
+  }
+  const last = await startWorker(home.dir, redis.url, lock);
+  t.after(() => last.stop());
+  const jobs = await waitForJobs(
+    running,
+    (all) => all.some((j) => j.id === job.id && j.state === 'failed'),
+    'the job to be failed',
+  );
+  const failed = jobs.find((j) => j.id === job.id);
+  assert.equal(failed?.error?.code, 'WORKER_LOST');
+  assert.match(failed?.error?.message ?? '', /workers running this job stopped before it finished/);
+  const { summary } = await last.stop();
+  assert.deepEqual(summary.jobs, { abandoned: 1 }, 'the last worker did not run it a third time');
+  inStore(home.dir, (workspace) => assert.deepEqual(listDatasets(workspace.db), []));
+});
+
 test('cancelling from a desk stops the job on its worker; a waiting job is cancelled before any worker takes it', async (t) => {
   const redis = await startRedis(t);
   if (redis === undefined) return;

@@ -13,12 +13,18 @@ export interface WorkerProcess {
   stop(): Promise<{ code: number | null; summary: { jobs?: Record<string, number> } }>;
 }
 
-export function startWorker(home: string, url: string, extra: string[] = []): Promise<WorkerProcess> {
+export function startWorker(
+  home: string,
+  url: string,
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<WorkerProcess> {
   const child = spawn(
     process.execPath,
     [ATTEST_BIN, 'worker', '--home', home, '--queue', url, '--json', ...extra],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
     },
   );
   let stdout = '';
@@ -36,7 +42,11 @@ export function startWorker(home: string, url: string, extra: string[] = []): Pr
           log: () => stderr,
           stop: async () => {
             if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+            // A worker finishes its running jobs first; one whose Redis is already gone (a test's cleanup) is
+            // killed rather than waited for.
+            const fallback = setTimeout(() => child.kill('SIGKILL'), 30_000);
             const code = await exited;
+            clearTimeout(fallback);
             let summary: { jobs?: Record<string, number> } = {};
             try {
               summary = JSON.parse(stdout) as typeof summary;
