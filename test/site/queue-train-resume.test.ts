@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tempHome } from '../helpers/temp-home.js';
 import { startRedis } from '../helpers/redis-server.js';
-import { fakeRenderer } from '../app/serve-helpers.js';
+import { collectEvents, fakeRenderer } from '../app/serve-helpers.js';
 import { startServer } from '../../src-main/server/serve.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { getJob } from '../../src-main/core/store/jobs.js';
@@ -11,7 +11,7 @@ import { importWfdbDataset } from '../../src-main/core/data/import-wfdb-dataset.
 import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';
 import { resourcePath } from '../../src-main/core/util/resources.js';
-import { startJob, startWorker, waitForJobs } from './queue-helpers.js';
+import { listJobViews, startJob, startWorker, type WorkerProcess } from './queue-helpers.js';
 
 function inStore<T>(home: string, read: (workspace: Workspace) => T): T {
   const workspace = Workspace.open(home);
@@ -75,14 +75,31 @@ test('a queued training whose worker is killed after a checkpoint resumes from i
   first.child.kill('SIGKILL');
   await first.stop();
 
-  const second = await startWorker(home.dir, redis.url, lock, env);
-  t.after(() => second.stop());
-  const jobs = await waitForJobs(
+  const started: WorkerProcess[] = [];
+  const events = await collectEvents(
     running,
-    (all) => all.some((j) => j.id === job.id && j.state !== 'running' && j.state !== 'queued'),
-    'the training to end after its worker was killed',
+    (seen) =>
+      seen.some(
+        (e) =>
+          e.type === 'job' && e.job.id === job.id && e.job.state !== 'running' && e.job.state !== 'queued',
+      ),
+    async () => {
+      started.push(await startWorker(home.dir, redis.url, lock, env));
+    },
     600_000,
   );
+  const second = started[0];
+  assert.ok(second !== undefined);
+  t.after(() => second.stop());
+  // The resumed epochs reach the desk as live-curve points under the queued job's id, each once, in order (the
+  // restored epoch too when the desk had not sent it before the kill).
+  const epochs = events.flatMap((e) => (e.type === 'job.epoch' && e.jobId === job.id ? [e.epoch] : []));
+  assert.ok(epochs.includes(3), `epochs streamed: ${epochs.join(',')}`);
+  assert.ok(
+    epochs.every((epoch, i) => i === 0 || epoch > (epochs[i - 1] ?? 0)),
+    `epochs streamed: ${epochs.join(',')}`,
+  );
+  const jobs = await listJobViews(running);
   const ended = jobs.find((j) => j.id === job.id);
   assert.equal(ended?.state, 'succeeded', JSON.stringify(ended));
   const result = ended?.result as { jobId: string; history: { epoch: number }[] };

@@ -196,3 +196,21 @@ export function runRowsOf(db: Db, kind: string, pid: number, since: string): Job
     .all(kind, pid, since) as { id: string }[];
   return ids.flatMap(({ id }) => getJob(db, id) ?? []);
 }
+
+/**
+ * The row a queued job's run wrote for itself (a training's own job row): of `kind`, by the worker process
+ * `pid`, started since `since`, with the job's settings among its params. Undefined when there is none.
+ */
+export function ownRunRow(
+  db: Db,
+  kind: string,
+  pid: number,
+  since: string,
+  settings: Record<string, unknown>,
+): JobRow | undefined {
+  return runRowsOf(db, kind, pid, since).find((row) =>
+    Object.entries(settings).every(
+      ([key, value]) => JSON.stringify(row.params[key]) === JSON.stringify(value),
+    ),
+  );
+}

@@ -11,7 +11,7 @@ import {
   failAbandonedJob,
   finishClaimedJob,
   getQueuedJob,
-  runRowsOf,
+  ownRunRow,
   updateClaimedProgress,
 } from '../../core/store/queued-jobs.js';
 import { resumePointOf } from '../../core/train/resume-training.js';
@@ -171,11 +171,7 @@ async function runAgain(
 ): Promise<unknown> {
   if (spec.kind === 'train' && previous.pid !== null && previous.startedAt !== null) {
     const { kind: _kind, ...options } = spec;
-    const stopped = runRowsOf(workspace.db, 'train', previous.pid, previous.startedAt).find((row) =>
-      Object.entries(options).every(
-        ([key, value]) => JSON.stringify(row.params[key]) === JSON.stringify(value),
-      ),
-    );
+    const stopped = ownRunRow(workspace.db, 'train', previous.pid, previous.startedAt, options);
     if (stopped !== undefined) {
       try {
         resumePointOf(workspace, stopped.id);

@@ -8,11 +8,13 @@ import {
   getQueuedJob,
   insertQueuedJob,
   listQueuedJobs,
+  ownRunRow,
   requestQueuedJobCancel,
   type QueuedJobRow,
 } from '../../core/store/queued-jobs.js';
 import { namedJobTitle } from '../engine/named-job-title.js';
 import { estimateRemainingSeconds } from '../engine/remaining-time.js';
+import { epochsOfJob } from '../engine/training-epochs.js';
 import { QUEUE_NAME, redisConnection, redisPlace, within } from './redis-connection.js';
 
 /** What a worker needs beside the store's row: who asked, so that the job's audit events name them. */
@@ -22,6 +24,9 @@ export interface QueuedJobData {
 
 /** How often the desk looks at the store for what the workers wrote (progress, outcome). */
 const POLL_MS = 400;
+
+/** Job kinds whose runs checkpoint each epoch: the desk streams their epochs as live curves. */
+const EPOCH_KINDS = new Set(['train', 'compress', 'detect-train']);
 
 /**
  * The engine's job list when the server runs with a job queue (`attest serve --queue URL`): a submitted job is
@@ -33,6 +38,8 @@ export class QueuedJobDesk {
   private readonly queue: Queue;
   private lastError: string | undefined;
   private readonly seen = new Map<string, string>();
+  /** The last epoch sent for each running queued job, by the job's id. */
+  private readonly epochsSent = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -105,9 +112,25 @@ export class QueuedJobDesk {
   private poll(): void {
     for (const row of listQueuedJobs(this.workspace.db)) {
       const now = signature(row);
-      if (this.seen.get(row.id) === now) continue;
+      const changed = this.seen.get(row.id) !== now;
+      // A job that has just ended may have checkpointed its last epoch since the previous look.
+      if (row.status === 'running' || changed) this.sendEpochs(row);
+      if (row.status !== 'running') this.epochsSent.delete(row.id);
+      if (!changed) continue;
       this.seen.set(row.id, now);
       this.emit({ type: 'job', job: this.view(row) });
+    }
+  }
+
+  /** The epochs a worker's training has checkpointed since the last look, as the local queue sends them. */
+  private sendEpochs(row: QueuedJobRow): void {
+    if (!EPOCH_KINDS.has(row.kind) || row.pid === null || row.startedAt === null) return;
+    const { kind: _kind, ...settings } = row.params;
+    const own = ownRunRow(this.workspace.db, row.kind, row.pid, row.startedAt, settings);
+    if (own === undefined) return;
+    for (const point of epochsOfJob(this.workspace.db, own.id, this.epochsSent.get(row.id) ?? 0)) {
+      this.epochsSent.set(row.id, point.epoch);
+      this.emit({ type: 'job.epoch', jobId: row.id, ...point });
     }
   }
 
