@@ -235,3 +235,30 @@ test('with Redis unreachable a job is refused with a message and nothing is stor
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /not a Redis URL/);
 });
+
+test('with Redis gone after the server started, a job is refused and nothing more is stored', async (t) => {
+  const redis = await startRedis(t);
+  if (redis === undefined) return;
+  const home = tempHome('attest-queue');
+  t.after(() => home.cleanup());
+  const running = await startServer({
+    home: home.dir,
+    rendererDir: fakeRenderer(home.dir),
+    queue: redis.url,
+  });
+  t.after(() => running.close());
+  const queued = await startJob(running, syntheticJob('before', 2, 20));
+  await redis.kill();
+  const answer = await call(running, 'jobs.start', syntheticJob('after', 2, 20));
+  assert.equal(answer['ok'], false);
+  assert.match(
+    (answer['error'] as { message: string }).message,
+    /does not answer, so the job was not started/,
+  );
+  inStore(home.dir, (workspace) =>
+    assert.deepEqual(
+      listJobs(workspace.db).map((j) => [j.id, j.status]),
+      [[queued.id, 'queued']],
+    ),
+  );
+});
