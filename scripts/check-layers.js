@@ -42,8 +42,13 @@ export const KNOWN = [
   ['core/models/stored-activation-sparsity.ts', 'core/jobs/job-context.ts'],
   ['core/models/stored-activation-sparsity.ts', 'core/data/dataset-kinds.ts'],
   ['core/models/stored-activation-sparsity.ts', 'core/data/sample-dataset.ts'],
-  // The input contract reads a dataset's split codes from data/.
+  // The input contract reads a dataset's split codes and image preprocessing from data/ (they move below both).
   ['core/models/input-contract.ts', 'core/data/sample-dataset.ts'],
+  ['core/models/input-contract.ts', 'core/data/images/preprocess.ts'],
+  ['core/models/image-contract.ts', 'core/data/sample-dataset.ts'],
+  ['core/models/image-contract.ts', 'core/data/images/image-dataset.ts'],
+  ['core/models/image-contract.ts', 'core/data/images/image-dataset-store.ts'],
+  ['core/models/image-contract.ts', 'core/data/images/preprocess.ts'],
 ];
 
 function walk(dir) {

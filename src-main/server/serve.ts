@@ -30,6 +30,8 @@ export interface ServeOptions {
   home?: string;
   /** The built UI; default dist/src-renderer beside the compiled server. */
   rendererDir?: string;
+  /** A Redis URL (--queue): jobs go on the site's job queue, run by `attest worker` processes. */
+  queue?: string;
 }
 
 function send(response: ServerResponse, status: number, type: string, body: string | Buffer): void {
@@ -54,7 +56,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const token = randomBytes(24).toString('hex');
   const home = resolveHome(options.home);
   const rendererDir = options.rendererDir ?? defaultRendererDir();
-  const engine = new EngineHostClient(() => forkHost(home));
+  const engine = new EngineHostClient(() => forkHost(home, options.queue));
   await engine.start().catch(async (error: unknown) => {
     await engine.close();
     throw error;

@@ -4,8 +4,9 @@ import { reproduceMethods } from '../../core/methods/reproduce.js';
 
 export const benchCommand: Command = {
   path: ['bench'],
-  usage: 'bench [--samples 2048] [--no-peer] [--json] | bench --methods [--seeds 3] [--json]',
-  booleanFlags: ['no-peer', 'methods'],
+  usage:
+    'bench [--samples 2048] [--no-peer] [--json] | bench --methods [--seeds 3] [--json] | bench --site [--jobs 200] [--workers 4] [--json]',
+  booleanFlags: ['no-peer', 'methods', 'site'],
   summary:
     'Measure training and inference speed of the bench models on this machine beside the PyTorch peer (when python3-torch is installed), with the backend and workers used',
   async run({ options, out }) {
@@ -19,6 +20,16 @@ export const benchCommand: Command = {
         onProgress: (message) => process.stderr.write(`${message}\n`),
       });
       out.result({ seeds, methods }, () => JSON.stringify({ seeds, methods }, null, 2));
+      return;
+    }
+    // --site: the site job queue under load (a local Redis, a server, worker processes); see bench/site-queue.ts.
+    if (options.flag('site')) {
+      const jobs = options.number('jobs', { min: 1, max: 100000, integer: true }) ?? 200;
+      const workers = options.number('workers', { min: 1, max: 64, integer: true }) ?? 4;
+      options.rejectUnknown();
+      const { runSiteBench } = await import('../../../bench/site-queue.js');
+      const result = await runSiteBench({ jobs, workers });
+      out.result(result, () => JSON.stringify(result, null, 2));
       return;
     }
     const samples = options.number('samples', { min: 256, max: 65536, integer: true });

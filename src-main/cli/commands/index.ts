@@ -68,6 +68,7 @@ import { errorsCommand } from './errors.js';
 import { demoCommand } from './demo.js';
 import { serveCommand } from './serve.js';
 import { siteInitCommand } from './site.js';
+import { workerCommand } from './worker.js';
 
 /** Every CLI command, in the order `attest --help` lists them; imports and train take --project. */
 export const COMMANDS: readonly Command[] = [
@@ -143,5 +144,6 @@ export const COMMANDS: readonly Command[] = [
   demoCommand,
   serveCommand,
   siteInitCommand,
+  workerCommand,
   benchCommand,
 ].map(withProjectOption);

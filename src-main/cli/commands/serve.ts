@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Command } from '../command.js';
 import { startServer } from '../../server/serve.js';
+import { redisConnection } from '../../server/queue/redis-connection.js';
 
 /**
  * Opens the system browser when there is one: on Linux only with a graphical session (a headless lab server has
@@ -26,16 +27,19 @@ function openBrowser(url: string): boolean {
 
 export const serveCommand: Command = {
   path: ['serve'],
-  usage: 'serve [--port N] [--no-open] [--json]',
+  usage: 'serve [--port N] [--queue redis://HOST:PORT] [--no-open] [--json]',
   summary: 'Serve the Attest UI on 127.0.0.1 (random port, session token in the URL) for a browser',
   booleanFlags: ['no-open'],
   async run({ options, out, signal, home }) {
     const port = options.number('port', { min: 0, max: 65535, integer: true });
     const noOpen = options.flag('no-open');
+    const queue = options.string('queue');
     options.rejectUnknown();
+    if (queue !== undefined) redisConnection(queue);
     const running = await startServer({
       ...(port !== undefined ? { port } : {}),
       ...(home !== undefined ? { home } : {}),
+      ...(queue !== undefined ? { queue } : {}),
     });
     out.log(`Attest is served at ${running.url}\n(only this machine can reach it; press Ctrl-C to stop)`);
     if (out.json) process.stdout.write(`${JSON.stringify({ url: running.url })}\n`);

@@ -72,7 +72,15 @@ export function markInterruptedJobs(
   db: Db,
   isRunning: (pid: number, startedAt: number) => boolean = isRecordingProcess,
 ): number {
-  const running = db.prepare("SELECT id, pid, started_at FROM jobs WHERE status = 'running'").all() as {
+  // A job from the site's job queue may run on another machine: its worker's pid means nothing here, and the
+  // queue notices a worker that stopped (see core/store/queued-jobs.ts). The same holds for the rows a queued
+  // job's run writes itself (a training's), which carry the pid of a worker that runs a queued job.
+  const running = db
+    .prepare(
+      `SELECT id, pid, started_at FROM jobs WHERE status = 'running' AND queue IS NULL
+         AND (pid IS NULL OR pid NOT IN (SELECT pid FROM jobs WHERE queue IS NOT NULL AND status = 'running' AND pid IS NOT NULL))`,
+    )
+    .all() as {
     id: string;
     pid: number | null;
     started_at: string | null;

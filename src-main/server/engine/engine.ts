@@ -51,6 +51,7 @@ import { datasetProjectMap, modelProjectMap } from '../../core/projects/project-
 import { DEFAULT_PROJECT_ID } from '../../core/projects/projects.js';
 import { userHandlers } from './user-actions.js';
 import { namedJobTitle } from './named-job-title.js';
+import { QueuedJobDesk } from '../queue/queued-job-desk.js';
 
 type Handlers = {
   [A in ActionName]: (payload: never, caller: Caller) => ActionResponse<A> | Promise<ActionResponse<A>>;
@@ -128,8 +129,15 @@ function currentBackend(): string | null {
  * The engine behind every front door: one workspace, one job queue, and `dispatch`, which refuses unknown
  * actions, parses every payload against the contract and returns errors as data.
  */
+export interface EngineOptions {
+  /** A Redis URL: jobs go on the site's job queue and `attest worker` processes run them (site mode). */
+  queueUrl?: string;
+}
+
 export class Engine {
   readonly queue: JobQueue;
+  /** Set in site mode: started jobs go to the job queue instead of the local one. */
+  readonly desk: QueuedJobDesk | undefined;
   readonly projectJobs = new ProjectJobs();
   private readonly viewers: RecordViewers;
   private readonly handlers: Handlers;
@@ -137,6 +145,7 @@ export class Engine {
   constructor(
     readonly workspace: Workspace,
     private readonly emit: (event: EngineEvent) => void,
+    options: EngineOptions = {},
   ) {
     this.viewers = new RecordViewers(workspace);
     let lastEpoch = 0;
@@ -164,13 +173,12 @@ export class Engine {
           );
         return actor !== undefined ? runAsActor(actor, work) : work();
       },
-      (event) => {
-        this.emit(event);
-        if (event.type === 'job' && event.job.state === 'succeeded') {
-          for (const what of CHANGES[event.job.kind] ?? []) this.emit({ type: 'store.changed', what });
-        }
-      },
+      (event) => this.emitJobEvent(event),
     );
+    this.desk =
+      options.queueUrl !== undefined
+        ? new QueuedJobDesk(workspace, options.queueUrl, (event) => this.emitJobEvent(event))
+        : undefined;
     this.handlers = {
       'engine.info': () => ({
         version: ATTEST_VERSION,
@@ -333,7 +341,7 @@ export class Engine {
         };
       },
       'exports.list': () => ({ exports: listExports(workspace) }),
-      'jobs.list': () => ({ jobs: this.queue.list() }),
+      'jobs.list': () => ({ jobs: this.desk !== undefined ? this.desk.list() : this.queue.list() }),
       'jobs.history': () => {
         markInterruptedJobs(workspace.db);
         return {
@@ -355,13 +363,9 @@ export class Engine {
         // Refused now rather than after the job waited in the queue: once accounts exist, changes need a user.
         if (caller.user === undefined && hasUsers(workspace.db))
           throw badInput('this installation has user accounts: sign in to start a job');
-        return {
-          job: this.queue.enqueue(
-            spec,
-            namedJobTitle(workspace, spec),
-            caller.user !== undefined ? actorOf(caller.user) : undefined,
-          ),
-        };
+        const actor = caller.user !== undefined ? actorOf(caller.user) : undefined;
+        if (this.desk !== undefined) return this.desk.start(spec, actor).then((job) => ({ job }));
+        return { job: this.queue.enqueue(spec, namedJobTitle(workspace, spec), actor) };
       },
       'session.status': (_payload: unknown, caller: Caller) => ({
         usersExist: hasUsers(workspace.db),
@@ -419,7 +423,10 @@ export class Engine {
           onCurrentVersion: commentOnCurrentVersion(workspace.db, c),
         })),
       }),
-      'jobs.cancel': (payload: { jobId: string }) => ({ cancelled: this.queue.cancel(payload.jobId) }),
+      'jobs.cancel': (payload: { jobId: string }) =>
+        this.desk !== undefined
+          ? this.desk.cancel(payload.jobId).then((cancelled) => ({ cancelled }))
+          : { cancelled: this.queue.cancel(payload.jobId) },
       ...methodHandlers(workspace),
       ...imageHandlers(workspace),
       ...detectionHandlers(new DetectionReviews(workspace)),
@@ -430,6 +437,14 @@ export class Engine {
         emit: (event) => this.emit(event),
       }),
     };
+  }
+
+  /** Job events go out as they are; a job that succeeded also tells the UI which lists it changed. */
+  private emitJobEvent(event: EngineEvent): void {
+    this.emit(event);
+    if (event.type === 'job' && event.job.state === 'succeeded') {
+      for (const what of CHANGES[event.job.kind] ?? []) this.emit({ type: 'store.changed', what });
+    }
   }
 
   /**

@@ -5,8 +5,12 @@ import type { HostProcess } from './host-client.js';
 export const HOST_ENTRY = fileURLToPath(new URL('./host-main.js', import.meta.url));
 
 /** The engine host as a Node child process with an IPC channel (`attest serve`). */
-export function forkHost(home: string | undefined): HostProcess {
-  const child = fork(HOST_ENTRY, home !== undefined ? ['--home', home] : [], {
+export function forkHost(home: string | undefined, queueUrl?: string): HostProcess {
+  const args = [
+    ...(home !== undefined ? ['--home', home] : []),
+    ...(queueUrl !== undefined ? ['--queue', queueUrl] : []),
+  ];
+  const child = fork(HOST_ENTRY, args, {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
   });

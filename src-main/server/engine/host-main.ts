@@ -37,8 +37,8 @@ function parentChannel(): ParentChannel {
   };
 }
 
-function homeArgument(argv: string[]): string | undefined {
-  const index = argv.indexOf('--home');
+function argument(argv: string[], name: string): string | undefined {
+  const index = argv.indexOf(name);
   return index >= 0 ? argv[index + 1] : undefined;
 }
 
@@ -49,10 +49,15 @@ delete process.env[KEK_ENVIRONMENT];
 if (kek !== undefined && kek !== '') setKeyProtector(keychainKekProtector(Buffer.from(kek, 'base64')));
 
 const channel = parentChannel();
-const workspace = Workspace.open(homeArgument(process.argv.slice(2)));
+const workspace = Workspace.open(argument(process.argv.slice(2), '--home'));
 // Jobs left "running" by a host that crashed are shown as interrupted, not as running forever.
 markInterruptedJobs(workspace.db);
-const engine = new Engine(workspace, (event) => channel.post({ type: 'event', event }));
+const queueUrl = argument(process.argv.slice(2), '--queue');
+const engine = new Engine(
+  workspace,
+  (event) => channel.post({ type: 'event', event }),
+  queueUrl !== undefined ? { queueUrl } : {},
+);
 
 channel.onMessage((raw) => {
   const parsed = toHostSchema.safeParse(raw);

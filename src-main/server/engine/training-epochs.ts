@@ -15,13 +15,21 @@ const num = (value: unknown): number | null =>
  * loss and validation metrics after every epoch, which is what the live training curves draw.
  */
 export function checkpointedEpochs(db: Db, afterEpoch: number): EpochPoint[] {
+  const running = db
+    .prepare(
+      "SELECT id FROM jobs WHERE status = 'running' AND pid = ? ORDER BY started_at DESC, id DESC LIMIT 1",
+    )
+    .get(process.pid) as { id: string } | undefined;
+  return running === undefined ? [] : epochsOfJob(db, running.id, afterEpoch);
+}
+
+/** The epochs job `jobId` has checkpointed after `afterEpoch` (a worker's training, seen from a site's server). */
+export function epochsOfJob(db: Db, jobId: string, afterEpoch: number): EpochPoint[] {
   const rows = db
     .prepare(
-      `SELECT c.epoch AS epoch, c.metrics_json AS metrics FROM checkpoints c
-       WHERE c.job_id = (SELECT id FROM jobs WHERE status = 'running' AND pid = ? ORDER BY started_at DESC, id DESC LIMIT 1)
-         AND c.epoch > ? ORDER BY c.epoch`,
+      'SELECT epoch, metrics_json AS metrics FROM checkpoints WHERE job_id = ? AND epoch > ? ORDER BY epoch',
     )
-    .all(process.pid, afterEpoch) as { epoch: number; metrics: string }[];
+    .all(jobId, afterEpoch) as { epoch: number; metrics: string }[];
   return rows.map((row) => {
     const metrics = JSON.parse(row.metrics) as Record<string, unknown>;
     return {

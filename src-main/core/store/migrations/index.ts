@@ -3,6 +3,7 @@ import { migration0020 } from './0020-users-signatures.js';
 import { migration0030 } from './0030-model-measurements.js';
 import { migration0040 } from './0040-method-comparisons.js';
 import { migration0050 } from './0050-projects.js';
+import { migration0060 } from './0060-job-queue.js';
 
 export interface Migration {
   version: number;
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0030,
   migration0040,
   migration0050,
+  migration0060,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
