@@ -4,4 +4,5 @@
  */
 import './winners-take-all.js';
 import './dynamic-fake-quant.js';
+import './slice-steps.js';
 import './onnx/onnx-layers.js';
