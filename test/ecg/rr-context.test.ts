@@ -38,11 +38,11 @@ test('R-R features of a hand-made rhythm: previous, next, local mean, each also 
   const expected = [
     // The premature beat at 1.5 s: 0.5 s after its predecessor, 1 s before the next; the local mean spans the
     // whole (short) record: (3.5 - 0) / 4.
-    [0.5, 1, 0.875, 0.5 / 0.875, 1 / 0.875, 1],
+    [0.5, 1, 0.875, 0.5 / 0.875, 1 / 0.875, 1, 0.5 / 0.875, 2],
     // The first beat has no previous interval: it takes its next one; local mean over beats 0..5 (clipped).
-    [1, 1, 0.875, 1 / 0.875, 1 / 0.875, 1],
+    [1, 1, 0.875, 1 / 0.875, 1 / 0.875, 1, 1 / 0.875, 1],
     // The last beat has no next interval: it takes its previous one.
-    [1, 1, 0.875, 1 / 0.875, 1 / 0.875, 1],
+    [1, 1, 0.875, 1 / 0.875, 1 / 0.875, 1, 1 / 0.875, 1],
   ];
   expected.flat().forEach((v, i) => close(rr[i]!, v, `value ${i}`));
   assert.deepEqual([...rrFeatures([100], 360, [100])], new Array(RR_FEATURE_COUNT).fill(0));
@@ -112,7 +112,7 @@ test('bundled records with --rr-context: R-R values from the annotation times; n
       const post = (annotated[at + 1]! - annotated[at]!) / 360;
       const local = (annotated[at + 5]! - annotated[at - 5]!) / 10 / 360;
       const got = ecg.rr.subarray(i * RR_FEATURE_COUNT, (i + 1) * RR_FEATURE_COUNT);
-      [pre, post, local, pre / mean, post / mean, local / mean].forEach((v, f) =>
+      [pre, post, local, pre / mean, post / mean, local / mean, pre / local, post / pre].forEach((v, f) =>
         close(got[f]!, v, `beat at ${ecg.positions![i]} feature ${f}`),
       );
     }
@@ -218,7 +218,7 @@ test('bundled records with --rr-context: R-R values from the annotation times; n
         quietContext(),
       ),
       (e: unknown) =>
-        e instanceof AttestError && /square suite would change the 6 context values/.test(e.message),
+        e instanceof AttestError && /square suite would change the 8 context values/.test(e.message),
     );
   } finally {
     workspace.close();

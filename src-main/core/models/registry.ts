@@ -41,7 +41,7 @@ export const ARCHITECTURES: Record<string, Architecture> = {
     inputKinds: ['ecg-beat-rr'],
     build: ({ sampleShape, classes, seed }) =>
       buildEcgResnet({
-        inputLength: (sampleShape[0] ?? 193) - RR_FEATURE_COUNT,
+        inputLength: (sampleShape[0] ?? 187 + RR_FEATURE_COUNT) - RR_FEATURE_COUNT,
         contextFeatures: RR_FEATURE_COUNT,
         classes,
         seed,

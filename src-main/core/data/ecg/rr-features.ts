@@ -3,7 +3,9 @@
  * beat (S) from a normal one across patients, since their shapes are often alike (de Chazal, O'Dwyer and
  * Reilly, IEEE TBME 2004; Mondejar-Guerra et al., BSPC 2019): the interval to the previous beat, to the next
  * beat, the local average around the beat, and each of the three divided by the record's mean R-R interval,
- * which removes the patient's own heart rate.
+ * which removes the patient's own heart rate; then the prematurity against the local rhythm (previous over
+ * local mean) and the pause after the beat (next over previous), ratios a small dense layer cannot form itself
+ * and that stay meaningful where the rhythm is irregular throughout (atrial fibrillation).
  */
 
 /** The names of the features, in the order they follow the waveform in each model input. */
@@ -14,6 +16,8 @@ export const RR_FEATURE_NAMES = [
   'pre-RR / record mean RR',
   'post-RR / record mean RR',
   'local mean RR / record mean RR',
+  'pre-RR / local mean RR',
+  'post-RR / pre-RR',
 ] as const;
 
 export const RR_FEATURE_COUNT = RR_FEATURE_NAMES.length;
@@ -46,7 +50,10 @@ export function rrFeatures(allBeats: ArrayLike<number>, fs: number, kept: ArrayL
     const from = Math.max(0, i - LOCAL_BEATS);
     const to = Math.min(n - 1, i + LOCAL_BEATS);
     const local = (sorted[to]! - sorted[from]!) / (to - from) / fs;
-    out.set([pre, post, local, pre / meanRr, post / meanRr, local / meanRr], k * RR_FEATURE_COUNT);
+    out.set(
+      [pre, post, local, pre / meanRr, post / meanRr, local / meanRr, pre / local, post / pre],
+      k * RR_FEATURE_COUNT,
+    );
   }
   return out;
 }
