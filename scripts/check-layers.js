@@ -33,8 +33,9 @@ export const KNOWN = [
   ['core/models/artifact.ts', 'core/compress/sparse-bitmap.ts'],
   ['core/models/onnx/int8-weights.ts', 'core/compress/sparse-bitmap.ts'],
   ['core/models/import/store-imported-model.ts', 'core/compress/model-size.ts'],
-  // The registry builds the detector, whose model code sits in detect/.
+  // The registry builds the detector, whose model code sits in detect/, and sizes the R-R branch from data/.
   ['core/models/registry.ts', 'core/detect/centernet-model.ts'],
+  ['core/models/registry.ts', 'core/data/ecg/rr-features.ts'],
   // Pipelines that still live in models/ (storing an imported model, measuring stored activation sparsity): they
   // move to the pipelines layer with the persistence module (issue 18).
   ['core/models/import/store-imported-model.ts', 'core/audit/log.ts'],

@@ -40,7 +40,7 @@ export const wfdbSourceSchema = z.discriminatedUnion('kind', [
 const splitSpec = z.string().min(1).max(200);
 
 /** How beats become model inputs (core/data/beat-dataset-builder.ts BEAT_PRESETS), as --preset on the CLI. */
-const beatPreset = z.enum(['standardize-per-beat', 'kachuee2018']).optional();
+const beatPreset = z.enum(['standardize-per-beat', 'kachuee2018', 'record-normalized-rr']).optional();
 
 export const jobSpecSchema = z.discriminatedUnion('kind', [
   z.strictObject({

@@ -9,9 +9,10 @@ import { describeImport } from './import.js';
 export const importEdfCommand: Command = {
   path: ['import', 'edf'],
   usage:
-    'import edf FILE.edf|DIR... --name NAME [--split records:SEED:FRACTION|all-test] [--lead LABEL] [--beats DIR] [--window 187] [--before 90] [--fs 360] [--preset standardize-per-beat|kachuee2018] [--json]',
+    'import edf FILE.edf|DIR... --name NAME [--split records:SEED:FRACTION|all-test] [--lead LABEL] [--beats DIR] [--window 187] [--before 90] [--fs 360] [--preset standardize-per-beat|kachuee2018|record-normalized-rr | --rr-context] [--json]',
   summary:
     'Import EDF/EDF+ ECG recordings as beat windows: beats from EDF+ annotations (MIT-BIH symbols) or DIR/RECORD.csv (time|sample,label)',
+  booleanFlags: ['rr-context'],
   async run(context) {
     const { options, out } = context;
     const name = options.requiredString('name');

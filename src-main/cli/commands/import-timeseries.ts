@@ -50,9 +50,10 @@ async function run(context: CommandContext, format: 'csv' | 'npy'): Promise<void
 export const importCsvCommand: Command = {
   path: ['import', 'csv'],
   usage:
-    'import csv FILE... --name NAME --fs HZ [--layout beats|samples] [--test FILE | --split beats:SEED:FRACTION] [--lead COLUMN --beats DIR --units mV] [--preset standardize-per-beat|kachuee2018] [--json]',
+    'import csv FILE... --name NAME --fs HZ [--layout beats|samples] [--test FILE | --split beats:SEED:FRACTION] [--lead COLUMN --beats DIR --units mV] [--preset standardize-per-beat|kachuee2018|record-normalized-rr | --rr-context] [--json]',
   summary:
     'Import ECG time series from CSV: one row per beat (samples then the label: 0-4 = N S V F Q, or a beat symbol), or one row per sample with beats from DIR/RECORD.csv',
+  booleanFlags: ['rr-context'],
   run: (context) => run(context, 'csv'),
 };
 

@@ -9,8 +9,9 @@ import type { BeatDatasetResult } from '../../core/data/beat-dataset-builder.js'
 export const importWfdbCommand: Command = {
   path: ['import', 'wfdb'],
   usage:
-    'import wfdb DIR|RECORD... --name NAME [--split ds1ds2|records:SEED:FRACTION|all-test] [--lead MLII] [--window 187] [--before 90] [--fs 360] [--annotator atr] [--duration SECONDS] [--preset standardize-per-beat|kachuee2018] [--json]',
+    'import wfdb DIR|RECORD... --name NAME [--split ds1ds2|records:SEED:FRACTION|all-test] [--lead MLII] [--window 187] [--before 90] [--fs 360] [--annotator atr] [--duration SECONDS] [--preset standardize-per-beat|kachuee2018|record-normalized-rr | --rr-context] [--json]',
   summary: 'Import annotated WFDB records as beat windows with AAMI classes, hashed, split by record',
+  booleanFlags: ['rr-context'],
   async run(context) {
     const { options, out } = context;
     const name = options.requiredString('name');

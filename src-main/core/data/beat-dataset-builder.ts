@@ -9,6 +9,8 @@ import type { WfdbAnnotation } from './wfdb/annotations.js';
 import { AAMI_CLASSES } from './ecg/aami.js';
 import { segmentBeats, type BeatWindows } from './ecg/segment.js';
 import { dataSufficiencyWarnings, ECG_RECORDS } from './data-sufficiency.js';
+import { rrFeatures } from './ecg/rr-features.js';
+import { aamiClassOf } from './ecg/aami.js';
 import { KACHUEE_FS, KACHUEE_LENGTH, segmentKachuee2018 } from './ecg/kachuee2018.js';
 import { BY_BEAT_WARNING, splitRecords, type SplitSpec } from './ecg-splits.js';
 import { createRng, deriveSeed } from '../engine/seed.js';
@@ -37,11 +39,12 @@ export interface BeatDatasetOptions {
   targetFs?: number;
   /** What the importer was asked, recorded in the dataset row and its audit event. */
   params: Record<string, unknown>;
-  /** How beats become model inputs: 'standardize-per-beat' (default) or 'kachuee2018' (see ecg/kachuee2018.ts). */
+  /** How beats become model inputs: 'standardize-per-beat' (default), 'kachuee2018' (see ecg/kachuee2018.ts) or
+   * 'record-normalized-rr' (per-record amplitude scale plus each beat's R-R context: see ecg/rr-features.ts). */
   preset?: BeatPreset;
 }
 
-export const BEAT_PRESETS = ['standardize-per-beat', 'kachuee2018'] as const;
+export const BEAT_PRESETS = ['standardize-per-beat', 'kachuee2018', 'record-normalized-rr'] as const;
 export type BeatPreset = (typeof BEAT_PRESETS)[number];
 
 export function parseBeatPreset(text: string): BeatPreset {
@@ -127,6 +130,8 @@ export interface BeatBlock {
   split: Uint8Array;
   /** Sample index of each beat's R peak in the source, when known (NaN otherwise). */
   positions: Float64Array;
+  /** The 'record-normalized-rr' preset: each beat's R-R features (RR_FEATURE_COUNT values per beat). */
+  rr?: Float32Array;
   /** 'train', 'test', or 'both' when beats of this record are on both sides. */
   side: string;
   sources: SourceFileRow[];
@@ -161,6 +166,7 @@ export function storeBeatDataset(
   context: JobContext,
 ): BeatDatasetResult {
   const kachuee = options.preset === 'kachuee2018';
+  const withRr = options.preset === 'record-normalized-rr';
   // The preset fixes the window (importers pass their window defaults along; the CLI refuses explicit ones).
   const { length, before, targetFs } = kachuee
     ? { length: KACHUEE_LENGTH, before: 0, targetFs: KACHUEE_FS }
@@ -195,6 +201,14 @@ export function storeBeatDataset(
             random() < byBeat.testFraction ? SPLIT_CODES.test : SPLIT_CODES.train,
           )
         : new Uint8Array(n).fill(side === 'test' ? SPLIT_CODES.test : SPLIT_CODES.train);
+    // Every annotated beat of the record is a neighbour, also those left out of the windows (at the edges).
+    const rr = withRr
+      ? rrFeatures(
+          recording.beats.filter((b) => aamiClassOf(b.symbol) !== undefined).map((b) => b.sample),
+          recording.fs,
+          beats.samples,
+        )
+      : undefined;
     return {
       record: recording.record,
       windows: beats.windows,
@@ -203,6 +217,7 @@ export function storeBeatDataset(
       positions: beats.samples,
       side,
       sources: recording.sources,
+      ...(rr !== undefined ? { rr } : {}),
     };
   });
   return storeBeatBlocks(
@@ -216,7 +231,7 @@ export function storeBeatDataset(
         length,
         before,
         targetFs,
-        ...(kachuee ? { preset: 'kachuee2018' } : {}),
+        ...(kachuee || withRr ? { preset: options.preset } : {}),
       },
       classes: AAMI_CLASSES,
       length,
@@ -224,7 +239,7 @@ export function storeBeatDataset(
       fs: targetFs,
       lead: options.lead,
       units: kachuee ? 'scaled to [0, 1] per 10-second window' : 'mV',
-      ...(kachuee ? { preprocessing: 'kachuee2018' as const } : {}),
+      ...(kachuee || withRr ? { preprocessing: options.preset } : {}),
     },
     blocks,
     warnings,
@@ -253,6 +268,9 @@ export function storeBeatBlocks(
   const recordIndex = blocks.map((b, index) => new Uint16Array(b.labels.length).fill(index));
   const splitCode = blocks.map((b) => b.split);
   const positions = blocks.map((b) => b.positions);
+  const withRr = facts.preprocessing === 'record-normalized-rr';
+  if (withRr && blocks.some((b) => b.rr === undefined))
+    throw badInput('the record-normalized-rr preset needs the R-R features of every beat');
   const sources = blocks.flatMap((b) => b.sources);
   const groups: DatasetGroup[] = blocks.map((b) => ({
     name: b.record,
@@ -267,6 +285,14 @@ export function storeBeatBlocks(
       record: concat(recordIndex, (n) => new Uint16Array(n)),
       split: concat(splitCode, (n) => new Uint8Array(n)),
       position: concat(positions, (n) => new Float64Array(n)),
+      ...(withRr
+        ? {
+            rr: concat(
+              blocks.map((b) => b.rr as Float32Array),
+              (n) => new Float32Array(n),
+            ),
+          }
+        : {}),
     },
     {
       kind: 'ecg-beats',

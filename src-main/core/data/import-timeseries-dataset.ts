@@ -134,6 +134,10 @@ function importBeatRows(
   o: ImportTimeseriesOptions,
   context: JobContext,
 ): BeatDatasetResult {
+  if (o.preset === 'record-normalized-rr')
+    throw badInput(
+      'rows of beats carry no beat times, so no R-R interval: the record-normalized-rr preset (--rr-context) needs rows of samples with --beats DIR',
+    );
   const warnings: string[] = [];
   const files = o.inputs.map((p) => resolve(p));
   const testFile = o.testFile !== undefined ? resolve(o.testFile) : undefined;

@@ -28,8 +28,28 @@ export interface SampleDataset {
   split: Uint8Array;
   /** Model inputs of the chosen samples, back to back, preprocessed as at import. */
   inputs(indices: ArrayLike<number>): Float32Array;
+  /**
+   * Values at the end of every sample that describe its context rather than the signal (an ECG beat's R-R
+   * intervals): noise, attacks and their budgets leave them alone and perturb only the signal before them.
+   */
+  contextTail?: ContextTail;
   /** Facts a model trained on it must carry (preprocessing, sampling rate, lead, image size...). */
   modelMeta: Record<string, unknown>;
+}
+
+export interface ContextTail {
+  /** How many values at the end of each sample (flattened) are context. */
+  length: number;
+  /** What each of them is, in order. */
+  names: string[];
+}
+
+/** 1 where a perturbation may change a sample's value, 0 on its context tail (see SampleDataset.contextTail). */
+export function perturbableMask(sampleSize: number, tail?: ContextTail): Float32Array | undefined {
+  if (tail === undefined || tail.length === 0) return undefined;
+  const mask = new Float32Array(sampleSize).fill(1);
+  mask.fill(0, sampleSize - tail.length);
+  return mask;
 }
 
 /** Split codes stored per sample. */

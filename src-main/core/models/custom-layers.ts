@@ -4,5 +4,6 @@
  */
 import './winners-take-all.js';
 import './dynamic-fake-quant.js';
+import './slice-steps.js';
 import './onnx/onnx-layers.js';
 import './onnx/onnx-runtime-layer.js';

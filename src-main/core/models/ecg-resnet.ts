@@ -3,6 +3,7 @@ import { deriveSeed } from '../engine/seed.js';
 import { badInput } from '../errors.js';
 import { WinnersTakeAll } from './winners-take-all.js';
 import { DynamicFakeQuant } from './dynamic-fake-quant.js';
+import { SliceSteps } from './slice-steps.js';
 
 export interface EcgResnetOptions {
   /** Samples per beat window (187 for the Kachuee et al. MIT-BIH windows). */
@@ -12,6 +13,12 @@ export interface EcgResnetOptions {
   /** Winners-take-all after each block's first convolution and after its pooling: the fraction of activations
    * kept (DASNet); unset: none. */
   winnersTakeAll?: number;
+  /**
+   * Values after the beat window in each sample that are context features (the beat's R-R intervals): the
+   * network crops them off the waveform, passes them through a small dense layer and joins them to the
+   * waveform's features before the classifier. The sample is then [inputLength + contextFeatures, 1].
+   */
+  contextFeatures?: number;
   /** Activations rounded to 8 bits after every layer that feeds a multiplication (fully quantized training). */
   quantizeActivations?: boolean;
 }
@@ -21,6 +28,8 @@ const KERNEL = 5;
 const BLOCKS = 5;
 const POOL = 5;
 const POOL_STRIDE = 2;
+/** Units of the dense layer that reads the context features (R-R intervals). */
+const CONTEXT_UNITS = 16;
 
 /**
  * The residual 1-D CNN of Kachuee et al. 2018 ("ECG heartbeat classification: a deep transferable
@@ -74,8 +83,17 @@ export function buildEcgResnet(options: EcgResnetOptions): tfl.LayersModel {
     ) as tfl.SymbolicTensor;
   };
 
-  const input = tfl.input({ shape: [inputLength, 1], name: 'beat' });
-  let x = apply(conv('conv_in'), input);
+  const context = options.contextFeatures ?? 0;
+  if (!Number.isInteger(context) || context < 0)
+    throw badInput(`ecg-resnet context features must be a whole number, got ${context}`);
+  // One tensor per sample everywhere in Attest (validation, attacks, compression, export): the context rides at
+  // the end of the beat and is cut apart here, by slicing layers (exported to ONNX as Slice).
+  const input = tfl.input({ shape: [inputLength + context, 1], name: 'beat' });
+  const waveform =
+    context > 0
+      ? (new SliceSteps({ begin: 0, size: inputLength, name: 'waveform' }).apply(input) as tfl.SymbolicTensor)
+      : input;
+  let x = apply(conv('conv_in'), waveform);
   for (let block = 1; block <= BLOCKS; block++) {
     let y = apply(conv(`block${block}_conv1`, 'relu'), x);
     if (options.winnersTakeAll !== undefined)
@@ -97,6 +115,14 @@ export function buildEcgResnet(options: EcgResnetOptions): tfl.LayersModel {
       x = apply(new WinnersTakeAll({ keep: options.winnersTakeAll, name: `block${block}_wta` }), x);
   }
   x = apply(tfl.layers.flatten({ name: 'flatten' }), x);
+  if (context > 0) {
+    const tail = new SliceSteps({ begin: inputLength, size: context, name: 'rr_context' }).apply(
+      input,
+    ) as tfl.SymbolicTensor;
+    const flat = tfl.layers.flatten({ name: 'rr_flatten' }).apply(tail) as tfl.SymbolicTensor;
+    const rr = apply(dense('rr_dense', CONTEXT_UNITS, 'relu'), flat);
+    x = tfl.layers.concatenate({ name: 'join_rr', axis: -1 }).apply([x, rr]) as tfl.SymbolicTensor;
+  }
   x = apply(dense('dense1', FILTERS, 'relu'), x);
   x = apply(dense('dense2', FILTERS, 'relu'), x);
   // The probabilities themselves stay in float: they feed no multiplication.

@@ -1,5 +1,5 @@
 import type { ModelRow } from '../store/models.js';
-import type { SampleDataset } from '../data/sample-dataset.js';
+import type { ContextTail, SampleDataset } from '../data/sample-dataset.js';
 import { badInput } from '../errors.js';
 import { INPUT_PRESETS } from './input-presets.js';
 import type { ImageContract } from './image-contract.js';
@@ -30,6 +30,11 @@ export interface InputContract {
   output: 'probabilities' | 'logits';
   /** An imported image model's size, channels and normalization (`--normalize` at import), when given. */
   image?: ImageContract;
+  /**
+   * Context values at the end of every sample (an ECG beat's R-R intervals, preset record-normalized-rr): noise
+   * and attacks perturb only the signal before them. Absent: the whole sample is signal.
+   */
+  contextTail?: ContextTail;
 }
 
 export function checkPresetName(preset: string): string {
@@ -56,6 +61,7 @@ export function modelInputContract(row: ModelRow): InputContract {
     classes?: string[];
     preprocessing?: string;
     imagePreprocessing?: { normalization?: { kind?: string } };
+    contextTail?: ContextTail;
   };
   const imageKind = meta.imagePreprocessing?.normalization?.kind;
   return {
@@ -65,6 +71,7 @@ export function modelInputContract(row: ModelRow): InputContract {
     preset: meta.preprocessing ?? (imageKind !== undefined ? `image-${imageKind}` : null),
     classes: meta.classes ?? [],
     output: 'probabilities',
+    ...(meta.contextTail !== undefined ? { contextTail: meta.contextTail } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { tfl } from '../engine/tf.js';
 import { buildEcgResnet } from './ecg-resnet.js';
+import { RR_FEATURE_COUNT } from '../data/ecg/rr-features.js';
 import { IMAGE_ARCHITECTURES } from './image-architectures.js';
 import { buildCenternetMobile } from '../detect/centernet-model.js';
 
@@ -33,6 +34,18 @@ export const ARCHITECTURES: Record<string, Architecture> = {
     inputKinds: ['ecg-beat'],
     build: ({ sampleShape, classes, seed }) =>
       buildEcgResnet({ inputLength: sampleShape[0] ?? 187, classes, seed, winnersTakeAll: 0.25 }),
+  },
+  'ecg-resnet-rr': {
+    description:
+      'ecg-resnet reading each beat with its R-R context (previous, next and local mean interval, raw and per record: de Chazal 2004), for beats imported with --preset record-normalized-rr; better on patients not seen in training',
+    inputKinds: ['ecg-beat-rr'],
+    build: ({ sampleShape, classes, seed }) =>
+      buildEcgResnet({
+        inputLength: (sampleShape[0] ?? 187 + RR_FEATURE_COUNT) - RR_FEATURE_COUNT,
+        contextFeatures: RR_FEATURE_COUNT,
+        classes,
+        seed,
+      }),
   },
   'centernet-mobile': {
     description:

@@ -11,7 +11,7 @@ export interface ValidationCandidates {
 
 /** How many seeded draws are tried before the best one seen is taken. */
 const DRAWS = 64;
-/** A draw is taken at once when every class keeps at least this share of its samples for fitting. */
+/** A draw may be taken when every class keeps at least this share of its samples for fitting. */
 const KEPT_SHARE = 0.5;
 
 /**
@@ -19,8 +19,8 @@ const KEPT_SHARE = 0.5;
  * patients the model has not seen, as the test will be. With few records a class often lives mostly in one of
  * them (MIT-BIH's fusion beats in record 208): holding that record out would leave the model nothing to learn
  * the class from and make validation judge it on a class it never saw. So seeded draws are tried in turn and
- * the first that leaves at least half of every class's samples for fitting is taken (else the draw that keeps
- * the largest smallest share); the draws depend only on the seed, so the choice stays reproducible.
+ * among those that leave at least half of every class's samples for fitting, the first whose held-out records
+ * hold the most classes is taken (else the draw that keeps the largest smallest share); the draws depend only on the seed, so the choice stays reproducible.
  */
 export function chooseValidationRecords(
   trainRecords: number[],
@@ -47,13 +47,28 @@ export function chooseValidationRecords(
   for (const counts of perRecord.values())
     for (const [label, n] of counts) totals.set(label, (totals.get(label) ?? 0) + n);
   let best: { held: Set<number>; share: number } | undefined;
+  let covering: { held: Set<number>; classes: number } | undefined;
   for (let k = 0; k < DRAWS; k++) {
     const held = draw(k);
     const share = smallestKeptShare(perRecord, totals, held);
-    if (share >= KEPT_SHARE) return held;
+    if (share >= KEPT_SHARE) {
+      // Among the draws that keep enough of every class, the one whose held-out records hold the most classes:
+      // validation records with normal beats only would score every epoch's macro-F1 on N alone, and early
+      // stopping would keep the first epoch (MIT-BIH records 115 and 122 hold nothing else).
+      const classes = heldClasses(perRecord, held);
+      if (covering === undefined || classes > covering.classes) covering = { held, classes };
+      if (classes === totals.size) break;
+    }
     if (best === undefined || share > best.share) best = { held, share };
   }
-  return (best as { held: Set<number> }).held;
+  return (covering ?? (best as { held: Set<number> })).held;
+}
+
+/** How many classes occur in the held-out records. */
+function heldClasses(perRecord: Map<number, Map<number, number>>, held: Set<number>): number {
+  const classes = new Set<number>();
+  for (const record of held) for (const label of perRecord.get(record)?.keys() ?? []) classes.add(label);
+  return classes.size;
 }
 
 function classCountsByRecord(c: ValidationCandidates): Map<number, Map<number, number>> {

@@ -9,6 +9,7 @@ import type { AttackSweep } from './attack-sweep.js';
 import type { SuiteContext } from './suite-context.js';
 import type { ValidateOptions } from './validate-options.js';
 import { reviewerScale, type ReviewerScale } from './reviewer-units.js';
+import { perturbableMask } from '../data/sample-dataset.js';
 
 export const DEFAULT_L2_EPSILONS = [0.1, 0.5, 1];
 export const DEFAULT_SPARSE_MAGNITUDE = 1;
@@ -30,8 +31,22 @@ function pgdSettings(options: ValidateOptions): Partial<PgdSettings> {
   };
 }
 
+/** The suites that cannot yet leave a context tail alone refuse such datasets rather than corrupt the R-R values. */
+function refuseContextTail(ctx: SuiteContext, suite: string): void {
+  const tail = ctx.dataset.contextTail;
+  if (tail !== undefined)
+    throw badInput(
+      `the ${suite} suite would change the ${tail.length} context values (${tail.names.join(', ')}) at the end of each sample of dataset ${ctx.dataset.id}; run fgsm or pgd, which perturb the signal only`,
+    );
+}
+
 function attackInputs(ctx: SuiteContext) {
+  const mask = perturbableMask(
+    ctx.sampleShape.reduce((a, b) => a * b, 1),
+    ctx.dataset.contextTail,
+  );
   return {
+    ...(mask !== undefined ? { mask } : {}),
     model: ctx.model,
     inputs: ctx.inputs,
     sampleShape: ctx.sampleShape,
@@ -102,6 +117,7 @@ export async function sparseSuite(
   options: ValidateOptions,
   job: JobContext,
 ): Promise<{ sweeps: AttackSweep[] }> {
+  refuseContextTail(ctx, 'sparse');
   const target = targetIndex(ctx, options);
   const sweep = await sparseSweepAsync(
     {
@@ -122,6 +138,7 @@ export async function squareSuite(
   options: ValidateOptions,
   job: JobContext,
 ): Promise<{ sweeps: AttackSweep[] }> {
+  refuseContextTail(ctx, 'square');
   const target = targetIndex(ctx, options);
   const sweep = await squareSweepAsync(
     {
@@ -140,6 +157,7 @@ export async function transferSuite(
   options: ValidateOptions,
   job: JobContext,
 ): Promise<TransferResult> {
+  refuseContextTail(ctx, 'transfer');
   const parent = await ctx.requireParent('transfer');
   return transferAsync(
     {

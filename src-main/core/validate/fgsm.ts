@@ -40,6 +40,8 @@ export interface FgsmOptions {
   batchSize?: number;
   /** Unit of epsilon to report; defaults to 'model input units'. */
   unit?: string;
+  /** Per sample: 1 where the attack may change a value, 0 on a context tail (see perturbableMask). */
+  mask?: Float32Array;
 }
 
 /**
@@ -49,13 +51,20 @@ export interface FgsmOptions {
  * changes no result). Samples are independent in inference mode, so the gradient of the batch sum is each
  * sample's own gradient.
  */
-function lossGradientSign(model: tfl.LayersModel, x: tf.Tensor, oneHot: tf.Tensor): tf.Tensor {
+function lossGradientSign(
+  model: tfl.LayersModel,
+  x: tf.Tensor,
+  oneHot: tf.Tensor,
+  mask?: Float32Array,
+): tf.Tensor {
   return tf.tidy(() => {
     const gradient = tf.grad((input: tf.Tensor) => {
       const probabilities = singleOutput(model.apply(input, { training: false }));
       return tf.neg(tf.sum(tf.mul(oneHot, tf.log(tf.maximum(probabilities, 1e-30)))));
     })(x);
-    return tf.sign(gradient);
+    const sign = tf.sign(gradient);
+    // A context tail (an ECG beat's R-R intervals) is what the heart did, not a signal to corrupt: left as is.
+    return mask !== undefined ? tf.mul(sign, tf.tensor(mask, x.shape.slice(1))) : sign;
   });
 }
 
@@ -71,6 +80,7 @@ export function fgsmPerturb(o: {
   classes: number;
   epsilon: number;
   batchSize?: number;
+  mask?: Float32Array;
 }): Float32Array {
   const n = checkFgsmInputs(o.inputs, o.sampleShape, o.labels, o.classes);
   checkEpsilon(o.epsilon);
@@ -81,7 +91,7 @@ export function fgsmPerturb(o: {
     const end = Math.min(n, start + batchSize);
     const adversarial = tf.tidy(() => {
       const { x, oneHot } = batchTensors(o.inputs, o.sampleShape, o.labels, o.classes, start, end);
-      return tf.add(x, tf.mul(lossGradientSign(o.model, x, oneHot), o.epsilon));
+      return tf.add(x, tf.mul(lossGradientSign(o.model, x, oneHot, o.mask), o.epsilon));
     });
     try {
       out.set(adversarial.dataSync() as Float32Array, start * size);
@@ -122,7 +132,7 @@ export function* fgsmSteps(o: FgsmOptions): Steps<FgsmResult> {
     // Row 0: clean predictions; row 1 + e: predictions under epsilons[e].
     const predictions = tf.tidy(() => {
       const { x, oneHot } = batchTensors(o.inputs, o.sampleShape, o.labels, o.classes, start, end);
-      const sign = lossGradientSign(o.model, x, oneHot);
+      const sign = lossGradientSign(o.model, x, oneHot, o.mask);
       // One tidy per forward pass, so that only its arg-max outlives it, not its activations.
       const rows = [0, ...epsilons].map((epsilon, row) =>
         tf.tidy(() => {

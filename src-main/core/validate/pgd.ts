@@ -120,8 +120,12 @@ export function pgdBatch(
   epsilon: number,
   s: PgdSettings,
   rng: () => number,
+  /** Per sample: 1 where the attack may change a value, 0 on a context tail (see perturbableMask). */
+  mask?: Float32Array,
 ): tf.Tensor {
   if (epsilon === 0) return tf.clone(x);
+  const keep = mask !== undefined ? tf.tensor(mask, x.shape.slice(1)) : undefined;
+  const masked = (delta: tf.Tensor): tf.Tensor => (keep !== undefined ? tf.mul(delta, keep) : delta);
   const targeted = s.target !== undefined;
   const goal = targeted ? Int32Array.from(labels, () => s.target as number) : labels;
   const oneHot = tf.tidy(() => tf.oneHot(tf.tensor1d(goal, 'int32'), classes));
@@ -130,7 +134,7 @@ export function pgdBatch(
   try {
     for (let restart = 0; restart < s.restarts; restart++) {
       let adversarial = s.randomStart
-        ? tf.tidy(() => tf.add(x, tf.tensor(randomStart(x.shape, s.norm, epsilon, rng), x.shape)))
+        ? tf.tidy(() => tf.add(x, masked(tf.tensor(randomStart(x.shape, s.norm, epsilon, rng), x.shape))))
         : tf.clone(x);
       for (let step = 0; step < s.steps; step++) {
         const next = tf.tidy(() => {
@@ -139,8 +143,8 @@ export function pgdBatch(
             s.norm === 'Linf'
               ? tf.sign(gradient)
               : tf.div(gradient, tf.maximum(sampleNorms(gradient), 1e-12));
-          const moved = tf.add(adversarial, tf.mul(direction, alpha));
-          return tf.add(x, project(tf.sub(moved, x), s.norm, epsilon));
+          const moved = tf.add(adversarial, masked(tf.mul(direction, alpha)));
+          return tf.add(x, masked(project(tf.sub(moved, x), s.norm, epsilon)));
         });
         adversarial.dispose();
         adversarial = next;
@@ -164,6 +168,7 @@ export function pgdBatch(
     }
   } finally {
     oneHot.dispose();
+    keep?.dispose();
   }
   return best as tf.Tensor;
 }
@@ -181,6 +186,8 @@ export interface PgdOptions {
   unit?: string;
   /** The class names, to name the target in the result. */
   classNames?: string[];
+  /** Per sample: 1 where the attack may change a value, 0 on a context tail (see perturbableMask). */
+  mask?: Float32Array;
 }
 
 /** PGD perturbations of every sample at one epsilon (for transfer and detection, and the reference check). */
@@ -198,7 +205,7 @@ export function pgdPerturb(o: Omit<PgdOptions, 'epsilons'> & { epsilon: number }
     const x = tf.tensor(o.inputs.subarray(start * size, end * size), [end - start, ...o.sampleShape]);
     try {
       const labels = Int32Array.from({ length: end - start }, (_, i) => o.labels[start + i] as number);
-      const adversarial = pgdBatch(o.model, x, labels, o.classes, o.epsilon, settings, rng);
+      const adversarial = pgdBatch(o.model, x, labels, o.classes, o.epsilon, settings, rng, o.mask);
       out.set(adversarial.dataSync() as Float32Array, start * size);
       adversarial.dispose();
     } finally {
@@ -231,7 +238,16 @@ export function* pgdSweepSteps(o: PgdOptions): Steps<AttackSweep> {
           const input =
             e === 0
               ? x
-              : pgdBatch(o.model, x, labels, o.classes, epsilon, settings, rngs[e - 1] as () => number);
+              : pgdBatch(
+                  o.model,
+                  x,
+                  labels,
+                  o.classes,
+                  epsilon,
+                  settings,
+                  rngs[e - 1] as () => number,
+                  o.mask,
+                );
           return tf.argMax(singleOutput(o.model.apply(input, { training: false })), -1);
         });
         rows.push(predicted.dataSync() as Int32Array);

@@ -12,10 +12,9 @@ import { badInput } from '../errors.js';
 import { newId, utcNow } from '../util/ids.js';
 import { runJob } from '../jobs/run-job.js';
 import { throwIfCancelled, type JobContext } from '../jobs/job-context.js';
-import { gatherWindows, loadEcgDataset } from '../data/ecg-dataset.js';
+import { gatherWindows, inputsOfRawBeats, loadEcgDataset } from '../data/ecg-dataset.js';
 import { loadDataset } from '../data/dataset-kinds.js';
 import { groupsOf, labelsOf, sampleIndices } from '../data/sample-dataset.js';
-import { standardizeBeats } from '../data/ecg/preprocess.js';
 import { noiseStressSuiteAsync } from './noise-stress.js';
 import { DEFAULT_ECG_NOISES, loadEcgNoises } from './ecg-noises.js';
 import { metricRows } from './rows.js';
@@ -87,7 +86,7 @@ function noiseSuite(ctx: SuiteContext, options: ValidateOptions, job: JobContext
     );
   // The noise is added to the raw beats in mV, before the per-beat standardization.
   const ecg = loadEcgDataset(ctx.workspace, options.datasetId);
-  if (ecg.preprocessing !== 'standardize-per-beat')
+  if (ecg.preprocessing !== 'standardize-per-beat' && ecg.preprocessing !== 'record-normalized-rr')
     throw badInput(
       `the noise suite adds noise to beats in mV; dataset ${ecg.id} stores beats already scaled by preset ${ecg.preprocessing}: import the records with the default preset to run it`,
     );
@@ -99,11 +98,12 @@ function noiseSuite(ctx: SuiteContext, options: ValidateOptions, job: JobContext
       labels: ctx.labels,
       recordOfBeat: ctx.groups,
       noises: loadEcgNoises(options.noises ?? DEFAULT_ECG_NOISES),
-      preprocess: (windows: Float32Array): Float32Array => standardizeBeats(windows, ecg.length),
+      preprocess: (windows: Float32Array): Float32Array => inputsOfRawBeats(ecg, windows, ctx.indices),
       classes: ctx.dataset.classes,
       seed: ctx.seed,
       fs: ecg.fs,
       rPeakIndex: ecg.before,
+      sampleShape: ctx.sampleShape,
       ...(options.snrs !== undefined ? { snrs: options.snrs } : {}),
     },
     job,

@@ -30,22 +30,21 @@ export async function predictRecordBeats(
   const row = getModel(workspace.db, modelId);
   const { model } = await decodeModelArtifact(workspace.artifacts.get(row.artifactSha256), `model ${row.id}`);
   try {
+    const samples = ecgSampleDataset(dataset);
+    // A beat with R-R context is its window followed by the R-R values: the sample is longer than the window.
+    const size = samples.sampleShape[0] ?? dataset.length;
     const expected = model.inputs[0]?.shape.slice(1).join('x');
-    if (expected !== `${dataset.length}x1`)
-      throw badInput(`model ${modelId} takes inputs of shape ${expected}, the beats are ${dataset.length}x1`);
-    checkInputContract(row, ecgSampleDataset(dataset));
-    const inputs = ecgSampleDataset(dataset).inputs(indices);
+    if (expected !== `${size}x1`)
+      throw badInput(`model ${modelId} takes inputs of shape ${expected}, the beats are ${size}x1`);
+    checkInputContract(row, samples);
+    const inputs = samples.inputs(indices);
     const classes = (row.config['meta'] as { classes?: string[] } | undefined)?.classes ?? dataset.classes;
     const out: BeatPrediction[] = [];
     const batch = 512;
     for (let start = 0; start < indices.length; start += batch) {
       const end = Math.min(indices.length, start + batch);
       const probabilities = tf.tidy(() => {
-        const x = tf.tensor(inputs.subarray(start * dataset.length, end * dataset.length), [
-          end - start,
-          dataset.length,
-          1,
-        ]);
+        const x = tf.tensor(inputs.subarray(start * size, end * size), [end - start, size, 1]);
         return model.predict(x) as tf.Tensor;
       });
       const values = (await probabilities.data()) as Float32Array;

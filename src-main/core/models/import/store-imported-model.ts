@@ -74,6 +74,7 @@ const FORWARD_ONLY =
 function inputKindOf(preset: string | null, shape: number[], image: boolean): string | undefined {
   if (image) return 'image';
   if (preset === 'standardize-per-beat' || preset === 'kachuee2018') return 'ecg-beat';
+  if (preset === 'record-normalized-rr') return 'ecg-beat-rr';
   if (preset?.startsWith('image-') === true) return 'image';
   return shape.length === 2 && shape[1] === 1 ? 'ecg-beat' : undefined;
 }

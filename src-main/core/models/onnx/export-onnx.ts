@@ -280,6 +280,30 @@ class Exporter {
         });
         return { name: bn, channelsFirst: cf.channelsFirst, shape: outShape };
       }
+      case 'SliceSteps': {
+        // Channels last, [batch, steps, channels]: the steps are axis 1.
+        const last = this.layout(x, false);
+        const { begin, size } = layer.getConfig() as { begin: number; size: number };
+        const sliced = this.b.node('Slice', [
+          last.name,
+          this.ints([begin], `${layer.name}_start`),
+          this.ints([begin + size], `${layer.name}_end`),
+          this.ints([1], `${layer.name}_axis`),
+        ]);
+        return { name: sliced, channelsFirst: false, shape: outShape };
+      }
+      case 'Concatenate': {
+        const aligned = inputs.map((v) => this.layout(v, false));
+        return {
+          name: this.b.node(
+            'Concat',
+            aligned.map((v) => v.name),
+            { axis: { i: -1 } },
+          ),
+          channelsFirst: false,
+          shape: outShape,
+        };
+      }
       case 'Dropout':
       case 'SpatialDropout1D':
       case 'GaussianNoise':
