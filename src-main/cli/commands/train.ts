@@ -11,9 +11,14 @@ import { datasetInputOf, recommendArchitecture } from '../../core/models/recomme
 /** Without --epochs: an upper bound, not a target; early stopping on validation macro-F1 ends most runs sooner. */
 export const DEFAULT_MAX_EPOCHS = 50;
 
+/** The offered architectures this command trains (the detector has `attest detect train`). */
+const CLASSIFIERS = offeredArchitectures().filter(
+  (name) => !(ARCHITECTURES[name]?.inputKinds.includes('detection-frame') ?? false),
+);
+
 export const trainCommand: Command = {
   path: ['train'],
-  usage: `train --resume JOB [--max-minutes M] [--json] | train --dataset ID [--arch ${offeredArchitectures().join('|')}] [--epochs ${DEFAULT_MAX_EPOCHS}] [--seed 1] [--max-minutes M] [--batch-size 64] [--learning-rate R | --no-lr-test] [--patience 3] [--lr-policy constant|cosine|onecycle:MAX|...] [--stability ALPHA[:SIGMA]] [--labeled-fraction F] [--semi mean-teacher|vat|ema-vat] [--low-bit 8] [--harden pgd|diverse|manifold:EPS[:FRACTION][:weighted]] [--augment classic|synthetic:RATIO[,classic] [--generator ID|--generator-epochs N]] [--json]`,
+  usage: `train --resume JOB [--max-minutes M] [--json] | train --dataset ID [--arch ${CLASSIFIERS.join('|')}] [--epochs ${DEFAULT_MAX_EPOCHS}] [--seed 1] [--max-minutes M] [--batch-size 64] [--learning-rate R | --no-lr-test] [--patience 3] [--lr-policy constant|cosine|onecycle:MAX|...] [--stability ALPHA[:SIGMA]] [--labeled-fraction F] [--semi mean-teacher|vat|ema-vat] [--low-bit 8] [--harden pgd|diverse|manifold:EPS[:FRACTION][:weighted]] [--augment classic|synthetic:RATIO[,classic] [--generator ID|--generator-epochs N]] [--json]`,
   summary:
     'Train a baseline model (class-weighted, validation held out by record, early stopping, a checkpoint per epoch); without --arch the architecture recommended for the data, without --learning-rate a range test chooses the rate',
   booleanFlags: ['no-lr-test'],
