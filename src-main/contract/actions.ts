@@ -39,6 +39,8 @@ const datasetSchema = z.object({
       classCounts: z.record(z.string(), z.number()),
     }),
   ),
+  /** The architecture `attest train` uses for it without --arch, and why; the training form preselects it. */
+  recommendedArch: z.object({ arch: z.string(), reason: z.string() }).nullable().optional(),
 });
 export type DatasetView = z.infer<typeof datasetSchema>;
 

@@ -89,6 +89,8 @@ export const jobSpecSchema = z.discriminatedUnion('kind', [
     seed,
     batchSize: z.number().int().min(1).max(4096).optional(),
     learningRate: z.number().min(1e-7).max(1).optional(),
+    /** Without learningRate: a short learning-rate range test chooses it (the training form's default). */
+    lrRangeTest: z.boolean().optional(),
     patience: z.number().int().min(1).max(1000).optional(),
     maxMinutes: z.number().min(0.05).max(100000).optional(),
     name: z.string().trim().min(1).max(200).optional(),

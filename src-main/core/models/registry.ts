@@ -9,6 +9,26 @@ export interface Architecture {
   /** The dataset input kinds it reads: 'ecg-beat' is one standardized single-lead beat window [length, 1]. */
   inputKinds: string[];
   build(options: { sampleShape: number[]; classes: number; seed: number }): tfl.LayersModel;
+  /**
+   * false: kept for the models already trained with it and for those who name it, but not offered (left out of
+   * the help, the training form and the recommendation) because it does not learn from scratch on its kind of
+   * data (test/models/architectures-learn.test.ts). Unset: offered.
+   */
+  offered?: false;
+  /** Why it is not offered, shown when someone names it anyway. */
+  notOfferedBecause?: string;
+}
+
+/** Whether Attest offers an architecture to users (see Architecture.offered). */
+export function isOffered(architecture: Architecture): boolean {
+  return architecture.offered !== false;
+}
+
+/** The names of the architectures offered for an input kind (all kinds when unset), in registry order. */
+export function offeredArchitectures(inputKind?: string): string[] {
+  return Object.entries(ARCHITECTURES)
+    .filter(([, a]) => isOffered(a) && (inputKind === undefined || a.inputKinds.includes(inputKind)))
+    .map(([name]) => name);
 }
 
 /** The architectures `attest train --arch NAME` can build. */

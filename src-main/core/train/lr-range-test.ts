@@ -1,9 +1,9 @@
 import type { Workspace } from '../store/workspace.js';
-import { tf } from '../engine/tf.js';
+import { tf, type tfl } from '../engine/tf.js';
 import { engineInfo } from '../engine/backend.js';
 import { ARCHITECTURES } from '../models/registry.js';
 import { loadDataset } from '../data/dataset-kinds.js';
-import { labelsOf, sampleIndices } from '../data/sample-dataset.js';
+import { labelsOf, sampleIndices, type SampleDataset } from '../data/sample-dataset.js';
 import { getDataset } from '../store/datasets.js';
 import { appendAuditEvent } from '../audit/log.js';
 import { badInput } from '../errors.js';
@@ -63,64 +63,26 @@ export async function lrRangeTest(
     const train = sampleIndices(dataset, 'train');
     if (train.length < batchSize)
       throw badInput(`dataset ${dataset.id} has fewer train samples than a batch`);
-    const labels = labelsOf(dataset, train);
-    const weights = balancedClassWeights(labels, dataset.classes.length);
-    const order = shuffledIndices(train.length, createRng(deriveSeed(options.seed, 'lr-range-test')));
-    const model = architecture.build({
-      sampleShape: dataset.sampleShape,
-      classes: dataset.classes.length,
+    const sweep = await sweepLearningRates({
+      dataset,
+      indices: train,
+      build: () =>
+        architecture.build({
+          sampleShape: dataset.sampleShape,
+          classes: dataset.classes.length,
+          seed: options.seed,
+        }),
       seed: options.seed,
+      minRate,
+      maxRate,
+      steps,
+      batchSize,
+      signal: job.signal,
+      onStep: (step, rate, loss) =>
+        job.progress((step + 1) / steps, `rate ${rate.toExponential(2)}: loss ${loss.toFixed(4)}`),
     });
-    const optimizer = tf.train.adam(minRate);
-    const variables = trainableVariables(model);
-    const points: LrRangeTestResult['points'] = [];
-    let average = 0;
-    let best = Infinity;
-    let stoppedEarly = false;
-    try {
-      for (let step = 0; step < steps; step++) {
-        throwIfCancelled(job.signal);
-        const rate = minRate * (maxRate / minRate) ** (step / (steps - 1));
-        const from = (step * batchSize) % (train.length - batchSize + 1);
-        const batch = Array.from(order.subarray(from, from + batchSize), (k) => train[k] as number);
-        const batchLabels = Int32Array.from(labelsOf(dataset, batch));
-        const { loss, gradients } = batchGradients(
-          model,
-          variables,
-          {
-            x: dataset.inputs(batch),
-            labels: batchLabels,
-            sampleWeights: Float32Array.from(batchLabels, (l) => weights[l] ?? 1),
-          },
-          dataset.sampleShape,
-          dataset.classes.length,
-          1 / batch.length,
-        );
-        setOptimizerLearningRate(optimizer, rate);
-        tf.tidy(() =>
-          optimizer.applyGradients(
-            variables.map((v, k) => ({
-              name: v.name,
-              tensor: tf.tensor(gradients[k] as Float32Array, v.shape),
-            })),
-          ),
-        );
-        average = 0.98 * average + 0.02 * loss;
-        const smoothed = average / (1 - 0.98 ** (step + 1));
-        points.push({ rate, loss, smoothed });
-        job.progress((step + 1) / steps, `rate ${rate.toExponential(2)}: loss ${loss.toFixed(4)}`);
-        best = Math.min(best, smoothed);
-        if (!Number.isFinite(loss) || (step > 10 && smoothed > 4 * best)) {
-          stoppedEarly = true;
-          break;
-        }
-      }
-    } finally {
-      model.dispose();
-      optimizer.dispose();
-    }
-    const suggestion = suggestRate(points);
-    const result = { jobId, backend: engineInfo().backend, points, ...suggestion, stoppedEarly };
+    const { points } = sweep;
+    const result = { jobId, backend: engineInfo().backend, ...sweep };
     workspace.db.transaction(() => {
       appendAuditEvent(workspace.db, {
         action: 'train.lr_range_test',
@@ -141,6 +103,84 @@ export async function lrRangeTest(
     })();
     return result;
   });
+}
+
+export interface LrSweepOptions {
+  dataset: SampleDataset;
+  /** The samples to draw batches from (a training job passes its fit samples, never validation ones). */
+  indices: ArrayLike<number>;
+  /** A fresh model, built as the training will build it: the sweep changes its weights. */
+  build(): tfl.LayersModel;
+  seed: number;
+  minRate: number;
+  maxRate: number;
+  steps: number;
+  batchSize: number;
+  signal: AbortSignal;
+  onStep?(step: number, rate: number, loss: number): void;
+}
+
+/**
+ * The sweep itself, without a job of its own: `attest lr find` runs it as a job, a training runs a short one
+ * before its first epoch (auto-learning-rate.ts). Batches are drawn in a seeded order from `indices`.
+ */
+export async function sweepLearningRates(
+  o: LrSweepOptions,
+): Promise<Omit<LrRangeTestResult, 'jobId' | 'backend'>> {
+  const { dataset, indices, batchSize, minRate, maxRate, steps } = o;
+  const labels = labelsOf(dataset, indices);
+  const weights = balancedClassWeights(labels, dataset.classes.length);
+  const order = shuffledIndices(indices.length, createRng(deriveSeed(o.seed, 'lr-range-test')));
+  const model = o.build();
+  const optimizer = tf.train.adam(minRate);
+  const variables = trainableVariables(model);
+  const points: LrRangeTestResult['points'] = [];
+  let average = 0;
+  let best = Infinity;
+  let stoppedEarly = false;
+  try {
+    for (let step = 0; step < steps; step++) {
+      throwIfCancelled(o.signal);
+      const rate = minRate * (maxRate / minRate) ** (step / (steps - 1));
+      const from = (step * batchSize) % (indices.length - batchSize + 1);
+      const batch = Array.from(order.subarray(from, from + batchSize), (k) => indices[k] as number);
+      const batchLabels = Int32Array.from(labelsOf(dataset, batch));
+      const { loss, gradients } = batchGradients(
+        model,
+        variables,
+        {
+          x: dataset.inputs(batch),
+          labels: batchLabels,
+          sampleWeights: Float32Array.from(batchLabels, (l) => weights[l] ?? 1),
+        },
+        dataset.sampleShape,
+        dataset.classes.length,
+        1 / batch.length,
+      );
+      setOptimizerLearningRate(optimizer, rate);
+      tf.tidy(() =>
+        optimizer.applyGradients(
+          variables.map((v, k) => ({
+            name: v.name,
+            tensor: tf.tensor(gradients[k] as Float32Array, v.shape),
+          })),
+        ),
+      );
+      average = 0.98 * average + 0.02 * loss;
+      const smoothed = average / (1 - 0.98 ** (step + 1));
+      points.push({ rate, loss, smoothed });
+      o.onStep?.(step, rate, loss);
+      best = Math.min(best, smoothed);
+      if (!Number.isFinite(loss) || (step > 10 && smoothed > 4 * best)) {
+        stoppedEarly = true;
+        break;
+      }
+    }
+  } finally {
+    model.dispose();
+    optimizer.dispose();
+  }
+  return { points, ...suggestRate(points), stoppedEarly };
 }
 
 /**

@@ -28,6 +28,7 @@ import { parseSemi, semiSupervisedHooks } from './semi-supervised.js';
 import { createRng, deriveSeed } from '../engine/seed.js';
 import { checkAugmentOptions, prepareAugmentation } from '../augment/training-augmentation.js';
 import { restoreRun, type ResumePoint } from './resume-training.js';
+import { chooseLearningRate, type AutoLearningRate } from './auto-learning-rate.js';
 
 export interface TrainOptions {
   datasetId: string;
@@ -37,6 +38,12 @@ export interface TrainOptions {
   maxMinutes?: number;
   batchSize?: number;
   learningRate?: number;
+  /**
+   * Without a learningRate: run a short learning-rate range test on the training samples first and train at
+   * its suggestion (auto-learning-rate.ts); `attest train` and the training form ask for it by default.
+   * Otherwise the rate is 1e-3.
+   */
+  lrRangeTest?: boolean;
   patience?: number;
   validationFraction?: number;
   name?: string;
@@ -71,6 +78,10 @@ export interface EpochRecord {
 
 export interface TrainResult {
   modelId: string;
+  /** The learning rate trained at: given, the default, or chosen by the range test below. */
+  learningRate: number;
+  /** The range test that chose the learning rate (only when it ran). */
+  lrRangeTest?: AutoLearningRate;
   jobId: string;
   epochsRun: number;
   bestEpoch: number;
@@ -131,13 +142,14 @@ export async function trainModel(
   validateOptions(options);
   const datasetRow = getDataset(workspace.db, options.datasetId);
   const batchSize = options.batchSize ?? 64;
-  const learningRate = options.learningRate ?? 1e-3;
+  // Undefined: the range test chooses it inside the job (a resumed job runs the same seeded test again).
+  const fixedRate = options.learningRate ?? (options.lrRangeTest === true ? undefined : 1e-3);
   const patience = options.patience ?? 3;
   const validationFraction = options.validationFraction ?? 0.2;
   const params = {
     ...options,
     batchSize,
-    learningRate,
+    ...(fixedRate !== undefined ? { learningRate: fixedRate } : {}),
     patience,
     validationFraction,
     optimizer: 'adam',
@@ -145,6 +157,8 @@ export async function trainModel(
     ...(resume !== undefined ? { resumedFrom: resume.jobId } : {}),
   };
   return runJob(workspace, 'train', params, context, async (jobId, job) => {
+    // The time budget counts from here: the range test is part of the training's time.
+    const started = Date.now();
     const backend = engineInfo().backend;
     const dataset = loadDataset(workspace, options.datasetId);
     const architecture = ARCHITECTURES[options.arch];
@@ -191,6 +205,21 @@ export async function trainModel(
       labeledMask === undefined ? fitLabels : fitLabels.filter((_, k) => labeledMask[k] === 1),
       classes,
     );
+    const lrTest =
+      fixedRate === undefined
+        ? await chooseLearningRate({
+            dataset,
+            indices: allFitIdx.filter((_, k) => labeled[k] === 1),
+            build: () => architecture.build({ sampleShape, classes, seed: options.seed }),
+            seed: options.seed,
+            batchSize,
+            signal: job.signal,
+            onStep: (step, rate) =>
+              job.progress(0, `learning-rate range test: step ${step + 1}, rate ${rate.toExponential(2)}`),
+          })
+        : undefined;
+    const learningRate = fixedRate ?? (lrTest as AutoLearningRate).rate;
+    if (lrTest !== undefined) job.log(describeLearningRate(lrTest));
     const model = architecture.build({ sampleShape, classes, seed: options.seed });
     const optimizer = tf.train.adam(learningRate);
     const semi =
@@ -212,7 +241,6 @@ export async function trainModel(
     };
     try {
       model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: [] });
-      const started = Date.now();
       const deadline = options.maxMinutes !== undefined ? started + options.maxMinutes * 60_000 : undefined;
       const policy = parseLrPolicy(options.lrPolicy ?? 'constant');
       const stepsPerEpoch = Math.max(1, Math.ceil(fitIdx.length / batchSize));
@@ -342,6 +370,8 @@ export async function trainModel(
       const modelId = newId('m');
       const validation = chosen.metrics;
       const summary = {
+        learningRate,
+        ...(lrTest !== undefined ? { lrRangeTest: lrTest } : {}),
         validation,
         history,
         bestEpoch: chosen.epoch,
@@ -371,7 +401,7 @@ export async function trainModel(
           nonzeroParams: counts.nonzero,
           backend,
           seed: options.seed,
-          config: { ...params, meta },
+          config: { ...params, learningRate, meta },
           summary,
           createdAt: utcNow(),
         });
@@ -388,6 +418,10 @@ export async function trainModel(
             inputs: [{ role: 'dataset-bundle', sha256: datasetRow.dataSha256 }, ...augmentation.auditInputs],
             outputs: [{ role: 'model', sha256: stored.sha256 }],
             result: {
+              learningRate,
+              ...(lrTest !== undefined
+                ? { lrRangeTest: { suggestedRate: lrTest.suggestedRate, steps: lrTest.points.length } }
+                : {}),
               epochsRun: run.epochsRun,
               bestEpoch: chosen.epoch,
               stoppedBy: run.stoppedBy,
@@ -399,6 +433,8 @@ export async function trainModel(
       })();
       return {
         modelId,
+        learningRate,
+        ...(lrTest !== undefined ? { lrRangeTest: lrTest } : {}),
         jobId,
         epochsRun: run.epochsRun,
         bestEpoch: chosen.epoch,
@@ -418,4 +454,14 @@ export async function trainModel(
       semi?.dispose();
     }
   });
+}
+
+/** One line for the job log and the CLI: the rate chosen and where it came from. */
+export function describeLearningRate(test: AutoLearningRate): string {
+  return (
+    `learning rate ${test.rate.toExponential(2)} from a range test of ${test.points.length} steps (${test.seconds.toFixed(1)} s): ` +
+    (test.clamped
+      ? `its suggestion ${test.suggestedRate.toExponential(2)} was moved into the usual range`
+      : 'a tenth of the rate at the lowest loss')
+  );
 }

@@ -28,7 +28,8 @@ import { listSignatures, signatureStatus, signRecord } from '../../core/audit/si
 import { createCheckpoint } from '../../core/audit/checkpoint.js';
 import { verifyAuditTrail } from '../../core/audit/verify.js';
 import { engineInfo } from '../../core/engine/backend.js';
-import { ARCHITECTURES } from '../../core/models/registry.js';
+import { ARCHITECTURES, isOffered } from '../../core/models/registry.js';
+import { datasetInputOf, recommendArchitecture } from '../../core/models/recommended-architecture.js';
 import { SUITES } from '../../core/validate/validate-model.js';
 import { resourcePath } from '../../core/util/resources.js';
 import { ATTEST_VERSION } from '../../core/util/version.js';
@@ -185,11 +186,14 @@ export class Engine {
         backend: currentBackend(),
         home: workspace.home,
         sampleRecords: sampleRecords(),
-        architectures: Object.entries(ARCHITECTURES).map(([name, a]) => ({
-          name,
-          description: a.description,
-          inputKinds: a.inputKinds,
-        })),
+        // Only the architectures offered: one that does not learn from scratch is not put before a user.
+        architectures: Object.entries(ARCHITECTURES)
+          .filter(([, a]) => isOffered(a))
+          .map(([name, a]) => ({
+            name,
+            description: a.description,
+            inputKinds: a.inputKinds,
+          })),
         suites: [...SUITES],
       }),
       'datasets.list': () => {
@@ -203,6 +207,7 @@ export class Engine {
             createdAt: d.createdAt,
             summary: d.summary,
             groups: datasetGroups(workspace.db, d.id),
+            recommendedArch: recommendedFor(d),
           })),
         };
       },
@@ -472,5 +477,17 @@ export class Engine {
       const code: ErrorCode = error instanceof AttestError ? error.code : 'INTERNAL';
       return fail(code, error instanceof Error ? error.message : String(error));
     }
+  }
+}
+
+/** The architecture recommended for a dataset, or null when Attest offers none for its kind. */
+function recommendedFor(row: {
+  kind: string;
+  summary: Record<string, unknown>;
+}): { arch: string; reason: string } | null {
+  try {
+    return recommendArchitecture(datasetInputOf(row));
+  } catch {
+    return null;
   }
 }
