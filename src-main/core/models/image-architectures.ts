@@ -1,6 +1,7 @@
 import type { Architecture } from './registry.js';
 import { buildSmallCnn } from './small-cnn.js';
 import { buildMobilenetStudent } from './mobilenet-student.js';
+import { buildImageResnet } from './image-resnet.js';
 
 /** The 2-D architectures for image datasets (input kind 'image': [height, width, channels]). */
 export const IMAGE_ARCHITECTURES: Record<string, Architecture> = {
@@ -12,8 +13,34 @@ export const IMAGE_ARCHITECTURES: Record<string, Architecture> = {
   },
   'mobilenet-student': {
     description:
-      'MobileNet-style student with depthwise separable convolutions, width 0.5, for 32 to 512 px images, ~19k parameters',
+      'MobileNet-style student with depthwise separable convolutions, batch norm and residual connections, width 0.5, for 32 to 512 px images, ~22k parameters',
     inputKinds: ['image'],
     build: ({ sampleShape, classes, seed }) => buildMobilenetStudent({ sampleShape, classes, seed }),
+  },
+  resnet18: {
+    description:
+      'ResNet-18 layout (4 stages of 2 residual blocks with batch norm) at half width (32 to 256 filters), for 16 to 512 px images (larger ones are downsampled in the stem), ~2.8M parameters',
+    inputKinds: ['image'],
+    build: ({ sampleShape, classes, seed }) =>
+      buildImageResnet({
+        arch: 'resnet18',
+        shape: { blocks: [2, 2, 2, 2], baseFilters: 32 },
+        sampleShape,
+        classes,
+        seed,
+      }),
+  },
+  'resnet-small': {
+    description:
+      'Small ResNet (3 stages of 1 residual block with batch norm, 16/32/64 filters) for 16 to 512 px images, ~80k parameters: quick to train on a CPU',
+    inputKinds: ['image'],
+    build: ({ sampleShape, classes, seed }) =>
+      buildImageResnet({
+        arch: 'resnet-small',
+        shape: { blocks: [1, 1, 1], baseFilters: 16 },
+        sampleShape,
+        classes,
+        seed,
+      }),
   },
 };

@@ -232,7 +232,7 @@ export function planImageSplit(samples: PlannedSample[], splitText: string | und
       return plan(null);
     }
     warnings.push(
-      'split as published with the archive (train and val are used for training); patients are not known',
+      'split as published with the archive (train to fit, val to choose the epoch, test to test; val is counted with train here); patients are not known',
     );
     for (const s of samples) sides.push(s.given?.part.split === 'test' ? 'test' : 'train');
   } else {

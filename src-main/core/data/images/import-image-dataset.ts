@@ -124,7 +124,7 @@ export async function importImageDataset(
       throw badInput('--split given needs a source with published splits (an .npz with train/val/test)');
     splits = c.items.map((x) => x.split ?? SPLIT_CODES.train);
     c.warnings.push(
-      'split as published with the archive (train and val are used for training); patients are not known',
+      'split as published with the archive (train to fit, val to choose the epoch, test to test); patients are not known',
     );
   } else {
     if (split.kind === 'groups' && (groupKind === 'file' || groupKind === 'given'))
