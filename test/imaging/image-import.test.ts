@@ -31,7 +31,11 @@ import {
 } from '../../src-main/core/data/images/write-synthetic.js';
 import { syntheticMammogramPatch } from '../../src-main/core/data/images/synthetic-mammogram.js';
 import { sha256Hex } from '../../src-main/core/util/hash.js';
-import { SPLIT_CODES } from '../../src-main/core/data/sample-dataset.js';
+import {
+  givenValidationIndices,
+  sampleIndices,
+  SPLIT_CODES,
+} from '../../src-main/core/data/sample-dataset.js';
 import { AttestError } from '../../src-main/core/errors.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { SHARED_DATA } from './paths.js';
@@ -270,7 +274,7 @@ function npy(dtype: string, shape: number[], data: Uint8Array): Uint8Array {
   return out;
 }
 
-test('MedMNIST .npz: the published splits are kept (val joins train), labels (N,1) accepted', async (t) => {
+test('MedMNIST .npz: the published splits are kept (val apart from train and test), labels (N,1) accepted', async (t) => {
   const s = scratch('npz-import');
   try {
     const n = { train: 12, val: 4, test: 6 };
@@ -288,10 +292,16 @@ test('MedMNIST .npz: the published splits are kept (val joins train), labels (N,
       { format: 'npz', inputs: [path], name: 'tiny', height: 8 },
       quietContext(),
     );
-    assert.equal(result.splits['train']!.total, 16);
+    assert.equal(result.splits['train']!.total, 12);
+    assert.equal(result.splits['val']!.total, 4);
     assert.equal(result.splits['test']!.total, 6);
     assert.equal(result.groupKind, 'given');
     const dataset = loadImageDataset(s.workspace, result.datasetId);
+    // The val images are the archive's 13th to 16th (stored in train, val, test order), neither fitted nor tested.
+    const sample = imageSampleDataset(dataset);
+    assert.deepEqual(Array.from(givenValidationIndices(sample)), [12, 13, 14, 15]);
+    assert.deepEqual(Array.from(sampleIndices(sample, 'train')), [...Array(12).keys()]);
+    assert.equal(sampleIndices(sample, 'test').length, 6);
     assert.equal(dataset.pixels[1], Math.round((7 / 255) * 65535));
     assert.equal(imageSampleDataset(dataset).inputs([0]).length, 64);
     writeFileSync(join(s.dir, 'bad.npz'), new TextEncoder().encode('PK not really a zip'));
@@ -316,7 +326,8 @@ test('MedMNIST .npz: the published splits are kept (val joins train), labels (N,
         },
         quietContext(),
       );
-      assert.equal(real.splits['train']!.total, 546 + 78);
+      assert.equal(real.splits['train']!.total, 546);
+      assert.equal(real.splits['val']!.total, 78);
       assert.deepEqual(Object.keys(real.splits['test']!.classes), ['malignant', 'normal-or-benign']);
       assert.equal(real.splits['test']!.total, 156);
       const d = loadImageDataset(s.workspace, real.datasetId);

@@ -13,18 +13,18 @@ export const IMAGE_ARCHITECTURES: Record<string, Architecture> = {
   },
   'mobilenet-student': {
     description:
-      'MobileNet-style student with depthwise separable convolutions, batch norm and residual connections, width 0.5, for 32 to 512 px images, ~22k parameters',
+      'MobileNet-style student with depthwise separable convolutions, batch norm and residual connections, width 0.5, for 32 to 512 px images, ~21k parameters',
     inputKinds: ['image'],
     build: ({ sampleShape, classes, seed }) => buildMobilenetStudent({ sampleShape, classes, seed }),
   },
   resnet18: {
     description:
-      'ResNet-18 layout (4 stages of 2 residual blocks with batch norm) at half width (32 to 256 filters), for 16 to 512 px images (larger ones are downsampled in the stem), ~2.8M parameters',
+      'ResNet-18 layout (4 stages of 2 residual blocks with batch norm) at quarter width (16 to 128 filters) so that it trains on a CPU, for 16 to 512 px images (from 48 px the stem downsamples), ~700k parameters',
     inputKinds: ['image'],
     build: ({ sampleShape, classes, seed }) =>
       buildImageResnet({
         arch: 'resnet18',
-        shape: { blocks: [2, 2, 2, 2], baseFilters: 32 },
+        shape: { blocks: [2, 2, 2, 2], baseFilters: 16 },
         sampleShape,
         classes,
         seed,

@@ -21,7 +21,7 @@ const BN_MOMENTUM = 0.9;
  *        (+ the block's input when stride and width are unchanged)]
  *   GlobalAveragePooling -> Dense(classes) softmax
  * Depthwise separable convolutions cost about 1/8 of full 3x3 convolutions of the same width. alpha is the width
- * multiplier (0.5 by default: ~22k parameters with one input channel and 3 classes). Without batch norm and the
+ * multiplier (0.5 by default: ~21k parameters with one input channel and 3 classes). Without batch norm and the
  * residual connections this plain stack stayed at chance (loss ln 2) when trained from scratch.
  */
 export function buildMobilenetStudent(options: {
