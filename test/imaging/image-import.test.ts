@@ -37,6 +37,9 @@ import {
   SPLIT_CODES,
 } from '../../src-main/core/data/sample-dataset.js';
 import { AttestError } from '../../src-main/core/errors.js';
+import { trainModel } from '../../src-main/core/train/train-model.js';
+import { initEngine } from '../../src-main/core/engine/backend.js';
+import { getModel } from '../../src-main/core/store/models.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { SHARED_DATA } from './paths.js';
 import { sharedPresent } from '../helpers/reference.js';
@@ -302,6 +305,25 @@ test('MedMNIST .npz: the published splits are kept (val apart from train and tes
     assert.deepEqual(Array.from(givenValidationIndices(sample)), [12, 13, 14, 15]);
     assert.deepEqual(Array.from(sampleIndices(sample, 'train')), [...Array(12).keys()]);
     assert.equal(sampleIndices(sample, 'test').length, 6);
+    // Training fits on train alone and chooses its epoch on the published val split (no groups held out of train).
+    await initEngine('wasm');
+    const at16 = await importImageDataset(
+      s.workspace,
+      { format: 'npz', inputs: [path], name: 'tiny16', height: 16 },
+      quietContext(),
+    );
+    const trained = await trainModel(
+      s.workspace,
+      { datasetId: at16.datasetId, arch: 'resnet-small', epochs: 1, seed: 1 },
+      quietContext(),
+    );
+    assert.equal(trained.validation.n, 4);
+    const summary = getModel(s.workspace.db, trained.modelId).summary;
+    assert.equal(summary['validationSplit'], 'given');
+    assert.equal(summary['trainBeats'], 12);
+    assert.equal(summary['validationBeats'], 4);
+    // The val images' groups are what calibration later fits its temperature on.
+    assert.equal(new Set(summary['validationRecords'] as string[]).size, 4);
     assert.equal(dataset.pixels[1], Math.round((7 / 255) * 65535));
     assert.equal(imageSampleDataset(dataset).inputs([0]).length, 64);
     writeFileSync(join(s.dir, 'bad.npz'), new TextEncoder().encode('PK not really a zip'));

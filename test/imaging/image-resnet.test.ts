@@ -90,7 +90,10 @@ for (const arch of ['resnet-small', 'resnet18', 'mobilenet-student']) {
     const parentAccuracy = accuracy(parentProbabilities, held.y);
     assert.ok(parentAccuracy >= 0.75, `${arch}: held-out accuracy ${parentAccuracy}`);
     // Training moved the running averages away from their start, and predictions use them (inference mode).
-    assert.ok(runningAverages(model).some((v) => v !== 0 && v !== 1), `${arch}: running averages moved`);
+    assert.ok(
+      runningAverages(model).some((v) => v !== 0 && v !== 1),
+      `${arch}: running averages moved`,
+    );
 
     // Save/load: the stored artifact answers exactly as the model did.
     const { model: loaded } = await decodeModelArtifact(await encodeModelArtifact(model, { meta: {} }), arch);
@@ -112,12 +115,11 @@ for (const arch of ['resnet-small', 'resnet18', 'mobilenet-student']) {
     );
 
     // ONNX: the trained model (batch norm with its running averages) runs the same in ONNX Runtime.
-    const exported = await ortOutput(exportOnnx(model), Float64Array.from(held.x.subarray(0, 8 * SIZE * SIZE)), [
-      8,
-      SIZE,
-      SIZE,
-      1,
-    ]);
+    const exported = await ortOutput(
+      exportOnnx(model),
+      Float64Array.from(held.x.subarray(0, 8 * SIZE * SIZE)),
+      [8, SIZE, SIZE, 1],
+    );
     const difference = maxAbsDifference(exported, parentProbabilities.subarray(0, 16));
     assert.ok(difference < EXPORT_TOLERANCE, `${arch}: ONNX Runtime vs TF.js ${difference}`);
     for (const m of [model, loaded, child]) m.dispose();
@@ -139,7 +141,10 @@ test('resnet18 and resnet-small: seeded, 28 to 128 px (the stem downsamples larg
     // Parameters do not depend on the image size; the last feature map stays a few pixels wide.
     const large = architecture.build({ sampleShape: [128, 128, 3], classes: 2, seed: 7 });
     const pooled = large.getLayer('pool').input as tfl.SymbolicTensor;
-    assert.ok((pooled.shape[1] as number) <= 8 && (pooled.shape[1] as number) >= 2, `${arch}: ${pooled.shape}`);
+    assert.ok(
+      (pooled.shape[1] as number) <= 8 && (pooled.shape[1] as number) >= 2,
+      `${arch}: ${pooled.shape}`,
+    );
     const first = a.getLayer('pool').input as tfl.SymbolicTensor;
     assert.ok((first.shape[1] as number) >= 2, `${arch} at 28 px: ${first.shape}`);
     for (const m of [a, b, c, large]) m.dispose();

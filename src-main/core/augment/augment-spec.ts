@@ -26,7 +26,10 @@ export function parseAugment(text: string): AugmentSpec {
     const [name, value, extra] = part.split(':');
     if (name === 'classic' && (value === undefined || value === 'flip') && extra === undefined) {
       if (spec.classic !== undefined) throw badInput('--augment names classic twice');
-      spec.classic = { ...CLASSIC_DEFAULTS, ...(value === 'flip' ? { flipHorizontal: FLIP_PROBABILITY } : {}) };
+      spec.classic = {
+        ...CLASSIC_DEFAULTS,
+        ...(value === 'flip' ? { flipHorizontal: FLIP_PROBABILITY } : {}),
+      };
     } else if (name === 'synthetic' && value !== undefined && extra === undefined) {
       const ratio = Number(value);
       if (!(ratio > 0 && ratio <= 10))

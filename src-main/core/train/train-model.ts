@@ -357,7 +357,11 @@ export async function trainModel(
         trainBeats: fitIdx.length,
         labeledSamples: labeledMask === undefined ? fitIdx.length : labeledMask.filter((v) => v === 1).length,
         validationBeats: valIdx.length,
-        validationRecords: [...validationRecords].map((r) => dataset.groups[r]),
+        // The groups validation judged on: what calibration (validate) fits its temperature on later.
+        validationRecords:
+          givenVal.length > 0
+            ? [...new Set(Array.from(givenVal, (i) => dataset.groups[dataset.group[i] as number]))]
+            : [...validationRecords].map((r) => dataset.groups[r]),
         ...(givenVal.length > 0 ? { validationSplit: 'given' } : {}),
         trainRecords: trainGroupIds.filter((r) => !validationRecords.has(r)).map((r) => dataset.groups[r]),
         classWeight,
