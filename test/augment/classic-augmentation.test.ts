@@ -31,6 +31,16 @@ test('--augment: classic, synthetic:RATIO and both; anything else named', () => 
   assert.throws(() => parseAugment('synthetic:0'), /above 0 and at most 10/);
   assert.throws(() => parseAugment('synthetic'), /unknown part "synthetic"/);
   assert.throws(() => parseAugment('classic,classic'), /classic twice/);
+  // Medical images keep their side unless asked: a mirrored chest X-ray puts the heart on the wrong side.
+  assert.equal(parseAugment('classic').classic?.flipHorizontal, 0);
+  assert.equal(parseAugment('classic').classic?.flipVertical, 0);
+  assert.equal(parseAugment('classic:flip').classic?.flipHorizontal, 0.5);
+  assert.deepEqual(
+    { ...parseAugment('synthetic:1,classic:flip').classic, flipHorizontal: 0 },
+    CLASSIC_DEFAULTS,
+  );
+  assert.throws(() => parseAugment('classic:mirror'), /unknown part "classic:mirror"/);
+  assert.throws(() => parseAugment('classic:flip:1'), /unknown part "classic:flip:1"/);
   assert.throws(() => parseAugment(''), /--augment needs/);
 });
 

@@ -31,8 +31,15 @@ import {
 } from '../../src-main/core/data/images/write-synthetic.js';
 import { syntheticMammogramPatch } from '../../src-main/core/data/images/synthetic-mammogram.js';
 import { sha256Hex } from '../../src-main/core/util/hash.js';
-import { SPLIT_CODES } from '../../src-main/core/data/sample-dataset.js';
+import {
+  givenValidationIndices,
+  sampleIndices,
+  SPLIT_CODES,
+} from '../../src-main/core/data/sample-dataset.js';
 import { AttestError } from '../../src-main/core/errors.js';
+import { trainModel } from '../../src-main/core/train/train-model.js';
+import { initEngine } from '../../src-main/core/engine/backend.js';
+import { getModel } from '../../src-main/core/store/models.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { SHARED_DATA } from './paths.js';
 import { sharedPresent } from '../helpers/reference.js';
@@ -270,7 +277,7 @@ function npy(dtype: string, shape: number[], data: Uint8Array): Uint8Array {
   return out;
 }
 
-test('MedMNIST .npz: the published splits are kept (val joins train), labels (N,1) accepted', async (t) => {
+test('MedMNIST .npz: the published splits are kept (val apart from train and test), labels (N,1) accepted', async (t) => {
   const s = scratch('npz-import');
   try {
     const n = { train: 12, val: 4, test: 6 };
@@ -288,10 +295,35 @@ test('MedMNIST .npz: the published splits are kept (val joins train), labels (N,
       { format: 'npz', inputs: [path], name: 'tiny', height: 8 },
       quietContext(),
     );
-    assert.equal(result.splits['train']!.total, 16);
+    assert.equal(result.splits['train']!.total, 12);
+    assert.equal(result.splits['val']!.total, 4);
     assert.equal(result.splits['test']!.total, 6);
     assert.equal(result.groupKind, 'given');
     const dataset = loadImageDataset(s.workspace, result.datasetId);
+    // The val images are the archive's 13th to 16th (stored in train, val, test order), neither fitted nor tested.
+    const sample = imageSampleDataset(dataset);
+    assert.deepEqual(Array.from(givenValidationIndices(sample)), [12, 13, 14, 15]);
+    assert.deepEqual(Array.from(sampleIndices(sample, 'train')), [...Array(12).keys()]);
+    assert.equal(sampleIndices(sample, 'test').length, 6);
+    // Training fits on train alone and chooses its epoch on the published val split (no groups held out of train).
+    await initEngine('wasm');
+    const at16 = await importImageDataset(
+      s.workspace,
+      { format: 'npz', inputs: [path], name: 'tiny16', height: 16 },
+      quietContext(),
+    );
+    const trained = await trainModel(
+      s.workspace,
+      { datasetId: at16.datasetId, arch: 'resnet-small', epochs: 1, seed: 1 },
+      quietContext(),
+    );
+    assert.equal(trained.validation.n, 4);
+    const summary = getModel(s.workspace.db, trained.modelId).summary;
+    assert.equal(summary['validationSplit'], 'given');
+    assert.equal(summary['trainBeats'], 12);
+    assert.equal(summary['validationBeats'], 4);
+    // The val images' groups are what calibration later fits its temperature on.
+    assert.equal(new Set(summary['validationRecords'] as string[]).size, 4);
     assert.equal(dataset.pixels[1], Math.round((7 / 255) * 65535));
     assert.equal(imageSampleDataset(dataset).inputs([0]).length, 64);
     writeFileSync(join(s.dir, 'bad.npz'), new TextEncoder().encode('PK not really a zip'));
@@ -316,7 +348,8 @@ test('MedMNIST .npz: the published splits are kept (val joins train), labels (N,
         },
         quietContext(),
       );
-      assert.equal(real.splits['train']!.total, 546 + 78);
+      assert.equal(real.splits['train']!.total, 546);
+      assert.equal(real.splits['val']!.total, 78);
       assert.deepEqual(Object.keys(real.splits['test']!.classes), ['malignant', 'normal-or-benign']);
       assert.equal(real.splits['test']!.total, 156);
       const d = loadImageDataset(s.workspace, real.datasetId);

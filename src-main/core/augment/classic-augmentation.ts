@@ -1,13 +1,18 @@
 import { createRng, deriveSeed } from '../engine/seed.js';
 
 /**
- * Classical, label-preserving augmentation of image patches: a random flip, a small rotation and shift, a
- * contrast and brightness change and Gaussian noise, drawn afresh for every sample at every epoch. Intensity
+ * Classical, label-preserving augmentation of image patches: a small rotation and shift, a contrast and
+ * brightness change, light Gaussian noise and (only when asked) a left-right flip, drawn afresh for every sample
+ * at every epoch. Intensity
  * amounts are relative to each image's own spread, so the same settings hold whatever the dataset's
  * normalization (dataset statistics, per image, or raw [0, 1]).
  */
 export interface ClassicAugmentation {
-  /** Probability of a left-right mirror (mammograms and ultrasound patches have no preferred side). */
+  /**
+   * Probability of a left-right mirror: off by default, since in medical images the side often carries meaning
+   * (a chest X-ray's heart is on the left, a mammogram's view is of one breast); `classic:flip` turns it on for
+   * images where it does not (inspection images, ultrasound patches).
+   */
   flipHorizontal: number;
   /** Probability of an up-down mirror: off by default, since depth (ultrasound) and gravity have a direction. */
   flipVertical: number;
@@ -23,7 +28,7 @@ export interface ClassicAugmentation {
 }
 
 export const CLASSIC_DEFAULTS: ClassicAugmentation = {
-  flipHorizontal: 0.5,
+  flipHorizontal: 0,
   flipVertical: 0,
   maxRotationDegrees: 10,
   maxShift: 0.08,
@@ -31,6 +36,9 @@ export const CLASSIC_DEFAULTS: ClassicAugmentation = {
   brightness: 0.1,
   noise: 0.03,
 };
+
+/** Left-right mirroring, for images whose side carries no meaning. */
+export const FLIP_PROBABILITY = 0.5;
 
 function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(Math.max(random(), 1e-12))) * Math.cos(2 * Math.PI * random());

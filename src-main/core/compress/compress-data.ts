@@ -1,7 +1,12 @@
 import type { Workspace } from '../store/workspace.js';
 import type { ModelRow } from '../store/models.js';
 import { loadDataset } from '../data/dataset-kinds.js';
-import { labelsOf, sampleIndices, type SampleDataset } from '../data/sample-dataset.js';
+import {
+  givenValidationIndices,
+  labelsOf,
+  sampleIndices,
+  type SampleDataset,
+} from '../data/sample-dataset.js';
 import { createRng, deriveSeed, shuffledIndices } from '../engine/seed.js';
 import { softenedClassWeights } from '../train/class-weights.js';
 
@@ -32,8 +37,10 @@ export function loadCompressData(workspace: Workspace, parent: ModelRow, seed: n
   const validationRecords = new Set((parent.summary['validationRecords'] as string[] | undefined) ?? []);
   const train = Array.from(sampleIndices(dataset, 'train'));
   const recordOf = (i: number): string => dataset.groups[dataset.group[i] as number] ?? '';
-  let fitIdx = train.filter((i) => !validationRecords.has(recordOf(i)));
-  let heldIdx = train.filter((i) => validationRecords.has(recordOf(i)));
+  // A published validation split (MedMNIST's) is the parent's held-out set as it was in training.
+  const givenVal = Array.from(givenValidationIndices(dataset));
+  let fitIdx = givenVal.length > 0 ? train : train.filter((i) => !validationRecords.has(recordOf(i)));
+  let heldIdx = givenVal.length > 0 ? givenVal : train.filter((i) => validationRecords.has(recordOf(i)));
   let optimistic = false;
   if (heldIdx.length === 0 || fitIdx.length === 0) {
     // A parent without held-out records (trained elsewhere): score on a sample of its training data, and say so.
@@ -55,7 +62,7 @@ export function loadCompressData(workspace: Workspace, parent: ModelRow, seed: n
     heldOut: {
       inputs: dataset.inputs(heldIdx),
       labels: labelsOf(dataset, heldIdx),
-      records: optimistic ? [] : [...validationRecords],
+      records: optimistic ? [] : givenVal.length > 0 ? ['published val split'] : [...validationRecords],
       optimistic,
     },
     scan: (() => {

@@ -52,8 +52,11 @@ export function perturbableMask(sampleSize: number, tail?: ContextTail): Float32
   return mask;
 }
 
-/** Split codes stored per sample. */
-export const SPLIT_CODES = { train: 0, test: 1 } as const;
+/**
+ * Split codes stored per sample. 'val' is a published validation split kept as given (MedMNIST's): neither fitted
+ * on nor tested, it chooses the training epoch in place of groups held out of the train split.
+ */
+export const SPLIT_CODES = { train: 0, test: 1, val: 2 } as const;
 export type SplitName = 'train' | 'test' | 'all';
 
 export function parseSplitName(text: string): SplitName {
@@ -83,6 +86,13 @@ export function sampleIndices(dataset: SampleDataset, split: SplitName): Int32Ar
   for (let i = 0; i < dataset.count; i++) {
     if (split === 'all' || dataset.split[i] === SPLIT_CODES[split]) out.push(i);
   }
+  return Int32Array.from(out);
+}
+
+/** Indices of the samples of a published validation split (none for datasets split by Attest). */
+export function givenValidationIndices(dataset: SampleDataset): Int32Array {
+  const out: number[] = [];
+  for (let i = 0; i < dataset.count; i++) if (dataset.split[i] === SPLIT_CODES.val) out.push(i);
   return Int32Array.from(out);
 }
 

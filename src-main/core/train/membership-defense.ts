@@ -63,7 +63,8 @@ export async function defendMembership(
     const datasetId = teacherRow.datasetId as string;
     const dataset = loadDataset(workspace, datasetId);
     const heldOut = new Set((teacherRow.summary['validationRecords'] as string[] | undefined) ?? []);
-    const candidates = sampleIndices(dataset, 'train').filter((i) =>
+    // 'all': the held-out groups are the train split's validation records, or a published val split (MedMNIST).
+    const candidates = sampleIndices(dataset, 'all').filter((i) =>
       heldOut.has(dataset.groups[dataset.group[i] as number] ?? ''),
     );
     if (candidates.length < 10)

@@ -7,7 +7,7 @@ import { countParams } from '../compress/model-size.js';
 import { predictClasses } from '../validate/predict.js';
 import { classificationMetrics, type ClassificationMetrics } from '../validate/metrics.js';
 import { loadDataset } from '../data/dataset-kinds.js';
-import { labelsOf, sampleIndices } from '../data/sample-dataset.js';
+import { givenValidationIndices, labelsOf, sampleIndices } from '../data/sample-dataset.js';
 import { getDataset } from '../store/datasets.js';
 import { insertCheckpoint } from '../store/jobs.js';
 import { insertModel } from '../store/models.js';
@@ -170,13 +170,18 @@ export async function trainModel(
     }
     const train = sampleIndices(dataset, 'train');
     if (train.length === 0) throw badInput(`dataset ${dataset.id} has no sample in its train split`);
-    // Validation holds out whole groups (records, patients), never single samples of a group seen in training.
+    // Validation holds out whole groups (records, patients), never single samples of a group seen in training;
+    // a published validation split (MedMNIST's) is used as given instead, so figures compare with the papers'.
+    const givenVal = givenValidationIndices(dataset);
     const trainGroupIds = [...new Set(Array.from(train, (i) => dataset.group[i] as number))];
-    const validationRecords = chooseValidationRecords(trainGroupIds, validationFraction, options.seed, {
-      labels: dataset.labels,
-      group: dataset.group,
-      indices: train,
-    });
+    const validationRecords =
+      givenVal.length > 0
+        ? new Set<number>()
+        : chooseValidationRecords(trainGroupIds, validationFraction, options.seed, {
+            labels: dataset.labels,
+            group: dataset.group,
+            indices: train,
+          });
     const allFitIdx = train.filter((i) => !validationRecords.has(dataset.group[i] as number));
     // Fewer labels: a seeded share of the training samples keeps its label. Without a semi-supervised method the
     // others are simply left out (the supervised baseline); with one they stay, unlabelled.
@@ -188,7 +193,8 @@ export async function trainModel(
     const fitIdx = options.semi === undefined ? allFitIdx.filter((_, k) => labeled[k] === 1) : allFitIdx;
     const labeledMask =
       options.semi !== undefined && options.labeledFraction !== undefined ? labeled : undefined;
-    const valIdx = train.filter((i) => validationRecords.has(dataset.group[i] as number));
+    const valIdx =
+      givenVal.length > 0 ? givenVal : train.filter((i) => validationRecords.has(dataset.group[i] as number));
     const classes = dataset.classes.length;
     const sampleShape = dataset.sampleShape;
     const fitInputs = dataset.inputs(fitIdx);
@@ -381,7 +387,12 @@ export async function trainModel(
         trainBeats: fitIdx.length,
         labeledSamples: labeledMask === undefined ? fitIdx.length : labeledMask.filter((v) => v === 1).length,
         validationBeats: valIdx.length,
-        validationRecords: [...validationRecords].map((r) => dataset.groups[r]),
+        // The groups validation judged on: what calibration (validate) fits its temperature on later.
+        validationRecords:
+          givenVal.length > 0
+            ? [...new Set(Array.from(givenVal, (i) => dataset.groups[dataset.group[i] as number]))]
+            : [...validationRecords].map((r) => dataset.groups[r]),
+        ...(givenVal.length > 0 ? { validationSplit: 'given' } : {}),
         trainRecords: trainGroupIds.filter((r) => !validationRecords.has(r)).map((r) => dataset.groups[r]),
         classWeight,
         seconds: (Date.now() - started) / 1000,

@@ -100,7 +100,7 @@ export const METHOD_HELP = {
 export const AUGMENT_HELP = {
   none: 'the images as they are (the plain baseline).',
   classic:
-    'random flips, small shifts, rotations and contrast changes of the real images, new ones every epoch.',
+    'small shifts, rotations, brightness and contrast changes of the real images, new ones every epoch. No mirroring: in medical images the side often matters (the heart is on the left of a chest X-ray).',
   synthetic:
     'extra images drawn by a small generative network (a GAN) trained on the same training images, checked for copies of them.',
   both: 'synthetic images added, and everything augmented classically.',

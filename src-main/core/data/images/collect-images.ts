@@ -225,7 +225,8 @@ export async function collectNpz(o: ImportImagesOptions, spec: FitSpec, c: Colle
           label: String(part.labels.data[i]),
           group: `${basename(path)}:${part.split}:${i}`,
           groupKind: 'given',
-          split: part.split === 'test' ? SPLIT_CODES.test : SPLIT_CODES.train,
+          // The published val split stays apart: it chooses the training epoch, as in MedMNIST's benchmarks.
+          split: SPLIT_CODES[part.split],
           attributes: {},
         });
       }

@@ -135,14 +135,25 @@ export function storeImageDataset(
       }
       return {
         name: g,
-        split: sides.size > 1 ? 'both' : sides.has(SPLIT_CODES.test) ? 'test' : 'train',
+        split:
+          sides.size > 1
+            ? 'both'
+            : sides.has(SPLIT_CODES.test)
+              ? 'test'
+              : sides.has(SPLIT_CODES.val)
+                ? 'val'
+                : 'train',
         samples: members.length,
         classCounts: Object.fromEntries(classes.map((c, k) => [c, counts[k] ?? 0])),
       };
     })
     .filter((g) => g.samples > 0);
   const splits: ImageDatasetResult['splits'] = {};
-  for (const side of ['train', 'test'] as const) {
+  // A published val split (MedMNIST) is listed on its own; splits made here have none.
+  const sides = split.includes(SPLIT_CODES.val)
+    ? (['train', 'val', 'test'] as const)
+    : (['train', 'test'] as const);
+  for (const side of sides) {
     const code = SPLIT_CODES[side];
     const members = samples.labels.map((_, i) => i).filter((i) => split[i] === code);
     splits[side] = {

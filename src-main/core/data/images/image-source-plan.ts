@@ -10,7 +10,13 @@ import { walkFiles } from './walk-folder.js';
 import { readVocXml, type VocObject } from './voc.js';
 import { locateVocImage, vocDatasetRoot } from './voc-image-path.js';
 import { medmnistSplits, readNpz, type NpzImageSplit } from './npz.js';
-import { BY_FILE_WARNING, chooseTestGroups, parseImageSplit, type ImageSplitSpec } from './image-splits.js';
+import {
+  BY_FILE_WARNING,
+  chooseTestGroups,
+  GIVEN_SPLIT_WARNING,
+  parseImageSplit,
+  type ImageSplitSpec,
+} from './image-splits.js';
 import type { ImageImportFormat } from './import-image-dataset.js';
 
 /*
@@ -231,9 +237,8 @@ export function planImageSplit(samples: PlannedSample[], splitText: string | und
       problems.push('--split given needs a source with published splits (an .npz with train/val/test)');
       return plan(null);
     }
-    warnings.push(
-      'split as published with the archive (train and val are used for training); patients are not known',
-    );
+    // The preview counts val with train (its figures have two sides); the import keeps it apart.
+    warnings.push(GIVEN_SPLIT_WARNING);
     for (const s of samples) sides.push(s.given?.part.split === 'test' ? 'test' : 'train');
   } else {
     if (split.kind === 'groups' && (groupKind === 'file' || groupKind === 'given'))

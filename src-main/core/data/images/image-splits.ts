@@ -10,6 +10,10 @@ export type ImageSplitSpec =
   | { kind: 'files'; seed: number; testFraction: number }
   | { kind: 'given' };
 
+/** Said of a published split (MedMNIST's) by the import and by its preview alike. */
+export const GIVEN_SPLIT_WARNING =
+  'split as published with the archive (train to fit, val to choose the epoch, test to test); patients are not known';
+
 export const BY_FILE_WARNING =
   'split by file: no patient, study or flight is known, so images of one patient (or one flight) may sit on both sides and test figures may be optimistic';
 

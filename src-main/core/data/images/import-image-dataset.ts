@@ -5,7 +5,12 @@ import { SPLIT_CODES } from '../sample-dataset.js';
 import type { JobContext } from '../../jobs/job-context.js';
 import { sourceName } from './sample-sources.js';
 import { checkImageSize, type ImagePreprocessing } from './preprocess.js';
-import { BY_FILE_WARNING, chooseTestGroups, type ImageSplitSpec } from './image-splits.js';
+import {
+  BY_FILE_WARNING,
+  chooseTestGroups,
+  GIVEN_SPLIT_WARNING,
+  type ImageSplitSpec,
+} from './image-splits.js';
 import {
   storeImageDataset,
   type ImageDatasetFacts,
@@ -123,9 +128,7 @@ export async function importImageDataset(
     if (groupKind !== 'given')
       throw badInput('--split given needs a source with published splits (an .npz with train/val/test)');
     splits = c.items.map((x) => x.split ?? SPLIT_CODES.train);
-    c.warnings.push(
-      'split as published with the archive (train and val are used for training); patients are not known',
-    );
+    c.warnings.push(GIVEN_SPLIT_WARNING);
   } else {
     if (split.kind === 'groups' && (groupKind === 'file' || groupKind === 'given'))
       split = { kind: 'files', seed: split.seed, testFraction: split.testFraction };
