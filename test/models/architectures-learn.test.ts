@@ -51,6 +51,19 @@ before(async () => {
     ctx,
   );
   datasets.set('ecg-beat', ecg.datasetId);
+  // The same beats with their R-R context, for the architectures that read it.
+  const rr = importWfdbDataset(
+    workspace,
+    {
+      inputs: ['100', '106', '119', '208', '209'].map((r) => resourcePath('mitdb', r)),
+      name: 'beats-rr',
+      split: parseSplitSpec('beats:1:0.3'),
+      durationSeconds: 300,
+      preset: 'record-normalized-rr',
+    },
+    ctx,
+  );
+  datasets.set('ecg-beat-rr', rr.datasetId);
   const folder = join(home.dir, 'stripes');
   await writeStripes(folder, 80, 32);
   const images = await importImageDataset(

@@ -12,7 +12,8 @@ test('each kind of data gets its architecture, with the reason', () => {
   const ecg = recommendArchitecture({ inputKind: 'ecg-beat', sampleShape: [187, 1] });
   assert.equal(ecg.arch, 'ecg-resnet');
   assert.match(ecg.reason, /heartbeat/);
-  assert.equal(recommendArchitecture({ inputKind: 'image', sampleShape: [64, 64, 1] }).arch, 'small-cnn');
+  assert.equal(recommendArchitecture({ inputKind: 'image', sampleShape: [64, 64, 1] }).arch, 'resnet-small');
+  assert.equal(recommendArchitecture({ inputKind: 'ecg-beat-rr' }).arch, 'ecg-resnet-rr');
   assert.equal(recommendArchitecture({ inputKind: 'detection-frame' }).arch, 'centernet-mobile');
   // Larger than any preferred row allows: the first offered architecture for images, said so.
   const huge = recommendArchitecture({ inputKind: 'image', sampleShape: [1024, 1024, 3] });
@@ -36,7 +37,7 @@ test('a preference naming an architecture that is not registered or not offered 
     ...PREFERRED_ARCHITECTURES,
   ];
   const chosen = recommendArchitecture({ inputKind: 'image', sampleShape: [64, 64, 1] }, preferences);
-  assert.equal(chosen.arch, 'small-cnn');
+  assert.equal(chosen.arch, 'resnet-small');
   // Every recommendation, whatever the kind, is an offered architecture that reads it.
   for (const preferred of PREFERRED_ARCHITECTURES) {
     const r = recommendArchitecture({ inputKind: preferred.inputKind, sampleShape: [64, 64, 1] });
@@ -48,6 +49,10 @@ test('a preference naming an architecture that is not registered or not offered 
 
 test('a stored dataset row says what it holds without reading its samples', () => {
   assert.deepEqual(datasetInputOf({ kind: 'ecg-beats', summary: {} }), { inputKind: 'ecg-beat' });
+  assert.deepEqual(
+    datasetInputOf({ kind: 'ecg-beats', summary: {}, params: { preset: 'record-normalized-rr' } }),
+    { inputKind: 'ecg-beat-rr' },
+  );
   assert.deepEqual(
     datasetInputOf({ kind: 'images', summary: { preprocessing: { height: 28, width: 28, channels: 1 } } }),
     { inputKind: 'image', sampleShape: [28, 28, 1] },

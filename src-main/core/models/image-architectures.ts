@@ -16,10 +16,6 @@ export const IMAGE_ARCHITECTURES: Record<string, Architecture> = {
       'MobileNet-style student with depthwise separable convolutions, batch norm and residual connections, width 0.5, for 32 to 512 px images, ~21k parameters',
     inputKinds: ['image'],
     build: ({ sampleShape, classes, seed }) => buildMobilenetStudent({ sampleShape, classes, seed }),
-    // test/models/architectures-learn.test.ts: from scratch its loss stays at ln 2 and it answers one class.
-    offered: false,
-    notOfferedBecause:
-      'trained from scratch it does not learn (the loss stays at that of a guess): plain convolutions without batch norm or skip connections',
   },
   resnet18: {
     description:

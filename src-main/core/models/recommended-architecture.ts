@@ -32,6 +32,18 @@ export const PREFERRED_ARCHITECTURES: readonly PreferredArchitecture[] = [
     why: 'single-lead heartbeat windows: the residual 1-D CNN of Kachuee et al. (2018)',
   },
   {
+    inputKind: 'ecg-beat-rr',
+    arch: 'ecg-resnet-rr',
+    why: 'heartbeat windows with their R-R context: ecg-resnet with an R-R branch (de Chazal 2004)',
+  },
+  {
+    inputKind: 'image',
+    arch: 'resnet-small',
+    minSide: 16,
+    maxSide: 512,
+    why: 'images of 16 to 512 px: a small ResNet with batch norm, the best of the image models on MedMNIST here and quick on a CPU',
+  },
+  {
     inputKind: 'image',
     arch: 'small-cnn',
     minSide: 16,
@@ -100,7 +112,14 @@ const INPUT_KIND_OF: Record<string, string> = {
  * What a stored dataset holds, from its row alone (no sample is read): the kind, and an image dataset's size
  * and channels from the preprocessing its summary records.
  */
-export function datasetInputOf(row: { kind: string; summary: Record<string, unknown> }): DatasetInput {
+export function datasetInputOf(row: {
+  kind: string;
+  summary: Record<string, unknown>;
+  params?: Record<string, unknown>;
+}): DatasetInput {
+  // Beats imported with their R-R context (--rr-context) are read by the architectures with an R-R branch.
+  if (row.kind === 'ecg-beats' && row.params?.['preset'] === 'record-normalized-rr')
+    return { inputKind: 'ecg-beat-rr' };
   const inputKind = INPUT_KIND_OF[row.kind] ?? row.kind;
   const p = row.summary['preprocessing'] as
     { height?: unknown; width?: unknown; channels?: unknown } | undefined;
