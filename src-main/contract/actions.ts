@@ -5,6 +5,7 @@ import { imageActions } from './actions-images.js';
 import { projectActions } from './actions-projects.js';
 import { detectionActions } from './actions-detection.js';
 import { userActions } from './actions-users.js';
+import { fileActions } from './actions-files.js';
 
 const id = z.string().min(1).max(100);
 
@@ -286,6 +287,7 @@ export const ACTIONS = {
   ...projectActions,
   ...detectionActions,
   ...userActions,
+  ...fileActions,
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;

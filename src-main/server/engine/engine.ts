@@ -49,6 +49,7 @@ import { datasetProjectMap, modelProjectMap } from '../../core/projects/project-
 import { DEFAULT_PROJECT_ID } from '../../core/projects/projects.js';
 import { userHandlers } from './user-actions.js';
 import { namedJobTitle } from './named-job-title.js';
+import { fileHandlers } from './file-actions.js';
 
 type Handlers = {
   [A in ActionName]: (payload: never, caller: Caller) => ActionResponse<A> | Promise<ActionResponse<A>>;
@@ -398,6 +399,7 @@ export class Engine {
       ...imageHandlers(workspace),
       ...detectionHandlers(new DetectionReviews(workspace)),
       ...userHandlers(workspace, (event) => this.emit(event)),
+      ...fileHandlers(),
       ...projectHandlers(workspace, {
         queue: this.queue,
         projectJobs: this.projectJobs,
