@@ -8,7 +8,10 @@ export const pathDialogRequestSchema = z.strictObject({
   kind: z.enum(['file', 'folder']),
   multiple: z.boolean().optional(),
   title: z.string().max(200).optional(),
-  extensions: z.array(z.string().regex(/^\.[A-Za-z0-9.]{1,12}$/)).max(20).optional(),
+  extensions: z
+    .array(z.string().regex(/^\.[A-Za-z0-9.]{1,12}$/))
+    .max(20)
+    .optional(),
 });
 export type PathDialogRequest = z.infer<typeof pathDialogRequestSchema>;
 

@@ -42,7 +42,10 @@ export const fileActions = {
     request: z.strictObject({
       paths: z.array(path).min(1).max(50),
       expect: z.enum(['file', 'folder', 'any']),
-      extensions: z.array(z.string().regex(/^\.[A-Za-z0-9.]{1,12}$/)).max(20).optional(),
+      extensions: z
+        .array(z.string().regex(/^\.[A-Za-z0-9.]{1,12}$/))
+        .max(20)
+        .optional(),
     }),
     response: z.object({ checks: z.array(pathCheckSchema) }),
   },

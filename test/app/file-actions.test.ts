@@ -53,7 +53,9 @@ test('files.list: a folder with kinds and sizes, folders first, hidden entries o
     );
     assert.equal(listing.entries[1]?.path, records);
     assert.equal(listing.omitted, 0);
-    const hidden = value<FolderListingView>(await engine.dispatch('files.list', { path: data, hidden: true }));
+    const hidden = value<FolderListingView>(
+      await engine.dispatch('files.list', { path: data, hidden: true }),
+    );
     assert.ok(hidden.entries.some((e) => e.name === '.hidden'));
     // Without a path: the home folder of the user running Attest.
     const start = value<FolderListingView>(await engine.dispatch('files.list', {}));
@@ -138,6 +140,13 @@ test('files.check: each typed path gets a message for beside its field', async (
     assert.deepEqual(await check([records], 'file'), [[false, 'folder', 'this is a folder: give a file']]);
     assert.deepEqual(await check([join(data, 'labels.csv')], 'file', ['.h5', '.json']), [
       [false, 'file', 'expected a .h5, .json file, not .csv'],
+    ]);
+    // A record given without its extension is found by its files.
+    assert.deepEqual(await check([join(records, '100')], 'any', ['.hea', '.dat']), [
+      [true, 'file', 'found as 100.hea'],
+    ]);
+    assert.deepEqual(await check([join(records, '101')], 'any', ['.hea', '.dat']), [
+      [false, 'missing', `nothing named “101” in ${records}`],
     ]);
     assert.deepEqual(await check([join(data, 'mitbd')], 'folder'), [
       [false, 'missing', `nothing named “mitbd” in ${data}`],

@@ -82,6 +82,14 @@ function canRead(path: string, kind: EntryKind): boolean {
   }
 }
 
+function isReadableFile(path: string): boolean {
+  try {
+    return statSync(path).isFile() && canRead(path, 'file');
+  } catch {
+    return false;
+  }
+}
+
 function entryOf(folder: string, name: string): FolderEntry {
   const path = join(folder, name);
   try {
@@ -168,6 +176,10 @@ export function checkPath(raw: string, expect: Expectation, extensions: readonly
   try {
     stats = statSync(path);
   } catch {
+    // A WFDB record is named without its extension (/data/mitdb/100 for 100.hea, 100.dat): found by its files.
+    const named = extensions.find((e) => isReadableFile(`${path}${e}`));
+    if (named !== undefined)
+      return { path, ok: true, kind: 'file', message: `found as ${path.split(/[\\/]/).pop() ?? ''}${named}` };
     const parent = dirname(path);
     let parentExists = false;
     try {
