@@ -6,6 +6,7 @@ import { projectActions } from './actions-projects.js';
 import { detectionActions } from './actions-detection.js';
 import { userActions } from './actions-users.js';
 import { fileActions } from './actions-files.js';
+import { compareActions } from './actions-compare.js';
 
 const id = z.string().min(1).max(100);
 
@@ -288,6 +289,7 @@ export const ACTIONS = {
   ...detectionActions,
   ...userActions,
   ...fileActions,
+  ...compareActions,
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;

@@ -50,6 +50,7 @@ export const PRELOAD_ACTIONS = [
   'detection.review',
   'files.list',
   'files.check',
+  'models.compare',
 ] as const;
 
 const actions: Record<string, (payload: unknown, session?: string) => Promise<unknown>> = {};

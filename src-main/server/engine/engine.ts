@@ -7,6 +7,7 @@ import {
   isActionName,
   ok,
   type ActionName,
+  type ActionRequest,
   type ActionResponse,
   type EngineEvent,
   type Result,
@@ -50,6 +51,7 @@ import { DEFAULT_PROJECT_ID } from '../../core/projects/projects.js';
 import { userHandlers } from './user-actions.js';
 import { namedJobTitle } from './named-job-title.js';
 import { fileHandlers } from './file-actions.js';
+import { compareModels } from '../../core/validate/compare-models.js';
 import type { TrainingPoint } from '../../core/jobs/job-context.js';
 
 type Handlers = {
@@ -412,6 +414,10 @@ export class Engine {
       ...detectionHandlers(new DetectionReviews(workspace)),
       ...userHandlers(workspace, (event) => this.emit(event)),
       ...fileHandlers(),
+      'models.compare': async (payload: ActionRequest<'models.compare'>) => {
+        await initEngine();
+        return compareModels(workspace, payload);
+      },
       ...projectHandlers(workspace, {
         queue: this.queue,
         projectJobs: this.projectJobs,
