@@ -55,7 +55,7 @@ test(
       await browser.getByRole('button', { name: /images/ }).waitFor();
       assert.deepEqual(
         (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()),
-        ['📁 images folder', 'notes.txt file 11 bytes', 'vendor.h5 file 2.0 kB'],
+        ['images/ folder', 'notes.txt file 11 bytes', 'vendor.h5 file 2.0 kB'],
       );
       await browser.getByRole('button', { name: /images/ }).click();
       await browser.getByRole('button', { name: /malignant/ }).waitFor();
