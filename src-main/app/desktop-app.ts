@@ -7,6 +7,7 @@ import { guardWebContents, secureWebPreferences } from './window-security.js';
 import { forwardEvents, registerIpc } from './ipc.js';
 import { utilityHost } from './engine-host.js';
 import { keychainKek } from './keychain-kek.js';
+import { registerPathDialog } from './path-dialog.js';
 
 export interface DesktopOptions {
   rendererDir: string;
@@ -57,6 +58,7 @@ export async function startDesktopApp(electron: ElectronApi, options: DesktopOpt
     webPreferences: secureWebPreferences(options.preloadPath, { devTools }),
   });
   windowIds.add(window.webContents.id);
+  registerPathDialog(electron, windowIds, (id) => (id === window.webContents.id ? window : undefined));
   forwardEvents(engine, () => [window.webContents]);
   window.once('ready-to-show', () => window.show());
   app.on('window-all-closed', () => {

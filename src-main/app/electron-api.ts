@@ -118,4 +118,14 @@ export interface ElectronApi {
     ): UtilityProcessInstance;
   };
   safeStorage: SafeStorageLike;
+  dialog: {
+    showOpenDialog(
+      window: BrowserWindowInstance,
+      options: {
+        title: string;
+        properties: string[];
+        filters?: { name: string; extensions: string[] }[];
+      },
+    ): Promise<{ canceled: boolean; filePaths: string[] }>;
+  };
 }

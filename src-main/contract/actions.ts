@@ -5,6 +5,8 @@ import { imageActions } from './actions-images.js';
 import { projectActions } from './actions-projects.js';
 import { detectionActions } from './actions-detection.js';
 import { userActions } from './actions-users.js';
+import { fileActions } from './actions-files.js';
+import { compareActions } from './actions-compare.js';
 
 const id = z.string().min(1).max(100);
 
@@ -339,6 +341,8 @@ export const ACTIONS = {
   ...projectActions,
   ...detectionActions,
   ...userActions,
+  ...fileActions,
+  ...compareActions,
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;

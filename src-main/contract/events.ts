@@ -18,6 +18,17 @@ export const engineEventSchema = z.discriminatedUnion('type', [
     accuracy: z.number().nullable(),
     macroF1: z.number().nullable(),
   }),
+  /**
+   * Within a training epoch (at most twice a second): the epoch's mean loss so far, drawn on the loss curve at
+   * epoch - 1 + fraction; at the epoch's end it is the epoch's loss, which the job.epoch event then carries.
+   */
+  z.object({
+    type: z.literal('job.batch'),
+    jobId: z.string(),
+    epoch: z.number(),
+    fraction: z.number(),
+    loss: z.number(),
+  }),
   /** Something changed in the store (a dataset, model, validation or audit event): lists refresh. */
   z.object({
     type: z.literal('store.changed'),

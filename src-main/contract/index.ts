@@ -9,5 +9,7 @@ export * from './jobs-detection.js';
 export * from './jobs-models.js';
 export * from './actions-detection.js';
 export * from './actions-users.js';
+export * from './actions-files.js';
+export * from './actions-compare.js';
 export * from './events.js';
 export * from './actions.js';

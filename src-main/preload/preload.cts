@@ -4,8 +4,9 @@
  * exposes one function per named action and an event subscription: never ipcRenderer itself.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { contextBridge, ipcRenderer } = require('electron') as {
+const { contextBridge, ipcRenderer, webUtils } = require('electron') as {
   contextBridge: { exposeInMainWorld(key: string, api: unknown): void };
+  webUtils: { getPathForFile(file: unknown): string };
   ipcRenderer: {
     invoke(channel: string, payload: unknown, session?: string): Promise<unknown>;
     on(channel: string, listener: (event: unknown, payload: unknown) => void): void;
@@ -50,6 +51,9 @@ export const PRELOAD_ACTIONS = [
   'projects.assign',
   'projects.startJob',
   'detection.review',
+  'files.list',
+  'files.check',
+  'models.compare',
 ] as const;
 
 const actions: Record<string, (payload: unknown, session?: string) => Promise<unknown>> = {};
@@ -66,4 +70,14 @@ contextBridge.exposeInMainWorld('attest', {
     return () => ipcRenderer.removeListener('attest:event', relay);
   },
   exportUrl: (name: string): string => `app://attest/exports/${encodeURIComponent(name)}`,
+  /** The system's open dialog (same channel name as PATH_DIALOG_CHANNEL in the main process). */
+  pickPath: (request: unknown): Promise<unknown> => ipcRenderer.invoke('attest-dialog:pickPath', request),
+  /** The path of a dropped file or folder: the page itself only sees its name. Empty when it has none. */
+  pathForFile(file: unknown): string {
+    try {
+      return webUtils.getPathForFile(file);
+    } catch {
+      return '';
+    }
+  },
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempHome } from '../helpers/temp-home.js';
 import { startDesktopApp } from '../../src-main/app/desktop-app.js';
-import { APP_ENTRY } from '../../src-main/app/constants.js';
+import { APP_ENTRY, PATH_DIALOG_CHANNEL } from '../../src-main/app/constants.js';
 import { ACTION_NAMES, type EngineEvent } from '../../src-main/contract/index.js';
 import type { IpcMainInvokeEvent } from '../../src-main/app/electron-api.js';
 import { FakeSession, FakeWebContents, fakeElectron } from './fake-electron.js';
@@ -100,8 +100,11 @@ test('the Electron shell: hardened window, app:// protocol, no network, IPC chec
     const exported = await handler(new Request('app://attest/exports/report-m-1.html'));
     assert.equal(await exported.text(), '<html>report</html>');
 
-    // IPC: one handler per action of the contract, nothing else.
-    assert.deepEqual([...fake.ipcHandlers.keys()].sort(), ACTION_NAMES.map((a) => `attest:${a}`).sort());
+    // IPC: one handler per action of the contract and the system's open dialog, nothing else.
+    assert.deepEqual(
+      [...fake.ipcHandlers.keys()].sort(),
+      [...ACTION_NAMES.map((a) => `attest:${a}`), PATH_DIALOG_CHANNEL].sort(),
+    );
     const info = fake.ipcHandlers.get('attest:engine.info')!;
     const trusted = ipcEvent(contents, 'app://attest/index.html');
     const answer = (await info(trusted, {})) as { ok: boolean; value: { home: string } };
@@ -201,6 +204,12 @@ test("the preload exposes exactly the contract's actions and an event subscripti
   const listeners = new Map<string, unknown>();
   let exposed: { key: string; api: Record<string, unknown> } | undefined;
   const fakeModule = {
+    webUtils: {
+      getPathForFile: (file: { dropped?: string }) => {
+        if (file.dropped === undefined) throw new Error('not a file of the page');
+        return file.dropped;
+      },
+    },
     contextBridge: {
       exposeInMainWorld: (key: string, api: Record<string, unknown>) => (exposed = { key, api }),
     },
@@ -221,7 +230,13 @@ test("the preload exposes exactly the contract's actions and an event subscripti
     loader._load = original;
   }
   assert.equal(exposed?.key, 'attest');
-  assert.deepEqual(Object.keys(exposed?.api ?? {}).sort(), ['actions', 'exportUrl', 'onEvent']);
+  assert.deepEqual(Object.keys(exposed?.api ?? {}).sort(), [
+    'actions',
+    'exportUrl',
+    'onEvent',
+    'pathForFile',
+    'pickPath',
+  ]);
   const actions = exposed?.api['actions'] as Record<string, (p: unknown) => Promise<unknown>>;
   assert.deepEqual(Object.keys(actions).sort(), [...ACTION_NAMES].sort());
   assert.ok(Object.isFrozen(actions));
@@ -241,4 +256,59 @@ test("the preload exposes exactly the contract's actions and an event subscripti
     (exposed?.api['exportUrl'] as (n: string) => string)('report a.html'),
     'app://attest/exports/report%20a.html',
   );
+  invoked.length = 0;
+  void (exposed?.api['pickPath'] as (r: unknown) => Promise<unknown>)({ kind: 'folder' });
+  assert.deepEqual(invoked, [{ channel: PATH_DIALOG_CHANNEL, payload: { kind: 'folder' } }]);
+  const pathForFile = exposed?.api['pathForFile'] as (f: unknown) => string;
+  assert.equal(pathForFile({ dropped: '/data/mitdb' }), '/data/mitdb');
+  assert.equal(pathForFile({}), '', 'a file without a path gives an empty answer, not an exception');
+});
+
+test("the system's open dialog answers the app's window only, with the options the form asked for", async () => {
+  const home = tempHome('attest-electron');
+  const fake = fakeElectron(true);
+  const app = await startDesktopApp(fake.api, {
+    rendererDir: fakeRenderer(home.dir),
+    preloadPath: '/p.cjs',
+    home: home.dir,
+  });
+  try {
+    const pick = fake.ipcHandlers.get(PATH_DIALOG_CHANNEL)!;
+    const contents = fake.windows[0]!.webContents;
+    fake.dialogAnswers.push({ canceled: false, filePaths: ['/data/a.h5', '/data/b.h5'] });
+    const chosen = (await pick(ipcEvent(contents, 'app://attest/index.html'), {
+      kind: 'file',
+      multiple: true,
+      extensions: ['.h5', '.json'],
+    })) as { paths: string[] };
+    assert.deepEqual(chosen, { paths: ['/data/a.h5', '/data/b.h5'] });
+    assert.deepEqual(fake.dialogRequests, [
+      {
+        title: 'Choose a file',
+        properties: ['openFile', 'multiSelections'],
+        filters: [
+          { name: '.h5, .json', extensions: ['h5', 'json'] },
+          { name: 'All files', extensions: ['*'] },
+        ],
+      },
+    ]);
+    fake.dialogAnswers.push({ canceled: true, filePaths: ['/ignored'] });
+    assert.deepEqual(await pick(ipcEvent(contents, 'app://attest/index.html'), { kind: 'folder' }), {
+      paths: [],
+    });
+    const refused = (await pick(ipcEvent(contents, 'https://evil.example/'), { kind: 'folder' })) as {
+      paths: string[];
+      refused?: string;
+    };
+    assert.deepEqual(refused.paths, []);
+    assert.match(refused.refused ?? '', /not the app/);
+    const bad = (await pick(ipcEvent(contents, 'app://attest/index.html'), { kind: 'disk' })) as {
+      refused?: string;
+    };
+    assert.match(bad.refused ?? '', /not a file or folder request/);
+    assert.equal(fake.dialogRequests.length, 2, 'refused requests open no dialog');
+  } finally {
+    await app.engine.close();
+    home.cleanup();
+  }
 });

@@ -86,6 +86,8 @@ export function fakeElectron(isPackaged: boolean) {
     webContents: FakeWebContents;
   }[] = [];
   const ipcHandlers = new Map<string, (event: IpcMainInvokeEvent, payload: unknown) => Promise<unknown>>();
+  const dialogRequests: unknown[] = [];
+  const dialogAnswers: { canceled: boolean; filePaths: string[] }[] = [];
   const utilityChildren: ChildProcess[] = [];
   const schemes: { scheme: string; privileges: Record<string, boolean> }[] = [];
   let protocolHandler: ((request: Request) => Response | Promise<Response>) | undefined;
@@ -146,6 +148,13 @@ export function fakeElectron(isPackaged: boolean) {
       },
     },
     ipcMain: { handle: (channel, listener) => void ipcHandlers.set(channel, listener) },
+    // The system's open dialog: records what it was asked and answers from a queue the test fills.
+    dialog: {
+      showOpenDialog: async (_window, options) => {
+        dialogRequests.push(options);
+        return dialogAnswers.shift() ?? { canceled: true, filePaths: [] };
+      },
+    },
     utilityProcess: {
       fork(modulePath, args, options): UtilityProcessInstance {
         log.push('utilityProcess.fork');
@@ -167,6 +176,8 @@ export function fakeElectron(isPackaged: boolean) {
   };
   return {
     api,
+    dialogRequests,
+    dialogAnswers,
     log,
     windows,
     ipcHandlers,

@@ -28,6 +28,17 @@ export async function storeOneClassModel(
     },
     quietContext(),
   ).datasetId;
+  const modelId = await storeConstantModel(workspace, datasetId, 0, 'always N');
+  return { datasetId, modelId };
+}
+
+/** A model of a stored dataset that answers one class to everything (zero weights, a bias towards it). */
+export async function storeConstantModel(
+  workspace: Workspace,
+  datasetId: string,
+  answer: number,
+  name: string,
+): Promise<string> {
   const dataset = loadDataset(workspace, datasetId);
   const k = dataset.classes.length;
   const model = tfl.sequential({
@@ -38,7 +49,7 @@ export async function storeOneClassModel(
   });
   const dense = model.layers[1];
   const kernel = dense?.getWeights()[0];
-  const bias = tf.tensor1d(Array.from({ length: k }, (_, c) => (c === 0 ? 5 : 0)));
+  const bias = tf.tensor1d(Array.from({ length: k }, (_, c) => (c === answer ? 5 : 0)));
   if (dense === undefined || kernel === undefined) throw new Error('dense layer missing');
   dense.setWeights([kernel, bias]);
   bias.dispose();
@@ -46,7 +57,7 @@ export async function storeOneClassModel(
   const modelId = newId('m');
   insertModel(workspace.db, {
     id: modelId,
-    name: 'always N',
+    name,
     arch: 'constructed',
     datasetId,
     parentId: null,
@@ -69,5 +80,5 @@ export async function storeOneClassModel(
     createdAt: utcNow(),
   });
   model.dispose();
-  return { datasetId, modelId };
+  return modelId;
 }

@@ -5,6 +5,18 @@ export interface JobContext {
   signal: AbortSignal;
   progress(fraction: number, message: string): void;
   log(message: string): void;
+  /**
+   * A training's live figure within an epoch: the mean loss of the epoch's batches so far (sample-weighted, so
+   * that at the epoch's last batch it is the epoch's loss). The live curves draw it between checkpoints.
+   */
+  trainingPoint?(point: TrainingPoint): void;
+}
+
+export interface TrainingPoint {
+  epoch: number;
+  /** How much of the epoch is done, in (0, 1]. */
+  fraction: number;
+  loss: number;
 }
 
 export function throwIfCancelled(signal: AbortSignal): void {

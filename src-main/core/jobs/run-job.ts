@@ -22,6 +22,7 @@ export async function runJob<T>(
   const tracked: JobContext = {
     signal: context.signal,
     log: context.log,
+    ...(context.trainingPoint !== undefined ? { trainingPoint: context.trainingPoint } : {}),
     progress(fraction, message) {
       context.progress(fraction, message);
       const now = Date.now();

@@ -28,7 +28,8 @@ export interface FitEpochsOptions {
   callbacks?: (tfl.CustomCallbackArgs | tfl.Callback)[];
   /** Wall-clock time (ms since epoch) after which training stops at the next batch. */
   deadline?: number;
-  onBatch?(epoch: number, fractionOfEpoch: number, loss: number): void;
+  /** After each batch: its loss, and the epoch's mean loss so far (weighted by samples, as the epoch's loss is). */
+  onBatch?(epoch: number, fractionOfEpoch: number, loss: number, epochLossSoFar: number): void;
   /**
    * Replicas in worker threads beside the main thread (data-parallel training, see replicated-epoch.ts); 0 or
    * undefined trains with model.fit alone. Needs a model compiled with categorical cross-entropy whose layers
@@ -114,6 +115,15 @@ export async function fitEpochs(
       if (options.perturbEpoch !== undefined) x.set(await options.perturbEpoch(x, y, epoch));
       let interruptedBy: 'cancel' | 'time' | undefined;
       let lastLoss = NaN;
+      // The epoch's loss so far, weighted by the samples of each batch as the epoch's own loss is.
+      let lossSum = 0;
+      let seen = 0;
+      const batchDone = (batch: number, loss: number): void => {
+        const count = Math.min(batchSize, n - batch * batchSize);
+        lossSum += loss * count;
+        seen += count;
+        options.onBatch?.(epoch, (batch + 1) / batches, loss, lossSum / seen);
+      };
       const interrupted = (): boolean => {
         if (signal.aborted) interruptedBy = 'cancel';
         else if (options.deadline !== undefined && Date.now() > options.deadline) interruptedBy = 'time';
@@ -148,7 +158,7 @@ export async function fitEpochs(
             ? { rateOf: (batch: number) => rateAt((epoch - 1) * batches + batch) }
             : {}),
           afterBatch(batch, loss) {
-            options.onBatch?.(epoch, (batch + 1) / batches, loss);
+            batchDone(batch, loss);
             return interrupted();
           },
         });
@@ -174,7 +184,7 @@ export async function fitEpochs(
                 },
                 onBatchEnd: async (batch: number, logs?: tfl.Logs) => {
                   lastLoss = logs?.['loss'] ?? lastLoss;
-                  options.onBatch?.(epoch, (batch + 1) / batches, lastLoss);
+                  batchDone(batch, lastLoss);
                   if (interrupted()) model.stopTraining = true;
                 },
               }),

@@ -29,6 +29,7 @@ import { createRng, deriveSeed } from '../engine/seed.js';
 import { checkAugmentOptions, prepareAugmentation } from '../augment/training-augmentation.js';
 import { restoreRun, type ResumePoint } from './resume-training.js';
 import { chooseLearningRate, type AutoLearningRate } from './auto-learning-rate.js';
+import { formatLoss } from '../util/loss-format.js';
 
 export interface TrainOptions {
   datasetId: string;
@@ -319,11 +320,14 @@ export async function trainModel(
           ? { perturbBatch: (x, y, epoch, batch) => void batchAttacks.perturbBatch(x, y, epoch, batch) }
           : {}),
         ...(deadline !== undefined ? { deadline } : {}),
-        onBatch(epoch, fraction, loss) {
+        // The epoch's mean loss so far, not the last batch's: the figure the loss curve shows for the epoch once
+        // it ends, with the same four decimals as the chart's label.
+        onBatch(epoch, fraction, _batchLoss, epochLoss) {
           job.progress(
             (epoch - 1 + fraction) / options.epochs,
-            `epoch ${epoch}/${options.epochs} loss ${loss.toFixed(4)}`,
+            `epoch ${epoch}/${options.epochs} loss ${formatLoss(epochLoss)}`,
           );
+          job.trainingPoint?.({ epoch, fraction, loss: epochLoss });
         },
         async onEpochEnd(epoch, loss) {
           if (batchAttacks !== undefined) {
@@ -355,7 +359,7 @@ export async function trainModel(
             checkpointSha256: checkpoint.sha256,
           });
           job.log(
-            `epoch ${epoch}: loss ${loss.toFixed(4)}, validation accuracy ${metrics.accuracy.toFixed(4)}, macro-F1 ${metrics.macroF1.toFixed(4)}`,
+            `epoch ${epoch}: loss ${formatLoss(loss)}, validation accuracy ${metrics.accuracy.toFixed(4)}, macro-F1 ${metrics.macroF1.toFixed(4)}`,
           );
           if (best === undefined || metrics.macroF1 > best.macroF1) {
             best = { epoch, macroF1: metrics.macroF1, bytes, metrics };

@@ -8,7 +8,7 @@ import { datasetForModel } from '../models/image-contract.js';
 import { getDataset } from '../store/datasets.js';
 import { insertValidation } from '../store/validations.js';
 import { appendAuditEvent } from '../audit/log.js';
-import { badInput } from '../errors.js';
+import { AttestError, badInput } from '../errors.js';
 import { newId, utcNow } from '../util/ids.js';
 import { runJob } from '../jobs/run-job.js';
 import { throwIfCancelled, type JobContext } from '../jobs/job-context.js';
@@ -220,7 +220,7 @@ function findingsOf(
     metrics: decisions.metrics,
     roc: clean?.roc,
     calibration: result['calibration'] as CalibrationResult | undefined,
-    robustnessSuites: options.suites.filter((s) => ROBUSTNESS_SUITES.includes(s)),
+    robustnessSuites: options.suites.filter((s) => ROBUSTNESS_SUITES.includes(s) && result[s] !== undefined),
     testRecords,
     recordsPerClass,
     groupsAreSamples: testRecords === ctx.labels.length && testRecords >= 30,
@@ -276,6 +276,21 @@ function withBudgetsInInputUnits(workspace: Workspace, asked: ValidateOptions): 
   };
 }
 
+/**
+ * Options a suite would refuse, checked before any suite runs: a typo is bad input (refused, nothing stored),
+ * not a suite failure to store beside the others' results.
+ */
+function checkSuiteOptions(ctx: SuiteContext, options: ValidateOptions): void {
+  if (options.target !== undefined && !ctx.dataset.classes.includes(options.target))
+    throw badInput(`--target "${options.target}" is not one of ${ctx.dataset.classes.join(', ')}`);
+  if (options.suites.includes('attribution') && options.attributionSamples !== undefined) {
+    const inSplit = new Set(ctx.indices);
+    const outside = options.attributionSamples.find((index) => !inSplit.has(index));
+    if (outside !== undefined)
+      throw badInput(`sample ${outside} is not in the ${ctx.split} split of dataset ${ctx.dataset.id}`);
+  }
+}
+
 export async function validateModel(workspace: Workspace, asked: ValidateOptions, context: JobContext) {
   const wanted = withPolicyNeeds(withBudgetsInInputUnits(workspace, asked));
   const modelRow = getModel(workspace.db, wanted.modelId);
@@ -326,7 +341,11 @@ export async function validateModel(workspace: Workspace, asked: ValidateOptions
       ...(notRun.length > 0 ? { suitesNotRun: notRun } : {}),
       ...(inputNote !== undefined ? { inputNote } : {}),
     };
+    const ran: SuiteName[] = [];
+    const failed: { suite: SuiteName; reason: string }[] = [];
+    let firstError: unknown;
     try {
+      checkSuiteOptions(ctx, options);
       const steps = options.suites.length;
       for (const [k, suite] of options.suites.entries()) {
         throwIfCancelled(job.signal);
@@ -335,8 +354,24 @@ export async function validateModel(workspace: Workspace, asked: ValidateOptions
         const runner = SUITE_RUNNERS[suite];
         if (runner === undefined)
           throw badInput(`unknown suite "${String(suite)}"; available: ${SUITES.join(', ')}`);
-        result[suite] = await runner(ctx, options, shareOfJob(job, k, steps, label));
+        // One suite that cannot run (a dataset it does not fit, a failure inside it) does not discard the
+        // suites already run: its reason is stored with the results, the validation names it, and the others go on.
+        try {
+          result[suite] = await runner(ctx, options, shareOfJob(job, k, steps, label));
+          ran.push(suite);
+        } catch (error) {
+          if (job.signal.aborted || (error instanceof AttestError && error.code === 'CANCELLED')) throw error;
+          const reason = error instanceof Error ? error.message : String(error);
+          failed.push({ suite, reason });
+          firstError ??= error;
+          job.log(`suite ${suite} failed: ${reason}`);
+        }
       }
+      // Nothing to keep: one suite asked fails as itself; several say each reason.
+      if (ran.length === 0 && firstError !== undefined && failed.length === 1) throw firstError;
+      if (ran.length === 0)
+        throw badInput(`no suite could run: ${failed.map((f) => `${f.suite}: ${f.reason}`).join('; ')}`);
+      if (failed.length > 0) result['failedSuites'] = failed;
       const decisions = decisionsOf(ctx, options, result['clean'] as CleanResult | undefined);
       const reference = await referenceComparison(ctx, options, decisions.predicted);
       result['findings'] = [
@@ -361,7 +396,8 @@ export async function validateModel(workspace: Workspace, asked: ValidateOptions
               ...testRecordCounts(ctx),
               scoresOf: (label) => classScores(ctx, label),
             }),
-            notRun,
+            // A gate on a suite that failed or could not run says why it has no value.
+            [...notRun, ...failed],
           ),
         };
       }
@@ -379,7 +415,7 @@ export async function validateModel(workspace: Workspace, asked: ValidateOptions
           modelId: modelRow.id,
           datasetId: dataset.id,
           split: options.split,
-          suites: options.suites,
+          suites: ran,
           backend,
           result,
           createdAt: utcNow(),
@@ -397,7 +433,11 @@ export async function validateModel(workspace: Workspace, asked: ValidateOptions
             { role: 'model', sha256: modelRow.artifactSha256 },
             { role: 'dataset-bundle', sha256: datasetRow.dataSha256 },
           ],
-          result: { metricRows: rows.length, modelId: modelRow.id },
+          result: {
+            metricRows: rows.length,
+            modelId: modelRow.id,
+            ...(failed.length > 0 ? { failedSuites: failed } : {}),
+          },
         },
       });
     })();

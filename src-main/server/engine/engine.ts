@@ -7,6 +7,7 @@ import {
   isActionName,
   ok,
   type ActionName,
+  type ActionRequest,
   type ActionResponse,
   type EngineEvent,
   type Result,
@@ -53,6 +54,9 @@ import { DEFAULT_PROJECT_ID } from '../../core/projects/projects.js';
 import { userHandlers } from './user-actions.js';
 import { namedJobTitle } from './named-job-title.js';
 import { QueuedJobDesk } from '../queue/queued-job-desk.js';
+import { fileHandlers } from './file-actions.js';
+import { compareModels } from '../../core/validate/compare-models.js';
+import type { TrainingPoint } from '../../core/jobs/job-context.js';
 
 type Handlers = {
   [A in ActionName]: (payload: never, caller: Caller) => ActionResponse<A> | Promise<ActionResponse<A>>;
@@ -87,6 +91,9 @@ const CHANGES: Record<string, ('datasets' | 'models' | 'validations' | 'audit')[
   ...DETECTION_JOB_CHANGES,
   ...MODEL_JOB_CHANGES,
 };
+
+/** Live training points within an epoch: often enough to see a long epoch move, few enough for the UI. */
+const LIVE_POINT_INTERVAL_MS = 500;
 
 function sampleRecords(): string[] {
   try {
@@ -153,8 +160,16 @@ export class Engine {
     this.queue = new JobQueue(
       async (spec, context, jobId, actor) => {
         lastEpoch = 0;
+        let lastPoint = 0;
         const watched = {
           ...context,
+          trainingPoint: (point: TrainingPoint) => {
+            if (!Number.isFinite(point.loss)) return;
+            const now = Date.now();
+            if (now - lastPoint < LIVE_POINT_INTERVAL_MS) return;
+            lastPoint = now;
+            this.emit({ type: 'job.batch', jobId, ...point });
+          },
           log: (message: string) => {
             context.log(message);
             if (spec.kind !== 'train' && spec.kind !== 'compress' && spec.kind !== 'detect-train') return;
@@ -436,6 +451,11 @@ export class Engine {
       ...imageHandlers(workspace),
       ...detectionHandlers(new DetectionReviews(workspace)),
       ...userHandlers(workspace, (event) => this.emit(event)),
+      ...fileHandlers(),
+      'models.compare': async (payload: ActionRequest<'models.compare'>) => {
+        await initEngine();
+        return compareModels(workspace, payload);
+      },
       ...projectHandlers(workspace, {
         queue: this.queue,
         projectJobs: this.projectJobs,

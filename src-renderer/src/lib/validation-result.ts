@@ -239,3 +239,29 @@ export function disagreementOf(result: Record<string, unknown>):
       : [],
   };
 }
+
+/** Suites that could not run in this validation, with the reason stored; the other suites' results are kept. */
+export function failedSuitesOf(result: Record<string, unknown>): { suite: string; reason: string }[] {
+  const failed = result['failedSuites'];
+  if (!Array.isArray(failed)) return [];
+  return failed
+    .filter(isRecord)
+    .map((f) => ({ suite: String(f['suite'] ?? '?'), reason: String(f['reason'] ?? '') }));
+}
+
+/** Short names of the suites for messages about them (the validate form explains each at length). */
+export const SUITE_TITLES: Record<string, string> = {
+  clean: 'Clean',
+  calibration: 'Calibration',
+  fgsm: 'Attack (FGSM)',
+  pgd: 'Stronger attack (PGD)',
+  sparse: 'Sparse attack',
+  square: 'Black-box attack (Square)',
+  transfer: 'Transfer attack',
+  disagreement: 'Disagreement with the parent',
+  membership: 'Privacy (membership inference)',
+  detection: 'Attack detection',
+  attribution: 'Attribution',
+  corruptions: 'Image corruptions',
+  noise: 'Noise stress test',
+};

@@ -8,10 +8,18 @@ export interface EpochPoint {
   macroF1: number | null;
 }
 
+/** A running epoch's mean loss so far (see the job.batch event). */
+export interface LivePoint {
+  epoch: number;
+  fraction: number;
+  loss: number;
+}
+
 /** The job queue as the UI sees it: every job's latest state, its training curves and its last log lines. */
 export class JobsManager {
   jobs = $state<JobView[]>([]);
   epochs = $state<Record<string, EpochPoint[]>>({});
+  live = $state<Record<string, LivePoint>>({});
   logs = $state<Record<string, string[]>>({});
   engineMessage = $state<string | null>(null);
 
@@ -53,8 +61,13 @@ export class JobsManager {
       case 'job.epoch': {
         const points = this.epochs[event.jobId] ?? [];
         this.epochs[event.jobId] = [...points.filter((p) => p.epoch !== event.epoch), event];
+        const live = this.live[event.jobId];
+        if (live !== undefined && live.epoch <= event.epoch) delete this.live[event.jobId];
         break;
       }
+      case 'job.batch':
+        this.live[event.jobId] = { epoch: event.epoch, fraction: event.fraction, loss: event.loss };
+        break;
       case 'job.log': {
         const lines = this.logs[event.jobId] ?? [];
         this.logs[event.jobId] = [...lines.slice(-49), event.message];
