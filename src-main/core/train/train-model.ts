@@ -21,6 +21,7 @@ import { chooseValidationRecords } from './validation-records.js';
 import { hardeningPerturber, parseHardening } from '../validate/hardening.js';
 import { batchHardening } from '../validate/batch-hardening.js';
 import { fitEpochs, type StopReason } from './fit-epochs.js';
+import { recalibrateBatchNorm } from './batch-norm-recalibration.js';
 import { ReplicaPool } from './replica-pool.js';
 import { learningRateAt, parseLrPolicy } from './lr-policy.js';
 import type { StabilityTerm } from './replica-protocol.js';
@@ -341,6 +342,8 @@ export async function trainModel(
                 ', made batch by batch)',
             );
           }
+          // Batch-norm statistics from the training samples before the model is scored and checkpointed.
+          recalibrateBatchNorm(model, augmentation.inputs, sampleShape, { batchSize, maxBatches: 32 });
           const predicted = predictClasses(model, valInputs, sampleShape);
           const metrics = classificationMetrics(valLabels, predicted, dataset.classes);
           const bytes = await encodeModelArtifact(model, { meta: { ...meta, epoch } });
