@@ -249,6 +249,22 @@ export function failedSuitesOf(result: Record<string, unknown>): { suite: string
     .map((f) => ({ suite: String(f['suite'] ?? '?'), reason: String(f['reason'] ?? '') }));
 }
 
+/**
+ * Suites asked for that this model cannot run (an ONNX model kept for ONNX Runtime only has no gradients), with
+ * the reason, and how the dataset was fed to an imported model: both stored with the validation.
+ */
+export function suitesNotRunOf(result: Record<string, unknown>): { suite: string; reason: string }[] {
+  const notRun = result['suitesNotRun'];
+  if (!Array.isArray(notRun)) return [];
+  return notRun
+    .filter(isRecord)
+    .map((f) => ({ suite: String(f['suite'] ?? '?'), reason: String(f['reason'] ?? '') }));
+}
+
+export function inputNoteOf(result: Record<string, unknown>): string | undefined {
+  return typeof result['inputNote'] === 'string' ? result['inputNote'] : undefined;
+}
+
 /** Short names of the suites for messages about them (the validate form explains each at length). */
 export const SUITE_TITLES: Record<string, string> = {
   clean: 'Clean',
