@@ -276,6 +276,35 @@ export const ACTIONS = {
     response: z.object({ signature: signatureSchema }),
   },
   'signatures.list': { request: none, response: z.object({ signatures: z.array(signatureSchema) }) },
+  /**
+   * What a split by record would put on each side, per AAMI class, read from the records' annotations before
+   * anything is imported, with the importer's data-sufficiency warnings (the import wizard shows them).
+   */
+  'records.splitPreview': {
+    request: z.strictObject({
+      sampleRecords: z
+        .array(z.string().regex(/^[A-Za-z0-9_-]{1,40}$/))
+        .max(100)
+        .optional(),
+      paths: z.array(z.string().min(1).max(4096)).max(1000).optional(),
+      split: z.string().min(1).max(400),
+      seconds: z.number().min(1).max(1e6).optional(),
+    }),
+    response: z.object({
+      records: z.array(z.object({ record: z.string(), classes: z.record(z.string(), z.number()) })),
+      train: z.object({
+        classes: z.record(z.string(), z.number()),
+        groups: z.number(),
+        records: z.array(z.string()),
+      }),
+      test: z.object({
+        classes: z.record(z.string(), z.number()),
+        groups: z.number(),
+        records: z.array(z.string()),
+      }),
+      warnings: z.array(z.string()),
+    }),
+  },
   /** The error browser: the samples a model gets wrong on a dataset split, most confident mistakes first. */
   'models.errors': {
     request: z.strictObject({

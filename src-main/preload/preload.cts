@@ -33,6 +33,7 @@ export const PRELOAD_ACTIONS = [
   'signatures.list',
   'records.comment',
   'models.errors',
+  'records.splitPreview',
   'records.comments',
   'users.list',
   'users.add',

@@ -9,6 +9,9 @@ import { tempHome } from '../helpers/temp-home.js';
 import { startServer } from '../../src-main/server/serve.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { pdfPagesText } from '../audit/pdf-text.js';
+import { readWfdbAnnotationFile } from '../../src-main/core/data/wfdb/annotations.js';
+import { aamiClassOf } from '../../src-main/core/data/ecg/aami.js';
+import { resourcePath } from '../../src-main/core/util/resources.js';
 import { addUser } from '../../src-main/core/audit/users.js';
 import { chromiumMissing, openWatchedPage } from './browser.js';
 
@@ -97,12 +100,36 @@ test(
       await page.getByRole('checkbox', { name: 'Record 100' }).check();
       await page.getByRole('checkbox', { name: 'Record 106' }).check();
       await page.getByRole('checkbox', { name: 'Record 119' }).check();
+      await page.getByRole('checkbox', { name: 'Record 208' }).uncheck();
+      await page.getByRole('checkbox', { name: 'Record 209' }).uncheck();
       await page.getByRole('button', { name: 'Next', exact: true }).click();
       await page.getByLabel('Dataset name').fill('e2e sample');
       await page.getByRole('radio', { name: 'These records' }).check();
       await page.getByLabel('Test records, comma-separated').fill('119');
       await page.getByRole('checkbox', { name: /Use only the first part/ }).check();
       await page.getByLabel('Seconds per record').fill('120');
+      // Before importing: the beats on each side by class, as the records' annotations give them.
+      const sideCounts = async (side: 'train' | 'test'): Promise<string[]> =>
+        (await page.getByTestId(`split-side-${side}`).locator('td').allTextContents()).map((t) => t.trim());
+      await page.getByTestId('split-side-test').getByText('119', { exact: true }).waitFor();
+      await page.waitForFunction(() =>
+        document.querySelector('[data-testid="split-side-train"] td')?.textContent?.includes('100, 106'),
+      );
+      for (const [side, records] of [
+        ['train', ['100', '106']],
+        ['test', ['119']],
+      ] as const) {
+        const expected = { N: 0, S: 0, V: 0, F: 0, Q: 0 } as Record<string, number>;
+        for (const record of records)
+          for (const a of readWfdbAnnotationFile(resourcePath('mitdb', `${record}.atr`)).annotations) {
+            const k = aamiClassOf(a.symbol);
+            if (k !== undefined && a.sample < 120 * 360) expected[k] = (expected[k] ?? 0) + 1;
+          }
+        assert.deepEqual(await sideCounts(side), [
+          records.join(', '),
+          ...['N', 'S', 'V', 'F', 'Q'].map((k) => (expected[k] ?? 0).toLocaleString('en-US')),
+        ]);
+      }
       await page.getByRole('button', { name: 'Next', exact: true }).click();
       await page
         .getByTestId('split-words')

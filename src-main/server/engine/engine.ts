@@ -23,6 +23,11 @@ import { validationsOfModel } from '../../core/store/validations.js';
 import { hasUsers, listAuditEvents, runAsActor } from '../../core/audit/log.js';
 import { addComment, commentOnCurrentVersion, listComments } from '../../core/audit/comments.js';
 import { modelErrors } from '../../core/predict/model-errors.js';
+import {
+  annotatedRecordPaths,
+  previewRecordSplit,
+  recordClassCounts,
+} from '../../core/data/split-sufficiency-preview.js';
 import { actorOf, type UserRow } from '../../core/audit/users.js';
 import { resumeSession, signIn, signOut } from '../../core/audit/sessions.js';
 import { listSignatures, signatureStatus, signRecord } from '../../core/audit/signatures.js';
@@ -419,6 +424,26 @@ export class Engine {
           status: signatureStatus(workspace.db, signature),
         })),
       }),
+      'records.splitPreview': (payload: {
+        sampleRecords?: string[];
+        paths?: string[];
+        split: string;
+        seconds?: number;
+      }) => {
+        const available = sampleRecords();
+        const unknown = (payload.sampleRecords ?? []).filter((r) => !available.includes(r));
+        if (unknown.length > 0) throw badInput(`not a bundled sample record: ${unknown.join(', ')}`);
+        const inputs = [
+          ...(payload.sampleRecords ?? []).map((r) => resourcePath('mitdb', r)),
+          ...(payload.paths ?? []),
+        ];
+        if (inputs.length === 0) throw badInput('choose at least one record');
+        const seconds = payload.seconds !== undefined ? { seconds: payload.seconds } : {};
+        return previewRecordSplit(
+          annotatedRecordPaths(inputs).map((path) => recordClassCounts(path, seconds)),
+          payload.split,
+        );
+      },
       'models.errors': async (payload: {
         modelId: string;
         datasetId: string;
