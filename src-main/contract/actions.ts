@@ -305,6 +305,22 @@ export const ACTIONS = {
       warnings: z.array(z.string()),
     }),
   },
+  /** "Try it": one sample's answer with every class's probability and its Integrated Gradients attribution. */
+  'models.explainSample': {
+    request: z.strictObject({ modelId: id, datasetId: id, index: z.number().int().min(0) }),
+    response: z.object({
+      index: z.number(),
+      group: z.string(),
+      label: z.string(),
+      predicted: z.string(),
+      probabilities: z.array(z.object({ label: z.string(), probability: z.number() })),
+      sampleShape: z.array(z.number()),
+      values: z.array(z.number()),
+      attribution: z.array(z.number()).nullable(),
+      completenessError: z.number().nullable(),
+      attributionNote: z.string().optional(),
+    }),
+  },
   /** The error browser: the samples a model gets wrong on a dataset split, most confident mistakes first. */
   'models.errors': {
     request: z.strictObject({

@@ -33,6 +33,7 @@ export const PRELOAD_ACTIONS = [
   'signatures.list',
   'records.comment',
   'models.errors',
+  'models.explainSample',
   'records.splitPreview',
   'records.comments',
   'users.list',

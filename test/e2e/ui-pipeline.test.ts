@@ -231,6 +231,15 @@ test(
       assert.equal(Number(wrongText), listed.value?.wrong, 'mistakes shown vs the engine');
       assert.equal(Number(totalText), listed.value?.samples);
       assert.equal(await page.getByTestId('error-sample').count(), Math.min(24, Number(wrongText)));
+      // "Try it" on the first mistake: the answer shown is the one listed, with every class's probability.
+      if (Number(wrongText) > 0) {
+        const first = page.getByTestId('error-sample').first();
+        const listedAnswer = /answered (\S+) at/.exec((await first.textContent()) ?? '')?.[1];
+        await first.getByRole('button', { name: 'Why?' }).click();
+        await page.getByTestId('explained-answer').waitFor();
+        assert.equal(await page.getByTestId('explained-answer').textContent(), listedAnswer);
+        assert.equal(await page.getByTestId('explained-probabilities').locator('li').count(), 5);
+      }
 
       // 4c. A reviewer's comment: shown under the sign-off with its author, and kept in the audit trail.
       const remark = 'V sensitivity is close to the limit: re-check on the next records.';

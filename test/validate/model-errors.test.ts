@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { resourcePath } from '../../src-main/core/util/resources.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { runCli } from '../helpers/run-cli.js';
+import { initEngine } from '../../src-main/core/engine/backend.js';
+import { Workspace } from '../../src-main/core/store/workspace.js';
+import { explainSample } from '../../src-main/core/explain/explain-sample.js';
 
 /*
  * The error browser's list, checked against the per-sample CSV of `attest predict` (its own path to the same
@@ -134,6 +137,30 @@ test('attest errors lists the wrong answers of the predict CSV, most confident f
         .slice(0, 3)
         .map((e) => e.index),
     );
+
+    // "Try it" on the most confident mistake: the same answer and probability, and an attribution whose sum
+    // matches the change of that probability from the zero baseline (Integrated Gradients' completeness).
+    await initEngine();
+    const workspace = Workspace.open(home.dir);
+    try {
+      const top = errors[0] as ErrorRow;
+      const explained = await explainSample(workspace, { modelId, datasetId, index: top.index });
+      assert.equal(explained.predicted, top.predicted);
+      assert.equal(explained.label, top.label);
+      const p = explained.probabilities.find((x) => x.label === top.predicted)?.probability ?? Number.NaN;
+      assert.ok(Math.abs(p - top.confidence) < 1e-5, `${p} vs ${top.confidence}`);
+      assert.equal(explained.attribution?.length, explained.values.length);
+      assert.ok(
+        (explained.completenessError ?? 1) < 0.05,
+        `completeness error ${explained.completenessError}`,
+      );
+      await assert.rejects(
+        explainSample(workspace, { modelId, datasetId, index: 10_000_000 }),
+        /has samples 0 to \d+, not 10000000/,
+      );
+    } finally {
+      workspace.close();
+    }
 
     const unknown = await runCli([
       'errors',

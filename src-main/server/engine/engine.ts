@@ -23,6 +23,7 @@ import { validationsOfModel } from '../../core/store/validations.js';
 import { hasUsers, listAuditEvents, runAsActor } from '../../core/audit/log.js';
 import { addComment, commentOnCurrentVersion, listComments } from '../../core/audit/comments.js';
 import { modelErrors } from '../../core/predict/model-errors.js';
+import { explainSample } from '../../core/explain/explain-sample.js';
 import {
   annotatedRecordPaths,
   previewRecordSplit,
@@ -443,6 +444,10 @@ export class Engine {
           annotatedRecordPaths(inputs).map((path) => recordClassCounts(path, seconds)),
           payload.split,
         );
+      },
+      'models.explainSample': async (payload: { modelId: string; datasetId: string; index: number }) => {
+        await initEngine();
+        return explainSample(workspace, payload);
       },
       'models.errors': async (payload: {
         modelId: string;
