@@ -16,8 +16,9 @@ interface Job {
   status: string;
 }
 
-// The stages `attest compress` reports on stderr, in the order they come.
-const STAGES = [/scoring the parent/, /tolerates int8|int8 model loses/, /measuring size, FLOPs and latency/];
+// Stages `attest compress` reports on stderr with work still to come after them (fine-tuning, storing the child,
+// measuring): a kill at the last line, just before the process ends on its own, could arrive too late.
+const STAGES = [/scoring the parent/, /tolerates int8|int8 model loses/];
 
 test('a compression killed at a random stage stores no child, verifies, and the same compression then succeeds', async () => {
   const home = tempHome('compress-crash');

@@ -48,7 +48,8 @@ test('jobs put on the Redis queue are run by two workers, each exactly once, wit
       ids.every((id) => seen.some((e) => e.type === 'job' && e.job.id === id && e.job.state === 'succeeded')),
     async () => {
       for (const name of names) {
-        const job = await startJob(running, syntheticJob(name, 2, 20));
+        // Long enough (3 records of 2 minutes) that the desk's poll sees a job running, not only its outcome.
+        const job = await startJob(running, syntheticJob(name, 3, 120));
         assert.equal(job.state, 'queued');
         ids.push(job.id);
       }
