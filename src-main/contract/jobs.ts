@@ -121,6 +121,8 @@ export const jobSpecSchema = z.discriminatedUnion('kind', [
     noises: z.array(z.enum(ECG_NOISE_NAMES)).min(1).max(ECG_NOISE_NAMES.length).optional(),
     seed: seed.optional(),
     threshold: z.number().min(0).max(1).optional(),
+    /** The model compared with for the findings and drop criteria; default the parent. */
+    referenceModelId: id.optional(),
     positiveClass: z.string().min(1).max(100).optional(),
     temperatureScaling: z.boolean().optional(),
     pgdNorms: z

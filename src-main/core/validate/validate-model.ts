@@ -164,17 +164,39 @@ async function referenceComparison(
   options: ValidateOptions,
   predicted: Int32Array,
 ): Promise<ReferenceComparison | undefined> {
+  const rule = decisionRule(ctx.dataset.classes, options.threshold, options.positiveClass);
+  const compare = (
+    referenceId: string,
+    relation: string,
+    probabilities: Float32Array,
+  ): ReferenceComparison => {
+    const theirs = decide(probabilities, ctx.classCount, rule);
+    return {
+      referenceId,
+      relation,
+      reference: classificationMetrics(ctx.labels, theirs, ctx.dataset.classes),
+      ...pairedComparison(ctx.labels, predicted, theirs, ctx.dataset.classes),
+    };
+  };
+  if (options.referenceModelId !== undefined) {
+    // A named reference sees the same samples under its own input contract (refused, both sides named, if not).
+    const row = getModel(ctx.workspace.db, options.referenceModelId);
+    const { dataset } = datasetForModel(ctx.workspace, row, loadDataset(ctx.workspace, ctx.dataset.id));
+    const { model } = await decodeModelArtifact(
+      ctx.workspace.artifacts.get(row.artifactSha256),
+      `model ${row.id}`,
+    );
+    try {
+      const { probabilities } = predictProbabilities(model, dataset.inputs(ctx.indices), ctx.sampleShape);
+      return compare(row.id, 'the reference model', probabilities);
+    } finally {
+      model.dispose();
+    }
+  }
   const parent = await ctx.parent();
   if (parent === undefined) return undefined;
   const { probabilities } = predictProbabilities(parent.model, ctx.inputs, ctx.sampleShape);
-  const rule = decisionRule(ctx.dataset.classes, options.threshold, options.positiveClass);
-  const theirs = decide(probabilities, ctx.classCount, rule);
-  return {
-    referenceId: parent.row.id,
-    relation: 'its parent',
-    reference: classificationMetrics(ctx.labels, theirs, ctx.dataset.classes),
-    ...pairedComparison(ctx.labels, predicted, theirs, ctx.dataset.classes),
-  };
+  return compare(parent.row.id, 'its parent', probabilities);
 }
 
 /** Test records in the split, and per class the records holding it. */

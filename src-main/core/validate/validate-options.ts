@@ -35,6 +35,11 @@ export interface ValidateOptions {
   /** Operating threshold on the probability of the positive class (binary tasks, or with positiveClass). */
   threshold?: number;
   positiveClass?: string;
+  /**
+   * The model this one is compared with for the findings and the policy's drop criteria (a vendor model beside an
+   * in-house baseline); default its parent.
+   */
+  referenceModelId?: string;
   /** Apply the temperature fitted on the training run's validation records before the clean metrics. */
   temperatureScaling?: boolean;
   /** PGD norms to sweep (default Linf). */
