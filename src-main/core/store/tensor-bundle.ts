@@ -30,28 +30,44 @@ interface BundleHeader {
   arrays: { name: string; kind: ArrayKind; offset: number; length: number }[];
 }
 
-/** One array of a bundle, whole or as consecutive chunks of one kind (a dataset's samples as they were decoded). */
-export type BundleArrayParts = BundleArray | BundleArray[];
+/**
+ * Samples that are read from disk as the bundle is written (an import's spilled samples): their kind and length
+ * are known up front, their chunks come one at a time.
+ */
+export interface StreamedBundleArray {
+  streamed: true;
+  kind: 'uint16';
+  length: number;
+  chunks(): Iterable<Uint16Array>;
+}
+
+/** One array of a bundle: whole, as consecutive chunks of one kind, or streamed from disk. */
+export type BundleArrayParts = BundleArray | BundleArray[] | StreamedBundleArray;
+
+const isStreamed = (v: BundleArrayParts): v is StreamedBundleArray => !Array.isArray(v) && 'streamed' in v;
 
 /**
- * The bytes of a bundle as a list of parts (header, then each array's chunks and padding) without joining them:
- * a large dataset is written to disk part by part instead of being copied into one buffer first.
+ * The bytes of a bundle as a sequence of parts (header, then each array's chunks and padding), produced as they
+ * are consumed: a large dataset is written to disk part by part instead of being copied into one buffer first.
  */
-export function tensorBundleParts(
+export function* tensorBundleStream(
   arrays: Record<string, BundleArrayParts>,
   meta: Record<string, unknown> = {},
-): Uint8Array[] {
+): Generator<Uint8Array> {
   const entries: BundleHeader['arrays'] = [];
-  const chunksOf = new Map<string, BundleArray[]>();
   let offset = 0;
   for (const [name, value] of Object.entries(arrays)) {
-    const chunks = Array.isArray(value) ? value : [value];
-    const kind = chunks[0] === undefined ? 'float32' : kindOf(chunks[0]);
-    if (chunks.some((c) => kindOf(c) !== kind))
-      throw new AttestError('INTERNAL', `the chunks of bundle array ${name} differ in kind`);
-    const length = chunks.reduce((sum, c) => sum + c.length, 0);
+    let kind: ArrayKind;
+    let length: number;
+    if (isStreamed(value)) ({ kind, length } = value);
+    else {
+      const chunks = Array.isArray(value) ? value : [value];
+      kind = chunks[0] === undefined ? 'float32' : kindOf(chunks[0]);
+      if (chunks.some((c) => kindOf(c) !== kind))
+        throw new AttestError('INTERNAL', `the chunks of bundle array ${name} differ in kind`);
+      length = chunks.reduce((sum, c) => sum + c.length, 0);
+    }
     entries.push({ name, kind, offset, length });
-    chunksOf.set(name, chunks);
     offset += Math.ceil((length * CONSTRUCTORS[kind].BYTES_PER_ELEMENT) / 8) * 8;
   }
   const headerBytes = new TextEncoder().encode(
@@ -62,17 +78,36 @@ export function tensorBundleParts(
   head.set(new TextEncoder().encode(MAGIC), 0);
   new DataView(head.buffer).setUint32(8, headerBytes.byteLength, true);
   head.set(headerBytes, 12);
-  const parts: Uint8Array[] = [head];
+  yield head;
   for (const entry of entries) {
+    const value = arrays[entry.name] as BundleArrayParts;
+    const chunks: Iterable<BundleArray> = isStreamed(value)
+      ? value.chunks()
+      : Array.isArray(value)
+        ? value
+        : [value];
     let bytes = 0;
-    for (const chunk of chunksOf.get(entry.name) ?? []) {
-      parts.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    for (const chunk of chunks) {
+      yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       bytes += chunk.byteLength;
     }
+    const expected = entry.length * CONSTRUCTORS[entry.kind].BYTES_PER_ELEMENT;
+    if (bytes !== expected)
+      throw new AttestError(
+        'INTERNAL',
+        `bundle array ${entry.name} gave ${bytes} bytes, ${expected} were announced`,
+      );
     const padding = Math.ceil(bytes / 8) * 8 - bytes;
-    if (padding > 0) parts.push(new Uint8Array(padding));
+    if (padding > 0) yield new Uint8Array(padding);
   }
-  return parts;
+}
+
+/** The parts of a bundle as a list (see tensorBundleStream). */
+export function tensorBundleParts(
+  arrays: Record<string, BundleArrayParts>,
+  meta: Record<string, unknown> = {},
+): Uint8Array[] {
+  return [...tensorBundleStream(arrays, meta)];
 }
 
 export function encodeTensorBundle(

@@ -15,6 +15,7 @@ import { medmnistSplits, readNpz, type NpzImageSplit } from './npz.js';
 import { cropImage, fitImage, type ImagePreprocessing } from './preprocess.js';
 import { storedPixels, type ImageDatasetFacts } from './image-dataset-store.js';
 import type { DecodedImage } from './decoded-image.js';
+import type { PixelSpill } from './pixel-spill.js';
 import type { ImportImagesOptions } from './import-image-dataset.js';
 import { MAX_FITTED_VALUES, MAX_IMAGE_PIXELS } from '../import-limits.js';
 
@@ -25,8 +26,8 @@ import { MAX_FITTED_VALUES, MAX_IMAGE_PIXELS } from '../import-limits.js';
 
 /** One image read from disk, fitted, with what its file says about its group. */
 export interface Collected {
-  /** Fitted pixels as stored: 16-bit fractions of [0, 1] (half the memory of floats, the same stored bytes). */
-  pixels: Uint16Array;
+  /** The sample's index in the collection's spill (fitted pixels as stored: 16-bit fractions of [0, 1]). */
+  sample: number;
   label: string;
   /** Group key and kind as found (real identifiers for patients: pseudonymized before storing). */
   group: string;
@@ -37,6 +38,8 @@ export interface Collected {
 
 export interface Collection {
   items: Collected[];
+  /** The fitted samples, on disk as they are read (see pixel-spill.ts). */
+  spill: PixelSpill;
   sources: SourceFileRow[];
   skipped: { file: string; reason: string }[];
   warnings: string[];
@@ -114,7 +117,7 @@ export async function collectFiles(
               : { key: source.path, kind: 'file' as const };
       const d = read.dicom?.description;
       c.items.push({
-        pixels: storedPixels(fitImage(read.image, spec.value())),
+        sample: c.spill.append(storedPixels(fitImage(read.image, spec.value()))),
         label: source.label,
         group: group.key,
         groupKind: group.kind,
@@ -181,7 +184,7 @@ export async function collectVoc(o: ImportImagesOptions, spec: FitSpec, c: Colle
       const group = o.groupBy === 'folder' ? basename(dirname(imagePath)) : basename(imagePath);
       for (const { object, crop } of crops)
         c.items.push({
-          pixels: storedPixels(fitImage(crop, spec.value())),
+          sample: c.spill.append(storedPixels(fitImage(crop, spec.value()))),
           label: object.name,
           group,
           groupKind: o.groupBy === 'folder' ? 'flight' : 'image',
@@ -221,7 +224,7 @@ export async function collectNpz(o: ImportImagesOptions, spec: FitSpec, c: Colle
         };
         spec.resolve(image);
         c.items.push({
-          pixels: storedPixels(fitImage(image, spec.value())),
+          sample: c.spill.append(storedPixels(fitImage(image, spec.value()))),
           label: String(part.labels.data[i]),
           group: `${basename(path)}:${part.split}:${i}`,
           groupKind: 'given',

@@ -1,7 +1,8 @@
 import { dataSufficiencyWarnings, IMAGE_GROUPS } from '../data-sufficiency.js';
 import type { Workspace } from '../../store/workspace.js';
 import { insertDataset, type DatasetGroup, type SourceFileRow } from '../../store/datasets.js';
-import { tensorBundleParts } from '../../store/tensor-bundle.js';
+import { tensorBundleStream } from '../../store/tensor-bundle.js';
+import type { PixelSpill } from './pixel-spill.js';
 import { appendAuditEvent } from '../../audit/log.js';
 import { badInput } from '../../errors.js';
 import { newId, utcNow } from '../../util/ids.js';
@@ -24,7 +25,10 @@ export function storedPixels(fitted: Float32Array): Uint16Array {
  * Per-channel mean and standard deviation of stored samples, summed in the order (and at the float32 precision)
  * of one joined array, without making that copy of the whole training split.
  */
-function storedStatistics(samples: Uint16Array[], channels: number): { mean: number[]; std: number[] } {
+function storedStatistics(
+  samples: Iterable<Uint16Array>,
+  channels: number,
+): { mean: number[]; std: number[] } {
   const sum = new Float64Array(channels);
   const squares = new Float64Array(channels);
   let count = 0;
@@ -41,8 +45,14 @@ function storedStatistics(samples: Uint16Array[], channels: number): { mean: num
 }
 
 /** Samples ready to store: fitted pixels as 16-bit fractions of [0, 1], one label, group and split each. */
+/** Samples spilled to disk during an import, in the order of `indices` (see pixel-spill.ts). */
+export interface SpilledSamples {
+  spill: PixelSpill;
+  indices: number[];
+}
+
 export interface ImageSamples {
-  pixels: Uint16Array[];
+  pixels: Uint16Array[] | SpilledSamples;
   labels: number[];
   groups: number[];
   splits: number[];
@@ -100,13 +110,30 @@ export function storeImageDataset(
   if (n === 0) throw badInput('no image is left to import');
   const { height, width, channels } = facts.preprocessing;
   const size = height * width * channels;
-  // The samples are written to the bundle as they are, chunk by chunk: joining them first would hold a second
-  // (and encoding a third) copy of the whole dataset in memory.
-  samples.pixels.forEach((p, i) => {
-    if (p.length !== size)
-      throw badInput(`image ${i + 1} has ${p.length} values where ${size} were expected`);
-  });
+  // The samples are written to the bundle chunk by chunk, from memory or from the import's spill file: joining
+  // them first would hold a second (and encoding a third) copy of the whole dataset in memory.
+  const given = samples.pixels;
+  const spilled = Array.isArray(given) ? undefined : given;
+  if (spilled !== undefined) {
+    if (spilled.spill.sampleSize !== size || spilled.indices.length !== n)
+      throw badInput(
+        `the spilled images hold ${spilled.spill.sampleSize} values each where ${size} were expected`,
+      );
+  } else
+    (given as Uint16Array[]).forEach((p, i) => {
+      if (p.length !== size)
+        throw badInput(`image ${i + 1} has ${p.length} values where ${size} were expected`);
+    });
   const split = Uint8Array.from(samples.splits);
+  /** The samples in dataset order, only those of split code `only` when given. */
+  function* samplesOf(only?: number): Generator<Uint16Array> {
+    if (spilled === undefined) {
+      for (const [i, p] of (given as Uint16Array[]).entries())
+        if (only === undefined || split[i] === only) yield p;
+      return;
+    }
+    yield* spilled.spill.chunks(spilled.indices.filter((_, i) => only === undefined || split[i] === only));
+  }
   for (const side of ['train', 'test'] as const)
     if (!split.includes(SPLIT_CODES[side]))
       throw badInput(`the split leaves no image in ${side}; import more groups or change --split`);
@@ -115,8 +142,7 @@ export function storeImageDataset(
     kind: facts.preprocessing.normalization,
   } as ImagePreprocessing['normalization'];
   if (facts.preprocessing.normalization === 'dataset') {
-    const train = samples.pixels.filter((_, i) => split[i] === SPLIT_CODES.train);
-    normalization = { kind: 'dataset', ...storedStatistics(train, channels) };
+    normalization = { kind: 'dataset', ...storedStatistics(samplesOf(SPLIT_CODES.train), channels) };
   }
   const preprocessing: ImagePreprocessing = { ...facts.preprocessing, normalization };
   const classes = facts.classes;
@@ -170,9 +196,12 @@ export function storeImageDataset(
     IMAGE_GROUPS(facts.groupKind),
   );
   for (const warning of dataSufficiency) context.log(`warning: ${warning}`);
-  const bundle = tensorBundleParts(
+  const bundle = tensorBundleStream(
     {
-      pixels: samples.pixels,
+      pixels:
+        spilled !== undefined
+          ? { streamed: true, kind: 'uint16', length: n * size, chunks: () => samplesOf() }
+          : (given as Uint16Array[]),
       labels: Uint8Array.from(samples.labels),
       group: Int32Array.from(samples.groups),
       split,
