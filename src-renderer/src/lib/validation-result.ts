@@ -242,9 +242,13 @@ export function disagreementOf(result: Record<string, unknown>):
 
 /** Suites that could not run in this validation, with the reason stored; the other suites' results are kept. */
 export function failedSuitesOf(result: Record<string, unknown>): { suite: string; reason: string }[] {
-  const failed = result['failedSuites'];
-  if (!Array.isArray(failed)) return [];
-  return failed
+  return suiteReasons(result['failedSuites']);
+}
+
+/** A stored list of { suite, reason }: failed suites and suites a model cannot run are kept alike. */
+function suiteReasons(list: unknown): { suite: string; reason: string }[] {
+  if (!Array.isArray(list)) return [];
+  return list
     .filter(isRecord)
     .map((f) => ({ suite: String(f['suite'] ?? '?'), reason: String(f['reason'] ?? '') }));
 }
@@ -254,11 +258,7 @@ export function failedSuitesOf(result: Record<string, unknown>): { suite: string
  * the reason, and how the dataset was fed to an imported model: both stored with the validation.
  */
 export function suitesNotRunOf(result: Record<string, unknown>): { suite: string; reason: string }[] {
-  const notRun = result['suitesNotRun'];
-  if (!Array.isArray(notRun)) return [];
-  return notRun
-    .filter(isRecord)
-    .map((f) => ({ suite: String(f['suite'] ?? '?'), reason: String(f['reason'] ?? '') }));
+  return suiteReasons(result['suitesNotRun']);
 }
 
 export function inputNoteOf(result: Record<string, unknown>): string | undefined {
