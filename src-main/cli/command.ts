@@ -9,6 +9,8 @@ export interface CommandContext {
   /** Opens the Attest home (--home, ATTEST_HOME or the OS default); closed by the CLI when the command ends. */
   workspace(): Workspace;
   home: string | undefined;
+  /** The site store's PostgreSQL URL (--store or ATTEST_DATABASE_URL), for commands that open stores themselves. */
+  store?: string | undefined;
 }
 
 export interface Command {

@@ -18,7 +18,7 @@ export function helpText(commands: readonly Command[]): string {
     '  --json       print exactly one JSON object on stdout; progress and logs go to stderr',
     '  --user NAME  act as a local user (password from ATTEST_PASSWORD or standard input); needed once accounts exist',
     '  --reason T   why: recorded in every audit event the command writes',
-    '  --store URL  site mode (preview): the records in PostgreSQL (postgres://...), for the audit and projects commands',
+    "  --store URL  site mode (preview): the records in a site's PostgreSQL (postgres://...) instead of the home",
     '  --help       show this help (also: attest help COMMAND)',
     '',
     'Environment: ATTEST_HOME (home folder), ATTEST_BACKEND=tensorflow|wasm|cpu (force a TF.js backend),',

@@ -7,7 +7,7 @@ import { AttestError, badInput, exitCodeFor } from '../core/errors.js';
 import type { Workspace } from '../core/store/workspace.js';
 import { requireUserForChanges, setCliReason, signInCliUser, signOutCliUser } from './cli-user.js';
 import { asDamagedDatabase } from '../core/store/damaged-database.js';
-import { openWorkspace, siteStoreUrl } from './site-store.js';
+import { checkRunsOnSiteStore, openWorkspace, siteStoreUrl } from './site-store.js';
 
 const GLOBAL_BOOLEANS = ['json', 'help', 'version'];
 
@@ -74,6 +74,7 @@ export async function main(argv: string[]): Promise<number> {
     // Site mode (preview): the records on a PostgreSQL site store for the commands that run there.
     const store = siteStoreUrl(options.string('store'));
     const commandName = command.path.join(' ');
+    checkRunsOnSiteStore(commandName, store);
     // --user NAME: sign in for this command (password from ATTEST_PASSWORD or standard input; see cli-user.ts).
     const userName = options.string('user');
     if (userName !== undefined)
@@ -84,6 +85,7 @@ export async function main(argv: string[]): Promise<number> {
       out,
       signal: controller.signal,
       home,
+      store,
       workspace() {
         workspace ??= openWorkspace(home, store, commandName);
         if (command.readOnly !== true) requireUserForChanges(workspace.db, commandName);

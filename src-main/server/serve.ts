@@ -32,6 +32,10 @@ export interface ServeOptions {
   rendererDir?: string;
   /** A Redis URL (--queue): jobs go on the site's job queue, run by `attest worker` processes. */
   queue?: string;
+  /** A PostgreSQL URL (--store): the records on the site store instead of the home's SQLite file. */
+  store?: string;
+  /** The site's shared artifacts folder (content-addressed); default the home's. */
+  artifacts?: string;
 }
 
 function send(response: ServerResponse, status: number, type: string, body: string | Buffer): void {
@@ -56,7 +60,12 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const token = randomBytes(24).toString('hex');
   const home = resolveHome(options.home);
   const rendererDir = options.rendererDir ?? defaultRendererDir();
-  const engine = new EngineHostClient(() => forkHost(home, options.queue));
+  const engine = new EngineHostClient(() =>
+    forkHost(home, options.queue, {
+      ...(options.store !== undefined ? { url: options.store } : {}),
+      ...(options.artifacts !== undefined ? { artifacts: options.artifacts } : {}),
+    }),
+  );
   await engine.start().catch(async (error: unknown) => {
     await engine.close();
     throw error;

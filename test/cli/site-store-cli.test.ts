@@ -8,8 +8,8 @@ import { tempHome } from '../helpers/temp-home.js';
 
 /*
  * Site mode (preview) from the command line, against a real PostgreSQL: `attest site init` prepares the
- * database and the site's key; `--store` (or ATTEST_DATABASE_URL) runs the audit and projects commands on it;
- * other commands and unreachable servers are refused with a message and exit 2.
+ * database and the site's key; `--store` (or ATTEST_DATABASE_URL) runs the commands on it; the few with a home
+ * of their own and unreachable servers are refused with a message and exit 2.
  */
 
 test('attest site init and --store on a real PostgreSQL', async (t) => {
@@ -59,13 +59,16 @@ test('attest site init and --store on a real PostgreSQL', async (t) => {
   });
 
   await t.test(
-    'a command not yet on the site store, a bad URL and an unreachable server are refused',
+    'every records command runs on the site store; a command with a home of its own, a bad URL and an unreachable server are refused',
     async () => {
       const listing = await runCli(['datasets', 'list', '--store', url, '--home', home, '--json']);
-      assert.equal(listing.code, 2);
+      assert.equal(listing.code, 0, listing.stderr);
+      assert.deepEqual(listing.json['datasets'], []);
+      const demo = await runCli(['demo', '--store', url, '--home', home, '--json']);
+      assert.equal(demo.code, 2);
       assert.match(
-        String((listing.json['error'] as { message: string }).message),
-        /does not run on a site store yet/,
+        String((demo.json['error'] as { message: string }).message),
+        /attest demo does not run on a site store \(the demo builds a home of its own\)/,
       );
       const bad = await runCli(['audit', 'log', '--store', 'mysql://x', '--home', home]);
       assert.equal(bad.code, 2);

@@ -27,10 +27,10 @@ function openBrowser(url: string): boolean {
 
 export const serveCommand: Command = {
   path: ['serve'],
-  usage: 'serve [--port N] [--queue redis://HOST:PORT] [--no-open] [--json]',
+  usage: 'serve [--port N] [--queue redis://HOST:PORT] [--store postgres://...] [--no-open] [--json]',
   summary: 'Serve the Attest UI on 127.0.0.1 (random port, session token in the URL) for a browser',
   booleanFlags: ['no-open'],
-  async run({ options, out, signal, home }) {
+  async run({ options, out, signal, home, store }) {
     const port = options.number('port', { min: 0, max: 65535, integer: true });
     const noOpen = options.flag('no-open');
     const queue = options.string('queue');
@@ -40,6 +40,7 @@ export const serveCommand: Command = {
       ...(port !== undefined ? { port } : {}),
       ...(home !== undefined ? { home } : {}),
       ...(queue !== undefined ? { queue } : {}),
+      ...(store !== undefined ? { store } : {}),
     });
     out.log(`Attest is served at ${running.url}\n(only this machine can reach it; press Ctrl-C to stop)`);
     if (out.json) process.stdout.write(`${JSON.stringify({ url: running.url })}\n`);

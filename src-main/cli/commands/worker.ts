@@ -6,10 +6,11 @@ import { redisConnection, redisPlace } from '../../server/queue/redis-connection
 
 export const workerCommand: Command = {
   path: ['worker'],
-  usage: 'worker --queue redis://HOST:PORT [--concurrency N] [--lock-seconds S] [--json]',
+  usage:
+    'worker --queue redis://HOST:PORT [--store postgres://...] [--concurrency N] [--lock-seconds S] [--json]',
   summary:
     "Run jobs from the site job queue (started by `attest serve --queue`) on this machine until Ctrl-C; the home must be the server's",
-  async run({ options, out, signal, home }) {
+  async run({ options, out, signal, home, store }) {
     const url = options.string('queue');
     const concurrency = options.number('concurrency', { min: 1, max: 64, integer: true }) ?? 1;
     const lockSeconds = options.number('lock-seconds', { min: 1, max: 3600 }) ?? 30;
@@ -18,7 +19,7 @@ export const workerCommand: Command = {
     redisConnection(url);
     // The worker runs each job as the user who started it (the queue carries the name), so it signs nobody in
     // itself: the home is opened without the --user check of commands that change it.
-    const workspace = Workspace.open(home);
+    const workspace = store !== undefined ? Workspace.openOnPostgres(store, home) : Workspace.open(home);
     try {
       const worker = await startQueueWorker(workspace, {
         url,

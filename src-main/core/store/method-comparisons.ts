@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from './database.js';
+import { isPostgres } from './postgres/migrate-postgres.js';
 
 /**
  * What was compared (tables method_comparisons and method_comparison_models, migration 0040). The kinds are
@@ -67,9 +68,17 @@ export function insertComparison(db: Db, row: ComparisonRow): void {
   for (const m of row.models) link.run(row.id, m.modelId, m.role);
 }
 
+/**
+ * Insertion order: SQLite's rowid; on PostgreSQL the row's place in the heap (ctid), which follows insertion for
+ * these rows, written once and never updated or deleted.
+ */
+function insertionOrder(db: Db): string {
+  return isPostgres(db) ? 'ctid' : 'rowid';
+}
+
 function withModels(db: Db, rows: ComparisonDbRow[]): ComparisonRow[] {
   const models = db.prepare(
-    'SELECT model_id, role FROM method_comparison_models WHERE comparison_id = ? ORDER BY rowid',
+    `SELECT model_id, role FROM method_comparison_models WHERE comparison_id = ? ORDER BY ${insertionOrder(db)}`,
   );
   return rows.map((r) => ({
     id: r.id,
@@ -106,7 +115,7 @@ export function listComparisons(
   }
   const where = clauses.length > 0 ? `WHERE ${clauses.join(' OR ')}` : '';
   const rows = db
-    .prepare(`SELECT * FROM method_comparisons ${where} ORDER BY created_at DESC, rowid DESC`)
+    .prepare(`SELECT * FROM method_comparisons ${where} ORDER BY created_at DESC, ${insertionOrder(db)} DESC`)
     .all(...values) as ComparisonDbRow[];
   return withModels(db, rows);
 }

@@ -24,14 +24,15 @@ export class Workspace {
   }
 
   /**
-   * Site mode (preview): the records in PostgreSQL at `url`, migrated to this Attest's schema; the artifacts,
-   * keys and checkpoint witness stay in the home folder.
+   * Site mode (preview): the records in PostgreSQL at `url`, migrated to this Attest's schema; the keys and
+   * checkpoint witness stay in the home folder, the artifacts too unless `artifactsDir` names the site's shared
+   * folder (content-addressed, so every server and worker may write to it at once).
    */
-  static openOnPostgres(url: string, home?: string): Workspace {
+  static openOnPostgres(url: string, home?: string, artifactsDir?: string): Workspace {
     const dir = resolveHome(home);
     mkdirSync(dir, { recursive: true });
     const db = openPostgresStore(url);
-    return new Workspace(dir, db, new ArtifactStore(join(dir, 'artifacts')), url);
+    return new Workspace(dir, db, new ArtifactStore(artifactsDir ?? join(dir, 'artifacts')), url);
   }
 
   /** The SQLite file, or the PostgreSQL address (without its password) for a site store. */

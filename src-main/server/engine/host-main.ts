@@ -7,6 +7,7 @@ import { toHostSchema, type FromHost } from '../../contract/host-messages.js';
 import { Workspace } from '../../core/store/workspace.js';
 import { markInterruptedJobs } from '../../core/store/jobs.js';
 import { Engine } from './engine.js';
+import { HOST_STORE_ENVIRONMENT } from './fork-host.js';
 import { KEK_ENVIRONMENT, keychainKekProtector, setKeyProtector } from '../../core/audit/key-protector.js';
 
 interface ParentChannel {
@@ -48,8 +49,16 @@ const kek = process.env[KEK_ENVIRONMENT];
 delete process.env[KEK_ENVIRONMENT];
 if (kek !== undefined && kek !== '') setKeyProtector(keychainKekProtector(Buffer.from(kek, 'base64')));
 
+const storeUrl = process.env[HOST_STORE_ENVIRONMENT];
+delete process.env[HOST_STORE_ENVIRONMENT];
+
 const channel = parentChannel();
-const workspace = Workspace.open(argument(process.argv.slice(2), '--home'));
+const home = argument(process.argv.slice(2), '--home');
+// Site mode: the records on the site's PostgreSQL (and the artifacts in its shared folder when given).
+const workspace =
+  storeUrl !== undefined && storeUrl !== ''
+    ? Workspace.openOnPostgres(storeUrl, home, argument(process.argv.slice(2), '--artifacts'))
+    : Workspace.open(home);
 // Jobs left "running" by a host that crashed are shown as interrupted, not as running forever.
 markInterruptedJobs(workspace.db);
 const queueUrl = argument(process.argv.slice(2), '--queue');

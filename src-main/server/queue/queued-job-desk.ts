@@ -109,7 +109,24 @@ export class QueuedJobDesk {
   }
 
   /** Pushes a job event for every queued job whose row changed since the last look. */
+  /** The store's last refusal while polling, said once rather than every poll. */
+  private pollError: string | undefined;
+
+  /** A store that does not answer (a site's PostgreSQL restarting) is said once and tried again next poll. */
   private poll(): void {
+    try {
+      this.pollOnce();
+      if (this.pollError !== undefined) process.stderr.write('attest: the store answers again\n');
+      this.pollError = undefined;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (message !== this.pollError)
+        process.stderr.write(`attest: job progress not read: ${message}; trying again\n`);
+      this.pollError = message;
+    }
+  }
+
+  private pollOnce(): void {
     for (const row of listQueuedJobs(this.workspace.db)) {
       const now = signature(row);
       const changed = this.seen.get(row.id) !== now;

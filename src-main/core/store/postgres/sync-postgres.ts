@@ -102,7 +102,12 @@ export class SyncPostgres {
     statement: PostgresStatement,
     params: unknown[],
   ): { rows: Record<string, unknown>[]; rowCount: number } {
-    return this.call({ op: 'query', text: statement.text, values: bindValues(statement, params) });
+    return this.call({
+      op: 'query',
+      text: statement.text,
+      values: bindValues(statement, params),
+      fresh: this.depth === 0,
+    });
   }
 
   prepare(sql: string): SyncStatement {
@@ -110,7 +115,12 @@ export class SyncPostgres {
   }
 
   exec(sql: string): this {
-    this.call({ op: 'exec', text: sql });
+    // COMMIT and ROLLBACK run at depth 0 but end a transaction: they must never go to a new session.
+    this.call({
+      op: 'exec',
+      text: sql,
+      fresh: this.depth === 0 && !/^\s*(COMMIT|ROLLBACK|RELEASE)/i.test(sql),
+    });
     return this;
   }
 

@@ -16,10 +16,26 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.BOOL, (v) => (v === 't' ? 1 : 0));
 
-const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
 let lost: Error | undefined;
-// A connection dropped while idle is reported on the next request, not as a crash of the thread.
-client.on('error', (error) => (lost = error));
+function newClient(): pg.Client {
+  const made = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  // A connection dropped while idle is reported on the next request, not as a crash of the thread.
+  made.on('error', (error) => (lost = error));
+  return made;
+}
+let client = newClient();
+
+/**
+ * A new session in place of a lost one: the server rolled back whatever the old one had open. Until it
+ * connects, the connection stays lost (PostgreSQL still away: the next request tries again).
+ */
+async function reconnect(): Promise<void> {
+  await client.end().catch(() => undefined);
+  const fresh = newClient();
+  await fresh.connect();
+  client = fresh;
+  lost = undefined;
+}
 
 function reply(message: WorkerReply): void {
   port.postMessage(message);
@@ -28,7 +44,12 @@ function reply(message: WorkerReply): void {
 }
 
 async function handle(request: WorkerRequest): Promise<WorkerReply> {
-  if (lost !== undefined) throw lost;
+  if (lost !== undefined) {
+    // Only a statement never sent and outside any transaction may go on a new session: one cut off while it
+    // ran may have committed, and a transaction's statements must all run on the session that began it.
+    if ((request.op === 'query' || request.op === 'exec') && request.fresh === true) await reconnect();
+    else throw lost;
+  }
   switch (request.op) {
     case 'connect':
       await client.connect();
