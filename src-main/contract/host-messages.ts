@@ -11,6 +11,8 @@ export const toHostSchema = z.object({
   payload: z.unknown(),
   /** The user's sign-in session (not the server's access token): who acts, for the audit trail. */
   session: z.string().max(200).optional(),
+  /** On a site: the remote host the request came from, recorded in the audit events it appends. */
+  desk: z.string().max(300).optional(),
 });
 export type ToHost = z.infer<typeof toHostSchema>;
 

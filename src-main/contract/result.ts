@@ -1,7 +1,15 @@
 import { z } from 'zod';
 
 /** The error codes of src-main/core/errors.ts, as data: every failure crosses a boundary as one of these. */
-export const ERROR_CODES = ['BAD_INPUT', 'NOT_FOUND', 'VERIFY_FAILED', 'CANCELLED', 'INTERNAL'] as const;
+export const ERROR_CODES = [
+  'BAD_INPUT',
+  'NOT_FOUND',
+  'VERIFY_FAILED',
+  'CANCELLED',
+  'INTERNAL',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+] as const;
 export type ContractErrorCode = (typeof ERROR_CODES)[number];
 
 export const contractErrorSchema = z.object({

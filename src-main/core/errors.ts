@@ -2,7 +2,16 @@
  * Errors that cross a boundary (CLI exit code, IPC result, HTTP response) carry a code, so that callers can
  * react to the kind of failure without parsing messages. Messages name the file and the problem.
  */
-export type ErrorCode = 'BAD_INPUT' | 'NOT_FOUND' | 'VERIFY_FAILED' | 'CANCELLED' | 'INTERNAL';
+export type ErrorCode =
+  | 'BAD_INPUT'
+  | 'NOT_FOUND'
+  | 'VERIFY_FAILED'
+  | 'CANCELLED'
+  | 'INTERNAL'
+  /** A site request without a live session, or a refused sign-in (HTTP 401). */
+  | 'UNAUTHENTICATED'
+  /** A site request the user's role may not make (HTTP 403). */
+  | 'FORBIDDEN';
 
 export class AttestError extends Error {
   readonly code: ErrorCode;
@@ -26,6 +35,8 @@ export function exitCodeFor(error: unknown): number {
   switch (error.code) {
     case 'BAD_INPUT':
     case 'NOT_FOUND':
+    case 'UNAUTHENTICATED':
+    case 'FORBIDDEN':
       return 2;
     case 'VERIFY_FAILED':
       return 3;

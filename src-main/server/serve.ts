@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,6 +37,31 @@ export interface ServeOptions {
   store?: string;
   /** The site's shared artifacts folder (content-addressed); default the home's. */
   artifacts?: string;
+  /**
+   * A site (`attest site serve`): many users on a network instead of one on this machine. It listens on `host`,
+   * over TLS when given a certificate; there is no access token in the address: every request but the sign-in
+   * needs a live session of a role that may make it (see engine/site-access.ts).
+   */
+  site?: SiteServing;
+}
+
+export interface SiteServing {
+  host: string;
+  tls?: { cert: Buffer; key: Buffer };
+  session: { maxHours: number; idleMinutes: number };
+}
+
+/** HTTP status of a refused site request: 401 without a live session, 403 for a role that may not. */
+function statusOf(result: unknown): number {
+  const code = (result as { ok?: boolean; error?: { code?: string } }).error?.code;
+  return code === 'UNAUTHENTICATED' ? 401 : code === 'FORBIDDEN' ? 403 : 200;
+}
+
+/** The sign-in session a request carries: the header the UI sends, or (for event streams and downloads) the address. */
+function sessionOf(request: IncomingMessage, url: URL): string | undefined {
+  const header = request.headers['x-attest-session'];
+  const session = typeof header === 'string' ? header : (url.searchParams.get('session') ?? undefined);
+  return session !== undefined && session.length <= 200 ? session : undefined;
 }
 
 function send(response: ServerResponse, status: number, type: string, body: string | Buffer): void {
@@ -64,6 +90,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     forkHost(home, options.queue, {
       ...(options.store !== undefined ? { url: options.store } : {}),
       ...(options.artifacts !== undefined ? { artifacts: options.artifacts } : {}),
+      ...(options.site !== undefined ? { session: options.site.session } : {}),
     }),
   );
   await engine.start().catch(async (error: unknown) => {
@@ -77,13 +104,30 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   });
   let port = 0;
 
+  const site = options.site;
+  const scheme = site?.tls !== undefined ? 'https' : 'http';
+  /** On a site: whether the request carries a live session (event streams and downloads, outside the engine). */
+  const signedIn = async (request: IncomingMessage, url: URL): Promise<boolean> => {
+    const session = sessionOf(request, url);
+    if (session === undefined) return false;
+    const status = await engine.request('session.status', {}, session);
+    return status.ok && (status.value as { user: unknown }).user !== null;
+  };
+
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    if (!trustedHost(request, port) || !trustedOrigin(request, port)) {
+    if (site !== undefined) {
+      // Reached by name over the site network: no fixed Host, but a page of another origin may not call.
+      const origin = request.headers.origin;
+      if (origin !== undefined && origin !== `${scheme}://${request.headers.host ?? ''}`) {
+        send(response, 403, 'text/plain; charset=utf-8', 'Forbidden: unexpected Origin.\n');
+        return;
+      }
+    } else if (!trustedHost(request, port) || !trustedOrigin(request, port)) {
       send(response, 403, 'text/plain; charset=utf-8', 'Forbidden: unexpected Host or Origin.\n');
       return;
     }
-    if (!sameToken(tokenOf(request, url), token)) {
+    if (site === undefined && !sameToken(tokenOf(request, url), token)) {
       send(
         response,
         403,
@@ -116,8 +160,9 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
         url.pathname.slice('/api/call/'.length),
         payload,
         typeof session === 'string' && session.length <= 200 ? session : undefined,
+        site !== undefined ? (request.socket.remoteAddress ?? 'unknown') : undefined,
       );
-      sendJson(response, 200, result);
+      sendJson(response, site !== undefined ? statusOf(result) : 200, result);
       return;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -126,6 +171,11 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     }
     if (url.pathname === '/api/health') {
       sendJson(response, 200, { ok: true, value: { version: ATTEST_VERSION } });
+      return;
+    }
+    const open = url.pathname === '/api/health' || !url.pathname.startsWith('/api/');
+    if (site !== undefined && !open && !(await signedIn(request, url))) {
+      send(response, 401, 'text/plain; charset=utf-8', 'Unauthorized: sign in to the site first.\n');
       return;
     }
     if (url.pathname === '/api/events') {
@@ -174,31 +224,43 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       return;
     }
     const headers: Record<string, string> = { 'Content-Type': contentType(file), ...SECURITY_HEADERS };
-    if (file.endsWith('.html'))
+    if (file.endsWith('.html') && site === undefined)
       headers['Set-Cookie'] = `attest_token=${token}; HttpOnly; SameSite=Strict; Path=/`;
     response.writeHead(200, headers);
     response.end(readStaticFile(file));
   };
 
-  const server = createServer((request, response) => {
+  const listener = (request: IncomingMessage, response: ServerResponse): void => {
     handle(request, response).catch((error: unknown) => {
       if (!response.headersSent)
         sendJson(response, 500, { ok: false, error: { code: 'INTERNAL', message: String(error) } });
       else response.end();
     });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  };
+  const server: Server =
+    site?.tls !== undefined
+      ? createTlsServer({ cert: site.tls.cert, key: site.tls.key }, listener)
+      : createServer(listener);
+  const host = site?.host ?? '127.0.0.1';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => resolve());
+    });
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
   const address = server.address();
   port = typeof address === 'object' && address !== null ? address.port : 0;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
   return {
     server,
     token,
     port,
     engine,
-    url: `http://127.0.0.1:${port}/?token=${token}`,
+    url:
+      site !== undefined ? `${scheme}://${shownHost}:${port}/` : `http://127.0.0.1:${port}/?token=${token}`,
     close: async () => {
       unsubscribe();
       for (const stream of streams) stream.end();

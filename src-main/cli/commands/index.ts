@@ -68,6 +68,7 @@ import { errorsCommand } from './errors.js';
 import { demoCommand } from './demo.js';
 import { serveCommand } from './serve.js';
 import { siteInitCommand } from './site.js';
+import { siteServeCommand } from './site-serve.js';
 import { workerCommand } from './worker.js';
 
 /** Every CLI command, in the order `attest --help` lists them; imports and train take --project. */
@@ -144,6 +145,7 @@ export const COMMANDS: readonly Command[] = [
   demoCommand,
   serveCommand,
   siteInitCommand,
+  siteServeCommand,
   workerCommand,
   benchCommand,
 ].map(withProjectOption);

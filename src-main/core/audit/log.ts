@@ -62,6 +62,21 @@ export function runAsActor<T>(actor: string, fn: () => T): T {
 }
 
 /**
+ * The desk an event comes from on a site (the remote host of the request, or the worker's host), recorded in
+ * each event appended in its scope as `desk`: a site's trail says where, as well as who.
+ */
+const scopedDesk = new AsyncLocalStorage<string>();
+let processDesk: string | undefined;
+
+export function setProcessDesk(desk: string | undefined): void {
+  processDesk = desk;
+}
+
+export function runAtDesk<T>(desk: string, fn: () => T): T {
+  return scopedDesk.run(desk, fn);
+}
+
+/**
  * True once the installation has local user accounts: from then on every change needs a signed-in user. The
  * audit trail decides as well as the users table: once it records an account event, deleting the account rows
  * does not bring back the anonymous first setup. Any SQLite error answers true (fail closed): an unreadable
@@ -93,6 +108,16 @@ export interface NewAuditEvent {
  * Appends one event. Call it inside the same transaction as the change it records, so that a crash can never
  * leave the change without its event or the event without its change.
  */
+/** The event's payload with the command's reason and the desk it comes from, unless it says them itself. */
+function withContext(payload: AuditPayload): AuditPayload {
+  const desk = scopedDesk.getStore() ?? processDesk;
+  return {
+    ...payload,
+    ...(processReason !== undefined && payload.reason === undefined ? { reason: processReason } : {}),
+    ...(desk !== undefined && payload.desk === undefined ? { desk } : {}),
+  };
+}
+
 export function appendAuditEvent(db: Db, event: NewAuditEvent): AuditEvent {
   if (!db.inTransaction) throw new Error('appendAuditEvent must run inside the transaction of the change');
   // Once accounts exist, an anonymous change is refused; inside the transaction, so the change rolls back too.
@@ -116,13 +141,7 @@ export function appendAuditEvent(db: Db, event: NewAuditEvent): AuditEvent {
     entityType: event.entityType ?? null,
     entityId: event.entityId ?? null,
     // Round-trip through canonical JSON so that what is hashed is exactly what is stored and read back.
-    payload: JSON.parse(
-      canonicalJson(
-        processReason !== undefined && event.payload.reason === undefined
-          ? { ...event.payload, reason: processReason }
-          : event.payload,
-      ),
-    ) as AuditPayload,
+    payload: JSON.parse(canonicalJson(withContext(event.payload))) as AuditPayload,
     prevHash: head?.hash ?? GENESIS_HASH,
   };
   const full: AuditEvent = { ...unhashed, hash: computeEventHash(unhashed) };

@@ -20,7 +20,8 @@ import { listMeasurements } from '../../core/store/model-measurements.js';
 import { listJobs, markInterruptedJobs } from '../../core/store/jobs.js';
 import { loadDataset } from '../../core/data/dataset-kinds.js';
 import { validationsOfModel } from '../../core/store/validations.js';
-import { hasUsers, listAuditEvents, runAsActor } from '../../core/audit/log.js';
+import { hasUsers, listAuditEvents, runAsActor, runAtDesk } from '../../core/audit/log.js';
+import { asUnauthenticated, authorize } from './site-access.js';
 import { addComment, commentOnCurrentVersion, listComments } from '../../core/audit/comments.js';
 import { modelErrors } from '../../core/predict/model-errors.js';
 import { explainSample } from '../../core/explain/explain-sample.js';
@@ -30,7 +31,13 @@ import {
   recordClassCounts,
 } from '../../core/data/split-sufficiency-preview.js';
 import { actorOf, type UserRow } from '../../core/audit/users.js';
-import { resumeSession, signIn, signOut } from '../../core/audit/sessions.js';
+import {
+  DEFAULT_SESSION_POLICY,
+  resumeSession,
+  signIn,
+  signOut,
+  type SessionPolicy,
+} from '../../core/audit/sessions.js';
 import { listSignatures, signatureStatus, signRecord } from '../../core/audit/signatures.js';
 import { createCheckpoint } from '../../core/audit/checkpoint.js';
 import { verifyAuditTrail } from '../../core/audit/verify.js';
@@ -146,6 +153,11 @@ function currentBackend(): string | null {
 export interface EngineOptions {
   /** A Redis URL: jobs go on the site's job queue and `attest worker` processes run them (site mode). */
   queueUrl?: string;
+  /**
+   * A site (`attest site serve`): every action but the sign-in needs a live session of a role that may call it
+   * (server/site-roles.ts), sessions last as the site says, and the audit trail records each request's desk.
+   */
+  site?: { session: SessionPolicy };
 }
 
 export class Engine {
@@ -156,11 +168,14 @@ export class Engine {
   private readonly viewers: RecordViewers;
   private readonly handlers: Handlers;
 
+  private readonly site: { session: SessionPolicy } | undefined;
+
   constructor(
     readonly workspace: Workspace,
     private readonly emit: (event: EngineEvent) => void,
     options: EngineOptions = {},
   ) {
+    this.site = options.site;
     this.viewers = new RecordViewers(workspace);
     let lastEpoch = 0;
     this.queue = new JobQueue(
@@ -398,7 +413,13 @@ export class Engine {
         user: caller.user !== undefined ? userView(caller.user) : null,
       }),
       'session.signIn': (payload: { name: string; password: string }) => {
-        const session = signIn(workspace.db, payload.name, payload.password);
+        const session = signIn(
+          workspace.db,
+          payload.name,
+          payload.password,
+          new Date(),
+          this.site?.session ?? DEFAULT_SESSION_POLICY,
+        );
         return { token: session.token, user: userView(session.user), expiresAt: session.expiresAt };
       },
       'session.signOut': (_payload: unknown, caller: Caller) => {
@@ -506,23 +527,43 @@ export class Engine {
    * `session` is the user's sign-in token: the request then acts as that user (the audit trail names them). An
    * expired session is an error for everything but the status and a new sign-in, so the UI asks again.
    */
-  async dispatch(action: string, payload: unknown, session?: string): Promise<Result<unknown>> {
+  async dispatch(
+    action: string,
+    payload: unknown,
+    session?: string,
+    desk?: string,
+  ): Promise<Result<unknown>> {
     if (!isActionName(action)) return fail('BAD_INPUT', `unknown action "${action.slice(0, 100)}"`);
     const parsed = ACTIONS[action].request.safeParse(payload ?? {});
     if (!parsed.success) return fail('BAD_INPUT', `${action}: ${describeIssues(parsed.error)}`);
+    const atDesk = <T>(fn: () => T): T =>
+      this.site !== undefined && desk !== undefined ? runAtDesk(desk, fn) : fn();
     try {
-      const caller: Caller = {};
-      if (session !== undefined && action !== 'session.signIn') {
-        caller.session = session;
-        try {
-          caller.user = resumeSession(this.workspace.db, session);
-        } catch (error) {
-          if (action !== 'session.status') throw error;
+      return await atDesk(async () => {
+        const caller: Caller = {};
+        if (session !== undefined && action !== 'session.signIn') {
+          caller.session = session;
+          try {
+            caller.user = resumeSession(
+              this.workspace.db,
+              session,
+              new Date(),
+              this.site?.session ?? DEFAULT_SESSION_POLICY,
+            );
+          } catch (error) {
+            if (action !== 'session.status') throw asUnauthenticated(this.site, error);
+          }
         }
-      }
-      const handler = this.handlers[action] as (payload: unknown, caller: Caller) => unknown;
-      const run = () => handler(parsed.data, caller);
-      return ok(await (caller.user !== undefined ? runAsActor(actorOf(caller.user), run) : run()));
+        if (this.site !== undefined) authorize(this.workspace, action, caller.user);
+        const handler = this.handlers[action] as (payload: unknown, caller: Caller) => unknown;
+        const run = () => handler(parsed.data, caller);
+        try {
+          return ok(await (caller.user !== undefined ? runAsActor(actorOf(caller.user), run) : run()));
+        } catch (error) {
+          // A wrong password at the site's sign-in (counted and audited by the core) is a 401 to the browser.
+          throw action === 'session.signIn' ? asUnauthenticated(this.site, error) : error;
+        }
+      });
     } catch (error) {
       const code: ErrorCode = error instanceof AttestError ? error.code : 'INTERNAL';
       return fail(code, error instanceof Error ? error.message : String(error));

@@ -13,6 +13,8 @@ export interface HostStore {
   url?: string;
   /** The site's shared artifacts folder. */
   artifacts?: string;
+  /** A site's session lengths: the engine then authorizes every action by role (`attest site serve`). */
+  session?: { maxHours: number; idleMinutes: number };
 }
 
 /** The engine host as a Node child process with an IPC channel (`attest serve`). */
@@ -21,6 +23,14 @@ export function forkHost(home: string | undefined, queueUrl?: string, store: Hos
     ...(home !== undefined ? ['--home', home] : []),
     ...(queueUrl !== undefined ? ['--queue', queueUrl] : []),
     ...(store.artifacts !== undefined ? ['--artifacts', store.artifacts] : []),
+    ...(store.session !== undefined
+      ? [
+          '--site-session-hours',
+          String(store.session.maxHours),
+          '--site-idle-minutes',
+          String(store.session.idleMinutes),
+        ]
+      : []),
   ];
   const env = { ...process.env };
   if (store.url !== undefined) env[HOST_STORE_ENVIRONMENT] = store.url;

@@ -95,7 +95,7 @@ export class EngineHostClient {
     return this.ready;
   }
 
-  async request(action: string, payload: unknown, session?: string): Promise<Result<unknown>> {
+  async request(action: string, payload: unknown, session?: string, desk?: string): Promise<Result<unknown>> {
     if (this.closing) return fail('INTERNAL', 'Attest is shutting down');
     try {
       await this.start();
@@ -111,6 +111,7 @@ export class EngineHostClient {
         action,
         payload,
         ...(session !== undefined ? { session } : {}),
+        ...(desk !== undefined ? { desk } : {}),
       });
     });
   }

@@ -62,18 +62,22 @@ const workspace =
 // Jobs left "running" by a host that crashed are shown as interrupted, not as running forever.
 markInterruptedJobs(workspace.db);
 const queueUrl = argument(process.argv.slice(2), '--queue');
-const engine = new Engine(
-  workspace,
-  (event) => channel.post({ type: 'event', event }),
-  queueUrl !== undefined ? { queueUrl } : {},
-);
+// A site (`attest site serve`): sessions of the site's lengths, and every action authorized by role.
+const sessionHours = argument(process.argv.slice(2), '--site-session-hours');
+const idleMinutes = argument(process.argv.slice(2), '--site-idle-minutes');
+const engine = new Engine(workspace, (event) => channel.post({ type: 'event', event }), {
+  ...(queueUrl !== undefined ? { queueUrl } : {}),
+  ...(sessionHours !== undefined && idleMinutes !== undefined
+    ? { site: { session: { maxHours: Number(sessionHours), idleMinutes: Number(idleMinutes) } } }
+    : {}),
+});
 
 channel.onMessage((raw) => {
   const parsed = toHostSchema.safeParse(raw);
   if (!parsed.success) return;
-  const { id, action, payload, session } = parsed.data;
+  const { id, action, payload, session, desk } = parsed.data;
   void engine
-    .dispatch(action, payload, session)
+    .dispatch(action, payload, session, desk)
     .then((result) => channel.post({ type: 'response', id, result }));
 });
 
