@@ -171,6 +171,31 @@ test('projects through the engine: list, rename, assign, a project bundle, and a
     assert.deepEqual(nowhere.ok ? null : nowhere.error.code, 'NOT_FOUND');
     assert.equal(engine.queue.list().length, 0, 'no job was queued');
 
+    // A job in a project may not use a record of another project (here the default one's dataset).
+    const outside = await finished(
+      engine,
+      value<{ job: JobView }>(
+        await engine.dispatch('jobs.start', {
+          kind: 'import-synthetic',
+          name: 'outside',
+          records: 3,
+          seconds: 60,
+          seed: 1,
+          split: 'records:1:0.3',
+        }),
+      ).job,
+    );
+    const outsideId = (outside.result as { datasetId: string }).datasetId;
+    const crossing = await engine.dispatch('projects.startJob', {
+      projectId: created.id,
+      spec: { kind: 'train', datasetId: outsideId, arch: 'ecg-resnet', epochs: 1, seed: 1 },
+    });
+    assert.deepEqual(crossing.ok ? null : crossing.error, {
+      code: 'FORBIDDEN',
+      message: `the dataset ${outsideId} belongs to another project (prj-default): a job in project ${created.id} uses that project's records only`,
+    });
+    assert.equal(engine.queue.list().length, 1, 'only the import was queued');
+
     const bundle = await finished(
       engine,
       value<{ job: JobView }>(

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { tempHome } from '../helpers/temp-home.js';
 import { startRedis } from '../helpers/redis-server.js';
 import { startPostgres } from '../helpers/postgres-server.js';
@@ -166,13 +167,16 @@ test('import, train, validate, report and sign run on the site store through the
   // The records are the site's: the worker wrote them to PostgreSQL, under the operator who started each job.
   const log = await runCli(['audit', 'log', '--store', url, '--home', home, '--json']);
   assert.equal(log.code, 0, log.stderr);
-  const events = log.json['events'] as { action: string; actor: string }[];
+  const events = log.json['events'] as { action: string; actor: string; payload: Record<string, unknown> }[];
   for (const action of ['dataset.import', 'model.train', 'model.validate', 'report.export', 'record.sign'])
     assert.ok(
       events.some((e) => e.action === action),
       `${action} in ${events.map((e) => e.action).join(', ')}`,
     );
-  assert.equal(events.find((e) => e.action === 'model.train')?.actor, 'user:olga');
+  const training = events.find((e) => e.action === 'model.train');
+  assert.equal(training?.actor, 'user:olga');
+  // Appended by the worker: its desk is the worker's machine.
+  assert.equal(training?.payload['desk'], `worker:${hostname()}`);
   assert.equal(events.find((e) => e.action === 'record.sign')?.actor, 'user:rita');
   const verify = await runCli(['audit', 'verify', '--store', url, '--home', home, '--json']);
   assert.equal(verify.code, 0, verify.stdout);

@@ -1,3 +1,4 @@
+import { checkRecordsInProject } from '../../core/projects/project-scope.js';
 import type { ActionRequest, ActionResponse, EngineEvent, JobView } from '../../contract/index.js';
 import type { Workspace } from '../../core/store/workspace.js';
 import type { UserRow } from '../../core/audit/users.js';
@@ -115,6 +116,7 @@ export function projectHandlers(workspace: Workspace, engine: ProjectEngine) {
         throw badInput('this installation has user accounts: sign in to start a job');
       getProject(db, payload.projectId);
       const spec = payload.spec as Parameters<typeof jobTitle>[0];
+      checkRecordsInProject(db, payload.projectId, spec as Record<string, unknown>);
       const job: JobView = engine.queue.enqueue(
         spec,
         namedJobTitle(workspace, spec),
