@@ -57,10 +57,22 @@ function statusOf(result: unknown): number {
   return code === 'UNAUTHENTICATED' ? 401 : code === 'FORBIDDEN' ? 403 : 200;
 }
 
-/** The sign-in session a request carries: the header the UI sends, or (for event streams and downloads) the address. */
+const SESSION_COOKIE = 'attest_session';
+
+/**
+ * The sign-in session a GET carries (event streams and downloads, which a browser cannot give a header): the
+ * header, the address, or the HttpOnly cookie set at sign-in. Actions take the header only, so a cookie alone
+ * never makes a change.
+ */
 function sessionOf(request: IncomingMessage, url: URL): string | undefined {
   const header = request.headers['x-attest-session'];
-  const session = typeof header === 'string' ? header : (url.searchParams.get('session') ?? undefined);
+  const cookie = request.headers.cookie
+    ?.split(';')
+    .map((c) => c.trim())
+    .find((c) => c.startsWith(`${SESSION_COOKIE}=`))
+    ?.slice(SESSION_COOKIE.length + 1);
+  const session =
+    typeof header === 'string' ? header : (url.searchParams.get('session') ?? cookie ?? undefined);
   return session !== undefined && session.length <= 200 ? session : undefined;
 }
 
@@ -156,12 +168,21 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       }
       const payload = parsed.value;
       const session = request.headers['x-attest-session'];
+      const action = url.pathname.slice('/api/call/'.length);
       const result = await engine.request(
-        url.pathname.slice('/api/call/'.length),
+        action,
         payload,
         typeof session === 'string' && session.length <= 200 ? session : undefined,
         site !== undefined ? (request.socket.remoteAddress ?? 'unknown') : undefined,
       );
+      if (site !== undefined && action === 'session.signIn' && result.ok) {
+        const { token: signedIn } = result.value as { token: string };
+        const secure = site.tls !== undefined ? '; Secure' : '';
+        response.setHeader(
+          'Set-Cookie',
+          `${SESSION_COOKIE}=${signedIn}; HttpOnly; SameSite=Strict; Path=/${secure}`,
+        );
+      }
       sendJson(response, site !== undefined ? statusOf(result) : 200, result);
       return;
     }

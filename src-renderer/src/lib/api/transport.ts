@@ -16,6 +16,10 @@ export interface DesktopBridge {
   exportUrl(name: string): string;
 }
 
+function isJson(response: Response): boolean {
+  return (response.headers.get('Content-Type') ?? '').startsWith('application/json');
+}
+
 function httpTransport(): Transport {
   return {
     async call(action, payload, session) {
@@ -28,6 +32,9 @@ function httpTransport(): Transport {
           },
           body: JSON.stringify(payload ?? {}),
         });
+        // A site answers 401 (not signed in) and 403 (not this role) with the refusal itself.
+        if ((response.status === 401 || response.status === 403) && isJson(response))
+          return (await response.json()) as Result<unknown>;
         if (response.status === 403)
           return {
             ok: false,
