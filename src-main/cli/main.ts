@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { parseArgs, Options } from './args.js';
 import { createOutput } from './output.js';
 import { helpText, ATTEST_VERSION } from './help.js';
@@ -6,6 +7,7 @@ import type { Command } from './command.js';
 import { AttestError, badInput, exitCodeFor } from '../core/errors.js';
 import type { Workspace } from '../core/store/workspace.js';
 import { requireUserForChanges, setCliReason, signInCliUser, signOutCliUser } from './cli-user.js';
+import { setProcessDesk } from '../core/audit/log.js';
 import { asDamagedDatabase } from '../core/store/damaged-database.js';
 import { checkRunsOnSiteStore, openWorkspace, siteStoreUrl } from './site-store.js';
 
@@ -73,6 +75,8 @@ export async function main(argv: string[]): Promise<number> {
     const home = options.string('home');
     // Site mode (preview): the records on a PostgreSQL site store for the commands that run there.
     const store = siteStoreUrl(options.string('store'));
+    // What this command appends to a site's trail names this machine as its desk.
+    if (store !== undefined) setProcessDesk(`cli:${hostname()}`);
     const commandName = command.path.join(' ');
     checkRunsOnSiteStore(commandName, store);
     // --user NAME: sign in for this command (password from ATTEST_PASSWORD or standard input; see cli-user.ts).

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { runCli } from '../helpers/run-cli.js';
 import { startPostgres } from '../helpers/postgres-server.js';
 import { MIGRATIONS } from '../../src-main/core/store/migrations/index.js';
@@ -49,6 +50,11 @@ test('attest site init and --store on a real PostgreSQL', async (t) => {
       (log.json['events'] as { action: string }[]).map((e) => e.action),
       ['audit.key.create', 'project.create'],
     );
+    // A command run on the site store names this machine as its desk.
+    const created = (log.json['events'] as { action: string; payload: Record<string, unknown> }[]).find(
+      (e) => e.action === 'project.create',
+    );
+    assert.equal(created?.payload['desk'], `cli:${hostname()}`);
     const verify = await runCli(['audit', 'verify', '--store', url, '--home', home, '--json']);
     assert.equal(verify.code, 0, verify.stdout);
     assert.equal(verify.json['ok'], true);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { tempHome } from '../helpers/temp-home.js';
 import { startRedis } from '../helpers/redis-server.js';
@@ -118,7 +119,14 @@ test('import, train, validate, report and sign run on the site store through the
     store: url,
   });
   cleanups.push(() => running.close());
-  const worker = await startWorker(home, redis.url, ['--store', url]);
+  // The worker reads the site's configuration file (the store from it; the queue given by flag wins over the
+  // file's); the artifacts folder is named relative to the file.
+  const config = join(scratch.dir, 'site.json');
+  writeFileSync(
+    config,
+    JSON.stringify({ store: url, queue: 'redis://127.0.0.1:1', artifacts: 'site-home/artifacts' }),
+  );
+  const worker = await startWorker(home, redis.url, ['--config', config]);
   cleanups.push(() => worker.stop());
 
   const operator = await signIn(running, 'olga', 'operator-secret-3');
@@ -177,7 +185,9 @@ test('import, train, validate, report and sign run on the site store through the
   assert.equal(training?.actor, 'user:olga');
   // Appended by the worker: its desk is the worker's machine.
   assert.equal(training?.payload['desk'], `worker:${hostname()}`);
-  assert.equal(events.find((e) => e.action === 'record.sign')?.actor, 'user:rita');
+  const signing = events.find((e) => e.action === 'record.sign');
+  assert.equal(signing?.actor, 'user:rita');
+  assert.equal(signing?.payload['desk'], `server:${hostname()}`);
   const verify = await runCli(['audit', 'verify', '--store', url, '--home', home, '--json']);
   assert.equal(verify.code, 0, verify.stdout);
   assert.equal(verify.json['ok'], true);

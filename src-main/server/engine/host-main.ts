@@ -4,7 +4,9 @@
  * parent, and it speaks only the messages of contract/host-messages.ts over it.
  */
 import { toHostSchema, type FromHost } from '../../contract/host-messages.js';
+import { hostname } from 'node:os';
 import { Workspace } from '../../core/store/workspace.js';
+import { setProcessDesk } from '../../core/audit/log.js';
 import { markInterruptedJobs } from '../../core/store/jobs.js';
 import { Engine } from './engine.js';
 import { HOST_STORE_ENVIRONMENT } from './fork-host.js';
@@ -54,6 +56,8 @@ delete process.env[HOST_STORE_ENVIRONMENT];
 
 const channel = parentChannel();
 const home = argument(process.argv.slice(2), '--home');
+// On a site store, what no request names (a plain `attest serve --store`) comes from this machine's desk.
+if (storeUrl !== undefined && storeUrl !== '') setProcessDesk(`server:${hostname()}`);
 // Site mode: the records on the site's PostgreSQL (and the artifacts in its shared folder when given).
 const workspace =
   storeUrl !== undefined && storeUrl !== ''
