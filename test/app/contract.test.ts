@@ -20,8 +20,10 @@ test('the contract lists the same suites and noises as the core, and every error
   assert.deepEqual([...ERROR_CODES].sort(), [
     'BAD_INPUT',
     'CANCELLED',
+    'FORBIDDEN',
     'INTERNAL',
     'NOT_FOUND',
+    'UNAUTHENTICATED',
     'VERIFY_FAILED',
   ]);
 });
