@@ -21,6 +21,8 @@ function newClient(): pg.Client {
   const made = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   // A connection dropped while idle is reported on the next request, not as a crash of the thread.
   made.on('error', (error) => (lost = error));
+  // A session ended while a statement ran fails that statement, and may say no more than 'end'.
+  made.on('end', () => (lost ??= new Error('Connection terminated')));
   return made;
 }
 let client = newClient();
@@ -76,6 +78,12 @@ port.on('message', (request: WorkerRequest) => {
     },
     (error: unknown) => {
       const e = error as { message?: string; code?: unknown; detail?: unknown };
+      // A statement refused by the server carries its SQLSTATE; anything else (a socket error, a connection
+      // ended, the server's own shutdown or termination codes) means the session is gone: the next statement
+      // that may go to a new session does, without waiting for the socket's events to arrive first.
+      const sqlState = typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : undefined;
+      if (request.op !== 'close' && (sqlState === undefined || /^(08|57P)/.test(sqlState)))
+        lost ??= error instanceof Error ? error : new Error(String(error));
       reply({
         error: {
           message: e.message ?? String(error),
