@@ -68,6 +68,7 @@ import { errorsCommand } from './errors.js';
 import { demoCommand } from './demo.js';
 import { serveCommand } from './serve.js';
 import { siteInitCommand } from './site.js';
+import { siteExportCommand, siteImportCommand } from './site-move.js';
 import { workerCommand } from './worker.js';
 
 /** Every CLI command, in the order `attest --help` lists them; imports and train take --project. */
@@ -144,6 +145,8 @@ export const COMMANDS: readonly Command[] = [
   demoCommand,
   serveCommand,
   siteInitCommand,
+  siteExportCommand,
+  siteImportCommand,
   workerCommand,
   benchCommand,
 ].map(withProjectOption);
