@@ -246,6 +246,40 @@ test('moving a home into a site and back on a real PostgreSQL', async (t) => {
     assert.match(again.stderr, /not empty/);
   });
 
+  await t.test('a record the site refuses rolls the whole move back: no record, no key', async () => {
+    // SQLite folds only A-Z, PostgreSQL every letter: two projects apart on the desk are one name on the site.
+    const accents = join(scratch.dir, 'accents');
+    const ws = Workspace.open(accents);
+    try {
+      createProject(ws.db, 'Étude Holter');
+      createProject(ws.db, 'étude holter');
+      createCheckpoint(ws);
+    } finally {
+      ws.close();
+    }
+    const fresh = await server.createDatabase('accents');
+    const accentHome = join(scratch.dir, 'accent-site');
+    const refused = await runCli([
+      'site',
+      'import',
+      '--store',
+      fresh,
+      '--from',
+      accents,
+      '--home',
+      accentHome,
+      '--json',
+    ]);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /could not be written to .*, and none were \(the transaction was rolled back\)/,
+    );
+    assert.equal(await rowCount(fresh, 'audit_events'), 0);
+    assert.equal(await rowCount(fresh, 'projects'), 1);
+    assert.equal(existsSync(join(accentHome, 'keys')), false);
+  });
+
   await t.test('a tampered export is refused and the site database stays empty', async () => {
     const fresh = await server.createDatabase('tampered');
     // An audit event changed behind the triggers' back (as a tool editing the file would).

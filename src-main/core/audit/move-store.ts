@@ -1,6 +1,6 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { badInput } from '../errors.js';
+import { AttestError, badInput } from '../errors.js';
 import { keyFilePath } from './installation-key.js';
 import { latestCheckpoint, publicKeys } from './checkpoint.js';
 import { verifyAuditTrail, type AuditVerification } from './verify.js';
@@ -51,7 +51,12 @@ export function moveStore(source: Workspace, target: Workspace): StoreMove {
     written = writeRecords(target.db, records);
   } catch (error) {
     if (error instanceof TargetNotEmpty) refuseNonEmpty(target, error.tables);
-    throw error;
+    if (error instanceof AttestError) throw error;
+    // A row the destination refuses (say two names that differ only in the case of a non-ASCII letter, which
+    // PostgreSQL takes for the same name and SQLite does not): the whole transaction is rolled back.
+    throw badInput(
+      `the records could not be written to ${target.databasePath}, and none were (the transaction was rolled back): ${(error as Error).message}`,
+    );
   }
 
   if (keyToCopy !== undefined) {
