@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -245,6 +246,93 @@ test('moving a home into a site and back on a real PostgreSQL', async (t) => {
     assert.equal(again.code, 2);
     assert.match(again.stderr, /not empty/);
   });
+
+  await t.test(
+    'an export as one .tar file goes into a new site with the same head; a damaged one is refused',
+    async () => {
+      const archive = join(scratch.dir, 'site.tar');
+      const packed = await runCli([
+        'site',
+        'export',
+        '--store',
+        url,
+        '--home',
+        siteHome,
+        '--out',
+        archive,
+        '--json',
+      ]);
+      assert.equal(packed.code, 0, packed.stderr);
+      assert.equal(packed.json['to'], archive);
+      assert.deepEqual(
+        readdirSync(scratch.dir).filter((name) => name.startsWith('.attest-export-')),
+        [],
+        'the folder the archive was made from is removed',
+      );
+      const site = await verify(['--store', url, '--home', siteHome]);
+      const second = await server.createDatabase('from_archive');
+      const secondHome = join(scratch.dir, 'second-site');
+      const unpacked = await runCli([
+        'site',
+        'import',
+        '--store',
+        second,
+        '--from',
+        archive,
+        '--home',
+        secondHome,
+        '--json',
+      ]);
+      assert.equal(unpacked.code, 0, unpacked.stderr);
+      const there = await verify(['--store', second, '--home', secondHome]);
+      assert.deepEqual(there.head, site.head);
+      assert.equal(there.checkpoints.count, site.checkpoints.count);
+
+      // One byte changed inside the archive (in an artifact's bytes): the trail no longer verifies.
+      const bytes = readFileSync(archive);
+      const sha = artifactFiles(siteHome)[0] ?? '';
+      const at = bytes.indexOf(Buffer.from(`artifacts/${sha.slice(0, 2)}/${sha}`)) + 512;
+      bytes[at] = (bytes[at] ?? 0) ^ 0xff;
+      const damaged = join(scratch.dir, 'damaged.tar');
+      writeFileSync(damaged, bytes);
+      const third = await server.createDatabase('damaged');
+      const refused = await runCli([
+        'site',
+        'import',
+        '--store',
+        third,
+        '--from',
+        damaged,
+        '--home',
+        join(scratch.dir, 'h4'),
+      ]);
+      assert.equal(refused.code, 2);
+      assert.match(refused.stderr, /altered/);
+      assert.equal(await rowCount(third, 'audit_events'), 0);
+
+      // An archive with anything but plain files of a home (here a symbolic link) is refused by name.
+      const odd = join(scratch.dir, 'odd');
+      mkdirSync(odd);
+      symlinkSync('/etc/passwd', join(odd, 'attest.sqlite'));
+      const oddArchive = join(scratch.dir, 'odd.tar');
+      execFileSync('tar', ['--format=ustar', '-cf', oddArchive, '-C', odd, 'attest.sqlite']);
+      const oddRun = await runCli([
+        'site',
+        'import',
+        '--store',
+        third,
+        '--from',
+        oddArchive,
+        '--home',
+        join(scratch.dir, 'h5'),
+      ]);
+      assert.equal(oddRun.code, 2);
+      assert.match(
+        oddRun.stderr,
+        /odd\.tar: the archive holds "attest\.sqlite", which is not a file of an Attest home/,
+      );
+    },
+  );
 
   await t.test('a record the site refuses rolls the whole move back: no record, no key', async () => {
     // SQLite folds only A-Z, PostgreSQL every letter: two projects apart on the desk are one name on the site.
