@@ -84,8 +84,9 @@ export const siteExportCommand: Command = {
       const archive = packHome(folder, outPath);
       return report(out, { ...move, to: outPath, archive });
     } finally {
-      rmSync(folder, { recursive: true, force: true });
+      // The witness is named after the folder's real path: found while the folder is still there.
       rmSync(witnessPath(folder), { force: true });
+      rmSync(folder, { recursive: true, force: true });
     }
   },
 };
