@@ -69,6 +69,7 @@ import { demoCommand } from './demo.js';
 import { serveCommand } from './serve.js';
 import { siteInitCommand } from './site.js';
 import { siteServeCommand } from './site-serve.js';
+import { siteExportCommand, siteImportCommand } from './site-move.js';
 import { workerCommand } from './worker.js';
 
 /** Every CLI command, in the order `attest --help` lists them; imports and train take --project. */
@@ -146,6 +147,8 @@ export const COMMANDS: readonly Command[] = [
   serveCommand,
   siteInitCommand,
   siteServeCommand,
+  siteExportCommand,
+  siteImportCommand,
   workerCommand,
   benchCommand,
 ].map(withProjectOption);

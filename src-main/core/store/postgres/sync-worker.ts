@@ -18,13 +18,15 @@ pg.types.setTypeParser(pg.types.builtins.BOOL, (v) => (v === 't' ? 1 : 0));
 
 let lost: Error | undefined;
 function newClient(): pg.Client {
-  const made = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  // Three attempts of at most 8 s stay within the 30 s the caller waits for the connection.
+  const made = new pg.Client({ connectionString: url, connectionTimeoutMillis: 8_000 });
   // A connection dropped while idle is reported on the next request, not as a crash of the thread.
   made.on('error', (error) => (lost = error));
   // A session ended while a statement ran fails that statement, and may say no more than 'end'.
   made.on('end', () => (lost ??= new Error('Connection terminated')));
   return made;
 }
+
 let client = newClient();
 
 /**
@@ -37,6 +39,42 @@ async function reconnect(): Promise<void> {
   await fresh.connect();
   client = fresh;
   lost = undefined;
+}
+
+/**
+ * A server that is restarting, or a network that drops the first packets, is tried again a bounded number of
+ * times (CONNECT_DELAYS_MS: about 1.5 s in all) before the store is reported unreachable; a refused password or
+ * a missing database is not retried (it will not heal by waiting). Only the connection is retried: a statement
+ * cut off inside a transaction is not, since PostgreSQL has rolled that transaction back and only its caller
+ * can decide to run it again.
+ */
+const CONNECT_DELAYS_MS = [500, 1000];
+
+async function connectWithRetry(): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await client.connect();
+      return;
+    } catch (error) {
+      const delay = CONNECT_DELAYS_MS[attempt];
+      if (delay === undefined || !worthRetrying(error)) {
+        if (attempt > 0 && error instanceof Error)
+          error.message += ` (tried ${attempt + 1} times over ${CONNECT_DELAYS_MS.slice(0, attempt).reduce((a, b) => a + b, 0) / 1000} s)`;
+        throw error;
+      }
+      await client.end().catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      lost = undefined;
+      client = newClient();
+    }
+  }
+}
+
+function worthRetrying(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string')
+    return /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|EPIPE|57P03)$/.test(code);
+  return typeof message === 'string' && /connection terminated|timeout/i.test(message);
 }
 
 function reply(message: WorkerReply): void {
@@ -54,7 +92,7 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
   }
   switch (request.op) {
     case 'connect':
-      await client.connect();
+      await connectWithRetry();
       return { rows: [], rowCount: 0 };
     case 'query': {
       const result = await client.query({ text: request.text, values: request.values });
