@@ -1,15 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine } from '../../src-main/server/engine/engine.js';
+import { Engine } from '../../src-main/server/dispatch/engine.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { initEngine } from '../../src-main/core/engine/backend.js';
-import { importSyntheticEcgDataset } from '../../src-main/core/data/import-synthetic-ecg.js';
+import { importSyntheticEcgDataset } from '../../src-main/core/pipelines/import/import-synthetic-ecg.js';
 import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';
 import { getModel } from '../../src-main/core/store/models.js';
 import { listComparisons } from '../../src-main/core/store/method-comparisons.js';
 import { listMeasurements } from '../../src-main/core/store/model-measurements.js';
-import { MEMBERSHIP_DEFENSE_RECIPE } from '../../src-main/core/train/membership-defense.js';
+import { MEMBERSHIP_DEFENSE_RECIPE } from '../../src-main/core/pipelines/train/membership-defense.js';
 import type {
   ActionResponse,
   AugmentationResult,

@@ -1,9 +1,9 @@
 import type { ValidationRow } from '../store/validations.js';
 import type { DetectionEvaluation } from '../detect/average-precision.js';
 import type { FrameOutcome } from '../detect/frame-outcomes.js';
-import { OBJECT_DETECTION_SUITE } from '../detect/evaluate-detector.js';
-import { DETECTION_CORRUPTIONS_SUITE } from '../detect/corruption-robustness.js';
-import { DETECTION_PGD_SUITE } from '../detect/pgd-detection.js';
+import { OBJECT_DETECTION_SUITE } from '../pipelines/detect/evaluate-detector.js';
+import { DETECTION_CORRUPTIONS_SUITE } from '../pipelines/detect/corruption-robustness.js';
+import { DETECTION_PGD_SUITE } from '../pipelines/detect/pgd-detection.js';
 import { escapeHtml, formatNumber, lineChart, table } from './html.js';
 
 /** How many frames with errors the report lists (the frames page of `attest detect frames` draws them). */

@@ -1,7 +1,7 @@
 import type { JobContext } from '../jobs/job-context.js';
 import { listModels, type ModelRow } from '../store/models.js';
 import { decodeModelArtifact } from '../models/artifact.js';
-import { predictProbabilities } from './predict.js';
+import { predictProbabilities } from '../predict/predict.js';
 import { disagreement, type DisagreementResult, type PopulationPredictions } from './disagreement.js';
 import type { SuiteContext } from './suite-context.js';
 

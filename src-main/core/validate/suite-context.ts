@@ -6,7 +6,7 @@ import { decodeModelArtifact } from '../models/artifact.js';
 import type { SampleDataset, SplitName } from '../data/sample-dataset.js';
 import { badInput } from '../errors.js';
 import { ECG_FGSM_UNIT } from './fgsm.js';
-import { predictProbabilities } from './predict.js';
+import { predictProbabilities } from '../predict/predict.js';
 import { fitTemperature, TEMPERATURE_RANGE } from './calibration.js';
 
 /** Where a temperature was fitted: the held-out validation records of the model's training run. */

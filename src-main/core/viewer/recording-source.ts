@@ -8,9 +8,12 @@ import { aamiClassOf } from '../data/ecg/aami.js';
 import { readWfdbRecord, physicalSignal } from '../data/wfdb/record.js';
 import { readWfdbAnnotations } from '../data/wfdb/annotations.js';
 import { readMaybeMultiSegmentHeader, readWfdbMultiSegmentRecord } from '../data/wfdb/multi-segment.js';
-import { readEdfRecording, EDF_IMPORTER_VERSION } from '../data/import-edf-dataset.js';
-import { WFDB_IMPORTER_VERSION } from '../data/import-wfdb-dataset.js';
-import { SYNTHETIC_ECG_IMPORTER_VERSION, syntheticHeartRate } from '../data/import-synthetic-ecg.js';
+import { readEdfRecording, EDF_IMPORTER_VERSION } from '../pipelines/import/import-edf-dataset.js';
+import { WFDB_IMPORTER_VERSION } from '../pipelines/import/import-wfdb-dataset.js';
+import {
+  SYNTHETIC_ECG_IMPORTER_VERSION,
+  syntheticHeartRate,
+} from '../pipelines/import/import-synthetic-ecg.js';
 import { synthesizeEcg } from '../data/ecg/synthetic-ecg.js';
 import { deriveSeed } from '../engine/seed.js';
 

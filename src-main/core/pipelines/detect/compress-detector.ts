@@ -1,0 +1,275 @@
+import type { Workspace } from '../../store/workspace.js';
+import type { tfl } from '../../engine/tf.js';
+import { engineInfo } from '../../engine/backend.js';
+import { decodeModelArtifact, encodeModelArtifact } from '../../models/artifact.js';
+import { parseRecipe, type RecipeStep } from '../../compress/recipe.js';
+import { applyMasks, disposeMasks, magnitudeMasks } from '../../compress/prune-magnitude.js';
+import { countParams } from '../../compress/model-size.js';
+import { insertModel } from '../../store/models.js';
+import { insertValidation } from '../../store/validations.js';
+import { appendAuditEvent } from '../../audit/log.js';
+import { badInput } from '../../errors.js';
+import { newId, utcNow } from '../../util/ids.js';
+import { runJob } from '../../jobs/run-job.js';
+import type { JobContext } from '../../jobs/job-context.js';
+import { detectionFrames, loadDetectionDataset } from '../../detect/detection-dataset.js';
+import { detectDatasetFrames, detectorInputSize } from '../../detect/predict-detector.js';
+import { evaluateDetections, type DetectionEvaluation } from '../../detect/average-precision.js';
+import { fitDetector } from '../../detect/fit-detector.js';
+import { buildCenternetMobile } from '../../models/centernet-model.js';
+import { checkSameClasses, loadStoredDetector } from '../../detect/stored-detector.js';
+import { boxDisagreement, type BoxDisagreement } from '../../detect/box-disagreement.js';
+import { detectionMetricRows, OBJECT_DETECTION_SUITE } from './evaluate-detector.js';
+
+export interface CompressDetectorOptions {
+  modelId: string;
+  recipe: string;
+  /** Training steps of a student (default 300), and fine-tuning steps after pruning with the zeros held
+   * (default 100), on the parent's training frames. */
+  fineTuneSteps?: number;
+  /** Where the parent and the child are scored (default: the parent's dataset); its test split. */
+  datasetId?: string;
+  seed?: number;
+  /** Operating score for the box-by-box comparison. */
+  minScore?: number;
+}
+
+export interface CompressDetectorResult {
+  modelId: string;
+  parentId: string;
+  recipe: string;
+  validationId: string;
+  backend: string;
+  sizeBytes: { parent: number; child: number };
+  params: { parent: number; nonzero: number };
+  parent: DetectionEvaluation;
+  child: DetectionEvaluation;
+  /** Child AP@0.5 minus parent AP@0.5 (mean over classes with ground truth). */
+  map50Change: number | null;
+  disagreement: BoxDisagreement;
+  fineTuneSteps: number;
+}
+
+const SUPPORTED = new Set(['prune', 'quant', 'student', 'distill']);
+
+function detectorRecipe(text: string): RecipeStep[] {
+  const steps = parseRecipe(text);
+  const other = steps.filter((s) => !SUPPORTED.has(s.kind));
+  if (other.length > 0)
+    throw badInput(
+      `recipe "${text}": detectors take student:W, prune:S, distill and quant:int8|float16 (${other.map((s) => s.kind).join(', ')} not implemented for detectors)`,
+    );
+  return steps;
+}
+
+/**
+ * Compresses a detector with AP in place of accuracy: magnitude pruning (then a short fine-tune on the parent's
+ * training frames with the pruned weights held at zero) and int8 or float16 weight storage. The child is scored
+ * as stored (dequantized from its own artifact) beside the parent on the same test frames, with the boxes the
+ * parent found and the child lost; child model, its validation and the audit event go in one transaction.
+ */
+export async function compressDetector(
+  workspace: Workspace,
+  options: CompressDetectorOptions,
+  context: JobContext,
+): Promise<CompressDetectorResult> {
+  const steps = detectorRecipe(options.recipe);
+  const student = steps.find((s) => s.kind === 'student');
+  const fineTuneSteps = options.fineTuneSteps ?? (student !== undefined ? 300 : 100);
+  if (!Number.isInteger(fineTuneSteps) || fineTuneSteps < 0 || fineTuneSteps > 100000)
+    throw badInput(`--fine-tune-steps must be an integer from 0 to 100000, got ${fineTuneSteps}`);
+  const minScore = options.minScore ?? 0.3;
+  const seed = options.seed ?? 1;
+  const parent = await loadStoredDetector(workspace, options.modelId);
+  let child: tfl.LayersModel | undefined;
+  try {
+    const trainingSet = parent.row.datasetId;
+    const datasetId = options.datasetId ?? trainingSet;
+    if (datasetId === null || trainingSet === null)
+      throw badInput(`model ${options.modelId} names no dataset; give --dataset`);
+    const dataset = loadDetectionDataset(workspace, datasetId);
+    checkSameClasses(parent, dataset);
+    const test = detectionFrames(dataset, 'test');
+    const params = { ...options, fineTuneSteps, minScore, seed, datasetId };
+    return await runJob(workspace, 'detect-compress', params, context, async (jobId, job) => {
+      const backend = engineInfo().backend;
+      const prune = steps.find((s) => s.kind === 'prune');
+      const quant = steps.find((s) => s.kind === 'quant');
+      const distill = steps.some((s) => s.kind === 'distill');
+      const training = trainingSet === dataset.id ? dataset : loadDetectionDataset(workspace, trainingSet);
+      const { height, width } = detectorInputSize(parent.model);
+      let tuned = 0;
+      if (student !== undefined) {
+        // A thinner network of the same design, trained on the ground truth and on the parent's heatmaps.
+        child = buildCenternetMobile({
+          height,
+          width,
+          classes: dataset.classes.length,
+          seed,
+          alpha: student.width,
+        });
+        const run = await fitDetector({
+          model: child,
+          dataset: training,
+          frames: detectionFrames(training, 'train'),
+          height,
+          width,
+          epochs: 1,
+          stepsPerEpoch: fineTuneSteps,
+          batchSize: 16,
+          learningRate: 2e-3,
+          seed,
+          signal: job.signal,
+          teacher: parent.model,
+          onStep: (_e, fraction, loss) =>
+            job.progress(0.6 * fraction, `training the student, loss ${loss.toFixed(4)}`),
+        });
+        tuned += run.steps;
+      } else {
+        // A fresh copy of the parent to work on.
+        child = (await decodeModelArtifact(workspace.artifacts.get(parent.row.artifactSha256))).model;
+      }
+      if (prune !== undefined) {
+        const masks = magnitudeMasks(child, prune.sparsity, prune.scope);
+        try {
+          applyMasks(child, masks);
+          if (fineTuneSteps > 0) {
+            const training =
+              trainingSet === dataset.id ? dataset : loadDetectionDataset(workspace, trainingSet);
+            const { height, width } = detectorInputSize(child);
+            const model = child;
+            const run = await fitDetector({
+              model,
+              dataset: training,
+              frames: detectionFrames(training, 'train'),
+              height,
+              width,
+              epochs: 1,
+              stepsPerEpoch: fineTuneSteps,
+              batchSize: 16,
+              learningRate: 5e-4,
+              seed,
+              signal: job.signal,
+              afterStep: () => applyMasks(model, masks),
+              ...(distill ? { teacher: parent.model } : {}),
+              onStep: (_e, fraction, loss) =>
+                job.progress(0.8 * fraction, `fine-tuning, loss ${loss.toFixed(4)}`),
+            });
+            tuned += run.steps;
+          }
+        } finally {
+          disposeMasks(masks);
+        }
+      }
+      const counts = countParams(child);
+      const bytes = await encodeModelArtifact(child, {
+        ...(quant !== undefined ? { weights: quant.precision } : {}),
+        meta: {
+          ...(parent.row.config['meta'] as Record<string, unknown>),
+          parentId: parent.row.id,
+          recipe: options.recipe,
+        },
+      });
+      child.dispose();
+      child = undefined;
+      // Scored as stored: the int8 kernels dequantized from the artifact itself.
+      child = (await decodeModelArtifact(bytes)).model;
+      job.progress(0.85, 'scoring parent and child');
+      const parentFrames = detectDatasetFrames(parent.model, dataset, test);
+      const childFrames = detectDatasetFrames(child, dataset, test);
+      const parentEvaluation = evaluateDetections(parentFrames, dataset.classes);
+      const childEvaluation = evaluateDetections(childFrames, dataset.classes);
+      const disagreement = boxDisagreement(
+        parentFrames,
+        childFrames,
+        test.map((f) => dataset.frameNames[f] ?? String(f)),
+        minScore,
+      );
+      const stored = workspace.artifacts.put(bytes);
+      const modelId = newId('m');
+      const validationId = newId('val');
+      const map50Change =
+        childEvaluation.map50 !== null && parentEvaluation.map50 !== null
+          ? childEvaluation.map50 - parentEvaluation.map50
+          : null;
+      const summary = {
+        parentMap50: parentEvaluation.map50,
+        map50: childEvaluation.map50,
+        map50Change,
+        mapCoco: childEvaluation.mapCoco,
+        lostBoxes: disagreement.lost,
+        fineTuneSteps: tuned,
+      };
+      workspace.db.transaction(() => {
+        insertModel(workspace.db, {
+          id: modelId,
+          name: `${parent.row.name} (${options.recipe})`,
+          arch: parent.row.arch,
+          datasetId: trainingSet,
+          parentId: parent.row.id,
+          recipe: options.recipe,
+          artifactSha256: stored.sha256,
+          sizeBytes: stored.size,
+          params: counts.params,
+          nonzeroParams: counts.nonzero,
+          backend,
+          seed,
+          config: { ...parent.row.config, compress: params },
+          summary,
+          createdAt: utcNow(),
+        });
+        insertValidation(
+          workspace.db,
+          {
+            id: validationId,
+            modelId,
+            datasetId: dataset.id,
+            split: 'test',
+            suites: [OBJECT_DETECTION_SUITE],
+            backend,
+            result: {
+              evaluation: childEvaluation,
+              parent: parentEvaluation,
+              disagreement,
+              operatingScore: minScore,
+            },
+            createdAt: utcNow(),
+          },
+          detectionMetricRows(childEvaluation),
+        );
+        appendAuditEvent(workspace.db, {
+          action: 'model.compress',
+          entityType: 'model',
+          entityId: modelId,
+          payload: {
+            params: { ...params, jobId },
+            backend,
+            inputs: [
+              { role: 'parent-model', sha256: parent.row.artifactSha256 },
+              { role: 'dataset-bundle', sha256: dataset.dataSha256 },
+            ],
+            outputs: [{ role: 'model', sha256: stored.sha256 }],
+            result: { ...summary, validationId },
+          },
+        });
+      })();
+      return {
+        modelId,
+        parentId: parent.row.id,
+        recipe: options.recipe,
+        validationId,
+        backend,
+        sizeBytes: { parent: parent.row.sizeBytes, child: stored.size },
+        params: { parent: counts.params, nonzero: counts.nonzero },
+        parent: parentEvaluation,
+        child: childEvaluation,
+        map50Change,
+        disagreement,
+        fineTuneSteps: tuned,
+      };
+    });
+  } finally {
+    parent.model.dispose();
+    child?.dispose();
+  }
+}
