@@ -12,9 +12,21 @@ import { IMAGE_INPUT_KIND } from '../../data/images/image-dataset.js';
 import { trainModel } from '../train/train-model.js';
 import { validateModel } from '../validate/validate-model.js';
 import { describeAugmentComparison } from '../../augment/describe-comparison.js';
+import {
+  AUGMENT_CONFIGURATIONS,
+  type AugmentConfiguration,
+  type AugmentRow,
+  type AugmentRun,
+  type GeneratorUsed,
+} from '../../augment/augment-rows.js';
 
-export const AUGMENT_CONFIGURATIONS = ['none', 'classic', 'synthetic', 'both'] as const;
-export type AugmentConfiguration = (typeof AUGMENT_CONFIGURATIONS)[number];
+export {
+  AUGMENT_CONFIGURATIONS,
+  type AugmentConfiguration,
+  type AugmentRow,
+  type AugmentRun,
+  type GeneratorUsed,
+};
 
 export interface CompareAugmentationOptions {
   datasetId: string;
@@ -34,42 +46,6 @@ export interface CompareAugmentationOptions {
   learningRate?: number;
   /** Default all four: none, classic, synthetic, both. */
   configurations?: AugmentConfiguration[];
-}
-
-export interface AugmentRun {
-  seed: number;
-  modelId: string;
-  /** On the test split. */
-  accuracy: number;
-  macroF1: number;
-  /** Training samples used: real, and synthetic. */
-  realSamples: number;
-  syntheticSamples: number;
-  generatorId?: string;
-  seconds: number;
-}
-
-export interface AugmentRow {
-  configuration: AugmentConfiguration;
-  /** The --augment given to training ("" for none). */
-  augment: string;
-  fraction: number;
-  runs: AugmentRun[];
-  meanAccuracy: number;
-  meanMacroF1: number;
-  /** Across seeds (0 with one seed). */
-  sdMacroF1: number;
-  /** Mean over seeds of this configuration's figure minus the plain baseline's with the same seed. */
-  gainAccuracy: number;
-  gainMacroF1: number;
-}
-
-export interface GeneratorUsed {
-  fraction: number;
-  seed: number;
-  generatorId: string;
-  verdict: 'leak' | 'no-leak';
-  summary: string;
 }
 
 export interface CompareAugmentationResult {

@@ -16,8 +16,10 @@ import { detectFrames } from '../../detect/predict-detector.js';
 import { evaluateDetections } from '../../detect/average-precision.js';
 import { checkSameClasses, loadStoredDetector } from '../../detect/stored-detector.js';
 import { storeDetectionValidation } from './store-detection-validation.js';
+import { DETECTION_CORRUPTIONS_SUITE } from '../../detect/detection-suite-names.js';
 
-export const DETECTION_CORRUPTIONS_SUITE = 'object-detection-corruptions';
+export { DETECTION_CORRUPTIONS_SUITE };
+
 /** The conditions of inspection flights: haze, sun glare, motion or focus blur, sensor noise, video compression. */
 export const DEFAULT_DETECTION_CORRUPTIONS: ImageCorruption[] = ['fog', 'glare', 'blur', 'gaussian', 'jpeg'];
 

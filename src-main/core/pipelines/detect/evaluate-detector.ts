@@ -19,9 +19,9 @@ import {
 import { checkDetectionPolicy, detectionVerdict } from '../../detect/detection-verdict.js';
 import type { Finding } from '../../validate/findings.js';
 import type { Policy, PolicyResult } from '../../validate/policy.js';
+import { OBJECT_DETECTION_SUITE } from '../../detect/detection-suite-names.js';
 
-/** The validation suite name of detection scores (AP per class, PR curves, misses and false alarms). */
-export const OBJECT_DETECTION_SUITE = 'object-detection';
+export { OBJECT_DETECTION_SUITE };
 
 export interface EvaluateDetectorOptions {
   modelId: string;

@@ -21,8 +21,10 @@ import { detectorInputSize, viewDetections } from '../../detect/predict-detector
 import { evaluateDetections, type EvaluatedFrame } from '../../detect/average-precision.js';
 import { checkSameClasses, loadStoredDetector } from '../../detect/stored-detector.js';
 import { storeDetectionValidation } from './store-detection-validation.js';
+import { DETECTION_PGD_SUITE } from '../../detect/detection-suite-names.js';
 
-export const DETECTION_PGD_SUITE = 'object-detection-pgd';
+export { DETECTION_PGD_SUITE };
+
 export const DEFAULT_DETECTION_EPSILONS = [1 / 255, 2 / 255, 4 / 255, 8 / 255];
 
 export interface DetectorPgdOptions {

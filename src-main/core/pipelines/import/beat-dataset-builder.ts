@@ -6,6 +6,7 @@ import { badInput } from '../../errors.js';
 import { newId, utcNow } from '../../util/ids.js';
 import { sha256Hex } from '../../util/hash.js';
 import type { WfdbAnnotation } from '../../data/wfdb/annotations.js';
+import type { AnnotatedRecording } from '../../data/ecg/annotated-recording.js';
 import { AAMI_CLASSES } from '../../data/ecg/aami.js';
 import { segmentBeats, type BeatWindows } from '../../data/ecg/segment.js';
 import { dataSufficiencyWarnings, ECG_RECORDS } from '../../data/data-sufficiency.js';
@@ -17,17 +18,7 @@ import { createRng, deriveSeed } from '../../engine/seed.js';
 import { SPLIT_CODES } from '../../data/sample-dataset.js';
 import { throwIfCancelled, type JobContext } from '../../jobs/job-context.js';
 
-/** One recording with its beat annotations, read by a format's importer (WFDB, EDF, ...). */
-export interface AnnotatedRecording {
-  /** Record name: the unit of the split (one patient's recording). */
-  record: string;
-  /** The chosen lead in mV. */
-  signal: Float32Array;
-  fs: number;
-  /** Beat annotations: sample index at `fs` and the MIT-BIH beat symbol. */
-  beats: Pick<WfdbAnnotation, 'sample' | 'symbol'>[];
-  sources: SourceFileRow[];
-}
+export type { AnnotatedRecording };
 
 export interface BeatDatasetOptions {
   name: string;

@@ -4,13 +4,8 @@ import { badInput } from '../../errors.js';
 import { SPLIT_CODES } from '../../data/sample-dataset.js';
 import type { JobContext } from '../../jobs/job-context.js';
 import { sourceName } from '../../data/images/sample-sources.js';
-import { checkImageSize, type ImagePreprocessing } from '../../data/images/preprocess.js';
-import {
-  BY_FILE_WARNING,
-  chooseTestGroups,
-  GIVEN_SPLIT_WARNING,
-  type ImageSplitSpec,
-} from '../../data/images/image-splits.js';
+import { checkImageSize } from '../../data/images/preprocess.js';
+import { BY_FILE_WARNING, chooseTestGroups, GIVEN_SPLIT_WARNING } from '../../data/images/image-splits.js';
 import {
   storeImageDataset,
   type ImageDatasetFacts,
@@ -25,35 +20,13 @@ import {
   FitSpec,
   type Collection,
 } from '../../data/images/collect-images.js';
+import {
+  IMAGE_IMPORTER_VERSION,
+  type ImageImportFormat,
+  type ImportImagesOptions,
+} from '../../data/images/image-import-options.js';
 
-export const IMAGE_IMPORTER_VERSION = 'images/1';
-
-export type ImageImportFormat = 'images' | 'dicom' | 'voc' | 'npz';
-
-export interface ImportImagesOptions {
-  format: ImageImportFormat;
-  /** images/dicom: class folders (ROOT/CLASS/...); voc: annotation folders or XML files; npz: archives. */
-  inputs: string[];
-  name: string;
-  /** images/dicom: a CSV of file,label[,patient] instead of class folders. */
-  csv?: string;
-  height?: number;
-  width?: number;
-  fit?: ImagePreprocessing['fit'];
-  channels?: 1 | 3;
-  normalization?: 'dataset' | 'per-image' | 'unit';
-  split?: ImageSplitSpec;
-  /** voc: the group of a crop: its source image (default) or the image's folder (one flight per folder). */
-  groupBy?: 'image' | 'folder';
-  /** voc: margin around each box, as a fraction of its size. */
-  margin?: number;
-  /** Names for the classes in their sorted order (numeric labels by value), e.g. malignant,benign for 0,1. */
-  classNames?: string[];
-  /** DICOM: this window (center, width in modality units) instead of the file's VOI LUT or window. */
-  window?: { center: number; width: number };
-  /** Skip unreadable files (counted in the provenance) instead of refusing the import. */
-  skipBad?: boolean;
-}
+export { IMAGE_IMPORTER_VERSION, type ImageImportFormat, type ImportImagesOptions };
 
 /** Class names in a stable order: numbers numerically (MedMNIST labels), others alphabetically. */
 function classOrder(labels: string[]): string[] {

@@ -13,7 +13,10 @@ import {
 } from './beat-dataset-builder.js';
 import { throwIfCancelled, type JobContext } from '../../jobs/job-context.js';
 
-export const SYNTHETIC_ECG_IMPORTER_VERSION = 'synthetic-ecg/1';
+import { SYNTHETIC_ECG_IMPORTER_VERSION } from '../../data/ecg/importer-versions.js';
+import { syntheticHeartRate } from '../../data/ecg/synthetic-heart-rate.js';
+
+export { SYNTHETIC_ECG_IMPORTER_VERSION, syntheticHeartRate };
 
 export interface ImportSyntheticEcgOptions {
   name: string;
@@ -33,14 +36,6 @@ export interface ImportSyntheticEcgOptions {
 /** Record names syn01, syn02, ...: sortable, and never confused with MIT-BIH's numbers. */
 export function syntheticRecordName(index: number, count: number): string {
   return `syn${String(index + 1).padStart(Math.max(2, String(count).length), '0')}`;
-}
-
-/**
- * Resting heart rates from 62 to 82 bpm across patients: wide enough to vary, narrow enough that a premature
- * beat of a slow patient is not confused with a normal beat of a fast one.
- */
-export function syntheticHeartRate(recordSeed: number): number {
-  return 62 + (recordSeed % 2001) / 100;
 }
 
 /**

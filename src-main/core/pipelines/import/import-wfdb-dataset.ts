@@ -17,7 +17,9 @@ import {
 } from './beat-dataset-builder.js';
 import { throwIfCancelled, type JobContext } from '../../jobs/job-context.js';
 
-export const WFDB_IMPORTER_VERSION = 'wfdb-beats/1';
+import { WFDB_IMPORTER_VERSION } from '../../data/ecg/importer-versions.js';
+
+export { WFDB_IMPORTER_VERSION };
 
 export interface ImportWfdbOptions {
   inputs: string[];

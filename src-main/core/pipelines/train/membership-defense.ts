@@ -15,6 +15,12 @@ import { runJob } from '../../jobs/run-job.js';
 import type { JobContext } from '../../jobs/job-context.js';
 import { distillOnReference } from '../../train/reference-distillation.js';
 import { ReplicaPool } from '../../train/replica-pool.js';
+import {
+  isMembershipDefenseRecipe,
+  MEMBERSHIP_DEFENSE_RECIPE,
+} from '../../train/membership-defense-recipe.js';
+
+export { isMembershipDefenseRecipe, MEMBERSHIP_DEFENSE_RECIPE };
 
 export interface MembershipDefenseOptions {
   modelId: string;
@@ -23,13 +29,6 @@ export interface MembershipDefenseOptions {
   epochs?: number;
   seed?: number;
   name?: string;
-}
-
-export const MEMBERSHIP_DEFENSE_RECIPE = 'membership-defense:dmp';
-
-/** Any version of the defence (the earlier one was recorded as membership-defense:mixup-distill). */
-export function isMembershipDefenseRecipe(recipe: string | null | undefined): boolean {
-  return (recipe ?? '').startsWith('membership-defense:');
 }
 
 /**
