@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import type { DetectionReviewView, EngineEvent, JobView, Result } from '../../src-main/contract/index.js';
-import { Engine } from '../../src-main/server/dispatch/engine.js';
+import { Engine } from '../../src-main/server/dispatch/dispatcher.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { listAuditEvents } from '../../src-main/core/audit/log.js';
 import { validationsOfModel } from '../../src-main/core/store/validations.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineEvent, JobView, Result } from '../../src-main/contract/index.js';
-import { Engine } from '../../src-main/server/dispatch/engine.js';
+import { Engine } from '../../src-main/server/dispatch/dispatcher.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { listAuditEvents } from '../../src-main/core/audit/log.js';
 import { tempHome } from '../helpers/temp-home.js';

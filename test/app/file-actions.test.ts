@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FolderListingView, PathCheckView, Result } from '../../src-main/contract/index.js';
-import { Engine } from '../../src-main/server/dispatch/engine.js';
+import { Engine } from '../../src-main/server/dispatch/dispatcher.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { MAX_ENTRIES } from '../../src-main/core/files/local-paths.js';
 import { tempHome } from '../helpers/temp-home.js';

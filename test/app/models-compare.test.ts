@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ModelComparisonView, Result } from '../../src-main/contract/index.js';
-import { Engine } from '../../src-main/server/dispatch/engine.js';
+import { Engine } from '../../src-main/server/dispatch/dispatcher.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { loadDataset } from '../../src-main/core/data/dataset-kinds.js';
 import { labelsOf, sampleIndices } from '../../src-main/core/data/sample-dataset.js';

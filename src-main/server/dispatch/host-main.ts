@@ -6,7 +6,7 @@
 import { toHostSchema, type FromHost } from '../../contract/host-messages.js';
 import { Workspace } from '../../core/store/workspace.js';
 import { markInterruptedJobs } from '../../core/store/jobs.js';
-import { Engine } from './engine.js';
+import { Engine } from './dispatcher.js';
 import { KEK_ENVIRONMENT, keychainKekProtector, setKeyProtector } from '../../core/audit/key-protector.js';
 
 interface ParentChannel {
