@@ -139,16 +139,17 @@ function currentBackend(): string | null {
   }
 }
 
-/**
- * The engine behind every front door: one workspace, one job queue, and `dispatch`, which refuses unknown
- * actions, parses every payload against the contract and returns errors as data.
- */
-export interface EngineOptions {
+export interface DispatcherOptions {
   /** A Redis URL: jobs go on the site's job queue and `attest worker` processes run them (site mode). */
   queueUrl?: string;
 }
 
-export class Engine {
+/**
+ * The dispatcher behind every front door (Electron's host process, `attest serve`): one workspace, one job queue,
+ * and `dispatch`, which refuses unknown actions, parses every payload against the contract and returns errors as
+ * data. Not to be confused with the TF.js runtime (core/engine).
+ */
+export class Dispatcher {
   readonly queue: JobQueue;
   /** Set in site mode: started jobs go to the job queue instead of the local one. */
   readonly desk: QueuedJobDesk | undefined;
@@ -159,7 +160,7 @@ export class Engine {
   constructor(
     readonly workspace: Workspace,
     private readonly emit: (event: EngineEvent) => void,
-    options: EngineOptions = {},
+    options: DispatcherOptions = {},
   ) {
     this.viewers = new RecordViewers(workspace);
     let lastEpoch = 0;

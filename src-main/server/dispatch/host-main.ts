@@ -6,7 +6,7 @@
 import { toHostSchema, type FromHost } from '../../contract/host-messages.js';
 import { Workspace } from '../../core/store/workspace.js';
 import { markInterruptedJobs } from '../../core/store/jobs.js';
-import { Engine } from './dispatcher.js';
+import { Dispatcher } from './dispatcher.js';
 import { KEK_ENVIRONMENT, keychainKekProtector, setKeyProtector } from '../../core/audit/key-protector.js';
 
 interface ParentChannel {
@@ -53,7 +53,7 @@ const workspace = Workspace.open(argument(process.argv.slice(2), '--home'));
 // Jobs left "running" by a host that crashed are shown as interrupted, not as running forever.
 markInterruptedJobs(workspace.db);
 const queueUrl = argument(process.argv.slice(2), '--queue');
-const engine = new Engine(
+const dispatcher = new Dispatcher(
   workspace,
   (event) => channel.post({ type: 'event', event }),
   queueUrl !== undefined ? { queueUrl } : {},
@@ -63,7 +63,7 @@ channel.onMessage((raw) => {
   const parsed = toHostSchema.safeParse(raw);
   if (!parsed.success) return;
   const { id, action, payload, session } = parsed.data;
-  void engine
+  void dispatcher
     .dispatch(action, payload, session)
     .then((result) => channel.post({ type: 'response', id, result }));
 });
