@@ -11,7 +11,7 @@ const BASE = ['core/util/', 'core/errors.ts'];
 const STORE = [...BASE, 'core/engine/', 'core/store/', 'core/audit/', 'core/jobs/', 'core/files/'];
 
 /**
- * Which folders a layer may import from, besides itself; the first rule whose layer holds the importer decides.
+ * Which folders a layer may import from, besides itself (never: refused even inside its own prefix); the first rule whose layer holds the importer decides.
  * Paths are relative to src-main. From the bottom up: base, store, data, models (with the metrics and the
  * prediction every tool shares), tools, pipelines (core/pipelines: one entry point per job), then the doors.
  */
@@ -31,7 +31,7 @@ export const RULES = [
   { layer: 'core/pipelines/', may: ['core/', 'contract/'] },
   // Tools (train, compress, validate, detect, report, ...) use each other and everything below; never a pipeline,
   // never the sides that drive the core.
-  { layer: 'core/', may: [/^core\/(?!pipelines\/)/, 'contract/'] },
+  { layer: 'core/', may: ['core/', 'contract/'], never: ['core/pipelines/'] },
   // The contract is shared with the renderer: it may take schemas and option lists from the core, nothing else.
   { layer: 'contract/', may: [/^core\/.*(-schema|-options|-presets)\.ts$/] },
   // The server (and the dispatcher Electron's host runs) drives the core; it never imports the CLI.
@@ -71,8 +71,10 @@ export function violations(edges, rules = RULES) {
   const found = [];
   for (const [from, to] of edges) {
     const rule = rules.find((r) => from.startsWith(r.layer));
-    if (rule === undefined || to.startsWith(rule.layer)) continue;
-    if (!rule.may.some((p) => matches(p, to))) found.push([from, to]);
+    if (rule === undefined) continue;
+    // `never` holds the folders refused even inside the layer's own prefix (the tools' core/ holds core/pipelines).
+    if ((rule.never ?? []).some((p) => matches(p, to))) found.push([from, to]);
+    else if (!to.startsWith(rule.layer) && !rule.may.some((p) => matches(p, to))) found.push([from, to]);
   }
   return found;
 }
