@@ -8,7 +8,15 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const BASE = ['core/util/', 'core/errors.ts'];
-const STORE = [...BASE, 'core/engine/', 'core/store/', 'core/audit/', 'core/jobs/', 'core/files/'];
+const STORE = [
+  ...BASE,
+  'core/engine/',
+  'core/store/',
+  'core/audit/',
+  'core/persist/',
+  'core/jobs/',
+  'core/files/',
+];
 
 /**
  * Which folders a layer may import from, besides itself (never: refused even inside its own prefix); the first rule whose layer holds the importer decides.
@@ -23,6 +31,8 @@ export const RULES = [
   { layer: 'core/store/', may: BASE },
   { layer: 'core/audit/', may: [...BASE, 'core/store/'] },
   { layer: 'core/jobs/', may: [...BASE, 'core/store/'] },
+  // A stored record and its audit event, written in one transaction.
+  { layer: 'core/persist/', may: [...BASE, 'core/store/', 'core/audit/'] },
   { layer: 'core/data/', may: STORE },
   { layer: 'core/metrics/', may: BASE },
   { layer: 'core/models/', may: [...STORE, 'core/data/'] },

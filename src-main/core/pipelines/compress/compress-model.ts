@@ -3,9 +3,8 @@ import type { Workspace } from '../../store/workspace.js';
 import { tfl } from '../../engine/tf.js';
 import { engineInfo } from '../../engine/backend.js';
 import { decodeModelArtifact, encodeModelArtifact } from '../../models/artifact.js';
-import { getModel, insertModel, type ModelRow } from '../../store/models.js';
+import { getModel, type ModelRow } from '../../store/models.js';
 import { upsertMeasurement, type MeasurementRow } from '../../store/model-measurements.js';
-import { appendAuditEvent } from '../../audit/log.js';
 import { badInput } from '../../errors.js';
 import { newId, utcNow } from '../../util/ids.js';
 import { runJob } from '../../jobs/run-job.js';
@@ -28,6 +27,7 @@ import { runFineTuning, type FineTuneReport } from '../../compress/compress-fine
 import { applyStructuralStep, type StructuralReport } from '../../compress/structural-steps.js';
 import { countParams } from '../../compress/model-size.js';
 import { refuseRuntimeOnly } from '../../models/runtime-only.js';
+import { persistModel } from '../../persist/persist-model.js';
 
 export interface CompressOptions {
   modelId: string;
@@ -285,31 +285,28 @@ export async function compressModel(
         ...(sensitivity !== undefined ? { sensitivity } : {}),
       };
       const now = utcNow();
-      workspace.db.transaction(() => {
-        const row: ModelRow = {
-          id: modelId,
-          name: options.name ?? `${parent.name} [${options.recipe}]`,
-          arch: parent.arch,
-          datasetId: parent.datasetId,
-          parentId: parent.id,
-          recipe: options.recipe,
-          artifactSha256: stored.sha256,
-          sizeBytes: stored.size,
-          params: counts.params,
-          nonzeroParams: counts.nonzero,
-          backend,
-          seed,
-          config: { ...parent.config, compression: params },
-          summary,
-          createdAt: now,
-        };
-        insertModel(workspace.db, row);
-        upsertMeasurement(workspace.db, parentMeasured);
-        upsertMeasurement(workspace.db, { modelId, ...childMeasured, measuredAt: now });
-        appendAuditEvent(workspace.db, {
+      const row: ModelRow = {
+        id: modelId,
+        name: options.name ?? `${parent.name} [${options.recipe}]`,
+        arch: parent.arch,
+        datasetId: parent.datasetId,
+        parentId: parent.id,
+        recipe: options.recipe,
+        artifactSha256: stored.sha256,
+        sizeBytes: stored.size,
+        params: counts.params,
+        nonzeroParams: counts.nonzero,
+        backend,
+        seed,
+        config: { ...parent.config, compression: params },
+        summary,
+        createdAt: now,
+      };
+      persistModel(
+        workspace.db,
+        row,
+        {
           action: 'model.compress',
-          entityType: 'model',
-          entityId: modelId,
           payload: {
             params: { ...params, jobId },
             backend,
@@ -330,8 +327,12 @@ export async function compressModel(
               ...(heldOut !== undefined ? { heldOutStages: heldOut.stages } : {}),
             },
           },
-        });
-      })();
+        },
+        () => {
+          upsertMeasurement(workspace.db, parentMeasured);
+          upsertMeasurement(workspace.db, { modelId, ...childMeasured, measuredAt: now });
+        },
+      );
       return {
         modelId,
         parentId: parent.id,

@@ -5,9 +5,7 @@ import { decodeModelArtifact, encodeModelArtifact } from '../../models/artifact.
 import { parseRecipe, type RecipeStep } from '../../compress/recipe.js';
 import { applyMasks, disposeMasks, magnitudeMasks } from '../../compress/prune-magnitude.js';
 import { countParams } from '../../compress/model-size.js';
-import { insertModel } from '../../store/models.js';
 import { insertValidation } from '../../store/validations.js';
-import { appendAuditEvent } from '../../audit/log.js';
 import { badInput } from '../../errors.js';
 import { newId, utcNow } from '../../util/ids.js';
 import { runJob } from '../../jobs/run-job.js';
@@ -20,6 +18,7 @@ import { buildCenternetMobile } from '../../models/centernet-model.js';
 import { checkSameClasses, loadStoredDetector } from '../../detect/stored-detector.js';
 import { boxDisagreement, type BoxDisagreement } from '../../detect/box-disagreement.js';
 import { detectionMetricRows, OBJECT_DETECTION_SUITE } from './evaluate-detector.js';
+import { persistModel } from '../../persist/persist-model.js';
 
 export interface CompressDetectorOptions {
   modelId: string;
@@ -200,8 +199,9 @@ export async function compressDetector(
         lostBoxes: disagreement.lost,
         fineTuneSteps: tuned,
       };
-      workspace.db.transaction(() => {
-        insertModel(workspace.db, {
+      persistModel(
+        workspace.db,
+        {
           id: modelId,
           name: `${parent.row.name} (${options.recipe})`,
           arch: parent.row.arch,
@@ -217,30 +217,9 @@ export async function compressDetector(
           config: { ...parent.row.config, compress: params },
           summary,
           createdAt: utcNow(),
-        });
-        insertValidation(
-          workspace.db,
-          {
-            id: validationId,
-            modelId,
-            datasetId: dataset.id,
-            split: 'test',
-            suites: [OBJECT_DETECTION_SUITE],
-            backend,
-            result: {
-              evaluation: childEvaluation,
-              parent: parentEvaluation,
-              disagreement,
-              operatingScore: minScore,
-            },
-            createdAt: utcNow(),
-          },
-          detectionMetricRows(childEvaluation),
-        );
-        appendAuditEvent(workspace.db, {
+        },
+        {
           action: 'model.compress',
-          entityType: 'model',
-          entityId: modelId,
           payload: {
             params: { ...params, jobId },
             backend,
@@ -251,8 +230,29 @@ export async function compressDetector(
             outputs: [{ role: 'model', sha256: stored.sha256 }],
             result: { ...summary, validationId },
           },
-        });
-      })();
+        },
+        () => {
+          insertValidation(
+            workspace.db,
+            {
+              id: validationId,
+              modelId,
+              datasetId: dataset.id,
+              split: 'test',
+              suites: [OBJECT_DETECTION_SUITE],
+              backend,
+              result: {
+                evaluation: childEvaluation,
+                parent: parentEvaluation,
+                disagreement,
+                operatingScore: minScore,
+              },
+              createdAt: utcNow(),
+            },
+            detectionMetricRows(childEvaluation),
+          );
+        },
+      );
       return {
         modelId,
         parentId: parent.row.id,

@@ -1,9 +1,9 @@
 import type { Workspace } from '../../store/workspace.js';
-import { insertValidation, type MetricRowInput } from '../../store/validations.js';
-import { appendAuditEvent } from '../../audit/log.js';
+import { type MetricRowInput } from '../../store/validations.js';
 import { newId, utcNow } from '../../util/ids.js';
 import type { DetectionDataset } from '../../detect/detection-dataset.js';
 import type { StoredDetector } from '../../detect/stored-detector.js';
+import { persistValidation } from '../../persist/persist-validation.js';
 
 export interface DetectionValidationRecord {
   detector: StoredDetector;
@@ -26,25 +26,21 @@ export interface DetectionValidationRecord {
  */
 export function storeDetectionValidation(workspace: Workspace, r: DetectionValidationRecord): string {
   const validationId = newId('val');
-  workspace.db.transaction(() => {
-    insertValidation(
-      workspace.db,
-      {
-        id: validationId,
-        modelId: r.detector.row.id,
-        datasetId: r.dataset.id,
-        split: r.split,
-        suites: [r.suite],
-        backend: r.backend,
-        result: r.result,
-        createdAt: utcNow(),
-      },
-      r.metricRows,
-    );
-    appendAuditEvent(workspace.db, {
+  persistValidation(
+    workspace.db,
+    {
+      id: validationId,
+      modelId: r.detector.row.id,
+      datasetId: r.dataset.id,
+      split: r.split,
+      suites: [r.suite],
+      backend: r.backend,
+      result: r.result,
+      createdAt: utcNow(),
+    },
+    r.metricRows,
+    {
       action: 'model.validate',
-      entityType: 'validation',
-      entityId: validationId,
       payload: {
         params: { ...r.params, jobId: r.jobId, suites: [r.suite] },
         backend: r.backend,
@@ -54,7 +50,7 @@ export function storeDetectionValidation(workspace: Workspace, r: DetectionValid
         ],
         result: { metricRows: r.metricRows.length, modelId: r.detector.row.id, ...r.summary },
       },
-    });
-  })();
+    },
+  );
   return validationId;
 }

@@ -4,8 +4,6 @@ import { createRng, deriveSeed, shuffledIndices } from '../../engine/seed.js';
 import { encodeModelArtifact } from '../../models/artifact.js';
 import { countParams } from '../../compress/model-size.js';
 import { insertCheckpoint } from '../../store/jobs.js';
-import { insertModel } from '../../store/models.js';
-import { appendAuditEvent } from '../../audit/log.js';
 import { badInput } from '../../errors.js';
 import { newId, utcNow } from '../../util/ids.js';
 import { runJob } from '../../jobs/run-job.js';
@@ -18,6 +16,7 @@ import {
 } from '../../detect/detection-dataset.js';
 import { fitDetector } from '../../detect/fit-detector.js';
 import { INPUT_NORMALIZATION } from '../../detect/frame-placement.js';
+import { persistModel } from '../../persist/persist-model.js';
 
 export const DETECTOR_ARCH = 'centernet-mobile';
 /** What a detector reads: whole RGB frames, letterboxed to its input, normalized as INPUT_NORMALIZATION. */
@@ -162,8 +161,9 @@ export async function trainDetector(
         lossHistory: run.lossHistory,
         seconds,
       };
-      workspace.db.transaction(() => {
-        insertModel(workspace.db, {
+      persistModel(
+        workspace.db,
+        {
           id: modelId,
           name: options.name ?? `${DETECTOR_ARCH} on ${dataset.name}`,
           arch: DETECTOR_ARCH,
@@ -179,11 +179,9 @@ export async function trainDetector(
           config: { ...params, meta },
           summary,
           createdAt: utcNow(),
-        });
-        appendAuditEvent(workspace.db, {
+        },
+        {
           action: 'model.train',
-          entityType: 'model',
-          entityId: modelId,
           payload: {
             params: { ...params, jobId },
             backend,
@@ -196,8 +194,8 @@ export async function trainDetector(
               finalLoss: run.lossHistory.at(-1) ?? null,
             },
           },
-        });
-      })();
+        },
+      );
       return {
         modelId,
         jobId,

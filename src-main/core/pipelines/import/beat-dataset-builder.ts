@@ -1,7 +1,6 @@
 import type { Workspace } from '../../store/workspace.js';
-import { insertDataset, type DatasetGroup, type SourceFileRow } from '../../store/datasets.js';
+import { type DatasetGroup, type SourceFileRow } from '../../store/datasets.js';
 import { encodeTensorBundle } from '../../store/tensor-bundle.js';
-import { appendAuditEvent } from '../../audit/log.js';
 import { badInput } from '../../errors.js';
 import { newId, utcNow } from '../../util/ids.js';
 import { sha256Hex } from '../../util/hash.js';
@@ -17,6 +16,7 @@ import { BY_BEAT_WARNING, splitRecords, type SplitSpec } from '../../data/ecg-sp
 import { createRng, deriveSeed } from '../../engine/seed.js';
 import { SPLIT_CODES } from '../../data/sample-dataset.js';
 import { throwIfCancelled, type JobContext } from '../../jobs/job-context.js';
+import { persistDataset } from '../../persist/persist-dataset.js';
 
 export type { AnnotatedRecording };
 
@@ -339,43 +339,27 @@ export function storeBeatBlocks(
     dataSufficiency,
     classes: [...classes],
   };
-  try {
-    workspace.db.transaction(() => {
-      insertDataset(
-        workspace.db,
-        {
-          id: datasetId,
-          name,
-          kind: 'ecg-beats',
-          createdAt: utcNow(),
-          importerVersion: facts.importer,
-          params,
-          summary,
-          dataSha256: stored.sha256,
-        },
-        sources,
-        groups,
-      );
-      appendAuditEvent(workspace.db, {
-        action: 'dataset.import',
-        entityType: 'dataset',
-        entityId: datasetId,
-        payload: {
-          params: { ...params, name, importer: facts.importer },
-          sources: sources.map((s) => ({ path: s.path, sha256: s.sha256, size: s.size })),
-          outputs: [{ role: 'dataset-bundle', sha256: stored.sha256 }],
-          result: {
-            beats: totalBeats,
-            records: blocks.length,
-            splits: Object.fromEntries(Object.entries(splits).map(([k, v]) => [k, v.total])),
-          },
-        },
-      });
-    })();
-  } catch (error) {
-    if (!wasStored) workspace.artifacts.remove(stored.sha256);
-    throw error;
-  }
+  persistDataset(
+    workspace,
+    { sha256: stored.sha256, createdNow: !wasStored },
+    {
+      id: datasetId,
+      name,
+      kind: 'ecg-beats',
+      createdAt: utcNow(),
+      importerVersion: facts.importer,
+      params,
+      summary,
+      dataSha256: stored.sha256,
+    },
+    sources,
+    groups,
+    {
+      beats: totalBeats,
+      records: blocks.length,
+      splits: Object.fromEntries(Object.entries(splits).map(([k, v]) => [k, v.total])),
+    },
+  );
   context.progress(1, 'imported');
   return {
     datasetId,

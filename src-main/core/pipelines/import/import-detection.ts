@@ -1,9 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
 import type { Workspace } from '../../store/workspace.js';
-import { insertDataset, type DatasetGroup, type SourceFileRow } from '../../store/datasets.js';
+import { type DatasetGroup, type SourceFileRow } from '../../store/datasets.js';
 import { encodeTensorBundle } from '../../store/tensor-bundle.js';
-import { appendAuditEvent } from '../../audit/log.js';
 import { badInput } from '../../errors.js';
 import { newId, utcNow } from '../../util/ids.js';
 import { sha256Hex } from '../../util/hash.js';
@@ -18,6 +17,7 @@ import { walkFiles } from '../../data/images/walk-folder.js';
 import { chooseTestGroups } from '../../data/images/image-splits.js';
 import { DETECTION_DATASET_KIND } from '../../detect/detection-dataset.js';
 import { vocToBox } from '../../detect/boxes.js';
+import { persistDataset } from '../../persist/persist-dataset.js';
 
 export const DETECTION_IMPORTER_VERSION = 'detection-voc/1';
 
@@ -267,44 +267,28 @@ export async function importDetectionDataset(
   const datasetId = newId('ds');
   const wasStored = workspace.artifacts.has(sha256Hex(bundle));
   const stored = workspace.artifacts.put(bundle);
-  try {
-    workspace.db.transaction(() => {
-      insertDataset(
-        workspace.db,
-        {
-          id: datasetId,
-          name,
-          kind: DETECTION_DATASET_KIND,
-          createdAt: utcNow(),
-          importerVersion: DETECTION_IMPORTER_VERSION,
-          params,
-          summary,
-          dataSha256: stored.sha256,
-        },
-        sources,
-        groupRows,
-      );
-      appendAuditEvent(workspace.db, {
-        action: 'dataset.import',
-        entityType: 'dataset',
-        entityId: datasetId,
-        payload: {
-          params: { ...params, name, importer: DETECTION_IMPORTER_VERSION },
-          sources: sources.map((s) => ({ path: s.path, sha256: s.sha256, size: s.size })),
-          outputs: [{ role: 'dataset-bundle', sha256: stored.sha256 }],
-          result: {
-            frames: frames.length,
-            boxes: all.length,
-            groups: groupRows.length,
-            splits: { train: splits.train.frames, test: splits.test.frames },
-          },
-        },
-      });
-    })();
-  } catch (error) {
-    if (!wasStored) workspace.artifacts.remove(stored.sha256);
-    throw error;
-  }
+  persistDataset(
+    workspace,
+    { sha256: stored.sha256, createdNow: !wasStored },
+    {
+      id: datasetId,
+      name,
+      kind: DETECTION_DATASET_KIND,
+      createdAt: utcNow(),
+      importerVersion: DETECTION_IMPORTER_VERSION,
+      params,
+      summary,
+      dataSha256: stored.sha256,
+    },
+    sources,
+    groupRows,
+    {
+      frames: frames.length,
+      boxes: all.length,
+      groups: groupRows.length,
+      splits: { train: splits.train.frames, test: splits.test.frames },
+    },
+  );
   context.progress(1, 'imported');
   return {
     datasetId,

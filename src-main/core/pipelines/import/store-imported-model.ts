@@ -3,14 +3,14 @@ import type { Workspace } from '../../store/workspace.js';
 import { engineInfo } from '../../engine/backend.js';
 import { encodeModelArtifact } from '../../models/artifact.js';
 import { countParams } from '../../compress/model-size.js';
-import { insertModel } from '../../store/models.js';
-import { appendAuditEvent, currentActor } from '../../audit/log.js';
+import { currentActor } from '../../audit/log.js';
 import { badInput } from '../../errors.js';
 import { newId, utcNow } from '../../util/ids.js';
 import { sha256Hex } from '../../util/hash.js';
 import type { InputContract } from '../../models/input-contract.js';
 import { settleInputContract, type ContractOptions } from '../../models/import/settle-contract.js';
 import type { ModelOrigin } from '../../models/import/model-origin.js';
+import { persistModel } from '../../persist/persist-model.js';
 
 export type { ModelOrigin };
 
@@ -95,8 +95,9 @@ export async function storeImportedModel(
     const stored = workspace.artifacts.put(bytes);
     const backend = engineInfo().backend;
     try {
-      workspace.db.transaction(() => {
-        insertModel(workspace.db, {
+      persistModel(
+        workspace.db,
+        {
           id: modelId,
           name,
           arch: `imported-${origin.framework}`,
@@ -112,11 +113,9 @@ export async function storeImportedModel(
           config: { meta, inputContract: contract, origin: storedOrigin },
           summary: { imported: true },
           createdAt: importedAt,
-        });
-        appendAuditEvent(workspace.db, {
+        },
+        {
           action: 'model.import',
-          entityType: 'model',
-          entityId: modelId,
           payload: {
             params: { ...options, name, fileName: origin.fileName },
             backend,
@@ -134,8 +133,8 @@ export async function storeImportedModel(
               params: counts.params,
             },
           },
-        });
-      })();
+        },
+      );
     } catch (error) {
       if (!wasStored) workspace.artifacts.remove(stored.sha256);
       throw error;

@@ -7,8 +7,7 @@ import { decodeModelArtifact, encodeModelArtifact } from '../../models/artifact.
 import { countParams } from '../../compress/model-size.js';
 import { loadDataset } from '../../data/dataset-kinds.js';
 import { sampleIndices } from '../../data/sample-dataset.js';
-import { getModel, insertModel } from '../../store/models.js';
-import { appendAuditEvent } from '../../audit/log.js';
+import { getModel } from '../../store/models.js';
 import { badInput } from '../../errors.js';
 import { newId, utcNow } from '../../util/ids.js';
 import { runJob } from '../../jobs/run-job.js';
@@ -19,6 +18,7 @@ import {
   isMembershipDefenseRecipe,
   MEMBERSHIP_DEFENSE_RECIPE,
 } from '../../train/membership-defense-recipe.js';
+import { persistModel } from '../../persist/persist-model.js';
 
 export { isMembershipDefenseRecipe, MEMBERSHIP_DEFENSE_RECIPE };
 
@@ -129,8 +129,9 @@ export async function defendMembership(
           replicas: run.replicas,
         },
       };
-      workspace.db.transaction(() => {
-        insertModel(workspace.db, {
+      persistModel(
+        workspace.db,
+        {
           id: modelId,
           name: options.name ?? `${teacherRow.name} [membership defence]`,
           arch: teacherRow.arch,
@@ -146,11 +147,9 @@ export async function defendMembership(
           config: { ...teacherRow.config, defense: params },
           summary,
           createdAt: utcNow(),
-        });
-        appendAuditEvent(workspace.db, {
+        },
+        {
           action: 'model.membership_defense',
-          entityType: 'model',
-          entityId: modelId,
           payload: {
             params: { ...params, jobId },
             backend,
@@ -158,8 +157,8 @@ export async function defendMembership(
             outputs: [{ role: 'model', sha256: stored.sha256 }],
             result: { referenceSamples: samples, epochsRun: run.epochsRun },
           },
-        });
-      })();
+        },
+      );
       return {
         modelId,
         parentId: teacherRow.id,

@@ -10,8 +10,6 @@ import { loadDataset } from '../../data/dataset-kinds.js';
 import { givenValidationIndices, labelsOf, sampleIndices } from '../../data/sample-dataset.js';
 import { getDataset } from '../../store/datasets.js';
 import { insertCheckpoint } from '../../store/jobs.js';
-import { insertModel } from '../../store/models.js';
-import { appendAuditEvent } from '../../audit/log.js';
 import { badInput } from '../../errors.js';
 import { newId, utcNow } from '../../util/ids.js';
 import { runJob } from '../../jobs/run-job.js';
@@ -31,6 +29,7 @@ import { checkAugmentOptions, prepareAugmentation } from '../../augment/training
 import { restoreRun, type ResumePoint } from './resume-training.js';
 import { chooseLearningRate, type AutoLearningRate } from './auto-learning-rate.js';
 import { formatLoss } from '../../util/loss-format.js';
+import { persistModel } from '../../persist/persist-model.js';
 
 export interface TrainOptions {
   datasetId: string;
@@ -405,8 +404,9 @@ export async function trainModel(
         seconds: (Date.now() - started) / 1000,
         ...(augmentation.summary !== undefined ? { augmentation: augmentation.summary } : {}),
       };
-      workspace.db.transaction(() => {
-        insertModel(workspace.db, {
+      persistModel(
+        workspace.db,
+        {
           id: modelId,
           name: options.name ?? `${options.arch} on ${dataset.name}`,
           arch: options.arch,
@@ -422,11 +422,9 @@ export async function trainModel(
           config: { ...params, learningRate, meta },
           summary,
           createdAt: utcNow(),
-        });
-        appendAuditEvent(workspace.db, {
+        },
+        {
           action: 'model.train',
-          entityType: 'model',
-          entityId: modelId,
           payload: {
             params: { ...params, jobId },
             backend,
@@ -447,8 +445,8 @@ export async function trainModel(
               validationMacroF1: validation.macroF1,
             },
           },
-        });
-      })();
+        },
+      );
       return {
         modelId,
         learningRate,

@@ -6,8 +6,6 @@ import { decodeModelArtifact } from '../../models/artifact.js';
 import { getModel } from '../../store/models.js';
 import { datasetForModel } from '../../models/image-contract.js';
 import { getDataset } from '../../store/datasets.js';
-import { insertValidation } from '../../store/validations.js';
-import { appendAuditEvent } from '../../audit/log.js';
 import { AttestError, badInput } from '../../errors.js';
 import { newId, utcNow } from '../../util/ids.js';
 import { runJob } from '../../jobs/run-job.js';
@@ -55,6 +53,7 @@ import { BY_BEAT_WARNING } from '../../data/ecg-splits.js';
 import { BY_FILE_WARNING } from '../../data/images/image-splits.js';
 import type { CleanResult, CalibrationResult } from '../../validate/clean-suites.js';
 import type { ClassScores } from '../../validate/policy-class-criteria.js';
+import { persistValidation } from '../../persist/persist-validation.js';
 
 export { SUITES, type SuiteName, type ValidateOptions } from '../../validate/validate-options.js';
 
@@ -440,25 +439,21 @@ export async function validateModel(workspace: Workspace, asked: ValidateOptions
     }
     const rows = metricRows(result as ValidationResults);
     const validationId = newId('val');
-    workspace.db.transaction(() => {
-      insertValidation(
-        workspace.db,
-        {
-          id: validationId,
-          modelId: modelRow.id,
-          datasetId: dataset.id,
-          split: options.split,
-          suites: ran,
-          backend,
-          result,
-          createdAt: utcNow(),
-        },
-        rows,
-      );
-      appendAuditEvent(workspace.db, {
+    persistValidation(
+      workspace.db,
+      {
+        id: validationId,
+        modelId: modelRow.id,
+        datasetId: dataset.id,
+        split: options.split,
+        suites: ran,
+        backend,
+        result,
+        createdAt: utcNow(),
+      },
+      rows,
+      {
         action: 'model.validate',
-        entityType: 'validation',
-        entityId: validationId,
         payload: {
           params: { ...params, jobId },
           backend,
@@ -472,8 +467,8 @@ export async function validateModel(workspace: Workspace, asked: ValidateOptions
             ...(failed.length > 0 ? { failedSuites: failed } : {}),
           },
         },
-      });
-    })();
+      },
+    );
     return { validationId, ...result, metricRows: rows.length };
   });
 }
