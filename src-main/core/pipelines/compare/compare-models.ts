@@ -1,7 +1,6 @@
 import type { Workspace } from '../../store/workspace.js';
 import { getModel } from '../../store/models.js';
 import { validationsOfModel } from '../../store/validations.js';
-import { decodeModelArtifact } from '../../models/artifact.js';
 import { checkInputContract } from '../../models/input-contract.js';
 import { loadDataset } from '../../data/dataset-kinds.js';
 import { labelsOf, sampleIndices, type SplitName } from '../../data/sample-dataset.js';
@@ -12,6 +11,7 @@ import { predictProbabilities } from '../../predict/predict.js';
 import { pairedComparison } from '../../validate/findings.js';
 import { mcnemarExact } from '../../validate/significance.js';
 import { clopperPearson } from '../../validate/exact-intervals.js';
+import { decodeStoredModel } from '../../predict/load-stored-model.js';
 
 export interface ModelComparisonOptions {
   datasetId: string;
@@ -93,10 +93,7 @@ export async function compareModels(
   const rule = decisionRule(dataset.classes, undefined, undefined);
   const decisions: Int32Array[] = [];
   for (const row of rows) {
-    const { model } = await decodeModelArtifact(
-      workspace.artifacts.get(row.artifactSha256),
-      `model ${row.id}`,
-    );
+    const model = await decodeStoredModel(workspace, row);
     try {
       const { probabilities, classes } = predictProbabilities(model, inputs, dataset.sampleShape);
       decisions.push(decide(probabilities, classes, rule));

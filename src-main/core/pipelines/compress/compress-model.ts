@@ -28,6 +28,7 @@ import { applyStructuralStep, type StructuralReport } from '../../compress/struc
 import { countParams } from '../../compress/model-size.js';
 import { refuseRuntimeOnly } from '../../models/runtime-only.js';
 import { persistModel } from '../../persist/persist-model.js';
+import { decodeStoredModel } from '../../predict/load-stored-model.js';
 
 export interface CompressOptions {
   modelId: string;
@@ -176,12 +177,7 @@ export async function compressModel(
       }
       let distillFrom = teacher;
       if (teacherRow !== undefined) {
-        distillFrom = (
-          await decodeModelArtifact(
-            workspace.artifacts.get(teacherRow.artifactSha256),
-            `model ${teacherRow.id}`,
-          )
-        ).model;
+        distillFrom = await decodeStoredModel(workspace, teacherRow);
         owned.push(distillFrom);
         const shape = (m: tfl.LayersModel): string =>
           JSON.stringify([m.inputs[0]?.shape.slice(1), m.outputs[0]?.shape.slice(1)]);

@@ -10,8 +10,8 @@ import { badInput } from '../../errors.js';
 import { throwIfCancelled, type JobContext } from '../../jobs/job-context.js';
 import { loadDataset } from '../../data/dataset-kinds.js';
 import { spreadSampleIndices, type SplitName } from '../../data/sample-dataset.js';
-import { decodeModelArtifact } from '../../models/artifact.js';
 import { activationSparsity, type ActivationSparsity } from '../../models/activation-sparsity.js';
+import { decodeStoredModel } from '../../predict/load-stored-model.js';
 
 /** A model's figures, with its measured latency on the active backend when it was measured there. */
 export type StoredModelSparsity = ActivationSparsity & {
@@ -45,10 +45,7 @@ export async function measureActivationSparsity(
       context.progress(index / options.modelIds.length, `activations of ${modelId}`);
     }
     const row = getModel(workspace.db, modelId);
-    const { model } = await decodeModelArtifact(
-      workspace.artifacts.get(row.artifactSha256),
-      `model ${row.id}`,
-    );
+    const model = await decodeStoredModel(workspace, row);
     try {
       const measured = getMeasurement(workspace.db, modelId, backend);
       models.push({

@@ -11,10 +11,10 @@ import { tf } from '../../engine/tf.js';
 import { createRng, deriveSeed } from '../../engine/seed.js';
 import { loadDataset } from '../../data/dataset-kinds.js';
 import { spreadSampleIndices, type SplitName } from '../../data/sample-dataset.js';
-import { decodeModelArtifact } from '../../models/artifact.js';
 import { integratedGradients } from '../../explain/integrated-gradients.js';
 import { giniIndex, spearman, topKOverlap } from '../../explain/attribution-quality.js';
 import { refuseRuntimeOnly } from '../../models/runtime-only.js';
+import { decodeStoredModel } from '../../predict/load-stored-model.js';
 
 export interface ExplanationFigures {
   modelId: string;
@@ -79,10 +79,7 @@ export async function explainModels(
     }
     const row = getModel(workspace.db, modelId);
     refuseRuntimeOnly(row, 'attributions (gradients)');
-    const { model } = await decodeModelArtifact(
-      workspace.artifacts.get(row.artifactSha256),
-      `model ${row.id}`,
-    );
+    const model = await decodeStoredModel(workspace, row);
     try {
       const predict = (x: Float32Array) =>
         tf.tidy(

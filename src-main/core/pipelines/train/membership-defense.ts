@@ -3,7 +3,7 @@ import { tf } from '../../engine/tf.js';
 import { engineInfo } from '../../engine/backend.js';
 import { createRng, deriveSeed, shuffledIndices } from '../../engine/seed.js';
 import { ARCHITECTURES } from '../../models/registry.js';
-import { decodeModelArtifact, encodeModelArtifact } from '../../models/artifact.js';
+import { encodeModelArtifact } from '../../models/artifact.js';
 import { countParams } from '../../compress/model-size.js';
 import { loadDataset } from '../../data/dataset-kinds.js';
 import { sampleIndices } from '../../data/sample-dataset.js';
@@ -19,6 +19,7 @@ import {
   MEMBERSHIP_DEFENSE_RECIPE,
 } from '../../train/membership-defense-recipe.js';
 import { persistModel } from '../../persist/persist-model.js';
+import { decodeStoredModel } from '../../predict/load-stored-model.js';
 
 export { isMembershipDefenseRecipe, MEMBERSHIP_DEFENSE_RECIPE };
 
@@ -82,10 +83,7 @@ export async function defendMembership(
         : candidates;
     const samples = offered.length;
     const classes = dataset.classes.length;
-    const { model: teacher } = await decodeModelArtifact(
-      workspace.artifacts.get(teacherRow.artifactSha256),
-      `model ${teacherRow.id}`,
-    );
+    const teacher = await decodeStoredModel(workspace, teacherRow);
     const student = architecture.build({ sampleShape: dataset.sampleShape, classes, seed });
     const optimizer = tf.train.adam(1e-3);
     try {

@@ -2,7 +2,6 @@ import type { Workspace } from '../../store/workspace.js';
 import { checkSuitesApply } from '../../validate/suite-applicability.js';
 import { shareOfJob } from '../../jobs/share-of-job.js';
 import { engineInfo } from '../../engine/backend.js';
-import { decodeModelArtifact } from '../../models/artifact.js';
 import { getModel } from '../../store/models.js';
 import { datasetForModel } from '../../models/image-contract.js';
 import { getDataset } from '../../store/datasets.js';
@@ -54,6 +53,7 @@ import { BY_FILE_WARNING } from '../../data/images/image-splits.js';
 import type { CleanResult, CalibrationResult } from '../../validate/clean-suites.js';
 import type { ClassScores } from '../../validate/policy-class-criteria.js';
 import { persistValidation } from '../../persist/persist-validation.js';
+import { decodeStoredModel } from '../../predict/load-stored-model.js';
 
 export { SUITES, type SuiteName, type ValidateOptions } from '../../validate/validate-options.js';
 
@@ -192,10 +192,7 @@ async function referenceComparison(
     // A named reference sees the same samples under its own input contract (refused, both sides named, if not).
     const row = getModel(ctx.workspace.db, options.referenceModelId);
     const { dataset } = datasetForModel(ctx.workspace, row, loadDataset(ctx.workspace, ctx.dataset.id));
-    const { model } = await decodeModelArtifact(
-      ctx.workspace.artifacts.get(row.artifactSha256),
-      `model ${row.id}`,
-    );
+    const model = await decodeStoredModel(ctx.workspace, row);
     try {
       const { probabilities } = predictProbabilities(model, dataset.inputs(ctx.indices), ctx.sampleShape);
       return compare(row.id, 'the reference model', probabilities);
@@ -348,10 +345,7 @@ export async function validateModel(workspace: Workspace, asked: ValidateOptions
     const labels = labelsOf(dataset, indices);
     const records = groupsOf(dataset, indices);
     const inputs = dataset.inputs(indices);
-    const { model } = await decodeModelArtifact(
-      workspace.artifacts.get(modelRow.artifactSha256),
-      `model ${modelRow.id}`,
-    );
+    const model = await decodeStoredModel(workspace, modelRow);
     const ctx = new SuiteContext(
       workspace,
       modelRow,
