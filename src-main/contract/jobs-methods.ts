@@ -176,7 +176,7 @@ export const methodActions = {
   },
 } as const;
 
-/** The LR range test's answer (core/train/lr-range-test.ts), as the chart reads it. */
+/** The LR range test's answer (core/pipelines/train/lr-range-test.ts), as the chart reads it. */
 export interface LrRangeTestView {
   points: { rate: number; loss: number; smoothed: number }[];
   steepestRate: number;
