@@ -1,15 +1,10 @@
-import { join } from 'node:path';
 import type { Workspace } from '../../store/workspace.js';
 import type { JobContext } from '../../jobs/job-context.js';
 import { importWfdbDataset } from '../import/import-wfdb-dataset.js';
 import { importSyntheticEcgDataset } from '../import/import-synthetic-ecg.js';
-import { trainModel } from '../train/train-model.js';
-import { compressModel } from '../compress/compress-model.js';
-import { validateModel } from '../validate/validate-model.js';
-import { exportModelReport } from '../export/export-report.js';
 import { resourcePath } from '../../util/resources.js';
 import { getDataset } from '../../store/datasets.js';
-import { demoAcceptanceProfile, demoVerdict, type DemoVerdict } from './demo-verdict.js';
+import { stage, trainCompressValidate, type DemoResult } from './demo-path.js';
 
 export interface DemoOptions {
   epochs?: number;
@@ -19,30 +14,10 @@ export interface DemoOptions {
   data?: 'mitdb' | 'synthetic';
 }
 
-export interface DemoResult {
-  datasetId: string;
-  modelId: string;
-  compressedModelId: string;
-  recipe: string;
-  baselineBytes: number;
-  compressedBytes: number;
-  baseline: { accuracy: number; macroF1: number } & DemoVerdict;
-  compressed: { accuracy: number; macroF1: number } & DemoVerdict;
-  reportPath: string;
-  seconds: number;
-}
+export type { DemoResult };
 
-/** Each stage's share of the demo's progress bar, roughly its share of the time. */
-const STAGES = {
-  import: [0, 0.03],
-  train: [0.03, 0.7],
-  compress: [0.7, 0.8],
-  validate: [0.8, 0.99],
-} as const;
-
-function stage(context: JobContext, [from, to]: readonly [number, number]): JobContext {
-  return { ...context, progress: (f, m) => context.progress(from + f * (to - from), m) };
-}
+/** The import's share of the demo's progress bar (reading 5 records is quick next to training). */
+const IMPORT_SHARE = 0.03;
 
 /**
  * The whole product path on the bundled MIT-BIH records (or synthetic patients): import (split by record), train the baseline, derive a
@@ -66,7 +41,7 @@ export async function runDemo(
             seed: 1,
             split: { kind: 'records', seed: 1, testFraction: 0.25 },
           },
-          stage(context, STAGES.import),
+          stage(context, 0, IMPORT_SHARE),
         )
       : importWfdbDataset(
           workspace,
@@ -77,64 +52,27 @@ export async function runDemo(
             // training) and 106, 208 and 209 in the train split (all four AAMI beat classes that occur here).
             split: { kind: 'records', seed: 19, testFraction: 0.4 },
           },
-          stage(context, STAGES.import),
+          stage(context, 0, IMPORT_SHARE),
         );
-  const trained = await trainModel(
+  return trainCompressValidate(
     workspace,
     {
       datasetId: imported.datasetId,
-      arch: 'ecg-resnet',
-      epochs: options.epochs ?? 8,
-      seed: 1,
-      maxMinutes: options.maxMinutes ?? 6,
+      train: {
+        arch: 'ecg-resnet',
+        epochs: options.epochs ?? 8,
+        seed: 1,
+        maxMinutes: options.maxMinutes ?? 6,
+      },
+      recipe,
+      suites: ['clean', 'fgsm', 'noise'],
+      trainFrom: IMPORT_SHARE,
+      acceptance: () => ({
+        kind: 'ecg-beats',
+        classes: (getDataset(workspace.db, imported.datasetId).summary['classes'] as string[]) ?? [],
+      }),
+      started,
     },
-    stage(context, STAGES.train),
+    context,
   );
-  const compressed = await compressModel(
-    workspace,
-    { modelId: trained.modelId, recipe, fineTuneEpochs: 2 },
-    stage(context, STAGES.compress),
-  );
-  const validations: Awaited<ReturnType<typeof validateModel>>[] = [];
-  const datasetClasses = (getDataset(workspace.db, imported.datasetId).summary['classes'] as string[]) ?? [];
-  for (const [k, modelId] of [trained.modelId, compressed.modelId].entries()) {
-    const part: readonly [number, number] = [
-      STAGES.validate[0] + k * 0.095,
-      STAGES.validate[0] + (k + 1) * 0.095,
-    ];
-    const policy = demoAcceptanceProfile('ecg-beats', datasetClasses, k === 1);
-    validations.push(
-      await validateModel(
-        workspace,
-        {
-          modelId,
-          datasetId: imported.datasetId,
-          split: 'test',
-          suites: ['clean', 'fgsm', 'noise'],
-          ...(policy !== undefined ? { policy } : {}),
-        },
-        stage(context, part),
-      ),
-    );
-  }
-  const report = exportModelReport(workspace, compressed.modelId, join(workspace.home, 'report.html'));
-  context.progress(1, 'demo finished');
-  const clean = (
-    v: (typeof validations)[number] | undefined,
-  ): { accuracy: number; macroF1: number } & DemoVerdict => {
-    const metrics = (v as { clean?: { accuracy: number; macroF1: number } } | undefined)?.clean;
-    return { accuracy: metrics?.accuracy ?? NaN, macroF1: metrics?.macroF1 ?? NaN, ...demoVerdict(v) };
-  };
-  return {
-    datasetId: imported.datasetId,
-    modelId: trained.modelId,
-    compressedModelId: compressed.modelId,
-    recipe,
-    baselineBytes: trained.sizeBytes,
-    compressedBytes: compressed.sizeBytes,
-    baseline: clean(validations[0]),
-    compressed: clean(validations[1]),
-    reportPath: report.path,
-    seconds: (Date.now() - started) / 1000,
-  };
 }
