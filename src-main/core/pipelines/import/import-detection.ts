@@ -118,55 +118,61 @@ async function readFrame(
   };
 }
 
-/**
- * Imports Pascal VOC frames with their boxes as a detection dataset: every XML and image hashed, frames shrunk to
- * --max-side, split by flight folder (or image) so that frames of one flight never sit on both sides, stored as
- * one bundle with the dataset row, its sources and the audit event in one transaction. Nothing is stored unless
- * every file reads.
- */
-export async function importDetectionDataset(
-  workspace: Workspace,
-  o: ImportDetectionOptions,
-  context: JobContext,
-): Promise<ImportDetectionResult> {
+/** The options, checked before anything is read: the name, --max-side, the grouping, the split and the inputs. */
+function checkedOptions(o: ImportDetectionOptions) {
   const name = o.name.trim();
   if (name === '' || name.length > 200) throw badInput('--name must be 1 to 200 characters');
   if (o.inputs.length === 0) throw badInput('import detection needs at least one folder or .xml file');
   const maxSide = o.maxSide ?? 320;
   if (!Number.isInteger(maxSide) || maxSide < 32 || maxSide > 4096)
     throw badInput(`--max-side must be an integer from 32 to 4096, got ${maxSide}`);
-  const groupBy = o.groupBy ?? 'folder';
-  const split = o.split ?? { seed: 1, testFraction: 0.3 };
   const roots = o.inputs.map((input) => {
     const full = resolve(input);
     if (!existsSync(full)) throw badInput('no such file or folder', full);
     return full;
   });
+  return {
+    name,
+    maxSide,
+    groupBy: o.groupBy ?? 'folder',
+    split: o.split ?? { seed: 1, testFraction: 0.3 },
+    roots,
+  };
+}
+
+/** Every VOC .xml under the inputs, each with the folder it was found from (a file's own folder). */
+function findAnnotations(roots: string[], inputs: string[]): { xml: string; root: string }[] {
   const xmls = roots.flatMap((full) =>
     statSync(full).isDirectory()
       ? walkFiles(full, (p) => /\.xml$/i.test(p)).map((xml) => ({ xml, root: full }))
       : [{ xml: full, root: dirname(full) }],
   );
-  if (xmls.length === 0) throw badInput(`no VOC .xml annotation under ${o.inputs.join(', ')}`);
-  const sources: SourceFileRow[] = [];
-  const frames: ReadFrame[] = [];
-  for (const [i, { xml, root }] of xmls.entries()) {
-    throwIfCancelled(context.signal);
-    context.progress((0.9 * i) / xmls.length, `reading ${basename(xml)}`);
-    frames.push(await readFrame(xml, root, maxSide, groupBy, sources));
-  }
+  if (xmls.length === 0) throw badInput(`no VOC .xml annotation under ${inputs.join(', ')}`);
+  return xmls;
+}
+
+/** The class order: the names found, sorted, or --classes when it names every one of them. */
+function chooseClasses(frames: ReadFrame[], classNames: string[] | undefined): string[] {
   const found = [...new Set(frames.flatMap((f) => f.objects.map((x) => x.object.name)))].sort();
   if (found.length === 0) throw badInput('the annotations hold no object box');
   let classes = found;
-  if (o.classNames !== undefined) {
-    if (new Set(o.classNames).size !== o.classNames.length) throw badInput('--classes repeats a name');
-    const unknown = found.filter((c) => !o.classNames?.includes(c));
+  if (classNames !== undefined) {
+    if (new Set(classNames).size !== classNames.length) throw badInput('--classes repeats a name');
+    const unknown = found.filter((c) => !classNames.includes(c));
     if (unknown.length > 0)
       throw badInput(`--classes lacks the object name(s) ${unknown.join(', ')} found in the annotations`);
-    classes = o.classNames;
+    classes = classNames;
   }
   if (classes.length > 64) throw badInput(`found ${classes.length} object names; at most 64 are supported`);
+  return classes;
+}
 
+/** Whole groups (flights, or images) go to test, so that frames of one flight never sit on both sides. */
+function splitByGroup(
+  frames: ReadFrame[],
+  groupBy: 'folder' | 'image',
+  split: { seed: number; testFraction: number },
+) {
   const groupNames = [...new Set(frames.map((f) => f.group))].sort();
   const sizes = new Map(groupNames.map((g) => [g, frames.filter((f) => f.group === g).length]));
   if (groupNames.length < 2 && groupBy === 'folder')
@@ -180,14 +186,17 @@ export async function importDetectionDataset(
   for (const side of ['train', 'test'] as const)
     if (!splitCodes.includes(SPLIT_CODES[side]))
       throw badInput(`the split leaves no frame in ${side}; import more flights or change --split`);
+  return { groupNames, test, splitCodes };
+}
 
-  const totalPixels = frames.reduce((n, f) => n + f.pixels.length, 0);
-  const pixels = new Uint8Array(totalPixels);
-  let offset = 0;
-  for (const f of frames) {
-    pixels.set(f.pixels, offset);
-    offset += f.pixels.length;
-  }
+/** Every box with its frame, and the frames, boxes per class and groups of each side and of each group. */
+function countBoxes(
+  frames: ReadFrame[],
+  classes: string[],
+  groupNames: string[],
+  test: Set<string>,
+  splitCodes: Uint8Array,
+) {
   const all = frames.flatMap((f, frame) => f.objects.map((x) => ({ ...x, frame })));
   const boxCounts = (members: number[]) =>
     Object.fromEntries(
@@ -215,29 +224,71 @@ export async function importDetectionDataset(
       classCounts: boxCounts(members),
     };
   });
-  const groupKind = groupBy === 'folder' ? ('flight' as const) : ('image' as const);
-  const bundle = encodeTensorBundle(
+  return { all, splits, groupRows };
+}
+
+/** The frames' pixels and every box, with the names that read them back, as one tensor bundle. */
+function encodeDetectionBundle(
+  frames: ReadFrame[],
+  all: { object: VocObject; box: number[]; frame: number }[],
+  names: { classes: string[]; groupNames: string[]; groupKind: 'flight' | 'image'; maxSide: number },
+  splitCodes: Uint8Array,
+): Uint8Array {
+  const pixels = new Uint8Array(frames.reduce((n, f) => n + f.pixels.length, 0));
+  let offset = 0;
+  for (const f of frames) {
+    pixels.set(f.pixels, offset);
+    offset += f.pixels.length;
+  }
+  return encodeTensorBundle(
     {
       pixels,
       frameWidth: Int32Array.from(frames, (f) => f.width),
       frameHeight: Int32Array.from(frames, (f) => f.height),
       frameScale: Float32Array.from(frames, (f) => f.scale),
-      frameGroup: Int32Array.from(frames, (f) => groupNames.indexOf(f.group)),
+      frameGroup: Int32Array.from(frames, (f) => names.groupNames.indexOf(f.group)),
       split: splitCodes,
       boxes: Float32Array.from(all.flatMap((b) => b.box)),
       boxFrame: Int32Array.from(all, (b) => b.frame),
-      boxClass: Uint8Array.from(all, (b) => classes.indexOf(b.object.name)),
+      boxClass: Uint8Array.from(all, (b) => names.classes.indexOf(b.object.name)),
       boxDifficult: Uint8Array.from(all, (b) => (b.object.difficult ? 1 : 0)),
     },
     {
       kind: DETECTION_DATASET_KIND,
-      classes,
-      groups: groupNames,
-      groupKind,
+      classes: names.classes,
+      groups: names.groupNames,
+      groupKind: names.groupKind,
       frameNames: frames.map((f) => f.name),
-      maxSide,
+      maxSide: names.maxSide,
     },
   );
+}
+
+/**
+ * Imports Pascal VOC frames with their boxes as a detection dataset: every XML and image hashed, frames shrunk to
+ * --max-side, split by flight folder (or image) so that frames of one flight never sit on both sides, stored as
+ * one bundle with the dataset row, its sources and the audit event in one transaction. Nothing is stored unless
+ * every file reads.
+ */
+export async function importDetectionDataset(
+  workspace: Workspace,
+  o: ImportDetectionOptions,
+  context: JobContext,
+): Promise<ImportDetectionResult> {
+  const { name, maxSide, groupBy, split, roots } = checkedOptions(o);
+  const xmls = findAnnotations(roots, o.inputs);
+  const sources: SourceFileRow[] = [];
+  const frames: ReadFrame[] = [];
+  for (const [i, { xml, root }] of xmls.entries()) {
+    throwIfCancelled(context.signal);
+    context.progress((0.9 * i) / xmls.length, `reading ${basename(xml)}`);
+    frames.push(await readFrame(xml, root, maxSide, groupBy, sources));
+  }
+  const classes = chooseClasses(frames, o.classNames);
+  const { groupNames, test, splitCodes } = splitByGroup(frames, groupBy, split);
+  const { all, splits, groupRows } = countBoxes(frames, classes, groupNames, test, splitCodes);
+  const groupKind = groupBy === 'folder' ? ('flight' as const) : ('image' as const);
+  const bundle = encodeDetectionBundle(frames, all, { classes, groupNames, groupKind, maxSide }, splitCodes);
   throwIfCancelled(context.signal);
   const params = {
     inputs: o.inputs,
