@@ -10,12 +10,16 @@ import { badInput } from '../../errors.js';
 import { newId, utcNow } from '../../util/ids.js';
 import { runJob } from '../../jobs/run-job.js';
 import type { JobContext } from '../../jobs/job-context.js';
-import { detectionFrames, loadDetectionDataset } from '../../detect/detection-dataset.js';
+import {
+  detectionFrames,
+  loadDetectionDataset,
+  type DetectionDataset,
+} from '../../detect/detection-dataset.js';
 import { detectDatasetFrames, detectorInputSize } from '../../detect/predict-detector.js';
 import { evaluateDetections, type DetectionEvaluation } from '../../detect/average-precision.js';
 import { fitDetector } from '../../detect/fit-detector.js';
 import { buildCenternetMobile } from '../../models/centernet-model.js';
-import { checkSameClasses, loadStoredDetector } from '../../detect/stored-detector.js';
+import { checkSameClasses, loadStoredDetector, type StoredDetector } from '../../detect/stored-detector.js';
 import { boxDisagreement, type BoxDisagreement } from '../../detect/box-disagreement.js';
 import { detectionMetricRows, OBJECT_DETECTION_SUITE } from './evaluate-detector.js';
 import { persistModel } from '../../persist/persist-model.js';
@@ -61,6 +65,122 @@ function detectorRecipe(text: string): RecipeStep[] {
   return steps;
 }
 
+/** What the compression steps fit on: the parent's training frames, at the parent's input size. */
+interface Tuning {
+  training: DetectionDataset;
+  fineTuneSteps: number;
+  seed: number;
+  signal: AbortSignal;
+}
+
+/**
+ * The child to compress: a thinner network of the same design trained on the ground truth and on the parent's
+ * heatmaps (student:W), or a fresh copy of the parent. Returns it with the training steps it took.
+ */
+async function startingChild(
+  workspace: Workspace,
+  parent: StoredDetector,
+  student: Extract<RecipeStep, { kind: 'student' }> | undefined,
+  tuning: Tuning,
+  job: JobContext,
+): Promise<{ child: tfl.LayersModel; tuned: number }> {
+  if (student === undefined)
+    return {
+      child: (await decodeModelArtifact(workspace.artifacts.get(parent.row.artifactSha256))).model,
+      tuned: 0,
+    };
+  const { height, width } = detectorInputSize(parent.model);
+  const child = buildCenternetMobile({
+    height,
+    width,
+    classes: parent.classes.length,
+    seed: tuning.seed,
+    alpha: student.width,
+  });
+  try {
+    const run = await fitDetector({
+      model: child,
+      dataset: tuning.training,
+      frames: detectionFrames(tuning.training, 'train'),
+      height,
+      width,
+      epochs: 1,
+      stepsPerEpoch: tuning.fineTuneSteps,
+      batchSize: 16,
+      learningRate: 2e-3,
+      seed: tuning.seed,
+      signal: tuning.signal,
+      teacher: parent.model,
+      onStep: (_e, fraction, loss) =>
+        job.progress(0.6 * fraction, `training the student, loss ${loss.toFixed(4)}`),
+    });
+    return { child, tuned: run.steps };
+  } catch (error) {
+    child.dispose();
+    throw error;
+  }
+}
+
+/** Magnitude pruning, then a short fine-tune with the pruned weights held at zero; returns the steps taken. */
+async function pruneAndFineTune(
+  child: tfl.LayersModel,
+  prune: Extract<RecipeStep, { kind: 'prune' }>,
+  tuning: Tuning,
+  teacher: tfl.LayersModel | undefined,
+  job: JobContext,
+): Promise<number> {
+  const masks = magnitudeMasks(child, prune.sparsity, prune.scope);
+  try {
+    applyMasks(child, masks);
+    if (tuning.fineTuneSteps === 0) return 0;
+    const { height, width } = detectorInputSize(child);
+    const run = await fitDetector({
+      model: child,
+      dataset: tuning.training,
+      frames: detectionFrames(tuning.training, 'train'),
+      height,
+      width,
+      epochs: 1,
+      stepsPerEpoch: tuning.fineTuneSteps,
+      batchSize: 16,
+      learningRate: 5e-4,
+      seed: tuning.seed,
+      signal: tuning.signal,
+      afterStep: () => applyMasks(child, masks),
+      ...(teacher !== undefined ? { teacher } : {}),
+      onStep: (_e, fraction, loss) => job.progress(0.8 * fraction, `fine-tuning, loss ${loss.toFixed(4)}`),
+    });
+    return run.steps;
+  } finally {
+    disposeMasks(masks);
+  }
+}
+
+/** Parent and child scored on the same test frames, with the boxes the parent found and the child lost. */
+function scoreParentAndChild(
+  parent: tfl.LayersModel,
+  child: tfl.LayersModel,
+  dataset: DetectionDataset,
+  test: number[],
+  minScore: number,
+) {
+  const parentFrames = detectDatasetFrames(parent, dataset, test);
+  const childFrames = detectDatasetFrames(child, dataset, test);
+  const parentEvaluation = evaluateDetections(parentFrames, dataset.classes);
+  const childEvaluation = evaluateDetections(childFrames, dataset.classes);
+  const disagreement = boxDisagreement(
+    parentFrames,
+    childFrames,
+    test.map((f) => dataset.frameNames[f] ?? String(f)),
+    minScore,
+  );
+  const map50Change =
+    childEvaluation.map50 !== null && parentEvaluation.map50 !== null
+      ? childEvaluation.map50 - parentEvaluation.map50
+      : null;
+  return { parentEvaluation, childEvaluation, disagreement, map50Change };
+}
+
 /**
  * Compresses a detector with AP in place of accuracy: magnitude pruning (then a short fine-tune on the parent's
  * training frames with the pruned weights held at zero) and int8 or float16 weight storage. The child is scored
@@ -96,70 +216,12 @@ export async function compressDetector(
       const quant = steps.find((s) => s.kind === 'quant');
       const distill = steps.some((s) => s.kind === 'distill');
       const training = trainingSet === dataset.id ? dataset : loadDetectionDataset(workspace, trainingSet);
-      const { height, width } = detectorInputSize(parent.model);
-      let tuned = 0;
-      if (student !== undefined) {
-        // A thinner network of the same design, trained on the ground truth and on the parent's heatmaps.
-        child = buildCenternetMobile({
-          height,
-          width,
-          classes: dataset.classes.length,
-          seed,
-          alpha: student.width,
-        });
-        const run = await fitDetector({
-          model: child,
-          dataset: training,
-          frames: detectionFrames(training, 'train'),
-          height,
-          width,
-          epochs: 1,
-          stepsPerEpoch: fineTuneSteps,
-          batchSize: 16,
-          learningRate: 2e-3,
-          seed,
-          signal: job.signal,
-          teacher: parent.model,
-          onStep: (_e, fraction, loss) =>
-            job.progress(0.6 * fraction, `training the student, loss ${loss.toFixed(4)}`),
-        });
-        tuned += run.steps;
-      } else {
-        // A fresh copy of the parent to work on.
-        child = (await decodeModelArtifact(workspace.artifacts.get(parent.row.artifactSha256))).model;
-      }
-      if (prune !== undefined) {
-        const masks = magnitudeMasks(child, prune.sparsity, prune.scope);
-        try {
-          applyMasks(child, masks);
-          if (fineTuneSteps > 0) {
-            const training =
-              trainingSet === dataset.id ? dataset : loadDetectionDataset(workspace, trainingSet);
-            const { height, width } = detectorInputSize(child);
-            const model = child;
-            const run = await fitDetector({
-              model,
-              dataset: training,
-              frames: detectionFrames(training, 'train'),
-              height,
-              width,
-              epochs: 1,
-              stepsPerEpoch: fineTuneSteps,
-              batchSize: 16,
-              learningRate: 5e-4,
-              seed,
-              signal: job.signal,
-              afterStep: () => applyMasks(model, masks),
-              ...(distill ? { teacher: parent.model } : {}),
-              onStep: (_e, fraction, loss) =>
-                job.progress(0.8 * fraction, `fine-tuning, loss ${loss.toFixed(4)}`),
-            });
-            tuned += run.steps;
-          }
-        } finally {
-          disposeMasks(masks);
-        }
-      }
+      const tuning: Tuning = { training, fineTuneSteps, seed, signal: job.signal };
+      const started = await startingChild(workspace, parent, student, tuning, job);
+      child = started.child;
+      let tuned = started.tuned;
+      if (prune !== undefined)
+        tuned += await pruneAndFineTune(child, prune, tuning, distill ? parent.model : undefined, job);
       const counts = countParams(child);
       const bytes = await encodeModelArtifact(child, {
         ...(quant !== undefined ? { weights: quant.precision } : {}),
@@ -174,23 +236,16 @@ export async function compressDetector(
       // Scored as stored: the int8 kernels dequantized from the artifact itself.
       child = (await decodeModelArtifact(bytes)).model;
       job.progress(0.85, 'scoring parent and child');
-      const parentFrames = detectDatasetFrames(parent.model, dataset, test);
-      const childFrames = detectDatasetFrames(child, dataset, test);
-      const parentEvaluation = evaluateDetections(parentFrames, dataset.classes);
-      const childEvaluation = evaluateDetections(childFrames, dataset.classes);
-      const disagreement = boxDisagreement(
-        parentFrames,
-        childFrames,
-        test.map((f) => dataset.frameNames[f] ?? String(f)),
+      const { parentEvaluation, childEvaluation, disagreement, map50Change } = scoreParentAndChild(
+        parent.model,
+        child,
+        dataset,
+        test,
         minScore,
       );
       const stored = workspace.artifacts.put(bytes);
       const modelId = newId('m');
       const validationId = newId('val');
-      const map50Change =
-        childEvaluation.map50 !== null && parentEvaluation.map50 !== null
-          ? childEvaluation.map50 - parentEvaluation.map50
-          : null;
       const summary = {
         parentMap50: parentEvaluation.map50,
         map50: childEvaluation.map50,
