@@ -10,7 +10,7 @@ import { newId, utcNow } from '../../util/ids.js';
 import { runJob } from '../../jobs/run-job.js';
 import type { JobContext } from '../../jobs/job-context.js';
 import { parseRecipe, stepOf, type RecipeStep } from '../../compress/recipe.js';
-import { loadCompressData } from '../../compress/compress-data.js';
+import { loadCompressData, type CompressData } from '../../compress/compress-data.js';
 import { checkInputContract } from '../../models/input-contract.js';
 import { loadDataset } from '../../data/dataset-kinds.js';
 import { sampleIndices } from '../../data/sample-dataset.js';
@@ -95,16 +95,8 @@ export interface CompressResult {
 
 const DATA_FREE = new Set<RecipeStep['kind']>(['lowrank', 'quant']);
 
-/**
- * Derives a smaller model from a stored one by a recipe (see recipe.ts), scores every stage on the parent's
- * held-out records (int8 by simulated int8 inference), measures parent and child on the active backend, and
- * stores the child with its measurements and an audit event in one transaction.
- */
-export async function compressModel(
-  workspace: Workspace,
-  options: CompressOptions,
-  context: JobContext,
-): Promise<CompressResult> {
+/** The options checked and settled before the job starts: nothing runs on a recipe or model it would refuse. */
+function checkedCompression(workspace: Workspace, options: CompressOptions) {
   const steps = parseRecipe(options.recipe);
   const fineTuneEpochs = options.fineTuneEpochs ?? 2;
   if (!Number.isInteger(fineTuneEpochs) || fineTuneEpochs < 0 || fineTuneEpochs > 100) {
@@ -127,6 +119,65 @@ export async function compressModel(
   const teacherId = stepOf(steps, 'distill')?.teacher;
   const teacherRow = teacherId === undefined ? undefined : getModel(workspace.db, teacherId);
   if (teacherRow !== undefined) refuseRuntimeOnly(teacherRow, 'distillation from it');
+  return { steps, fineTuneEpochs, parent, learningRate, seed, teacherRow };
+}
+
+/** A named teacher for distillation, refused unless it reads and predicts the same shapes as the parent. */
+async function namedTeacher(
+  workspace: Workspace,
+  teacherRow: ModelRow,
+  parent: tfl.LayersModel,
+  parentId: string,
+): Promise<tfl.LayersModel> {
+  const model = await decodeStoredModel(workspace, teacherRow);
+  const shape = (m: tfl.LayersModel): string =>
+    JSON.stringify([m.inputs[0]?.shape.slice(1), m.outputs[0]?.shape.slice(1)]);
+  if (shape(model) !== shape(parent)) {
+    model.dispose();
+    throw badInput(
+      `teacher ${teacherRow.id} reads or predicts differently shaped data (${shape(model)}) than model ${parentId} (${shape(parent)})`,
+    );
+  }
+  return model;
+}
+
+/**
+ * int8 activation ranges calibrated on training samples, and the per-layer sensitivity scan whose advice goes to
+ * the job's log; keep-float layers keep float activations too.
+ */
+function calibrateInt8(
+  model: tfl.LayersModel,
+  data: CompressData,
+  floatLayers: string[],
+  job: JobContext,
+): { ranges: ActivationRanges; sensitivity: SensitivityScan } {
+  job.progress(0.85, 'int8: calibrating activation ranges and scanning layer sensitivity');
+  const ranges = calibrateActivationRanges(model, data.calibration, data.dataset.sampleShape);
+  const sensitivity = int8SensitivityScan(model, ranges, {
+    inputs: data.scan.inputs,
+    labels: data.scan.labels,
+    classes: data.dataset.classes,
+    sampleShape: data.dataset.sampleShape,
+  });
+  for (const line of sensitivity.advice) job.log(line);
+  for (const layer of floatLayers) delete ranges[layer];
+  return { ranges, sensitivity };
+}
+
+/**
+ * Derives a smaller model from a stored one by a recipe (see recipe.ts), scores every stage on the parent's
+ * held-out records (int8 by simulated int8 inference), measures parent and child on the active backend, and
+ * stores the child with its measurements and an audit event in one transaction.
+ */
+export async function compressModel(
+  workspace: Workspace,
+  options: CompressOptions,
+  context: JobContext,
+): Promise<CompressResult> {
+  const { steps, fineTuneEpochs, parent, learningRate, seed, teacherRow } = checkedCompression(
+    workspace,
+    options,
+  );
   const params = {
     modelId: parent.id,
     recipe: options.recipe,
@@ -177,14 +228,8 @@ export async function compressModel(
       }
       let distillFrom = teacher;
       if (teacherRow !== undefined) {
-        distillFrom = await decodeStoredModel(workspace, teacherRow);
+        distillFrom = await namedTeacher(workspace, teacherRow, teacher, parent.id);
         owned.push(distillFrom);
-        const shape = (m: tfl.LayersModel): string =>
-          JSON.stringify([m.inputs[0]?.shape.slice(1), m.outputs[0]?.shape.slice(1)]);
-        if (shape(distillFrom) !== shape(teacher))
-          throw badInput(
-            `teacher ${teacherRow.id} reads or predicts differently shaped data (${shape(distillFrom)}) than model ${parent.id} (${shape(teacher)})`,
-          );
       }
       const fineTune = await runFineTuning(model, distillFrom, steps, {
         data,
@@ -203,19 +248,8 @@ export async function compressModel(
       let ranges: ActivationRanges | undefined;
       let sensitivity: SensitivityScan | undefined;
       const floatLayers = quant?.keepFloat ?? [];
-      if (weights === 'int8' && data !== undefined) {
-        job.progress(0.85, 'int8: calibrating activation ranges and scanning layer sensitivity');
-        ranges = calibrateActivationRanges(model, data.calibration, data.dataset.sampleShape);
-        sensitivity = int8SensitivityScan(model, ranges, {
-          inputs: data.scan.inputs,
-          labels: data.scan.labels,
-          classes: data.dataset.classes,
-          sampleShape: data.dataset.sampleShape,
-        });
-        for (const line of sensitivity.advice) job.log(line);
-        // Keep-float layers keep float activations too.
-        for (const layer of floatLayers) delete ranges[layer];
-      }
+      if (weights === 'int8' && data !== undefined)
+        ({ ranges, sensitivity } = calibrateInt8(model, data, floatLayers, job));
       const bytes = await encodeModelArtifact(model, {
         weights,
         floatLayers,
