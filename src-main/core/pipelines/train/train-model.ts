@@ -7,7 +7,12 @@ import { countParams } from '../../compress/model-size.js';
 import { predictClasses } from '../../predict/predict.js';
 import { classificationMetrics, type ClassificationMetrics } from '../../metrics/metrics.js';
 import { loadDataset } from '../../data/dataset-kinds.js';
-import { givenValidationIndices, labelsOf, sampleIndices } from '../../data/sample-dataset.js';
+import {
+  givenValidationIndices,
+  labelsOf,
+  sampleIndices,
+  type SampleDataset,
+} from '../../data/sample-dataset.js';
 import { getDataset } from '../../store/datasets.js';
 import { insertCheckpoint } from '../../store/jobs.js';
 import { badInput } from '../../errors.js';
@@ -129,6 +134,63 @@ export function parseStability(text: string): StabilityTerm {
   return { alpha, sigma };
 }
 
+/** The architecture asked for, refused unless it reads the dataset's kind of input. */
+function checkedArchitecture(arch: string, dataset: SampleDataset) {
+  const architecture = ARCHITECTURES[arch];
+  if (architecture === undefined) throw badInput(`unknown architecture "${arch}"`);
+  if (!architecture.inputKinds.includes(dataset.inputKind)) {
+    throw badInput(
+      `architecture ${arch} reads ${architecture.inputKinds.join(' or ')}; dataset ${dataset.id} holds ${dataset.inputKind}`,
+    );
+  }
+  return architecture;
+}
+
+/**
+ * The training split divided into the samples the model fits and the validation samples that choose its best
+ * epoch: whole groups (records, patients) held out, or a published validation split as given; with
+ * --labeled-fraction, a seeded share of the fitted samples keeps its label.
+ */
+function splitTrainingSamples(dataset: SampleDataset, options: TrainOptions, validationFraction: number) {
+  const train = sampleIndices(dataset, 'train');
+  if (train.length === 0) throw badInput(`dataset ${dataset.id} has no sample in its train split`);
+  // Validation holds out whole groups (records, patients), never single samples of a group seen in training;
+  // a published validation split (MedMNIST's) is used as given instead, so figures compare with the papers'.
+  const givenVal = givenValidationIndices(dataset);
+  const trainGroupIds = [...new Set(Array.from(train, (i) => dataset.group[i] as number))];
+  const validationRecords =
+    givenVal.length > 0
+      ? new Set<number>()
+      : chooseValidationRecords(trainGroupIds, validationFraction, options.seed, {
+          labels: dataset.labels,
+          group: dataset.group,
+          indices: train,
+        });
+  const allFitIdx = train.filter((i) => !validationRecords.has(dataset.group[i] as number));
+  // Fewer labels: a seeded share of the training samples keeps its label. Without a semi-supervised method the
+  // others are simply left out (the supervised baseline); with one they stay, unlabelled.
+  const labelRandom = createRng(deriveSeed(options.seed, 'labeled-fraction'));
+  const labeled = Uint8Array.from(allFitIdx, () =>
+    options.labeledFraction === undefined || labelRandom() < options.labeledFraction ? 1 : 0,
+  );
+  if (!labeled.includes(1)) throw badInput('--labeled-fraction leaves no labelled training sample');
+  const fitIdx = options.semi === undefined ? allFitIdx.filter((_, k) => labeled[k] === 1) : allFitIdx;
+  const labeledMask =
+    options.semi !== undefined && options.labeledFraction !== undefined ? labeled : undefined;
+  const valIdx =
+    givenVal.length > 0 ? givenVal : train.filter((i) => validationRecords.has(dataset.group[i] as number));
+  return {
+    givenVal,
+    trainGroupIds,
+    validationRecords,
+    allFitIdx,
+    labeled,
+    fitIdx,
+    labeledMask,
+    valIdx,
+  };
+}
+
 /**
  * Trains a baseline model on a dataset's train split: validation records held out by record, balanced class
  * weights, a checkpoint per epoch, early stopping on validation macro-F1 (the best epoch is the model kept).
@@ -162,40 +224,9 @@ export async function trainModel(
     const started = Date.now();
     const backend = engineInfo().backend;
     const dataset = loadDataset(workspace, options.datasetId);
-    const architecture = ARCHITECTURES[options.arch];
-    if (architecture === undefined) throw badInput(`unknown architecture "${options.arch}"`);
-    if (!architecture.inputKinds.includes(dataset.inputKind)) {
-      throw badInput(
-        `architecture ${options.arch} reads ${architecture.inputKinds.join(' or ')}; dataset ${dataset.id} holds ${dataset.inputKind}`,
-      );
-    }
-    const train = sampleIndices(dataset, 'train');
-    if (train.length === 0) throw badInput(`dataset ${dataset.id} has no sample in its train split`);
-    // Validation holds out whole groups (records, patients), never single samples of a group seen in training;
-    // a published validation split (MedMNIST's) is used as given instead, so figures compare with the papers'.
-    const givenVal = givenValidationIndices(dataset);
-    const trainGroupIds = [...new Set(Array.from(train, (i) => dataset.group[i] as number))];
-    const validationRecords =
-      givenVal.length > 0
-        ? new Set<number>()
-        : chooseValidationRecords(trainGroupIds, validationFraction, options.seed, {
-            labels: dataset.labels,
-            group: dataset.group,
-            indices: train,
-          });
-    const allFitIdx = train.filter((i) => !validationRecords.has(dataset.group[i] as number));
-    // Fewer labels: a seeded share of the training samples keeps its label. Without a semi-supervised method the
-    // others are simply left out (the supervised baseline); with one they stay, unlabelled.
-    const labelRandom = createRng(deriveSeed(options.seed, 'labeled-fraction'));
-    const labeled = Uint8Array.from(allFitIdx, () =>
-      options.labeledFraction === undefined || labelRandom() < options.labeledFraction ? 1 : 0,
-    );
-    if (!labeled.includes(1)) throw badInput('--labeled-fraction leaves no labelled training sample');
-    const fitIdx = options.semi === undefined ? allFitIdx.filter((_, k) => labeled[k] === 1) : allFitIdx;
-    const labeledMask =
-      options.semi !== undefined && options.labeledFraction !== undefined ? labeled : undefined;
-    const valIdx =
-      givenVal.length > 0 ? givenVal : train.filter((i) => validationRecords.has(dataset.group[i] as number));
+    const architecture = checkedArchitecture(options.arch, dataset);
+    const { givenVal, trainGroupIds, validationRecords, allFitIdx, labeled, fitIdx, labeledMask, valIdx } =
+      splitTrainingSamples(dataset, options, validationFraction);
     const classes = dataset.classes.length;
     const sampleShape = dataset.sampleShape;
     const fitInputs = dataset.inputs(fitIdx);
