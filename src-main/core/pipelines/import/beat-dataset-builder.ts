@@ -239,37 +239,14 @@ export function storeBeatDataset(
   );
 }
 
-/**
- * Stores beat windows as an 'ecg-beats' dataset: the bundle in the artifact store, the dataset row with its
- * hashed source files and per-record groups, and the audit event, in one transaction.
- */
-export function storeBeatBlocks(
-  workspace: Workspace,
-  facts: BeatBundleFacts,
-  blocks: BeatBlock[],
-  warnings: string[],
-  skipped: string[],
-  context: JobContext,
-): BeatDatasetResult {
-  const name = facts.name.trim();
-  if (name === '' || name.length > 200) throw badInput('--name must be 1 to 200 characters');
-  const { classes, length, before } = facts;
+/** The beats of every record, concatenated into one tensor bundle with what reads them back. */
+function encodeBeatBundle(facts: BeatBundleFacts, blocks: BeatBlock[], withRr: boolean): Uint8Array {
   const windows = blocks.map((b) => b.windows);
   const labels = blocks.map((b) => b.labels);
   const recordIndex = blocks.map((b, index) => new Uint16Array(b.labels.length).fill(index));
   const splitCode = blocks.map((b) => b.split);
   const positions = blocks.map((b) => b.positions);
-  const withRr = facts.preprocessing === 'record-normalized-rr';
-  if (withRr && blocks.some((b) => b.rr === undefined))
-    throw badInput('the record-normalized-rr preset needs the R-R features of every beat');
-  const sources = blocks.flatMap((b) => b.sources);
-  const groups: DatasetGroup[] = blocks.map((b) => ({
-    name: b.record,
-    split: b.side,
-    samples: b.labels.length,
-    classCounts: Object.fromEntries(classes.map((c, k) => [c, b.labels.filter((l) => l === k).length])),
-  }));
-  const bundle = encodeTensorBundle(
+  return encodeTensorBundle(
     {
       windows: concat(windows, (n) => new Float32Array(n)),
       labels: concat(labels, (n) => new Uint8Array(n)),
@@ -287,17 +264,20 @@ export function storeBeatBlocks(
     },
     {
       kind: 'ecg-beats',
-      classes: [...classes],
+      classes: [...facts.classes],
       records: blocks.map((b) => b.record),
-      length,
-      before,
+      length: facts.length,
+      before: facts.before,
       fs: facts.fs,
       lead: facts.lead,
       units: facts.units,
       preprocessing: facts.preprocessing ?? 'standardize-per-beat',
     },
   );
-  // Counts per side from the beats themselves (a record split by beat is on both sides).
+}
+
+/** Beats per side and class, and the records on each side, from the beats themselves (a record split by beat is on both sides). */
+function countSplits(blocks: BeatBlock[], classes: readonly string[]): BeatDatasetResult['splits'] {
   const splits: BeatDatasetResult['splits'] = {};
   blocks.forEach((block) => {
     for (const side of ['train', 'test'] as const) {
@@ -317,6 +297,36 @@ export function storeBeatBlocks(
       });
     }
   });
+  return splits;
+}
+
+/**
+ * Stores beat windows as an 'ecg-beats' dataset: the bundle in the artifact store, the dataset row with its
+ * hashed source files and per-record groups, and the audit event, in one transaction.
+ */
+export function storeBeatBlocks(
+  workspace: Workspace,
+  facts: BeatBundleFacts,
+  blocks: BeatBlock[],
+  warnings: string[],
+  skipped: string[],
+  context: JobContext,
+): BeatDatasetResult {
+  const name = facts.name.trim();
+  if (name === '' || name.length > 200) throw badInput('--name must be 1 to 200 characters');
+  const { classes } = facts;
+  const withRr = facts.preprocessing === 'record-normalized-rr';
+  if (withRr && blocks.some((b) => b.rr === undefined))
+    throw badInput('the record-normalized-rr preset needs the R-R features of every beat');
+  const sources = blocks.flatMap((b) => b.sources);
+  const groups: DatasetGroup[] = blocks.map((b) => ({
+    name: b.record,
+    split: b.side,
+    samples: b.labels.length,
+    classCounts: Object.fromEntries(classes.map((c, k) => [c, b.labels.filter((l) => l === k).length])),
+  }));
+  const bundle = encodeBeatBundle(facts, blocks, withRr);
+  const splits = countSplits(blocks, classes);
   const totalBeats = groups.reduce((s, g) => s + g.samples, 0);
   if (totalBeats === 0) throw badInput('the records hold no beat annotation that maps to an AAMI class');
   const side = (k: 'train' | 'test') =>
