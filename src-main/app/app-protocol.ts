@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { APP_HOST } from './constants.js';
 import { CONTENT_SECURITY_POLICY } from '../server/security.js';
 import { contentType, resolveStaticFile } from '../server/static-files.js';
-import { EXPORT_NAME } from '../server/engine/exports.js';
+import { EXPORT_NAME } from '../server/dispatch/exports.js';
 import { decodePathSegment } from '../server/url-decoding.js';
 
 const HEADERS = {

@@ -1,4 +1,4 @@
-import { EngineHostClient } from '../server/engine/host-client.js';
+import { EngineHostClient } from '../server/dispatch/host-client.js';
 import type { BrowserWindowInstance, ElectronApi } from './electron-api.js';
 import { APP_ENTRY, APP_SCHEME } from './constants.js';
 import { appProtocolHandler } from './app-protocol.js';

@@ -1,5 +1,5 @@
-import type { HostProcess } from '../server/engine/host-client.js';
-import { HOST_ENTRY } from '../server/engine/fork-host.js';
+import type { HostProcess } from '../server/dispatch/host-client.js';
+import { HOST_ENTRY } from '../server/dispatch/fork-host.js';
 import type { ElectronApi } from './electron-api.js';
 import { KEK_ENVIRONMENT } from '../core/audit/key-protector.js';
 

@@ -1,5 +1,5 @@
 import { ACTION_NAMES, ACTIONS, describeIssues, fail, type EngineEvent } from '../contract/index.js';
-import type { EngineHostClient } from '../server/engine/host-client.js';
+import type { EngineHostClient } from '../server/dispatch/host-client.js';
 import type { ElectronApi, IpcMainInvokeEvent, WebContents } from './electron-api.js';
 import { ACTION_CHANNEL_PREFIX, EVENT_CHANNEL } from './constants.js';
 import { isAppUrl } from './window-security.js';

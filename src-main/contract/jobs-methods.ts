@@ -31,7 +31,7 @@ export const LR_POLICY_NAMES = [
 ] as const;
 export const SEMI_METHODS = ['mean-teacher', 'vat', 'ema-vat'] as const;
 export const HARDENING_NAMES = ['pgd', 'diverse', 'manifold'] as const;
-/** The configurations of an augmentation comparison (core/augment/compare-augmentation.ts). */
+/** The configurations of an augmentation comparison (core/pipelines/compare/compare-augmentation.ts). */
 export const AUGMENT_CONFIGURATION_NAMES = ['none', 'classic', 'synthetic', 'both'] as const;
 
 /** Options of the `train` job beyond the plain baseline's (the same as `attest train`'s flags). */
@@ -176,7 +176,7 @@ export const methodActions = {
   },
 } as const;
 
-/** The LR range test's answer (core/train/lr-range-test.ts), as the chart reads it. */
+/** The LR range test's answer (core/pipelines/train/lr-range-test.ts), as the chart reads it. */
 export interface LrRangeTestView {
   points: { rate: number; loss: number; smoothed: number }[];
   steepestRate: number;

@@ -39,7 +39,7 @@ export const wfdbSourceSchema = z.discriminatedUnion('kind', [
 /** Split specification as the CLI's --split accepts it (parsed and checked again by the core). */
 const splitSpec = z.string().min(1).max(200);
 
-/** How beats become model inputs (core/data/beat-dataset-builder.ts BEAT_PRESETS), as --preset on the CLI. */
+/** How beats become model inputs (core/pipelines/import/beat-dataset-builder.ts BEAT_PRESETS), as --preset on the CLI. */
 const beatPreset = z.enum(['standardize-per-beat', 'kachuee2018', 'record-normalized-rr']).optional();
 
 export const jobSpecSchema = z.discriminatedUnion('kind', [

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Result } from '../../src-main/contract/index.js';
-import { Engine } from '../../src-main/server/engine/engine.js';
+import { Dispatcher } from '../../src-main/server/dispatch/dispatcher.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { listAuditEvents } from '../../src-main/core/audit/log.js';
 import { listUsers } from '../../src-main/core/audit/users.js';
@@ -23,7 +23,7 @@ const REVIEWER_PASSWORD = 'Quality-Review-Desk-11';
 test('accounts from the UI: the first administrator, then add, role, reset and unlock, each audited', async () => {
   const home = tempHome('accounts-actions');
   const workspace = Workspace.open(home.dir);
-  const engine = new Engine(workspace, () => undefined);
+  const engine = new Dispatcher(workspace, () => undefined);
   try {
     // A fresh installation: the first account must be an administrator, and nothing is stored otherwise.
     assert.match(

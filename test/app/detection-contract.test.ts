@@ -13,9 +13,9 @@ import { IMAGE_CORRUPTIONS } from '../../src-main/core/validate/image-corruption
 import {
   DEFAULT_DETECTION_CORRUPTIONS as CORE_DEFAULT_CORRUPTIONS,
   DETECTION_CORRUPTIONS_SUITE,
-} from '../../src-main/core/detect/corruption-robustness.js';
-import { OBJECT_DETECTION_SUITE } from '../../src-main/core/detect/evaluate-detector.js';
-import { DETECTION_PGD_SUITE } from '../../src-main/core/detect/pgd-detection.js';
+} from '../../src-main/core/pipelines/detect/corruption-robustness.js';
+import { OBJECT_DETECTION_SUITE } from '../../src-main/core/pipelines/detect/evaluate-detector.js';
+import { DETECTION_PGD_SUITE } from '../../src-main/core/pipelines/detect/pgd-detection.js';
 import { COMMANDS } from '../../src-main/cli/commands/index.js';
 
 const parses = (schema: z.ZodType, value: unknown) => schema.safeParse(value).success;

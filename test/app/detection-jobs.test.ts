@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import type { DetectionReviewView, EngineEvent, JobView, Result } from '../../src-main/contract/index.js';
-import { Engine } from '../../src-main/server/engine/engine.js';
+import { Dispatcher } from '../../src-main/server/dispatch/dispatcher.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { listAuditEvents } from '../../src-main/core/audit/log.js';
 import { validationsOfModel } from '../../src-main/core/store/validations.js';
@@ -19,7 +19,7 @@ function value<T>(result: Result<unknown>): T {
 }
 
 /** Starts a job through the engine's front door and waits for it to succeed. */
-async function run<T>(engine: Engine, spec: Record<string, unknown>): Promise<T> {
+async function run<T>(engine: Dispatcher, spec: Record<string, unknown>): Promise<T> {
   const job = value<{ job: JobView }>(await engine.dispatch('jobs.start', spec)).job;
   await engine.queue.idle();
   const done = engine.queue.list().find((j) => j.id === job.id);
@@ -40,7 +40,7 @@ test(
     const home = tempHome('engine-detection');
     const workspace = Workspace.open(home.dir);
     const events: EngineEvent[] = [];
-    const engine = new Engine(workspace, (e) => events.push(e));
+    const engine = new Dispatcher(workspace, (e) => events.push(e));
     try {
       const generated = await run<{ importAs: { paths: string[] } }>(engine, {
         kind: 'generate-images',

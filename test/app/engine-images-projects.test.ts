@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineEvent, JobView, Result } from '../../src-main/contract/index.js';
-import { Engine } from '../../src-main/server/engine/engine.js';
+import { Dispatcher } from '../../src-main/server/dispatch/dispatcher.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { listAuditEvents } from '../../src-main/core/audit/log.js';
 import { tempHome } from '../helpers/temp-home.js';
@@ -13,7 +13,7 @@ function value<T>(result: Result<unknown>): T {
   return (result as { ok: true; value: T }).value;
 }
 
-async function finished(engine: Engine, job: JobView): Promise<JobView> {
+async function finished(engine: Dispatcher, job: JobView): Promise<JobView> {
   await engine.queue.idle();
   const done = engine.queue.list().find((j) => j.id === job.id);
   assert.ok(done !== undefined);
@@ -28,7 +28,7 @@ test(
     const home = tempHome('engine-images');
     const workspace = Workspace.open(home.dir);
     const events: EngineEvent[] = [];
-    const engine = new Engine(workspace, (e) => events.push(e));
+    const engine = new Dispatcher(workspace, (e) => events.push(e));
     try {
       // Generated inside the home, under a folder name: a request cannot name a path.
       const refused = await engine.dispatch('jobs.start', {
@@ -137,7 +137,7 @@ test(
 test('projects through the engine: list, rename, assign, a project bundle, and a job started in an unknown project', async () => {
   const home = tempHome('engine-projects');
   const workspace = Workspace.open(home.dir);
-  const engine = new Engine(workspace, () => undefined);
+  const engine = new Dispatcher(workspace, () => undefined);
   try {
     const created = value<{ project: { id: string; name: string } }>(
       await engine.dispatch('projects.create', { name: 'Line inspection' }),

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FolderListingView, PathCheckView, Result } from '../../src-main/contract/index.js';
-import { Engine } from '../../src-main/server/engine/engine.js';
+import { Dispatcher } from '../../src-main/server/dispatch/dispatcher.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { MAX_ENTRIES } from '../../src-main/core/files/local-paths.js';
 import { tempHome } from '../helpers/temp-home.js';
@@ -35,7 +35,7 @@ function disk(root: string): { data: string; records: string } {
 
 test('files.list: a folder with kinds and sizes, folders first, hidden entries only when asked', async () => {
   const home = tempHome('file-actions');
-  const engine = new Engine(Workspace.open(home.dir), () => undefined);
+  const engine = new Dispatcher(Workspace.open(home.dir), () => undefined);
   try {
     const { data, records } = disk(home.dir);
     const listing = value<FolderListingView>(await engine.dispatch('files.list', { path: data }));
@@ -69,7 +69,7 @@ test('files.list: a folder with kinds and sizes, folders first, hidden entries o
 
 test('files.list: a huge folder lists its first entries and says how many were left out', async () => {
   const home = tempHome('file-actions');
-  const engine = new Engine(Workspace.open(home.dir), () => undefined);
+  const engine = new Dispatcher(Workspace.open(home.dir), () => undefined);
   try {
     const big = join(home.dir, 'big');
     mkdirSync(big);
@@ -89,7 +89,7 @@ test('files.list: a huge folder lists its first entries and says how many were l
 
 test('files.list refuses hostile and wrong paths with a reason naming the path', async () => {
   const home = tempHome('file-actions');
-  const engine = new Engine(Workspace.open(home.dir), () => undefined);
+  const engine = new Dispatcher(Workspace.open(home.dir), () => undefined);
   try {
     const { data } = disk(home.dir);
     for (const [path, reason] of [
@@ -123,7 +123,7 @@ test('files.list refuses hostile and wrong paths with a reason naming the path',
 
 test('files.check: each typed path gets a message for beside its field', async () => {
   const home = tempHome('file-actions');
-  const engine = new Engine(Workspace.open(home.dir), () => undefined);
+  const engine = new Dispatcher(Workspace.open(home.dir), () => undefined);
   try {
     const { data, records } = disk(home.dir);
     const check = async (paths: string[], expect: 'file' | 'folder' | 'any', extensions?: string[]) =>

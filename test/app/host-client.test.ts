@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { EngineHostClient, type HostProcess } from '../../src-main/server/engine/host-client.js';
+import { EngineHostClient, type HostProcess } from '../../src-main/server/dispatch/host-client.js';
 import type { EngineEvent } from '../../src-main/contract/index.js';
 
 /** An in-memory host: answers requests by echoing the action, or dies on demand. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { JobQueue } from '../../src-main/server/engine/job-queue.js';
-import { estimateRemainingSeconds } from '../../src-main/server/engine/remaining-time.js';
+import { JobQueue } from '../../src-main/server/dispatch/job-queue.js';
+import { estimateRemainingSeconds } from '../../src-main/server/dispatch/remaining-time.js';
 import { throwIfCancelled } from '../../src-main/core/jobs/job-context.js';
 import { badInput } from '../../src-main/core/errors.js';
 import type { EngineEvent, JobSpec, JobView } from '../../src-main/contract/index.js';

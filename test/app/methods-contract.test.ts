@@ -15,7 +15,7 @@ import { COMPARISON_KINDS } from '../../src-main/core/store/method-comparisons.j
 import { parseLrPolicy } from '../../src-main/core/train/lr-policy.js';
 import { parseSemi } from '../../src-main/core/train/semi-supervised.js';
 import { HARDENING_KINDS } from '../../src-main/core/validate/hardening.js';
-import { AUGMENT_CONFIGURATIONS } from '../../src-main/core/augment/compare-augmentation.js';
+import { AUGMENT_CONFIGURATIONS } from '../../src-main/core/pipelines/compare/compare-augmentation.js';
 import { parseAugment } from '../../src-main/core/augment/augment-spec.js';
 
 const train = { kind: 'train', datasetId: 'ds-1', arch: 'ecg-resnet', epochs: 1, seed: 1 };

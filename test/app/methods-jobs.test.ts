@@ -1,15 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine } from '../../src-main/server/engine/engine.js';
+import { Dispatcher } from '../../src-main/server/dispatch/dispatcher.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { initEngine } from '../../src-main/core/engine/backend.js';
-import { importSyntheticEcgDataset } from '../../src-main/core/data/import-synthetic-ecg.js';
+import { importSyntheticEcgDataset } from '../../src-main/core/pipelines/import/import-synthetic-ecg.js';
 import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';
 import { getModel } from '../../src-main/core/store/models.js';
 import { listComparisons } from '../../src-main/core/store/method-comparisons.js';
 import { listMeasurements } from '../../src-main/core/store/model-measurements.js';
-import { MEMBERSHIP_DEFENSE_RECIPE } from '../../src-main/core/train/membership-defense.js';
+import { MEMBERSHIP_DEFENSE_RECIPE } from '../../src-main/core/pipelines/train/membership-defense.js';
 import type {
   ActionResponse,
   AugmentationResult,
@@ -47,7 +47,7 @@ function lastState(events: EngineEvent[], id: string): JobView | undefined {
 }
 
 /** Starts a job through the contract, waits for the queue, and returns the job's last state. */
-async function runJob(engine: Engine, events: EngineEvent[], spec: JobSpec): Promise<JobView> {
+async function runJob(engine: Dispatcher, events: EngineEvent[], spec: JobSpec): Promise<JobView> {
   const started = await engine.dispatch('jobs.start', spec);
   assert.ok(started.ok, JSON.stringify(started));
   const id = (started.value as { job: JobView }).job.id;
@@ -67,7 +67,7 @@ test('every method job runs for real through the engine, stores its comparison a
   const home = tempHome('methods-jobs');
   const workspace = Workspace.open(home.dir);
   const events: EngineEvent[] = [];
-  const engine = new Engine(workspace, (e) => events.push(e));
+  const engine = new Dispatcher(workspace, (e) => events.push(e));
   try {
     const data = importSyntheticEcgDataset(
       workspace,
@@ -270,7 +270,7 @@ test('a bad method setting fails the job with a message naming the option, and a
   const home = tempHome('methods-bad');
   const workspace = Workspace.open(home.dir);
   const events: EngineEvent[] = [];
-  const engine = new Engine(workspace, (e) => events.push(e));
+  const engine = new Dispatcher(workspace, (e) => events.push(e));
   try {
     const data = importSyntheticEcgDataset(
       workspace,
@@ -337,7 +337,7 @@ test('augmentation through the engine: a train job with classical augmentation, 
   const home = tempHome('methods-augment');
   const workspace = Workspace.open(home.dir);
   const events: EngineEvent[] = [];
-  const engine = new Engine(workspace, (e) => events.push(e));
+  const engine = new Dispatcher(workspace, (e) => events.push(e));
   try {
     const datasetId = storeMammogramDataset(workspace);
     const trained = succeeded(

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ModelComparisonView, Result } from '../../src-main/contract/index.js';
-import { Engine } from '../../src-main/server/engine/engine.js';
+import { Dispatcher } from '../../src-main/server/dispatch/dispatcher.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { loadDataset } from '../../src-main/core/data/dataset-kinds.js';
 import { labelsOf, sampleIndices } from '../../src-main/core/data/sample-dataset.js';
 import { listAuditEvents } from '../../src-main/core/audit/log.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';
-import { validateModel } from '../../src-main/core/validate/validate-model.js';
+import { validateModel } from '../../src-main/core/pipelines/validate/validate-model.js';
 import { storeConstantModel, storeOneClassModel } from '../validate/one-class-model.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { initEngine } from '../../src-main/core/engine/backend.js';
@@ -21,7 +21,7 @@ test('models.compare: two models on the same test samples, with differences, fli
   await initEngine();
   const home = tempHome('models-compare');
   const workspace = Workspace.open(home.dir);
-  const engine = new Engine(workspace, () => undefined);
+  const engine = new Dispatcher(workspace, () => undefined);
   try {
     // Two models whose every answer is known: one always says N (class 0), the other always S (class 1).
     const { datasetId, modelId: alwaysN } = await storeOneClassModel(workspace);

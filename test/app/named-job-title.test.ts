@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { importWfdbDataset } from '../../src-main/core/data/import-wfdb-dataset.js';
+import { importWfdbDataset } from '../../src-main/core/pipelines/import/import-wfdb-dataset.js';
 import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';
 import { resourcePath } from '../../src-main/core/util/resources.js';
-import { namedJobTitle } from '../../src-main/server/engine/named-job-title.js';
+import { namedJobTitle } from '../../src-main/server/dispatch/named-job-title.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 test('job titles name datasets by their names, and one epoch is not "1 epochs"', () => {

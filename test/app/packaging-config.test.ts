@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { createRequire } from 'node:module';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HOST_ENTRY } from '../../src-main/server/engine/fork-host.js';
+import { HOST_ENTRY } from '../../src-main/server/dispatch/fork-host.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 /**

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EngineEvent, JobView, Result } from '../../src-main/contract/index.js';
-import { Engine } from '../../src-main/server/engine/engine.js';
+import { Dispatcher } from '../../src-main/server/dispatch/dispatcher.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';
-import { importSyntheticEcgDataset } from '../../src-main/core/data/import-synthetic-ecg.js';
+import { importSyntheticEcgDataset } from '../../src-main/core/pipelines/import/import-synthetic-ecg.js';
 import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
 import { formatLoss } from '../../src-main/core/util/loss-format.js';
 import { tempHome } from '../helpers/temp-home.js';
@@ -18,7 +18,7 @@ test('a training job sends live points within the epoch, and the progress line s
   const home = tempHome('engine-live-points');
   const workspace = Workspace.open(home.dir);
   const events: EngineEvent[] = [];
-  const engine = new Engine(workspace, (e) => events.push(e));
+  const engine = new Dispatcher(workspace, (e) => events.push(e));
   try {
     const { datasetId } = importSyntheticEcgDataset(
       workspace,

@@ -9,7 +9,7 @@ import { Workspace } from '../../src-main/core/store/workspace.js';
 import { addUser } from '../../src-main/core/audit/users.js';
 import { runAsActor } from '../../src-main/core/audit/log.js';
 import { signRecord } from '../../src-main/core/audit/signatures.js';
-import { exportAuditBundle } from '../../src-main/core/report/audit-bundle-documents.js';
+import { exportAuditBundle } from '../../src-main/core/pipelines/export/audit-bundle-documents.js';
 import { verifyBundle } from '../../src-main/core/audit/bundle-verifier.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { seedRecords } from './fixtures.js';

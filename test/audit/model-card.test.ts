@@ -5,7 +5,7 @@ import { renderModelCard } from '../../src-main/core/report/model-card.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { seedRecords } from './fixtures.js';
 import { pdfPagesText } from './pdf-text.js';
-import { exportModelReportPdf } from '../../src-main/core/report/export-report-pdf.js';
+import { exportModelReportPdf } from '../../src-main/core/pipelines/export/export-report-pdf.js';
 import { listAuditEvents } from '../../src-main/core/audit/log.js';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { tf } from '../../src-main/core/engine/tf.js';
-import { compressModel, type CompressResult } from '../../src-main/core/compress/compress-model.js';
-import { measureStoredModel } from '../../src-main/core/compress/measure-stored.js';
+import { compressModel, type CompressResult } from '../../src-main/core/pipelines/compress/compress-model.js';
+import { measureStoredModel } from '../../src-main/core/pipelines/compress/measure-stored.js';
 import { decodeModelArtifact } from '../../src-main/core/models/artifact.js';
 import { prunableWeights } from '../../src-main/core/compress/prune-magnitude.js';
 import { getModel, insertModel, listModels } from '../../src-main/core/store/models.js';

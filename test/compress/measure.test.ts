@@ -14,7 +14,7 @@ import {
   encodeFloat16,
   fromFloat16Bits,
   toFloat16Bits,
-} from '../../src-main/core/compress/float16.js';
+} from '../../src-main/core/models/weights/float16.js';
 import { decodeModelArtifact, encodeModelArtifact } from '../../src-main/core/models/artifact.js';
 import { exportTfjsLayers, affineUint8 } from '../../src-main/core/compress/export-tfjs.js';
 import { applyMasks, disposeMasks, magnitudeMasks } from '../../src-main/core/compress/prune-magnitude.js';

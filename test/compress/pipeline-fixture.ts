@@ -1,6 +1,6 @@
-import { importWfdbDataset } from '../../src-main/core/data/import-wfdb-dataset.js';
+import { importWfdbDataset } from '../../src-main/core/pipelines/import/import-wfdb-dataset.js';
 import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
-import { trainModel } from '../../src-main/core/train/train-model.js';
+import { trainModel } from '../../src-main/core/pipelines/train/train-model.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';
 import { resourcePath } from '../../src-main/core/util/resources.js';

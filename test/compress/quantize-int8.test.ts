@@ -4,7 +4,7 @@ import { before, test } from 'node:test';
 import {
   dequantizeSymmetricPerChannel,
   quantizeSymmetricPerChannel,
-} from '../../src-main/core/compress/quantize-int8.js';
+} from '../../src-main/core/models/weights/quantize-int8.js';
 import { buildSmallModel, useCpuBackend } from './fixtures.js';
 
 before(useCpuBackend);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 
 import { tf } from '../../src-main/core/engine/tf.js';
-import { bitmapBytes, decodeBitmap, encodeBitmap } from '../../src-main/core/compress/sparse-bitmap.js';
+import { bitmapBytes, decodeBitmap, encodeBitmap } from '../../src-main/core/models/weights/sparse-bitmap.js';
 import { applyMasks, disposeMasks, magnitudeMasks } from '../../src-main/core/compress/prune-magnitude.js';
 import { decodeModelArtifact, encodeModelArtifact } from '../../src-main/core/models/artifact.js';
 import { readModelArtifactHeader } from '../../src-main/core/models/artifact-header.js';

@@ -6,7 +6,7 @@ import {
   ECG_RECORDS,
   IMAGE_GROUPS,
 } from '../../src-main/core/data/data-sufficiency.js';
-import { importSyntheticEcgDataset } from '../../src-main/core/data/import-synthetic-ecg.js';
+import { importSyntheticEcgDataset } from '../../src-main/core/pipelines/import/import-synthetic-ecg.js';
 import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { getDataset } from '../../src-main/core/store/datasets.js';

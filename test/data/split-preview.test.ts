@@ -7,7 +7,7 @@ import {
   recordClassCounts,
 } from '../../src-main/core/data/split-sufficiency-preview.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
-import { importWfdbDataset } from '../../src-main/core/data/import-wfdb-dataset.js';
+import { importWfdbDataset } from '../../src-main/core/pipelines/import/import-wfdb-dataset.js';
 import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';
 import { tempHome } from '../helpers/temp-home.js';

@@ -6,12 +6,12 @@ import { encodeTargets } from '../../src-main/core/detect/targets.js';
 import { decodeDetections } from '../../src-main/core/detect/decode-detections.js';
 import { evaluateDetections } from '../../src-main/core/detect/average-precision.js';
 import { boxIou } from '../../src-main/core/detect/boxes.js';
-import { buildCenternetMobile, OUTPUT_STRIDE } from '../../src-main/core/detect/centernet-model.js';
+import { buildCenternetMobile, OUTPUT_STRIDE } from '../../src-main/core/models/centernet-model.js';
 import { centernetLoss, heatmapDistillation } from '../../src-main/core/detect/detection-loss.js';
 import { letterbox, toCanvas, toFrame, visibleTargets } from '../../src-main/core/detect/frame-placement.js';
 import { drawAugmentation } from '../../src-main/core/detect/augmentation.js';
 import { createRng } from '../../src-main/core/engine/seed.js';
-import { pgdInputs } from '../../src-main/core/detect/pgd-detection.js';
+import { pgdInputs } from '../../src-main/core/pipelines/detect/pgd-detection.js';
 
 const logit = (p: number) => Math.log(p / (1 - p));
 

@@ -8,7 +8,7 @@ import { readVocXml } from '../../src-main/core/data/images/voc.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';
 import { AttestError } from '../../src-main/core/errors.js';
-import { importDetectionDataset } from '../../src-main/core/detect/import-detection.js';
+import { importDetectionDataset } from '../../src-main/core/pipelines/import/import-detection.js';
 import { frameTruths, loadDetectionDataset } from '../../src-main/core/detect/detection-dataset.js';
 import { tempHome } from '../helpers/temp-home.js';
 

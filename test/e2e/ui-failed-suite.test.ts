@@ -8,7 +8,7 @@ import { startServer } from '../../src-main/server/serve.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';
 import { initEngine } from '../../src-main/core/engine/backend.js';
-import { parseSuites, validateModel } from '../../src-main/core/validate/validate-model.js';
+import { parseSuites, validateModel } from '../../src-main/core/pipelines/validate/validate-model.js';
 import { storeOneClassModel } from '../validate/one-class-model.js';
 import { chromiumMissing, openWatchedPage } from './browser.js';
 

@@ -8,7 +8,7 @@ import { tempHome } from '../helpers/temp-home.js';
 import { startServer } from '../../src-main/server/serve.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';
-import { importSyntheticEcgDataset } from '../../src-main/core/data/import-synthetic-ecg.js';
+import { importSyntheticEcgDataset } from '../../src-main/core/pipelines/import/import-synthetic-ecg.js';
 import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
 import { formatLoss } from '../../src-main/core/util/loss-format.js';
 import { chromiumMissing, openWatchedPage } from './browser.js';

@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { tempHome } from '../helpers/temp-home.js';
 import { startServer } from '../../src-main/server/serve.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
-import { importSyntheticEcgDataset } from '../../src-main/core/data/import-synthetic-ecg.js';
+import { importSyntheticEcgDataset } from '../../src-main/core/pipelines/import/import-synthetic-ecg.js';
 import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';
 import { listModels } from '../../src-main/core/store/models.js';

@@ -10,7 +10,7 @@ import { quietContext } from '../../src-main/core/jobs/job-context.js';
 import { initEngine } from '../../src-main/core/engine/backend.js';
 import { loadDataset } from '../../src-main/core/data/dataset-kinds.js';
 import { labelsOf, sampleIndices } from '../../src-main/core/data/sample-dataset.js';
-import { validateModel } from '../../src-main/core/validate/validate-model.js';
+import { validateModel } from '../../src-main/core/pipelines/validate/validate-model.js';
 import { storeConstantModel, storeOneClassModel } from '../validate/one-class-model.js';
 import { chromiumMissing, openWatchedPage } from './browser.js';
 

@@ -4,10 +4,10 @@ import { runCli } from '../helpers/run-cli.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { initEngine } from '../../src-main/core/engine/backend.js';
-import { trainModel } from '../../src-main/core/train/train-model.js';
-import { validateModel } from '../../src-main/core/validate/validate-model.js';
+import { trainModel } from '../../src-main/core/pipelines/train/train-model.js';
+import { validateModel } from '../../src-main/core/pipelines/validate/validate-model.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';
-import type { ClassificationMetrics } from '../../src-main/core/validate/metrics.js';
+import type { ClassificationMetrics } from '../../src-main/core/metrics/metrics.js';
 
 test('attest import synthetic-ecg stores synthetic patients split by record; a model learns to tell N, S, V apart', async () => {
   const home = tempHome('synthetic-ecg');

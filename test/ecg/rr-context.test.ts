@@ -4,7 +4,7 @@ import { rrFeatures, RR_FEATURE_COUNT } from '../../src-main/core/data/ecg/rr-fe
 import { recordNormalizedRrInputs, recordScales } from '../../src-main/core/data/ecg/record-normalize.js';
 import { readWfdbAnnotations } from '../../src-main/core/data/wfdb/annotations.js';
 import { aamiClassOf } from '../../src-main/core/data/ecg/aami.js';
-import { importWfdbDataset } from '../../src-main/core/data/import-wfdb-dataset.js';
+import { importWfdbDataset } from '../../src-main/core/pipelines/import/import-wfdb-dataset.js';
 import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
 import {
   ecgSampleDataset,
@@ -20,8 +20,8 @@ import { ARCHITECTURES } from '../../src-main/core/models/registry.js';
 import { fgsmPerturb } from '../../src-main/core/validate/fgsm.js';
 import { pgdPerturb } from '../../src-main/core/validate/pgd.js';
 import { perturbableMask, sampleIndices } from '../../src-main/core/data/sample-dataset.js';
-import { trainModel } from '../../src-main/core/train/train-model.js';
-import { validateModel } from '../../src-main/core/validate/validate-model.js';
+import { trainModel } from '../../src-main/core/pipelines/train/train-model.js';
+import { validateModel } from '../../src-main/core/pipelines/validate/validate-model.js';
 import { getModel } from '../../src-main/core/store/models.js';
 import { modelInputContract } from '../../src-main/core/models/input-contract.js';
 import { AttestError } from '../../src-main/core/errors.js';

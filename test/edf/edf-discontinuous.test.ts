@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEdfFile } from '../../src-main/core/data/edf/record.js';
-import { importEdfDataset } from '../../src-main/core/data/import-edf-dataset.js';
+import { importEdfDataset } from '../../src-main/core/pipelines/import/import-edf-dataset.js';
 import { loadEcgDataset } from '../../src-main/core/data/ecg-dataset.js';
 import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';

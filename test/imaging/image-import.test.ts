@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';
-import { importImageDataset } from '../../src-main/core/data/images/import-image-dataset.js';
+import { importImageDataset } from '../../src-main/core/pipelines/import/import-image-dataset.js';
 import {
   loadImageDataset,
   imageSampleDataset,
@@ -37,7 +37,7 @@ import {
   SPLIT_CODES,
 } from '../../src-main/core/data/sample-dataset.js';
 import { AttestError } from '../../src-main/core/errors.js';
-import { trainModel } from '../../src-main/core/train/train-model.js';
+import { trainModel } from '../../src-main/core/pipelines/train/train-model.js';
 import { initEngine } from '../../src-main/core/engine/backend.js';
 import { getModel } from '../../src-main/core/store/models.js';
 import { tempHome } from '../helpers/temp-home.js';

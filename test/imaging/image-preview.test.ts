@@ -9,7 +9,7 @@ import { quietContext } from '../../src-main/core/jobs/job-context.js';
 import {
   importImageDataset,
   type ImportImagesOptions,
-} from '../../src-main/core/data/images/import-image-dataset.js';
+} from '../../src-main/core/pipelines/import/import-image-dataset.js';
 import { parseImageSplit } from '../../src-main/core/data/images/image-splits.js';
 import { previewImageSource } from '../../src-main/core/data/images/image-preview.js';
 import { datasetThumbnails } from '../../src-main/core/data/images/image-thumbnails.js';

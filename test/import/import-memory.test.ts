@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { tf } from '../../src-main/core/engine/tf.js';
 import { initEngine } from '../../src-main/core/engine/backend.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
-import { importModelFile } from '../../src-main/core/models/import/import-model-file.js';
+import { importModelFile } from '../../src-main/core/pipelines/import/import-model-file.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { fixture } from './model-files.js';
 

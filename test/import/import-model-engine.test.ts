@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JobView, Result } from '../../src-main/contract/index.js';
-import { Engine } from '../../src-main/server/engine/engine.js';
+import { Dispatcher } from '../../src-main/server/dispatch/dispatcher.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { fixture } from './model-files.js';
@@ -12,7 +12,7 @@ function value<T>(result: Result<unknown>): T {
   return (result as { ok: true; value: T }).value;
 }
 
-async function settled(engine: Engine, job: JobView): Promise<JobView> {
+async function settled(engine: Dispatcher, job: JobView): Promise<JobView> {
   await engine.queue.idle();
   const done = engine.queue.list().find((j) => j.id === job.id);
   assert.ok(done !== undefined);
@@ -25,7 +25,7 @@ test(
   async () => {
     const home = tempHome('engine-import-model');
     const workspace = Workspace.open(home.dir);
-    const engine = new Engine(workspace, () => undefined);
+    const engine = new Dispatcher(workspace, () => undefined);
     try {
       // The contract refuses a preset it does not know before any job starts.
       const refused = await engine.dispatch('jobs.start', {

@@ -1,9 +1,9 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Workspace } from '../../src-main/core/store/workspace.js';
-import { importTimeseriesDataset } from '../../src-main/core/data/import-timeseries-dataset.js';
-import { importImageDataset } from '../../src-main/core/data/images/import-image-dataset.js';
-import { importDetectionDataset } from '../../src-main/core/detect/import-detection.js';
+import { importTimeseriesDataset } from '../../src-main/core/pipelines/import/import-timeseries-dataset.js';
+import { importImageDataset } from '../../src-main/core/pipelines/import/import-image-dataset.js';
+import { importDetectionDataset } from '../../src-main/core/pipelines/import/import-detection.js';
 import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';
 

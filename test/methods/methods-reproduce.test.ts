@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { summarize } from '../../src-main/core/methods/reproduce.js';
+import { summarize } from '../../src-main/core/pipelines/methods/reproduce.js';
 import { runCli } from '../helpers/run-cli.js';
 import { tempHome } from '../helpers/temp-home.js';
 

@@ -5,7 +5,7 @@ import { before, test } from 'node:test';
 import {
   dequantizeSymmetricPerChannel,
   quantizeSymmetricPerChannel,
-} from '../../src-main/core/compress/quantize-int8.js';
+} from '../../src-main/core/models/weights/quantize-int8.js';
 import { countParams } from '../../src-main/core/compress/model-size.js';
 import {
   applyMasks,

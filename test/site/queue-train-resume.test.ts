@@ -7,7 +7,7 @@ import { startServer } from '../../src-main/server/serve.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { getJob } from '../../src-main/core/store/jobs.js';
 import { getQueuedJob } from '../../src-main/core/store/queued-jobs.js';
-import { importWfdbDataset } from '../../src-main/core/data/import-wfdb-dataset.js';
+import { importWfdbDataset } from '../../src-main/core/pipelines/import/import-wfdb-dataset.js';
 import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';
 import { resourcePath } from '../../src-main/core/util/resources.js';

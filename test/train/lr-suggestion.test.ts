@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { suggestRate } from '../../src-main/core/train/lr-range-test.js';
+import { suggestRate } from '../../src-main/core/pipelines/train/lr-range-test.js';
 
 test('the range-test suggestion ignores the batch-to-batch wobble of the first steps', () => {
   // 80 of 100 steps from 1e-6 (stopped at the blow-up): single batches make the smoothed loss zigzag early on,

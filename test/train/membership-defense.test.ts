@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initEngine } from '../../src-main/core/engine/backend.js';
-import { importSyntheticEcgDataset } from '../../src-main/core/data/import-synthetic-ecg.js';
+import { importSyntheticEcgDataset } from '../../src-main/core/pipelines/import/import-synthetic-ecg.js';
 import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
-import { trainModel } from '../../src-main/core/train/train-model.js';
-import { defendMembership, MEMBERSHIP_DEFENSE_RECIPE } from '../../src-main/core/train/membership-defense.js';
-import { validateModel } from '../../src-main/core/validate/validate-model.js';
+import { trainModel } from '../../src-main/core/pipelines/train/train-model.js';
+import {
+  defendMembership,
+  MEMBERSHIP_DEFENSE_RECIPE,
+} from '../../src-main/core/pipelines/train/membership-defense.js';
+import { validateModel } from '../../src-main/core/pipelines/validate/validate-model.js';
 import { getModel } from '../../src-main/core/store/models.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';

@@ -4,7 +4,7 @@ import { before, test } from 'node:test';
 import { tf } from '../../src-main/core/engine/tf.js';
 import { distillOnReference } from '../../src-main/core/train/reference-distillation.js';
 import { lossThresholdAttack, sampleLosses } from '../../src-main/core/validate/membership.js';
-import { predictProbabilities } from '../../src-main/core/validate/predict.js';
+import { predictProbabilities } from '../../src-main/core/predict/predict.js';
 import { denseClassifier, prototypeTask, train, useCpuBackend } from '../validate/fixtures.js';
 
 const SHAPE = [16, 1];

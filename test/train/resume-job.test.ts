@@ -1,15 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Workspace } from '../../src-main/core/store/workspace.js';
-import { importWfdbDataset } from '../../src-main/core/data/import-wfdb-dataset.js';
+import { importWfdbDataset } from '../../src-main/core/pipelines/import/import-wfdb-dataset.js';
 import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
-import { trainModel, type TrainResult } from '../../src-main/core/train/train-model.js';
+import { trainModel, type TrainResult } from '../../src-main/core/pipelines/train/train-model.js';
 import { initEngine } from '../../src-main/core/engine/backend.js';
 import { getJob, listJobs } from '../../src-main/core/store/jobs.js';
 import { AttestError } from '../../src-main/core/errors.js';
 import { resourcePath } from '../../src-main/core/util/resources.js';
 import { jobSpecSchema } from '../../src-main/contract/jobs.js';
-import { runJobSpec } from '../../src-main/server/engine/job-runners.js';
+import { runJobSpec } from '../../src-main/server/dispatch/job-runners.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 test('the Jobs page resume: a cancelled training resumes through the engine from its last checkpoint; others are refused', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { importWfdbDataset } from '../../src-main/core/data/import-wfdb-dataset.js';
+import { importWfdbDataset } from '../../src-main/core/pipelines/import/import-wfdb-dataset.js';
 import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
 import { loadEcgDataset, splitIndices } from '../../src-main/core/data/ecg-dataset.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';

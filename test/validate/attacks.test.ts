@@ -7,7 +7,7 @@ import { fgsmSuite } from '../../src-main/core/validate/fgsm.js';
 import { pgdPerturb, pgdSweepAsync, pgdSweepSteps } from '../../src-main/core/validate/pgd.js';
 import { keepLargest, sparseBatch, sparseSweepSteps } from '../../src-main/core/validate/sparse-attack.js';
 import { squareBatch, squareSweepSteps } from '../../src-main/core/validate/square-attack.js';
-import { runSteps } from '../../src-main/core/validate/steps.js';
+import { runSteps } from '../../src-main/core/jobs/steps.js';
 import { createRng } from '../../src-main/core/engine/seed.js';
 import { denseClassifier, prototypeTask, train, useCpuBackend } from './fixtures.js';
 

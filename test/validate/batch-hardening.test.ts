@@ -6,7 +6,7 @@ import { fitEpochs } from '../../src-main/core/train/fit-epochs.js';
 import { batchHardening } from '../../src-main/core/validate/batch-hardening.js';
 import { parseHardening } from '../../src-main/core/validate/hardening.js';
 import { pgdSweepSteps } from '../../src-main/core/validate/pgd.js';
-import { runSteps } from '../../src-main/core/validate/steps.js';
+import { runSteps } from '../../src-main/core/jobs/steps.js';
 import { denseClassifier, prototypeTask, useCpuBackend } from './fixtures.js';
 
 const SHAPE = [16, 1];

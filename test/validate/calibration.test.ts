@@ -7,7 +7,7 @@ import {
   calibrationFigures,
   fitTemperature,
 } from '../../src-main/core/validate/calibration.js';
-import { argMaxRows } from '../../src-main/core/validate/predict.js';
+import { argMaxRows } from '../../src-main/core/predict/predict.js';
 import { seededRandom } from '../../src-main/core/validate/seeded-random.js';
 
 test('ECE, MCE, NLL, Brier and the reliability bins match a hand computation', () => {

@@ -7,10 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 
 import { AttestError } from '../../src-main/core/errors.js';
-import { classificationMetrics } from '../../src-main/core/validate/metrics.js';
+import { classificationMetrics } from '../../src-main/core/metrics/metrics.js';
 import { binaryRoc, rocCurves } from '../../src-main/core/validate/roc.js';
 import { decide, decisionRule } from '../../src-main/core/validate/operating-threshold.js';
-import { argMaxRows } from '../../src-main/core/validate/predict.js';
+import { argMaxRows } from '../../src-main/core/predict/predict.js';
 import { seededRandom } from '../../src-main/core/validate/seeded-random.js';
 import { missingReference, PYTHON, pythonMissing } from '../helpers/reference.js';
 

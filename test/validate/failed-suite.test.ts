@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';
 import { initEngine } from '../../src-main/core/engine/backend.js';
-import { validateModel, parseSuites } from '../../src-main/core/validate/validate-model.js';
+import { validateModel, parseSuites } from '../../src-main/core/pipelines/validate/validate-model.js';
 import { metricsOfValidation, validationsOfModel } from '../../src-main/core/store/validations.js';
 import { listAuditEvents } from '../../src-main/core/audit/log.js';
 import { AttestError } from '../../src-main/core/errors.js';

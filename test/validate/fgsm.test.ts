@@ -9,8 +9,8 @@ import {
   fgsmSuite,
   fgsmSuiteAsync,
 } from '../../src-main/core/validate/fgsm.js';
-import { accuracyOf } from '../../src-main/core/validate/metrics.js';
-import { predictClasses } from '../../src-main/core/validate/predict.js';
+import { accuracyOf } from '../../src-main/core/metrics/metrics.js';
+import { predictClasses } from '../../src-main/core/predict/predict.js';
 import { seededRandom } from '../../src-main/core/validate/seeded-random.js';
 import { denseClassifier, gaussianNoise, train, useCpuBackend } from './fixtures.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { classificationMetrics } from '../../src-main/core/validate/metrics.js';
+import { classificationMetrics } from '../../src-main/core/metrics/metrics.js';
 import {
   pairedComparison,
   validationFindings,

@@ -10,9 +10,9 @@ import { tf } from '../../src-main/core/engine/tf.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { writeSyntheticMammograms } from '../../src-main/core/data/images/write-synthetic.js';
-import { importImageDataset } from '../../src-main/core/data/images/import-image-dataset.js';
-import { trainModel } from '../../src-main/core/train/train-model.js';
-import { compressModel } from '../../src-main/core/compress/compress-model.js';
+import { importImageDataset } from '../../src-main/core/pipelines/import/import-image-dataset.js';
+import { trainModel } from '../../src-main/core/pipelines/train/train-model.js';
+import { compressModel } from '../../src-main/core/pipelines/compress/compress-model.js';
 import {
   IMAGE_CORRUPTIONS,
   corruptImage,
@@ -20,7 +20,7 @@ import {
   type ImageCorruption,
 } from '../../src-main/core/validate/image-corruptions.js';
 import type { CorruptionsResult } from '../../src-main/core/validate/corruptions-suite.js';
-import { validateModel } from '../../src-main/core/validate/validate-model.js';
+import { validateModel } from '../../src-main/core/pipelines/validate/validate-model.js';
 import { gaussianNoise } from './fixtures.js';
 import { tempHome } from '../helpers/temp-home.js';
 

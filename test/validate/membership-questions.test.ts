@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initEngine } from '../../src-main/core/engine/backend.js';
-import { importSyntheticEcgDataset } from '../../src-main/core/data/import-synthetic-ecg.js';
+import { importSyntheticEcgDataset } from '../../src-main/core/pipelines/import/import-synthetic-ecg.js';
 import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
-import { trainModel } from '../../src-main/core/train/train-model.js';
-import { validateModel } from '../../src-main/core/validate/validate-model.js';
+import { trainModel } from '../../src-main/core/pipelines/train/train-model.js';
+import { validateModel } from '../../src-main/core/pipelines/validate/validate-model.js';
 import type { MembershipResult } from '../../src-main/core/validate/membership-suite.js';
 import { loadDataset } from '../../src-main/core/data/dataset-kinds.js';
 import { getModel } from '../../src-main/core/store/models.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { AttestError } from '../../src-main/core/errors.js';
-import { accuracyOf, classificationMetrics } from '../../src-main/core/validate/metrics.js';
+import { accuracyOf, classificationMetrics } from '../../src-main/core/metrics/metrics.js';
 
 const AAMI = ['N', 'S', 'V', 'F', 'Q'];
 

@@ -4,7 +4,7 @@ import { before, test } from 'node:test';
 import { tf, type tfl } from '../../src-main/core/engine/tf.js';
 import { AttestError } from '../../src-main/core/errors.js';
 import { pgdPerturb } from '../../src-main/core/validate/pgd.js';
-import { predictClasses } from '../../src-main/core/validate/predict.js';
+import { predictClasses } from '../../src-main/core/predict/predict.js';
 import {
   calibrateSprt,
   detectionFigures,

@@ -3,7 +3,7 @@ import { before, test } from 'node:test';
 
 import { tf, type tfl } from '../../src-main/core/engine/tf.js';
 import { AttestError } from '../../src-main/core/errors.js';
-import { classificationMetrics } from '../../src-main/core/validate/metrics.js';
+import { classificationMetrics } from '../../src-main/core/metrics/metrics.js';
 import { AMPLITUDE_SCALING, baselineOffsetNoise } from '../../src-main/core/validate/ecg-noises.js';
 import {
   noiseStressSuite,
@@ -11,7 +11,7 @@ import {
   type NoiseStressOptions,
 } from '../../src-main/core/validate/noise-stress.js';
 import { nstNoiseRms } from '../../src-main/core/validate/nst-snr.js';
-import { predictClasses } from '../../src-main/core/validate/predict.js';
+import { predictClasses } from '../../src-main/core/predict/predict.js';
 import { seededRandom } from '../../src-main/core/validate/seeded-random.js';
 import {
   BEAT_LENGTH,

@@ -1,4 +1,4 @@
-import { importSyntheticEcgDataset } from '../../src-main/core/data/import-synthetic-ecg.js';
+import { importSyntheticEcgDataset } from '../../src-main/core/pipelines/import/import-synthetic-ecg.js';
 import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
 import { loadDataset } from '../../src-main/core/data/dataset-kinds.js';
 import type { Workspace } from '../../src-main/core/store/workspace.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { AttestError } from '../../src-main/core/errors.js';
-import { classificationMetrics } from '../../src-main/core/validate/metrics.js';
+import { classificationMetrics } from '../../src-main/core/metrics/metrics.js';
 import { evaluatePolicy, loadPolicy } from '../../src-main/core/validate/policy.js';
 import { POLICY_TEMPLATE_NAMES, policyTemplate } from '../../src-main/core/validate/policy-templates.js';
 import { recordBootstrap } from '../../src-main/core/validate/record-bootstrap.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import type { FgsmResult } from '../../src-main/core/validate/fgsm.js';
-import { classificationMetrics } from '../../src-main/core/validate/metrics.js';
+import { classificationMetrics } from '../../src-main/core/metrics/metrics.js';
 import type { NoiseStressResult } from '../../src-main/core/validate/noise-stress.js';
 import { metricRows, type MetricRow } from '../../src-main/core/validate/rows.js';
 import { rocCurves } from '../../src-main/core/validate/roc.js';

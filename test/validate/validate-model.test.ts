@@ -1,21 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { importSyntheticEcgDataset } from '../../src-main/core/data/import-synthetic-ecg.js';
+import { importSyntheticEcgDataset } from '../../src-main/core/pipelines/import/import-synthetic-ecg.js';
 import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';
 import { initEngine } from '../../src-main/core/engine/backend.js';
 import { tf } from '../../src-main/core/engine/tf.js';
-import { trainModel } from '../../src-main/core/train/train-model.js';
-import { compressModel } from '../../src-main/core/compress/compress-model.js';
+import { trainModel } from '../../src-main/core/pipelines/train/train-model.js';
+import { compressModel } from '../../src-main/core/pipelines/compress/compress-model.js';
 import { getModel } from '../../src-main/core/store/models.js';
 import { metricsOfValidation, validationsOfModel } from '../../src-main/core/store/validations.js';
 import { listAuditEvents } from '../../src-main/core/audit/log.js';
 import { gatherReportData } from '../../src-main/core/report/report-data.js';
 import { renderModelReport } from '../../src-main/core/report/model-report.js';
 import { AttestError } from '../../src-main/core/errors.js';
-import { parseSuites, validateModel } from '../../src-main/core/validate/validate-model.js';
+import { parseSuites, validateModel } from '../../src-main/core/pipelines/validate/validate-model.js';
 import { storedTemperature } from '../../src-main/core/validate/suite-context.js';
 import type { CalibrationResult, CleanResult } from '../../src-main/core/validate/clean-suites.js';
 import type { AttackSweep } from '../../src-main/core/validate/attack-sweep.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { physicalSignal, readWfdbRecord } from '../../src-main/core/data/wfdb/record.js';
 import { readWfdbMultiSegmentRecord } from '../../src-main/core/data/wfdb/multi-segment.js';
 import { inspectWfdb } from '../../src-main/core/data/wfdb/inspect.js';
-import { importWfdbDataset } from '../../src-main/core/data/import-wfdb-dataset.js';
+import { importWfdbDataset } from '../../src-main/core/pipelines/import/import-wfdb-dataset.js';
 import { loadEcgDataset } from '../../src-main/core/data/ecg-dataset.js';
 import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';

@@ -7,7 +7,7 @@ import { verifyBundle } from '../../core/audit/bundle-verifier.js';
 import { checkConsistencySince, proveEventInclusion } from '../../core/audit/inclusion.js';
 import { readCarriedCheckpoint } from '../../core/audit/carried-checkpoint.js';
 import { listSignatures, signatureStatus } from '../../core/audit/signatures.js';
-import { exportAuditBundle } from '../../core/report/audit-bundle-documents.js';
+import { exportAuditBundle } from '../../core/pipelines/export/audit-bundle-documents.js';
 import type { ArtifactChoice } from '../../core/audit/export-bundle.js';
 import { badInput } from '../../core/errors.js';
 import { readFileSync } from 'node:fs';

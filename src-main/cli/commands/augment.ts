@@ -4,7 +4,7 @@ import {
   AUGMENT_CONFIGURATIONS,
   compareAugmentation,
   type AugmentConfiguration,
-} from '../../core/augment/compare-augmentation.js';
+} from '../../core/pipelines/compare/compare-augmentation.js';
 import { badInput } from '../../core/errors.js';
 import { cliJobContext } from './job-context.js';
 

@@ -1,6 +1,6 @@
 import type { Options } from '../args.js';
 import { badInput } from '../../core/errors.js';
-import { parseBeatPreset, type BeatPreset } from '../../core/data/beat-dataset-builder.js';
+import { parseBeatPreset, type BeatPreset } from '../../core/pipelines/import/beat-dataset-builder.js';
 
 /**
  * `--preset standardize-per-beat|kachuee2018|record-normalized-rr` of the ECG beat importers; `--rr-context` is

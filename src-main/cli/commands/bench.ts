@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { initEngine } from '../../core/engine/backend.js';
-import { reproduceMethods } from '../../core/methods/reproduce.js';
+import { reproduceMethods } from '../../core/pipelines/methods/reproduce.js';
 
 export const benchCommand: Command = {
   path: ['bench'],

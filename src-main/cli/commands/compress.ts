@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { initEngine } from '../../core/engine/backend.js';
-import { compressModel } from '../../core/compress/compress-model.js';
+import { compressModel } from '../../core/pipelines/compress/compress-model.js';
 import { figuresTable } from '../../core/compress/format-figures.js';
 import { cliJobContext } from './job-context.js';
 import { recipeMethods, withMethodEvidence } from './method-evidence-output.js';

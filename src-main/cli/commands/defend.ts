@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { initEngine } from '../../core/engine/backend.js';
-import { defendMembership } from '../../core/train/membership-defense.js';
-import { compareMembershipDefense } from '../../core/train/compare-membership-defense.js';
+import { defendMembership } from '../../core/pipelines/train/membership-defense.js';
+import { compareMembershipDefense } from '../../core/pipelines/compare/compare-membership-defense.js';
 import { cliJobContext } from './job-context.js';
 import { withMethodEvidence } from './method-evidence-output.js';
 

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import type { Command } from '../command.js';
 import { initEngine } from '../../core/engine/backend.js';
 import { Workspace } from '../../core/store/workspace.js';
-import { runDemo } from '../../core/demo/run-demo.js';
-import { runImageDemo } from '../../core/data/images/image-demo.js';
+import { runDemo } from '../../core/pipelines/demo/run-demo.js';
+import { runImageDemo } from '../../core/pipelines/demo/image-demo.js';
 import { cliJobContext } from './job-context.js';
 import { badInput } from '../../core/errors.js';
-import { demoVerdictLines } from '../../core/demo/demo-verdict.js';
+import { demoVerdictLines } from '../../core/pipelines/demo/demo-verdict.js';
 
 export const demoCommand: Command = {
   path: ['demo'],

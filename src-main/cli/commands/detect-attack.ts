@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { initEngine } from '../../core/engine/backend.js';
 import { badInput } from '../../core/errors.js';
-import { detectorPgd } from '../../core/detect/pgd-detection.js';
+import { detectorPgd } from '../../core/pipelines/detect/pgd-detection.js';
 import { cliJobContext } from './job-context.js';
 
 const figure = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v.toFixed(4));

@@ -2,8 +2,8 @@ import type { Command } from '../command.js';
 import { initEngine } from '../../core/engine/backend.js';
 import { badInput } from '../../core/errors.js';
 import { parseCorruptions } from '../../core/validate/image-corruptions.js';
-import { compressDetector } from '../../core/detect/compress-detector.js';
-import { detectorCorruptionRobustness } from '../../core/detect/corruption-robustness.js';
+import { compressDetector } from '../../core/pipelines/detect/compress-detector.js';
+import { detectorCorruptionRobustness } from '../../core/pipelines/detect/corruption-robustness.js';
 import { cliJobContext } from './job-context.js';
 
 const figure = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v.toFixed(4));

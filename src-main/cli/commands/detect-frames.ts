@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
-import { exportDetectionFramesPage } from '../../core/detect/frames-html.js';
+import { exportDetectionFramesPage } from '../../core/pipelines/detect/frames-html.js';
 
 export const detectFramesCommand: Command = {
   path: ['detect', 'frames'],

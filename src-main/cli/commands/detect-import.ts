@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { badInput } from '../../core/errors.js';
 import { parseImageSplit } from '../../core/data/images/image-splits.js';
-import { importDetectionDataset } from '../../core/detect/import-detection.js';
+import { importDetectionDataset } from '../../core/pipelines/import/import-detection.js';
 import { cliJobContext } from './job-context.js';
 
 export const importDetectionCommand: Command = {

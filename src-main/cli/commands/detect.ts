@@ -1,9 +1,9 @@
 import type { Command, CommandContext } from '../command.js';
 import { initEngine } from '../../core/engine/backend.js';
 import { AttestError, badInput, exitCodeFor } from '../../core/errors.js';
-import { trainDetector } from '../../core/detect/train-detector.js';
-import { evaluateDetector } from '../../core/detect/evaluate-detector.js';
-import { detectionLearningCurve, parseFrameCounts } from '../../core/detect/learning-curve.js';
+import { trainDetector } from '../../core/pipelines/detect/train-detector.js';
+import { evaluateDetector } from '../../core/pipelines/detect/evaluate-detector.js';
+import { detectionLearningCurve, parseFrameCounts } from '../../core/pipelines/detect/learning-curve.js';
 import type { DetectionEvaluation } from '../../core/detect/average-precision.js';
 import { cliJobContext } from './job-context.js';
 import { loadPolicy } from '../../core/validate/policy.js';

@@ -2,7 +2,7 @@ import type { Command } from '../command.js';
 import { idList } from './id-list.js';
 import { initEngine } from '../../core/engine/backend.js';
 import { parseSplitName } from '../../core/data/sample-dataset.js';
-import { explainModels } from '../../core/explain/explain-models.js';
+import { explainModels } from '../../core/pipelines/explain/explain-models.js';
 
 export const explainCommand: Command = {
   path: ['explain'],

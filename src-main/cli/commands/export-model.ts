@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import type { ExportWeights } from '../../core/compress/export-tfjs.js';
-import { exportStoredModel } from '../../core/compress/export-stored-model.js';
+import { exportStoredModel } from '../../core/pipelines/export/export-stored-model.js';
 import { initEngine } from '../../core/engine/backend.js';
 import { exportStoredModelOnnx } from '../../core/models/onnx/export-stored-onnx.js';
 import { badInput } from '../../core/errors.js';

@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { initEngine } from '../../core/engine/backend.js';
-import { trainGenerator } from '../../core/generative/train-generator.js';
-import { checkGenerator } from '../../core/generative/check-generator.js';
+import { trainGenerator } from '../../core/pipelines/generative/train-generator.js';
+import { checkGenerator } from '../../core/pipelines/generative/check-generator.js';
 import { listGenerators } from '../../core/generative/generator-store.js';
 import type { LeakCheckResult } from '../../core/generative/leak-check.js';
 import { cliJobContext } from './job-context.js';

@@ -1,5 +1,5 @@
 import type { Command } from '../command.js';
-import { importEdfDataset } from '../../core/data/import-edf-dataset.js';
+import { importEdfDataset } from '../../core/pipelines/import/import-edf-dataset.js';
 import { parseSplitSpec } from '../../core/data/ecg-splits.js';
 import { badInput } from '../../core/errors.js';
 import { cliJobContext } from './job-context.js';

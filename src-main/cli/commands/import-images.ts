@@ -5,7 +5,7 @@ import {
   importImageDataset,
   type ImageImportFormat,
   type ImportImagesOptions,
-} from '../../core/data/images/import-image-dataset.js';
+} from '../../core/pipelines/import/import-image-dataset.js';
 import { parseImageSplit } from '../../core/data/images/image-splits.js';
 import { FITS } from '../../core/data/images/preprocess.js';
 import type { ImageDatasetResult } from '../../core/data/images/image-dataset-store.js';

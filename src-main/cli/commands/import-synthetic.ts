@@ -1,5 +1,5 @@
 import type { Command } from '../command.js';
-import { importSyntheticEcgDataset } from '../../core/data/import-synthetic-ecg.js';
+import { importSyntheticEcgDataset } from '../../core/pipelines/import/import-synthetic-ecg.js';
 import { parseSplitSpec } from '../../core/data/ecg-splits.js';
 import { badInput } from '../../core/errors.js';
 import { cliJobContext } from './job-context.js';

@@ -1,5 +1,5 @@
 import type { Command, CommandContext } from '../command.js';
-import { importTimeseriesDataset } from '../../core/data/import-timeseries-dataset.js';
+import { importTimeseriesDataset } from '../../core/pipelines/import/import-timeseries-dataset.js';
 import { parseSplitSpec } from '../../core/data/ecg-splits.js';
 import { badInput } from '../../core/errors.js';
 import { cliJobContext } from './job-context.js';

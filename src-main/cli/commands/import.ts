@@ -1,10 +1,10 @@
 import type { Command } from '../command.js';
-import { importWfdbDataset } from '../../core/data/import-wfdb-dataset.js';
+import { importWfdbDataset } from '../../core/pipelines/import/import-wfdb-dataset.js';
 import { parseSplitSpec } from '../../core/data/ecg-splits.js';
 import { badInput } from '../../core/errors.js';
 import { cliJobContext } from './job-context.js';
 import { beatPresetOption } from './beat-preset-option.js';
-import type { BeatDatasetResult } from '../../core/data/beat-dataset-builder.js';
+import type { BeatDatasetResult } from '../../core/pipelines/import/beat-dataset-builder.js';
 
 export const importWfdbCommand: Command = {
   path: ['import', 'wfdb'],

@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { initEngine } from '../../core/engine/backend.js';
-import { compareLowBit } from '../../core/train/compare-low-bit.js';
+import { compareLowBit } from '../../core/pipelines/compare/compare-low-bit.js';
 import { cliJobContext } from './job-context.js';
 
 export const lowBitCompareCommand: Command = {

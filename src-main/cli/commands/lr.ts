@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { initEngine } from '../../core/engine/backend.js';
-import { lrRangeTest } from '../../core/train/lr-range-test.js';
-import { compareLrPolicies } from '../../core/train/compare-lr-policies.js';
+import { lrRangeTest } from '../../core/pipelines/train/lr-range-test.js';
+import { compareLrPolicies } from '../../core/pipelines/compare/compare-lr-policies.js';
 import { LR_POLICY_SYNTAX } from '../../core/train/lr-policy.js';
 import { badInput } from '../../core/errors.js';
 import { cliJobContext } from './job-context.js';

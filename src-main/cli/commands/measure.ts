@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { initEngine } from '../../core/engine/backend.js';
-import { measureStoredModel } from '../../core/compress/measure-stored.js';
+import { measureStoredModel } from '../../core/pipelines/compress/measure-stored.js';
 
 export const modelsMeasureCommand: Command = {
   path: ['models', 'measure'],

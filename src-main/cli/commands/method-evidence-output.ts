@@ -1,6 +1,6 @@
 import type { CommandContext } from '../command.js';
 import { parseRecipe } from '../../core/compress/recipe.js';
-import { methodEvidence, type MethodEvidence } from '../../core/methods/method-evidence.js';
+import { methodEvidence, type MethodEvidence } from '../../core/pipelines/methods/method-evidence.js';
 
 /** The research methods (as `methods reproduce` names them) a compress recipe uses. */
 export function recipeMethods(recipe: string): string[] {

@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { initEngine } from '../../core/engine/backend.js';
-import { METHODS, reproduceMethods } from '../../core/methods/reproduce.js';
-import { allMethodEvidence, recordReproductions } from '../../core/methods/method-evidence.js';
+import { METHODS, reproduceMethods } from '../../core/pipelines/methods/reproduce.js';
+import { allMethodEvidence, recordReproductions } from '../../core/pipelines/methods/method-evidence.js';
 
 const percent = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
 

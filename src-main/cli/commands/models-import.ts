@@ -2,7 +2,7 @@ import type { Command } from '../command.js';
 import { initEngine } from '../../core/engine/backend.js';
 import { badInput } from '../../core/errors.js';
 import { checkPresetName, type InputLayout } from '../../core/models/input-contract.js';
-import { importModelFile } from '../../core/models/import/import-model-file.js';
+import { importModelFile } from '../../core/pipelines/import/import-model-file.js';
 
 function parseValueRange(text: string): [number, number] {
   const parts = text.split(',').map((part) => Number(part.trim()));

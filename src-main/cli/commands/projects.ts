@@ -15,7 +15,7 @@ import {
   modelProjectMap,
   projectModelIds,
 } from '../../core/projects/project-membership.js';
-import { exportAuditBundle } from '../../core/report/audit-bundle-documents.js';
+import { exportAuditBundle } from '../../core/pipelines/export/audit-bundle-documents.js';
 
 function onePositional(context: CommandContext, what: string): string {
   const [value, ...rest] = context.options.positionals;

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
-import { exportModelReport } from '../../core/report/export-report.js';
-import { exportModelReportPdf } from '../../core/report/export-report-pdf.js';
+import { exportModelReport } from '../../core/pipelines/export/export-report.js';
+import { exportModelReportPdf } from '../../core/pipelines/export/export-report-pdf.js';
 
 export const reportCommand: Command = {
   path: ['report'],

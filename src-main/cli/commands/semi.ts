@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { initEngine } from '../../core/engine/backend.js';
-import { compareSemiSupervised } from '../../core/train/compare-semi.js';
+import { compareSemiSupervised } from '../../core/pipelines/compare/compare-semi.js';
 import { SEMI_SYNTAX } from '../../core/train/semi-supervised.js';
 import { badInput } from '../../core/errors.js';
 import { cliJobContext } from './job-context.js';

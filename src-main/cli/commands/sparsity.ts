@@ -2,7 +2,7 @@ import type { Command } from '../command.js';
 import { idList } from './id-list.js';
 import { initEngine } from '../../core/engine/backend.js';
 import { parseSplitName } from '../../core/data/sample-dataset.js';
-import { measureActivationSparsity } from '../../core/models/stored-activation-sparsity.js';
+import { measureActivationSparsity } from '../../core/pipelines/compress/stored-activation-sparsity.js';
 
 export const modelsSparsityCommand: Command = {
   path: ['models', 'sparsity'],

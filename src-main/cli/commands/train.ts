@@ -1,8 +1,8 @@
 import type { Command, CommandContext } from '../command.js';
 import { badInput } from '../../core/errors.js';
 import { initEngine } from '../../core/engine/backend.js';
-import { trainModel, type TrainResult } from '../../core/train/train-model.js';
-import { resumeTraining } from '../../core/train/resume-job.js';
+import { trainModel, type TrainResult } from '../../core/pipelines/train/train-model.js';
+import { resumeTraining } from '../../core/pipelines/train/resume-job.js';
 import { cliJobContext } from './job-context.js';
 import { withMethodEvidence } from './method-evidence-output.js';
 import { getDataset } from '../../core/store/datasets.js';

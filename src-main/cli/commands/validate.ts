@@ -1,7 +1,11 @@
 import type { Command } from '../command.js';
 import { parseNoiseNames } from '../../core/validate/ecg-noises.js';
 import { initEngine } from '../../core/engine/backend.js';
-import { parseSuites, validateModel, type ValidateOptions } from '../../core/validate/validate-model.js';
+import {
+  parseSuites,
+  validateModel,
+  type ValidateOptions,
+} from '../../core/pipelines/validate/validate-model.js';
 import type { PgdNorm } from '../../core/validate/pgd.js';
 import { parseSplitName } from '../../core/data/ecg-dataset.js';
 import { AttestError, badInput, exitCodeFor } from '../../core/errors.js';

@@ -274,7 +274,33 @@ export function verifyBundle(bytes: Uint8Array, options: { expectKey?: string } 
       message: `public-key.pem has fingerprint ${keyId}, not the expected ${options.expectKey}`,
     });
 
-  // The manifest and its signature: they cover every other file of the bundle.
+  const check: Check = { files, text, pem, keyId, problems, result };
+  const manifest = checkManifest(check);
+  if (manifest === undefined) return result;
+  const events = checkEventChain(check);
+  checkAnnouncedKey(check, events);
+  checkCheckpoint(check, events);
+  checkEarlierCheckpoints(check, events);
+  checkArtifacts(check, manifest, events);
+  checkSignatures(check, events);
+
+  result.ok = problems.length === 0;
+  return result;
+}
+
+/** What every step of the verification reads, and where it records what it found. */
+interface Check {
+  files: Map<string, Uint8Array>;
+  text: (name: string) => string;
+  pem: string;
+  keyId: string;
+  problems: BundleProblem[];
+  result: BundleVerification;
+}
+
+/** The manifest and its signature: they cover every other file of the bundle. Undefined when unreadable. */
+function checkManifest(check: Check): Manifest | undefined {
+  const { files, text, pem, problems } = check;
   let manifest: Manifest;
   try {
     manifest = JSON.parse(text('manifest.json')) as Manifest;
@@ -284,7 +310,7 @@ export function verifyBundle(bytes: Uint8Array, options: { expectKey?: string } 
       file: 'manifest.json',
       message: 'manifest.json is not valid JSON',
     });
-    return result;
+    return undefined;
   }
   const manifestBytes = files.get('manifest.json') as Uint8Array;
   if (!ed25519Valid(pem, manifestBytes, text('manifest.sig').trim()))
@@ -318,8 +344,12 @@ export function verifyBundle(bytes: Uint8Array, options: { expectKey?: string } 
         file: name,
         message: `${name} is in the bundle but not in the signed manifest`,
       });
+  return manifest;
+}
 
-  // The events: their chain, and the key the trail itself announced.
+/** The events and their hash chain. */
+function checkEventChain(check: Check): BundleEvent[] {
+  const { text, problems, result } = check;
   const events: BundleEvent[] = [];
   const lines = text('events.jsonl')
     .split('\n')
@@ -361,6 +391,12 @@ export function verifyBundle(bytes: Uint8Array, options: { expectKey?: string } 
       });
     previous = event.hash;
   });
+  return events;
+}
+
+/** The key the trail itself announced: a replaced public-key.pem is not among them. */
+function checkAnnouncedKey(check: Check, events: BundleEvent[]): void {
+  const { keyId, problems } = check;
   const announced = events
     .filter((e) => e.action === 'audit.key.create')
     .map((e) => (e.payload['result'] as { keyId?: string } | undefined)?.keyId);
@@ -370,8 +406,11 @@ export function verifyBundle(bytes: Uint8Array, options: { expectKey?: string } 
       file: 'public-key.pem',
       message: `public-key.pem (fingerprint ${keyId.slice(0, 16)}) is not the installation key announced in the audit trail (${announced.map((k) => String(k).slice(0, 16)).join(', ') || 'none'}): it was replaced`,
     });
+}
 
-  // The signed checkpoint over the Merkle tree of the events.
+/** The signed checkpoint over the Merkle tree of the events. */
+function checkCheckpoint(check: Check, events: BundleEvent[]): void {
+  const { text, pem, keyId, problems, result } = check;
   try {
     const checkpoint = JSON.parse(text('checkpoint.json')) as {
       format: string;
@@ -423,8 +462,11 @@ export function verifyBundle(bytes: Uint8Array, options: { expectKey?: string } 
       message: 'checkpoint.json is not valid JSON',
     });
   }
+}
 
-  // The earlier checkpoints: each a signed head of a prefix of the same events.
+/** The earlier checkpoints: each a signed head of a prefix of the same events. */
+function checkEarlierCheckpoints(check: Check, events: BundleEvent[]): void {
+  const { files, text, pem, keyId, problems, result } = check;
   const history = files.has('checkpoints.jsonl')
     ? text('checkpoints.jsonl')
         .split('\n')
@@ -482,8 +524,11 @@ export function verifyBundle(bytes: Uint8Array, options: { expectKey?: string } 
         message: `${label}: the first ${treeSize} events no longer have the signed tree head: history was rewritten`,
       });
   }
+}
 
-  // The artifacts: each included file re-hashed; each one the events name must be in the manifest.
+/** The artifacts: each included file re-hashed; each one the events name must be in the manifest. */
+function checkArtifacts(check: Check, manifest: Manifest, events: BundleEvent[]): void {
+  const { files, problems, result } = check;
   const inManifest = new Set((manifest.artifacts ?? []).map((a) => a.sha256));
   for (const artifact of manifest.artifacts ?? []) {
     if (artifact.path === null) continue;
@@ -512,8 +557,11 @@ export function verifyBundle(bytes: Uint8Array, options: { expectKey?: string } 
           message: `artifact ${item.sha256.slice(0, 16)} named by event ${event.seq} is not in the manifest`,
         });
   }
+}
 
-  // The electronic signatures: each bound to the canonical record it signed and to its audit event.
+/** The electronic signatures: each bound to the canonical record it signed and to its audit event. */
+function checkSignatures(check: Check, events: BundleEvent[]): void {
+  const { text, problems, result } = check;
   const byId = new Map(events.map((e) => [e.id, e]));
   for (const line of text('signatures.jsonl')
     .split('\n')
@@ -563,9 +611,6 @@ export function verifyBundle(bytes: Uint8Array, options: { expectKey?: string } 
     }
     result.signatures.valid++;
   }
-
-  result.ok = problems.length === 0;
-  return result;
 }
 
 // ---- command line ------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import type { AugmentRow, GeneratorUsed } from './compare-augmentation.js';
+import type { AugmentRow, GeneratorUsed } from './augment-rows.js';
 
 const NAMES: Record<AugmentRow['configuration'], string> = {
   none: 'no augmentation',

@@ -8,9 +8,9 @@ import {
   weightByteLength,
   type WeightSpec,
 } from '../models/artifact-header.js';
-import { decodeBitmap } from './sparse-bitmap.js';
-import { dequantizeSymmetricPerChannel } from './quantize-int8.js';
-import { decodeFloat16, encodeFloat16 } from './float16.js';
+import { decodeBitmap } from '../models/weights/sparse-bitmap.js';
+import { dequantizeSymmetricPerChannel } from '../models/weights/quantize-int8.js';
+import { decodeFloat16, encodeFloat16 } from '../models/weights/float16.js';
 import { badInput } from '../errors.js';
 
 /**

@@ -1,5 +1,8 @@
 import { tf, type tfl } from '../engine/tf.js';
-import { dequantizeSymmetricPerChannel, quantizeSymmetricPerChannel } from './quantize-int8.js';
+import {
+  dequantizeSymmetricPerChannel,
+  quantizeSymmetricPerChannel,
+} from '../models/weights/quantize-int8.js';
 
 /**
  * Fake quantization: the value a tensor would have after a round trip through int8, computed in float so that

@@ -1,5 +1,5 @@
 import { tf, type tfl } from '../engine/tf.js';
-import { classificationMetrics } from '../validate/metrics.js';
+import { classificationMetrics } from '../metrics/metrics.js';
 import { fakeQuantActivation, type ActivationRange } from './fake-quant.js';
 import { graphNodes, runGraph } from './graph.js';
 

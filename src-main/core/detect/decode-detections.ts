@@ -1,5 +1,5 @@
 import type { DetectedBox } from './boxes.js';
-import { BOX_CHANNELS, OUTPUT_STRIDE } from './centernet-model.js';
+import { BOX_CHANNELS, OUTPUT_STRIDE } from '../models/centernet-model.js';
 
 export interface DecodeOptions {
   /** Peaks below this confidence are dropped (low, so that the precision-recall curve reaches far). */

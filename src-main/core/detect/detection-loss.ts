@@ -1,5 +1,5 @@
 import { tf } from '../engine/tf.js';
-import { BOX_CHANNELS } from './centernet-model.js';
+import { BOX_CHANNELS } from '../models/centernet-model.js';
 
 export interface TargetTensors {
   heatmap: tf.Tensor4D;

@@ -5,7 +5,7 @@ import { frameImage, frameTruths, type DetectionDataset } from './detection-data
 import { letterbox, placeFrame, toFrame, type Placement } from './frame-placement.js';
 import { mergeDetections, tilePlacements } from './tiled-inference.js';
 import type { EvaluatedFrame } from './average-precision.js';
-import { OUTPUT_STRIDE } from './centernet-model.js';
+import { OUTPUT_STRIDE } from '../models/centernet-model.js';
 import type { DecodedImage } from '../data/images/decoded-image.js';
 
 /** The input size a detector reads, from its input layer. */

@@ -1,5 +1,5 @@
 import type { Box } from './boxes.js';
-import { BOX_CHANNELS, OUTPUT_STRIDE } from './centernet-model.js';
+import { BOX_CHANNELS, OUTPUT_STRIDE } from '../models/centernet-model.js';
 
 /** A training object in input pixels (after augmentation). */
 export interface TargetBox extends Box {

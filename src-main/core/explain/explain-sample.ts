@@ -3,7 +3,7 @@ import { badInput } from '../errors.js';
 import { loadDataset } from '../data/dataset-kinds.js';
 import { datasetForModel } from '../models/image-contract.js';
 import { runtimeOnlySentence } from '../models/runtime-only.js';
-import { argMaxRows, predictProbabilities } from '../validate/predict.js';
+import { argMaxRows, predictProbabilities } from '../predict/predict.js';
 import { loadStoredModel } from '../predict/load-stored-model.js';
 import { integratedGradients } from './integrated-gradients.js';
 

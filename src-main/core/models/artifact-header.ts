@@ -22,7 +22,7 @@ export interface WeightSpec {
   /** float16: IEEE half precision, little-endian, 2 bytes per weight (quant:float16). */
   dtype: 'float32' | 'int8' | 'float16';
   quantization?: WeightQuantization;
-  /** Pruned kernels: a bitmap of the nonzero elements, then only those (compress/sparse-bitmap.ts). */
+  /** Pruned kernels: a bitmap of the nonzero elements, then only those (models/weights/sparse-bitmap.ts). */
   sparse?: { format: 'bitmap'; nonzero: number };
 }
 

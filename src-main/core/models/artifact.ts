@@ -1,6 +1,6 @@
-import { dequantizeSymmetricPerChannel, quantizeSymmetricPerChannel } from '../compress/quantize-int8.js';
-import { decodeFloat16, encodeFloat16 } from '../compress/float16.js';
-import { decodeBitmap, encodeBitmap } from '../compress/sparse-bitmap.js';
+import { dequantizeSymmetricPerChannel, quantizeSymmetricPerChannel } from './weights/quantize-int8.js';
+import { decodeFloat16, encodeFloat16 } from './weights/float16.js';
+import { decodeBitmap, encodeBitmap } from './weights/sparse-bitmap.js';
 import { tf, tfl } from '../engine/tf.js';
 import './custom-layers.js';
 import { AttestError } from '../errors.js';

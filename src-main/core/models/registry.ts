@@ -2,7 +2,7 @@ import type { tfl } from '../engine/tf.js';
 import { buildEcgResnet } from './ecg-resnet.js';
 import { RR_FEATURE_COUNT } from '../data/ecg/rr-features.js';
 import { IMAGE_ARCHITECTURES } from './image-architectures.js';
-import { buildCenternetMobile } from '../detect/centernet-model.js';
+import { buildCenternetMobile } from './centernet-model.js';
 
 export interface Architecture {
   description: string;

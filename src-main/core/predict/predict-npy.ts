@@ -4,7 +4,7 @@ import type { Workspace } from '../store/workspace.js';
 import { badInput } from '../errors.js';
 import { parseNpy } from '../data/timeseries/npy.js';
 import { encodeNpyFloat32 } from '../data/timeseries/npy-write.js';
-import { argMaxRows, predictProbabilities } from '../validate/predict.js';
+import { argMaxRows, predictProbabilities } from './predict.js';
 import { loadStoredModel } from './load-stored-model.js';
 import { writeOutputFile } from './write-output-file.js';
 

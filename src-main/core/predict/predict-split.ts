@@ -10,7 +10,7 @@ import {
   type SplitName,
 } from '../data/sample-dataset.js';
 import { datasetForModel } from '../models/image-contract.js';
-import { argMaxRows, predictProbabilities } from '../validate/predict.js';
+import { argMaxRows, predictProbabilities } from './predict.js';
 import { loadStoredModel } from './load-stored-model.js';
 
 /** A stored model's answers on one split of a dataset: the samples, their truth and every class's probability. */

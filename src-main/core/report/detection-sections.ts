@@ -1,10 +1,12 @@
 import type { ValidationRow } from '../store/validations.js';
 import type { DetectionEvaluation } from '../detect/average-precision.js';
 import type { FrameOutcome } from '../detect/frame-outcomes.js';
-import { OBJECT_DETECTION_SUITE } from '../detect/evaluate-detector.js';
-import { DETECTION_CORRUPTIONS_SUITE } from '../detect/corruption-robustness.js';
-import { DETECTION_PGD_SUITE } from '../detect/pgd-detection.js';
 import { escapeHtml, formatNumber, lineChart, table } from './html.js';
+import {
+  DETECTION_CORRUPTIONS_SUITE,
+  DETECTION_PGD_SUITE,
+  OBJECT_DETECTION_SUITE,
+} from '../detect/detection-suite-names.js';
 
 /** How many frames with errors the report lists (the frames page of `attest detect frames` draws them). */
 const LISTED_FRAMES = 25;

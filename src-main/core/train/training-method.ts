@@ -1,5 +1,5 @@
 import type { ModelRow } from '../store/models.js';
-import { isMembershipDefenseRecipe } from './membership-defense.js';
+import { isMembershipDefenseRecipe } from './membership-defense-recipe.js';
 
 /** One training method a model (or the model it was derived from) was trained with, as a reader names it. */
 export interface TrainingMethodSetting {

@@ -1,5 +1,5 @@
 import { badInput } from '../errors.js';
-import { sampleCount } from './predict.js';
+import { sampleCount } from '../predict/predict.js';
 
 /** Accuracy and success of one attack at one budget. */
 export interface AttackPoint {

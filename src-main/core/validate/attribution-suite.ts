@@ -1,5 +1,5 @@
 import { badInput } from '../errors.js';
-import { argMaxRows } from './predict.js';
+import { argMaxRows } from '../predict/predict.js';
 import { attribute, DEFAULT_IG_STEPS } from './attribution.js';
 import type { SuiteContext } from './suite-context.js';
 import type { ValidateOptions } from './validate-options.js';

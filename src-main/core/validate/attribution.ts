@@ -1,6 +1,6 @@
 import { tf, type tfl } from '../engine/tf.js';
 import { badInput } from '../errors.js';
-import { singleOutput } from './predict.js';
+import { singleOutput } from '../predict/predict.js';
 
 /**
  * Attribution for review: which input values drive the model's score for a class. Gradient saliency is the

@@ -2,7 +2,7 @@ import type { tfl } from '../engine/tf.js';
 import { createRng, deriveSeed } from '../engine/seed.js';
 import { fgsmPerturb } from './fgsm.js';
 import { pgdPerturb } from './pgd.js';
-import { predictClasses } from './predict.js';
+import { predictClasses } from '../predict/predict.js';
 import type { HardeningOptions } from './hardening.js';
 
 /**

@@ -1,5 +1,5 @@
 import { badInput } from '../errors.js';
-import { classificationMetrics, type ClassificationMetrics } from './metrics.js';
+import { classificationMetrics, type ClassificationMetrics } from '../metrics/metrics.js';
 import { recordBootstrap, type BootstrapIntervals } from './record-bootstrap.js';
 import {
   recordConfusions,

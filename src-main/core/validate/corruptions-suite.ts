@@ -5,8 +5,8 @@ import { badInput } from '../errors.js';
 import { gatherImages, loadImageDataset } from '../data/images/image-dataset.js';
 import { IMAGE_DATASET_KIND } from '../data/images/image-dataset-store.js';
 import { normalizeImages, type ImagePreprocessing } from '../data/images/preprocess.js';
-import { accuracyOf } from './metrics.js';
-import { predictClasses } from './predict.js';
+import { accuracyOf } from '../metrics/metrics.js';
+import { predictClasses } from '../predict/predict.js';
 import {
   DEFAULT_IMAGE_CORRUPTIONS,
   IMAGE_CORRUPTIONS,

@@ -1,7 +1,7 @@
 import { createRng, deriveSeed, shuffledIndices } from '../engine/seed.js';
 import type { JobContext } from '../jobs/job-context.js';
 import { badInput } from '../errors.js';
-import { argMaxRows, predictClasses } from './predict.js';
+import { argMaxRows, predictClasses } from '../predict/predict.js';
 import { DEFAULT_FGSM_EPSILONS, fgsmPerturb } from './fgsm.js';
 import { pgdPerturb } from './pgd.js';
 import {

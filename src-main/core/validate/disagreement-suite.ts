@@ -1,9 +1,9 @@
 import type { JobContext } from '../jobs/job-context.js';
 import { listModels, type ModelRow } from '../store/models.js';
-import { decodeModelArtifact } from '../models/artifact.js';
-import { predictProbabilities } from './predict.js';
+import { predictProbabilities } from '../predict/predict.js';
 import { disagreement, type DisagreementResult, type PopulationPredictions } from './disagreement.js';
 import type { SuiteContext } from './suite-context.js';
+import { decodeStoredModel } from '../predict/load-stored-model.js';
 
 /** At most this many models of each population are loaded (seeds beyond it add little and cost time). */
 export const MAX_POPULATION = 10;
@@ -44,10 +44,7 @@ export async function disagreementSuite(ctx: SuiteContext, job: JobContext): Pro
   const siblings = seedsLike(all, ctx.modelRow).slice(0, MAX_POPULATION - 1);
   const parentSeeds = seedsLike(all, parent.row).slice(0, MAX_POPULATION - 1);
   const probabilitiesOf = async (row: ModelRow): Promise<PopulationPredictions> => {
-    const { model } = await decodeModelArtifact(
-      ctx.workspace.artifacts.get(row.artifactSha256),
-      `model ${row.id}`,
-    );
+    const model = await decodeStoredModel(ctx.workspace, row);
     try {
       return {
         id: row.id,

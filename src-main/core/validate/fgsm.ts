@@ -1,8 +1,8 @@
 import { tf, type tfl } from '../engine/tf.js';
 import { badInput } from '../errors.js';
 import type { JobContext } from '../jobs/job-context.js';
-import { checkBatchSize, sampleCount, singleOutput } from './predict.js';
-import { runSteps, runStepsAsync, type Steps } from './steps.js';
+import { checkBatchSize, sampleCount, singleOutput } from '../predict/predict.js';
+import { runSteps, runStepsAsync, type Steps } from '../jobs/steps.js';
 
 /** Default attack strengths, in the units of the model input (see FgsmResult.unit). */
 export const DEFAULT_FGSM_EPSILONS = [0.01, 0.05, 0.1];

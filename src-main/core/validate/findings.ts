@@ -1,4 +1,4 @@
-import type { ClassificationMetrics } from './metrics.js';
+import type { ClassificationMetrics } from '../metrics/metrics.js';
 import type { RocResult } from './roc.js';
 import type { CalibrationResult } from './clean-suites.js';
 import { mcnemarExact } from './significance.js';

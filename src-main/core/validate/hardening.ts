@@ -3,7 +3,7 @@ import { createRng, deriveSeed } from '../engine/seed.js';
 import { badInput } from '../errors.js';
 import { fgsmPerturb } from './fgsm.js';
 import { pgdPerturb } from './pgd.js';
-import { predictClasses } from './predict.js';
+import { predictClasses } from '../predict/predict.js';
 import { loadEcgNoises, type EcgNoiseName } from './ecg-noises.js';
 
 /**

@@ -7,7 +7,7 @@ import { fitEpochs } from '../train/fit-epochs.js';
 import { balancedClassWeights } from '../train/class-weights.js';
 import { badInput } from '../errors.js';
 import { SPLIT_CODES } from '../data/sample-dataset.js';
-import { predictProbabilities } from './predict.js';
+import { predictProbabilities } from '../predict/predict.js';
 import {
   attackFigures,
   lossThresholdAttack,

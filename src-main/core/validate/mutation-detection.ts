@@ -1,7 +1,7 @@
 import { tf, type tfl } from '../engine/tf.js';
 import { createRng, deriveSeed } from '../engine/seed.js';
 import { badInput } from '../errors.js';
-import { predictClasses } from './predict.js';
+import { predictClasses } from '../predict/predict.js';
 import { binaryRoc } from './roc.js';
 
 /**

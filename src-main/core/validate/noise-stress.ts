@@ -1,7 +1,7 @@
 import type { tfl } from '../engine/tf.js';
 import { badInput } from '../errors.js';
 import type { JobContext } from '../jobs/job-context.js';
-import { classificationMetrics } from './metrics.js';
+import { classificationMetrics } from '../metrics/metrics.js';
 import {
   checkWindows,
   nstNoiseGain,
@@ -10,9 +10,9 @@ import {
   NST_SNR_DEFINITION,
   type RecordQrsAmplitude,
 } from './nst-snr.js';
-import { predictClassesSteps } from './predict.js';
+import { predictClassesSteps } from '../predict/predict.js';
 import { seededRandom } from './seeded-random.js';
-import { runSteps, runStepsAsync, type Steps } from './steps.js';
+import { runSteps, runStepsAsync, type Steps } from '../jobs/steps.js';
 import type { StressNoise } from './ecg-noises.js';
 
 /** The SNRs of the issue, in dB (nst definition): from barely visible noise to noise twice the QRS size. */

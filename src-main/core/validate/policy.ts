@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { POLICY_CRITERIA, policySchema, type Policy } from './policy-schema.js';
 import { badInput } from '../errors.js';
-import type { ClassificationMetrics } from './metrics.js';
+import type { ClassificationMetrics } from '../metrics/metrics.js';
 import type { ValidationResults } from './rows.js';
 import type { SuiteName } from './validate-options.js';
 import type { Interval } from './record-bootstrap.js';

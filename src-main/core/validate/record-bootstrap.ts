@@ -1,5 +1,5 @@
 import { badInput } from '../errors.js';
-import { metricsFromConfusion, type ClassificationMetrics } from './metrics.js';
+import { metricsFromConfusion, type ClassificationMetrics } from '../metrics/metrics.js';
 import { seededRandom } from './seeded-random.js';
 
 export type Interval = [number, number];

@@ -1,5 +1,5 @@
 import type { FgsmResult } from './fgsm.js';
-import type { ClassificationMetrics } from './metrics.js';
+import type { ClassificationMetrics } from '../metrics/metrics.js';
 import type { NoiseStressResult } from './noise-stress.js';
 import type { BootstrapIntervals, Interval } from './record-bootstrap.js';
 import type { RocResult } from './roc.js';

@@ -1,9 +1,9 @@
 import { tf, type tfl } from '../engine/tf.js';
 import type { JobContext } from '../jobs/job-context.js';
 import { badInput } from '../errors.js';
-import { checkBatchSize, singleOutput } from './predict.js';
+import { checkBatchSize, singleOutput } from '../predict/predict.js';
 import { objectiveGradient } from './pgd.js';
-import { runStepsAsync, type Steps } from './steps.js';
+import { runStepsAsync, type Steps } from '../jobs/steps.js';
 import {
   SweepCounter,
   checkAttackInputs,

@@ -1,8 +1,8 @@
 import { tf, type tfl } from '../engine/tf.js';
 import { createRng, deriveSeed } from '../engine/seed.js';
 import type { JobContext } from '../jobs/job-context.js';
-import { checkBatchSize, singleOutput } from './predict.js';
-import { runStepsAsync, type Steps } from './steps.js';
+import { checkBatchSize, singleOutput } from '../predict/predict.js';
+import { runStepsAsync, type Steps } from '../jobs/steps.js';
 import {
   SweepCounter,
   checkAttackInputs,

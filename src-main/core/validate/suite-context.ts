@@ -2,12 +2,12 @@ import type { tfl } from '../engine/tf.js';
 import type { Workspace } from '../store/workspace.js';
 import { getModel, type ModelRow } from '../store/models.js';
 import { validationsOfModel } from '../store/validations.js';
-import { decodeModelArtifact } from '../models/artifact.js';
 import type { SampleDataset, SplitName } from '../data/sample-dataset.js';
 import { badInput } from '../errors.js';
 import { ECG_FGSM_UNIT } from './fgsm.js';
-import { predictProbabilities } from './predict.js';
+import { predictProbabilities } from '../predict/predict.js';
 import { fitTemperature, TEMPERATURE_RANGE } from './calibration.js';
+import { decodeStoredModel } from '../predict/load-stored-model.js';
 
 /** Where a temperature was fitted: the held-out validation records of the model's training run. */
 export interface TemperatureFit {
@@ -68,10 +68,7 @@ export class SuiteContext {
       if (this.modelRow.parentId === null) this.parentCache = null;
       else {
         const row = getModel(this.workspace.db, this.modelRow.parentId);
-        const { model } = await decodeModelArtifact(
-          this.workspace.artifacts.get(row.artifactSha256),
-          `model ${row.id}`,
-        );
+        const model = await decodeStoredModel(this.workspace, row);
         this.parentCache = { row, model };
       }
     }

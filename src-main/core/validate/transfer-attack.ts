@@ -1,8 +1,8 @@
 import type { tfl } from '../engine/tf.js';
 import type { JobContext } from '../jobs/job-context.js';
-import { predictClasses } from './predict.js';
+import { predictClasses } from '../predict/predict.js';
 import { pgdPerturb, pgdSweepSteps, defaultPgdSettings, type PgdSettings } from './pgd.js';
-import { runStepsAsync, type Steps } from './steps.js';
+import { runStepsAsync, type Steps } from '../jobs/steps.js';
 import { SweepCounter, checkAttackInputs, checkBudgets, type AttackSweep } from './attack-sweep.js';
 
 export interface TransferResult {

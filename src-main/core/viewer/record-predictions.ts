@@ -2,10 +2,10 @@ import type { Workspace } from '../store/workspace.js';
 import { getModel } from '../store/models.js';
 import { badInput } from '../errors.js';
 import { tf } from '../engine/tf.js';
-import { decodeModelArtifact } from '../models/artifact.js';
 import { ecgSampleDataset, loadEcgDataset } from '../data/ecg-dataset.js';
 import { checkInputContract } from '../models/input-contract.js';
 import type { BeatPrediction } from './record-viewer.js';
+import { decodeStoredModel } from '../predict/load-stored-model.js';
 
 /**
  * A model's prediction for every beat of one record of a beat dataset, placed at the beat's R peak in the
@@ -28,7 +28,7 @@ export async function predictRecordBeats(
     if (r === recordIndex && Number.isFinite(positions[i])) indices.push(i);
   });
   const row = getModel(workspace.db, modelId);
-  const { model } = await decodeModelArtifact(workspace.artifacts.get(row.artifactSha256), `model ${row.id}`);
+  const model = await decodeStoredModel(workspace, row);
   try {
     const samples = ecgSampleDataset(dataset);
     // A beat with R-R context is its window followed by the R-R values: the sample is longer than the window.

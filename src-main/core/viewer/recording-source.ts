@@ -8,9 +8,13 @@ import { aamiClassOf } from '../data/ecg/aami.js';
 import { readWfdbRecord, physicalSignal } from '../data/wfdb/record.js';
 import { readWfdbAnnotations } from '../data/wfdb/annotations.js';
 import { readMaybeMultiSegmentHeader, readWfdbMultiSegmentRecord } from '../data/wfdb/multi-segment.js';
-import { readEdfRecording, EDF_IMPORTER_VERSION } from '../data/import-edf-dataset.js';
-import { WFDB_IMPORTER_VERSION } from '../data/import-wfdb-dataset.js';
-import { SYNTHETIC_ECG_IMPORTER_VERSION, syntheticHeartRate } from '../data/import-synthetic-ecg.js';
+import { readEdfRecording } from '../data/edf/edf-recording.js';
+import {
+  EDF_IMPORTER_VERSION,
+  SYNTHETIC_ECG_IMPORTER_VERSION,
+  WFDB_IMPORTER_VERSION,
+} from '../data/ecg/importer-versions.js';
+import { syntheticHeartRate } from '../data/ecg/synthetic-heart-rate.js';
 import { synthesizeEcg } from '../data/ecg/synthetic-ecg.js';
 import { deriveSeed } from '../engine/seed.js';
 
@@ -89,9 +93,6 @@ function openEdf(record: string, sources: SourceFileRow[], params: Record<string
   const lead =
     typeof params['lead'] === 'string' && params['lead'] !== 'first ECG signal' ? params['lead'] : undefined;
   const read = readEdfRecording(edf.path, {
-    inputs: [],
-    name: '',
-    split: { kind: 'all-test' },
     ...(lead !== undefined ? { lead } : {}),
     ...(beatsDir !== undefined ? { beatsDir } : {}),
   });

@@ -14,10 +14,10 @@ import {
   ownRunRow,
   updateClaimedProgress,
 } from '../../core/store/queued-jobs.js';
-import { resumePointOf } from '../../core/train/resume-training.js';
-import { resumeTraining } from '../../core/train/resume-job.js';
+import { resumePointOf } from '../../core/pipelines/train/resume-training.js';
+import { resumeTraining } from '../../core/pipelines/train/resume-job.js';
 import { initEngine } from '../../core/engine/backend.js';
-import { runJobSpec } from '../engine/job-runners.js';
+import { runJobSpec } from '../dispatch/job-runners.js';
 import type { QueuedJobData } from './queued-job-desk.js';
 import { QUEUE_NAME, redisConnection, redisPlace, within } from './redis-connection.js';
 

@@ -12,9 +12,9 @@ import {
   requestQueuedJobCancel,
   type QueuedJobRow,
 } from '../../core/store/queued-jobs.js';
-import { namedJobTitle } from '../engine/named-job-title.js';
-import { estimateRemainingSeconds } from '../engine/remaining-time.js';
-import { epochsOfJob } from '../engine/training-epochs.js';
+import { namedJobTitle } from '../dispatch/named-job-title.js';
+import { estimateRemainingSeconds } from '../dispatch/remaining-time.js';
+import { epochsOfJob } from '../dispatch/training-epochs.js';
 import { QUEUE_NAME, redisConnection, redisPlace, within } from './redis-connection.js';
 
 /** What a worker needs beside the store's row: who asked, so that the job's audit events name them. */

@@ -16,7 +16,7 @@ import { cropImage, fitImage, type ImagePreprocessing } from './preprocess.js';
 import { storedPixels, type ImageDatasetFacts } from './image-dataset-store.js';
 import type { DecodedImage } from './decoded-image.js';
 import type { PixelSpill } from './pixel-spill.js';
-import type { ImportImagesOptions } from './import-image-dataset.js';
+import type { ImportImagesOptions } from './image-import-options.js';
 import { MAX_FITTED_VALUES, MAX_IMAGE_PIXELS } from '../import-limits.js';
 
 /*

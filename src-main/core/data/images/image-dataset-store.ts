@@ -1,14 +1,14 @@
 import { dataSufficiencyWarnings, IMAGE_GROUPS } from '../data-sufficiency.js';
 import type { Workspace } from '../../store/workspace.js';
-import { insertDataset, type DatasetGroup, type SourceFileRow } from '../../store/datasets.js';
+import { type DatasetGroup, type SourceFileRow } from '../../store/datasets.js';
 import { tensorBundleStream } from '../../store/tensor-bundle.js';
 import type { PixelSpill } from './pixel-spill.js';
-import { appendAuditEvent } from '../../audit/log.js';
 import { badInput } from '../../errors.js';
 import { newId, utcNow } from '../../util/ids.js';
 import { SPLIT_CODES } from '../sample-dataset.js';
 import { throwIfCancelled, type JobContext } from '../../jobs/job-context.js';
 import { channelStatisticsFromSums, type ImagePreprocessing } from './preprocess.js';
+import { persistDataset } from '../../persist/persist-dataset.js';
 
 export const IMAGE_DATASET_KIND = 'images';
 
@@ -231,44 +231,28 @@ export function storeImageDataset(
     dataSufficiency,
     skipped,
   };
-  try {
-    workspace.db.transaction(() => {
-      insertDataset(
-        workspace.db,
-        {
-          id: datasetId,
-          name,
-          kind: IMAGE_DATASET_KIND,
-          createdAt: utcNow(),
-          importerVersion: facts.importer,
-          params: facts.params,
-          summary,
-          dataSha256: stored.sha256,
-        },
-        facts.sources,
-        groupRows,
-      );
-      appendAuditEvent(workspace.db, {
-        action: 'dataset.import',
-        entityType: 'dataset',
-        entityId: datasetId,
-        payload: {
-          params: { ...facts.params, name, importer: facts.importer },
-          sources: facts.sources.map((s) => ({ path: s.path, sha256: s.sha256, size: s.size })),
-          outputs: [{ role: 'dataset-bundle', sha256: stored.sha256 }],
-          result: {
-            images: n,
-            groups: groupRows.length,
-            skipped: skipped.length,
-            splits: Object.fromEntries(Object.entries(splits).map(([k, v]) => [k, v.total])),
-          },
-        },
-      });
-    })();
-  } catch (error) {
-    if (!wasStored) workspace.artifacts.remove(stored.sha256);
-    throw error;
-  }
+  persistDataset(
+    workspace,
+    { sha256: stored.sha256, createdNow: !wasStored },
+    {
+      id: datasetId,
+      name,
+      kind: IMAGE_DATASET_KIND,
+      createdAt: utcNow(),
+      importerVersion: facts.importer,
+      params: facts.params,
+      summary,
+      dataSha256: stored.sha256,
+    },
+    facts.sources,
+    groupRows,
+    {
+      images: n,
+      groups: groupRows.length,
+      skipped: skipped.length,
+      splits: Object.fromEntries(Object.entries(splits).map(([k, v]) => [k, v.total])),
+    },
+  );
   context.progress(1, 'imported');
   return {
     datasetId,

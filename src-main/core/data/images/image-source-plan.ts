@@ -17,7 +17,7 @@ import {
   parseImageSplit,
   type ImageSplitSpec,
 } from './image-splits.js';
-import type { ImageImportFormat } from './import-image-dataset.js';
+import type { ImageImportFormat } from './image-import-options.js';
 
 /*
  * What an image import would make of its sources, worked out without decoding a pixel: the files with their

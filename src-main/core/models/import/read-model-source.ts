@@ -3,7 +3,7 @@ import { basename, resolve } from 'node:path';
 import { badInput } from '../../errors.js';
 import { sha256Hex } from '../../util/hash.js';
 import type { ImportedModel } from './imported-model.js';
-import type { ModelOrigin } from './store-imported-model.js';
+import type { ModelOrigin } from './model-origin.js';
 import type { ContractOptions } from './settle-contract.js';
 import { importKerasH5 } from './keras-h5.js';
 import { importOnnx, OnnxConversionError } from '../onnx/import-onnx.js';

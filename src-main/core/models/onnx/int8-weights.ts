@@ -1,4 +1,4 @@
-import { decodeBitmap } from '../../compress/sparse-bitmap.js';
+import { decodeBitmap } from '../weights/sparse-bitmap.js';
 import { elementCount, elementWidth, parseModelArtifact, weightByteLength } from '../artifact-header.js';
 
 /** One kernel as an int8 child stores it: symmetric per channel along `axis` of the TF.js shape, zero point 0. */
