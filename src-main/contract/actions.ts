@@ -7,6 +7,7 @@ import { detectionActions } from './actions-detection.js';
 import { userActions } from './actions-users.js';
 import { fileActions } from './actions-files.js';
 import { compareActions } from './actions-compare.js';
+import { tryActions } from './actions-try.js';
 
 const id = z.string().min(1).max(100);
 
@@ -388,6 +389,7 @@ export const ACTIONS = {
   ...userActions,
   ...fileActions,
   ...compareActions,
+  ...tryActions,
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;
