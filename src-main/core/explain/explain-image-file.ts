@@ -133,7 +133,7 @@ async function fittedPng(pixels: Float32Array, spec: ImagePreprocessing): Promis
 /**
  * "Try it" with an image file: the file is preprocessed exactly as the model's training images were (or as its
  * input contract says), and the model's answer comes with every class's probability and which pixels drove it
- * (Integrated Gradients for the answered class, 32 steps, black baseline in the normalized space).
+ * (Integrated Gradients for the answered class, 32 steps, from the all-zero input of the normalized space).
  */
 export async function explainImageFile(
   workspace: Workspace,
