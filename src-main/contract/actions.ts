@@ -308,7 +308,16 @@ export const ACTIONS = {
   },
   /** "Try it": one sample's answer with every class's probability and its Integrated Gradients attribution. */
   'models.explainSample': {
-    request: z.strictObject({ modelId: id, datasetId: id, index: z.number().int().min(0) }),
+    /** The sample by its dataset index, or as a reviewer names it: the position-th (from 1) of a record. */
+    request: z.union([
+      z.strictObject({ modelId: id, datasetId: id, index: z.number().int().min(0) }),
+      z.strictObject({
+        modelId: id,
+        datasetId: id,
+        group: z.string().min(1).max(200),
+        position: z.number().int().min(1),
+      }),
+    ]),
     response: z.object({
       index: z.number(),
       group: z.string(),

@@ -12,6 +12,7 @@ import { listMeasurements, type MeasurementRow } from '../../src-main/core/store
 import { validationsOfModel, type ValidationRow } from '../../src-main/core/store/validations.js';
 import { listAuditEvents } from '../../src-main/core/audit/log.js';
 import { listSignatures } from '../../src-main/core/audit/signatures.js';
+import { explainSample, type SampleExplanation } from '../../src-main/core/explain/explain-sample.js';
 import { chromiumMissing, openWatchedPage } from './browser.js';
 import { seedRun, type SeededRun } from './seeded-run.js';
 
@@ -80,6 +81,8 @@ let server: RunningServer;
 let models: ModelRow[];
 let measurements: Map<string, MeasurementRow>;
 let validations: Map<string, ValidationRow>;
+/** The child's answer on beat 5 of test record 119, from the engine, for "Try any beat". */
+let beat: SampleExplanation;
 
 before(
   async () => {
@@ -108,6 +111,12 @@ before(
         return [m.id, v];
       }),
     );
+    beat = await explainSample(workspace, {
+      modelId: seeded.childId,
+      datasetId: seeded.datasetId,
+      group: '119',
+      position: 5,
+    });
     workspace.close();
     server = await startServer({ home: home.dir, rendererDir: RENDERER });
   },
@@ -237,6 +246,31 @@ test(
         await results.getByTestId('reliability').locator('.main-svg').first().waitFor();
         await results.getByTestId('confusion-matrix').locator('.main-svg').first().waitFor();
       }
+      // Any beat of a test record, picked by its record and number: the engine's answer and probabilities.
+      const tryBeat = page.getByTestId('try-beat');
+      await tryBeat.locator('select').selectOption('119');
+      await tryBeat.locator('input[type="number"]').fill('5');
+      await tryBeat.getByRole('button', { name: 'Why?' }).click();
+      const explanation = page.getByTestId('sample-explanation');
+      await explanation.getByTestId('explained-answer').waitFor();
+      assert.match(
+        (await explanation.locator('p').first().textContent()) ?? '',
+        new RegExp(
+          `^\\s*Sample #${beat.index} \\(119\\): truly ${beat.label}, the model\\s+answers\\s+${beat.predicted}\\.`,
+        ),
+      );
+      assert.deepEqual(
+        await explanation
+          .getByTestId('explained-probabilities')
+          .locator('li')
+          .evaluateAll((items) =>
+            items.map(
+              (li) => `${li.querySelector('.name')?.textContent} ${li.querySelector('.figure')?.textContent}`,
+            ),
+          ),
+        beat.probabilities.map((p) => `${p.label} ${pct(p.probability)}`),
+      );
+      await explanation.locator('.main-svg').first().waitFor();
       assert.ok((await assertChartsOffline(page, 'the results page')) >= 2);
       // The SVG button saves the chart as a file, here, without any network.
       const reliability = page.getByTestId('reliability');

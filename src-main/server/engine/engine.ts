@@ -445,7 +445,7 @@ export class Engine {
           payload.split,
         );
       },
-      'models.explainSample': async (payload: { modelId: string; datasetId: string; index: number }) => {
+      'models.explainSample': async (payload: ActionRequest<'models.explainSample'>) => {
         await initEngine();
         return explainSample(workspace, payload);
       },
