@@ -476,6 +476,23 @@ test(
   },
 );
 
+/**
+ * What a reviewer reads on a page: counts with their nouns in agreement ("1 epoch", never "1 epochs") and no
+ * command-line text (a command, an option, a split spec like records:1:0.30) where a button or words do.
+ */
+function assertPlainWords(section: string, text: string): void {
+  const singular =
+    /(?:^|[^\d.,])1 (epochs|beats|records|images|samples|models|files|trainings|classes|patients)\b/.exec(
+      text,
+    );
+  assert.equal(singular, null, `${section}: "${singular?.[0].trim()}"`);
+  const cli =
+    /`|\battest (?:train|validate|compress|import|audit|serve|models|errors|predict)\b|(?:^|\s)--[a-z][a-z-]+|\b(?:records|test|groups):\d/.exec(
+      text,
+    );
+  assert.equal(cli, null, `${section}: command-line text "${cli?.[0].trim()}"`);
+}
+
 test(
   'screenshots of every page at 1366x768 and 1920x1080 in both themes, none wider than its window',
   { skip, timeout: 300_000 },
@@ -508,6 +525,8 @@ test(
               () => document.documentElement.scrollWidth - window.innerWidth,
             );
             assert.ok(overflow <= 0, `${section} at ${size.width} px (${scheme}) is ${overflow} px too wide`);
+            if (scheme === 'light' && size.width === 1366)
+              assertPlainWords(section, await page.locator('main').innerText());
             const name = `${String(index).padStart(2, '0')}-${section.toLowerCase().replace(/[^a-z]+/g, '-')}`;
             await page.screenshot({
               path: join(ARTIFACTS, `${name}-${size.width}x${size.height}-${scheme}.png`),
