@@ -378,6 +378,8 @@ export const ACTIONS = {
       jobs: z.array(
         z.object({
           id: z.string(),
+          /** What the job did, naming models and datasets by their names. */
+          title: z.string(),
           kind: z.string(),
           status: z.string(),
           progress: z.number(),

@@ -58,7 +58,7 @@ import { MODEL_JOB_CHANGES } from '../../contract/jobs-models.js';
 import { datasetProjectMap, modelProjectMap } from '../../core/projects/project-membership.js';
 import { DEFAULT_PROJECT_ID } from '../../core/projects/projects.js';
 import { userHandlers } from './user-actions.js';
-import { namedJobTitle } from './named-job-title.js';
+import { historyJobTitles, namedJobTitle } from './named-job-title.js';
 import { QueuedJobDesk } from '../queue/queued-job-desk.js';
 import { fileHandlers } from './file-actions.js';
 import { compareModels } from '../../core/validate/compare-models.js';
@@ -370,12 +370,14 @@ export class Engine {
       'jobs.list': () => ({ jobs: this.desk !== undefined ? this.desk.list() : this.queue.list() }),
       'jobs.history': () => {
         markInterruptedJobs(workspace.db);
+        const titleOf = historyJobTitles(workspace);
         return {
           jobs: listJobs(workspace.db)
             .reverse()
             .slice(0, 200)
             .map((j) => ({
               id: j.id,
+              title: titleOf(j.kind, j.params),
               kind: j.kind,
               status: j.status,
               progress: j.progress,
