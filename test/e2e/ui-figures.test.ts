@@ -202,6 +202,12 @@ test(
         assert.ok(validation !== undefined);
         const results = page.getByTestId('validation-result');
         await results.locator('select').first().selectOption(validation.id);
+        // The validation is named by its model's and dataset's names, not their ids.
+        assert.ok(
+          (await results.locator('select').first().locator('option:checked').textContent())?.startsWith(
+            `${model.name} on seeded minutes (test; `,
+          ),
+        );
         const clean = validation.result['clean'] as Clean;
         const interval = (i: [number, number] | undefined, stated: Stated | undefined) =>
           stated !== undefined
