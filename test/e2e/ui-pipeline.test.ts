@@ -176,7 +176,7 @@ test(
       await page.getByTestId('compress-result').waitFor();
       // The fine-tuning's loss was drawn batch by batch as it ran, labelled like the progress line.
       const fineTune = page.getByTestId('fine-tune-curve');
-      await fineTune.locator('.scatterlayer .trace').first().waitFor();
+      await fineTune.locator('.scatterlayer .point').first().waitFor();
       assert.match(
         (await page.getByTestId('fine-tune-latest').textContent()) ?? '',
         /^Latest: epoch 1, \d+ % done: loss so far \d+\.\d{4}$/,

@@ -23,7 +23,8 @@ export class JobsManager {
   epochs = $state<Record<string, EpochPoint[]>>({});
   live = $state<Record<string, LivePoint>>({});
   /** Every live point of a job, in order: compression's fine-tuning has no per-epoch checkpoints to draw. */
-  batches = $state<Record<string, LivePoint[]>>({});
+  // Raw: each event replaces the whole record, so no deep proxy is made of thousands of points.
+  batches = $state.raw<Record<string, LivePoint[]>>({});
   logs = $state<Record<string, string[]>>({});
   engineMessage = $state<string | null>(null);
 
@@ -73,10 +74,10 @@ export class JobsManager {
         const point = { epoch: event.epoch, fraction: event.fraction, loss: event.loss };
         this.live[event.jobId] = point;
         // At most two points a second: an hour of fine-tuning is a few thousand points, kept to the newest.
-        this.batches[event.jobId] = [
-          ...(this.batches[event.jobId] ?? []).slice(-(MAX_BATCH_POINTS - 1)),
-          point,
-        ];
+        this.batches = {
+          ...this.batches,
+          [event.jobId]: [...(this.batches[event.jobId] ?? []).slice(-(MAX_BATCH_POINTS - 1)), point],
+        };
         break;
       }
       case 'job.log': {
