@@ -7,6 +7,7 @@ import { detectionActions } from './actions-detection.js';
 import { userActions } from './actions-users.js';
 import { fileActions } from './actions-files.js';
 import { compareActions } from './actions-compare.js';
+import { tryActions } from './actions-try.js';
 
 const id = z.string().min(1).max(100);
 
@@ -307,7 +308,16 @@ export const ACTIONS = {
   },
   /** "Try it": one sample's answer with every class's probability and its Integrated Gradients attribution. */
   'models.explainSample': {
-    request: z.strictObject({ modelId: id, datasetId: id, index: z.number().int().min(0) }),
+    /** The sample by its dataset index, or as a reviewer names it: the position-th (from 1) of a record. */
+    request: z.union([
+      z.strictObject({ modelId: id, datasetId: id, index: z.number().int().min(0) }),
+      z.strictObject({
+        modelId: id,
+        datasetId: id,
+        group: z.string().min(1).max(200),
+        position: z.number().int().min(1),
+      }),
+    ]),
     response: z.object({
       index: z.number(),
       group: z.string(),
@@ -368,6 +378,8 @@ export const ACTIONS = {
       jobs: z.array(
         z.object({
           id: z.string(),
+          /** What the job did, naming models and datasets by their names. */
+          title: z.string(),
           kind: z.string(),
           status: z.string(),
           progress: z.number(),
@@ -388,6 +400,7 @@ export const ACTIONS = {
   ...userActions,
   ...fileActions,
   ...compareActions,
+  ...tryActions,
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;

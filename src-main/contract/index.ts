@@ -11,5 +11,6 @@ export * from './actions-detection.js';
 export * from './actions-users.js';
 export * from './actions-files.js';
 export * from './actions-compare.js';
+export * from './actions-try.js';
 export * from './events.js';
 export * from './actions.js';

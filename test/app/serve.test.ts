@@ -298,9 +298,12 @@ test('when the engine host dies, pending requests get an error, running jobs fai
     };
     assert.equal(lastTrain.job.state, 'failed');
     const history = (await call(running, 'jobs.history', {}))['value'] as {
-      jobs: { kind: string; status: string }[];
+      jobs: { kind: string; status: string; title: string }[];
     };
     assert.equal(history.jobs.find((j) => j.kind === 'train')?.status, 'interrupted');
+    // The history names the dataset as people know it, not by its id.
+    const title = history.jobs.find((j) => j.kind === 'train')?.title ?? '';
+    assert.ok(title.includes('“syn”') && !title.includes(datasetId), title);
     assert.match(
       (events.find((e) => e.type === 'engine.crashed') as { message: string }).message,
       /stopped unexpectedly/,

@@ -12,6 +12,7 @@ import { listMeasurements, type MeasurementRow } from '../../src-main/core/store
 import { validationsOfModel, type ValidationRow } from '../../src-main/core/store/validations.js';
 import { listAuditEvents } from '../../src-main/core/audit/log.js';
 import { listSignatures } from '../../src-main/core/audit/signatures.js';
+import { explainSample, type SampleExplanation } from '../../src-main/core/explain/explain-sample.js';
 import { chromiumMissing, openWatchedPage } from './browser.js';
 import { seedRun, type SeededRun } from './seeded-run.js';
 
@@ -80,6 +81,8 @@ let server: RunningServer;
 let models: ModelRow[];
 let measurements: Map<string, MeasurementRow>;
 let validations: Map<string, ValidationRow>;
+/** The child's answer on beat 5 of test record 119, from the engine, for "Try any beat". */
+let beat: SampleExplanation;
 
 before(
   async () => {
@@ -108,6 +111,12 @@ before(
         return [m.id, v];
       }),
     );
+    beat = await explainSample(workspace, {
+      modelId: seeded.childId,
+      datasetId: seeded.datasetId,
+      group: '119',
+      position: 5,
+    });
     workspace.close();
     server = await startServer({ home: home.dir, rendererDir: RENDERER });
   },
@@ -193,6 +202,12 @@ test(
         assert.ok(validation !== undefined);
         const results = page.getByTestId('validation-result');
         await results.locator('select').first().selectOption(validation.id);
+        // The validation is named by its model's and dataset's names, not their ids.
+        assert.ok(
+          (await results.locator('select').first().locator('option:checked').textContent())?.startsWith(
+            `${model.name} on seeded minutes (test; `,
+          ),
+        );
         const clean = validation.result['clean'] as Clean;
         const interval = (i: [number, number] | undefined, stated: Stated | undefined) =>
           stated !== undefined
@@ -237,6 +252,31 @@ test(
         await results.getByTestId('reliability').locator('.main-svg').first().waitFor();
         await results.getByTestId('confusion-matrix').locator('.main-svg').first().waitFor();
       }
+      // Any beat of a test record, picked by its record and number: the engine's answer and probabilities.
+      const tryBeat = page.getByTestId('try-beat');
+      await tryBeat.locator('select').selectOption('119');
+      await tryBeat.locator('input[type="number"]').fill('5');
+      await tryBeat.getByRole('button', { name: 'Why?' }).click();
+      const explanation = page.getByTestId('sample-explanation');
+      await explanation.getByTestId('explained-answer').waitFor();
+      assert.match(
+        (await explanation.locator('p').first().textContent()) ?? '',
+        new RegExp(
+          `^\\s*Sample #${beat.index} \\(119\\): truly ${beat.label}, the model\\s+answers\\s+${beat.predicted}\\.`,
+        ),
+      );
+      assert.deepEqual(
+        await explanation
+          .getByTestId('explained-probabilities')
+          .locator('li')
+          .evaluateAll((items) =>
+            items.map(
+              (li) => `${li.querySelector('.name')?.textContent} ${li.querySelector('.figure')?.textContent}`,
+            ),
+          ),
+        beat.probabilities.map((p) => `${p.label} ${pct(p.probability)}`),
+      );
+      await explanation.locator('.main-svg').first().waitFor();
       assert.ok((await assertChartsOffline(page, 'the results page')) >= 2);
       // The SVG button saves the chart as a file, here, without any network.
       const reliability = page.getByTestId('reliability');
@@ -442,6 +482,23 @@ test(
   },
 );
 
+/**
+ * What a reviewer reads on a page: counts with their nouns in agreement ("1 epoch", never "1 epochs") and no
+ * command-line text (a command, an option, a split spec like records:1:0.30) where a button or words do.
+ */
+function assertPlainWords(section: string, text: string): void {
+  const singular =
+    /(?:^|[^\d.,])1 (epochs|beats|records|images|samples|models|files|trainings|classes|patients)\b/.exec(
+      text,
+    );
+  assert.equal(singular, null, `${section}: "${singular?.[0].trim()}"`);
+  const cli =
+    /`|\battest (?:train|validate|compress|import|audit|serve|models|errors|predict)\b|(?:^|\s)--[a-z][a-z-]+|\b(?:records|test|groups):\d/.exec(
+      text,
+    );
+  assert.equal(cli, null, `${section}: command-line text "${cli?.[0].trim()}"`);
+}
+
 test(
   'screenshots of every page at 1366x768 and 1920x1080 in both themes, none wider than its window',
   { skip, timeout: 300_000 },
@@ -474,6 +531,8 @@ test(
               () => document.documentElement.scrollWidth - window.innerWidth,
             );
             assert.ok(overflow <= 0, `${section} at ${size.width} px (${scheme}) is ${overflow} px too wide`);
+            if (scheme === 'light' && size.width === 1366)
+              assertPlainWords(section, await page.locator('main').innerText());
             const name = `${String(index).padStart(2, '0')}-${section.toLowerCase().replace(/[^a-z]+/g, '-')}`;
             await page.screenshot({
               path: join(ARTIFACTS, `${name}-${size.width}x${size.height}-${scheme}.png`),

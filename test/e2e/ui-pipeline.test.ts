@@ -174,6 +174,13 @@ test(
       await page.getByRole('button', { name: 'Compress', exact: true }).click();
       assert.equal(await jobOutcome(page, 'compress'), 'succeeded');
       await page.getByTestId('compress-result').waitFor();
+      // The fine-tuning's loss was drawn batch by batch as it ran, labelled like the progress line.
+      const fineTune = page.getByTestId('fine-tune-curve');
+      await fineTune.locator('.scatterlayer .point').first().waitFor();
+      assert.match(
+        (await page.getByTestId('fine-tune-latest').textContent()) ?? '',
+        /^Latest: epoch 1, \d+ % done: loss so far \d+\.\d{4}$/,
+      );
       await screenshot(page, '3-compress');
 
       // 4. Validate the compressed model on the held-out record: clean, calibration, FGSM, noise and the

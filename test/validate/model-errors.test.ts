@@ -158,6 +158,25 @@ test('attest errors lists the wrong answers of the predict CSV, most confident f
         explainSample(workspace, { modelId, datasetId, index: 10_000_000 }),
         /has samples 0 to \d+, not 10000000/,
       );
+      // Picked as a reviewer names it, "beat N of record R": N counted here in the predict CSV (a record is
+      // wholly on one side of the split, so its test rows are all of its beats, in the dataset's order).
+      assert.equal(columns[1], 'record');
+      const position = lines
+        .map((line) => line.split(','))
+        .filter((cells) => cells[1] === top.group && Number(cells[0]) <= top.index).length;
+      const picked = await explainSample(workspace, { modelId, datasetId, group: top.group, position });
+      assert.equal(picked.index, top.index);
+      assert.deepEqual(picked.probabilities, explained.probabilities);
+      await assert.rejects(
+        explainSample(workspace, { modelId, datasetId, group: 'nope', position: 1 }),
+        /has no record or group named "nope"/,
+      );
+      await assert.rejects(
+        explainSample(workspace, { modelId, datasetId, group: top.group, position: 1_000_000 }),
+        new RegExp(
+          `^AttestError: ${top.group} has \\d+ samples in dataset ${datasetId}, so there is no sample 1000000`,
+        ),
+      );
     } finally {
       workspace.close();
     }

@@ -7,6 +7,7 @@ import { PruneSchedule } from './prune-schedule.js';
 import { fakeQuantActivation, quantizableKernels, WeightFakeQuant } from './fake-quant.js';
 import { calibrateActivationRanges } from './simulate-int8.js';
 import { graphNodes } from './graph.js';
+import { formatLoss } from '../util/loss-format.js';
 
 export interface FineTuneReport {
   epochs: number;
@@ -119,6 +120,7 @@ export async function runFineTuning(
         steps: adv.steps,
         robustDistillation: distill !== undefined,
       };
+    let running = { epoch: 0, sum: 0, batches: 0 };
     const result = await fineTune({
       model,
       inputs: data.fit.inputs,
@@ -135,11 +137,18 @@ export async function runFineTuning(
       ...(adv !== undefined ? { adversarial: { epsilon: adv.epsilon, steps: adv.steps } } : {}),
       hooks,
       onBatch(epoch, fraction, loss) {
+        // The epoch's mean batch loss so far, as training reports it: one batch's loss jumps about, and the
+        // progress line and the live curve show this same figure.
+        if (epoch !== running.epoch) running = { epoch, sum: 0, batches: 0 };
+        running.sum += loss;
+        running.batches += 1;
+        const epochLoss = running.sum / running.batches;
         const sparsity = schedule ? ` sparsity ${(schedule.current * 100).toFixed(0)}%` : '';
         job.progress(
           0.1 + (0.7 * (epoch - 1 + fraction)) / epochs,
-          `fine-tuning: epoch ${epoch}/${epochs} loss ${loss.toFixed(4)}${sparsity}`,
+          `fine-tuning: epoch ${epoch}/${epochs} loss ${formatLoss(epochLoss)}${sparsity}`,
         );
+        job.trainingPoint?.({ epoch, fraction, loss: epochLoss });
       },
     });
     report.steps = result.steps;

@@ -1,6 +1,7 @@
 import type { Workspace } from '../store/workspace.js';
 import { badInput } from '../errors.js';
 import { loadDataset } from '../data/dataset-kinds.js';
+import type { SampleDataset } from '../data/sample-dataset.js';
 import { datasetForModel } from '../models/image-contract.js';
 import { runtimeOnlySentence } from '../models/runtime-only.js';
 import { argMaxRows, predictProbabilities } from '../predict/predict.js';
@@ -31,14 +32,15 @@ export interface SampleExplanation {
  */
 export async function explainSample(
   workspace: Workspace,
-  options: { modelId: string; datasetId: string; index: number },
+  options: { modelId: string; datasetId: string } & ({ index: number } | { group: string; position: number }),
 ): Promise<SampleExplanation> {
   const { row, model } = await loadStoredModel(workspace, options.modelId);
   try {
     const { dataset } = datasetForModel(workspace, row, loadDataset(workspace, options.datasetId));
-    if (!Number.isInteger(options.index) || options.index < 0 || options.index >= dataset.count)
-      throw badInput(`dataset ${dataset.id} has samples 0 to ${dataset.count - 1}, not ${options.index}`);
-    const inputs = dataset.inputs([options.index]);
+    const index = 'index' in options ? options.index : indexInGroup(dataset, options.group, options.position);
+    if (!Number.isInteger(index) || index < 0 || index >= dataset.count)
+      throw badInput(`dataset ${dataset.id} has samples 0 to ${dataset.count - 1}, not ${index}`);
+    const inputs = dataset.inputs([index]);
     const { probabilities, classes } = predictProbabilities(model, inputs, dataset.sampleShape);
     const guess = argMaxRows(probabilities, classes)[0] as number;
     const noGradients = runtimeOnlySentence(row);
@@ -46,10 +48,10 @@ export async function explainSample(
       noGradients === undefined
         ? integratedGradients(model, inputs, dataset.sampleShape, Int32Array.of(guess))
         : undefined;
-    const truth = dataset.labels[options.index] as number;
+    const truth = dataset.labels[index] as number;
     return {
-      index: options.index,
-      group: dataset.groups[dataset.group[options.index] as number] ?? '',
+      index,
+      group: dataset.groups[dataset.group[index] as number] ?? '',
       label: dataset.classes[truth] ?? String(truth),
       predicted: dataset.classes[guess] ?? String(guess),
       probabilities: dataset.classes.map((label, k) => ({ label, probability: probabilities[k] as number })),
@@ -64,4 +66,16 @@ export async function explainSample(
   } finally {
     model.dispose();
   }
+}
+
+/**
+ * The dataset index of a group's position-th sample (1 for its first), in the dataset's order: "beat 12 of
+ * record 119", as a reviewer picks a beat from a record.
+ */
+export function indexInGroup(dataset: SampleDataset, group: string, position: number): number {
+  const g = dataset.groups.indexOf(group);
+  if (g < 0) throw badInput(`dataset ${dataset.id} has no record or group named "${group}"`);
+  let seen = 0;
+  for (let i = 0; i < dataset.count; i++) if (dataset.group[i] === g && ++seen === position) return i;
+  throw badInput(`${group} has ${seen} samples in dataset ${dataset.id}, so there is no sample ${position}`);
 }

@@ -53,7 +53,7 @@ export const PREFERRED_ARCHITECTURES: readonly PreferredArchitecture[] = [
   {
     inputKind: 'detection-frame',
     arch: 'centernet-mobile',
-    why: 'frames with boxes: the CenterNet-style detector (trained by `attest detect train`)',
+    why: 'frames with boxes: the CenterNet-style detector (trained on the Object detection page, or by detect train)',
   },
 ];
 

@@ -43,7 +43,7 @@ export const ARCHITECTURES: Record<string, Architecture> = {
   },
   'ecg-resnet-q8': {
     description:
-      'ecg-resnet with every activation rounded to 8 bits (dynamic range): the network of fully quantized training (train --low-bit 8)',
+      'ecg-resnet with every activation rounded to 8 bits (dynamic range): the network of fully quantized 8-bit training',
     inputKinds: ['ecg-beat'],
     build: ({ sampleShape, classes, seed }) =>
       buildEcgResnet({ inputLength: sampleShape[0] ?? 187, classes, seed, quantizeActivations: true }),
@@ -57,7 +57,7 @@ export const ARCHITECTURES: Record<string, Architecture> = {
   },
   'ecg-resnet-rr': {
     description:
-      'ecg-resnet reading each beat with its R-R context (previous, next and local mean interval, raw and per record: de Chazal 2004), for beats imported with --preset record-normalized-rr; better on patients not seen in training',
+      'ecg-resnet reading each beat with its R-R context (previous, next and local mean interval, raw and per record: de Chazal 2004), for beats imported with their R-R context (preset record-normalized-rr); better on patients not seen in training',
     inputKinds: ['ecg-beat-rr'],
     build: ({ sampleShape, classes, seed }) =>
       buildEcgResnet({
@@ -69,7 +69,7 @@ export const ARCHITECTURES: Record<string, Architecture> = {
   },
   'centernet-mobile': {
     description:
-      'CenterNet-style object detector (class heatmaps, offset and size at stride 4) on a MobileNet-style backbone, ~96k parameters; trained by `attest detect train`',
+      'CenterNet-style object detector (class heatmaps, offset and size at stride 4) on a MobileNet-style backbone, ~96k parameters; trained on detection frames (the Object detection page)',
     inputKinds: ['detection-frame'],
     build: ({ sampleShape, classes, seed }) =>
       buildCenternetMobile({ height: sampleShape[0] ?? 128, width: sampleShape[1] ?? 128, classes, seed }),

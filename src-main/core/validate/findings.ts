@@ -110,7 +110,7 @@ export function validationFindings(o: FindingInputs): Finding[] {
         code: 'ranks-well-decides-badly',
         severity: 'warning',
         class: c.label,
-        message: `The model ranks "${c.label}" well (AUC ${percent(roc.auc)}) but its decisions catch only ${percent(c.sensitivity)} of them: the decision threshold or the calibration is the problem, not what the model learned. Set an operating threshold (--threshold with --positive-class) or apply temperature scaling.`,
+        message: `The model ranks "${c.label}" well (AUC ${percent(roc.auc)}) but its decisions catch only ${percent(c.sensitivity)} of them: the decision threshold or the calibration is the problem, not what the model learned. Decide this class at an operating threshold of its own instead of by the highest probability, or apply temperature scaling.`,
       });
   }
 
@@ -118,7 +118,7 @@ export function validationFindings(o: FindingInputs): Finding[] {
     findings.push({
       code: 'few-test-records',
       severity: 'warning',
-      message: `The test side holds only ${plural(o.testRecords, 'record')} (patients): with fewer than ${MIN_TEST_RECORDS}, confidence intervals are not meaningful and the figures describe these patients, not patients in general. Import more records, or split k-fold by record (--split kfold:5:1) and validate each fold.`,
+      message: `The test side holds only ${plural(o.testRecords, 'record')} (patients): with fewer than ${MIN_TEST_RECORDS}, confidence intervals are not meaningful and the figures describe these patients, not patients in general. Import more records, or validate on folds of the records in turn (k-fold by record).`,
     });
   else if (!o.groupsAreSamples) {
     const single = present.filter((c) => (o.recordsPerClass[c.label] ?? 0) === 1).map((c) => c.label);

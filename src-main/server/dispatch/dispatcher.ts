@@ -65,7 +65,7 @@ import { MODEL_JOB_CHANGES } from '../../contract/jobs-models.js';
 import { datasetProjectMap, modelProjectMap } from '../../core/projects/project-membership.js';
 import { DEFAULT_PROJECT_ID } from '../../core/projects/projects.js';
 import { userHandlers } from './user-actions.js';
-import { namedJobTitle } from './named-job-title.js';
+import { historyJobTitles, namedJobTitle } from './named-job-title.js';
 import { QueuedJobDesk } from '../queue/queued-job-desk.js';
 import { fileHandlers } from './file-actions.js';
 import { compareModels } from '../../core/pipelines/compare/compare-models.js';
@@ -386,12 +386,14 @@ export class Dispatcher {
       'jobs.list': () => ({ jobs: this.desk !== undefined ? this.desk.list() : this.queue.list() }),
       'jobs.history': () => {
         markInterruptedJobs(workspace.db);
+        const titleOf = historyJobTitles(workspace);
         return {
           jobs: listJobs(workspace.db)
             .reverse()
             .slice(0, 200)
             .map((j) => ({
               id: j.id,
+              title: titleOf(j.kind, j.params),
               kind: j.kind,
               status: j.status,
               progress: j.progress,
@@ -467,7 +469,7 @@ export class Dispatcher {
           payload.split,
         );
       },
-      'models.explainSample': async (payload: { modelId: string; datasetId: string; index: number }) => {
+      'models.explainSample': async (payload: ActionRequest<'models.explainSample'>) => {
         await initEngine();
         return explainSample(workspace, payload);
       },

@@ -27,6 +27,11 @@ export function formatCount(value: number): string {
   return value.toLocaleString('en-US');
 }
 
+/** A count with its noun: "1 epoch", "10 epochs" (never "1 epochs"). */
+export function countOf(value: number, one: string, many: string): string {
+  return `${formatCount(value)} ${value === 1 ? one : many}`;
+}
+
 export function formatDuration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return 'estimating…';
   if (seconds < 60) return `${Math.round(seconds)} s`;

@@ -22,3 +22,23 @@ export function lossCurve(points: EpochPoint[], live: LivePoint | undefined) {
   }
   return { x, y, text, latest: text.at(-1) ?? null };
 }
+
+/**
+ * Compression's fine-tuning loss as it runs, one line per epoch: each point is the epoch's mean batch loss so far
+ * at epoch - 1 + fraction (the figure of the progress line), so each line ends at that epoch's loss.
+ */
+export function fineTuneCurve(points: LivePoint[]) {
+  const epochs = [...new Set(points.map((p) => p.epoch))].sort((a, b) => a - b);
+  const traces = epochs.map((epoch) => {
+    const own = points.filter((p) => p.epoch === epoch);
+    return {
+      epoch,
+      x: own.map((p) => epoch - 1 + p.fraction),
+      y: own.map((p) => p.loss),
+      text: own.map(
+        (p) => `epoch ${epoch}, ${Math.round(p.fraction * 100)} % done: loss so far ${formatLoss(p.loss)}`,
+      ),
+    };
+  });
+  return { traces, latest: traces.at(-1)?.text.at(-1) ?? null };
+}

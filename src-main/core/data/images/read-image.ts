@@ -100,6 +100,19 @@ export async function readImageFile(
     const code = (error as NodeJS.ErrnoException).code;
     throw badInput(code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(error)})`, path);
   }
+  return decodeImageBytes(bytes, path, options);
+}
+
+/**
+ * Decodes the bytes of an image file that arrived without a path (an upload in browser mode): `name` is what
+ * messages call it. The same formats and limits as readImageFile.
+ */
+export async function decodeImageBytes(
+  bytes: Uint8Array,
+  name: string,
+  options: { window?: { center: number; width: number } } = {},
+): Promise<ReadImage> {
+  const path = name;
   if (bytes.length === 0) throw badInput('file is empty (0 bytes)', path);
   if (looksLikeDicom(bytes)) {
     const { dicom, image } = await readDicomImage(path, {

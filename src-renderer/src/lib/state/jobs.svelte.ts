@@ -15,11 +15,16 @@ export interface LivePoint {
   loss: number;
 }
 
+const MAX_BATCH_POINTS = 5000;
+
 /** The job queue as the UI sees it: every job's latest state, its training curves and its last log lines. */
 export class JobsManager {
   jobs = $state<JobView[]>([]);
   epochs = $state<Record<string, EpochPoint[]>>({});
   live = $state<Record<string, LivePoint>>({});
+  /** Every live point of a job, in order: compression's fine-tuning has no per-epoch checkpoints to draw. */
+  // Raw: each event replaces the whole record, so no deep proxy is made of thousands of points.
+  batches = $state.raw<Record<string, LivePoint[]>>({});
   logs = $state<Record<string, string[]>>({});
   engineMessage = $state<string | null>(null);
 
@@ -65,9 +70,16 @@ export class JobsManager {
         if (live !== undefined && live.epoch <= event.epoch) delete this.live[event.jobId];
         break;
       }
-      case 'job.batch':
-        this.live[event.jobId] = { epoch: event.epoch, fraction: event.fraction, loss: event.loss };
+      case 'job.batch': {
+        const point = { epoch: event.epoch, fraction: event.fraction, loss: event.loss };
+        this.live[event.jobId] = point;
+        // At most two points a second: an hour of fine-tuning is a few thousand points, kept to the newest.
+        this.batches = {
+          ...this.batches,
+          [event.jobId]: [...(this.batches[event.jobId] ?? []).slice(-(MAX_BATCH_POINTS - 1)), point],
+        };
         break;
+      }
       case 'job.log': {
         const lines = this.logs[event.jobId] ?? [];
         this.logs[event.jobId] = [...lines.slice(-49), event.message];
