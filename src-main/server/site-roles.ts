@@ -33,6 +33,8 @@ export const ACTION_ROLES: Readonly<Record<ActionName, 'public' | readonly Role[
   'signatures.list': EVERYONE,
   'records.splitPreview': OPERATOR,
   'models.explainSample': EVERYONE,
+  // A path is read on the server's disk, as files.list browses it: the operator's.
+  'models.tryImage': OPERATOR,
   'models.errors': EVERYONE,
   'records.comment': EVERYONE,
   'records.comments': EVERYONE,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compressModel } from '../../src-main/core/compress/compress-model.js';
+import { compressModel } from '../../src-main/core/pipelines/compress/compress-model.js';
 import { quietContext, type TrainingPoint } from '../../src-main/core/jobs/job-context.js';
 import { formatLoss } from '../../src-main/core/util/loss-format.js';
 import { trainedWorkspace } from './pipeline-fixture.js';

@@ -14,7 +14,7 @@ import { fitImage, normalizeImages, type ImagePreprocessing } from '../data/imag
 import { describeNormalization } from '../models/image-contract.js';
 import { modelInputContract } from '../models/input-contract.js';
 import { runtimeOnlySentence } from '../models/runtime-only.js';
-import { argMaxRows, predictProbabilities } from '../validate/predict.js';
+import { argMaxRows, predictProbabilities } from '../predict/predict.js';
 import { loadStoredModel } from '../predict/load-stored-model.js';
 import { integratedGradients } from './integrated-gradients.js';
 import { MAX_UPLOADED_IMAGE_BYTES } from '../../contract/actions-try.js';
