@@ -178,6 +178,9 @@ try {
           testRecords: split.test.join(' '),
           ...scores,
           accuracy: validation.clean.accuracy,
+          // Rows: truth, columns: prediction, in the order of labels.
+          labels: validation.clean.labels,
+          confusion: validation.clean.confusion,
           epochsRun: model.epochsRun,
           bestEpoch: model.bestEpoch,
           trainMinutes: model.seconds / 60,

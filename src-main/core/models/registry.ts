@@ -1,6 +1,6 @@
 import type { tfl } from '../engine/tf.js';
 import { buildEcgResnet } from './ecg-resnet.js';
-import { RR_FEATURE_COUNT } from '../data/ecg/rr-features.js';
+import { RR_FEATURE_COUNT, RR_SECONDS_FEATURES } from '../data/ecg/rr-features.js';
 import { IMAGE_ARCHITECTURES } from './image-architectures.js';
 import { buildCenternetMobile } from '../detect/centernet-model.js';
 
@@ -63,6 +63,7 @@ export const ARCHITECTURES: Record<string, Architecture> = {
       buildEcgResnet({
         inputLength: (sampleShape[0] ?? 187 + RR_FEATURE_COUNT) - RR_FEATURE_COUNT,
         contextFeatures: RR_FEATURE_COUNT,
+        contextSkip: RR_SECONDS_FEATURES,
         classes,
         seed,
       }),
