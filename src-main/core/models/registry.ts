@@ -57,7 +57,7 @@ export const ARCHITECTURES: Record<string, Architecture> = {
   },
   'ecg-resnet-rr': {
     description:
-      'ecg-resnet reading each beat with its R-R context (previous, next and local mean interval, raw and per record: de Chazal 2004), for beats imported with --preset record-normalized-rr; better on patients not seen in training',
+      'ecg-resnet reading each beat with its R-R context (previous, next and local mean interval over the record mean, prematurity: de Chazal 2004), for beats imported with --preset record-normalized-rr; better on patients not seen in training',
     inputKinds: ['ecg-beat-rr'],
     build: ({ sampleShape, classes, seed }) =>
       buildEcgResnet({
