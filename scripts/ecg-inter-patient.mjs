@@ -4,14 +4,18 @@
  * (ecg-resnet on beats standardized one by one) against the R-R context recipe (ecg-resnet-rr on beats imported
  * with --rr-context), both on the same records in the same run.
  *
- *   node scripts/ecg-inter-patient.mjs [--minutes 4] [--epochs 12] [--duration SECONDS] [--mitdb DIR] [--ds2]
+ *   node scripts/ecg-inter-patient.mjs [--minutes 4] [--epochs 12] [--patience 3] [--seeds 1,2] [--duration SECONDS]
+ *     [--recipes default,rr,rr-balanced] [--mitdb DIR] [--ds2]
  *
  * Without --ds2: de Chazal's DS1 (22 records, in ../shared/data/mitdb beside the repository) is cut in two
  * halves of 11 records; each recipe trains on one half and is tested on the other, then the halves swap.
  * With --ds2: trained on DS1, tested on DS2, which needs the full mitdb from PhysioNet in --mitdb DIR
  * (https://physionet.org/content/mitdb/1.0.0/). Prints one JSON object: macro-F1 over N, S, V and F per run and
  * recipe, per-class F1, and the wall-clock minutes of each run. --duration keeps the first SECONDS of each record
- * (shorter epochs on a busy machine). Needs `npm run build` first.
+ * (shorter epochs on a busy machine). --recipes picks the recipes compared (default: default,rr): `default`
+ * (ecg-resnet), `rr` (ecg-resnet-rr on --rr-context beats, class-weighted), `rr-balanced` (the same with
+ * --sampler balanced). On a loaded machine compare recipes at a fixed --epochs (and a generous --minutes) rather
+ * than by minutes. Needs `npm run build` first.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -28,6 +32,9 @@ const value = (name, fallback) => {
 };
 const minutes = Number(value('minutes', '4'));
 const epochs = Number(value('epochs', '12'));
+const patience = value('patience', undefined);
+const seeds = value('seeds', '1').split(',');
+const recipeNames = value('recipes', 'default,rr').split(',');
 const withDs2 = args.includes('--ds2');
 const duration = value('duration', undefined);
 const mitdb = resolve(value('mitdb', join(ROOT, '..', 'shared', 'data', 'mitdb')));
@@ -82,10 +89,32 @@ function nsvfScores(confusion, labels) {
   return { macroF1NSVF: macro, f1 };
 }
 
-const RECIPES = [
-  { name: 'default (ecg-resnet, beats standardized one by one)', importArgs: [], arch: 'ecg-resnet' },
-  { name: 'R-R context (ecg-resnet-rr, --rr-context)', importArgs: ['--rr-context'], arch: 'ecg-resnet-rr' },
-];
+const ALL_RECIPES = {
+  default: {
+    name: 'default (ecg-resnet, beats standardized one by one)',
+    importArgs: [],
+    arch: 'ecg-resnet',
+  },
+  rr: {
+    name: 'R-R context (ecg-resnet-rr, --rr-context)',
+    importArgs: ['--rr-context'],
+    arch: 'ecg-resnet-rr',
+  },
+  'rr-balanced': {
+    name: 'R-R context, balanced sampler (ecg-resnet-rr, --rr-context, --sampler balanced)',
+    importArgs: ['--rr-context'],
+    arch: 'ecg-resnet-rr',
+    trainArgs: ['--sampler', 'balanced'],
+  },
+};
+const unknownRecipe = recipeNames.find((r) => ALL_RECIPES[r] === undefined);
+if (unknownRecipe !== undefined) {
+  console.error(
+    `ecg-inter-patient: unknown recipe ${unknownRecipe}; known: ${Object.keys(ALL_RECIPES).join(', ')}`,
+  );
+  process.exit(2);
+}
+const RECIPES = recipeNames.map((key) => ({ key, ...ALL_RECIPES[key] }));
 const splits = withDs2
   ? [{ name: 'DS1 -> DS2', records: [...DS1, ...DS2], test: DS2 }]
   : [
@@ -96,62 +125,81 @@ const splits = withDs2
 const runs = [];
 try {
   for (const split of splits) {
-    for (const recipe of RECIPES) {
-      const started = Date.now();
-      const dataset = attest(
-        'import',
-        'wfdb',
-        ...split.records.map((r) => join(mitdb, r)),
-        '--name',
-        `${split.name} ${recipe.arch}`,
-        '--split',
-        `test:${split.test.join(',')}`,
-        ...(duration !== undefined ? ['--duration', duration] : []),
-        ...recipe.importArgs,
-      );
-      const model = attest(
-        'train',
-        '--dataset',
-        dataset.datasetId,
-        '--arch',
-        recipe.arch,
-        '--epochs',
-        String(epochs),
-        '--max-minutes',
-        String(minutes),
-        '--seed',
-        '1',
-      );
-      const validation = attest(
-        'validate',
-        '--model',
-        model.modelId,
-        '--dataset',
-        dataset.datasetId,
-        '--suite',
-        'clean',
-      );
-      const scores = nsvfScores(validation.clean.confusion, validation.clean.labels);
-      const run = {
-        split: split.name,
-        recipe: recipe.name,
-        testRecords: split.test.join(' '),
-        ...scores,
-        accuracy: validation.clean.accuracy,
-        epochsRun: model.epochsRun,
-        bestEpoch: model.bestEpoch,
-        trainMinutes: model.seconds / 60,
-        wallMinutes: (Date.now() - started) / 60_000,
-      };
-      runs.push(run);
-      console.error(`${split.name}, ${recipe.name}: macro-F1 (N,S,V,F) ${scores.macroF1NSVF.toFixed(3)}`);
-    }
+    // One import per split and import options, shared by the recipes that train on it.
+    const imported = new Map();
+    for (const recipe of RECIPES)
+      for (const seed of seeds) {
+        const started = Date.now();
+        const importKey = recipe.importArgs.join(' ');
+        const dataset =
+          imported.get(importKey) ??
+          attest(
+            'import',
+            'wfdb',
+            ...split.records.map((r) => join(mitdb, r)),
+            '--name',
+            `${split.name} ${recipe.arch}`,
+            '--split',
+            `test:${split.test.join(',')}`,
+            ...(duration !== undefined ? ['--duration', duration] : []),
+            ...recipe.importArgs,
+          );
+        imported.set(importKey, dataset);
+        const model = attest(
+          'train',
+          '--dataset',
+          dataset.datasetId,
+          '--arch',
+          recipe.arch,
+          '--epochs',
+          String(epochs),
+          '--max-minutes',
+          String(minutes),
+          '--seed',
+          seed,
+          ...(patience !== undefined ? ['--patience', patience] : []),
+          ...(recipe.trainArgs ?? []),
+        );
+        const validation = attest(
+          'validate',
+          '--model',
+          model.modelId,
+          '--dataset',
+          dataset.datasetId,
+          '--suite',
+          'clean',
+        );
+        const scores = nsvfScores(validation.clean.confusion, validation.clean.labels);
+        const run = {
+          split: split.name,
+          recipe: recipe.key,
+          recipeName: recipe.name,
+          seed: Number(seed),
+          testRecords: split.test.join(' '),
+          ...scores,
+          accuracy: validation.clean.accuracy,
+          // Rows: truth, columns: prediction, in the order of labels.
+          labels: validation.clean.labels,
+          confusion: validation.clean.confusion,
+          epochsRun: model.epochsRun,
+          bestEpoch: model.bestEpoch,
+          trainMinutes: model.seconds / 60,
+          wallMinutes: (Date.now() - started) / 60_000,
+        };
+        runs.push(run);
+        console.error(
+          `${split.name}, ${recipe.key}, seed ${seed}: macro-F1 (N,S,V,F) ${scores.macroF1NSVF.toFixed(3)} ` +
+            `(${Object.entries(scores.f1)
+              .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+              .join(', ')}), epochs ${model.epochsRun} (best ${model.bestEpoch})`,
+        );
+      }
   }
 } finally {
   rmSync(home, { recursive: true, force: true });
 }
-const mean = (arch) => {
-  const mine = runs.filter((r) => r.recipe.includes(arch));
+const meanOf = (key) => {
+  const mine = runs.filter((r) => r.recipe === key);
   return mine.reduce((a, r) => a + r.macroF1NSVF, 0) / mine.length;
 };
 console.log(
@@ -161,8 +209,9 @@ console.log(
       minutesPerTraining: minutes,
       secondsPerRecord: duration === undefined ? 'all (30 min)' : Number(duration),
       epochs,
+      seeds: seeds.map(Number),
       runs,
-      meanMacroF1NSVF: { default: mean('(ecg-resnet,'), rrContext: mean('ecg-resnet-rr') },
+      meanMacroF1NSVF: Object.fromEntries(RECIPES.map((r) => [r.key, meanOf(r.key)])),
     },
     null,
     2,

@@ -38,6 +38,8 @@ export const AUGMENT_CONFIGURATION_NAMES = ['none', 'classic', 'synthetic', 'bot
 export const trainMethodFields = {
   /** --lr-policy, e.g. "cosine" or "onecycle:0.003". */
   lrPolicy: z.string().trim().min(1).max(200).optional(),
+  /** --sampler: 'balanced' draws the classes about equally each epoch (no class weights then). */
+  sampler: z.enum(['shuffle', 'balanced']).optional(),
   /** --stability ALPHA[:SIGMA]. */
   stability: z.string().trim().min(1).max(50).optional(),
   /** --labeled-fraction: the share of training samples whose label is used. */

@@ -19,7 +19,7 @@ const CLASSIFIERS = offeredArchitectures().filter(
 
 export const trainCommand: Command = {
   path: ['train'],
-  usage: `train --resume JOB [--max-minutes M] [--json] | train --dataset ID [--arch ${CLASSIFIERS.join('|')}] [--epochs ${DEFAULT_MAX_EPOCHS}] [--seed 1] [--max-minutes M] [--batch-size 64] [--learning-rate R | --no-lr-test] [--patience 3] [--lr-policy constant|cosine|onecycle:MAX|...] [--stability ALPHA[:SIGMA]] [--labeled-fraction F] [--semi mean-teacher|vat|ema-vat] [--low-bit 8] [--harden pgd|diverse|manifold:EPS[:FRACTION][:weighted]] [--augment classic|synthetic:RATIO[,classic] [--generator ID|--generator-epochs N]] [--json]`,
+  usage: `train --resume JOB [--max-minutes M] [--json] | train --dataset ID [--arch ${CLASSIFIERS.join('|')}] [--epochs ${DEFAULT_MAX_EPOCHS}] [--seed 1] [--max-minutes M] [--batch-size 64] [--learning-rate R | --no-lr-test] [--patience 3] [--sampler shuffle|balanced] [--lr-policy constant|cosine|onecycle:MAX|...] [--stability ALPHA[:SIGMA]] [--labeled-fraction F] [--semi mean-teacher|vat|ema-vat] [--low-bit 8] [--harden pgd|diverse|manifold:EPS[:FRACTION][:weighted]] [--augment classic|synthetic:RATIO[,classic] [--generator ID|--generator-epochs N]] [--json]`,
   summary:
     'Train a baseline model (class-weighted, validation held out by record, early stopping, a checkpoint per epoch); without --arch the architecture recommended for the data, without --learning-rate a range test chooses the rate',
   booleanFlags: ['no-lr-test'],
@@ -38,6 +38,7 @@ export const trainCommand: Command = {
     const patience = options.number('patience', { min: 1, max: 1000, integer: true });
     const name = options.string('name');
     const lrPolicy = options.string('lr-policy');
+    const sampler = options.string('sampler');
     const stability = options.string('stability');
     const labeledFraction = options.number('labeled-fraction', { min: 1e-6, max: 1 });
     const semi = options.string('semi');
@@ -70,6 +71,7 @@ export const trainCommand: Command = {
         ...(patience !== undefined ? { patience } : {}),
         ...(name !== undefined ? { name } : {}),
         ...(lrPolicy !== undefined ? { lrPolicy } : {}),
+        ...(sampler !== undefined ? { sampler } : {}),
         ...(stability !== undefined ? { stability } : {}),
         ...(labeledFraction !== undefined ? { labeledFraction } : {}),
         ...(semi !== undefined ? { semi } : {}),

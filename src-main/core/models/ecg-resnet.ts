@@ -19,6 +19,13 @@ export interface EcgResnetOptions {
    * waveform's features before the classifier. The sample is then [inputLength + contextFeatures, 1].
    */
   contextFeatures?: number;
+  /**
+   * How many of the first context features the network leaves unread (they stay in the sample, for the
+   * record viewer and other architectures): ecg-resnet-rr skips the R-R intervals in seconds, which say more
+   * about a patient's heart rate than about the beat, and reads only the ratios to the record's and the local
+   * rhythm.
+   */
+  contextSkip?: number;
   /** Activations rounded to 8 bits after every layer that feeds a multiplication (fully quantized training). */
   quantizeActivations?: boolean;
 }
@@ -116,9 +123,14 @@ export function buildEcgResnet(options: EcgResnetOptions): tfl.LayersModel {
   }
   x = apply(tfl.layers.flatten({ name: 'flatten' }), x);
   if (context > 0) {
-    const tail = new SliceSteps({ begin: inputLength, size: context, name: 'rr_context' }).apply(
-      input,
-    ) as tfl.SymbolicTensor;
+    const skip = options.contextSkip ?? 0;
+    if (!Number.isInteger(skip) || skip < 0 || skip >= context)
+      throw badInput(`ecg-resnet can skip 0 to ${context - 1} context features, got ${skip}`);
+    const tail = new SliceSteps({
+      begin: inputLength + skip,
+      size: context - skip,
+      name: 'rr_context',
+    }).apply(input) as tfl.SymbolicTensor;
     const flat = tfl.layers.flatten({ name: 'rr_flatten' }).apply(tail) as tfl.SymbolicTensor;
     const rr = apply(dense('rr_dense', CONTEXT_UNITS, 'relu'), flat);
     x = tfl.layers.concatenate({ name: 'join_rr', axis: -1 }).apply([x, rr]) as tfl.SymbolicTensor;

@@ -1,6 +1,6 @@
 import type { tfl } from '../engine/tf.js';
 import { buildEcgResnet } from './ecg-resnet.js';
-import { RR_FEATURE_COUNT } from '../data/ecg/rr-features.js';
+import { RR_FEATURE_COUNT, RR_SECONDS_FEATURES } from '../data/ecg/rr-features.js';
 import { IMAGE_ARCHITECTURES } from './image-architectures.js';
 import { buildCenternetMobile } from './centernet-model.js';
 
@@ -57,12 +57,13 @@ export const ARCHITECTURES: Record<string, Architecture> = {
   },
   'ecg-resnet-rr': {
     description:
-      'ecg-resnet reading each beat with its R-R context (previous, next and local mean interval, raw and per record: de Chazal 2004), for beats imported with their R-R context (preset record-normalized-rr); better on patients not seen in training',
+      'ecg-resnet reading each beat with its R-R context (previous, next and local mean interval over the record mean, prematurity: de Chazal 2004), for beats imported with their R-R context (preset record-normalized-rr); better on patients not seen in training',
     inputKinds: ['ecg-beat-rr'],
     build: ({ sampleShape, classes, seed }) =>
       buildEcgResnet({
         inputLength: (sampleShape[0] ?? 187 + RR_FEATURE_COUNT) - RR_FEATURE_COUNT,
         contextFeatures: RR_FEATURE_COUNT,
+        contextSkip: RR_SECONDS_FEATURES,
         classes,
         seed,
       }),

@@ -8,6 +8,7 @@ import type { StabilityTerm } from './replica-protocol.js';
 import type { SemiHooks } from './semi-supervised.js';
 import { AdamInJs } from './adam-in-js.js';
 import { setOptimizerLearningRate } from './lr-policy.js';
+import { balancedEpochOrder, type SamplerName } from './balanced-sampler.js';
 
 export type StopReason = 'epochs' | 'early-stopping' | 'time-limit';
 
@@ -25,6 +26,8 @@ export interface FitEpochsOptions {
   seed: number;
   signal: AbortSignal;
   classWeight?: Record<number, number>;
+  /** 'balanced': each epoch draws the classes about equally (balanced-sampler.ts); default a plain shuffle. */
+  sampler?: SamplerName;
   callbacks?: (tfl.CustomCallbackArgs | tfl.Callback)[];
   /** Wall-clock time (ms since epoch) after which training stops at the next batch. */
   deadline?: number;
@@ -96,7 +99,11 @@ export async function fitEpochs(
   try {
     for (let epoch = startEpoch; epoch <= options.epochs; epoch++) {
       throwIfCancelled(signal);
-      const order = shuffledIndices(n, createRng(deriveSeed(options.seed, 'epoch', epoch)));
+      const epochRandom = createRng(deriveSeed(options.seed, 'epoch', epoch));
+      const order =
+        options.sampler === 'balanced'
+          ? balancedEpochOrder(labels, classes, epochRandom)
+          : shuffledIndices(n, epochRandom);
       const x = new Float32Array(n * size);
       const y = new Int32Array(n);
       const soft = options.softTargets !== undefined ? new Float32Array(n * classes) : undefined;

@@ -33,6 +33,11 @@ export interface ConsistencyTerm {
 export interface StabilityTerm {
   alpha: number;
   sigma: number;
+  /**
+   * Per sample: 1 where the noise may change a value, 0 on a context tail (perturbableMask); an ECG beat's R-R
+   * intervals are what the heart did, so the noise leaves them alone as the attack and noise suites do.
+   */
+  mask?: Float32Array;
 }
 
 export type ReplicaRequest =

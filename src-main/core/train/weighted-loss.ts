@@ -26,7 +26,11 @@ export function weightedCrossEntropy(
     const target = softTargets ?? tf.oneHot(labels, classes);
     let perSample = tf.neg(tf.sum(tf.mul(target, tf.log(clipped)), -1));
     if (stability !== undefined) {
-      const noisy = tf.add(x, tf.randomNormal(x.shape, 0, stability.sigma, 'float32', stability.seed));
+      const noise = tf.randomNormal(x.shape, 0, stability.sigma, 'float32', stability.seed);
+      const noisy = tf.add(
+        x,
+        stability.mask !== undefined ? tf.mul(noise, tf.tensor(stability.mask, x.shape.slice(1))) : noise,
+      );
       const other = tf.clipByValue(model.apply(noisy, { training: true }) as tf.Tensor, EPSILON, 1 - EPSILON);
       const kl = tf.sum(tf.mul(clipped, tf.sub(tf.log(clipped), tf.log(other))), -1);
       perSample = tf.add(perSample, tf.mul(kl, stability.alpha));

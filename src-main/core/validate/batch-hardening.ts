@@ -44,6 +44,8 @@ export function batchHardening(o: {
   classes: number;
   hardening: HardeningOptions;
   seed: number;
+  /** 1 where the attacks may change a value, 0 on a context tail (R-R intervals stay as the heart gave them). */
+  mask?: Float32Array;
 }): BatchHardening {
   const h = o.hardening;
   if (h.kind === 'manifold') throw new Error('on-manifold noise does not depend on the weights: per epoch');
@@ -74,7 +76,15 @@ export function batchHardening(o: {
     return counts;
   };
   const craft = (kind: number, inputs: Float32Array, labels: Int32Array, seed: number): Float32Array => {
-    const common = { model: o.model, inputs, labels, sampleShape: o.sampleShape, classes: o.classes, seed };
+    const common = {
+      model: o.model,
+      inputs,
+      labels,
+      sampleShape: o.sampleShape,
+      classes: o.classes,
+      seed,
+      ...(o.mask !== undefined ? { mask: o.mask } : {}),
+    };
     if (kind === 0) return fgsmPerturb({ ...common, epsilon: h.strength });
     if (kind === 1) return pgdPerturb({ ...common, epsilon: h.strength, settings: { steps: h.steps } });
     // PGD L2 of radius epsilon * sqrt(size / 3): the L2 norm of an L-inf perturbation that moves a third of the

@@ -82,6 +82,16 @@ function restandardize(x: Float32Array, from: number, size: number): void {
   for (let j = 0; j < size; j++) x[from + j] = ((x[from + j] as number) - mean) / sd;
 }
 
+/** Mean square of a waveform about its mean (values from..from+size of x). */
+function waveformPower(x: Float32Array, from: number, size: number): number {
+  let mean = 0;
+  for (let j = 0; j < size; j++) mean += x[from + j] as number;
+  mean /= size;
+  let power = 0;
+  for (let j = 0; j < size; j++) power += ((x[from + j] as number) - mean) ** 2;
+  return Math.max(1e-12, power / size);
+}
+
 /**
  * The per-epoch perturbation for fitEpochs' perturbEpoch hook: returns the epoch's inputs with the chosen
  * fraction of samples replaced by perturbed copies. Deterministic for a seed and epoch.
@@ -92,14 +102,24 @@ export function hardeningPerturber(o: {
   classes: number;
   hardening: HardeningOptions;
   seed: number;
-  /** 'ecg-beat' inputs get real ECG noise for `manifold`; other kinds Gaussian noise. */
+  /** 'ecg-beat' and 'ecg-beat-rr' inputs get real ECG noise for `manifold`; other kinds Gaussian noise. */
   inputKind: string;
   fs?: number;
+  /**
+   * Per sample: 1 where hardening may change a value, 0 on a context tail (perturbableMask): an ECG beat's
+   * R-R intervals are what the heart did, so neither noise nor attacks touch them, as in the attack suites.
+   */
+  mask?: Float32Array;
   onEpochFigures?(epoch: number, figures: { perturbed: number; successByClass: (number | null)[] }): void;
 }): (x: Float32Array, y: Int32Array, epoch: number) => Float32Array {
   const size = o.sampleShape.reduce((a, b) => a * b, 1);
   const h = o.hardening;
-  const noises = h.kind === 'manifold' && o.inputKind === 'ecg-beat' ? ecgNoiseRecords(o.fs ?? 360) : [];
+  const isEcg = o.inputKind === 'ecg-beat' || o.inputKind === 'ecg-beat-rr';
+  const noises = h.kind === 'manifold' && isEcg ? ecgNoiseRecords(o.fs ?? 360) : [];
+  // The values noise may change: the signal before a context tail (the tail is zeros at the end of the mask).
+  const signal = o.mask !== undefined ? o.mask.indexOf(0) : -1;
+  const signalSize = signal >= 0 ? signal : size;
+  const masked = o.mask !== undefined ? { mask: o.mask } : {};
   return (x, y, epoch) => {
     const n = y.length;
     const rng = createRng(deriveSeed(o.seed, 'harden', epoch));
@@ -108,30 +128,32 @@ export function hardeningPerturber(o: {
     if (h.kind === 'manifold') {
       candidate = x.slice();
       for (let i = 0; i < n; i++) {
-        // SNR uniform between the lowest and 24 dB; the standardized beat has power 1.
+        // SNR uniform between the lowest and 24 dB; the standardized beat has power 1, a beat kept at its
+        // record's scale (R-R context) the power of its own waveform.
         const snr = h.strength + (24 - h.strength) * rng();
-        const rms = Math.sqrt(10 ** (-snr / 10));
+        const power = o.inputKind === 'ecg-beat-rr' ? waveformPower(x, i * size, signalSize) : 1;
+        const rms = Math.sqrt(power * 10 ** (-snr / 10));
         const noise = noises.length > 0 ? noises[Math.floor(rng() * noises.length)] : undefined;
         let sum = 0;
-        const segment = new Float32Array(size);
+        const segment = new Float32Array(signalSize);
         if (noise !== undefined) {
-          const start = Math.floor(rng() * (noise.length - size));
-          for (let j = 0; j < size; j++) segment[j] = noise[start + j] as number;
+          const start = Math.floor(rng() * (noise.length - signalSize));
+          for (let j = 0; j < signalSize; j++) segment[j] = noise[start + j] as number;
           let mean = 0;
           for (const v of segment) mean += v;
-          mean /= size;
-          for (let j = 0; j < size; j++) {
+          mean /= signalSize;
+          for (let j = 0; j < signalSize; j++) {
             segment[j] = (segment[j] as number) - mean;
             sum += (segment[j] as number) ** 2;
           }
         } else {
-          for (let j = 0; j < size; j++) {
+          for (let j = 0; j < signalSize; j++) {
             segment[j] = Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
             sum += (segment[j] as number) ** 2;
           }
         }
-        const scale = rms / Math.max(1e-12, Math.sqrt(sum / size));
-        for (let j = 0; j < size; j++)
+        const scale = rms / Math.max(1e-12, Math.sqrt(sum / signalSize));
+        for (let j = 0; j < signalSize; j++)
           candidate[i * size + j] = (x[i * size + j] as number) + scale * (segment[j] as number);
         if (o.inputKind === 'ecg-beat') restandardize(candidate, i * size, size);
       }
@@ -141,6 +163,7 @@ export function hardeningPerturber(o: {
         sampleShape: o.sampleShape,
         classes: o.classes,
         seed: deriveSeed(o.seed, 'harden-pgd', epoch),
+        ...masked,
       };
       if (h.kind === 'pgd') {
         candidate = pgdPerturb({

@@ -22,6 +22,9 @@ export const RR_FEATURE_NAMES = [
 
 export const RR_FEATURE_COUNT = RR_FEATURE_NAMES.length;
 
+/** The first features, the intervals in seconds: the patient's heart rate more than the beat's timing. */
+export const RR_SECONDS_FEATURES = 3;
+
 /** Beats on each side of a beat whose intervals make its local average (10 intervals inside a record). */
 export const LOCAL_BEATS = 5;
 

@@ -11,6 +11,7 @@ import {
   givenValidationIndices,
   labelsOf,
   sampleIndices,
+  perturbableMask,
   type SampleDataset,
 } from '../../data/sample-dataset.js';
 import { getDataset } from '../../store/datasets.js';
@@ -20,6 +21,7 @@ import { newId, utcNow } from '../../util/ids.js';
 import { runJob } from '../../jobs/run-job.js';
 import type { JobContext } from '../../jobs/job-context.js';
 import { balancedClassWeights } from '../../train/class-weights.js';
+import { parseSampler } from '../../train/balanced-sampler.js';
 import { chooseValidationRecords } from '../../train/validation-records.js';
 import { hardeningPerturber, parseHardening } from '../../validate/hardening.js';
 import { batchHardening } from '../../validate/batch-hardening.js';
@@ -70,6 +72,12 @@ export interface TrainOptions {
   /** Stored generator for synthetic patches; without it one is trained on this run's training samples. */
   generatorId?: string;
   generatorEpochs?: number;
+  /**
+   * How each epoch draws the training samples: 'shuffle' (all of them once, rare classes weighted up by
+   * balanced class weights) or 'balanced' (the classes drawn about equally, no class weights; see
+   * balanced-sampler.ts). Default 'shuffle'.
+   */
+  sampler?: string;
 }
 
 export interface EpochRecord {
@@ -119,6 +127,7 @@ function validateOptions(o: TrainOptions): void {
   if (o.labeledFraction !== undefined && !(o.labeledFraction > 0 && o.labeledFraction <= 1))
     throw badInput(`--labeled-fraction must be above 0 and at most 1, got ${o.labeledFraction}`);
   if (o.hardening !== undefined) parseHardening(o.hardening);
+  if (o.sampler !== undefined) parseSampler(o.sampler);
   checkAugmentOptions(o);
 }
 
@@ -239,10 +248,15 @@ export async function trainModel(
       { dataset, fitIdx, valIdx, inputs: fitInputs, labels: fitLabels },
       job,
     );
-    const classWeight = balancedClassWeights(
-      labeledMask === undefined ? fitLabels : fitLabels.filter((_, k) => labeledMask[k] === 1),
-      classes,
-    );
+    const sampler = parseSampler(options.sampler ?? 'shuffle');
+    // A balanced sampler already evens out the classes: weighting them too would count the rare ones twice.
+    const classWeight =
+      sampler === 'balanced'
+        ? undefined
+        : balancedClassWeights(
+            labeledMask === undefined ? fitLabels : fitLabels.filter((_, k) => labeledMask[k] === 1),
+            classes,
+          );
     const lrTest =
       fixedRate === undefined
         ? await chooseLearningRate({
@@ -304,9 +318,15 @@ export async function trainModel(
       // Cut off after early stopping had decided: no epoch is left to train.
       const alreadyStopped = restored !== undefined && sinceBest >= patience;
       const hardening = options.hardening !== undefined ? parseHardening(options.hardening) : undefined;
+      // Hardening and stability noise perturb the signal only, never a context tail (the R-R intervals).
+      const tailMask = perturbableMask(
+        sampleShape.reduce((a, b) => a * b, 1),
+        dataset.contextTail,
+      );
+      const masked = tailMask !== undefined ? { mask: tailMask } : {};
       const batchAttacks =
         hardening !== undefined && hardening.kind !== 'manifold'
-          ? batchHardening({ model, sampleShape, classes, hardening, seed: options.seed })
+          ? batchHardening({ model, sampleShape, classes, hardening, seed: options.seed, ...masked })
           : undefined;
       const fitted = await fitEpochs({
         model,
@@ -319,12 +339,15 @@ export async function trainModel(
         batchSize,
         seed: options.seed,
         signal: job.signal,
-        classWeight,
+        ...(classWeight !== undefined ? { classWeight } : {}),
+        ...(sampler !== 'shuffle' ? { sampler } : {}),
         // Data-parallel replicas on the other cores (wasm runs one core per thread); ATTEST_TRAIN_WORKERS=0 off.
         replicas: ReplicaPool.defaultSize(backend),
         onNotice: (message) => job.log(message),
         ...(policy.kind !== 'constant' ? { learningRateAt: rateAt } : {}),
-        ...(options.stability !== undefined ? { stability: parseStability(options.stability) } : {}),
+        ...(options.stability !== undefined
+          ? { stability: { ...parseStability(options.stability), ...masked } }
+          : {}),
         ...(semi !== undefined ? { semi } : {}),
         ...(options.lowBit === 8 ? { lowBit: true } : {}),
         ...(labeledMask !== undefined ? { labeledMask } : {}),
@@ -339,6 +362,7 @@ export async function trainModel(
                 seed: options.seed,
                 inputKind: dataset.inputKind,
                 fs: Number(dataset.modelMeta['fs'] ?? 360),
+                ...masked,
                 onEpochFigures: (epoch, f) =>
                   job.log(
                     `hardening (${options.hardening}): epoch ${epoch}, ${f.perturbed} perturbed samples`,
@@ -431,7 +455,8 @@ export async function trainModel(
             : [...validationRecords].map((r) => dataset.groups[r]),
         ...(givenVal.length > 0 ? { validationSplit: 'given' } : {}),
         trainRecords: trainGroupIds.filter((r) => !validationRecords.has(r)).map((r) => dataset.groups[r]),
-        classWeight,
+        ...(classWeight !== undefined ? { classWeight } : {}),
+        sampler,
         seconds: (Date.now() - started) / 1000,
         ...(augmentation.summary !== undefined ? { augmentation: augmentation.summary } : {}),
       };
