@@ -38,6 +38,8 @@ import { fgsmSuiteOf, pgdSuite, sparseSuite, squareSuite, transferSuite } from '
 import { SUITES, type SuiteName, type ValidateOptions } from './validate-options.js';
 import { pairedComparison, validationFindings, type Finding, type ReferenceComparison } from './findings.js';
 import { suitesForModel, type SuiteNotRun } from './suites-for-model.js';
+import { checkSurrogate } from './transfer-source.js';
+import { chooseForwardRuntime, FORWARD_ONLY_SUITES, keptOnnxFile } from './forward-runtime.js';
 import { hasPhysicalBudgets, policyInInputUnits } from './policy-budget-units.js';
 import { reviewerScaleOf } from './reviewer-units.js';
 import { BY_BEAT_WARNING } from '../data/ecg-splits.js';
@@ -92,7 +94,7 @@ function noiseSuite(ctx: SuiteContext, options: ValidateOptions, job: JobContext
     );
   return noiseStressSuiteAsync(
     {
-      model: ctx.model,
+      model: ctx.forwardModel,
       windows: gatherWindows(ecg, ctx.indices),
       length: ecg.length,
       labels: ctx.labels,
@@ -311,6 +313,11 @@ function checkSuiteOptions(ctx: SuiteContext, options: ValidateOptions): void {
     if (outside !== undefined)
       throw badInput(`sample ${outside} is not in the ${ctx.split} split of dataset ${ctx.dataset.id}`);
   }
+  if (options.surrogateModelId !== undefined) {
+    if (!options.suites.includes('transfer'))
+      throw badInput('--surrogate names the model the transfer suite crafts on: add transfer to --suite');
+    checkSurrogate(ctx, options.surrogateModelId);
+  }
 }
 
 export async function validateModel(workspace: Workspace, asked: ValidateOptions, context: JobContext) {
@@ -368,6 +375,19 @@ export async function validateModel(workspace: Workspace, asked: ValidateOptions
     let firstError: unknown;
     try {
       checkSuiteOptions(ctx, options);
+      // The forward-only suites run where they are fastest (TF.js or ONNX Runtime); the result says which.
+      if (options.suites.some((s) => (FORWARD_ONLY_SUITES as readonly string[]).includes(s))) {
+        const forward = chooseForwardRuntime(
+          model,
+          inputs,
+          dataset.sampleShape,
+          dataset.classes.length,
+          options.forwardRuntime,
+          keptOnnxFile(workspace, modelRow),
+        );
+        ctx.forwardModel = forward.model;
+        result['forwardRuntime'] = forward.info;
+      }
       const steps = options.suites.length;
       for (const [k, suite] of options.suites.entries()) {
         throwIfCancelled(job.signal);

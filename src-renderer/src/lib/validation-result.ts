@@ -147,7 +147,10 @@ export function attackSweepsOf(result: Record<string, unknown>): SweepView[] {
   }
   const transfer = result['transfer'];
   if (isRecord(transfer)) {
-    read('transfer from the parent', transfer['transfer']);
+    read(
+      transfer['sourceRole'] === 'surrogate' ? 'transfer from the surrogate' : 'transfer from the parent',
+      transfer['transfer'],
+    );
     read('PGD on its own gradients', transfer['whiteBox']);
   }
   return sweeps;
