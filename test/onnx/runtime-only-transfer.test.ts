@@ -3,7 +3,6 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { OnnxGraphBuilder } from '../../src-main/core/models/onnx/onnx-builder.js';
 import { initEngine } from '../../src-main/core/engine/backend.js';
 import { decodeModelArtifact } from '../../src-main/core/models/artifact.js';
 import { loadDataset } from '../../src-main/core/data/dataset-kinds.js';
@@ -14,24 +13,7 @@ import { Workspace } from '../../src-main/core/store/workspace.js';
 import { pgdPerturb } from '../../src-main/core/validate/pgd.js';
 import { REPO_ROOT, runCli } from '../helpers/run-cli.js';
 import { tempHome } from '../helpers/temp-home.js';
-import { ortOutput, seededValues } from './onnx-helpers.js';
-
-/** [batch, 1, 187] -> Conv -> ACTIVATION -> global average pool -> Gemm -> 5 logits. */
-function beatClassifier(activation: 'Erf' | 'Relu'): Uint8Array {
-  const b = new OnnxGraphBuilder(13).input('x', ['batch', 1, 187]).output('y', ['batch', 5]);
-  const w = b.floats('w', Array.from(seededValues(4 * 5, 71)), [4, 1, 5]);
-  const conv = b.node('Conv', ['x', w], { pads: { ints: [2, 2] } });
-  const pooled = b.node('GlobalAveragePool', [b.node(activation, [conv])]);
-  const flat = b.node('Flatten', [pooled], { axis: { i: 1 } });
-  const fc = b.floats(
-    'fc',
-    Array.from(seededValues(4 * 5, 72)).map((v) => v * 4),
-    [4, 5],
-  );
-  const bias = b.floats('bias', [0.5, -0.2, 0.1, -0.3, 0], [5]);
-  b.node('Gemm', [flat, fc, bias], {}, ['y']);
-  return b.encode();
-}
+import { beatClassifier, ortOutput } from './onnx-helpers.js';
 
 const argMaxAccuracy = (logits: Float32Array, labels: Int32Array): number =>
   labels.filter((label, i) => {
