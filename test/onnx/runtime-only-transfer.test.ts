@@ -86,7 +86,10 @@ test('the transfer suite attacks a runtime-only ONNX model with examples crafted
     assert.equal(alone.code, 0, alone.stderr);
     const failed = alone.json['failedSuites'] as { suite: string; reason: string }[];
     assert.equal(failed[0]?.suite, 'transfer');
-    assert.match(failed[0]?.reason ?? '', /has no parent: name one with --surrogate MODEL/);
+    assert.match(
+      failed[0]?.reason ?? '',
+      /is a baseline without parent: name a surrogate with --surrogate MODEL/,
+    );
     // The result says which runtime computed the forward-only suites: ONNX Runtime, the only one it has.
     assert.equal((alone.json['forwardRuntime'] as { runtime: string }).runtime, 'onnxruntime');
 

@@ -40,7 +40,7 @@ export async function transferSource(
   const parent = await ctx.parent();
   if (parent === undefined)
     throw badInput(
-      `the transfer suite crafts its examples on another model's gradients; model ${ctx.modelRow.id} has no parent: name one with --surrogate MODEL (a model with gradients trained for the same classes)`,
+      `the transfer suite crafts its examples on another model's gradients, by default its parent; model ${ctx.modelRow.id} is a baseline without parent: name a surrogate with --surrogate MODEL (a model with gradients trained for the same classes)`,
     );
   return { ...parent, role: 'parent', owned: false };
 }
