@@ -264,6 +264,14 @@ export function suitesNotRunOf(result: Record<string, unknown>): { suite: string
   return suiteReasons(result['suitesNotRun']);
 }
 
+/** Which runtime computed the forward-only suites (TF.js or ONNX Runtime) and why, when the result says. */
+export function forwardRuntimeOf(result: Record<string, unknown>): string | undefined {
+  const forward = result['forwardRuntime'];
+  if (!isRecord(forward) || typeof forward['runtime'] !== 'string') return undefined;
+  const name = forward['runtime'] === 'onnxruntime' ? 'ONNX Runtime' : 'TF.js';
+  return typeof forward['why'] === 'string' ? `${name} (${forward['why']})` : name;
+}
+
 export function inputNoteOf(result: Record<string, unknown>): string | undefined {
   return typeof result['inputNote'] === 'string' ? result['inputNote'] : undefined;
 }
