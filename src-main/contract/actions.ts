@@ -76,6 +76,20 @@ const modelSchema = z.object({
   summary: z.record(z.string(), z.unknown()),
   /** The latest measurement (size, gzip, FLOPs, latency) on any backend; null until measured. */
   measurement: measurementSchema.nullable(),
+  /**
+   * For a model made elsewhere: its file, framework and format, whether ONNX Runtime alone runs it (and why), and
+   * the suites that cannot run on it with the reason (core/validate/model-suite-status.ts); null for a trained one.
+   */
+  imported: z
+    .object({
+      fileName: z.string(),
+      framework: z.string(),
+      format: z.string(),
+      runtimeOnly: z.object({ operator: z.string(), reason: z.string() }).nullable(),
+      suitesNotRun: z.array(z.object({ suite: z.string(), reason: z.string() })),
+    })
+    .nullable()
+    .optional(),
 });
 export type ModelView = z.infer<typeof modelSchema>;
 

@@ -166,7 +166,28 @@ export type ComparisonView = z.infer<typeof comparisonSchema>;
 const trainingMethodSchema = z.object({ comparison: z.string(), label: z.string(), value: z.string() });
 export type TrainingMethodView = z.infer<typeof trainingMethodSchema>;
 
+/** A research method's newest reproduction on this installation (core/methods/method-evidence.ts). */
+const methodEvidenceSchema = z.object({
+  method: z.string(),
+  verdict: z.enum(['shown', 'not shown', 'inconclusive', 'not measured']),
+  note: z.string(),
+  claim: z.string().optional(),
+  measuredAt: z.string().optional(),
+  seeds: z.number().optional(),
+  mean: z.number().optional(),
+  interval: z.tuple([z.number(), z.number()]).nullable().optional(),
+});
+export type MethodEvidenceView = z.infer<typeof methodEvidenceSchema>;
+
 export const methodActions = {
+  /**
+   * Per research method (lowrank-lp, nmutant, diversity-training, membership-defense), the verdict of its newest
+   * `methods reproduce` here, or "not measured": the UI notes it wherever it offers the method.
+   */
+  'methods.evidence': {
+    request: z.strictObject({}),
+    response: z.object({ methods: z.array(methodEvidenceSchema) }),
+  },
   /** Stored comparisons (newest first), all or of a dataset, and the training methods of every model. */
   'comparisons.list': {
     request: z.strictObject({ datasetId: id.optional() }),

@@ -6,7 +6,7 @@ export const MODEL_INPUT_PRESETS = INPUT_PRESET_NAMES;
 
 /**
  * Importing a model made elsewhere, as `attest models import` does: a file or folder on this machine (Keras
- * .h5 or .keras, TF.js layers folder or zip) and its input contract. Checked again by the core.
+ * .h5 or .keras, TF.js layers folder or zip, ONNX file) and its input contract. Checked again by the core.
  */
 export const modelJobSchemas = [
   z.strictObject({
@@ -17,6 +17,8 @@ export const modelJobSchemas = [
     layout: z.enum(['channels-last', 'channels-first']).optional(),
     preset: z.enum(INPUT_PRESET_NAMES as [string, ...string[]]).optional(),
     valueRange: z.tuple([z.number(), z.number()]).optional(),
+    /** An image model's intensity normalization, as `--normalize`: unit, imagenet, symmetric, per-image, MEAN/STD. */
+    normalize: z.string().trim().min(1).max(200).optional(),
   }),
 ] as const;
 

@@ -123,6 +123,10 @@ export const jobSpecSchema = z.discriminatedUnion('kind', [
     threshold: z.number().min(0).max(1).optional(),
     /** The model compared with for the findings and drop criteria; default the parent. */
     referenceModelId: id.optional(),
+    /** The model whose gradients craft the transfer suite's examples; default the parent. */
+    surrogateModelId: id.optional(),
+    /** Where the forward-only suites run; default measured. */
+    forwardRuntime: z.enum(['auto', 'tfjs', 'onnxruntime']).optional(),
     positiveClass: z.string().min(1).max(100).optional(),
     temperatureScaling: z.boolean().optional(),
     pgdNorms: z

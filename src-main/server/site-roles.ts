@@ -33,6 +33,7 @@ export const ACTION_ROLES: Readonly<Record<ActionName, 'public' | readonly Role[
   'signatures.list': EVERYONE,
   'records.splitPreview': OPERATOR,
   'models.explainSample': EVERYONE,
+  'methods.evidence': EVERYONE,
   // A path is read on the server's disk, as files.list browses it: the operator's.
   'models.tryImage': OPERATOR,
   'models.errors': EVERYONE,

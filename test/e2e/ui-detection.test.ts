@@ -7,6 +7,28 @@ import type { Page } from 'playwright-core';
 import { tempHome } from '../helpers/temp-home.js';
 import { startServer } from '../../src-main/server/serve.js';
 import { chromiumMissing, openWatchedPage } from './browser.js';
+import { Workspace } from '../../src-main/core/store/workspace.js';
+import { listModels } from '../../src-main/core/store/models.js';
+import { validationsOfModel } from '../../src-main/core/store/validations.js';
+import { formatAp } from '../../src-renderer/src/lib/detection.js';
+
+/** The newest detector evaluation stored in the home, as the detection page reads it. */
+function storedEvaluation(home: string): {
+  findings: { severity: string; message: string }[];
+  intervals: { map50: [number, number] | null };
+} {
+  const workspace = Workspace.open(home);
+  try {
+    const evaluations = listModels(workspace.db)
+      .flatMap((m) => validationsOfModel(workspace.db, m.id))
+      .filter((v) => v.result['evaluation'] !== undefined);
+    const newest = evaluations.at(-1);
+    assert.ok(newest !== undefined, 'no evaluation stored');
+    return newest.result as unknown as ReturnType<typeof storedEvaluation>;
+  } finally {
+    workspace.close();
+  }
+}
 
 const RENDERER = fileURLToPath(new URL('../../src-renderer/', import.meta.url));
 const ARTIFACTS = process.env['ATTEST_ARTIFACTS'] ?? join(process.cwd(), 'test-artifacts', 'e2e');
@@ -109,6 +131,22 @@ test(
       const rows = await table.locator('tbody tr th').allTextContents();
       assert.deepEqual(rows, ['defect', 'insulator', 'mean']);
       assert.match(await page.getByTestId('detect-map50').innerText(), /(\d+\.\d %|–)[\s\S]*mean of AP@0\.5/);
+      // The findings stored with the evaluation, and mAP's bootstrap interval beside it.
+      const stored = storedEvaluation(home.dir);
+      const findings = page.getByTestId('findings');
+      await findings.waitFor();
+      if (stored.findings.length === 0)
+        assert.equal(await findings.innerText(), 'No automatic finding on this validation.');
+      else
+        assert.deepEqual(
+          await findings.locator('li').allInnerTexts(),
+          stored.findings.map((f) => `${f.severity}: ${f.message}`),
+        );
+      const map = stored.intervals.map50;
+      assert.equal(
+        (await page.getByTestId('detect-map-interval').innerText()).trim(),
+        map === null ? '–' : `${formatAp(map[0])} to ${formatAp(map[1])}`,
+      );
       await page.getByTestId('detect-pr').locator('.main-svg').first().waitFor();
 
       // 4. The frame reviewer: a frame drawn with its boxes, paged with the arrow keys.

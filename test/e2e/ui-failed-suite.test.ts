@@ -22,7 +22,11 @@ test(
     const home = tempHome('attest-e2e-failed-suite');
     await initEngine();
     const workspace = Workspace.open(home.dir);
-    let stored: { clean: { accuracy: number }; failedSuites: { suite: string; reason: string }[] };
+    let stored: {
+      clean: { accuracy: number };
+      failedSuites: { suite: string; reason: string }[];
+      forwardRuntime: { runtime: string; why: string };
+    };
     try {
       // A constructed model records no training records: its membership suite fails, clean and calibration run.
       const { datasetId, modelId } = await storeOneClassModel(workspace);
@@ -55,6 +59,11 @@ test(
       assert.match(
         await accuracy.innerText(),
         new RegExp(`${(stored.clean.accuracy * 100).toFixed(1).replace('.', '\\.')} ?%`),
+      );
+      // Which runtime computed the clean and calibration figures, as stored.
+      assert.equal(
+        (await page.getByTestId('forward-runtime').innerText()).trim(),
+        `Predictions of the forward-only suites computed by ${stored.forwardRuntime.runtime === 'onnxruntime' ? 'ONNX Runtime' : 'TF.js'} (${stored.forwardRuntime.why}).`,
       );
       assert.deepEqual(watched.errors, []);
       assert.deepEqual(watched.outside, []);

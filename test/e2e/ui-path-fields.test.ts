@@ -90,7 +90,7 @@ test(
       await model.fill(join(disk, 'notes.txt'));
       await page
         .getByTestId('import-model-path-checks')
-        .getByText('expected a .h5, .keras, .json, .zip file, not .txt')
+        .getByText('expected a .h5, .keras, .json, .zip, .onnx file, not .txt')
         .waitFor();
       await model.fill(join(disk, 'vendor.h5'));
       await page.getByTestId('import-model-path-checks').getByText('file, 2.0 kB').waitFor();

@@ -4,6 +4,7 @@ import { createRng } from '../../src-main/core/engine/seed.js';
 import { fixture, readNpy } from '../import/model-files.js';
 import { createOrtSession, runOrt } from '../../src-main/core/models/onnx/ort-runtime.js';
 import { transposeData } from '../../src-main/core/models/onnx/onnx-tensors.js';
+import { OnnxGraphBuilder } from '../../src-main/core/models/onnx/onnx-builder.js';
 
 const FIXTURES = new URL('../../../test/fixtures/models/', import.meta.url);
 
@@ -50,3 +51,23 @@ export function tfOutput(
 }
 
 export { maxAbsDifference } from '../import/model-files.js';
+
+/**
+ * A beat classifier [batch, 1, 187] -> Conv -> ACTIVATION -> global average pool -> Gemm -> 5 logits: with Erf
+ * (a GELU's operator, not converted) it is runtime-only, with Relu converted to TF.js.
+ */
+export function beatClassifier(activation: 'Erf' | 'Relu'): Uint8Array {
+  const b = new OnnxGraphBuilder(13).input('x', ['batch', 1, 187]).output('y', ['batch', 5]);
+  const w = b.floats('w', Array.from(seededValues(4 * 5, 71)), [4, 1, 5]);
+  const conv = b.node('Conv', ['x', w], { pads: { ints: [2, 2] } });
+  const pooled = b.node('GlobalAveragePool', [b.node(activation, [conv])]);
+  const flat = b.node('Flatten', [pooled], { axis: { i: 1 } });
+  const fc = b.floats(
+    'fc',
+    Array.from(seededValues(4 * 5, 72)).map((v) => v * 4),
+    [4, 5],
+  );
+  const bias = b.floats('bias', [0.5, -0.2, 0.1, -0.3, 0], [5]);
+  b.node('Gemm', [flat, fc, bias], {}, ['y']);
+  return b.encode();
+}

@@ -16,6 +16,7 @@ import { tempHome } from '../helpers/temp-home.js';
 
 async function membershipOf(
   split: string,
+  shadowModels = 0,
 ): Promise<{ result: MembershipResult; html: string; patients: number }> {
   const home = tempHome('mi-questions');
   const workspace = Workspace.open(home.dir);
@@ -38,7 +39,8 @@ async function membershipOf(
         datasetId: data.datasetId,
         split: 'test',
         suites: ['membership'],
-        shadowModels: 0,
+        shadowModels,
+        ...(shadowModels > 0 ? { shadowEpochs: 1 } : {}),
         membershipSamples: 200,
       },
       ctx,
@@ -85,4 +87,27 @@ test('membership inference asks well-posed questions: beats of the same patients
   assert.equal(patient.nonMembers, 2, 'the two test records');
   assert.match(patient.population, /too few patients/);
   assert.ok(byRecord.html.includes('Was this patient in the training data?'));
+});
+
+test('LiRA states how many OUT shadow models stand behind each sample and what a shadow costs', async () => {
+  await initEngine('wasm');
+  const { result } = await membershipOf('beats:2:0.3', 2);
+  const sample = result.sampleLevel;
+  assert.ok('question' in sample, JSON.stringify(sample));
+  assert.ok(sample.model.lira !== null, 'LiRA scored with the shadows');
+  const shadows = result.shadows;
+  assert.ok(shadows !== null);
+  assert.equal(shadows.count, 2);
+  assert.equal(shadows.epochs, 1);
+  // Each shadow trains on half of the samples: a sample is OUT in about one of the two.
+  assert.ok(Math.abs(shadows.outPerSample - 1) <= 0.01, `${shadows.outPerSample} OUT per sample`);
+  assert.ok(shadows.secondsPerShadow > 0);
+  assert.match(
+    shadows.note,
+    /^each sample has about 1\.0 OUT shadow models, too few for its own variance \(Carlini et al\. 2022 train 64 or more\): the variance is pooled over all samples\. 64 shadows would take about \d+ minutes here$/,
+  );
+  assert.equal(
+    shadows.note.match(/about (\d+) minutes/)?.[1],
+    String(Math.round((shadows.secondsPerShadow * 64) / 60)),
+  );
 });

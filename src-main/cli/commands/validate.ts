@@ -57,7 +57,7 @@ export const validateCommand: Command = {
   booleanFlags: ['temperature-scaling', 'no-random-start'],
   usage:
     'validate --model ID --dataset ID [--split test] [--suite clean,fgsm,noise|corruptions by default; clean,calibration,fgsm,pgd,sparse,square,transfer,disagreement,membership,detection,corruptions,attribution,noise] [--samples I,J] ' +
-    '[--threshold P [--positive-class NAME]] [--reference MODEL] [--temperature-scaling] [--epsilons 0.01,0.05,0.1] ' +
+    '[--threshold P [--positive-class NAME]] [--reference MODEL] [--surrogate MODEL] [--forward-runtime auto|tfjs|onnxruntime] [--temperature-scaling] [--epsilons 0.01,0.05,0.1] ' +
     '[--pgd-norms linf,l2] [--l2-epsilons 0.1,0.5,1] [--pgd-steps 10] [--pgd-step-size R] [--pgd-restarts 1] [--no-random-start] ' +
     '[--target CLASS] [--sparse-k 1,5,20] [--sparse-magnitude 1] [--sparse-steps 20] [--square-queries 200] [--membership-samples 1000] [--shadow-models 4] [--shadow-epochs 3] [--detection-samples 200] [--detection-epsilon E] [--mutants 30] [--mutation-rate 0.05] ' +
     '[--snrs 24,18,12,6,0,-6] [--noises bw,ma,em,pl50,pl60,offset,scale|all] [--corruptions gaussian,shot,blur,jpeg,contrast,brightness,fog,glare|all] [--seed S] [--policy FILE] [--json]',
@@ -84,6 +84,8 @@ export const validateCommand: Command = {
       threshold: options.number('threshold', { min: 0, max: 1 }),
       positiveClass: options.string('positive-class'),
       referenceModelId: options.string('reference'),
+      surrogateModelId: options.string('surrogate'),
+      forwardRuntime: forwardRuntimeOption(options.string('forward-runtime')),
       temperatureScaling: options.flag('temperature-scaling') ? true : undefined,
       pgdNorms: pgdNorms(options.string('pgd-norms')),
       l2Epsilons: numberList(options.string('l2-epsilons'), 'l2-epsilons', 0, 1000),
@@ -142,3 +144,10 @@ export const validateCommand: Command = {
     return undefined;
   },
 };
+
+/** --forward-runtime: where the forward-only suites run (measured by default). */
+function forwardRuntimeOption(text: string | undefined): ValidateOptions['forwardRuntime'] {
+  if (text === undefined) return undefined;
+  if (text === 'auto' || text === 'tfjs' || text === 'onnxruntime') return text;
+  throw badInput(`--forward-runtime must be auto, tfjs or onnxruntime, got "${text}"`);
+}

@@ -35,17 +35,22 @@ export function prototypeTask(
 }
 
 /** A one-hidden-layer classifier of the task, compiled with Adam; the caller disposes it and its optimizer. */
-export function denseClassifier(hidden: number, seed: number, learningRate = 0.01): tfl.LayersModel {
+export function denseClassifier(
+  hidden: number,
+  seed: number,
+  learningRate = 0.01,
+  shape: { length: number; classes: number } = { length: TASK_LENGTH, classes: TASK_CLASSES },
+): tfl.LayersModel {
   const model = tfl.sequential({
     layers: [
-      tfl.layers.flatten({ inputShape: [TASK_LENGTH, 1] }),
+      tfl.layers.flatten({ inputShape: [shape.length, 1] }),
       tfl.layers.dense({
         units: hidden,
         activation: 'relu',
         kernelInitializer: tfl.initializers.glorotUniform({ seed }),
       }),
       tfl.layers.dense({
-        units: TASK_CLASSES,
+        units: shape.classes,
         activation: 'softmax',
         kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }),
       }),
@@ -60,10 +65,11 @@ export async function fitDense(
   model: tfl.LayersModel,
   task: { inputs: Float32Array; labels: Int32Array },
   epochs: number,
+  shape: { length: number; classes: number } = { length: TASK_LENGTH, classes: TASK_CLASSES },
 ): Promise<void> {
   const n = task.labels.length;
-  const x = tf.tensor(task.inputs, [n, TASK_LENGTH, 1]);
-  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(task.labels, 'int32'), TASK_CLASSES));
+  const x = tf.tensor(task.inputs, [n, shape.length, 1]);
+  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(task.labels, 'int32'), shape.classes));
   try {
     await model.fit(x, y, { epochs, batchSize: 32, shuffle: false, verbose: 0 });
   } finally {

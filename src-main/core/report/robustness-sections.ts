@@ -53,8 +53,10 @@ interface Sweep {
 }
 interface Transfer {
   sourceModelId: string;
+  sourceRole?: 'parent' | 'surrogate';
   transfer: Sweep;
-  whiteBox: Sweep;
+  whiteBox: Sweep | null;
+  whiteBoxNotRun?: string;
   gradientMaskingSuspected: boolean;
   maskedAt: number[];
 }
@@ -256,16 +258,28 @@ export function attackSection(model: unknown, parent: unknown): string {
 export function transferSection(model: unknown): string {
   const t = model as Transfer | undefined;
   if (t === undefined) return '';
+  const source = t.sourceRole === 'surrogate' ? 'the surrogate' : 'the parent';
+  const intro = `<p>PGD examples crafted on ${source} ${escapeHtml(t.sourceModelId)} (L-inf, ${escapeHtml(String(t.transfer.params['steps']))} steps) and replayed on this model${t.whiteBox !== null ? ", beside PGD on this model's own gradients" : ''}. Epsilon unit: ${escapeHtml(t.transfer.unit)}.</p>`;
+  const whiteBox = t.whiteBox;
+  if (whiteBox === null)
+    return [
+      intro,
+      table(
+        ['epsilon', 'accuracy on transferred examples'],
+        t.transfer.points.map((point) => [point.epsilon, formatPercent(point.accuracy)]),
+      ),
+      `<p class="warn">No white-box comparison: ${escapeHtml(t.whiteBoxNotRun ?? 'the model has no gradients')}. The transferred examples are a black-box attack only; a model's robustness to attacks on its own gradients is not measured.</p>`,
+    ].join('\n');
   const rows = t.transfer.points.map((point, e) => [
     point.epsilon,
     formatPercent(point.accuracy),
-    formatPercent(t.whiteBox.points[e]?.accuracy),
+    formatPercent(whiteBox.points[e]?.accuracy),
   ]);
   const verdict = t.gradientMaskingSuspected
-    ? `<p class="warn">Examples crafted on the parent hurt this model more than its own white-box PGD at epsilon ${escapeHtml(t.maskedAt.join(', '))}: its gradients mislead attacks (gradient masking), so its white-box robustness figures overstate its real robustness.</p>`
-    : '<p class="ok">No sign of gradient masking: the model\'s own gradients attack it at least as well as examples transferred from its parent.</p>';
+    ? `<p class="warn">Examples crafted on ${source} hurt this model more than its own white-box PGD at epsilon ${escapeHtml(t.maskedAt.join(', '))}: its gradients mislead attacks (gradient masking), so its white-box robustness figures overstate its real robustness.</p>`
+    : `<p class="ok">No sign of gradient masking: the model's own gradients attack it at least as well as examples transferred from ${source}.</p>`;
   return [
-    `<p>PGD examples crafted on the parent ${escapeHtml(t.sourceModelId)} (L-inf, ${escapeHtml(String(t.transfer.params['steps']))} steps) and replayed on this model, beside PGD on this model's own gradients. Epsilon unit: ${escapeHtml(t.transfer.unit)}.</p>`,
+    intro,
     table(['epsilon', 'accuracy on transferred examples', 'accuracy under own white-box PGD'], rows),
     verdict,
   ].join('\n');

@@ -10,6 +10,8 @@ import type { SuiteContext } from './suite-context.js';
 import type { ValidateOptions } from './validate-options.js';
 import { reviewerScale, type ReviewerScale } from './reviewer-units.js';
 import { perturbableMask } from '../data/sample-dataset.js';
+import { runtimeOnlySentence } from '../models/runtime-only.js';
+import { transferSource } from './transfer-source.js';
 
 export const DEFAULT_L2_EPSILONS = [0.1, 0.5, 1];
 export const DEFAULT_SPARSE_MAGNITUDE = 1;
@@ -158,15 +160,24 @@ export async function transferSuite(
   job: JobContext,
 ): Promise<TransferResult> {
   refuseContextTail(ctx, 'transfer');
-  const parent = await ctx.requireParent('transfer');
-  return transferAsync(
-    {
-      ...attackInputs(ctx),
-      source: parent.model,
-      sourceModelId: parent.row.id,
-      epsilons: options.epsilons ?? DEFAULT_FGSM_EPSILONS,
-      settings: pgdSettings(options),
-    },
-    job,
-  );
+  const source = await transferSource(ctx, options.surrogateModelId);
+  const noGradients = runtimeOnlySentence(ctx.modelRow);
+  try {
+    return await transferAsync(
+      {
+        ...attackInputs(ctx),
+        source: source.model,
+        sourceModelId: source.row.id,
+        sourceRole: source.role,
+        epsilons: options.epsilons ?? DEFAULT_FGSM_EPSILONS,
+        settings: pgdSettings(options),
+        ...(noGradients !== undefined
+          ? { noWhiteBox: `${noGradients}; PGD on its own gradients cannot run` }
+          : {}),
+      },
+      job,
+    );
+  } finally {
+    if (source.owned) source.model.dispose();
+  }
 }

@@ -63,7 +63,7 @@ export async function corruptionsSuite(
   const parent = await ctx.parent();
   const accuracy = (model: tfl.LayersModel, inputs: Float32Array): number =>
     accuracyOf(ctx.labels, predictClasses(model, inputs, ctx.sampleShape));
-  const cleanAccuracy = accuracy(ctx.model, ctx.inputs);
+  const cleanAccuracy = accuracy(ctx.forwardModel, ctx.inputs);
   const parentCleanAccuracy = parent !== undefined ? accuracy(parent.model, ctx.inputs) : null;
   const names = options.corruptions ?? DEFAULT_IMAGE_CORRUPTIONS;
   const corruptions: CorruptionCurve[] = [];
@@ -87,7 +87,7 @@ export async function corruptionsSuite(
       const inputs = normalizeImages(corrupted, fed);
       points.push({
         severity,
-        accuracy: accuracy(ctx.model, inputs),
+        accuracy: accuracy(ctx.forwardModel, inputs),
         parentAccuracy: parent !== undefined ? accuracy(parent.model, inputs) : null,
       });
     }

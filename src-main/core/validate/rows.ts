@@ -252,7 +252,7 @@ function sweepRows(suite: string, r: AttackSweep): MetricRow[] {
 function transferRows(r: TransferResult): MetricRow[] {
   return [
     ...sweepRows('transfer', r.transfer),
-    ...sweepRows('transfer', r.whiteBox),
+    ...(r.whiteBox !== null ? sweepRows('transfer', r.whiteBox) : []),
     { suite: 'transfer', name: 'gradient_masking_suspected', value: r.gradientMaskingSuspected ? 1 : 0 },
   ];
 }

@@ -29,6 +29,11 @@ export class SuiteContext {
   private probabilityCache: Float32Array | undefined;
   private parentCache: { row: ModelRow; model: tfl.LayersModel } | null | undefined;
   private temperatureCache: TemperatureFit | null | undefined;
+  /**
+   * The model the forward-only suites run (clean, calibration, noise, corruptions, square): `model` itself, or
+   * the same model on ONNX Runtime when that was measured faster (forward-runtime.ts). Gradients use `model`.
+   */
+  forwardModel: tfl.LayersModel;
 
   constructor(
     readonly workspace: Workspace,
@@ -41,7 +46,9 @@ export class SuiteContext {
     readonly groups: Int32Array,
     readonly inputs: Float32Array,
     readonly seed: number,
-  ) {}
+  ) {
+    this.forwardModel = model;
+  }
 
   get sampleShape(): number[] {
     return this.dataset.sampleShape;
@@ -58,7 +65,11 @@ export class SuiteContext {
 
   /** The model's class probabilities on the split, row-major (n x classes). */
   probabilities(): Float32Array {
-    this.probabilityCache ??= predictProbabilities(this.model, this.inputs, this.sampleShape).probabilities;
+    this.probabilityCache ??= predictProbabilities(
+      this.forwardModel,
+      this.inputs,
+      this.sampleShape,
+    ).probabilities;
     return this.probabilityCache;
   }
 
@@ -116,7 +127,7 @@ export class SuiteContext {
       if (validation === undefined) this.temperatureCache = null;
       else {
         const { probabilities } = predictProbabilities(
-          this.model,
+          this.forwardModel,
           this.dataset.inputs(validation.indices),
           this.sampleShape,
         );
@@ -133,6 +144,7 @@ export class SuiteContext {
   }
 
   dispose(): void {
+    if (this.forwardModel !== this.model) this.forwardModel.dispose();
     this.parentCache?.model.dispose();
     this.parentCache = undefined;
   }

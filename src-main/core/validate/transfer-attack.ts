@@ -7,10 +7,17 @@ import { SweepCounter, checkAttackInputs, checkBudgets, type AttackSweep } from 
 
 export interface TransferResult {
   sourceModelId: string;
-  /** This model on the examples crafted on the source (its parent): a black-box attack for this model. */
+  /** What the source is to this model: its parent, or a surrogate named with --surrogate. */
+  sourceRole: 'parent' | 'surrogate';
+  /** This model on the examples crafted on the source: a black-box attack for this model. */
   transfer: AttackSweep;
-  /** This model under PGD on its own gradients, with the same settings. */
-  whiteBox: AttackSweep;
+  /**
+   * This model under PGD on its own gradients, with the same settings; null for a model without gradients (run
+   * by ONNX Runtime alone), for which the transferred examples are the only attack it can be judged under.
+   */
+  whiteBox: AttackSweep | null;
+  /** Why whiteBox is null. */
+  whiteBoxNotRun?: string;
   /**
    * True where the transferred examples hurt this model more than its own white-box PGD (by more than 2 points
    * of accuracy at some epsilon): its gradients then mislead the attack, and its white-box figures overstate
@@ -25,6 +32,9 @@ export interface TransferOptions {
   model: tfl.LayersModel;
   source: tfl.LayersModel;
   sourceModelId: string;
+  sourceRole?: 'parent' | 'surrogate';
+  /** Set when the model under test has no gradients: the white-box comparison is left out, with this reason. */
+  noWhiteBox?: string;
   inputs: Float32Array;
   sampleShape: number[];
   labels: ArrayLike<number>;
@@ -56,7 +66,7 @@ export function* transferSteps(o: TransferOptions): Steps<TransferResult> {
     rows.push(predictClasses(o.model, crafted, o.sampleShape));
     yield {
       fraction: (0.5 * (e + 1)) / epsilons.length,
-      message: `transfer attack: epsilon ${epsilon} crafted on the parent`,
+      message: `transfer attack: epsilon ${epsilon} crafted on the ${o.sourceRole ?? 'parent'}`,
     };
   }
   for (let i = 0; i < n; i++)
@@ -79,6 +89,17 @@ export function* transferSteps(o: TransferOptions): Steps<TransferResult> {
       seed: o.seed ?? 1,
     },
   });
+  const sourceRole = o.sourceRole ?? 'parent';
+  if (o.noWhiteBox !== undefined)
+    return {
+      sourceModelId: o.sourceModelId,
+      sourceRole,
+      transfer,
+      whiteBox: null,
+      whiteBoxNotRun: o.noWhiteBox,
+      gradientMaskingSuspected: false,
+      maskedAt: [],
+    };
   const own = pgdSweepSteps({ ...o, settings });
   let whiteBox: AttackSweep;
   for (;;) {
@@ -95,6 +116,7 @@ export function* transferSteps(o: TransferOptions): Steps<TransferResult> {
     .map((p) => p.epsilon);
   return {
     sourceModelId: o.sourceModelId,
+    sourceRole,
     transfer,
     whiteBox,
     gradientMaskingSuspected: maskedAt.length > 0,

@@ -40,6 +40,13 @@ export interface ValidateOptions {
    * in-house baseline); default its parent.
    */
   referenceModelId?: string;
+  /**
+   * The model whose gradients craft the transfer suite's examples (default the parent): a model with gradients
+   * for the same classes and input, for a model without parent or one run by ONNX Runtime alone.
+   */
+  surrogateModelId?: string;
+  /** Where the forward-only suites run: measured (auto, the default), TF.js, or ONNX Runtime (forward-runtime.ts). */
+  forwardRuntime?: 'auto' | 'tfjs' | 'onnxruntime';
   /** Apply the temperature fitted on the training run's validation records before the clean metrics. */
   temperatureScaling?: boolean;
   /** PGD norms to sweep (default Linf). */

@@ -56,6 +56,7 @@ import { RecordViewers } from './record-viewers.js';
 import { predictRecordBeats } from '../../core/viewer/record-predictions.js';
 import { initEngine } from '../../core/engine/backend.js';
 import { methodHandlers } from './method-job-runners.js';
+import { importedModelStatus } from '../../core/validate/model-suite-status.js';
 import { METHOD_JOB_KINDS } from '../../contract/jobs-methods.js';
 import { imageHandlers } from './image-actions.js';
 import { ProjectJobs, projectHandlers } from './project-actions.js';
@@ -266,6 +267,7 @@ export class Dispatcher {
             backend: m.backend,
             createdAt: m.createdAt,
             summary: m.summary,
+            imported: importedModelStatus(m) ?? null,
           })),
         };
       },

@@ -15,6 +15,8 @@ import { explainModels } from '../../core/pipelines/explain/explain-models.js';
 import { listComparisons } from '../../core/store/method-comparisons.js';
 import { listModels } from '../../core/store/models.js';
 import { compareAugmentation } from '../../core/pipelines/compare/compare-augmentation.js';
+import { allMethodEvidence } from '../../core/pipelines/methods/method-evidence.js';
+import { METHODS } from '../../core/pipelines/methods/reproduce.js';
 
 const percents = (fractions: number[]) => fractions.map((f) => `${Math.round(f * 100)}%`).join(', ');
 
@@ -104,6 +106,9 @@ export async function runMethodJob(
 /** Store lists the compare view reads: the stored comparisons and which models were trained with a method. */
 export function methodHandlers(workspace: Workspace) {
   return {
+    'methods.evidence': (): ActionResponse<'methods.evidence'> => ({
+      methods: allMethodEvidence(workspace, Object.keys(METHODS)),
+    }),
     'comparisons.list': (payload: { datasetId?: string }): ActionResponse<'comparisons.list'> => ({
       comparisons: listComparisons(
         workspace.db,

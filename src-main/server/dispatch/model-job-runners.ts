@@ -22,6 +22,7 @@ export async function runModelJob(
     ...(spec.layout !== undefined ? { layout: spec.layout } : {}),
     ...(spec.preset !== undefined ? { preset: spec.preset } : {}),
     ...(spec.valueRange !== undefined ? { valueRange: spec.valueRange } : {}),
+    ...(spec.normalize !== undefined ? { normalize: spec.normalize } : {}),
   });
   context.progress(1, 'imported');
   return result;

@@ -147,7 +147,10 @@ export function attackSweepsOf(result: Record<string, unknown>): SweepView[] {
   }
   const transfer = result['transfer'];
   if (isRecord(transfer)) {
-    read('transfer from the parent', transfer['transfer']);
+    read(
+      transfer['sourceRole'] === 'surrogate' ? 'transfer from the surrogate' : 'transfer from the parent',
+      transfer['transfer'],
+    );
     read('PGD on its own gradients', transfer['whiteBox']);
   }
   return sweeps;
@@ -259,6 +262,14 @@ function suiteReasons(list: unknown): { suite: string; reason: string }[] {
  */
 export function suitesNotRunOf(result: Record<string, unknown>): { suite: string; reason: string }[] {
   return suiteReasons(result['suitesNotRun']);
+}
+
+/** Which runtime computed the forward-only suites (TF.js or ONNX Runtime) and why, when the result says. */
+export function forwardRuntimeOf(result: Record<string, unknown>): string | undefined {
+  const forward = result['forwardRuntime'];
+  if (!isRecord(forward) || typeof forward['runtime'] !== 'string') return undefined;
+  const name = forward['runtime'] === 'onnxruntime' ? 'ONNX Runtime' : 'TF.js';
+  return typeof forward['why'] === 'string' ? `${name} (${forward['why']})` : name;
 }
 
 export function inputNoteOf(result: Record<string, unknown>): string | undefined {

@@ -23,5 +23,10 @@ export interface ModelOrigin {
     maxAbsDifference: number | null;
     checkedWith: string;
     runtimeOnly?: { operator: string; reason: string };
+    /**
+     * The file itself is kept in the artifact store under `sha256` (a converted graph): validation can then run
+     * the forward-only suites on it in ONNX Runtime where that is faster (core/validate/forward-runtime.ts).
+     */
+    fileKept?: boolean;
   };
 }

@@ -57,6 +57,8 @@ export async function readModelSource(
   metadata?: unknown;
   /** What the reader settled itself (ONNX: the model already reads channels last; logits or probabilities). */
   contract?: ContractOptions;
+  /** A converted ONNX file, kept beside the model so that ONNX Runtime can run the forward-only suites. */
+  keepFile?: Uint8Array;
 }> {
   const full = resolve(path);
   if (!existsSync(full)) throw badInput('no such file or folder', full);
@@ -166,6 +168,8 @@ async function readOnnxSource(
       sourceLayout: converted.layout,
       output: converted.outputsProbabilities ? 'probabilities' : 'logits',
     },
+    // A runtime-only model carries the file inside its artifact already.
+    ...(runtimeOnly === undefined ? { keepFile: bytes } : {}),
   };
 }
 

@@ -20,17 +20,23 @@ export async function importModelFile(
   path: string,
   options: ContractOptions & { name: string },
 ): Promise<StoredImportedModel> {
-  const { imported, origin, metadata, contract } = await readModelSource(
+  const { imported, origin, metadata, contract, keepFile } = await readModelSource(
     path,
     options.layout !== undefined ? { layout: options.layout } : {},
   );
   const exported = exportedContract(metadata);
   const classes = options.classes ?? (Array.isArray(exported?.classes) ? exported.classes : undefined);
   const preset = options.preset ?? (typeof exported?.preset === 'string' ? exported.preset : undefined);
-  return storeImportedModel(workspace, imported.model, origin, {
-    ...options,
-    ...contract,
-    ...(classes !== undefined ? { classes } : {}),
-    ...(preset !== undefined ? { preset } : {}),
-  });
+  return storeImportedModel(
+    workspace,
+    imported.model,
+    origin,
+    {
+      ...options,
+      ...contract,
+      ...(classes !== undefined ? { classes } : {}),
+      ...(preset !== undefined ? { preset } : {}),
+    },
+    keepFile,
+  );
 }

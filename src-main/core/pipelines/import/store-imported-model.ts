@@ -65,6 +65,7 @@ export async function storeImportedModel(
   imported: tfl.LayersModel,
   origin: ModelOrigin,
   options: ContractOptions & { name: string },
+  keepFile?: Uint8Array,
 ): Promise<StoredImportedModel> {
   const name = options.name.trim();
   let model: tfl.LayersModel = imported;
@@ -75,7 +76,13 @@ export async function storeImportedModel(
     const { contract } = settled;
     const importedBy = currentActor();
     const importedAt = utcNow();
-    const storedOrigin = { ...origin, importedBy, importedAt };
+    const kept = keepFile !== undefined && origin.onnx !== undefined;
+    const storedOrigin = {
+      ...origin,
+      ...(kept && origin.onnx !== undefined ? { onnx: { ...origin.onnx, fileKept: true } } : {}),
+      importedBy,
+      importedAt,
+    };
     const inputKind = inputKindOf(contract.preset, contract.shape, contract.image !== undefined);
     const meta = {
       arch: `imported ${origin.framework}`,
@@ -93,8 +100,12 @@ export async function storeImportedModel(
     // Importing the same model twice shares one artifact: only a file this import created may be removed.
     const wasStored = workspace.artifacts.has(sha256Hex(bytes));
     const stored = workspace.artifacts.put(bytes);
+    const fileWasStored = kept && workspace.artifacts.has(origin.sha256);
+    const file = kept ? workspace.artifacts.put(keepFile) : undefined;
     const backend = engineInfo().backend;
     try {
+      if (file !== undefined && file.sha256 !== origin.sha256)
+        throw badInput('the file changed while it was read', origin.path);
       persistModel(
         workspace.db,
         {
@@ -124,7 +135,10 @@ export async function storeImportedModel(
                 origin.files ?? [{ name: origin.fileName, bytes: origin.bytes, sha256: origin.sha256 }]
               ).map((file) => ({ path: file.name, sha256: file.sha256, size: file.bytes })),
             ],
-            outputs: [{ role: 'model', sha256: stored.sha256 }],
+            outputs: [
+              { role: 'model', sha256: stored.sha256 },
+              ...(file !== undefined ? [{ role: 'onnx-file', sha256: file.sha256 }] : []),
+            ],
             result: {
               framework: origin.framework,
               frameworkVersion: origin.frameworkVersion,
@@ -137,6 +151,7 @@ export async function storeImportedModel(
       );
     } catch (error) {
       if (!wasStored) workspace.artifacts.remove(stored.sha256);
+      if (file !== undefined && !fileWasStored) workspace.artifacts.remove(file.sha256);
       throw error;
     }
     return {

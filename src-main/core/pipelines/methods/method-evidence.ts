@@ -72,7 +72,13 @@ export function methodEvidence(workspace: Workspace, method: string): MethodEvid
     };
   const payload = JSON.parse(row.payload_json) as {
     params?: { seeds?: number[] };
-    result?: { verdict?: EvidenceVerdict; claim?: string; mean?: number; interval?: [number, number] | null };
+    result?: {
+      verdict?: EvidenceVerdict;
+      claim?: string;
+      task?: string;
+      mean?: number;
+      interval?: [number, number] | null;
+    };
   };
   const result = payload.result ?? {};
   const verdict = result.verdict ?? 'inconclusive';
@@ -87,7 +93,7 @@ export function methodEvidence(workspace: Workspace, method: string): MethodEvid
     verdict,
     note:
       verdict === 'shown'
-        ? `effect shown for ${offered}: ${result.claim ?? ''} (${figures}, measured ${row.at} on a seeded synthetic task)`
+        ? `effect shown for ${offered}: ${result.claim ?? ''} (${figures}, measured ${row.at} on ${result.task?.startsWith('MIT-BIH') === true ? 'MIT-BIH beats' : 'a seeded synthetic task'})`
         : `effect not shown: ${offered} was reproduced on ${row.at} and its paper's claim (${result.claim ?? ''}) came out ${verdict} (${figures}); treat its result as unproven`,
     ...(result.claim !== undefined ? { claim: result.claim } : {}),
     measuredAt: row.at,

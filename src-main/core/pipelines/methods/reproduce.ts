@@ -20,6 +20,7 @@ import {
   TASK_CLASSES,
   TASK_LENGTH,
 } from '../../methods/seeded-tasks.js';
+import { mitbihBeats, splitByRecord, type MitbihBeats } from '../../methods/mitbih-beats.js';
 
 /**
  * `attest methods reproduce`: each research method's claim beside the effect measured over seeds on a small
@@ -39,7 +40,13 @@ interface MethodSpec {
   claim: string;
   effect: string;
   run(seed: number): Promise<MethodRun>;
+  /** The same measurement on MIT-BIH beats (`--data mitbih`), for the methods that have one. */
+  runMitbih?(seed: number, beats: MitbihBeats): Promise<MethodRun>;
 }
+
+/** Where a reproduction runs: the seeded synthetic task, or beats of MIT-BIH records. */
+export const REPRODUCTION_DATA = ['synthetic', 'mitbih'] as const;
+export type ReproductionData = (typeof REPRODUCTION_DATA)[number];
 
 const SHAPE = [TASK_LENGTH, 1];
 
@@ -89,6 +96,91 @@ function accuracyOf(
   return predicted.filter((p, i) => p === task.labels[i]).length / task.labels.length;
 }
 
+/** The beats at `indices`, in that order. */
+function subset(beats: MitbihBeats, indices: number[]): { inputs: Float32Array; labels: Int32Array } {
+  const inputs = new Float32Array(indices.length * beats.length);
+  indices.forEach((i, k) =>
+    inputs.set(beats.inputs.subarray(i * beats.length, (i + 1) * beats.length), k * beats.length),
+  );
+  return { inputs, labels: Int32Array.from(indices, (i) => beats.labels[i] as number) };
+}
+
+/**
+ * nMutant on a trained model and fresh inputs: 200 correctly classified inputs as normals (half calibrate the
+ * sequential test to its 5% false-positive design point, half measure it), PGD examples of up to 120 others at
+ * rising epsilons (the smallest that fools the model kept), and the AUC of the label change rate.
+ */
+function nmutantEffect(
+  model: Parameters<typeof predictClasses>[0],
+  fresh: { inputs: Float32Array; labels: Int32Array },
+  shape: { length: number; classes: number },
+  seed: number,
+  epsilons: number[],
+): MethodRun {
+  const length = shape.length;
+  const sampleShape = [length, 1];
+  const predicted = predictClasses(model, fresh.inputs, sampleShape);
+  const right = Array.from(predicted.keys()).filter((i) => predicted[i] === fresh.labels[i]);
+  const pick = (indices: number[], from: Float32Array) => {
+    const out = new Float32Array(indices.length * length);
+    indices.forEach((i, k) => out.set(from.subarray(i * length, (i + 1) * length), k * length));
+    return out;
+  };
+  // Spread over the correctly classified inputs, so that the normals are not all from one record.
+  const spread = right.filter((_, k) => k % Math.max(1, Math.floor(right.length / 320)) === 0);
+  const normals = spread.slice(0, 200);
+  const victims = spread.slice(200, 320);
+  const victimLabels = Int32Array.from(victims, (i) => fresh.labels[i] as number);
+  const attacked = new Float32Array(victims.length * length);
+  const done = new Uint8Array(victims.length);
+  for (const epsilon of epsilons) {
+    const candidate = pgdPerturb({
+      model,
+      inputs: pick(victims, fresh.inputs),
+      sampleShape,
+      labels: victimLabels,
+      classes: shape.classes,
+      epsilon,
+      seed,
+    });
+    predictClasses(model, candidate, sampleShape).forEach((p, k) => {
+      if (done[k] === 0 && p !== victimLabels[k]) {
+        done[k] = 1;
+        attacked.set(candidate.subarray(k * length, (k + 1) * length), k * length);
+      }
+    });
+  }
+  const fooled = Array.from(done.keys()).filter((k) => done[k] === 1);
+  const inputs = new Float32Array([...pick(normals, fresh.inputs), ...pick(fooled, attacked)]);
+  const half = Math.floor(normals.length / 2);
+  const { changed } = labelChanges(model, inputs, sampleShape, half, {
+    mutants: 30,
+    rate: 0.1,
+    scale: 1,
+    minAgreement: 0.8,
+    seed,
+  });
+  const outcomes = (from: number, count: number) =>
+    Array.from({ length: count }, (_, k) => Uint8Array.from(changed, (c) => c[from + k] as number));
+  const calibration = calibrateSprt(outcomes(0, half), changed.length);
+  const figures = detectionFigures(
+    'pgd-linf',
+    epsilons.at(-1) ?? 0,
+    outcomes(half, normals.length - half),
+    outcomes(normals.length, fooled.length),
+    calibration.sprt,
+  );
+  return {
+    effect: (figures.auc ?? 0.5) - 0.5,
+    detail: {
+      normals: normals.length,
+      adversarial: fooled.length,
+      falsePositiveRate: figures.falsePositiveRate,
+      detectionRate: figures.detectionRate,
+    },
+  };
+}
+
 export const METHODS: Record<string, MethodSpec> = {
   'lowrank-lp': {
     paper: 'Tukan et al. 2021, robust SVD for compressing deep networks',
@@ -118,65 +210,25 @@ export const METHODS: Record<string, MethodSpec> = {
       try {
         await fitDense(model, prototypeTask(600, seed, 0.6), 15);
         const fresh = prototypeTask(400, seed + 1000, 0.6);
-        const predicted = predictClasses(model, fresh.inputs, SHAPE);
-        const right = Array.from(predicted.keys()).filter((i) => predicted[i] === fresh.labels[i]);
-        const pick = (indices: number[], from: Float32Array) => {
-          const out = new Float32Array(indices.length * TASK_LENGTH);
-          indices.forEach((i, k) =>
-            out.set(from.subarray(i * TASK_LENGTH, (i + 1) * TASK_LENGTH), k * TASK_LENGTH),
-          );
-          return out;
-        };
-        const normals = right.slice(0, 200);
-        const victims = right.slice(200, 320);
-        const victimLabels = Int32Array.from(victims, (i) => fresh.labels[i] as number);
-        const attacked = new Float32Array(victims.length * TASK_LENGTH);
-        const done = new Uint8Array(victims.length);
-        for (const epsilon of [0.3, 0.45, 0.6, 0.75, 0.9]) {
-          const candidate = pgdPerturb({
-            model,
-            inputs: pick(victims, fresh.inputs),
-            sampleShape: SHAPE,
-            labels: victimLabels,
-            classes: TASK_CLASSES,
-            epsilon,
-            seed,
-          });
-          predictClasses(model, candidate, SHAPE).forEach((p, k) => {
-            if (done[k] === 0 && p !== victimLabels[k]) {
-              done[k] = 1;
-              attacked.set(candidate.subarray(k * TASK_LENGTH, (k + 1) * TASK_LENGTH), k * TASK_LENGTH);
-            }
-          });
-        }
-        const fooled = Array.from(done.keys()).filter((k) => done[k] === 1);
-        const inputs = new Float32Array([...pick(normals, fresh.inputs), ...pick(fooled, attacked)]);
-        const half = Math.floor(normals.length / 2);
-        const { changed } = labelChanges(model, inputs, SHAPE, half, {
-          mutants: 30,
-          rate: 0.1,
-          scale: 1,
-          minAgreement: 0.8,
+        return nmutantEffect(
+          model,
+          fresh,
+          { length: TASK_LENGTH, classes: TASK_CLASSES },
           seed,
-        });
-        const outcomes = (from: number, count: number) =>
-          Array.from({ length: count }, (_, k) => Uint8Array.from(changed, (c) => c[from + k] as number));
-        const calibration = calibrateSprt(outcomes(0, half), changed.length);
-        const figures = detectionFigures(
-          'pgd-linf',
-          0.9,
-          outcomes(half, normals.length - half),
-          outcomes(normals.length, fooled.length),
-          calibration.sprt,
+          [0.3, 0.45, 0.6, 0.75, 0.9],
         );
-        return {
-          effect: (figures.auc ?? 0.5) - 0.5,
-          detail: {
-            adversarial: fooled.length,
-            falsePositiveRate: figures.falsePositiveRate,
-            detectionRate: figures.detectionRate,
-          },
-        };
+      } finally {
+        disposeModel(model);
+      }
+    },
+    async runMitbih(seed, beats) {
+      // Trained on half of the records, judged on beats of the other patients (inter-patient, as deployed).
+      const { train, test } = splitByRecord(beats, seed);
+      const shape = { length: beats.length, classes: beats.classes };
+      const model = denseClassifier(32, seed, 0.003, shape);
+      try {
+        await fitDense(model, subset(beats, train), 10, shape);
+        return nmutantEffect(model, subset(beats, test), shape, seed, [0.05, 0.1, 0.2, 0.3, 0.5]);
       } finally {
         disposeModel(model);
       }
@@ -345,16 +397,27 @@ export function summarize(effects: number[]): {
   return { mean, interval, verdict };
 }
 
+/** The methods with a MIT-BIH measurement. */
+export const MITBIH_METHODS = Object.keys(METHODS).filter((m) => METHODS[m]?.runMitbih !== undefined);
+
 export async function reproduceMethods(o: {
   methods?: string[];
   seeds: number;
+  data?: ReproductionData;
   onProgress?(message: string): void;
 }): Promise<MethodReproduction[]> {
-  const names = o.methods ?? Object.keys(METHODS);
+  const data = o.data ?? 'synthetic';
+  const names = o.methods ?? (data === 'mitbih' ? MITBIH_METHODS : Object.keys(METHODS));
   for (const name of names)
     if (METHODS[name] === undefined)
       throw badInput(`unknown method "${name}": one of ${Object.keys(METHODS).join(', ')}`);
   if (!Number.isInteger(o.seeds) || o.seeds < 1 || o.seeds > 50) throw badInput('--seeds must be 1 to 50');
+  const notOnMitbih = names.filter((m) => METHODS[m]?.runMitbih === undefined);
+  if (data === 'mitbih' && notOnMitbih.length > 0)
+    throw badInput(
+      `--data mitbih measures ${MITBIH_METHODS.join(', ')}; ${notOnMitbih.join(', ')} ${notOnMitbih.length === 1 ? 'is' : 'are'} reproduced on the synthetic task only (their MIT-BIH figures are in the README)`,
+    );
+  const beats = data === 'mitbih' ? mitbihBeats() : undefined;
   const out: MethodReproduction[] = [];
   for (const name of names) {
     const spec = METHODS[name] as MethodSpec;
@@ -364,7 +427,11 @@ export async function reproduceMethods(o: {
     for (const seed of seeds) {
       o.onProgress?.(`${name}: seed ${seed} of ${o.seeds}`);
       const tensors = tf.memory().numTensors;
-      runs.push(await spec.run(seed));
+      runs.push(
+        beats !== undefined && spec.runMitbih !== undefined
+          ? await spec.runMitbih(seed, beats)
+          : await spec.run(seed),
+      );
       if (tf.memory().numTensors > tensors)
         o.onProgress?.(`${name}: ${tf.memory().numTensors - tensors} tensors left`);
     }
@@ -374,7 +441,10 @@ export async function reproduceMethods(o: {
       paper: spec.paper,
       claim: spec.claim,
       effect: spec.effect,
-      task: 'seeded synthetic task (see core/methods/seeded-tasks.ts), not patient data',
+      task:
+        beats !== undefined
+          ? `MIT-BIH beats of ${beats.records.length} records from ${beats.source} (at most 400 per record, standardized per beat), a dense classifier trained on half of the records per seed and judged on the others`
+          : 'seeded synthetic task (see core/methods/seeded-tasks.ts), not patient data',
       seeds,
       effects,
       ...summarize(effects),

@@ -54,6 +54,8 @@ import type { CleanResult, CalibrationResult } from '../../validate/clean-suites
 import type { ClassScores } from '../../validate/policy-class-criteria.js';
 import { persistValidation } from '../../persist/persist-validation.js';
 import { decodeStoredModel } from '../../predict/load-stored-model.js';
+import { checkSurrogate } from '../../validate/transfer-source.js';
+import { chooseForwardRuntime, FORWARD_ONLY_SUITES, keptOnnxFile } from '../../validate/forward-runtime.js';
 
 export { SUITES, type SuiteName, type ValidateOptions } from '../../validate/validate-options.js';
 
@@ -102,7 +104,7 @@ function noiseSuite(ctx: SuiteContext, options: ValidateOptions, job: JobContext
     );
   return noiseStressSuiteAsync(
     {
-      model: ctx.model,
+      model: ctx.forwardModel,
       windows: gatherWindows(ecg, ctx.indices),
       length: ecg.length,
       labels: ctx.labels,
@@ -318,6 +320,11 @@ function checkSuiteOptions(ctx: SuiteContext, options: ValidateOptions): void {
     if (outside !== undefined)
       throw badInput(`sample ${outside} is not in the ${ctx.split} split of dataset ${ctx.dataset.id}`);
   }
+  if (options.surrogateModelId !== undefined) {
+    if (!options.suites.includes('transfer'))
+      throw badInput('--surrogate names the model the transfer suite crafts on: add transfer to --suite');
+    checkSurrogate(ctx, options.surrogateModelId);
+  }
 }
 
 export async function validateModel(workspace: Workspace, asked: ValidateOptions, context: JobContext) {
@@ -372,6 +379,19 @@ export async function validateModel(workspace: Workspace, asked: ValidateOptions
     let firstError: unknown;
     try {
       checkSuiteOptions(ctx, options);
+      // The forward-only suites run where they are fastest (TF.js or ONNX Runtime); the result says which.
+      if (options.suites.some((s) => (FORWARD_ONLY_SUITES as readonly string[]).includes(s))) {
+        const forward = chooseForwardRuntime(
+          model,
+          inputs,
+          dataset.sampleShape,
+          dataset.classes.length,
+          options.forwardRuntime,
+          keptOnnxFile(workspace, modelRow),
+        );
+        ctx.forwardModel = forward.model;
+        result['forwardRuntime'] = forward.info;
+      }
       const steps = options.suites.length;
       for (const [k, suite] of options.suites.entries()) {
         throwIfCancelled(job.signal);
