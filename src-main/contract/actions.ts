@@ -7,6 +7,9 @@ import { detectionActions } from './actions-detection.js';
 import { userActions } from './actions-users.js';
 import { fileActions } from './actions-files.js';
 import { compareActions } from './actions-compare.js';
+import { validationResultSchema } from '../core/validate/validation-result-schema.js';
+
+export type { StoredValidationResult } from '../core/validate/validation-result-schema.js';
 
 const id = z.string().min(1).max(100);
 
@@ -86,7 +89,8 @@ const validationSchema = z.object({
   suites: z.array(z.string()),
   backend: z.string(),
   createdAt: z.string(),
-  result: z.record(z.string(), z.unknown()),
+  /** The stored result, each suite's part typed by its schema beside the suite (core/validate/*-schema.ts). */
+  result: validationResultSchema,
 });
 export type ValidationView = z.infer<typeof validationSchema>;
 

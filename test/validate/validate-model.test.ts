@@ -25,6 +25,11 @@ import type { MembershipResult } from '../../src-main/core/validate/membership-s
 import type { DetectionResult } from '../../src-main/core/validate/detection-suite.js';
 import type { PolicyResult } from '../../src-main/core/validate/policy.js';
 import type { AttributionResult } from '../../src-main/core/validate/attribution-suite.js';
+import {
+  SUITE_RESULT_SCHEMAS,
+  validationFramingSchema,
+  validationResultSchema,
+} from '../../src-main/core/validate/validation-result-schema.js';
 import { main } from '../../src-main/cli/main.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -321,4 +326,49 @@ test('an operating threshold changes the decisions; bad options are refused and 
     'nothing stored for refused runs',
   );
   assert.throws(() => parseSuites('clean,bogus'), /unknown suite "bogus"/);
+});
+
+test('every stored result of these runs parses with the schema of its suite; an unreadable part is left out, not fatal', async () => {
+  // The suites the tests above did not run on ECG data: the FGSM sweep and the noise stress test.
+  await validateModel(
+    workspace,
+    {
+      modelId: childId,
+      datasetId,
+      split: 'test',
+      suites: ['fgsm', 'noise'],
+      epsilons: [0.05],
+      snrs: [12],
+      noises: ['bw'],
+    },
+    quietContext(),
+  );
+  const stored = [parentId, childId].flatMap((id) => validationsOfModel(workspace.db, id));
+  const seen = new Set<string>();
+  for (const validation of stored) {
+    validationFramingSchema.parse(validation.result);
+    for (const suite of validation.suites) {
+      const schema = SUITE_RESULT_SCHEMAS[suite as keyof typeof SUITE_RESULT_SCHEMAS];
+      assert.ok(schema !== undefined, `suite ${suite} of ${validation.id} has no schema`);
+      const parsed = schema.safeParse(validation.result[suite]);
+      assert.ok(parsed.success, `${validation.id} ${suite}: ${parsed.success ? '' : parsed.error.message}`);
+      // Every field the suite stored is one its schema names (parsing would otherwise drop it on the way to the UI).
+      assert.deepEqual(
+        parsed.data,
+        validation.result[suite],
+        `${validation.id} ${suite} has fields its schema lacks`,
+      );
+      seen.add(suite);
+    }
+  }
+  const expected = ['clean', 'calibration', 'fgsm', 'noise', 'pgd', 'sparse', 'square', 'transfer'];
+  expected.push('disagreement', 'membership', 'detection', 'attribution');
+  assert.deepEqual([...seen].sort(), expected.sort(), 'the runs of this file cover every ECG suite');
+  // A reader (contract, report, UI) gets the other parts when one was stored in a shape it cannot read.
+  const withParent = stored.find((v) => v.suites.includes('transfer'));
+  assert.ok(withParent !== undefined);
+  const read = validationResultSchema.parse({ ...withParent.result, calibration: { bins: 'fifteen' } });
+  assert.equal(read.calibration, undefined);
+  assert.deepEqual(read.transfer, withParent.result['transfer']);
+  assert.equal(read.clean?.accuracy, (withParent.result['clean'] as { accuracy: number }).accuracy);
 });
