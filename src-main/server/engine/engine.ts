@@ -64,8 +64,12 @@ import { fileHandlers } from './file-actions.js';
 import { compareModels } from '../../core/validate/compare-models.js';
 import type { TrainingPoint } from '../../core/jobs/job-context.js';
 
+/** One handler per action, taking that action's parsed request (a handler may ignore it or the caller). */
 type Handlers = {
-  [A in ActionName]: (payload: never, caller: Caller) => ActionResponse<A> | Promise<ActionResponse<A>>;
+  [A in ActionName]: (
+    payload: ActionRequest<A>,
+    caller: Caller,
+  ) => ActionResponse<A> | Promise<ActionResponse<A>>;
 };
 
 /** Who sent a request: the sign-in session it carried and its user, when it carried a live one. */
