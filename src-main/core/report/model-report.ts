@@ -370,8 +370,8 @@ function validationSection(pair: { model: ValidationRow; parent: ValidationRow |
     r.membership !== undefined
       ? `<h3>Membership inference (privacy)</h3>${membershipSection(r.membership)}`
       : '',
-    r.detection !== undefined
-      ? `<h3>Adversarial example detection (model mutation)</h3>${detectionSection(r.detection)}`
+    (r['mutation-detection'] ?? r.detection) !== undefined
+      ? `<h3>Adversarial example detection (model mutation)</h3>${detectionSection(r['mutation-detection'] ?? r.detection)}`
       : '',
     r.corruptions !== undefined
       ? `<h3>Natural image corruptions</h3>${corruptionsSection(r.corruptions)}`

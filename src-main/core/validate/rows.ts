@@ -48,7 +48,7 @@ export interface ValidationResults {
   transfer?: TransferResult;
   disagreement?: DisagreementResult;
   membership?: MembershipResult;
-  detection?: DetectionResult;
+  'mutation-detection'?: DetectionResult;
   policy?: PolicyResult;
   findings?: Finding[];
   corruptions?: CorruptionsResult;
@@ -71,7 +71,7 @@ export function metricRows(results: ValidationResults): MetricRow[] {
     ...(results.transfer !== undefined ? transferRows(results.transfer) : []),
     ...(results.disagreement !== undefined ? disagreementRows(results.disagreement) : []),
     ...(results.membership !== undefined ? membershipRows(results.membership) : []),
-    ...(results.detection !== undefined ? detectionRows(results.detection) : []),
+    ...(results['mutation-detection'] !== undefined ? detectionRows(results['mutation-detection']) : []),
     ...(results.corruptions !== undefined ? corruptionRows(results.corruptions) : []),
     ...(results.attribution !== undefined
       ? results.attribution.samples.map((a) => ({
@@ -131,7 +131,7 @@ function policyRows(r: PolicyResult): MetricRow[] {
 }
 
 function detectionRows(r: DetectionResult): MetricRow[] {
-  const suite = 'detection';
+  const suite = 'mutation-detection';
   const rows: MetricRow[] = [
     { suite, name: 'mutants', value: r.acceptedMutants },
     { suite, name: 'lcr_threshold', value: r.sprt.threshold },

@@ -35,7 +35,7 @@ import { corruptionsSuite } from './corruptions-suite.js';
 import { attributionSuite } from './attribution-suite.js';
 import { calibrationSuite, cleanSuite } from './clean-suites.js';
 import { fgsmSuiteOf, pgdSuite, sparseSuite, squareSuite, transferSuite } from './attack-suites.js';
-import { SUITES, type SuiteName, type ValidateOptions } from './validate-options.js';
+import { currentSuiteName, SUITES, type SuiteName, type ValidateOptions } from './validate-options.js';
 import { pairedComparison, validationFindings, type Finding, type ReferenceComparison } from './findings.js';
 import { suitesForModel, type SuiteNotRun } from './suites-for-model.js';
 import { hasPhysicalBudgets, policyInInputUnits } from './policy-budget-units.js';
@@ -50,7 +50,7 @@ export { SUITES, type SuiteName, type ValidateOptions } from './validate-options
 export function parseSuites(text: string): SuiteName[] {
   const names = text
     .split(',')
-    .map((s) => s.trim())
+    .map((s) => currentSuiteName(s.trim()))
     .filter((s) => s !== '');
   if (names.length === 0) throw badInput(`--suite needs at least one of ${SUITES.join(', ')}`);
   for (const name of names) {
@@ -73,7 +73,7 @@ const SUITE_RUNNERS: Record<SuiteName, SuiteRunner> = {
   transfer: transferSuite,
   disagreement: (ctx, _options, job) => disagreementSuite(ctx, job),
   membership: membershipSuite,
-  detection: detectionSuite,
+  'mutation-detection': detectionSuite,
   corruptions: corruptionsSuite,
   attribution: (ctx, options) => attributionSuite(ctx, options),
   noise: noiseSuite,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SuiteName } from './validate-options.js';
+import { currentSuiteName, type SuiteName } from './validate-options.js';
 import { calibrationResultSchema, cleanResultSchema } from './clean-suites-schema.js';
 import { fgsmResultSchema, sweepsResultSchema, transferResultSchema } from './attack-suites-schema.js';
 import { noiseStressResultSchema } from './noise-stress-schema.js';
@@ -22,10 +22,15 @@ export const SUITE_RESULT_SCHEMAS = {
   transfer: transferResultSchema,
   disagreement: disagreementResultSchema,
   membership: membershipResultSchema,
-  detection: mutationDetectionResultSchema,
+  'mutation-detection': mutationDetectionResultSchema,
   corruptions: corruptionsResultSchema,
   attribution: attributionResultSchema,
 } satisfies Record<SuiteName, z.ZodType>;
+
+/** The schema of a stored suite, under its current or a former name (LEGACY_SUITE_NAMES). */
+export function suiteResultSchema(stored: string): z.ZodType | undefined {
+  return (SUITE_RESULT_SCHEMAS as Record<string, z.ZodType>)[currentSuiteName(stored)];
+}
 
 const suiteReasonSchema = z.object({ suite: z.string(), reason: z.string() });
 
@@ -68,6 +73,8 @@ export const validationResultSchema = z.looseObject({
   transfer: readable(transferResultSchema),
   disagreement: readable(disagreementResultSchema),
   membership: readable(membershipResultSchema),
+  'mutation-detection': readable(mutationDetectionResultSchema),
+  /** The same suite as stored before its rename (see LEGACY_SUITE_NAMES). */
   detection: readable(mutationDetectionResultSchema),
   corruptions: readable(corruptionsResultSchema),
   attribution: readable(attributionResultSchema),

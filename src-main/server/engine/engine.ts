@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -64,10 +65,13 @@ import { fileHandlers } from './file-actions.js';
 import { compareModels } from '../../core/validate/compare-models.js';
 import type { TrainingPoint } from '../../core/jobs/job-context.js';
 
+/** An action's request as the dispatcher hands it over: parsed by its schema (defaults filled, names made current). */
+type ParsedRequest<A extends ActionName> = z.output<(typeof ACTIONS)[A]['request']>;
+
 /** One handler per action, taking that action's parsed request (a handler may ignore it or the caller). */
 type Handlers = {
   [A in ActionName]: (
-    payload: ActionRequest<A>,
+    payload: ParsedRequest<A>,
     caller: Caller,
   ) => ActionResponse<A> | Promise<ActionResponse<A>>;
 };

@@ -195,7 +195,9 @@ export const SUITE_TITLES: Record<string, string> = {
   transfer: 'Transfer attack',
   disagreement: 'Disagreement with the parent',
   membership: 'Privacy (membership inference)',
-  detection: 'Attack detection',
+  'mutation-detection': 'Attack detection (model mutation)',
+  /** The same suite in validations stored before its rename. */
+  detection: 'Attack detection (model mutation)',
   attribution: 'Attribution',
   corruptions: 'Image corruptions',
   noise: 'Noise stress test',
