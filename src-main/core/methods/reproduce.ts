@@ -1,5 +1,5 @@
 import { tf } from '../engine/tf.js';
-import { createRng } from '../engine/seed.js';
+import { createRng, gaussian } from '../engine/seed.js';
 import { badInput } from '../errors.js';
 import { matrix, multiply, type Matrix } from '../compress/svd.js';
 import { lpFactors, subspaceFactors, subspaceRank, svdFactors } from '../compress/low-rank.js';
@@ -57,7 +57,7 @@ function lpError(w: Matrix, approx: Matrix, p: number): number {
 /** Neurons in four 3-dimensional subspaces of R^20 and six outlying neurons ten times their norm. */
 function neuronsWithOutliers(seed: number): Matrix {
   const rng = createRng(seed);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+  const normal = () => gaussian(rng);
   const rows = 20;
   const columns: number[][] = [];
   for (let g = 0; g < 4; g++) {

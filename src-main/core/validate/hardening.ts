@@ -1,5 +1,5 @@
 import type { tfl } from '../engine/tf.js';
-import { createRng, deriveSeed } from '../engine/seed.js';
+import { createRng, deriveSeed, gaussian } from '../engine/seed.js';
 import { badInput } from '../errors.js';
 import { fgsmPerturb } from './fgsm.js';
 import { pgdPerturb } from './pgd.js';
@@ -126,7 +126,7 @@ export function hardeningPerturber(o: {
           }
         } else {
           for (let j = 0; j < size; j++) {
-            segment[j] = Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+            segment[j] = gaussian(rng);
             sum += (segment[j] as number) ** 2;
           }
         }
