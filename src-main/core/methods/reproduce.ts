@@ -6,7 +6,7 @@ import { lpFactors, subspaceFactors, subspaceRank, svdFactors } from '../compres
 import { fitEpochs } from '../train/fit-epochs.js';
 import { distillOnReference } from '../train/reference-distillation.js';
 import { batchHardening } from '../validate/batch-hardening.js';
-import { parseHardening } from '../validate/hardening.js';
+import { parseHardening } from '../train/adversarial-hardening.js';
 import { calibrateSprt, detectionFigures, labelChanges } from '../validate/mutation-detection.js';
 import { lossThresholdAttack, sampleLosses } from '../validate/membership.js';
 import { pgdPerturb } from '../validate/pgd.js';

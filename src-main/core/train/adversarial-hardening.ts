@@ -1,10 +1,10 @@
 import type { tfl } from '../engine/tf.js';
 import { createRng, deriveSeed, gaussian } from '../engine/seed.js';
 import { badInput } from '../errors.js';
-import { fgsmPerturb } from './fgsm.js';
-import { pgdPerturb } from './pgd.js';
-import { predictClasses } from './predict.js';
-import { loadEcgNoises, type EcgNoiseName } from './ecg-noises.js';
+import { fgsmPerturb } from '../validate/fgsm.js';
+import { pgdPerturb } from '../validate/pgd.js';
+import { predictClasses } from '../validate/predict.js';
+import { loadEcgNoises, type EcgNoiseName } from '../validate/ecg-noises.js';
 
 /**
  * Hardening recipes for training: which perturbed copies of the training samples replace clean ones at the

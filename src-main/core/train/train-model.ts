@@ -18,7 +18,7 @@ import { runJob } from '../jobs/run-job.js';
 import type { JobContext } from '../jobs/job-context.js';
 import { balancedClassWeights } from './class-weights.js';
 import { chooseValidationRecords } from './validation-records.js';
-import { hardeningPerturber, parseHardening } from '../validate/hardening.js';
+import { hardeningPerturber, parseHardening } from './adversarial-hardening.js';
 import { batchHardening } from '../validate/batch-hardening.js';
 import { fitEpochs, type StopReason } from './fit-epochs.js';
 import { recalibrateBatchNorm } from './batch-norm-recalibration.js';
@@ -59,7 +59,7 @@ export interface TrainOptions {
   semi?: string;
   /** 8: fully quantized training, gradients and weights at 8 bits (activations too with an arch like ecg-resnet-q8). */
   lowBit?: number;
-  /** Hardening recipe (see validate/hardening.ts), e.g. "pgd:0.05", "diverse:0.05:0.5:weighted", "manifold:0". */
+  /** Hardening recipe (see train/adversarial-hardening.ts), e.g. "pgd:0.05", "diverse:0.05:0.5:weighted", "manifold:0". */
   hardening?: string;
   /** Image augmentation (see augment/augment-spec.ts): "classic", "synthetic:RATIO" or both. */
   augment?: string;
