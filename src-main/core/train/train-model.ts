@@ -271,6 +271,9 @@ export async function trainModel(
         restored?.best;
       let sinceBest = restored?.sinceBest ?? 0;
       const startEpoch = restored?.startEpoch ?? 1;
+      // A resumed run's curves start with the epochs it inherits.
+      for (const e of history)
+        job.trainingEpoch?.({ epoch: e.epoch, loss: e.loss, accuracy: e.valAccuracy, macroF1: e.valMacroF1 });
       // Cut off after early stopping had decided: no epoch is left to train.
       const alreadyStopped = restored !== undefined && sinceBest >= patience;
       const hardening = options.hardening !== undefined ? parseHardening(options.hardening) : undefined;
@@ -353,6 +356,7 @@ export async function trainModel(
             accuracy: metrics.accuracy,
             macroF1: metrics.macroF1,
           });
+          job.trainingEpoch?.({ epoch, loss, accuracy: metrics.accuracy, macroF1: metrics.macroF1 });
           history.push({
             epoch,
             loss,
