@@ -8,6 +8,9 @@ import { userActions } from './actions-users.js';
 import { fileActions } from './actions-files.js';
 import { compareActions } from './actions-compare.js';
 import { tryActions } from './actions-try.js';
+import { validationResultSchema } from '../core/validate/validation-result-schema.js';
+
+export type { StoredValidationResult } from '../core/validate/validation-result-schema.js';
 
 const id = z.string().min(1).max(100);
 
@@ -101,7 +104,8 @@ const validationSchema = z.object({
   suites: z.array(z.string()),
   backend: z.string(),
   createdAt: z.string(),
-  result: z.record(z.string(), z.unknown()),
+  /** The stored result, each suite's part typed by its schema beside the suite (core/validate/*-schema.ts). */
+  result: validationResultSchema,
 });
 export type ValidationView = z.infer<typeof validationSchema>;
 

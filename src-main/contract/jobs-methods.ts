@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * Training methods and their comparisons with the plain baseline, as jobs of the engine: the training options
  * the `train` job takes besides the baseline's, the comparison jobs, and the stored comparisons the UI reads.
- * The core parses every text option again (lr-policy.ts, semi-supervised.ts, hardening.ts); the schemas here
+ * The core parses every text option again (lr-policy.ts, semi-supervised.ts, adversarial-hardening.ts); the schemas here
  * bound sizes and kinds so that nothing absurd reaches it.
  */
 

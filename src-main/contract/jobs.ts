@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SUITES } from '../core/validate/validate-options.js';
+import { currentSuiteName, LEGACY_SUITE_NAMES, SUITES } from '../core/validate/validate-options.js';
 import { policySchema } from '../core/validate/policy-schema.js';
 import { methodJobSchemas, trainMethodFields } from './jobs-methods.js';
 import { imageJobSchemas } from './jobs-images.js';
@@ -115,7 +115,18 @@ export const jobSpecSchema = z.discriminatedUnion('kind', [
     modelId: id,
     datasetId: id,
     split: z.enum(['train', 'test', 'all']),
-    suites: z.array(z.enum(VALIDATION_SUITES)).min(1).max(VALIDATION_SUITES.length),
+    // A suite's former name (a job queued by an older desk) is read as its current one.
+    suites: z
+      .array(
+        z
+          .enum([
+            ...VALIDATION_SUITES,
+            ...(Object.keys(LEGACY_SUITE_NAMES) as (keyof typeof LEGACY_SUITE_NAMES)[]),
+          ])
+          .transform((name) => currentSuiteName(name) as (typeof VALIDATION_SUITES)[number]),
+      )
+      .min(1)
+      .max(VALIDATION_SUITES.length),
     epsilons: numbers(0, 10).optional(),
     snrs: numbers(-30, 60).optional(),
     noises: z.array(z.enum(ECG_NOISE_NAMES)).min(1).max(ECG_NOISE_NAMES.length).optional(),

@@ -14,7 +14,7 @@ import {
 import { COMPARISON_KINDS } from '../../src-main/core/store/method-comparisons.js';
 import { parseLrPolicy } from '../../src-main/core/train/lr-policy.js';
 import { parseSemi } from '../../src-main/core/train/semi-supervised.js';
-import { HARDENING_KINDS } from '../../src-main/core/validate/hardening.js';
+import { HARDENING_KINDS } from '../../src-main/core/train/adversarial-hardening.js';
 import { AUGMENT_CONFIGURATIONS } from '../../src-main/core/pipelines/compare/compare-augmentation.js';
 import { parseAugment } from '../../src-main/core/augment/augment-spec.js';
 

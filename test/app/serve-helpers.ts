@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EngineEvent } from '../../src-main/contract/index.js';
+import type { EngineEvent, JobView } from '../../src-main/contract/index.js';
 import type { RunningServer } from '../../src-main/server/serve.js';
 
 /** A stand-in for the built UI: the server tests exercise the transport, not the Svelte app. */
@@ -28,7 +28,39 @@ export async function call(
   return (await response.json()) as Record<string, unknown>;
 }
 
-/** Reads the SSE stream, collecting events, until `until` says enough or the time runs out. */
+/**
+ * Reads until `done` holds, every 50 ms; after `timeoutMs` fails naming what it waited for and the last value
+ * read, so a job that never ends fails the test with its state instead of hanging the run.
+ */
+export async function pollUntil<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  what: string,
+  timeoutMs = 120_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline)
+      throw new Error(
+        `gave up after ${timeoutMs / 1000} s waiting for ${what}; last read: ${JSON.stringify(value)}`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A job's view as the server lists it, once it has ended (succeeded, failed or cancelled). */
+export function waitForJobEnd(running: RunningServer, id: string, what: string): Promise<JobView> {
+  return pollUntil(
+    async () =>
+      ((await call(running, 'jobs.list', {}))['value'] as { jobs: JobView[] }).jobs.find((j) => j.id === id),
+    (job) => job !== undefined && job.state !== 'queued' && job.state !== 'running',
+    what,
+  ) as Promise<JobView>;
+}
+
+/** Reads the SSE stream, collecting events, until `until` says enough; fails when the time runs out first. */
 export async function collectEvents(
   running: RunningServer,
   until: (events: EngineEvent[]) => boolean,
@@ -48,7 +80,12 @@ export async function collectEvents(
   await afterConnect();
   try {
     while (!until(events)) {
-      const { value, done } = await reader.read();
+      // The time limit aborts the stream: the test then fails saying what it saw, not with a bare AbortError.
+      const { value, done } = await reader.read().catch((error: unknown) => {
+        if (!controller.signal.aborted) throw error;
+        const seen = events.map((e) => e.type).join(', ') || 'none';
+        throw new Error(`gave up after ${timeoutMs / 1000} s waiting for events; got ${seen}`);
+      });
       if (done) break;
       buffer += decoder.decode(value, { stream: true });
       let end: number;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { tempHome } from '../helpers/temp-home.js';
 import { startServer } from '../../src-main/server/serve.js';
 import type { JobView } from '../../src-main/contract/index.js';
-import { call, collectEvents, fakeRenderer } from './serve-helpers.js';
+import { call, collectEvents, fakeRenderer, pollUntil, waitForJobEnd } from './serve-helpers.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { actorOf, addUser } from '../../src-main/core/audit/users.js';
 import { runAsActor } from '../../src-main/core/audit/log.js';
@@ -164,12 +164,7 @@ test('a job runs in the engine host with progress events; a bad folder fails wit
       split: 'records:1:0.3',
     });
     const badId = (bad['value'] as { job: JobView }).job.id;
-    let badJob: JobView | undefined;
-    while (badJob === undefined || badJob.state === 'queued' || badJob.state === 'running') {
-      await new Promise((r) => setTimeout(r, 50));
-      const jobs = (await call(running, 'jobs.list', {}))['value'] as { jobs: JobView[] };
-      badJob = jobs.jobs.find((j) => j.id === badId);
-    }
+    const badJob = await waitForJobEnd(running, badId, 'the import of a folder without records to end');
     assert.equal(badJob.state, 'failed');
     assert.equal(badJob.error?.code, 'BAD_INPUT');
     assert.match(badJob.error?.message ?? '', /no WFDB header/);
@@ -193,13 +188,7 @@ test('a job runs in the engine host with progress events; a bad folder fails wit
       const started = await call(running, 'jobs.start', spec);
       assert.equal(started['ok'], true, JSON.stringify(started));
       const id = (started['value'] as { job: JobView }).job.id;
-      let job: JobView | undefined;
-      while (job === undefined || job.state === 'queued' || job.state === 'running') {
-        await new Promise((r) => setTimeout(r, 50));
-        job = ((await call(running, 'jobs.list', {}))['value'] as { jobs: JobView[] }).jobs.find(
-          (j) => j.id === id,
-        );
-      }
+      const job = await waitForJobEnd(running, id, `the refused ${spec.kind} job to end`);
       assert.equal(job.state, 'failed', spec.kind);
       assert.equal(job.error?.code, 'BAD_INPUT', `${spec.kind}: ${job.error?.message}`);
       assert.ok((job.error?.message ?? '').includes(spec.paths[0] as string), job.error?.message);
@@ -261,15 +250,9 @@ test('when the engine host dies, pending requests get an error, running jobs fai
       split: 'records:1:0.34',
     });
     const importId = (imported['value'] as { job: JobView }).job.id;
-    let datasetId = '';
-    while (datasetId === '') {
-      await new Promise((r) => setTimeout(r, 50));
-      const job = ((await call(running, 'jobs.list', {}))['value'] as { jobs: JobView[] }).jobs.find(
-        (j) => j.id === importId,
-      );
-      assert.notEqual(job?.state, 'failed', job?.error?.message);
-      if (job?.state === 'succeeded') datasetId = (job.result as { datasetId: string }).datasetId;
-    }
+    const importJob = await waitForJobEnd(running, importId, 'the synthetic import to end');
+    assert.equal(importJob.state, 'succeeded', importJob.error?.message);
+    const datasetId = (importJob.result as { datasetId: string }).datasetId;
     let trainId = '';
     let killed = false;
     const events = await collectEvents(
@@ -379,12 +362,11 @@ test('once accounts exist, changes need a sign-in session, and an ended session 
     });
     const started = await callAs('jobs.start', spec, token);
     assert.equal(started.ok, true, JSON.stringify(started));
-    let state = '';
-    while (state !== 'succeeded' && state !== 'failed') {
-      await new Promise((r) => setTimeout(r, 50));
-      const jobs = (await callAs('jobs.list', {}, token)).value?.['jobs'] as JobView[];
-      state = jobs[0]?.state ?? '';
-    }
+    const state = await pollUntil(
+      async () => ((await callAs('jobs.list', {}, token)).value?.['jobs'] as JobView[])[0]?.state ?? '',
+      (s) => s === 'succeeded' || s === 'failed',
+      "the operator's job to end",
+    );
     assert.equal(state, 'succeeded');
     const events = (await callAs('audit.log', {}, token)).value?.['events'] as {
       action: string;

@@ -55,6 +55,16 @@ test('a training job sends live points within the epoch, and the progress line s
     assert.equal(progressLosses[0], formatLoss(first.loss));
     const epoch = events.find((e) => e.type === 'job.epoch' && e.jobId === job.id);
     assert.ok(epoch?.type === 'job.epoch' && epoch.loss !== null, 'the epoch point follows');
+    // Sent by the fit loop as it stores the checkpoint: the same figures as the stored ones.
+    const stored = workspace.db
+      .prepare(
+        'SELECT epoch, metrics_json FROM checkpoints WHERE job_id = (SELECT id FROM jobs WHERE kind = ?)',
+      )
+      .all('train') as { epoch: number; metrics_json: string }[];
+    assert.deepEqual(
+      stored.map((c) => ({ epoch: c.epoch, ...(JSON.parse(c.metrics_json) as object) })),
+      [{ epoch: epoch.epoch, loss: epoch.loss, accuracy: epoch.accuracy, macroF1: epoch.macroF1 }],
+    );
   } finally {
     workspace.close();
     home.cleanup();

@@ -55,6 +55,7 @@ test('the whole path from the CLI: import, train, compress, validate, report, au
       '2',
       '--seed',
       '5',
+      '--no-lr-test',
       ...h,
       '--json',
     ]);
@@ -229,6 +230,7 @@ test('Ctrl-C during training cancels cleanly: exit 130, job marked cancelled, no
         '200',
         '--seed',
         '1',
+        '--no-lr-test',
         ...h,
         '--json',
       ],

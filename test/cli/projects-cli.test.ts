@@ -67,6 +67,7 @@ test(
         '1',
         '--seed',
         '1',
+        '--no-lr-test',
         '--project',
         project.id,
         '--json',

@@ -48,6 +48,7 @@ test('a compression killed at a random stage stores no child, verifies, and the 
         '1',
         '--seed',
         '3',
+        '--no-lr-test',
         ...h,
         '--json',
       ],

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 
 import { tf, tfl } from '../../src-main/core/engine/tf.js';
-import { createRng } from '../../src-main/core/engine/seed.js';
+import { createRng, gaussian } from '../../src-main/core/engine/seed.js';
 import {
   columnResiduals,
   factorizeLowRank,
@@ -178,7 +178,7 @@ function lpError(
  */
 function neuronsInSubspaces(seed: number): { rows: number; cols: number; data: Float64Array } {
   const rng = createRng(seed);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+  const normal = () => gaussian(rng);
   const rows = 20;
   const columns: number[][] = [];
   for (let g = 0; g < 4; g++) {

@@ -10,7 +10,7 @@ import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
 import { trainModel } from '../../src-main/core/pipelines/train/train-model.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';
-import { seededRandom } from '../../src-main/core/validate/seeded-random.js';
+import { seededRandom } from '../../src-main/core/engine/seed.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 test('Gini index, top-k overlap and rank correlation on known cases', () => {

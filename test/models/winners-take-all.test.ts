@@ -7,7 +7,7 @@ import { buildEcgResnet } from '../../src-main/core/models/ecg-resnet.js';
 import { decodeModelArtifact, encodeModelArtifact } from '../../src-main/core/models/artifact.js';
 import { activationSparsity } from '../../src-main/core/models/activation-sparsity.js';
 import { fitEpochs } from '../../src-main/core/train/fit-epochs.js';
-import { seededRandom } from '../../src-main/core/validate/seeded-random.js';
+import { seededRandom } from '../../src-main/core/engine/seed.js';
 
 before(async () => {
   await initEngine('wasm');

@@ -22,7 +22,11 @@ function racer(home: string, go: string, label: string): Promise<{ code: number 
     const { Workspace } = await import(${JSON.stringify(WORKSPACE)});
     const { appendAuditEvent } = await import(${JSON.stringify(LOG)});
     writeFileSync(${JSON.stringify(`${go}.${label}.ready`)}, '');
-    while (!existsSync(${JSON.stringify(go)})) await new Promise((r) => setTimeout(r, 2));
+    const until = Date.now() + 120000;
+    while (!existsSync(${JSON.stringify(go)})) {
+      if (Date.now() > until) throw new Error('no go file after 120 s');
+      await new Promise((r) => setTimeout(r, 2));
+    }
     const ws = Workspace.open(${JSON.stringify(home)});
     ws.db.transaction(() => {
       ws.db.prepare('SELECT COUNT(*) FROM audit_events').get();
@@ -47,8 +51,12 @@ test('processes opening a fresh home at the same moment all migrate and write wi
     const labels = Array.from({ length: 10 }, (_, i) => `racer-${i}`);
     const running = labels.map((label) => racer(home.dir, go, label));
     // Once every process has loaded and is polling, the go file releases them together.
-    while (!labels.every((label) => existsSync(`${go}.${label}.ready`)))
+    const deadline = Date.now() + 120_000;
+    while (!labels.every((label) => existsSync(`${go}.${label}.ready`))) {
+      const waiting = labels.filter((label) => !existsSync(`${go}.${label}.ready`));
+      assert.ok(Date.now() < deadline, `gave up after 120 s waiting for ${waiting.join(', ')} to start`);
       await new Promise((r) => setTimeout(r, 20));
+    }
     writeFileSync(go, '');
     const runs = await Promise.all(running);
     for (const run of runs) assert.equal(run.code, 0, run.stderr);

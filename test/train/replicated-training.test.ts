@@ -6,7 +6,7 @@ import { buildEcgResnet } from '../../src-main/core/models/ecg-resnet.js';
 import { batchGradients, trainableVariables } from '../../src-main/core/train/weighted-loss.js';
 import { fitEpochs } from '../../src-main/core/train/fit-epochs.js';
 import { ReplicatedPredictor } from '../../src-main/core/train/replicated-predict.js';
-import { seededRandom } from '../../src-main/core/validate/seeded-random.js';
+import { seededRandom } from '../../src-main/core/engine/seed.js';
 
 const LENGTH = 187;
 const CLASSES = 3;

@@ -10,7 +10,7 @@ import { importSyntheticEcgDataset } from '../../src-main/core/pipelines/import/
 import { parseSplitSpec } from '../../src-main/core/data/ecg-splits.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { quietContext } from '../../src-main/core/jobs/job-context.js';
-import { seededRandom } from '../../src-main/core/validate/seeded-random.js';
+import { seededRandom } from '../../src-main/core/engine/seed.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 test('consistency terms: mean teacher noisy views and an averaged teacher, VAT points at radius epsilon', async () => {

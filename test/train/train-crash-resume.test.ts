@@ -55,6 +55,7 @@ test('a training killed at a random epoch is reported interrupted, verifies, and
         String(epochs),
         '--seed',
         '3',
+        '--no-lr-test',
         ...h,
         '--json',
       ],

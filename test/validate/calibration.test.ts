@@ -8,7 +8,7 @@ import {
   fitTemperature,
 } from '../../src-main/core/validate/calibration.js';
 import { argMaxRows } from '../../src-main/core/predict/predict.js';
-import { seededRandom } from '../../src-main/core/validate/seeded-random.js';
+import { seededRandom } from '../../src-main/core/engine/seed.js';
 
 test('ECE, MCE, NLL, Brier and the reliability bins match a hand computation', () => {
   // Two bins. Samples: top 0.9 right, 0.9 wrong, 0.6 right, 0.7 right (binary rows).

@@ -11,7 +11,7 @@ import { classificationMetrics } from '../../src-main/core/metrics/metrics.js';
 import { binaryRoc, rocCurves } from '../../src-main/core/validate/roc.js';
 import { decide, decisionRule } from '../../src-main/core/validate/operating-threshold.js';
 import { argMaxRows } from '../../src-main/core/predict/predict.js';
-import { seededRandom } from '../../src-main/core/validate/seeded-random.js';
+import { seededRandom } from '../../src-main/core/engine/seed.js';
 import { missingReference, PYTHON, pythonMissing } from '../helpers/reference.js';
 
 const SCRIPT = fileURLToPath(

@@ -11,7 +11,7 @@ import {
 } from '../../src-main/core/validate/fgsm.js';
 import { accuracyOf } from '../../src-main/core/metrics/metrics.js';
 import { predictClasses } from '../../src-main/core/predict/predict.js';
-import { seededRandom } from '../../src-main/core/validate/seeded-random.js';
+import { seededRandom } from '../../src-main/core/engine/seed.js';
 import { denseClassifier, gaussianNoise, train, useCpuBackend } from './fixtures.js';
 
 // A simple synthetic task: 3 classes, each a fixed +-1 pattern over 16 samples plus Gaussian noise (sd 0.6).

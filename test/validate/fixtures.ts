@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 import { tf, tfl } from '../../src-main/core/engine/tf.js';
-import { seededRandom } from '../../src-main/core/validate/seeded-random.js';
+import { seededRandom } from '../../src-main/core/engine/seed.js';
 
 /** Shared by the validation tests: backend, real fixtures (MIT-BIH, NSTDB) and synthetic data with known sizes. */
 export async function useCpuBackend(): Promise<void> {

@@ -3,7 +3,7 @@ import { before, test } from 'node:test';
 
 import { tf, tfl } from '../../src-main/core/engine/tf.js';
 import { perturbableMask } from '../../src-main/core/data/sample-dataset.js';
-import { hardeningPerturber, parseHardening } from '../../src-main/core/validate/hardening.js';
+import { hardeningPerturber, parseHardening } from '../../src-main/core/train/adversarial-hardening.js';
 import { batchHardening } from '../../src-main/core/validate/batch-hardening.js';
 import { weightedCrossEntropy } from '../../src-main/core/train/weighted-loss.js';
 import { SliceSteps } from '../../src-main/core/models/slice-steps.js';

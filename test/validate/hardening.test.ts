@@ -4,7 +4,7 @@ import { before, test } from 'node:test';
 import { tf } from '../../src-main/core/engine/tf.js';
 import { AttestError } from '../../src-main/core/errors.js';
 import { fitEpochs } from '../../src-main/core/train/fit-epochs.js';
-import { hardeningPerturber, parseHardening } from '../../src-main/core/validate/hardening.js';
+import { hardeningPerturber, parseHardening } from '../../src-main/core/train/adversarial-hardening.js';
 import { pgdSweepSteps } from '../../src-main/core/validate/pgd.js';
 import { runSteps } from '../../src-main/core/jobs/steps.js';
 import { denseClassifier, prototypeTask, useCpuBackend } from './fixtures.js';

@@ -44,7 +44,7 @@ test('attest errors lists the wrong answers of the predict CSV, most confident f
     assert.equal(imported.code, 0, imported.stderr);
     const datasetId = imported.json['datasetId'] as string;
     const trained = await runCli(
-      ['train', '--dataset', datasetId, '--epochs', '1', '--seed', '5', ...h, '--json'],
+      ['train', '--dataset', datasetId, '--epochs', '1', '--seed', '5', '--no-lr-test', ...h, '--json'],
       {
         env: { ATTEST_TRAIN_WORKERS: '0' },
       },

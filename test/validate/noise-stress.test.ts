@@ -12,7 +12,7 @@ import {
 } from '../../src-main/core/validate/noise-stress.js';
 import { nstNoiseRms } from '../../src-main/core/validate/nst-snr.js';
 import { predictClasses } from '../../src-main/core/predict/predict.js';
-import { seededRandom } from '../../src-main/core/validate/seeded-random.js';
+import { seededRandom } from '../../src-main/core/engine/seed.js';
 import {
   BEAT_LENGTH,
   denseClassifier,

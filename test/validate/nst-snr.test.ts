@@ -12,7 +12,7 @@ import {
   nstTrimmedMean,
 } from '../../src-main/core/validate/nst-snr.js';
 import { addNoiseAtSnr, noiseOffsets } from '../../src-main/core/validate/noise-stress.js';
-import { seededRandom } from '../../src-main/core/validate/seeded-random.js';
+import { seededRandom } from '../../src-main/core/engine/seed.js';
 import {
   BEAT_LENGTH,
   gaussianNoise,

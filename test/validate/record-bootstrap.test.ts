@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { recordBootstrap } from '../../src-main/core/validate/record-bootstrap.js';
 import { classificationMetrics } from '../../src-main/core/metrics/metrics.js';
-import { seededRandom } from '../../src-main/core/validate/seeded-random.js';
+import { seededRandom } from '../../src-main/core/engine/seed.js';
 import { AttestError } from '../../src-main/core/errors.js';
 
 const CLASSES = ['N', 'S', 'V'];

@@ -25,6 +25,11 @@ import type { MembershipResult } from '../../src-main/core/validate/membership-s
 import type { DetectionResult } from '../../src-main/core/validate/detection-suite.js';
 import type { PolicyResult } from '../../src-main/core/validate/policy.js';
 import type { AttributionResult } from '../../src-main/core/validate/attribution-suite.js';
+import {
+  suiteResultSchema,
+  validationFramingSchema,
+  validationResultSchema,
+} from '../../src-main/core/validate/validation-result-schema.js';
 import { main } from '../../src-main/cli/main.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -187,7 +192,9 @@ test('every suite runs on a compressed child, is stored with its metric rows and
     assert.ok(html.includes(heading), heading);
 });
 
-test('detection scores FGSM and PGD examples of the parent by label change rate under mutants', async () => {
+test('mutation-detection (formerly detection) scores FGSM and PGD examples of the parent by label change rate under mutants', async () => {
+  // The former name is still accepted, and read as the current one.
+  assert.deepEqual(parseSuites('detection,clean'), ['mutation-detection', 'clean']);
   const tensors = tf.memory().numTensors;
   const result = (await validateModel(
     workspace,
@@ -195,24 +202,39 @@ test('detection scores FGSM and PGD examples of the parent by label change rate 
       modelId: parentId,
       datasetId,
       split: 'test',
-      suites: ['detection'],
+      suites: ['mutation-detection'],
       mutants: 5,
       detectionSamples: 40,
       epsilons: [0.1, 0.5],
     },
     quietContext(),
-  )) as unknown as { detection: DetectionResult };
+  )) as unknown as { 'mutation-detection': DetectionResult };
   assert.equal(tf.memory().numTensors, tensors);
   assert.deepEqual(
-    result.detection.attacks.map((a) => [a.attack, a.normal]),
+    result['mutation-detection'].attacks.map((a) => [a.attack, a.normal]),
     [
       ['fgsm', 20],
       ['pgd-linf', 20],
     ],
   );
-  assert.ok(result.detection.acceptedMutants >= 1 && result.detection.acceptedMutants <= 5);
+  assert.ok(
+    result['mutation-detection'].acceptedMutants >= 1 && result['mutation-detection'].acceptedMutants <= 5,
+  );
   const html = renderModelReport(gatherReportData(workspace, parentId));
   assert.ok(html.includes('Adversarial example detection (model mutation)'));
+  const stored = validationsOfModel(workspace.db, parentId).find((v) =>
+    v.suites.includes('mutation-detection'),
+  );
+  assert.ok(stored !== undefined);
+  assert.ok(
+    metricsOfValidation(workspace.db, stored.id).some(
+      (m) => m.suite === 'mutation-detection' && m.name === 'auc',
+    ),
+  );
+  // A validation stored before the rename keeps its record (its signatures bind it) and still reads.
+  const old = validationResultSchema.parse({ detection: stored.result['mutation-detection'] });
+  assert.deepEqual(old.detection, stored.result['mutation-detection']);
+  assert.ok(suiteResultSchema('detection')?.safeParse(old.detection).success);
 });
 
 test('a policy adds the suites it needs, reports each gate, and the command exits 3 when one fails', async () => {
@@ -321,4 +343,49 @@ test('an operating threshold changes the decisions; bad options are refused and 
     'nothing stored for refused runs',
   );
   assert.throws(() => parseSuites('clean,bogus'), /unknown suite "bogus"/);
+});
+
+test('every stored result of these runs parses with the schema of its suite; an unreadable part is left out, not fatal', async () => {
+  // The suites the tests above did not run on ECG data: the FGSM sweep and the noise stress test.
+  await validateModel(
+    workspace,
+    {
+      modelId: childId,
+      datasetId,
+      split: 'test',
+      suites: ['fgsm', 'noise'],
+      epsilons: [0.05],
+      snrs: [12],
+      noises: ['bw'],
+    },
+    quietContext(),
+  );
+  const stored = [parentId, childId].flatMap((id) => validationsOfModel(workspace.db, id));
+  const seen = new Set<string>();
+  for (const validation of stored) {
+    validationFramingSchema.parse(validation.result);
+    for (const suite of validation.suites) {
+      const schema = suiteResultSchema(suite);
+      assert.ok(schema !== undefined, `suite ${suite} of ${validation.id} has no schema`);
+      const parsed = schema.safeParse(validation.result[suite]);
+      assert.ok(parsed.success, `${validation.id} ${suite}: ${parsed.success ? '' : parsed.error.message}`);
+      // Every field the suite stored is one its schema names (parsing would otherwise drop it on the way to the UI).
+      assert.deepEqual(
+        parsed.data,
+        validation.result[suite],
+        `${validation.id} ${suite} has fields its schema lacks`,
+      );
+      seen.add(suite);
+    }
+  }
+  const expected = ['clean', 'calibration', 'fgsm', 'noise', 'pgd', 'sparse', 'square', 'transfer'];
+  expected.push('disagreement', 'membership', 'mutation-detection', 'attribution');
+  assert.deepEqual([...seen].sort(), expected.sort(), 'the runs of this file cover every ECG suite');
+  // A reader (contract, report, UI) gets the other parts when one was stored in a shape it cannot read.
+  const withParent = stored.find((v) => v.suites.includes('transfer'));
+  assert.ok(withParent !== undefined);
+  const read = validationResultSchema.parse({ ...withParent.result, calibration: { bins: 'fifteen' } });
+  assert.equal(read.calibration, undefined);
+  assert.deepEqual(read.transfer, withParent.result['transfer']);
+  assert.equal(read.clean?.accuracy, (withParent.result['clean'] as { accuracy: number }).accuracy);
 });

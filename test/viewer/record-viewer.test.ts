@@ -20,7 +20,7 @@ import { initEngine } from '../../src-main/core/engine/backend.js';
 import { tf } from '../../src-main/core/engine/tf.js';
 import { trainModel } from '../../src-main/core/pipelines/train/train-model.js';
 import { AttestError } from '../../src-main/core/errors.js';
-import { seededRandom } from '../../src-main/core/validate/seeded-random.js';
+import { seededRandom } from '../../src-main/core/engine/seed.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { runCli } from '../helpers/run-cli.js';
 

@@ -122,7 +122,7 @@ export const validateCommand: Command = {
     const result = withMethodEvidence(
       context,
       await validateModel(context.workspace(), validate, cliJobContext(context)),
-      validate.suites.includes('detection') ? ['nmutant'] : [],
+      validate.suites.includes('mutation-detection') ? ['nmutant'] : [],
     );
     out.result(result, () => JSON.stringify(result, null, 2));
     for (const f of (result as { findings?: { severity: string; message: string }[] }).findings ?? [])

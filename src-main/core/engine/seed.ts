@@ -39,6 +39,30 @@ export function createRng(seed: number): () => number {
   };
 }
 
+/**
+ * The same generator seeded with the seed's 32 bits as they are, without createRng's mixing: the stream of the
+ * noise stress test's noise placement and the record bootstrap's resampling since their first stored results,
+ * kept so that those results reproduce. New code uses createRng (neighbouring seeds start unrelated streams).
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * One standard normal draw from a uniform stream (Box-Muller, cosine branch): two uniforms per draw, the radius
+ * first, so a seeded stream gives the same draws wherever it is used.
+ */
+export function gaussian(random: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
 /** A uniformly random permutation of 0..n-1 (Fisher-Yates), drawn from `rng`. */
 export function shuffledIndices(n: number, rng: () => number): Int32Array {
   if (!Number.isInteger(n) || n < 0) throw badInput(`cannot shuffle ${n} indices`);

@@ -10,6 +10,18 @@ export interface JobContext {
    * that at the epoch's last batch it is the epoch's loss). The live curves draw it between checkpoints.
    */
   trainingPoint?(point: TrainingPoint): void;
+  /**
+   * A training's epoch ended and was checkpointed: its loss and validation figures, sent by the fit loop as it
+   * stores them (the live curves' epoch points; null where a training measures no such figure).
+   */
+  trainingEpoch?(point: EpochPoint): void;
+}
+
+export interface EpochPoint {
+  epoch: number;
+  loss: number | null;
+  accuracy: number | null;
+  macroF1: number | null;
 }
 
 export interface TrainingPoint {

@@ -23,6 +23,7 @@ export async function runJob<T>(
     signal: context.signal,
     log: context.log,
     ...(context.trainingPoint !== undefined ? { trainingPoint: context.trainingPoint } : {}),
+    ...(context.trainingEpoch !== undefined ? { trainingEpoch: context.trainingEpoch } : {}),
     progress(fraction, message) {
       context.progress(fraction, message);
       const now = Date.now();

@@ -1,5 +1,5 @@
 import { tf, tfl } from '../engine/tf.js';
-import { createRng } from '../engine/seed.js';
+import { createRng, gaussian } from '../engine/seed.js';
 
 /**
  * Small seeded tasks on which a method's mechanism can be reproduced in seconds: vectors drawn around class
@@ -9,10 +9,6 @@ import { createRng } from '../engine/seed.js';
 
 export const TASK_LENGTH = 16;
 export const TASK_CLASSES = 3;
-
-function gaussian(rng: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
-}
 
 /** n vectors of TASK_LENGTH values: a class's +-1 prototype (the same for every seed) plus noise of sigma. */
 export function prototypeTask(

@@ -1,8 +1,11 @@
 import type { ReportData } from './report-data.js';
 import type { ValidationRow } from '../store/validations.js';
-import type { BootstrapIntervals, Interval } from '../validate/record-bootstrap.js';
-import type { CleanIntervals } from '../validate/stated-intervals.js';
-import { inReviewerUnits, type ReviewerScale } from '../validate/reviewer-units.js';
+import type { Interval } from '../validate/record-bootstrap.js';
+import type { StoredCleanResult } from '../validate/clean-suites-schema.js';
+import type { StoredFgsmResult } from '../validate/attack-suites-schema.js';
+import type { StoredNoiseStressResult } from '../validate/noise-stress-schema.js';
+import { validationResultSchema } from '../validate/validation-result-schema.js';
+import { inReviewerUnits } from '../validate/reviewer-units.js';
 import { escapeHtml, formatPercent, lineChart, table } from './html.js';
 import { DATA_ATTRIBUTION } from './attribution.js';
 import { commentSection, signatureSection } from './signature-section.js';
@@ -29,33 +32,9 @@ const ATTACK_TITLES = {
   square: 'Square attack, gradient-free',
 } as const;
 
-interface PerClass {
-  label: string;
-  support: number;
-  sensitivity: number | null;
-  positivePredictivity: number | null;
-  f1: number | null;
-}
-interface Clean {
-  n: number;
-  accuracy: number;
-  macroF1: number;
-  perClass: PerClass[];
-  confusion: number[][];
-  labels: string[];
-  bootstrap?: BootstrapIntervals | null;
-  intervals?: CleanIntervals;
-}
-interface Fgsm {
-  unit: string;
-  reviewerScale?: ReviewerScale | null;
-  points: { epsilon: number; accuracy: number; attackSuccessRate: number | null }[];
-}
-interface Noise {
-  snrDefinition?: string;
-  clean?: { accuracy: number; macroF1: number };
-  noises: { noise: string; points: { snrDb: number; accuracy: number; macroF1: number }[] }[];
-}
+type Clean = StoredCleanResult;
+type Fgsm = StoredFgsmResult;
+type Noise = StoredNoiseStressResult;
 
 /** Readable names of the noise stress test records. */
 const NOISE_NAMES: Record<string, string> = {
@@ -202,7 +181,7 @@ function provenance(data: ReportData): string {
 }
 
 /** How the bracketed intervals were computed, each method once with the figures it applies to. */
-function statedIntervalNote(intervals: CleanIntervals): string {
+function statedIntervalNote(intervals: NonNullable<Clean['intervals']>): string {
   const byMethod = new Map<string, string[]>();
   const add = (figure: string, method: string): void => {
     byMethod.set(method, [...(byMethod.get(method) ?? []), figure]);
@@ -364,53 +343,41 @@ function validationHeader(pair: { model: ValidationRow; parent: ValidationRow | 
 }
 
 function validationSection(pair: { model: ValidationRow; parent: ValidationRow | undefined }): string {
-  const r = pair.model.result;
-  const p = pair.parent?.result;
   const header = validationHeader(pair);
   // A detector's results (AP, not accuracy) have their own shape: none of the classifier sections applies.
   if (isDetectionValidation(pair.model))
     return [header, detectionValidationSection(pair.model, pair.parent)].join('\n');
+  const r = validationResultSchema.parse(pair.model.result);
+  const p = pair.parent !== undefined ? validationResultSchema.parse(pair.parent.result) : undefined;
   return [
     header,
-    r['clean'] !== undefined
-      ? `<h3>Clean test data</h3>${cleanComparison(r['clean'] as Clean, p?.['clean'] as Clean | undefined)}`
-      : '',
-    r['fgsm'] !== undefined
-      ? `<h3>Adversarial robustness (FGSM)</h3>${fgsmComparison(r['fgsm'] as Fgsm, p?.['fgsm'] as Fgsm | undefined)}`
-      : '',
-    r['noise'] !== undefined
-      ? `<h3>ECG noise stress test</h3>${noiseComparison(r['noise'] as Noise, p?.['noise'] as Noise | undefined)}`
-      : '',
-    (r['clean'] as { roc?: unknown } | undefined)?.roc !== undefined
-      ? `<h3>ROC curves and specificity</h3>${rocSection(r['clean'], p?.['clean'])}`
-      : '',
-    r['calibration'] !== undefined
-      ? `<h3>Calibration</h3>${calibrationSection(r['calibration'], p?.['calibration'])}`
+    r.clean !== undefined ? `<h3>Clean test data</h3>${cleanComparison(r.clean, p?.clean)}` : '',
+    r.fgsm !== undefined ? `<h3>Adversarial robustness (FGSM)</h3>${fgsmComparison(r.fgsm, p?.fgsm)}` : '',
+    r.noise !== undefined ? `<h3>ECG noise stress test</h3>${noiseComparison(r.noise, p?.noise)}` : '',
+    r.clean?.roc !== undefined ? `<h3>ROC curves and specificity</h3>${rocSection(r.clean, p?.clean)}` : '',
+    r.calibration !== undefined
+      ? `<h3>Calibration</h3>${calibrationSection(r.calibration, p?.calibration)}`
       : '',
     ...(['pgd', 'sparse', 'square'] as const).map((suite) =>
       r[suite] !== undefined
         ? `<h3>Adversarial robustness (${ATTACK_TITLES[suite]})</h3>${attackSection(r[suite], p?.[suite])}`
         : '',
     ),
-    r['transfer'] !== undefined
-      ? `<h3>Transfer attack from the parent</h3>${transferSection(r['transfer'])}`
+    r.transfer !== undefined ? `<h3>Transfer attack from the parent</h3>${transferSection(r.transfer)}` : '',
+    r.disagreement !== undefined
+      ? `<h3>What changed against the parent</h3>${disagreementSection(r.disagreement)}`
       : '',
-    r['disagreement'] !== undefined
-      ? `<h3>What changed against the parent</h3>${disagreementSection(r['disagreement'])}`
+    r.membership !== undefined
+      ? `<h3>Membership inference (privacy)</h3>${membershipSection(r.membership)}`
       : '',
-    r['membership'] !== undefined
-      ? `<h3>Membership inference (privacy)</h3>${membershipSection(r['membership'])}`
+    (r['mutation-detection'] ?? r.detection) !== undefined
+      ? `<h3>Adversarial example detection (model mutation)</h3>${detectionSection(r['mutation-detection'] ?? r.detection)}`
       : '',
-    r['detection'] !== undefined
-      ? `<h3>Adversarial example detection (model mutation)</h3>${detectionSection(r['detection'])}`
+    r.corruptions !== undefined
+      ? `<h3>Natural image corruptions</h3>${corruptionsSection(r.corruptions)}`
       : '',
-    r['corruptions'] !== undefined
-      ? `<h3>Natural image corruptions</h3>${corruptionsSection(r['corruptions'])}`
-      : '',
-    r['attribution'] !== undefined
-      ? `<h3>Attribution for review</h3>${attributionSection(r['attribution'])}`
-      : '',
-    r['policy'] !== undefined ? `<h3>Policy gates</h3>${policySection(r['policy'])}` : '',
+    r.attribution !== undefined ? `<h3>Attribution for review</h3>${attributionSection(r.attribution)}` : '',
+    r.policy !== undefined ? `<h3>Policy gates</h3>${policySection(r.policy)}` : '',
   ].join('\n');
 }
 

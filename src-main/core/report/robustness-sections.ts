@@ -1,65 +1,32 @@
 import { escapeHtml, formatNumber, formatPercent, lineChart, table } from './html.js';
-import type { GateResult } from '../validate/policy.js';
+import type {
+  StoredCalibrationFigures,
+  StoredCalibrationResult,
+  StoredCleanResult,
+} from '../validate/clean-suites-schema.js';
+import type {
+  StoredAttackSweep,
+  StoredSweepsResult,
+  StoredTransferResult,
+} from '../validate/attack-suites-schema.js';
+import type { StoredDisagreementResult } from '../validate/disagreement-suite-schema.js';
+import type {
+  StoredMembershipFigures,
+  StoredMembershipQuestion,
+  StoredMembershipResult,
+} from '../validate/membership-suite-schema.js';
+import type { StoredMutationDetectionResult } from '../validate/mutation-detection-schema.js';
+import type { StoredPolicyResult } from '../validate/findings-schema.js';
+import type { StoredCorruptionsResult } from '../validate/corruptions-suite-schema.js';
+import type { StoredAttributionResult } from '../validate/attribution-suite-schema.js';
 import { gateMeasured } from './verdict-section.js';
 
 /**
  * Report sections of the validation suites beyond the first three: ROC and specificity, calibration, the attack
- * sweeps (PGD, sparse, Square) and the transfer attack from the parent. Each reads the stored result JSON
- * loosely (older validations lack these suites) and shows the parent's figures beside the model's.
+ * sweeps (PGD, sparse, Square) and the transfer attack from the parent. Each takes its suite's stored result as
+ * its schema types it (`validate/*-schema.ts`; undefined when the suite did not run) and shows the parent's
+ * figures beside the model's.
  */
-
-interface RocClass {
-  label: string;
-  positives: number;
-  auc: number | null;
-  points: { fpr: number; tpr: number }[];
-}
-interface CleanExtras {
-  perClass: { label: string; specificity?: number | null }[];
-  roc?: { perClass: RocClass[]; macroAuc: number | null; weightedAuc: number | null };
-  decisionRule?: { kind: string; positiveClass?: string; threshold?: number };
-  temperature?: { temperature: number };
-}
-interface Figures {
-  ece: number;
-  mce: number;
-  nll: number;
-  brier: number;
-  bins: { lower: number; upper: number; count: number; confidence: number | null; accuracy: number | null }[];
-}
-interface Calibration {
-  before: Figures;
-  after: Figures | null;
-  temperature: {
-    temperature: number;
-    atRangeLimit?: boolean;
-    fittedOn: { groups: string[]; n: number };
-  } | null;
-}
-interface Sweep {
-  attack: string;
-  norm: string;
-  unit: string;
-  targeted: boolean;
-  target?: string;
-  params: Record<string, unknown>;
-  cleanAccuracy: number;
-  points: {
-    epsilon: number;
-    accuracy: number;
-    attackSuccessRate: number | null;
-    targetSuccessRate?: number | null;
-  }[];
-}
-interface Transfer {
-  sourceModelId: string;
-  sourceRole?: 'parent' | 'surrogate';
-  transfer: Sweep;
-  whiteBox: Sweep | null;
-  whiteBoxNotRun?: string;
-  gradientMaskingSuspected: boolean;
-  maskedAt: number[];
-}
 
 /** TPR of a ROC curve at a grid of FPRs (the best TPR reached without exceeding each FPR). */
 function tprAtGrid(points: { fpr: number; tpr: number }[], grid: number[]): { x: number; y: number }[] {
@@ -69,10 +36,8 @@ function tprAtGrid(points: { fpr: number; tpr: number }[], grid: number[]): { x:
   }));
 }
 
-export function rocSection(model: unknown, parent: unknown): string {
-  const m = model as CleanExtras | undefined;
+export function rocSection(m: StoredCleanResult | undefined, p: StoredCleanResult | undefined): string {
   if (m?.roc === undefined) return '';
-  const p = parent as CleanExtras | undefined;
   const rows = m.perClass.map((c) => {
     const auc = m.roc?.perClass.find((r) => r.label === c.label)?.auc;
     const other = p?.perClass.find((x) => x.label === c.label);
@@ -125,11 +90,12 @@ export function rocSection(model: unknown, parent: unknown): string {
   ].join('\n');
 }
 
-export function calibrationSection(model: unknown, parent: unknown): string {
-  const m = model as Calibration | undefined;
+export function calibrationSection(
+  m: StoredCalibrationResult | undefined,
+  p: StoredCalibrationResult | undefined,
+): string {
   if (m === undefined) return '';
-  const p = parent as Calibration | undefined;
-  const line = (label: string, f: Figures | null | undefined): unknown[] => [
+  const line = (label: string, f: StoredCalibrationFigures | null | undefined): unknown[] => [
     label,
     formatPercent(f?.ece),
     formatPercent(f?.mce),
@@ -148,7 +114,7 @@ export function calibrationSection(model: unknown, parent: unknown): string {
     m.temperature !== null
       ? `<p>Temperature T = ${formatNumber(m.temperature.temperature, 3)}, fitted by minimising the negative log-likelihood on the ${m.temperature.fittedOn.n} samples of the training run's validation records (${escapeHtml(m.temperature.fittedOn.groups.join(' '))}), never on the split judged here. T &gt; 1 softens an overconfident model; the predicted class never changes.</p>${m.temperature.atRangeLimit === true ? '<p class="warn">The fit stopped at the end of its range (0.05 to 20): the validation records are classified perfectly or near chance, so this temperature is not a reliable calibration.</p>' : ''}`
       : '<p class="muted">No temperature: the training run left no validation records on this dataset.</p>';
-  const diagram = (f: Figures, name: string) => ({
+  const diagram = (f: StoredCalibrationFigures, name: string) => ({
     name,
     points: f.bins
       .filter((b) => b.count > 0 && b.confidence !== null && b.accuracy !== null)
@@ -178,7 +144,7 @@ export function calibrationSection(model: unknown, parent: unknown): string {
   ].join('\n');
 }
 
-function sweepName(s: Sweep): string {
+function sweepName(s: StoredAttackSweep): string {
   const base =
     s.attack === 'pgd'
       ? `PGD ${s.norm}`
@@ -190,7 +156,7 @@ function sweepName(s: Sweep): string {
   return s.targeted ? `${base}, targeted at ${s.target ?? '?'}` : base;
 }
 
-function sweepTable(s: Sweep, parent: Sweep | undefined): string {
+function sweepTable(s: StoredAttackSweep, parent: StoredAttackSweep | undefined): string {
   const targeted = s.targeted;
   const rows = s.points.map((point) => {
     const q = parent?.points.find((x) => x.epsilon === point.epsilon);
@@ -224,18 +190,16 @@ function sweepTable(s: Sweep, parent: Sweep | undefined): string {
 }
 
 /** PGD, sparse or Square sweeps of the model beside the parent's sweep of the same attack. */
-export function attackSection(model: unknown, parent: unknown): string {
-  const m = model as { sweeps: Sweep[] } | undefined;
+export function attackSection(m: StoredSweepsResult | undefined, p: StoredSweepsResult | undefined): string {
   if (m === undefined) return '';
-  const p = parent as { sweeps: Sweep[] } | undefined;
-  const match = (s: Sweep) => p?.sweeps.find((x) => sweepName(x) === sweepName(s));
+  const match = (s: StoredAttackSweep) => p?.sweeps.find((x) => sweepName(x) === sweepName(s));
   const series = m.sweeps.flatMap((s) => [
     { name: `${sweepName(s)} (this)`, points: s.points.map((x) => ({ x: x.epsilon, y: x.accuracy })) },
     ...(match(s) !== undefined
       ? [
           {
             name: `${sweepName(s)} (parent)`,
-            points: (match(s) as Sweep).points.map((x) => ({ x: x.epsilon, y: x.accuracy })),
+            points: (match(s) as StoredAttackSweep).points.map((x) => ({ x: x.epsilon, y: x.accuracy })),
           },
         ]
       : []),
@@ -255,8 +219,7 @@ export function attackSection(model: unknown, parent: unknown): string {
   return [...m.sweeps.map((s) => sweepTable(s, match(s))), ...charts].join('\n');
 }
 
-export function transferSection(model: unknown): string {
-  const t = model as Transfer | undefined;
+export function transferSection(t: StoredTransferResult | undefined): string {
   if (t === undefined) return '';
   const source = t.sourceRole === 'surrogate' ? 'the surrogate' : 'the parent';
   const intro = `<p>PGD examples crafted on ${source} ${escapeHtml(t.sourceModelId)} (L-inf, ${escapeHtml(String(t.transfer.params['steps']))} steps) and replayed on this model${t.whiteBox !== null ? ", beside PGD on this model's own gradients" : ''}. Epsilon unit: ${escapeHtml(t.transfer.unit)}.</p>`;
@@ -285,38 +248,8 @@ export function transferSection(model: unknown): string {
   ].join('\n');
 }
 
-interface Disagreement {
-  parentId: string;
-  n: number;
-  disagreement: number;
-  flippedCount: number;
-  lostCount: number;
-  gainedCount: number;
-  flipped: {
-    index: number;
-    group: string;
-    label: string;
-    model: string;
-    parent: string;
-    modelConfidence: number;
-  }[];
-  perClass: {
-    label: string;
-    support: number;
-    parentRecall: number | null;
-    modelRecall: number | null;
-    change: number | null;
-    mcnemar: { lost: number; gained: number; pValue: number };
-    welch: { pValue: number } | null;
-    significant: boolean;
-  }[];
-  populations: { model: string[]; parent: string[] };
-  pies: { count: number; parentAccuracyOnPies: number | null; parentAccuracyElsewhere: number | null };
-}
-
 /** What the compression changed: flipped samples, per-class recall change and its significance, exemplars. */
-export function disagreementSection(model: unknown): string {
-  const d = model as Disagreement | undefined;
+export function disagreementSection(d: StoredDisagreementResult | undefined): string {
   if (d === undefined) return '';
   const seeds = `${d.populations.model.length} compressed model(s) against ${d.populations.parent.length} parent(s)`;
   const rows = d.perClass.map((c) => [
@@ -355,34 +288,11 @@ export function disagreementSection(model: unknown): string {
   ].join('\n');
 }
 
-interface MembershipAttack {
-  auc: number | null;
-  advantage: number;
-  tprAtFpr0001: number | null;
-  tprAtFpr001: number | null;
-}
-interface MembershipQuestionView {
-  question: string;
-  population: string;
-  model: { modelId: string; lossThreshold: MembershipAttack; lira: MembershipAttack | null };
-  parent: { modelId: string; lossThreshold: MembershipAttack; lira: MembershipAttack | null } | null;
-}
-interface Membership {
-  members: number;
-  nonMembers: number;
-  shadows: { count: number; epochs: number; arch: string; note?: string } | null;
-  model: { modelId: string; lossThreshold: MembershipAttack; lira: MembershipAttack | null };
-  parent: { modelId: string; lossThreshold: MembershipAttack; lira: MembershipAttack | null } | null;
-  /** Absent from validations stored before the two questions were separated. */
-  sampleLevel?: MembershipQuestionView | { unavailable: string };
-  patientLevel?: MembershipQuestionView | { unavailable: string };
-}
-
 function membershipRowsOf(q: {
-  model: MembershipQuestionView['model'];
-  parent: MembershipQuestionView['parent'];
+  model: StoredMembershipFigures;
+  parent: StoredMembershipFigures | null;
 }): unknown[][] {
-  const line = (who: string, name: string, a: MembershipAttack | null): unknown[] => [
+  const line = (who: string, name: string, a: StoredMembershipFigures['lira']): unknown[] => [
     who,
     name,
     formatNumber(a?.auc, 3),
@@ -405,8 +315,7 @@ function membershipRowsOf(q: {
 const MEMBERSHIP_HEADER = ['', 'attack', 'AUC', 'advantage', 'TPR at 0.1% FPR', 'TPR at 1% FPR'];
 
 /** Membership inference before (parent) and after (this model) compression, each question with its population. */
-export function membershipSection(model: unknown): string {
-  const m = model as Membership | undefined;
+export function membershipSection(m: StoredMembershipResult | undefined): string {
   if (m === undefined) return '';
   const shadows =
     m.shadows !== null
@@ -418,7 +327,7 @@ export function membershipSection(model: unknown): string {
       `<p>${m.members} training samples of the model (members) against ${m.nonMembers} test samples it never saw. ${legend}</p>`,
       table(MEMBERSHIP_HEADER, membershipRowsOf(m)),
     ].join('\n');
-  const question = (title: string, q: MembershipQuestionView | { unavailable: string }): string =>
+  const question = (title: string, q: StoredMembershipQuestion | { unavailable: string }): string =>
     'unavailable' in q
       ? `<h4>${title}</h4><p>Not asked: ${escapeHtml(q.unavailable)}.</p>`
       : `<h4>${title}</h4><p>Population: ${escapeHtml(q.population)}.</p>${table(MEMBERSHIP_HEADER, membershipRowsOf(q))}`;
@@ -429,31 +338,8 @@ export function membershipSection(model: unknown): string {
   ].join('\n');
 }
 
-interface Detection {
-  mutation: { mutants: number; rate: number; scale: number };
-  acceptedMutants: number;
-  discardedMutants: number;
-  referenceInputs: number;
-  sprt: { threshold: number; indifference: number; alpha: number; beta: number };
-  /** Absent from validations stored before the threshold was calibrated. */
-  calibration?: { calibrated: boolean };
-  attacks: {
-    attack: string;
-    epsilon: number;
-    adversarial: number;
-    normal: number;
-    meanLcrNormal: number;
-    meanLcrAdversarial: number | null;
-    auc: number | null;
-    detectionRate: number | null;
-    falsePositiveRate: number;
-    meanMutantsUsed: number;
-  }[];
-}
-
 /** nMutant-style adversarial detection: label change rate under model mutations, SPRT decisions. */
-export function detectionSection(model: unknown): string {
-  const d = model as Detection | undefined;
+export function detectionSection(d: StoredMutationDetectionResult | undefined): string {
   if (d === undefined) return '';
   const rows = d.attacks.map((a) => [
     a.attack,
@@ -483,17 +369,8 @@ export function detectionSection(model: unknown): string {
   ].join('\n');
 }
 
-interface Policy {
-  name: string | null;
-  file?: string;
-  pass: boolean;
-  verdict?: string;
-  gates: (GateResult & { status?: GateResult['status'] })[];
-}
-
 /** The reviewer's gates: pass, fail or not decided each, with the interval behind the decision. */
-export function policySection(model: unknown): string {
-  const p = model as Policy | undefined;
+export function policySection(p: StoredPolicyResult | undefined): string {
   if (p === undefined) return '';
   const verdict = p.verdict ?? (p.pass ? 'PASS' : 'FAIL');
   const open = p.gates.filter((g) => (g.status ?? (g.pass ? 'pass' : 'fail')) !== 'pass').length;
@@ -521,27 +398,8 @@ export function policySection(model: unknown): string {
   ].join('\n');
 }
 
-interface Corruptions {
-  n: number;
-  cleanAccuracy: number;
-  parentId: string | null;
-  parentCleanAccuracy: number | null;
-  corruptions: {
-    corruption: string;
-    name: string;
-    points: { severity: number; accuracy: number; parentAccuracy: number | null }[];
-    meanAccuracy: number;
-    corruptionError: number | null;
-    relativeCorruptionError: number | null;
-  }[];
-  meanCorruptionAccuracy: number;
-  mCE: number | null;
-  relativeMCE: number | null;
-}
-
 /** Natural image corruptions: accuracy per severity, corruption errors relative to the parent. */
-export function corruptionsSection(model: unknown): string {
-  const r = model as Corruptions | undefined;
+export function corruptionsSection(r: StoredCorruptionsResult | undefined): string {
   if (r === undefined) return '';
   const rows = r.corruptions.map((c) => [
     c.name,
@@ -567,23 +425,8 @@ export function corruptionsSection(model: unknown): string {
   ].join('\n');
 }
 
-interface Attributions {
-  method: string;
-  steps: number;
-  samples: {
-    index: number;
-    group: string;
-    label: string;
-    predicted: string;
-    probability: number;
-    integratedGradients: number[];
-    completenessError: number;
-  }[];
-}
-
 /** The samples explained, with where their Integrated Gradients concentrate (the UI draws the maps). */
-export function attributionSection(model: unknown): string {
-  const a = model as Attributions | undefined;
+export function attributionSection(a: StoredAttributionResult | undefined): string {
   if (a === undefined) return '';
   const rows = a.samples.map((s) => {
     const top = s.integratedGradients

@@ -3,7 +3,7 @@ import { createRng, deriveSeed } from '../engine/seed.js';
 import { fgsmPerturb } from './fgsm.js';
 import { pgdPerturb } from './pgd.js';
 import { predictClasses } from '../predict/predict.js';
-import type { HardeningOptions } from './hardening.js';
+import type { HardeningOptions } from '../train/adversarial-hardening.js';
 
 /**
  * Adversarial training batch by batch, as the papers do it: each batch's adversarial examples are made against

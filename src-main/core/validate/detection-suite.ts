@@ -79,7 +79,7 @@ export async function detectionSuite(
     labels: scoredLabels,
     classes: ctx.classCount,
   };
-  job.progress(0.05, 'detection: crafting FGSM and PGD examples');
+  job.progress(0.05, 'mutation detection: crafting FGSM and PGD examples');
   const craft = (attack: string, perturb: (e: number) => Float32Array) => {
     const chosen = new Float32Array(scoredInputs.length);
     const done = new Uint8Array(scored.length);
@@ -119,7 +119,7 @@ export async function detectionSuite(
     ...(options.mutationRate !== undefined ? { rate: options.mutationRate } : {}),
     seed: ctx.seed,
   };
-  job.progress(0.2, `detection: ${mutation.mutants} mutants of the model`);
+  job.progress(0.2, `mutation detection: ${mutation.mutants} mutants of the model`);
   const { changed, discarded } = labelChanges(ctx.model, all, ctx.sampleShape, reference.length, mutation);
   if (changed.length === 0)
     throw badInput(

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { createRng, deriveSeed } from '../engine/seed.js';
+import { createRng, deriveSeed, gaussian } from '../engine/seed.js';
 import { badInput } from '../errors.js';
 
 /**
@@ -50,10 +50,6 @@ export interface ImageGeometry {
 }
 
 const clip = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
-
-function gaussian(rng: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
-}
 
 /** Poisson sample (Knuth for small means, normal approximation above 50). */
 function poisson(mean: number, rng: () => number): number {

@@ -1,5 +1,5 @@
 import { tf, type tfl } from '../engine/tf.js';
-import { createRng, deriveSeed } from '../engine/seed.js';
+import { createRng, deriveSeed, gaussian } from '../engine/seed.js';
 import { badInput } from '../errors.js';
 import { predictClasses } from '../predict/predict.js';
 import { binaryRoc } from './roc.js';
@@ -28,10 +28,6 @@ export const DEFAULT_MUTATION: Omit<MutationSettings, 'seed'> = {
   scale: 1,
   minAgreement: 0.9,
 };
-
-function gaussian(rng: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
-}
 
 /**
  * For each accepted mutant, which inputs changed label against the original model: changed[m][i] = 1. The model's

@@ -11,7 +11,7 @@ import {
   type RecordQrsAmplitude,
 } from './nst-snr.js';
 import { predictClassesSteps } from '../predict/predict.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '../engine/seed.js';
 import { runSteps, runStepsAsync, type Steps } from '../jobs/steps.js';
 import type { StressNoise } from './ecg-noises.js';
 

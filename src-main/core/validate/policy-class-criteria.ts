@@ -119,7 +119,7 @@ export function classCriterionValue(
       },
     };
   }
-  const value = m[criterion.metric];
+  const value = m[criterion.metric] ?? null;
   const stated =
     criterion.metric === 'specificity'
       ? specificityInterval(clean.confusion, c)

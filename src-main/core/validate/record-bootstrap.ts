@@ -1,6 +1,6 @@
 import { badInput } from '../errors.js';
 import { metricsFromConfusion, type ClassificationMetrics } from '../metrics/metrics.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '../engine/seed.js';
 
 export type Interval = [number, number];
 

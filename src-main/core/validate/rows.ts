@@ -1,21 +1,21 @@
-import type { FgsmResult } from './fgsm.js';
-import type { ClassificationMetrics } from '../metrics/metrics.js';
-import type { NoiseStressResult } from './noise-stress.js';
-import type { BootstrapIntervals, Interval } from './record-bootstrap.js';
-import type { RocResult } from './roc.js';
-import type { DecisionRule } from './operating-threshold.js';
-import type { CalibrationResult } from './clean-suites.js';
-import type { CalibrationFigures } from './calibration.js';
-import type { AttackSweep } from './attack-sweep.js';
-import type { TransferResult } from './transfer-attack.js';
-import type { DisagreementResult } from './disagreement.js';
-import type { MembershipFigures, MembershipResult } from './membership-suite.js';
-import type { DetectionResult } from './detection-suite.js';
-import type { PolicyResult } from './policy.js';
-import type { CorruptionsResult } from './corruptions-suite.js';
-import type { AttributionResult } from './attribution-suite.js';
-import type { CleanIntervals, RecordConfusion } from './stated-intervals.js';
-import type { Finding } from './findings.js';
+import type { Interval } from './record-bootstrap.js';
+import type { StoredValidationResult } from './validation-result-schema.js';
+
+/** A suite's part of a stored result, as its schema beside the suite types it. */
+type Part<K extends keyof StoredValidationResult> = NonNullable<StoredValidationResult[K]>;
+type CleanFigures = Part<'clean'>;
+type FgsmResult = Part<'fgsm'>;
+type NoiseStressResult = Part<'noise'>;
+type CalibrationResult = Part<'calibration'>;
+type CalibrationFigures = CalibrationResult['before'];
+type AttackSweep = Part<'pgd'>['sweeps'][number];
+type TransferResult = Part<'transfer'>;
+type DisagreementResult = Part<'disagreement'>;
+type MembershipResult = Part<'membership'>;
+type MembershipFigures = MembershipResult['model'];
+type DetectionResult = Part<'mutation-detection'>;
+type PolicyResult = Part<'policy'>;
+type CorruptionsResult = Part<'corruptions'>;
 
 /**
  * One stored number. Names are snake_case and say what the value is; `params` says where it applies (class,
@@ -28,32 +28,8 @@ export interface MetricRow {
   params?: Record<string, string | number>;
 }
 
-type CleanFigures = ClassificationMetrics & {
-  bootstrap?: BootstrapIntervals | null;
-  intervals?: CleanIntervals;
-  perRecord?: RecordConfusion[];
-  roc?: RocResult;
-  decisionRule?: DecisionRule;
-  temperature?: { temperature: number };
-};
-
-export interface ValidationResults {
-  clean?: CleanFigures;
-  fgsm?: FgsmResult;
-  noise?: NoiseStressResult;
-  calibration?: CalibrationResult;
-  pgd?: { sweeps: AttackSweep[] };
-  sparse?: { sweeps: AttackSweep[] };
-  square?: { sweeps: AttackSweep[] };
-  transfer?: TransferResult;
-  disagreement?: DisagreementResult;
-  membership?: MembershipResult;
-  detection?: DetectionResult;
-  policy?: PolicyResult;
-  findings?: Finding[];
-  corruptions?: CorruptionsResult;
-  attribution?: AttributionResult;
-}
+/** A stored validation result, as the metric rows read it (the schemas beside the suites). */
+export type ValidationResults = StoredValidationResult;
 
 /**
  * Flattens suite results into metric rows, in a stable order: clean, fgsm, noise, then calibration, pgd, sparse,
@@ -71,7 +47,7 @@ export function metricRows(results: ValidationResults): MetricRow[] {
     ...(results.transfer !== undefined ? transferRows(results.transfer) : []),
     ...(results.disagreement !== undefined ? disagreementRows(results.disagreement) : []),
     ...(results.membership !== undefined ? membershipRows(results.membership) : []),
-    ...(results.detection !== undefined ? detectionRows(results.detection) : []),
+    ...(results['mutation-detection'] !== undefined ? detectionRows(results['mutation-detection']) : []),
     ...(results.corruptions !== undefined ? corruptionRows(results.corruptions) : []),
     ...(results.attribution !== undefined
       ? results.attribution.samples.map((a) => ({
@@ -131,7 +107,7 @@ function policyRows(r: PolicyResult): MetricRow[] {
 }
 
 function detectionRows(r: DetectionResult): MetricRow[] {
-  const suite = 'detection';
+  const suite = 'mutation-detection';
   const rows: MetricRow[] = [
     { suite, name: 'mutants', value: r.acceptedMutants },
     { suite, name: 'lcr_threshold', value: r.sprt.threshold },
@@ -156,7 +132,8 @@ function membershipRows(r: MembershipResult): MetricRow[] {
   const rows: MetricRow[] = [];
   // One set of rows per question asked (sample level, patient level), each tagged with its question.
   for (const q of [r.sampleLevel, r.patientLevel]) {
-    if (!('question' in q)) continue;
+    // Validations stored before the two questions were separated have neither.
+    if (q === undefined || !('question' in q)) continue;
     const question = q.question;
     rows.push(
       { suite, name: 'members', value: q.members, params: { question } },
@@ -303,7 +280,7 @@ function cleanRows(m: CleanFigures): MetricRow[] {
       { suite, name: 'sensitivity', value: c.sensitivity, params },
       { suite, name: 'positive_predictivity', value: c.positivePredictivity, params },
       { suite, name: 'f1', value: c.f1, params },
-      { suite, name: 'specificity', value: c.specificity, params },
+      { suite, name: 'specificity', value: c.specificity ?? null, params },
       ...intervalRows(suite, 'sensitivity', ofClass(c.label, 'sensitivity'), params),
       ...intervalRows(suite, 'positive_predictivity', ofClass(c.label, 'positivePredictivity'), params),
       ...intervalRows(suite, 'f1', ofClass(c.label, 'f1'), params),

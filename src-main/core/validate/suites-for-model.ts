@@ -16,7 +16,7 @@ const NEEDS_GRADIENTS: Partial<Record<SuiteName, string>> = {
   pgd: 'PGD follows the gradient of the loss with respect to the input',
   sparse: 'the sparse attack follows gradients of the loss',
   attribution: 'attributions are computed from gradients',
-  detection: 'nMutant mutates the model weights and crafts FGSM and PGD examples',
+  'mutation-detection': 'nMutant mutates the model weights and crafts FGSM and PGD examples',
   membership: 'membership inference trains shadow models of the same architecture',
 };
 

@@ -15,11 +15,27 @@ export const SUITES = [
   'transfer',
   'disagreement',
   'membership',
-  'detection',
+  'mutation-detection',
   'corruptions',
   'attribution',
 ] as const;
 export type SuiteName = (typeof SUITES)[number];
+
+/**
+ * Names a suite had before, still accepted wherever a suite is named (`--suite`, a job's request, a stored
+ * validation) and read as the current name. `detection` (adversarial examples told apart by model mutation) was
+ * renamed so that it cannot be mistaken for object detection (`attest detect`). Validations stored before keep
+ * the old name in their record: rewriting it would change what their signatures bind.
+ */
+export const LEGACY_SUITE_NAMES = { detection: 'mutation-detection' } as const satisfies Record<
+  string,
+  SuiteName
+>;
+
+/** A suite name as given or stored, under its current name (unchanged when it is not a former name). */
+export function currentSuiteName(name: string): string {
+  return (LEGACY_SUITE_NAMES as Record<string, string>)[name] ?? name;
+}
 
 export interface ValidateOptions {
   modelId: string;
@@ -71,7 +87,7 @@ export interface ValidateOptions {
   /** Shadow models of offline LiRA (0: loss-threshold attack only) and their training epochs. */
   shadowModels?: number;
   shadowEpochs?: number;
-  /** Correctly classified samples used by the detection suite (half set the threshold, half are scored). */
+  /** Correctly classified samples used by the mutation-detection suite (half set the threshold, half are scored). */
   detectionSamples?: number;
   /** Attack strength of the examples to detect; default the largest of `epsilons`. */
   detectionEpsilon?: number;

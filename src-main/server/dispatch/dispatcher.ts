@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -51,7 +52,6 @@ import { JobQueue } from './job-queue.js';
 import { jobTitle, runJobSpec } from './job-runners.js';
 import { EXPORT_NAME, exportsDir, listExports } from './exports.js';
 import { verifyBundle } from '../../core/audit/bundle-verifier.js';
-import { checkpointedEpochs } from './training-epochs.js';
 import { RecordViewers } from './record-viewers.js';
 import { predictRecordBeats } from '../../core/viewer/record-predictions.js';
 import { initEngine } from '../../core/engine/backend.js';
@@ -70,10 +70,17 @@ import { historyJobTitles, namedJobTitle } from './named-job-title.js';
 import { QueuedJobDesk } from '../queue/queued-job-desk.js';
 import { fileHandlers } from './file-actions.js';
 import { compareModels } from '../../core/pipelines/compare/compare-models.js';
-import type { TrainingPoint } from '../../core/jobs/job-context.js';
+import type { EpochPoint, TrainingPoint } from '../../core/jobs/job-context.js';
 
+/** An action's request as the dispatcher hands it over: parsed by its schema (defaults filled, names made current). */
+type ParsedRequest<A extends ActionName> = z.output<(typeof ACTIONS)[A]['request']>;
+
+/** One handler per action, taking that action's parsed request (a handler may ignore it or the caller). */
 type Handlers = {
-  [A in ActionName]: (payload: never, caller: Caller) => ActionResponse<A> | Promise<ActionResponse<A>>;
+  [A in ActionName]: (
+    payload: ParsedRequest<A>,
+    caller: Caller,
+  ) => ActionResponse<A> | Promise<ActionResponse<A>>;
 };
 
 /** Who sent a request: the sign-in session it carried and its user, when it carried a live one. */
@@ -179,10 +186,8 @@ export class Dispatcher {
   ) {
     this.site = options.site;
     this.viewers = new RecordViewers(workspace);
-    let lastEpoch = 0;
     this.queue = new JobQueue(
       async (spec, context, jobId, actor) => {
-        lastEpoch = 0;
         let lastPoint = 0;
         const watched = {
           ...context,
@@ -193,14 +198,8 @@ export class Dispatcher {
             lastPoint = now;
             this.emit({ type: 'job.batch', jobId, ...point });
           },
-          log: (message: string) => {
-            context.log(message);
-            if (spec.kind !== 'train' && spec.kind !== 'compress' && spec.kind !== 'detect-train') return;
-            for (const point of checkpointedEpochs(workspace.db, lastEpoch)) {
-              lastEpoch = point.epoch;
-              this.emit({ type: 'job.epoch', jobId, ...point });
-            }
-          },
+          // Each epoch's point comes from the fit loop as it stores the checkpoint.
+          trainingEpoch: (point: EpochPoint) => this.emit({ type: 'job.epoch', jobId, ...point }),
         };
         const work = () =>
           this.projectJobs.around(

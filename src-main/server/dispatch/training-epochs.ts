@@ -1,29 +1,15 @@
 import type { Db } from '../../core/store/database.js';
+import type { EpochPoint } from '../../core/jobs/job-context.js';
 
-export interface EpochPoint {
-  epoch: number;
-  loss: number | null;
-  accuracy: number | null;
-  macroF1: number | null;
-}
+export type { EpochPoint };
 
 const num = (value: unknown): number | null =>
   typeof value === 'number' && Number.isFinite(value) ? value : null;
 
 /**
- * The epochs checkpointed so far by the job this process is running: the core stores a checkpoint with its
- * loss and validation metrics after every epoch, which is what the live training curves draw.
+ * The epochs job `jobId` has checkpointed after `afterEpoch`: a training run by a worker on another machine, seen
+ * by a site's server through the shared store (a training run here sends its epochs itself: JobContext).
  */
-export function checkpointedEpochs(db: Db, afterEpoch: number): EpochPoint[] {
-  const running = db
-    .prepare(
-      "SELECT id FROM jobs WHERE status = 'running' AND pid = ? ORDER BY started_at DESC, id DESC LIMIT 1",
-    )
-    .get(process.pid) as { id: string } | undefined;
-  return running === undefined ? [] : epochsOfJob(db, running.id, afterEpoch);
-}
-
-/** The epochs job `jobId` has checkpointed after `afterEpoch` (a worker's training, seen from a site's server). */
 export function epochsOfJob(db: Db, jobId: string, afterEpoch: number): EpochPoint[] {
   const rows = db
     .prepare(

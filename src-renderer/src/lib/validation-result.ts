@@ -1,61 +1,33 @@
+import type { StoredValidationResult } from '../../../src-main/contract/index.js';
+
 /**
- * Reading a stored validation result. The engine returns it as open JSON (suites grow over time), so each part
- * is checked for the fields a chart needs and left out when it is not there.
+ * Reading a stored validation result. The contract parses it with the schema of each suite's result (a suite
+ * stored in a shape this version cannot read arrives as absent), so these turn the typed parts into what a chart
+ * needs.
  */
-export interface CleanResult {
-  accuracy: number;
-  macroF1: number;
-  labels: string[];
-  confusion: number[][];
-  perClass: {
-    label: string;
-    support: number;
-    sensitivity: number | null;
-    positivePredictivity: number | null;
-    f1: number | null;
-  }[];
-  bootstrap?: { accuracy: [number, number]; macroF1: [number, number]; level: number };
-  /** The interval shown beside each figure and how it was computed (see the engine's stated-intervals). */
-  intervals?: {
-    accuracy: { interval: [number, number] | null; method: string };
-    macroF1: { interval: [number, number] | null; method: string };
-    perClass?: Record<string, { sensitivity: { interval: [number, number] | null; method: string } }>;
-  };
-}
+export type CleanResult = NonNullable<StoredValidationResult['clean']>;
 
 export interface CurvePoint {
   x: number;
   accuracy: number;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-
-export function cleanOf(result: Record<string, unknown>): CleanResult | undefined {
-  const clean = result['clean'];
-  if (!isRecord(clean) || typeof clean['accuracy'] !== 'number' || !Array.isArray(clean['confusion']))
-    return undefined;
-  return clean as unknown as CleanResult;
+export function cleanOf(result: StoredValidationResult): CleanResult | undefined {
+  return result.clean;
 }
 
-export function fgsmOf(result: Record<string, unknown>): { unit: string; points: CurvePoint[] } | undefined {
-  const fgsm = result['fgsm'];
-  if (!isRecord(fgsm) || !Array.isArray(fgsm['points'])) return undefined;
-  const points = (fgsm['points'] as Record<string, unknown>[])
-    .filter((p) => typeof p['epsilon'] === 'number' && typeof p['accuracy'] === 'number')
-    .map((p) => ({ x: p['epsilon'] as number, accuracy: p['accuracy'] as number }));
-  return { unit: typeof fgsm['unit'] === 'string' ? fgsm['unit'] : '', points };
+export function fgsmOf(result: StoredValidationResult): { unit: string; points: CurvePoint[] } | undefined {
+  const fgsm = result.fgsm;
+  if (fgsm === undefined) return undefined;
+  return { unit: fgsm.unit, points: fgsm.points.map((p) => ({ x: p.epsilon, accuracy: p.accuracy })) };
 }
 
 export function noiseOf(
-  result: Record<string, unknown>,
+  result: StoredValidationResult,
 ): { noise: string; points: CurvePoint[] }[] | undefined {
-  const noise = result['noise'];
-  if (!isRecord(noise) || !Array.isArray(noise['noises'])) return undefined;
-  return (noise['noises'] as Record<string, unknown>[]).map((curve) => ({
-    noise: String(curve['noise']),
-    points: (Array.isArray(curve['points']) ? (curve['points'] as Record<string, unknown>[]) : [])
-      .filter((p) => typeof p['snrDb'] === 'number' && typeof p['accuracy'] === 'number')
-      .map((p) => ({ x: p['snrDb'] as number, accuracy: p['accuracy'] as number })),
+  return result.noise?.noises.map((curve) => ({
+    noise: curve.noise,
+    points: curve.points.map((p) => ({ x: p.snrDb, accuracy: p.accuracy })),
   }));
 }
 
@@ -77,21 +49,15 @@ export interface RocCurve {
 }
 
 export function rocOf(
-  result: Record<string, unknown>,
+  result: StoredValidationResult,
 ): { macroAuc: number | null; curves: RocCurve[] } | undefined {
-  const clean = result['clean'];
-  if (!isRecord(clean) || !isRecord(clean['roc']) || !Array.isArray(clean['roc']['perClass']))
-    return undefined;
-  const roc = clean['roc'];
+  const roc = result.clean?.roc;
+  if (roc === undefined) return undefined;
   return {
-    macroAuc: typeof roc['macroAuc'] === 'number' ? roc['macroAuc'] : null,
-    curves: (roc['perClass'] as Record<string, unknown>[])
-      .filter((c) => Array.isArray(c['points']) && typeof c['auc'] === 'number')
-      .map((c) => ({
-        label: String(c['label']),
-        auc: c['auc'] as number,
-        points: c['points'] as { fpr: number; tpr: number }[],
-      })),
+    macroAuc: roc.macroAuc,
+    curves: roc.perClass.flatMap((c) =>
+      c.auc === null ? [] : [{ label: c.label, auc: c.auc, points: c.points }],
+    ),
   };
 }
 
@@ -101,17 +67,14 @@ export interface CalibrationView {
 }
 
 export function calibrationOf(
-  result: Record<string, unknown>,
+  result: StoredValidationResult,
 ): { before: CalibrationView; after: CalibrationView | null; temperature: number | null } | undefined {
-  const c = result['calibration'];
-  if (!isRecord(c) || !isRecord(c['before']) || !Array.isArray(c['before']['bins'])) return undefined;
-  const temperature = isRecord(c['temperature']) ? c['temperature']['temperature'] : null;
-  return {
-    before: c['before'] as unknown as CalibrationView,
-    after: isRecord(c['after']) ? (c['after'] as unknown as CalibrationView) : null,
-    temperature: typeof temperature === 'number' ? temperature : null,
-  };
+  const c = result.calibration;
+  if (c === undefined) return undefined;
+  return { before: c.before, after: c.after, temperature: c.temperature?.temperature ?? null };
 }
+
+type AttackSweep = NonNullable<StoredValidationResult['pgd']>['sweeps'][number];
 
 export interface SweepView {
   name: string;
@@ -121,45 +84,35 @@ export interface SweepView {
 }
 
 /** Every attack sweep of a validation (FGSM, PGD per norm, sparse, Square, transfer), as curves. */
-export function attackSweepsOf(result: Record<string, unknown>): SweepView[] {
+export function attackSweepsOf(result: StoredValidationResult): SweepView[] {
   const sweeps: SweepView[] = [];
   const fgsm = fgsmOf(result);
   if (fgsm !== undefined) sweeps.push({ name: 'FGSM', norm: 'Linf', unit: fgsm.unit, points: fgsm.points });
-  const read = (name: string, sweep: unknown): void => {
-    if (!isRecord(sweep) || !Array.isArray(sweep['points'])) return;
+  const read = (name: string, sweep: AttackSweep): void => {
     sweeps.push({
       name,
-      norm: String(sweep['norm'] ?? ''),
-      unit: String(sweep['unit'] ?? ''),
-      points: (sweep['points'] as Record<string, unknown>[])
-        .filter((p) => typeof p['epsilon'] === 'number' && typeof p['accuracy'] === 'number')
-        .map((p) => ({ x: p['epsilon'] as number, accuracy: p['accuracy'] as number })),
+      norm: sweep.norm,
+      unit: sweep.unit,
+      points: sweep.points.map((p) => ({ x: p.epsilon, accuracy: p.accuracy })),
     });
   };
-  for (const suite of ['pgd', 'sparse', 'square'] as const) {
-    const value = result[suite];
-    if (!isRecord(value) || !Array.isArray(value['sweeps'])) continue;
-    for (const sweep of value['sweeps'] as Record<string, unknown>[])
-      read(
-        `${suite === 'pgd' ? 'PGD' : suite === 'sparse' ? 'sparse' : 'Square'} ${String(sweep['norm'] ?? '')}`,
-        sweep,
-      );
-  }
-  const transfer = result['transfer'];
-  if (isRecord(transfer)) {
+  for (const suite of ['pgd', 'sparse', 'square'] as const)
+    for (const sweep of result[suite]?.sweeps ?? [])
+      read(`${suite === 'pgd' ? 'PGD' : suite === 'sparse' ? 'sparse' : 'Square'} ${sweep.norm}`, sweep);
+  const transfer = result.transfer;
+  if (transfer !== undefined) {
     read(
-      transfer['sourceRole'] === 'surrogate' ? 'transfer from the surrogate' : 'transfer from the parent',
-      transfer['transfer'],
+      transfer.sourceRole === 'surrogate' ? 'transfer from the surrogate' : 'transfer from the parent',
+      transfer.transfer,
     );
-    read('PGD on its own gradients', transfer['whiteBox']);
+    read('PGD on its own gradients', transfer.whiteBox);
   }
   return sweeps;
 }
 
-export function gradientMaskingOf(result: Record<string, unknown>): number[] | null {
-  const transfer = result['transfer'];
-  if (!isRecord(transfer) || transfer['gradientMaskingSuspected'] !== true) return null;
-  return Array.isArray(transfer['maskedAt']) ? (transfer['maskedAt'] as number[]) : [];
+export function gradientMaskingOf(result: StoredValidationResult): number[] | null {
+  const transfer = result.transfer;
+  return transfer?.gradientMaskingSuspected === true ? transfer.maskedAt : null;
 }
 
 export interface AttackFiguresView {
@@ -168,35 +121,25 @@ export interface AttackFiguresView {
   tprAtFpr001: number | null;
 }
 
-export function membershipOf(result: Record<string, unknown>):
+export function membershipOf(result: StoredValidationResult):
   | {
       members: number;
       nonMembers: number;
       rows: { who: string; attack: string; figures: AttackFiguresView }[];
     }
   | undefined {
-  const m = result['membership'];
-  if (!isRecord(m) || !isRecord(m['model'])) return undefined;
+  const m = result.membership;
+  if (m === undefined) return undefined;
   const rows: { who: string; attack: string; figures: AttackFiguresView }[] = [];
   for (const [who, figures] of [
-    ['this model', m['model']],
-    ['its parent', m['parent']],
+    ['this model', m.model],
+    ['its parent', m.parent],
   ] as const) {
-    if (!isRecord(figures)) continue;
-    if (isRecord(figures['lossThreshold']))
-      rows.push({
-        who,
-        attack: 'loss threshold',
-        figures: figures['lossThreshold'] as unknown as AttackFiguresView,
-      });
-    if (isRecord(figures['lira']))
-      rows.push({
-        who,
-        attack: 'LiRA (shadow models)',
-        figures: figures['lira'] as unknown as AttackFiguresView,
-      });
+    if (figures === null) continue;
+    rows.push({ who, attack: 'loss threshold', figures: figures.lossThreshold });
+    if (figures.lira !== null) rows.push({ who, attack: 'LiRA (shadow models)', figures: figures.lira });
   }
-  return { members: Number(m['members']), nonMembers: Number(m['nonMembers']), rows };
+  return { members: m.members, nonMembers: m.nonMembers, rows };
 }
 
 export interface FlippedView {
@@ -209,7 +152,7 @@ export interface FlippedView {
   parentConfidence: number;
 }
 
-export function disagreementOf(result: Record<string, unknown>):
+export function disagreementOf(result: StoredValidationResult):
   | {
       parentId: string;
       disagreement: number;
@@ -224,56 +167,32 @@ export function disagreementOf(result: Record<string, unknown>):
       }[];
     }
   | undefined {
-  const d = result['disagreement'];
-  if (!isRecord(d) || !Array.isArray(d['flipped'])) return undefined;
-  return {
-    parentId: String(d['parentId']),
-    disagreement: Number(d['disagreement']),
-    lostCount: Number(d['lostCount']),
-    gainedCount: Number(d['gainedCount']),
-    flipped: d['flipped'] as FlippedView[],
-    perClass: Array.isArray(d['perClass'])
-      ? (d['perClass'] as {
-          label: string;
-          parentRecall: number | null;
-          modelRecall: number | null;
-          significant: boolean;
-        }[])
-      : [],
-  };
+  return result.disagreement;
 }
 
 /** Suites that could not run in this validation, with the reason stored; the other suites' results are kept. */
-export function failedSuitesOf(result: Record<string, unknown>): { suite: string; reason: string }[] {
-  return suiteReasons(result['failedSuites']);
-}
-
-/** A stored list of { suite, reason }: failed suites and suites a model cannot run are kept alike. */
-function suiteReasons(list: unknown): { suite: string; reason: string }[] {
-  if (!Array.isArray(list)) return [];
-  return list
-    .filter(isRecord)
-    .map((f) => ({ suite: String(f['suite'] ?? '?'), reason: String(f['reason'] ?? '') }));
+export function failedSuitesOf(result: StoredValidationResult): { suite: string; reason: string }[] {
+  return result.failedSuites ?? [];
 }
 
 /**
  * Suites asked for that this model cannot run (an ONNX model kept for ONNX Runtime only has no gradients), with
  * the reason, and how the dataset was fed to an imported model: both stored with the validation.
  */
-export function suitesNotRunOf(result: Record<string, unknown>): { suite: string; reason: string }[] {
-  return suiteReasons(result['suitesNotRun']);
+export function suitesNotRunOf(result: StoredValidationResult): { suite: string; reason: string }[] {
+  return result.suitesNotRun ?? [];
 }
 
 /** Which runtime computed the forward-only suites (TF.js or ONNX Runtime) and why, when the result says. */
-export function forwardRuntimeOf(result: Record<string, unknown>): string | undefined {
-  const forward = result['forwardRuntime'];
-  if (!isRecord(forward) || typeof forward['runtime'] !== 'string') return undefined;
-  const name = forward['runtime'] === 'onnxruntime' ? 'ONNX Runtime' : 'TF.js';
-  return typeof forward['why'] === 'string' ? `${name} (${forward['why']})` : name;
+export function forwardRuntimeOf(result: StoredValidationResult): string | undefined {
+  const forward = result.forwardRuntime;
+  if (forward === undefined) return undefined;
+  const name = forward.runtime === 'onnxruntime' ? 'ONNX Runtime' : 'TF.js';
+  return `${name} (${forward.why})`;
 }
 
-export function inputNoteOf(result: Record<string, unknown>): string | undefined {
-  return typeof result['inputNote'] === 'string' ? result['inputNote'] : undefined;
+export function inputNoteOf(result: StoredValidationResult): string | undefined {
+  return result.inputNote;
 }
 
 /** Short names of the suites for messages about them (the validate form explains each at length). */
@@ -287,7 +206,9 @@ export const SUITE_TITLES: Record<string, string> = {
   transfer: 'Transfer attack',
   disagreement: 'Disagreement with the parent',
   membership: 'Privacy (membership inference)',
-  detection: 'Attack detection',
+  'mutation-detection': 'Attack detection (model mutation)',
+  /** The same suite in validations stored before its rename. */
+  detection: 'Attack detection (model mutation)',
   attribution: 'Attribution',
   corruptions: 'Image corruptions',
   noise: 'Noise stress test',

@@ -1,5 +1,5 @@
 import { badInput } from '../../errors.js';
-import { createRng, deriveSeed } from '../../engine/seed.js';
+import { createRng, deriveSeed, gaussian as normalDraw } from '../../engine/seed.js';
 
 /**
  * Synthetic single-lead ECG in the style of ECGSYN (McSharry et al. 2003): the signal is a sum of Gaussian waves
@@ -105,7 +105,7 @@ export function synthesizeEcg(o: SyntheticEcgOptions): SyntheticEcg {
   if (Object.values(ectopy).some((p) => !(p >= 0)) || ectopyTotal > 0.9)
     throw badInput('ectopic beat probabilities must be >= 0 and sum to at most 0.9');
   const random = createRng(deriveSeed(o.seed, 'synthetic-ecg'));
-  const gaussian = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const gaussian = (): number => normalDraw(random);
   const n = Math.round(o.seconds * fs);
   const signal = new Float32Array(n);
   const beats: SyntheticEcg['beats'] = [];

@@ -144,6 +144,7 @@ export async function trainDetector(
           last = await encodeModelArtifact(model, { meta: { ...meta, epoch } });
           const checkpoint = workspace.artifacts.put(last);
           insertCheckpoint(workspace.db, jobId, epoch, checkpoint.sha256, { loss });
+          job.trainingEpoch?.({ epoch, loss, accuracy: null, macroF1: null });
           job.log(`epoch ${epoch}: loss ${loss.toFixed(4)}`);
         },
       });

@@ -8,7 +8,7 @@ import { utcNow } from '../../util/ids.js';
 import { badInput } from '../../errors.js';
 import { throwIfCancelled, type JobContext } from '../../jobs/job-context.js';
 import { tf } from '../../engine/tf.js';
-import { createRng, deriveSeed } from '../../engine/seed.js';
+import { createRng, deriveSeed, gaussian } from '../../engine/seed.js';
 import { loadDataset } from '../../data/dataset-kinds.js';
 import { spreadSampleIndices, type SplitName } from '../../data/sample-dataset.js';
 import { integratedGradients } from '../../explain/integrated-gradients.js';
@@ -68,8 +68,7 @@ export async function explainModels(
   const inputs = dataset.inputs(chosen);
   const size = dataset.sampleShape.reduce((a, b) => a * b, 1);
   const random = createRng(deriveSeed(seed, 'explain-noise'));
-  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  const perturbed = Float32Array.from(inputs, (v) => v + noise * gaussian());
+  const perturbed = Float32Array.from(inputs, (v) => v + noise * gaussian(random));
   const k = Math.max(1, Math.round(0.1 * size));
   const figures: ExplanationFigures[] = [];
   for (const [index, modelId] of options.modelIds.entries()) {

@@ -1,12 +1,12 @@
 import { tf } from '../../engine/tf.js';
-import { createRng } from '../../engine/seed.js';
+import { createRng, gaussian } from '../../engine/seed.js';
 import { badInput } from '../../errors.js';
 import { matrix, multiply, type Matrix } from '../../compress/svd.js';
 import { lpFactors, subspaceFactors, subspaceRank, svdFactors } from '../../compress/low-rank.js';
 import { fitEpochs } from '../../train/fit-epochs.js';
 import { distillOnReference } from '../../train/reference-distillation.js';
 import { batchHardening } from '../../validate/batch-hardening.js';
-import { parseHardening } from '../../validate/hardening.js';
+import { parseHardening } from '../../train/adversarial-hardening.js';
 import { calibrateSprt, detectionFigures, labelChanges } from '../../validate/mutation-detection.js';
 import { lossThresholdAttack, sampleLosses } from '../../validate/membership.js';
 import { pgdPerturb } from '../../validate/pgd.js';
@@ -64,7 +64,7 @@ function lpError(w: Matrix, approx: Matrix, p: number): number {
 /** Neurons in four 3-dimensional subspaces of R^20 and six outlying neurons ten times their norm. */
 function neuronsWithOutliers(seed: number): Matrix {
   const rng = createRng(seed);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+  const normal = () => gaussian(rng);
   const rows = 20;
   const columns: number[][] = [];
   for (let g = 0; g < 4; g++) {

@@ -23,7 +23,7 @@ import type { JobContext } from '../../jobs/job-context.js';
 import { balancedClassWeights } from '../../train/class-weights.js';
 import { parseSampler } from '../../train/balanced-sampler.js';
 import { chooseValidationRecords } from '../../train/validation-records.js';
-import { hardeningPerturber, parseHardening } from '../../validate/hardening.js';
+import { hardeningPerturber, parseHardening } from '../../train/adversarial-hardening.js';
 import { batchHardening } from '../../validate/batch-hardening.js';
 import { fitEpochs, type StopReason } from '../../train/fit-epochs.js';
 import { recalibrateBatchNorm } from '../../train/batch-norm-recalibration.js';
@@ -65,7 +65,7 @@ export interface TrainOptions {
   semi?: string;
   /** 8: fully quantized training, gradients and weights at 8 bits (activations too with an arch like ecg-resnet-q8). */
   lowBit?: number;
-  /** Hardening recipe (see validate/hardening.ts), e.g. "pgd:0.05", "diverse:0.05:0.5:weighted", "manifold:0". */
+  /** Hardening recipe (see train/adversarial-hardening.ts), e.g. "pgd:0.05", "diverse:0.05:0.5:weighted", "manifold:0". */
   hardening?: string;
   /** Image augmentation (see augment/augment-spec.ts): "classic", "synthetic:RATIO" or both. */
   augment?: string;
@@ -315,6 +315,9 @@ export async function trainModel(
         restored?.best;
       let sinceBest = restored?.sinceBest ?? 0;
       const startEpoch = restored?.startEpoch ?? 1;
+      // A resumed run's curves start with the epochs it inherits.
+      for (const e of history)
+        job.trainingEpoch?.({ epoch: e.epoch, loss: e.loss, accuracy: e.valAccuracy, macroF1: e.valMacroF1 });
       // Cut off after early stopping had decided: no epoch is left to train.
       const alreadyStopped = restored !== undefined && sinceBest >= patience;
       const hardening = options.hardening !== undefined ? parseHardening(options.hardening) : undefined;
@@ -407,6 +410,7 @@ export async function trainModel(
             accuracy: metrics.accuracy,
             macroF1: metrics.macroF1,
           });
+          job.trainingEpoch?.({ epoch, loss, accuracy: metrics.accuracy, macroF1: metrics.macroF1 });
           history.push({
             epoch,
             loss,

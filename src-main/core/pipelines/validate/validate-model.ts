@@ -38,7 +38,7 @@ import {
   squareSuite,
   transferSuite,
 } from '../../validate/attack-suites.js';
-import { SUITES, type SuiteName, type ValidateOptions } from '../../validate/validate-options.js';
+import { currentSuiteName, SUITES, type SuiteName, type ValidateOptions } from '../../validate/validate-options.js';
 import {
   pairedComparison,
   validationFindings,
@@ -62,7 +62,7 @@ export { SUITES, type SuiteName, type ValidateOptions } from '../../validate/val
 export function parseSuites(text: string): SuiteName[] {
   const names = text
     .split(',')
-    .map((s) => s.trim())
+    .map((s) => currentSuiteName(s.trim()))
     .filter((s) => s !== '');
   if (names.length === 0) throw badInput(`--suite needs at least one of ${SUITES.join(', ')}`);
   for (const name of names) {
@@ -85,7 +85,7 @@ const SUITE_RUNNERS: Record<SuiteName, SuiteRunner> = {
   transfer: transferSuite,
   disagreement: (ctx, _options, job) => disagreementSuite(ctx, job),
   membership: membershipSuite,
-  detection: detectionSuite,
+  'mutation-detection': detectionSuite,
   corruptions: corruptionsSuite,
   attribution: (ctx, options) => attributionSuite(ctx, options),
   noise: noiseSuite,

@@ -1,10 +1,10 @@
 import type { tfl } from '../engine/tf.js';
-import { createRng, deriveSeed } from '../engine/seed.js';
+import { createRng, deriveSeed, gaussian } from '../engine/seed.js';
 import { badInput } from '../errors.js';
-import { fgsmPerturb } from './fgsm.js';
-import { pgdPerturb } from './pgd.js';
+import { fgsmPerturb } from '../validate/fgsm.js';
+import { pgdPerturb } from '../validate/pgd.js';
 import { predictClasses } from '../predict/predict.js';
-import { loadEcgNoises, type EcgNoiseName } from './ecg-noises.js';
+import { loadEcgNoises, type EcgNoiseName } from '../validate/ecg-noises.js';
 
 /**
  * Hardening recipes for training: which perturbed copies of the training samples replace clean ones at the
@@ -148,7 +148,7 @@ export function hardeningPerturber(o: {
           }
         } else {
           for (let j = 0; j < signalSize; j++) {
-            segment[j] = Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+            segment[j] = gaussian(rng);
             sum += (segment[j] as number) ** 2;
           }
         }
