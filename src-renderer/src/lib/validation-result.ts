@@ -105,7 +105,7 @@ export function attackSweepsOf(result: StoredValidationResult): SweepView[] {
       transfer.sourceRole === 'surrogate' ? 'transfer from the surrogate' : 'transfer from the parent',
       transfer.transfer,
     );
-    read('PGD on its own gradients', transfer.whiteBox);
+    if (transfer.whiteBox !== null) read('PGD on its own gradients', transfer.whiteBox);
   }
   return sweeps;
 }
