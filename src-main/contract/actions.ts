@@ -96,17 +96,37 @@ const modelSchema = z.object({
 });
 export type ModelView = z.infer<typeof modelSchema>;
 
-const validationSchema = z.object({
-  id: z.string(),
-  modelId: z.string(),
-  datasetId: z.string(),
-  split: z.string(),
-  suites: z.array(z.string()),
-  backend: z.string(),
-  createdAt: z.string(),
-  /** The stored result, each suite's part typed by its schema beside the suite (core/validate/*-schema.ts). */
-  result: validationResultSchema,
-});
+/**
+ * An object-detection validation (suites `object-detection*`) stores its own shapes, some under names a
+ * classification suite also uses (`clean`, `disagreement`): its result is also carried as stored, in
+ * `detectionResult`, for the detection pages, so that no part is dropped by a classification suite's schema.
+ */
+function withDetectionResult(row: unknown): unknown {
+  if (typeof row !== 'object' || row === null) return row;
+  const { suites, result } = row as { suites?: unknown; result?: unknown };
+  const detection =
+    Array.isArray(suites) &&
+    suites.length > 0 &&
+    suites.every((suite) => typeof suite === 'string' && suite.startsWith('object-detection'));
+  return detection ? { ...row, detectionResult: result } : row;
+}
+
+const validationSchema = z.preprocess(
+  withDetectionResult,
+  z.object({
+    id: z.string(),
+    modelId: z.string(),
+    datasetId: z.string(),
+    split: z.string(),
+    suites: z.array(z.string()),
+    backend: z.string(),
+    createdAt: z.string(),
+    /** The stored result, each suite's part typed by its schema beside the suite (core/validate/*-schema.ts). */
+    result: validationResultSchema,
+    /** An object-detection validation's result as stored (core/pipelines/detect/). */
+    detectionResult: z.record(z.string(), z.unknown()).optional(),
+  }),
+);
 export type ValidationView = z.infer<typeof validationSchema>;
 
 const auditEventSchema = z.object({

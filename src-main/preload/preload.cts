@@ -56,6 +56,8 @@ export const PRELOAD_ACTIONS = [
   'files.list',
   'files.check',
   'models.compare',
+  'models.tryImage',
+  'methods.evidence',
 ] as const;
 
 const actions: Record<string, (payload: unknown, session?: string) => Promise<unknown>> = {};

@@ -193,7 +193,7 @@ test(
       assert.equal(await fgsm.isDisabled(), true);
       assert.equal(await form.locator('input[type="checkbox"][value="square"]').isDisabled(), false);
       await form.locator('select').first().selectOption(convertedId);
-      await form.locator('input[type="checkbox"][value="detection"]').check();
+      await form.locator('input[type="checkbox"][value="mutation-detection"]').check();
       assert.match(
         await text(page, 'method-evidence-nmutant'),
         /^Effect not measured here\. effect not shown: validate --suite detection \(nMutant\) has not been reproduced/,

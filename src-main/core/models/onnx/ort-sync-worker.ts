@@ -20,6 +20,9 @@ const { bytes, signalBuffer, port } = workerData as {
   port: MessagePort;
 };
 const signal = new Int32Array(signalBuffer);
+// The thread runs: signal[1] tells the caller it may wait for answers (see STARTUP_MS in ort-sync-session.ts).
+Atomics.store(signal, 1, 1);
+Atomics.notify(signal, 1);
 const ready = createOrtSession(bytes);
 // Failing to load is reported with the first request, not as an unhandled rejection.
 ready.catch(() => undefined);
