@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Options, type ParsedArgs } from './args.js';
 import type { Output } from './output.js';
 import { badInput } from '../core/errors.js';
-import { parseSiteUrl } from '../core/util/site-url.js';
+import { siteUrlOrProblem } from '../core/util/site-url.js';
 import { readSecret } from './cli-user.js';
 import { SiteClient } from './site-client.js';
 import type { JobView } from '../contract/jobs.js';
@@ -48,7 +48,8 @@ export async function runSiteCommand(
   out: Output,
   signal: AbortSignal,
 ): Promise<number> {
-  const site = parseSiteUrl(siteText, '--site');
+  const site = siteUrlOrProblem(siteText, '--site');
+  if (typeof site === 'string') throw badInput(site);
   const commandName = SITE_COMMANDS.find((name) => words.join(' ') === name);
   if (commandName === undefined)
     throw badInput(
