@@ -10,6 +10,7 @@ import { requireUserForChanges, setCliReason, signInCliUser, signOutCliUser } fr
 import { setProcessDesk } from '../core/audit/log.js';
 import { asDamagedDatabase } from '../core/store/damaged-database.js';
 import { checkRunsOnSiteStore, openWorkspace, siteStoreUrl } from './site-store.js';
+import { runSiteCommand } from './site-commands.js';
 
 const GLOBAL_BOOLEANS = ['json', 'help', 'version'];
 
@@ -21,6 +22,19 @@ function findCommand(words: string[]): { command: Command; rest: string[] } | un
       return { command, rest: words.slice(command.path.length) };
   }
   return undefined;
+}
+
+/** Splits off `--site URL` / `--site=URL` when its value is an address (has "://"); bench's `--site` stays. */
+function takeSiteOption(argv: string[]): { site: string | undefined; rest: string[] } {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg.startsWith('--site='))
+      return { site: arg.slice(7), rest: [...argv.slice(0, i), ...argv.slice(i + 1)] };
+    const next = argv[i + 1];
+    if (arg === '--site' && next !== undefined && next.includes('://'))
+      return { site: next, rest: [...argv.slice(0, i), ...argv.slice(i + 2)] };
+  }
+  return { site: undefined, rest: argv };
 }
 
 /** Runs the CLI and returns the process exit code; never throws. */
@@ -44,7 +58,9 @@ export async function main(argv: string[]): Promise<number> {
     // One parse with every command's boolean flags, so that option values (`--home DIR`) are never taken for
     // command words, wherever the user put the options.
     const allBooleans = new Set([...GLOBAL_BOOLEANS, ...COMMANDS.flatMap((c) => c.booleanFlags ?? [])]);
-    const parsedAll = parseArgs(argv, allBooleans);
+    // `--site URL` (a site to run the command on) is taken out first: `bench --site` is a flag without a value.
+    const { site, rest: commandArgv } = takeSiteOption(argv);
+    const parsedAll = parseArgs(commandArgv, allBooleans);
     const words = parsedAll.positionals;
     if (argv.includes('--version')) {
       out.result({ version: ATTEST_VERSION }, () => `attest ${ATTEST_VERSION}`);
@@ -62,6 +78,9 @@ export async function main(argv: string[]): Promise<number> {
       out.result({ help: text }, () => text);
       return 0;
     }
+    // --site URL: the command runs as the site's actions over HTTPS, not on this machine's home.
+    if (site !== undefined)
+      return await runSiteCommand(site, words, parsedAll.options, out, controller.signal);
     const found = findCommand(words);
     if (found === undefined) throw badInput(`unknown command "${words.join(' ')}" (see \`attest --help\`)`);
     const { command } = found;

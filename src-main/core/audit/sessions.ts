@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from '../store/database.js';
 import { AttestError } from '../errors.js';
 import { sha256Hex } from '../util/hash.js';
-import { authenticate, getUser, type UserRow } from './users.js';
+import { authenticate, getUser, type PasswordVerdict, type UserRow } from './users.js';
 
 /**
  * Sign-in sessions for the long-lived front doors (the app, `attest serve`): a session ends after
@@ -36,8 +36,9 @@ export function signIn(
   password: string,
   now = new Date(),
   policy = DEFAULT_SESSION_POLICY,
+  verdict?: PasswordVerdict,
 ): Session {
-  const user = authenticate(db, name, password);
+  const user = authenticate(db, name, password, verdict);
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + policy.maxHours * 3600_000).toISOString();
   db.prepare(

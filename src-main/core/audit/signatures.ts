@@ -4,7 +4,7 @@ import type { Db } from '../store/database.js';
 import { badInput } from '../errors.js';
 import { utcNow } from '../util/ids.js';
 import { appendAuditEvent } from './log.js';
-import { authenticate, actorOf } from './users.js';
+import { authenticate, actorOf, type PasswordVerdict } from './users.js';
 import { recordVersion, type SignableType } from './record-version.js';
 import { checkpointAfterChange } from './checkpoint.js';
 
@@ -80,10 +80,11 @@ export function signRecord(
     password: string;
     reason?: string;
   },
+  verdict?: PasswordVerdict,
 ): SignatureRow & { checkpointWarning: string | null } {
   const db = workspace.db;
   // Both components again, whatever session the caller may have: the signing is its own act.
-  const user = authenticate(db, input.userName, input.password);
+  const user = authenticate(db, input.userName, input.password, verdict);
   if (user.role === 'operator')
     throw badInput(`user "${user.name}" is an operator: signing needs a reviewer or an administrator`);
   const id = `sig-${randomBytes(6).toString('hex')}`;

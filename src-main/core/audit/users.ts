@@ -4,7 +4,13 @@ import { AttestError, badInput } from '../errors.js';
 import { utcNow } from '../util/ids.js';
 import { sha256Hex } from '../util/hash.js';
 import { appendAuditEvent, currentActor, hasAccountEvents, hasUsers, signedInActor } from './log.js';
-import { checkPasswordPolicy, DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
+import {
+  checkPasswordPolicy,
+  DUMMY_HASH,
+  hashPassword,
+  verifyPassword,
+  verifyPasswordAsync,
+} from './passwords.js';
 
 /**
  * Local user accounts. Roles: an operator imports, trains, compresses and validates; a reviewer may also sign
@@ -233,10 +239,35 @@ export function changeOwnPassword(
  * is read and raised inside one immediate transaction, so wrong passwords from parallel processes each count:
  * twelve at once lock the account instead of all writing "1".
  */
-export function authenticate(db: Db, name: string, password: string): UserRow {
+/** A password already checked off the event loop against the hash stored for a name at that moment. */
+export interface PasswordVerdict {
+  name: string;
+  password: string;
+  storedHash: string;
+  correct: boolean;
+}
+
+/**
+ * Runs the scrypt of a sign-in or signature on the thread pool before the (synchronous, transactional)
+ * authenticate, so a server keeps answering other desks meanwhile. An unknown name is checked against the
+ * dummy hash, as authenticate does, so it costs the same time.
+ */
+export async function checkPasswordAsync(db: Db, name: string, password: string): Promise<PasswordVerdict> {
+  const storedHash = rowByName(db, name)?.password_hash ?? DUMMY_HASH;
+  return { name, password, storedHash, correct: await verifyPasswordAsync(storedHash, password) };
+}
+
+/** The verdict's answer when it was made for this name, password and the hash stored now; else a fresh check. */
+function passwordMatches(stored: string, name: string, password: string, verdict?: PasswordVerdict): boolean {
+  if (verdict?.name === name && verdict.password === password && verdict.storedHash === stored)
+    return verdict.correct;
+  return verifyPassword(stored, password);
+}
+
+export function authenticate(db: Db, name: string, password: string, verdict?: PasswordVerdict): UserRow {
   const row = rowByName(db, name);
   if (row === undefined) {
-    verifyPassword(DUMMY_HASH, password);
+    passwordMatches(DUMMY_HASH, name, password, verdict);
     if (noAccountRows(db))
       throw badInput(
         `no user "${name}": the audit trail records user accounts but the users table is empty (deleted ` +
@@ -245,7 +276,7 @@ export function authenticate(db: Db, name: string, password: string): UserRow {
     throw badInput(`user name or password is wrong for "${name}"`);
   }
   if (row.locked !== 0) throw lockedError(row.name);
-  const correct = verifyPassword(row.password_hash, password);
+  const correct = passwordMatches(row.password_hash, name, password, verdict);
   const outcome = db
     .transaction(() => {
       // Read again under the write lock: a parallel sign-in may have counted or locked since the read above.

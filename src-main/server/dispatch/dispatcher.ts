@@ -31,7 +31,7 @@ import {
   previewRecordSplit,
   recordClassCounts,
 } from '../../core/data/split-sufficiency-preview.js';
-import { actorOf, type UserRow } from '../../core/audit/users.js';
+import { actorOf, checkPasswordAsync, type UserRow } from '../../core/audit/users.js';
 import {
   DEFAULT_SESSION_POLICY,
   resumeSession,
@@ -416,13 +416,16 @@ export class Dispatcher {
         usersExist: hasUsers(workspace.db),
         user: caller.user !== undefined ? userView(caller.user) : null,
       }),
-      'session.signIn': (payload: { name: string; password: string }) => {
+      'session.signIn': async (payload: { name: string; password: string }) => {
+        // The scrypt runs on the thread pool first: other desks' requests are answered meanwhile.
+        const verdict = await checkPasswordAsync(workspace.db, payload.name, payload.password);
         const session = signIn(
           workspace.db,
           payload.name,
           payload.password,
           new Date(),
           this.site?.session ?? DEFAULT_SESSION_POLICY,
+          verdict,
         );
         return { token: session.token, user: userView(session.user), expiresAt: session.expiresAt };
       },
@@ -430,7 +433,7 @@ export class Dispatcher {
         if (caller.session !== undefined) signOut(workspace.db, caller.session);
         return { signedOut: caller.session !== undefined };
       },
-      'records.sign': (
+      'records.sign': async (
         payload: {
           entityType: 'validation' | 'model';
           entityId: string;
@@ -440,8 +443,10 @@ export class Dispatcher {
         },
         caller: Caller,
       ) => {
-        if (caller.user === undefined) throw badInput('sign in before signing a record');
-        const signature = signRecord(workspace, { ...payload, userName: caller.user.name });
+        const user = caller.user;
+        if (user === undefined) throw badInput('sign in before signing a record');
+        const verdict = await checkPasswordAsync(workspace.db, user.name, payload.password);
+        const signature = signRecord(workspace, { ...payload, userName: user.name }, verdict);
         return { signature: { ...signature, status: signatureStatus(workspace.db, signature) } };
       },
       'signatures.list': () => ({
