@@ -286,106 +286,173 @@ export async function compressModel(
         measureOptions,
       )) as [ModelMeasurement, ModelMeasurement];
       const parentMeasured = toRow(parent.id, parentFigures);
-      const counts = countParams(reloaded);
-      const modelId = newId('m');
-      const sparsity = counts.params === 0 ? 0 : 1 - counts.nonzero / counts.params;
-      const ratios = ratiosOf(stripRow(parentMeasured), childMeasured);
-      const notes = compressionNotes(stripRow(parentMeasured), childMeasured, weights);
-      const heldOut =
-        data === undefined
-          ? undefined
-          : {
-              records: data.heldOut.records,
-              optimistic: data.heldOut.optimistic,
-              stages,
-              macroF1Drop: 100 * ((stages[0]?.score.macroF1 ?? NaN) - (stages.at(-1)?.score.macroF1 ?? NaN)),
-            };
-      const summary = {
-        parentSizeBytes: parent.sizeBytes,
-        sparsity,
-        weightEncoding: weights,
-        steps,
-        measurement: childMeasured,
-        parentMeasurement: stripRow(parentMeasured),
-        ratios,
-        notes,
-        ...(heldOut !== undefined ? { heldOut } : {}),
-        structural,
-        ...(fineTune !== undefined ? { fineTune } : {}),
-        ...(sensitivity !== undefined ? { sensitivity } : {}),
-      };
-      const now = utcNow();
-      const row: ModelRow = {
-        id: modelId,
-        name: options.name ?? `${parent.name} [${options.recipe}]`,
-        arch: parent.arch,
-        datasetId: parent.datasetId,
-        parentId: parent.id,
-        recipe: options.recipe,
-        artifactSha256: stored.sha256,
-        sizeBytes: stored.size,
-        params: counts.params,
-        nonzeroParams: counts.nonzero,
+      return storeCompressedModel(workspace, {
+        options,
+        params,
+        jobId,
+        parent,
+        teacherRow,
         backend,
         seed,
-        config: { ...parent.config, compression: params },
-        summary,
-        createdAt: now,
-      };
-      persistModel(
-        workspace.db,
-        row,
-        {
-          action: 'model.compress',
-          payload: {
-            params: { ...params, jobId },
-            backend,
-            inputs: [
-              { role: 'parent-model', sha256: parent.artifactSha256 },
-              ...(teacherRow !== undefined
-                ? [{ role: 'teacher-model', sha256: teacherRow.artifactSha256 }]
-                : []),
-            ],
-            outputs: [{ role: 'model', sha256: stored.sha256 }],
-            result: {
-              sizeBytes: stored.size,
-              params: counts.params,
-              nonzeroParams: counts.nonzero,
-              sparsity,
-              measurement: childMeasured,
-              parentMeasurement: stripRow(parentMeasured),
-              ...(heldOut !== undefined ? { heldOutStages: heldOut.stages } : {}),
-            },
-          },
-        },
-        () => {
-          upsertMeasurement(workspace.db, parentMeasured);
-          upsertMeasurement(workspace.db, { modelId, ...childMeasured, measuredAt: now });
-        },
-      );
-      return {
-        modelId,
-        parentId: parent.id,
-        recipe: options.recipe,
-        sizeBytes: stored.size,
-        parentSizeBytes: parent.sizeBytes,
-        params: counts.params,
-        nonzeroParams: counts.nonzero,
-        sparsity,
-        weightEncoding: weights,
-        backend,
-        measurement: { parent: stripRow(parentMeasured), child: childMeasured, ratios },
-        notes,
-        ...(heldOut !== undefined ? { heldOut } : {}),
+        stored,
+        reloaded,
+        steps,
+        weights,
+        parentMeasured,
+        childMeasured,
+        data,
+        stages,
         structural,
-        ...(fineTune !== undefined ? { fineTune } : {}),
-        ...(sensitivity !== undefined ? { sensitivity } : {}),
-      };
+        fineTune,
+        sensitivity,
+      });
     } finally {
       teacher.dispose();
       for (const m of owned) m.dispose();
     }
   });
+}
+
+/** What the compression job hands to the step that stores its model. */
+interface CompressedModel {
+  options: CompressOptions;
+  params: Record<string, unknown>;
+  jobId: string;
+  parent: ReturnType<typeof checkedCompression>['parent'];
+  teacherRow: ReturnType<typeof checkedCompression>['teacherRow'];
+  backend: string;
+  seed: number;
+  stored: { sha256: string; size: number };
+  reloaded: tfl.LayersModel;
+  steps: RecipeStep[];
+  weights: CompressResult['weightEncoding'];
+  parentMeasured: MeasurementRow;
+  childMeasured: ModelMeasurement;
+  data: CompressData | undefined;
+  stages: StageScore[];
+  structural: StructuralReport[];
+  fineTune: FineTuneReport | undefined;
+  sensitivity: SensitivityScan | undefined;
+}
+
+/**
+ * Stores the compressed model with its summary, the `model.compress` audit event and both measurements in one
+ * transaction, and returns the job's result.
+ */
+function storeCompressedModel(workspace: Workspace, compressed: CompressedModel): CompressResult {
+  const {
+    options,
+    params,
+    jobId,
+    parent,
+    teacherRow,
+    backend,
+    seed,
+    stored,
+    reloaded,
+    steps,
+    weights,
+    parentMeasured,
+    childMeasured,
+    data,
+    stages,
+    structural,
+    fineTune,
+    sensitivity,
+  } = compressed;
+  const counts = countParams(reloaded);
+  const modelId = newId('m');
+  const sparsity = counts.params === 0 ? 0 : 1 - counts.nonzero / counts.params;
+  const ratios = ratiosOf(stripRow(parentMeasured), childMeasured);
+  const notes = compressionNotes(stripRow(parentMeasured), childMeasured, weights);
+  const heldOut =
+    data === undefined
+      ? undefined
+      : {
+          records: data.heldOut.records,
+          optimistic: data.heldOut.optimistic,
+          stages,
+          macroF1Drop: 100 * ((stages[0]?.score.macroF1 ?? NaN) - (stages.at(-1)?.score.macroF1 ?? NaN)),
+        };
+  const summary = {
+    parentSizeBytes: parent.sizeBytes,
+    sparsity,
+    weightEncoding: weights,
+    steps,
+    measurement: childMeasured,
+    parentMeasurement: stripRow(parentMeasured),
+    ratios,
+    notes,
+    ...(heldOut !== undefined ? { heldOut } : {}),
+    structural,
+    ...(fineTune !== undefined ? { fineTune } : {}),
+    ...(sensitivity !== undefined ? { sensitivity } : {}),
+  };
+  const now = utcNow();
+  const row: ModelRow = {
+    id: modelId,
+    name: options.name ?? `${parent.name} [${options.recipe}]`,
+    arch: parent.arch,
+    datasetId: parent.datasetId,
+    parentId: parent.id,
+    recipe: options.recipe,
+    artifactSha256: stored.sha256,
+    sizeBytes: stored.size,
+    params: counts.params,
+    nonzeroParams: counts.nonzero,
+    backend,
+    seed,
+    config: { ...parent.config, compression: params },
+    summary,
+    createdAt: now,
+  };
+  persistModel(
+    workspace.db,
+    row,
+    {
+      action: 'model.compress',
+      payload: {
+        params: { ...params, jobId },
+        backend,
+        inputs: [
+          { role: 'parent-model', sha256: parent.artifactSha256 },
+          ...(teacherRow !== undefined ? [{ role: 'teacher-model', sha256: teacherRow.artifactSha256 }] : []),
+        ],
+        outputs: [{ role: 'model', sha256: stored.sha256 }],
+        result: {
+          sizeBytes: stored.size,
+          params: counts.params,
+          nonzeroParams: counts.nonzero,
+          sparsity,
+          measurement: childMeasured,
+          parentMeasurement: stripRow(parentMeasured),
+          ...(heldOut !== undefined ? { heldOutStages: heldOut.stages } : {}),
+        },
+      },
+    },
+    () => {
+      upsertMeasurement(workspace.db, parentMeasured);
+      upsertMeasurement(workspace.db, { modelId, ...childMeasured, measuredAt: now });
+    },
+  );
+  return {
+    modelId,
+    parentId: parent.id,
+    recipe: options.recipe,
+    sizeBytes: stored.size,
+    parentSizeBytes: parent.sizeBytes,
+    params: counts.params,
+    nonzeroParams: counts.nonzero,
+    sparsity,
+    weightEncoding: weights,
+    backend,
+    measurement: { parent: stripRow(parentMeasured), child: childMeasured, ratios },
+    notes,
+    ...(heldOut !== undefined ? { heldOut } : {}),
+    structural,
+    ...(fineTune !== undefined ? { fineTune } : {}),
+    ...(sensitivity !== undefined ? { sensitivity } : {}),
+  };
 }
 
 function toRow(modelId: string, measured: ModelMeasurement): MeasurementRow {

@@ -434,102 +434,186 @@ export async function trainModel(
       const run = alreadyStopped ? { ...fitted, stoppedBy: 'early-stopping' as const } : fitted;
       if (best === undefined)
         throw badInput('training stopped before the first epoch ended; allow more time');
-      const chosen = best;
-      // The kept model is byte for byte the best epoch's checkpoint.
-      const stored = workspace.artifacts.put(chosen.bytes);
-      const counts = countParams(model);
-      const modelId = newId('m');
-      const validation = chosen.metrics;
-      const summary = {
-        learningRate,
-        ...(lrTest !== undefined ? { lrRangeTest: lrTest } : {}),
-        validation,
-        history,
-        bestEpoch: chosen.epoch,
-        stoppedBy: run.stoppedBy,
-        // Replicas change the order of floating-point sums: a run is reproducible with the same count.
-        replicas: run.replicas,
-        trainBeats: fitIdx.length,
-        labeledSamples: labeledMask === undefined ? fitIdx.length : labeledMask.filter((v) => v === 1).length,
-        validationBeats: valIdx.length,
-        // The groups validation judged on: what calibration (validate) fits its temperature on later.
-        validationRecords:
-          givenVal.length > 0
-            ? [...new Set(Array.from(givenVal, (i) => dataset.groups[dataset.group[i] as number]))]
-            : [...validationRecords].map((r) => dataset.groups[r]),
-        ...(givenVal.length > 0 ? { validationSplit: 'given' } : {}),
-        trainRecords: trainGroupIds.filter((r) => !validationRecords.has(r)).map((r) => dataset.groups[r]),
-        ...(classWeight !== undefined ? { classWeight } : {}),
-        sampler,
-        seconds: (Date.now() - started) / 1000,
-        ...(augmentation.summary !== undefined ? { augmentation: augmentation.summary } : {}),
-      };
-      persistModel(
-        workspace.db,
-        {
-          id: modelId,
-          name: options.name ?? `${options.arch} on ${dataset.name}`,
-          arch: options.arch,
-          datasetId: options.datasetId,
-          parentId: null,
-          recipe: null,
-          artifactSha256: stored.sha256,
-          sizeBytes: stored.size,
-          params: counts.params,
-          nonzeroParams: counts.nonzero,
-          backend,
-          seed: options.seed,
-          config: { ...params, learningRate, meta },
-          summary,
-          createdAt: utcNow(),
-        },
-        {
-          action: 'model.train',
-          payload: {
-            params: { ...params, jobId },
-            backend,
-            // Which kernels ran on wasm (simd-fma, simd, backend): a seeded run repeats on the same choice.
-            ...(engineInfo().kernels !== undefined ? { kernels: engineInfo().kernels } : {}),
-            replicas: run.replicas,
-            inputs: [{ role: 'dataset-bundle', sha256: datasetRow.dataSha256 }, ...augmentation.auditInputs],
-            outputs: [{ role: 'model', sha256: stored.sha256 }],
-            result: {
-              learningRate,
-              ...(lrTest !== undefined
-                ? { lrRangeTest: { suggestedRate: lrTest.suggestedRate, steps: lrTest.points.length } }
-                : {}),
-              epochsRun: run.epochsRun,
-              bestEpoch: chosen.epoch,
-              stoppedBy: run.stoppedBy,
-              validationAccuracy: validation.accuracy,
-              validationMacroF1: validation.macroF1,
-            },
-          },
-        },
-      );
-      return {
-        modelId,
-        learningRate,
-        ...(lrTest !== undefined ? { lrRangeTest: lrTest } : {}),
+      return storeTrainedModel(workspace, {
+        options,
+        params,
         jobId,
-        epochsRun: run.epochsRun,
-        bestEpoch: chosen.epoch,
-        stoppedBy: run.stoppedBy,
+        dataset,
+        datasetSha256: datasetRow.dataSha256,
         backend,
-        replicas: run.replicas,
-        seconds: summary.seconds,
-        labeledSamples: summary.labeledSamples,
-        sizeBytes: stored.size,
-        params: counts.params,
-        validation,
+        learningRate,
+        lrTest,
+        meta,
+        chosen: best,
+        run,
+        counts: countParams(model),
+        split: {
+          givenVal,
+          trainGroupIds,
+          validationRecords,
+          fitCount: fitIdx.length,
+          valCount: valIdx.length,
+        },
+        labeledMask,
+        classWeight,
+        sampler,
+        started,
+        augmentation,
         history,
-      };
+      });
     } finally {
       model.dispose();
       optimizer.dispose();
       semi?.dispose();
     }
   });
+}
+
+/** What the training run hands to the step that stores its model. */
+interface TrainedRun {
+  options: TrainOptions;
+  params: Record<string, unknown>;
+  jobId: string;
+  dataset: SampleDataset;
+  datasetSha256: string;
+  backend: string;
+  learningRate: number;
+  lrTest: AutoLearningRate | undefined;
+  meta: Record<string, unknown>;
+  chosen: { epoch: number; macroF1: number; bytes: Uint8Array; metrics: ClassificationMetrics };
+  run: { epochsRun: number; stoppedBy: StopReason; replicas: number };
+  counts: { params: number; nonzero: number };
+  split: {
+    givenVal: ArrayLike<number>;
+    trainGroupIds: number[];
+    validationRecords: Set<number>;
+    fitCount: number;
+    valCount: number;
+  };
+  labeledMask: Uint8Array | undefined;
+  classWeight: Record<number, number> | undefined;
+  history: EpochRecord[];
+  sampler: string;
+  started: number;
+  augmentation: { summary?: Record<string, unknown>; auditInputs: { role: string; sha256: string }[] };
+}
+
+/**
+ * Stores the best epoch's checkpoint as the model, with its summary and the `model.train` audit event in one
+ * transaction, and returns the job's result.
+ */
+function storeTrainedModel(workspace: Workspace, trained: TrainedRun): TrainResult {
+  const {
+    options,
+    params,
+    jobId,
+    dataset,
+    datasetSha256,
+    backend,
+    learningRate,
+    lrTest,
+    meta,
+    chosen,
+    run,
+    counts,
+    split,
+    labeledMask,
+    classWeight,
+    sampler,
+    started,
+    augmentation,
+    history,
+  } = trained;
+  // The kept model is byte for byte the best epoch's checkpoint.
+  const stored = workspace.artifacts.put(chosen.bytes);
+  const modelId = newId('m');
+  const validation = chosen.metrics;
+  const summary = {
+    learningRate,
+    ...(lrTest !== undefined ? { lrRangeTest: lrTest } : {}),
+    validation,
+    history,
+    bestEpoch: chosen.epoch,
+    stoppedBy: run.stoppedBy,
+    // Replicas change the order of floating-point sums: a run is reproducible with the same count.
+    replicas: run.replicas,
+    trainBeats: split.fitCount,
+    labeledSamples: labeledMask === undefined ? split.fitCount : labeledMask.filter((v) => v === 1).length,
+    validationBeats: split.valCount,
+    // The groups validation judged on: what calibration (validate) fits its temperature on later.
+    validationRecords:
+      split.givenVal.length > 0
+        ? [...new Set(Array.from(split.givenVal, (i) => dataset.groups[dataset.group[i] as number]))]
+        : [...split.validationRecords].map((r) => dataset.groups[r]),
+    ...(split.givenVal.length > 0 ? { validationSplit: 'given' } : {}),
+    trainRecords: split.trainGroupIds
+      .filter((r) => !split.validationRecords.has(r))
+      .map((r) => dataset.groups[r]),
+    ...(classWeight !== undefined ? { classWeight } : {}),
+    sampler,
+    seconds: (Date.now() - started) / 1000,
+    ...(augmentation.summary !== undefined ? { augmentation: augmentation.summary } : {}),
+  };
+  persistModel(
+    workspace.db,
+    {
+      id: modelId,
+      name: options.name ?? `${options.arch} on ${dataset.name}`,
+      arch: options.arch,
+      datasetId: options.datasetId,
+      parentId: null,
+      recipe: null,
+      artifactSha256: stored.sha256,
+      sizeBytes: stored.size,
+      params: counts.params,
+      nonzeroParams: counts.nonzero,
+      backend,
+      seed: options.seed,
+      config: { ...params, learningRate, meta },
+      summary,
+      createdAt: utcNow(),
+    },
+    {
+      action: 'model.train',
+      payload: {
+        params: { ...params, jobId },
+        backend,
+        // Which kernels ran on wasm (simd-fma, simd, backend): a seeded run repeats on the same choice.
+        ...(engineInfo().kernels !== undefined ? { kernels: engineInfo().kernels } : {}),
+        replicas: run.replicas,
+        inputs: [{ role: 'dataset-bundle', sha256: datasetSha256 }, ...augmentation.auditInputs],
+        outputs: [{ role: 'model', sha256: stored.sha256 }],
+        result: {
+          learningRate,
+          ...(lrTest !== undefined
+            ? { lrRangeTest: { suggestedRate: lrTest.suggestedRate, steps: lrTest.points.length } }
+            : {}),
+          epochsRun: run.epochsRun,
+          bestEpoch: chosen.epoch,
+          stoppedBy: run.stoppedBy,
+          validationAccuracy: validation.accuracy,
+          validationMacroF1: validation.macroF1,
+        },
+      },
+    },
+  );
+  return {
+    modelId,
+    learningRate,
+    ...(lrTest !== undefined ? { lrRangeTest: lrTest } : {}),
+    jobId,
+    epochsRun: run.epochsRun,
+    bestEpoch: chosen.epoch,
+    stoppedBy: run.stoppedBy,
+    backend,
+    replicas: run.replicas,
+    seconds: summary.seconds,
+    labeledSamples: summary.labeledSamples,
+    sizeBytes: stored.size,
+    params: counts.params,
+    validation,
+    history,
+  };
 }
 
 /** One line for the job log and the CLI: the rate chosen and where it came from. */

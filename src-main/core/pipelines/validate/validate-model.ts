@@ -313,6 +313,92 @@ function withBudgetsInInputUnits(workspace: Workspace, asked: ValidateOptions): 
 }
 
 /**
+ * Runs the suites in order, each with its share of the job's progress. One suite that cannot run (a dataset it
+ * does not fit, a failure inside it) does not discard the suites already run: its reason is stored with the
+ * results, the validation names it, and the others go on. Throws when none could run.
+ */
+async function runSuites(
+  ctx: SuiteContext,
+  options: ValidateOptions,
+  job: JobContext,
+  result: Record<string, unknown>,
+): Promise<{ ran: SuiteName[]; failed: { suite: SuiteName; reason: string }[] }> {
+  const ran: SuiteName[] = [];
+  const failed: { suite: SuiteName; reason: string }[] = [];
+  let firstError: unknown;
+  const steps = options.suites.length;
+  for (const [k, suite] of options.suites.entries()) {
+    throwIfCancelled(job.signal);
+    const label = `suite ${suite} (${k + 1}/${steps})`;
+    job.progress(k / steps, label);
+    const runner = SUITE_RUNNERS[suite];
+    if (runner === undefined)
+      throw badInput(`unknown suite "${String(suite)}"; available: ${SUITES.join(', ')}`);
+    // One suite that cannot run (a dataset it does not fit, a failure inside it) does not discard the
+    // suites already run: its reason is stored with the results, the validation names it, and the others go on.
+    try {
+      result[suite] = await runner(ctx, options, shareOfJob(job, k, steps, label));
+      ran.push(suite);
+    } catch (error) {
+      if (job.signal.aborted || (error instanceof AttestError && error.code === 'CANCELLED')) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      failed.push({ suite, reason });
+      firstError ??= error;
+      job.log(`suite ${suite} failed: ${reason}`);
+    }
+  }
+  // Nothing to keep: one suite asked fails as itself; several say each reason.
+  if (ran.length === 0 && firstError !== undefined && failed.length === 1) throw firstError;
+  if (ran.length === 0)
+    throw badInput(`no suite could run: ${failed.map((f) => `${f.suite}: ${f.reason}`).join('; ')}`);
+  return { ran, failed };
+}
+
+/** The findings a reader sees first (with the suites not run and the input note), and the policy's verdict. */
+async function addFindingsAndPolicy(
+  ctx: SuiteContext,
+  options: ValidateOptions,
+  result: Record<string, unknown>,
+  given: {
+    warnings: unknown;
+    inputNote: string | undefined;
+    notRun: { suite: SuiteName; reason: string }[];
+    failed: { suite: SuiteName; reason: string }[];
+  },
+): Promise<void> {
+  const { inputNote, notRun, failed } = given;
+  const decisions = decisionsOf(ctx, options, result['clean'] as CleanResult | undefined);
+  const reference = await referenceComparison(ctx, options, decisions.predicted);
+  result['findings'] = [
+    ...findingsOf(ctx, options, result, decisions, reference, given.warnings),
+    ...notRunFindings(notRun),
+    // How the dataset was fed to an imported image model, so that a report reader sees it beside the figures.
+    ...(inputNote !== undefined
+      ? [
+          {
+            code: 'input-normalized-for-model',
+            severity: 'note' as const,
+            message: `Input: ${inputNote}.`,
+          },
+        ]
+      : []),
+  ];
+  if (options.policy !== undefined) {
+    result['policy'] = {
+      ...(options.policyFile !== undefined ? { file: options.policyFile } : {}),
+      ...explainUnmeasuredGates(
+        evaluatePolicy(options.policy, result as ValidationResults, reference?.reference, {
+          ...testRecordCounts(ctx),
+          scoresOf: (label) => classScores(ctx, label),
+        }),
+        // A gate on a suite that failed or could not run says why it has no value.
+        [...notRun, ...failed],
+      ),
+    };
+  }
+}
+
+/**
  * Options a suite would refuse, checked before any suite runs: a typo is bad input (refused, nothing stored),
  * not a suite failure to store beside the others' results.
  */
@@ -379,9 +465,8 @@ export async function validateModel(workspace: Workspace, asked: ValidateOptions
       ...(notRun.length > 0 ? { suitesNotRun: notRun } : {}),
       ...(inputNote !== undefined ? { inputNote } : {}),
     };
-    const ran: SuiteName[] = [];
-    const failed: { suite: SuiteName; reason: string }[] = [];
-    let firstError: unknown;
+    let ran: SuiteName[] = [];
+    let failed: { suite: SuiteName; reason: string }[] = [];
     try {
       checkSuiteOptions(ctx, options);
       // The forward-only suites run where they are fastest (TF.js or ONNX Runtime); the result says which.
@@ -397,61 +482,14 @@ export async function validateModel(workspace: Workspace, asked: ValidateOptions
         ctx.forwardModel = forward.model;
         result['forwardRuntime'] = forward.info;
       }
-      const steps = options.suites.length;
-      for (const [k, suite] of options.suites.entries()) {
-        throwIfCancelled(job.signal);
-        const label = `suite ${suite} (${k + 1}/${steps})`;
-        job.progress(k / steps, label);
-        const runner = SUITE_RUNNERS[suite];
-        if (runner === undefined)
-          throw badInput(`unknown suite "${String(suite)}"; available: ${SUITES.join(', ')}`);
-        // One suite that cannot run (a dataset it does not fit, a failure inside it) does not discard the
-        // suites already run: its reason is stored with the results, the validation names it, and the others go on.
-        try {
-          result[suite] = await runner(ctx, options, shareOfJob(job, k, steps, label));
-          ran.push(suite);
-        } catch (error) {
-          if (job.signal.aborted || (error instanceof AttestError && error.code === 'CANCELLED')) throw error;
-          const reason = error instanceof Error ? error.message : String(error);
-          failed.push({ suite, reason });
-          firstError ??= error;
-          job.log(`suite ${suite} failed: ${reason}`);
-        }
-      }
-      // Nothing to keep: one suite asked fails as itself; several say each reason.
-      if (ran.length === 0 && firstError !== undefined && failed.length === 1) throw firstError;
-      if (ran.length === 0)
-        throw badInput(`no suite could run: ${failed.map((f) => `${f.suite}: ${f.reason}`).join('; ')}`);
+      ({ ran, failed } = await runSuites(ctx, options, job, result));
       if (failed.length > 0) result['failedSuites'] = failed;
-      const decisions = decisionsOf(ctx, options, result['clean'] as CleanResult | undefined);
-      const reference = await referenceComparison(ctx, options, decisions.predicted);
-      result['findings'] = [
-        ...findingsOf(ctx, options, result, decisions, reference, datasetRow.summary['warnings']),
-        ...notRunFindings(notRun),
-        // How the dataset was fed to an imported image model, so that a report reader sees it beside the figures.
-        ...(inputNote !== undefined
-          ? [
-              {
-                code: 'input-normalized-for-model',
-                severity: 'note' as const,
-                message: `Input: ${inputNote}.`,
-              },
-            ]
-          : []),
-      ];
-      if (options.policy !== undefined) {
-        result['policy'] = {
-          ...(options.policyFile !== undefined ? { file: options.policyFile } : {}),
-          ...explainUnmeasuredGates(
-            evaluatePolicy(options.policy, result as ValidationResults, reference?.reference, {
-              ...testRecordCounts(ctx),
-              scoresOf: (label) => classScores(ctx, label),
-            }),
-            // A gate on a suite that failed or could not run says why it has no value.
-            [...notRun, ...failed],
-          ),
-        };
-      }
+      await addFindingsAndPolicy(ctx, options, result, {
+        warnings: datasetRow.summary['warnings'],
+        inputNote,
+        notRun,
+        failed,
+      });
     } finally {
       ctx.dispose();
       model.dispose();
