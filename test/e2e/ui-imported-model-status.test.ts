@@ -10,7 +10,10 @@ import { startServer } from '../../src-main/server/serve.js';
 import { Workspace } from '../../src-main/core/store/workspace.js';
 import { getModel } from '../../src-main/core/store/models.js';
 import { importedModelStatus } from '../../src-main/core/validate/model-suite-status.js';
-import { methodEvidence, recordReproductions } from '../../src-main/core/pipelines/methods/method-evidence.js';
+import {
+  methodEvidence,
+  recordReproductions,
+} from '../../src-main/core/pipelines/methods/method-evidence.js';
 import { beatClassifier } from '../onnx/onnx-helpers.js';
 import { fixture } from '../import/model-files.js';
 import { chromiumMissing, openWatchedPage } from './browser.js';

@@ -38,7 +38,12 @@ import {
   squareSuite,
   transferSuite,
 } from '../../validate/attack-suites.js';
-import { currentSuiteName, SUITES, type SuiteName, type ValidateOptions } from '../../validate/validate-options.js';
+import {
+  currentSuiteName,
+  SUITES,
+  type SuiteName,
+  type ValidateOptions,
+} from '../../validate/validate-options.js';
 import {
   pairedComparison,
   validationFindings,
