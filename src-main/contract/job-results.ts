@@ -9,6 +9,7 @@ import { trainResultSchema } from '../core/pipelines/train/train-result-schema.j
 import { compressResultSchema } from '../core/pipelines/compress/compress-result-schema.js';
 import { beatImportResultSchema } from '../core/pipelines/import/beat-import-result-schema.js';
 import { validateJobResultSchema } from '../core/pipelines/validate/validate-job-result-schema.js';
+import { exportedFileResultSchema } from '../core/pipelines/export/exported-file-result-schema.js';
 import type { JobKind } from './jobs.js';
 
 export const JOB_RESULT_SCHEMAS = {
@@ -19,6 +20,9 @@ export const JOB_RESULT_SCHEMAS = {
   'train-resume': trainResultSchema,
   compress: compressResultSchema,
   validate: validateJobResultSchema,
+  report: exportedFileResultSchema,
+  'export-model': exportedFileResultSchema,
+  'audit-bundle': exportedFileResultSchema,
 } as const satisfies Partial<Record<JobKind, z.ZodType>>;
 
 export type TypedResultKind = keyof typeof JOB_RESULT_SCHEMAS;
@@ -32,4 +36,13 @@ export function jobResultOf<K extends TypedResultKind>(
   if (job === undefined || job.kind !== kind || job.result === undefined) return undefined;
   const parsed = JOB_RESULT_SCHEMAS[kind].safeParse(job.result);
   return parsed.success ? (parsed.data as JobResultOf<K>) : undefined;
+}
+
+/**
+ * The name of the file a finished job wrote, read by the exported-file schema: the report, model and audit
+ * exports, and any other job (a project bundle) whose result names its file the same way.
+ */
+export function exportedFileName(job: { result?: unknown }): string | undefined {
+  const parsed = exportedFileResultSchema.safeParse(job.result);
+  return parsed.success ? parsed.data.name : undefined;
 }

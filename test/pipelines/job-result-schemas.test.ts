@@ -98,3 +98,14 @@ test('the results of a real import, training and compression fit their kinds’ 
     home.cleanup();
   }
 });
+
+test('a report export names its file through the exported-file schema, and a result without a name names none', async () => {
+  const { exportedFileName } = await import('../../src-main/contract/job-results.js');
+  assert.equal(
+    exportedFileName({ result: { name: 'report-m-1.html', sha256: 'ab', bytes: 10 } }),
+    'report-m-1.html',
+  );
+  assert.equal(exportedFileName({ result: { modelId: 'm-1' } }), undefined);
+  assert.equal(exportedFileName({ result: { name: 7 } }), undefined);
+  assert.equal(exportedFileName({}), undefined);
+});
