@@ -14,3 +14,4 @@ export * from './actions-compare.js';
 export * from './actions-try.js';
 export * from './events.js';
 export * from './actions.js';
+export * from './job-results.js';

@@ -85,6 +85,13 @@ test('semi compare: supervised and semi-supervised models at a fraction of label
     // The same seeded quarter of the labels on both sides; the semi-supervised model also sees the rest unlabelled.
     assert.equal(row.semiSupervised.labeledSamples, row.supervised.labeledSamples);
     assert.ok(Math.abs(row.gain - (row.semiSupervised.macroF1 - row.supervised.macroF1)) < 1e-12);
+    // Beating chance: always answering one class gives a macro-F1 below 1/k (2p/(1+p) < 1 for that class, 0 for
+    // the others), so the semi-supervised model above 1/k learned from its quarter of labels and the rest.
+    const classes = new Set(Object.values(data.splits).flatMap((split) => Object.keys(split.classes))).size;
+    assert.ok(
+      row.semiSupervised.macroF1 > 1 / classes,
+      `semi-supervised macro-F1 ${row.semiSupervised.macroF1} is not above chance (1/${classes})`,
+    );
     const models = workspace.db.prepare('SELECT summary_json FROM models').all() as {
       summary_json: string;
     }[];

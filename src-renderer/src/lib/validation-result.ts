@@ -105,6 +105,7 @@ export function attackSweepsOf(result: StoredValidationResult): SweepView[] {
       transfer.sourceRole === 'surrogate' ? 'transfer from the surrogate' : 'transfer from the parent',
       transfer.transfer,
     );
+    // A model run by ONNX Runtime alone has no gradients: its transfer result has no white-box sweep.
     if (transfer.whiteBox !== null) read('PGD on its own gradients', transfer.whiteBox);
   }
   return sweeps;
