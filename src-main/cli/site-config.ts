@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { badInput } from '../core/errors.js';
+import { isLoopback } from '../core/util/site-url.js';
 import { describeIssues } from '../contract/index.js';
 import type { Options } from './args.js';
 import { checkPostgresUrl } from './site-store.js';
@@ -62,11 +63,6 @@ function readConfigFile(path: string): z.infer<typeof configSchema> {
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw badInput(`not a site configuration: ${describeIssues(parsed.error)}`, path);
   return parsed.data;
-}
-
-/** The loopback addresses: a server there is reached only from this machine, so it may do without TLS. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 /**

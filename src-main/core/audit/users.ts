@@ -233,12 +233,6 @@ export function changeOwnPassword(
   })();
 }
 
-/**
- * Checks a user name and password. A wrong password is counted and audited (and locks the account at the
- * limit) in its own committed transaction, then refused; an unknown name costs the same scrypt time. The count
- * is read and raised inside one immediate transaction, so wrong passwords from parallel processes each count:
- * twelve at once lock the account instead of all writing "1".
- */
 /** A password already checked off the event loop against the hash stored for a name at that moment. */
 export interface PasswordVerdict {
   name: string;
@@ -264,6 +258,12 @@ function passwordMatches(stored: string, name: string, password: string, verdict
   return verifyPassword(stored, password);
 }
 
+/**
+ * Checks a user name and password. A wrong password is counted and audited (and locks the account at the
+ * limit) in its own committed transaction, then refused; an unknown name costs the same scrypt time. The count
+ * is read and raised inside one immediate transaction, so wrong passwords from parallel processes each count:
+ * twelve at once lock the account instead of all writing "1".
+ */
 export function authenticate(db: Db, name: string, password: string, verdict?: PasswordVerdict): UserRow {
   const row = rowByName(db, name);
   if (row === undefined) {

@@ -1,5 +1,8 @@
-/** Host names that never leave the machine: plain http to them carries no password over a network. */
-function isLoopback(hostname: string): boolean {
+/**
+ * Host names that never leave the machine: plain http to them carries no password over a network, and a server
+ * listening there is reached only from this machine, so both may do without TLS.
+ */
+export function isLoopback(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

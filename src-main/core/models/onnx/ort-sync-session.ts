@@ -1,4 +1,5 @@
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { threadExecArgv } from '../../util/thread-options.js';
 import type { OrtSyncReply } from './ort-sync-worker.js';
 
 /** Longest wait for one forward pass before the session is declared dead (a batch takes milliseconds to seconds). */
@@ -28,9 +29,7 @@ export class SyncOrtSession {
     this.worker = new Worker(new URL('./ort-sync-worker.js', import.meta.url), {
       workerData: { bytes, signalBuffer: this.signal.buffer, port: port2 },
       transferList: [port2],
-      // The thread inherits the process's Node options, but --input-type (a script given with -e) stops a
-      // thread started from a file before it runs a line.
-      execArgv: process.execArgv.filter((option) => !option.startsWith('--input-type')),
+      execArgv: threadExecArgv(),
     });
     // A thread that fails is reported by run() (it never answers), not as an uncaught error of the process.
     this.worker.on('error', () => undefined);

@@ -1,4 +1,5 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { threadExecArgv } from '../../util/thread-options.js';
 import { AttestError } from '../../errors.js';
 import { MIGRATIONS } from '../migrations/index.js';
 import { primaryKeys, type TableKey } from './translate-migration.js';
@@ -54,9 +55,7 @@ export class SyncPostgres {
     this.worker = new Worker(new URL('./sync-worker.js', import.meta.url), {
       workerData: { url, flag: this.flag, port: port2 },
       transferList: [port2],
-      // The thread inherits the process's Node options, but --input-type (a script given with -e) stops a
-      // thread that loads a file from starting at all.
-      execArgv: process.execArgv.filter((option) => !option.startsWith('--input-type')),
+      execArgv: threadExecArgv(),
     });
     // The thread must not keep the process alive: the caller's close() ends it, and an exit ends it anyway.
     this.worker.unref();
